@@ -1,0 +1,77 @@
+/**
+ * One dictionary-encoded column of the record table: the distinct normalized
+ * values once, and per record the index of its value. Index 0 is reserved for
+ * "missing" (dictionary[0] === ''), so `ids[r] === 0` means record r has no value.
+ */
+export interface EncodedColumn {
+  readonly dictionary: readonly string[];
+  readonly ids: Uint32Array;
+}
+
+/** The columnar view of the records that blocking reads. Records are rows 0..size-1. */
+export interface BlockingTable {
+  readonly size: number;
+  /** Source index of every record (0..sourceCount-1). */
+  readonly source: Uint16Array;
+  readonly columns: Readonly<Record<string, EncodedColumn>>;
+}
+
+/**
+ * How a column's normalized value becomes (part of) a blocking key.
+ * `prefix:N` / `suffix:N` keep the first / last N characters; `year` and
+ * `yearMonth` read `YYYYMMDD` dates; `monthDay` the `MMDD` part; `doubleMetaphone`
+ * is the primary Double Metaphone code of the first token (and the secondary as a
+ * second key when `both` is used); `firstToken` / `lastToken` split on spaces;
+ * `sortedTokens` sorts the tokens (robust to word order).
+ */
+export type KeyTransform =
+  | 'exact'
+  | 'doubleMetaphone'
+  | 'soundex'
+  | 'firstToken'
+  | 'lastToken'
+  | 'sortedTokens'
+  | 'year'
+  | 'yearMonth'
+  | 'monthDay'
+  | `prefix:${number}`
+  | `suffix:${number}`;
+
+export interface KeyPart {
+  readonly column: string;
+  readonly transform?: KeyTransform;
+}
+
+/**
+ * A blocking rule. `key`: two records are a candidate pair when every key part
+ * is present on both and equal. `sortedNeighbourhood`: records are sorted by the
+ * key and each is paired with the next `window - 1` records in that order.
+ */
+export type BlockingRule =
+  | { readonly kind: 'key'; readonly name?: string; readonly keys: readonly KeyPart[] }
+  | {
+      readonly kind: 'sortedNeighbourhood';
+      readonly name?: string;
+      readonly keys: readonly KeyPart[];
+      readonly window: number;
+    };
+
+/** dedupe: every pair; link: only pairs across sources; link_and_dedupe: every pair (named for several sources). */
+export type LinkMode = 'dedupe' | 'link' | 'link_and_dedupe';
+
+/**
+ * A chunk of candidate pairs: `left[k] < right[k]` are record rows. The arrays are
+ * backed by SharedArrayBuffer so they reach worker threads without a copy.
+ */
+export interface PairChunk {
+  readonly left: Uint32Array;
+  readonly right: Uint32Array;
+}
+
+export interface CandidatePairs {
+  /** Total number of distinct pairs across all chunks. */
+  readonly count: number;
+  readonly chunks: readonly PairChunk[];
+  /** Pairs each rule contributed that no earlier rule had already produced (same order as the rules). */
+  readonly countsByRule: readonly number[];
+}

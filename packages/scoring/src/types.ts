@@ -1,0 +1,108 @@
+/**
+ * One dictionary-encoded column of the record table (same shape as the record
+ * table in @mpi/core builds): distinct normalized values once, and per record
+ * the index of its value; index 0 means missing (dictionary[0] === '').
+ */
+export interface EncodedColumn {
+  readonly dictionary: readonly string[];
+  readonly ids: Uint32Array;
+}
+
+/** The columnar view of the records that scoring reads. */
+export interface ScoringTable {
+  readonly size: number;
+  /** Source index of every record. */
+  readonly source: Uint16Array;
+  readonly columns: Readonly<Record<string, EncodedColumn>>;
+}
+
+/**
+ * The test a comparison level applies to the two values of a pair. Levels are
+ * tried in order and the first that holds is the pair's level. Values are the
+ * normalized strings of the record table (dates are `YYYYMMDD`).
+ *
+ * - `null`: either side missing. Always level 0, carries no weight.
+ * - `exact`: equal values.
+ * - `nickname`: equal after mapping both given names to their canonical names
+ *   (nickname table shipped in @mpi/scoring/data, Apache-2.0).
+ * - `jaroWinkler`: Jaro-Winkler similarity >= threshold.
+ * - `levenshtein` / `damerauLevenshtein`: edit distance <= maxDistance.
+ * - `doubleMetaphone`: a Double Metaphone code (primary or secondary) in common.
+ * - `initial`: one side is a single letter equal to the other's first letter.
+ * - `swapped`: this column of each record equals `other` column of the other record
+ *   (given and family names swapped).
+ * - `dateTransposed`: same year, day and month swapped.
+ * - `dateWithinDays`: |difference| <= days.
+ * - `dateYearOffByOne`: same month and day, years differ by one.
+ * - `dateOneDigit`: same length, exactly one character differs.
+ * - `prefix`: the first `length` characters agree.
+ * - `tokenOverlap`: Jaccard similarity of space-separated tokens >= threshold.
+ * - `else`: always holds (last level).
+ */
+export type LevelTest =
+  | { readonly type: 'null' }
+  | { readonly type: 'exact' }
+  | { readonly type: 'nickname' }
+  | { readonly type: 'jaroWinkler'; readonly threshold: number }
+  | { readonly type: 'levenshtein'; readonly maxDistance: number }
+  | { readonly type: 'damerauLevenshtein'; readonly maxDistance: number }
+  | { readonly type: 'doubleMetaphone' }
+  | { readonly type: 'initial' }
+  | { readonly type: 'swapped'; readonly other: string }
+  | { readonly type: 'dateTransposed' }
+  | { readonly type: 'dateWithinDays'; readonly days: number }
+  | { readonly type: 'dateYearOffByOne' }
+  | { readonly type: 'dateOneDigit' }
+  | { readonly type: 'prefix'; readonly length: number }
+  | { readonly type: 'tokenOverlap'; readonly threshold: number }
+  | { readonly type: 'else' };
+
+/** A named level of a comparison, e.g. "Jaro-Winkler >= 0.92". */
+export interface ComparisonLevel {
+  readonly label: string;
+  readonly test: LevelTest;
+  /** Apply a term-frequency adjustment when a pair falls in this level (exact levels on skewed columns). */
+  readonly tfAdjustment?: boolean;
+}
+
+/**
+ * A comparison of one column between the two records of a pair, with ordered
+ * levels. levels[0] must be the `null` level and the last the `else` level.
+ * JSON-serialisable: the trained model stores its comparisons.
+ */
+export interface Comparison {
+  /** Unique name, used in explanations and reports, e.g. "given_name". */
+  readonly name: string;
+  readonly column: string;
+  readonly levels: readonly ComparisonLevel[];
+}
+
+/**
+ * Computes comparison vectors: for a pair (left, right) of record rows, one level
+ * index per comparison. Compiled once per table; memoises per distinct value pair.
+ */
+export interface ComparisonVectorizer {
+  readonly comparisons: readonly Comparison[];
+  /** Writes comparisons.length level indices for the pair into out[offset...]. */
+  vectorize(left: number, right: number, out: Uint8Array, offset: number): void;
+}
+
+/** Comparison vectors of a chunk of pairs: pair k's levels are at [k*width, (k+1)*width). */
+export interface ComparisonVectors {
+  readonly width: number;
+  readonly levels: Uint8Array;
+}
+
+/** Counts of distinct comparison vectors (patterns); EM runs on these, not on pairs. */
+export interface PatternCounts {
+  readonly width: number;
+  /** patterns.length / width distinct patterns, each `width` level indices. */
+  readonly patterns: Uint8Array;
+  readonly counts: Float64Array;
+}
+
+/** A chunk of candidate pairs (record rows, left < right), as @mpi/blocking produces them. */
+export interface PairChunk {
+  readonly left: Uint32Array;
+  readonly right: Uint32Array;
+}

@@ -1,0 +1,86 @@
+/**
+ * Runs one bench case in this process and prints its figures as one JSON line.
+ * The harness starts one process per case so that peak RSS belongs to the case.
+ */
+import { readFile } from 'node:fs/promises';
+import { evaluate, link, validateSettings, type Settings } from '@mpi/core';
+import { bestThreshold, memberships, pairCompleteness, truthMemberships } from './accuracy.js';
+import { truthByRow, type TruthSpec } from './truth.js';
+
+export interface BenchCase {
+  readonly name: string;
+  readonly settings: string;
+  readonly sources: readonly { readonly name: string; readonly path: string }[];
+  readonly truth?: TruthSpec;
+  readonly threads: number;
+  /** Also search the best threshold with the truth (labelled as such). */
+  readonly bestThreshold?: boolean;
+}
+
+export interface CaseResult {
+  readonly name: string;
+  readonly threads: number;
+  readonly records: number;
+  readonly candidatePairs: number;
+  readonly reductionRatio: number;
+  readonly pairCompleteness?: number;
+  readonly precision?: number;
+  readonly recall?: number;
+  readonly f1?: number;
+  readonly bcubedF1?: number;
+  readonly splitPersons?: number;
+  readonly mixedGroups?: number;
+  readonly bestThreshold?: { threshold: number; f1: number };
+  readonly groups: number;
+  readonly stages: Record<string, number>;
+  readonly pipelineSeconds: number;
+  readonly recordsPerSecond: number;
+  readonly comparePairsPerSecond: number;
+  readonly peakRssMiB: number;
+}
+
+async function runCase(spec: BenchCase): Promise<CaseResult> {
+  const settings: Settings = validateSettings(JSON.parse(await readFile(spec.settings, 'utf8')));
+  const result = await link({ settings, sources: spec.sources, threads: spec.threads });
+  const stages = Object.fromEntries(result.timings.map((t) => [t.stage, Number(t.seconds.toFixed(3))]));
+  const pipelineSeconds = result.timings.reduce((sum, t) => sum + t.seconds, 0);
+  let accuracy: Partial<CaseResult> = {};
+  if (spec.truth) {
+    const person = await truthByRow(result.table, spec.truth);
+    const report = evaluate(memberships(result, result.clustering), truthMemberships(result, person));
+    accuracy = {
+      pairCompleteness: pairCompleteness(result, person, settings.mode === 'link').completeness,
+      precision: report.pairwise.precision,
+      recall: report.pairwise.recall,
+      f1: report.pairwise.f1,
+      bcubedF1: report.bcubed.f1,
+      splitPersons: report.splitPersons,
+      mixedGroups: report.mixedGroups,
+      bestThreshold: spec.bestThreshold ? bestThreshold(result, person) : undefined,
+    };
+  }
+  return {
+    name: spec.name,
+    threads: spec.threads,
+    records: result.table.size,
+    candidatePairs: result.pairs.count,
+    reductionRatio: result.blocking.reductionRatio,
+    ...accuracy,
+    groups: result.clustering.groupCount,
+    stages,
+    pipelineSeconds: Number(pipelineSeconds.toFixed(3)),
+    recordsPerSecond: Math.round(result.table.size / pipelineSeconds),
+    comparePairsPerSecond: Math.round(result.pairs.count / (stages.compare || Number.EPSILON)),
+    // ru_maxrss is in KiB on Linux.
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
+
+const spec = JSON.parse(process.argv[2]) as BenchCase;
+runCase(spec).then(
+  (result) => process.stdout.write(JSON.stringify(result) + '\n'),
+  (error: unknown) => {
+    process.stderr.write(`bench case ${spec.name} failed: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

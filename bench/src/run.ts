@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+/**
+ * The benchmark harness: `pnpm bench` runs the FEBRL suite, a generated
+ * multi-source population and the comparison kernels, and prints a table and JSON.
+ * `pnpm bench --settings S.json --source A=a.csv ... [--truth truth.csv]` runs the
+ * same report on your own data. Each pipeline case runs in its own process so
+ * that its peak RSS is its own.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { generatePopulation } from '@mpi/fixtures';
+import { runKernelBench, type KernelResult } from './kernels.js';
+import type { BenchCase, CaseResult } from './run-case.js';
+import { formatTable } from './table.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const febrl = resolve(root, '../shared/datasets/febrl');
+const outDir = resolve(root, 'bench/out');
+
+function runCase(spec: BenchCase): CaseResult {
+  process.stderr.write(`bench: ${spec.name} (${spec.threads} thread${spec.threads > 1 ? 's' : ''})...\n`);
+  const stdout = execFileSync(process.execPath, ['--max-old-space-size=8192', join(here, 'run-case.js'), JSON.stringify(spec)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 24,
+  });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as CaseResult;
+}
+
+function febrlCases(threads: number): BenchCase[] {
+  const settings = (name: string) => join(root, 'bench/settings', name);
+  const cases: BenchCase[] = [];
+  for (const national of [true, false]) {
+    const suffix = national ? '' : '-no-national-id';
+    const label = national ? 'with national id' : 'without national id';
+    cases.push({
+      name: `FEBRL3 dedupe, ${label}`,
+      settings: settings(`febrl3${suffix}.json`),
+      sources: [{ name: 'febrl3', path: join(febrl, 'dataset3.csv') }],
+      truth: { kind: 'febrl' },
+      threads,
+      bestThreshold: true,
+    });
+    cases.push({
+      name: `FEBRL4 link, ${label}`,
+      settings: settings(`febrl4${suffix}.json`),
+      sources: [
+        { name: 'a', path: join(febrl, 'dataset4a.csv') },
+        { name: 'b', path: join(febrl, 'dataset4b.csv') },
+      ],
+      truth: { kind: 'febrl' },
+      threads,
+      bestThreshold: true,
+    });
+  }
+  return cases;
+}
+
+async function generated(people: number, sources: number, seed: number): Promise<{ dir: string; names: string[]; seconds?: number; recordsPerSecond?: number }> {
+  const dir = join(outDir, `population-${people}-${sources}-${seed}`);
+  let seconds: number | undefined;
+  let recordsPerSecond: number | undefined;
+  if (!existsSync(join(dir, 'truth.csv'))) {
+    mkdirSync(dir, { recursive: true });
+    process.stderr.write(`bench: generating ${people} people across ${sources} sources...\n`);
+    const summary = await generatePopulation({ people, sources, seed, out: dir });
+    seconds = summary.seconds;
+    recordsPerSecond = summary.recordsPerSecond;
+  }
+  const names = readdirSync(dir)
+    .filter((f) => f.endsWith('.csv') && f !== 'truth.csv')
+    .map((f) => f.slice(0, -4))
+    .sort();
+  return { dir, names, seconds, recordsPerSecond };
+}
+
+function populationCase(name: string, population: { dir: string; names: string[] }, threads: number): BenchCase {
+  return {
+    name,
+    settings: join(population.dir, 'settings.json'),
+    sources: population.names.map((n) => ({ name: n, path: join(population.dir, `${n}.csv`) })),
+    truth: { kind: 'csv', path: join(population.dir, 'truth.csv') },
+    threads,
+    bestThreshold: false,
+  };
+}
+
+/** Peer figures as stated in the accuracy issue (measured by the team on this machine), for side-by-side reading. */
+const PEERS = [
+  { name: 'peer: fastLink (R), FEBRL4, no national id', f1: 0.9985 },
+  { name: 'peer: fastLink (R), FEBRL3 grouped, no national id', f1: 0.9733 },
+  { name: 'peer: recordlinkage ECM, FEBRL4, no national id', f1: 0.991 },
+  { name: 'peer: recordlinkage ECM, FEBRL3, no national id', f1: 0.979 },
+  { name: 'peer: Splink notebook (best threshold), FEBRL4', f1: 0.9998 },
+  { name: 'peer: Splink notebook (best threshold), FEBRL3', f1: 0.995 },
+];
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .name('bench')
+    .option('--suite <names>', 'comma-separated: febrl, generated, kernels, generation, scale', 'febrl,generated,kernels,generation')
+    .option('--settings <file>', 'your settings JSON (runs your data instead of the suites)')
+    .option('--source <NAME=FILE>', 'your source; repeat', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--truth <file>', 'truth CSV (source,record_id,person_id) for accuracy figures')
+    .option('--threads <list>', 'thread counts to run, e.g. 1,2', '2')
+    .option('--people <n>', 'people in the generated population', '65000')
+    .option('--scale <list>', 'people counts for the scale suite', '65000,650000')
+    .parse();
+  const opts = program.opts();
+  const threadCounts = String(opts.threads).split(',').map(Number);
+  const suites = new Set(String(opts.suite).split(','));
+  const cases: CaseResult[] = [];
+  const extra: Record<string, unknown> = {};
+  mkdirSync(outDir, { recursive: true });
+
+  if (opts.settings) {
+    const sources = (opts.source ?? []).map((s: string) => ({ name: s.slice(0, s.indexOf('=')), path: resolve(s.slice(s.indexOf('=') + 1)) }));
+    for (const threads of threadCounts) {
+      cases.push(runCase({ name: 'your data', settings: resolve(opts.settings), sources, truth: opts.truth ? { kind: 'csv', path: resolve(opts.truth) } : undefined, threads, bestThreshold: Boolean(opts.truth) }));
+    }
+  } else {
+    if (suites.has('febrl')) for (const threads of threadCounts) for (const c of febrlCases(threads)) cases.push(runCase(c));
+    if (suites.has('generated')) {
+      const population = await generated(Number(opts.people), 4, 7);
+      for (const threads of threadCounts) cases.push(runCase(populationCase(`generated ${opts.people} people, 4 sources`, population, threads)));
+    }
+    if (suites.has('scale')) {
+      for (const people of String(opts.scale).split(',').map(Number)) {
+        const population = await generated(people, 4, 11);
+        for (const threads of threadCounts) cases.push(runCase(populationCase(`scale: ${people} people, 4 sources`, population, threads)));
+      }
+    }
+    if (suites.has('generation')) {
+      const dir = join(outDir, 'generation-timing');
+      const started = performance.now();
+      const summary = await generatePopulation({ people: 650_000, sources: 4, seed: 3, out: dir });
+      extra.generation = { people: 650_000, records: summary.records, seconds: (performance.now() - started) / 1000, recordsPerSecond: summary.recordsPerSecond };
+    }
+    if (suites.has('kernels')) extra.kernels = await runKernelBench(join(febrl, 'dataset3.csv'), join(root, 'bench/settings/febrl3.json'));
+  }
+
+  process.stdout.write(formatTable(cases, PEERS, extra as { kernels?: KernelResult[]; generation?: { records: number; seconds: number; recordsPerSecond: number } }) + '\n');
+  const json = { machine: { node: process.version, cpus: (await import('node:os')).availableParallelism() }, cases, peers: PEERS, ...extra };
+  writeFileSync(join(outDir, 'results.json'), JSON.stringify(json, null, 2));
+  process.stdout.write(JSON.stringify(json) + '\n');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+});

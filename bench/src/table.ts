@@ -1,0 +1,44 @@
+import type { KernelResult } from './kernels.js';
+import type { CaseResult } from './run-case.js';
+
+const fmt = (x: number | undefined, digits = 4) => (x === undefined ? '-' : x.toFixed(digits));
+
+/** A plain-text table a person can compare across runs and versions. */
+export function formatTable(
+  cases: readonly CaseResult[],
+  peers: readonly { name: string; f1: number }[],
+  extra: { kernels?: KernelResult[]; generation?: { records: number; seconds: number; recordsPerSecond: number } },
+): string {
+  const header = ['case', 'thr', 'records', 'cand. pairs', 'PC', 'RR', 'precision', 'recall', 'F1', 'B3 F1', 'best-thr F1*', 'read', 'block', 'compare', 'train', 'score', 'cluster', 'total s', 'pairs/s cmp', 'peak MiB'];
+  const rows = cases.map((c) => [
+    c.name,
+    String(c.threads),
+    String(c.records),
+    String(c.candidatePairs),
+    fmt(c.pairCompleteness),
+    fmt(c.reductionRatio, 6),
+    fmt(c.precision),
+    fmt(c.recall),
+    fmt(c.f1),
+    fmt(c.bcubedF1),
+    c.bestThreshold ? `${fmt(c.bestThreshold.f1)}@${c.bestThreshold.threshold}` : '-',
+    ...['read', 'block', 'compare', 'train', 'score', 'cluster'].map((s) => fmt(c.stages[s], 2)),
+    fmt(c.pipelineSeconds, 2),
+    String(c.comparePairsPerSecond),
+    String(c.peakRssMiB),
+  ]);
+  for (const peer of peers) rows.push([peer.name, '', '', '', '', '', '', '', fmt(peer.f1), ...Array(header.length - 9).fill('')]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+  out.push('PC = pair completeness of blocking, RR = reduction ratio; F1 at the default threshold (match probability 0.5), on identity groups.');
+  out.push('* best-thr F1: best threshold chosen WITH the truth, for comparison with peers that report it; not the headline figure.');
+  if (extra.kernels) {
+    out.push('', 'comparison kernel (tinybench, one thread, fresh memo per run):');
+    for (const k of extra.kernels) out.push(`  ${k.name}: ${Math.round(k.pairsPerSecond)} pairs/s (${k.pairs} pairs x ${k.comparisons} comparisons, ${k.samples} samples)`);
+  }
+  if (extra.generation) {
+    out.push('', `generation: ${extra.generation.records} records in ${extra.generation.seconds.toFixed(2)} s (${Math.round(extra.generation.recordsPerSecond)} records/s)`);
+  }
+  return out.join('\n');
+}

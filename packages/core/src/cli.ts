@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+/**
+ * The `mpi` command: a thin layer over the public API (link, evaluate, explain).
+ * Progress goes to stderr, results to files, the summary to stdout. No record
+ * value is ever printed.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { Command, InvalidArgumentError } from 'commander';
+import { parse } from 'csv-parse/sync';
+import { compileVectorizer, explainPair, formatModelReport, parseModel, serializeModel, termFrequencies } from '@mpi/scoring';
+import { MpiError } from './errors.js';
+import { evaluate, type Membership } from './evaluate.js';
+import { link, type ProgressEvent } from './link.js';
+import { buildRecordTable } from './record-table.js';
+import { validateSettings, type Settings } from './settings.js';
+import type { SourceInput } from './sources.js';
+import { formatSummary } from './summary.js';
+import { writeGroupsCsv, writePairsCsv } from './write-results.js';
+
+function sourceArg(value: string, previous: SourceInput[] = []): SourceInput[] {
+  const eq = value.indexOf('=');
+  if (eq <= 0 || eq === value.length - 1) throw new InvalidArgumentError('expected NAME=FILE');
+  return [...previous, { name: value.slice(0, eq), path: value.slice(eq + 1) }];
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function probability(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a probability in [0, 1]');
+  return n;
+}
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new MpiError('FILE_UNREADABLE', `cannot read ${what} file ${path} (${(error as { code?: string }).code ?? 'error'})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new MpiError('BAD_JSON', `${what} file ${path} is not valid JSON`);
+  }
+}
+
+async function loadSettings(path: string): Promise<Settings> {
+  return validateSettings(await readJson(path, 'settings'));
+}
+
+function progressPrinter(quiet: boolean): (event: ProgressEvent) => void {
+  if (quiet) return () => {};
+  const started = performance.now();
+  return (event) => {
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    process.stderr.write(`[${seconds}s] ${event.stage} done (${event.done})\n`);
+  };
+}
+
+async function readCsvObjects(path: string, what: string): Promise<Record<string, string>[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new MpiError('FILE_UNREADABLE', `cannot read ${what} file ${path} (${(error as { code?: string }).code ?? 'error'})`);
+  }
+  try {
+    return parse(text, { columns: true, bom: true, trim: true, skip_empty_lines: true }) as Record<string, string>[];
+  } catch (error) {
+    throw new MpiError('MALFORMED_CSV', `${what} file ${path} is malformed CSV near record ${(error as { records?: number }).records ?? '?'}`);
+  }
+}
+
+function memberships(rows: Record<string, string>[], groupColumn: string, what: string): Membership[] {
+  if (rows.length > 0 && !(groupColumn in rows[0] && 'source' in rows[0] && 'record_id' in rows[0])) {
+    throw new MpiError('MISSING_COLUMN', `${what} file needs columns source, record_id, ${groupColumn}`);
+  }
+  return rows.map((row) => ({ source: row.source, recordId: row.record_id, group: row[groupColumn] }));
+}
+
+const program = new Command();
+program.name('mpi').description('Patient matching: link records from many sources into identity groups.').showHelpAfterError();
+
+program
+  .command('link')
+  .description('link the sources into identity groups')
+  .requiredOption('--settings <file>', 'settings JSON')
+  .requiredOption('--source <NAME=FILE>', 'a named source (CSV or NDJSON); repeat for several', sourceArg)
+  .requiredOption('--out <file>', 'groups CSV to write: source,record_id,identity_id')
+  .option('--pairs <file>', 'pairs CSV to write: the scored pairs at or above the threshold')
+  .option('--all-pairs', 'with --pairs: write every scored candidate pair, not only links')
+  .option('--threads <n>', 'worker threads for comparisons', positiveInt)
+  .option('--threshold <p>', 'match probability needed to link (overrides settings)', probability)
+  .option('--max-pairs <n>', 'refuse blocking that would produce more candidate pairs', positiveInt)
+  .option('--model <file>', 'apply a trained model instead of training')
+  .option('--model-out <file>', 'write the trained model as JSON')
+  .option('--report', 'print the model report (m, u, match weights per level)')
+  .option('--quiet', 'no progress output')
+  .action(async (opts) => {
+    let settings = await loadSettings(opts.settings);
+    if (opts.threshold !== undefined) settings = { ...settings, threshold: opts.threshold };
+    if (opts.maxPairs !== undefined) settings = { ...settings, maxPairs: opts.maxPairs };
+    const model = opts.model ? parseModel(JSON.stringify(await readJson(opts.model, 'model'))) : undefined;
+    const result = await link({ settings, sources: opts.source, threads: opts.threads, model, onProgress: progressPrinter(Boolean(opts.quiet)) });
+    await writeGroupsCsv(result, opts.out);
+    if (opts.pairs) await writePairsCsv(result, opts.pairs, opts.allPairs ? 0 : result.threshold);
+    if (opts.modelOut) await writeFile(opts.modelOut, serializeModel(result.model));
+    if (opts.report) process.stdout.write(formatModelReport(result.model) + '\n');
+    process.stdout.write(formatSummary(result) + '\n');
+  });
+
+program
+  .command('evaluate')
+  .description('score identity groups against a truth file')
+  .requiredOption('--groups <file>', 'groups CSV: source,record_id,identity_id')
+  .requiredOption('--truth <file>', 'truth CSV: source,record_id,person_id')
+  .option('--json', 'print JSON instead of a table')
+  .action(async (opts) => {
+    const groups = memberships(await readCsvObjects(opts.groups, 'groups'), 'identity_id', 'groups');
+    const truth = memberships(await readCsvObjects(opts.truth, 'truth'), 'person_id', 'truth');
+    const report = evaluate(groups, truth);
+    if (opts.json) {
+      process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      return;
+    }
+    const f = (x: number) => x.toFixed(4);
+    process.stdout.write(
+      [
+        `records ${report.records}, groups ${report.groups}, persons ${report.persons}`,
+        `pairwise  precision ${f(report.pairwise.precision)} recall ${f(report.pairwise.recall)} F1 ${f(report.pairwise.f1)}`,
+        `B-cubed   precision ${f(report.bcubed.precision)} recall ${f(report.bcubed.recall)} F1 ${f(report.bcubed.f1)}`,
+        `split persons ${report.splitPersons}, mixed groups ${report.mixedGroups}`,
+        `conservation ${report.conservation.ok ? 'ok' : 'FAILED'} (missing ${report.conservation.missing}, unexpected ${report.conservation.unexpected}, duplicated ${report.conservation.duplicated})`,
+      ].join('\n') + '\n',
+    );
+    if (!report.conservation.ok) process.exitCode = 1;
+  });
+
+program
+  .command('explain')
+  .description('explain the match weight of two records under a trained model')
+  .requiredOption('--model <file>', 'trained model JSON (from link --model-out)')
+  .requiredOption('--settings <file>', 'settings JSON')
+  .requiredOption('--source <NAME=FILE>', 'a named source; repeat for several', sourceArg)
+  .requiredOption('--record <SOURCE:ID>', 'a record; give exactly two', (v: string, prev: string[] = []) => [...prev, v])
+  .option('--json', 'print JSON')
+  .action(async (opts) => {
+    if (opts.record.length !== 2) throw new MpiError('BAD_ARGS', 'give --record exactly twice');
+    const model = parseModel(JSON.stringify(await readJson(opts.model, 'model')));
+    const table = await buildRecordTable(opts.source, await loadSettings(opts.settings));
+    const rows = (opts.record as string[]).map((ref) => {
+      const colon = ref.indexOf(':');
+      const source = ref.slice(0, colon);
+      const recordId = ref.slice(colon + 1);
+      const s = table.sources.indexOf(source);
+      const row = colon > 0 ? table.recordIds.findIndex((id, r) => id === recordId && table.source[r] === s) : -1;
+      if (row < 0) throw new MpiError('UNKNOWN_RECORD', `no record ${ref}`);
+      return row;
+    });
+    const vector = new Uint8Array(model.comparisons.length);
+    compileVectorizer(table, model.comparisons).vectorize(rows[0], rows[1], vector, 0);
+    const tf = model.comparisons.map((c) =>
+      c.levels.some((l) => l.tfAdjustment) ? { ids: table.columns[c.column].ids, tf: termFrequencies(table.columns[c.column]) } : null,
+    );
+    const explanation = explainPair({ model, vector, left: rows[0], right: rows[1], tf });
+    if (opts.json) {
+      process.stdout.write(JSON.stringify(explanation, null, 2) + '\n');
+      return;
+    }
+    const lines = [`prior                         ${explanation.priorWeight.toFixed(3)}`];
+    for (const t of explanation.terms) {
+      const tfPart = t.tfAdjustment !== 0 ? ` (tf ${t.tfAdjustment >= 0 ? '+' : ''}${t.tfAdjustment.toFixed(3)})` : '';
+      lines.push(`${t.comparison.padEnd(16)} ${t.label.padEnd(28)} ${(t.weight + t.tfAdjustment).toFixed(3).padStart(8)}${tfPart}`);
+    }
+    lines.push(`match weight ${explanation.matchWeight.toFixed(3)}, match probability ${explanation.matchProbability.toPrecision(6)}`);
+    process.stdout.write(lines.join('\n') + '\n');
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof MpiError) {
+    process.stderr.write(`mpi: ${error.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`mpi: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+    process.exitCode = 70;
+  }
+});

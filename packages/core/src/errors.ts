@@ -1,0 +1,97 @@
+/**
+ * Typed errors of the engine. Messages name the source, row and column and never
+ * contain a record's value (patient data stays out of logs and error reports).
+ */
+
+/** Where a problem was found: the source, 1-based data row (header excluded) and column. */
+export interface InputLocation {
+  readonly source?: string;
+  readonly row?: number;
+  readonly column?: string;
+}
+
+function locate(at: InputLocation): string {
+  const parts: string[] = [];
+  if (at.source !== undefined) parts.push(`source "${at.source}"`);
+  if (at.row !== undefined) parts.push(`row ${at.row}`);
+  if (at.column !== undefined) parts.push(`column "${at.column}"`);
+  return parts.join(', ');
+}
+
+/** Base class of every error the engine throws on purpose. */
+export class MpiError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** The settings object is not valid (unknown field kind, bad option, unknown column...). */
+export class SettingsError extends MpiError {
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super('SETTINGS', `settings ${path}: ${message}`);
+    this.path = path;
+  }
+}
+
+/** A problem with one source's input, located by source, row and column. */
+export class SourceError extends MpiError {
+  readonly source: string;
+  readonly row: number | undefined;
+  readonly column: string | undefined;
+  constructor(code: string, at: InputLocation & { source: string }, message: string, options?: { cause?: unknown }) {
+    super(code, `${locate(at)}: ${message}`, options);
+    this.source = at.source;
+    this.row = at.row;
+    this.column = at.column;
+  }
+}
+
+/** The source file is missing or unreadable. */
+export class SourceUnreadableError extends SourceError {
+  constructor(source: string, message: string, cause?: unknown) {
+    super('SOURCE_UNREADABLE', { source }, message, { cause });
+  }
+}
+
+/** A column the settings name is absent from the source. */
+export class MissingColumnError extends SourceError {
+  constructor(source: string, column: string) {
+    super('MISSING_COLUMN', { source, column }, 'column named in settings is absent from the source header');
+  }
+}
+
+/** The source holds no records. */
+export class EmptySourceError extends SourceError {
+  constructor(source: string) {
+    super('EMPTY_SOURCE', { source }, 'source holds no records');
+  }
+}
+
+/** Malformed CSV (wrong number of fields, bad quoting, oversized record). */
+export class MalformedRowError extends SourceError {
+  constructor(source: string, row: number | undefined, reason: string, cause?: unknown) {
+    super('MALFORMED_ROW', { source, row }, reason, { cause });
+  }
+}
+
+/** The same record id appears twice in one source. */
+export class DuplicateRecordIdError extends SourceError {
+  readonly firstRow: number;
+  constructor(source: string, row: number, column: string, firstRow: number) {
+    super('DUPLICATE_RECORD_ID', { source, row, column }, `record id repeats the one at row ${firstRow}`);
+    this.firstRow = firstRow;
+  }
+}
+
+/** A value that cannot be used (wrong type, missing record id, or invalid when settings ask to fail on invalid values). */
+export class InvalidValueError extends SourceError {
+  readonly reason: string;
+  constructor(source: string, row: number, column: string, reason: string) {
+    super('INVALID_VALUE', { source, row, column }, `invalid value (${reason})`);
+    this.reason = reason;
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * @mpi/core: link patient records from many sources into identity groups.
+ * The public entry point; see README for a guided example.
+ */
+export { link } from './link.js';
+export type { LinkOptions, LinkResult, IdentityGroup, RecordRef, ProgressEvent, Stage, StageTiming, BlockingSummary } from './link.js';
+export { validateSettings, FIELD_KINDS, DEFAULTS } from './settings.js';
+export type { Settings, FieldKind, FieldSpec, FieldOptions, SourceSettings } from './settings.js';
+export type { SourceInput, PlainRecord } from './sources.js';
+export { buildRecordTable, MAX_FIELD_LENGTH } from './record-table.js';
+export type { RecordTable, ValueFlag } from './record-table.js';
+export { clusterPairs, identityId, thresholdWeight } from './cluster.js';
+export type { Clustering } from './cluster.js';
+export { evaluate } from './evaluate.js';
+export type { EvaluationReport, Membership } from './evaluate.js';
+export { defaultBlockingRules, defaultComparisons } from './field-kinds.js';
+export * from './errors.js';
+export * from './normalize/index.js';
+export type { BlockingRule, CandidatePairs, LinkMode } from '@mpi/blocking';
+export type { Comparison, ComparisonLevel, FellegiSunterModel, MatchExplanation } from '@mpi/scoring';
+export { parseModel, serializeModel, formatModelReport, modelReport, matchProbability } from '@mpi/scoring';

@@ -1,0 +1,258 @@
+import { availableParallelism } from 'node:os';
+import {
+  compileBlockingRule,
+  generatePairs,
+  totalPairs,
+  type CandidatePairs,
+  type CompiledBlockingRule,
+} from '@mpi/blocking';
+import {
+  ComparisonPool,
+  countPatterns,
+  estimateU,
+  explainPair,
+  compileVectorizer,
+  sampleRandomPairs,
+  scorePairs,
+  termFrequencies,
+  trainModel,
+  type Comparison,
+  type ComparisonVectors,
+  type FellegiSunterModel,
+  type MatchExplanation,
+  type TermFrequencyInput,
+} from '@mpi/scoring';
+import { clusterPairs, identityId, thresholdWeight, type Clustering } from './cluster.js';
+import { MpiError, SettingsError } from './errors.js';
+import { defaultBlockingRules, defaultComparisons } from './field-kinds.js';
+import { buildRecordTable, type RecordTable } from './record-table.js';
+import { DEFAULTS, validateSettings, type Settings } from './settings.js';
+import type { SourceInput } from './sources.js';
+
+/** The pipeline's stages, in order. */
+export type Stage = 'read' | 'block' | 'compare' | 'train' | 'score' | 'cluster';
+
+/** Progress of a stage; `done`/`total` count records or pairs. Never carries record values. */
+export interface ProgressEvent {
+  readonly stage: Stage;
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface LinkOptions {
+  readonly settings: Settings;
+  readonly sources: readonly SourceInput[];
+  /** Worker threads for comparing pairs (default: available parallelism). Results do not depend on it. */
+  readonly threads?: number;
+  /** A trained model to apply instead of training one (its comparisons replace the settings'). */
+  readonly model?: FellegiSunterModel;
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+/** A record, named by its source and record id. */
+export interface RecordRef {
+  readonly source: string;
+  readonly recordId: string;
+}
+
+/** The records that belong to one real person, with a stable id. */
+export interface IdentityGroup {
+  readonly id: string;
+  readonly records: readonly RecordRef[];
+}
+
+export interface StageTiming {
+  readonly stage: Stage;
+  readonly seconds: number;
+}
+
+export interface BlockingSummary {
+  readonly rules: readonly { readonly name: string; readonly pairs: number }[];
+  readonly candidatePairs: number;
+  /** Pairs in the comparison space (all pairs, or cross-source pairs in link mode). */
+  readonly totalPairs: number;
+  /** 1 - candidate pairs / total pairs. */
+  readonly reductionRatio: number;
+}
+
+/** Everything a linkage produced: groups, scored pairs, the model, and how long each stage took. */
+export interface LinkResult {
+  readonly table: RecordTable;
+  readonly pairs: CandidatePairs;
+  /** Match weight of every candidate pair, chunk by chunk as in `pairs`. */
+  readonly weights: readonly Float64Array[];
+  readonly model: FellegiSunterModel;
+  readonly clustering: Clustering;
+  /** Match probability threshold used for linking. */
+  readonly threshold: number;
+  readonly blocking: BlockingSummary;
+  readonly timings: readonly StageTiming[];
+  /** Identity id of each identity group, by group index. */
+  readonly identityIds: readonly string[];
+  /** The identity groups as objects (builds one object per record: fine for results you inspect, heavy at millions). */
+  groups(): IdentityGroup[];
+  /** Row of a record in the table, or undefined. */
+  rowOf(record: RecordRef): number | undefined;
+  /** The waterfall of match-weight terms for any two records, compared with the model used. */
+  explain(a: RecordRef, b: RecordRef): MatchExplanation;
+}
+
+function termFrequencyInputs(table: RecordTable, comparisons: readonly Comparison[]): (TermFrequencyInput | null)[] {
+  return comparisons.map((comparison) => {
+    if (!comparison.levels.some((level) => level.tfAdjustment)) return null;
+    const column = table.columns[comparison.column];
+    return { ids: column.ids, tf: termFrequencies(column) };
+  });
+}
+
+/** Keeps only comparisons whose columns exist, so defaults never refer to absent fields. */
+function checkColumns(table: RecordTable, comparisons: readonly Comparison[]): void {
+  for (const comparison of comparisons) {
+    if (!(comparison.column in table.columns)) {
+      throw new SettingsError(`comparisons.${comparison.name}`, `field "${comparison.column}" is not in the record table`);
+    }
+  }
+}
+
+/**
+ * Links records from any number of sources into identity groups:
+ * read + normalize -> block -> compare -> train (EM) -> score -> cluster.
+ */
+export async function link(options: LinkOptions): Promise<LinkResult> {
+  const settings = validateSettings(options.settings);
+  const mode = settings.mode ?? DEFAULTS.mode;
+  const threads = options.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) throw new MpiError('BAD_THREADS', 'threads must be a positive integer');
+  const progress = options.onProgress ?? (() => {});
+  const timings: StageTiming[] = [];
+  let started = performance.now();
+  const lap = (stage: Stage) => {
+    const now = performance.now();
+    timings.push({ stage, seconds: (now - started) / 1000 });
+    started = now;
+  };
+
+  const table = await buildRecordTable(options.sources, settings);
+  progress({ stage: 'read', done: table.size, total: table.size });
+  lap('read');
+
+  const presentFields = new Set(Object.keys(table.columns));
+  const rules = settings.blockingRules ?? defaultBlockingRules(presentFields);
+  if (rules.length === 0) throw new SettingsError('blockingRules', 'no blocking rule applies to the fields present');
+  const compiledRules: CompiledBlockingRule[] = rules.map((rule) => compileBlockingRule(table, rule));
+  const pairs = generatePairs(table, rules, { mode, maxPairs: settings.maxPairs ?? DEFAULTS.maxPairs });
+  const space = totalPairs(table, mode);
+  progress({ stage: 'block', done: pairs.count, total: pairs.count });
+  lap('block');
+
+  const comparisons = options.model?.comparisons ?? settings.comparisons ?? defaultComparisons(table.fieldKinds);
+  checkColumns(table, comparisons);
+  const pool = new ComparisonPool({ table, comparisons, threads });
+  let vectors: ComparisonVectors[];
+  let model: FellegiSunterModel;
+  try {
+    vectors = await pool.compare(pairs.chunks);
+    progress({ stage: 'compare', done: pairs.count, total: pairs.count });
+    lap('compare');
+
+    if (options.model) {
+      model = options.model;
+    } else {
+      const seed = settings.seed ?? DEFAULTS.seed;
+      const sample = sampleRandomPairs({
+        size: table.size,
+        source: table.source,
+        mode,
+        sampleSize: settings.uSampleSize ?? DEFAULTS.uSampleSize,
+        seed,
+      });
+      const sampleVectors = await pool.compare([sample]);
+      const u = estimateU(sampleVectors, comparisons);
+      const sessions = compiledRules.map((rule) => ({
+        name: rule.name,
+        columns: rule.columns,
+        patterns: countPatterns(pairs.chunks, vectors, (l, r) => rule.covers(l, r)),
+      }));
+      model = trainModel({
+        comparisons,
+        u,
+        sessions,
+        candidatePatterns: countPatterns(pairs.chunks, vectors),
+        candidateCount: pairs.count,
+        totalPairs: space,
+        em: settings.em,
+      });
+    }
+    progress({ stage: 'train', done: 1, total: 1 });
+    lap('train');
+  } finally {
+    await pool.close();
+  }
+
+  const tf = termFrequencyInputs(table, comparisons);
+  const weights = scorePairs({ model, chunks: pairs.chunks, vectors, tf });
+  progress({ stage: 'score', done: pairs.count, total: pairs.count });
+  lap('score');
+
+  const threshold = settings.threshold ?? DEFAULTS.threshold;
+  const clustering = clusterPairs(table.size, pairs.chunks, weights, thresholdWeight(threshold));
+  const identityIds = new Array<string>(clustering.groupCount);
+  for (let g = 0; g < clustering.groupCount; g++) {
+    const first = clustering.members[clustering.start[g]];
+    identityIds[g] = identityId(table.sources[table.source[first]], table.recordIds[first]);
+  }
+  progress({ stage: 'cluster', done: table.size, total: table.size });
+  lap('cluster');
+
+  let rowIndex: Map<string, number> | undefined;
+  const rowOf = (record: RecordRef): number | undefined => {
+    if (rowIndex === undefined) {
+      rowIndex = new Map();
+      for (let r = 0; r < table.size; r++) rowIndex.set(`${table.sources[table.source[r]]}\u0000${table.recordIds[r]}`, r);
+    }
+    return rowIndex.get(`${record.source}\u0000${record.recordId}`);
+  };
+  let vectorizer: ReturnType<typeof compileVectorizer> | undefined;
+
+  return {
+    table,
+    pairs,
+    weights,
+    model,
+    clustering,
+    threshold,
+    timings,
+    identityIds,
+    blocking: {
+      rules: compiledRules.map((rule, i) => ({ name: rule.name, pairs: pairs.countsByRule[i] })),
+      candidatePairs: pairs.count,
+      totalPairs: space,
+      reductionRatio: space === 0 ? 1 : 1 - pairs.count / space,
+    },
+    groups() {
+      const groups: IdentityGroup[] = [];
+      for (let g = 0; g < clustering.groupCount; g++) {
+        const records: RecordRef[] = [];
+        for (let k = clustering.start[g]; k < clustering.start[g + 1]; k++) {
+          const r = clustering.members[k];
+          records.push({ source: table.sources[table.source[r]], recordId: table.recordIds[r] });
+        }
+        groups.push({ id: identityIds[g], records });
+      }
+      return groups;
+    },
+    rowOf,
+    explain(a, b) {
+      const left = rowOf(a);
+      const right = rowOf(b);
+      if (left === undefined || right === undefined) {
+        const missing = left === undefined ? a : b;
+        throw new MpiError('UNKNOWN_RECORD', `no record "${missing.recordId}" in source "${missing.source}"`);
+      }
+      vectorizer ??= compileVectorizer(table, model.comparisons);
+      const vector = new Uint8Array(model.comparisons.length);
+      vectorizer.vectorize(left, right, vector, 0);
+      return explainPair({ model, vector, left, right, tf });
+    },
+  };
+}

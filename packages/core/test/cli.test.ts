@@ -1,0 +1,64 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cliPath, febrlDir, febrlSettings, tempDir, writeIn } from './helpers.js';
+
+function mpi(args: string[]) {
+  const run = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('the mpi CLI', () => {
+  it('links two FEBRL sources, writes groups and pairs, prints a summary without record values', () => {
+    const dir = tempDir();
+    const settings = writeIn(dir, 'settings.json', JSON.stringify(febrlSettings('link')));
+    const out = join(dir, 'groups.csv');
+    const pairs = join(dir, 'pairs.csv');
+    const run = mpi([
+      'link', '--settings', settings,
+      '--source', `a=${join(febrlDir, 'dataset4a.csv')}`, '--source', `b=${join(febrlDir, 'dataset4b.csv')}`,
+      '--out', out, '--pairs', pairs, '--threads', '2',
+    ]);
+    expect(run.stderr).not.toMatch(/internal error/);
+    expect(run.code).toBe(0);
+    const groups = readFileSync(out, 'utf8').trim().split('\n');
+    expect(groups[0]).toBe('source,record_id,identity_id');
+    expect(groups.length).toBe(10_001);
+    expect(readFileSync(pairs, 'utf8').split('\n')[0]).toBe('source_l,record_id_l,source_r,record_id_r,match_weight,match_probability');
+    expect(run.stdout).toMatch(/records +10000/);
+    expect(run.stdout).toMatch(/identity groups/);
+    // Names of patients in the data never reach the terminal.
+    for (const value of ['michaela', 'neumann', 'winston hills']) {
+      expect(run.stdout + run.stderr).not.toContain(value);
+    }
+  });
+
+  it('exits non-zero naming the source when a file is missing', () => {
+    const dir = tempDir();
+    const settings = writeIn(dir, 'settings.json', JSON.stringify(febrlSettings('dedupe')));
+    const run = mpi(['link', '--settings', settings, '--source', 'ehr=/no/such.csv', '--out', join(dir, 'g.csv'), '--quiet']);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('source "ehr"');
+  });
+
+  it('exits non-zero on an unknown field kind', () => {
+    const dir = tempDir();
+    const settings = writeIn(dir, 'settings.json', JSON.stringify({ recordId: 'id', fields: { a: 'shoe_size' } }));
+    const source = writeIn(dir, 'a.csv', 'id,a\n1,x\n');
+    const run = mpi(['link', '--settings', settings, '--source', `s=${source}`, '--out', join(dir, 'g.csv')]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/unknown field kind/);
+  });
+
+  it('evaluates groups against a truth file', () => {
+    const dir = tempDir();
+    const groups = writeIn(dir, 'g.csv', 'source,record_id,identity_id\ns,1,A\ns,2,A\ns,3,B\n');
+    const truth = writeIn(dir, 't.csv', 'source,record_id,person_id\ns,1,p\ns,2,p\ns,3,p\n');
+    const run = mpi(['evaluate', '--groups', groups, '--truth', truth, '--json']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.pairwise.precision).toBe(1);
+    expect(report.pairwise.recall).toBeCloseTo(1 / 3, 12);
+  });
+});

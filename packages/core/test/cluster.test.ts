@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { clusterPairs, evaluate, identityId, thresholdWeight } from '../src/index.js';
+
+const chunk = (pairs: [number, number][]) => ({
+  left: Uint32Array.from(pairs, (p) => p[0]),
+  right: Uint32Array.from(pairs, (p) => p[1]),
+});
+
+describe('clustering into identity groups', () => {
+  it('joins pairs at or above the threshold transitively and keeps the rest as singletons', () => {
+    const pairs = chunk([
+      [0, 1],
+      [1, 2],
+      [3, 4],
+      [4, 5],
+    ]);
+    const weights = Float64Array.from([5, 0, -1, 10]);
+    const c = clusterPairs(6, [pairs], [weights], thresholdWeight(0.5));
+    expect(c.groupCount).toBe(4);
+    expect(Array.from(c.groupOf)).toEqual([0, 0, 0, 1, 2, 2]);
+    expect(Array.from(c.members)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(Array.from(c.start)).toEqual([0, 3, 4, 6]);
+  });
+
+  it('numbers groups by their smallest row whatever the pair order', () => {
+    const a = clusterPairs(4, [chunk([[2, 3], [0, 1]])], [Float64Array.from([1, 1])], 0);
+    const b = clusterPairs(4, [chunk([[0, 1]]), chunk([[2, 3]])], [Float64Array.from([1]), Float64Array.from([1])], 0);
+    expect(Array.from(a.groupOf)).toEqual(Array.from(b.groupOf));
+  });
+
+  it('maps probability thresholds to match weights', () => {
+    expect(thresholdWeight(0.5)).toBe(0);
+    expect(thresholdWeight(0.8)).toBeCloseTo(2, 12);
+    expect(thresholdWeight(1)).toBe(Infinity);
+  });
+
+  it('derives identity ids from the first record only, without revealing it', () => {
+    expect(identityId('ehr', '123')).toBe(identityId('ehr', '123'));
+    expect(identityId('ehr', '123')).not.toBe(identityId('lab', '123'));
+    expect(identityId('ehr', '123')).toMatch(/^P[0-9a-f]{16}$/);
+  });
+});
+
+describe('evaluation against the truth', () => {
+  const m = (recordId: string, group: string) => ({ source: 's', recordId, group });
+
+  it('scores pairwise and B-cubed precision and recall', () => {
+    const truth = [m('1', 'A'), m('2', 'A'), m('3', 'A'), m('4', 'B')];
+    const predicted = [m('1', 'x'), m('2', 'x'), m('3', 'y'), m('4', 'y')];
+    const report = evaluate(predicted, truth);
+    expect(report.pairwise.truePositives).toBe(1);
+    expect(report.pairwise.precision).toBe(0.5);
+    expect(report.pairwise.recall).toBeCloseTo(1 / 3, 12);
+    // B-cubed precision: records 1,2 -> 1; 3,4 -> 1/2 each => 0.75
+    expect(report.bcubed.precision).toBeCloseTo(0.75, 12);
+    // B-cubed recall: 1,2 -> 2/3; 3 -> 1/3; 4 -> 1 => (2/3+2/3+1/3+1)/4
+    expect(report.bcubed.recall).toBeCloseTo((2 / 3 + 2 / 3 + 1 / 3 + 1) / 4, 12);
+    expect(report.splitPersons).toBe(1);
+    expect(report.mixedGroups).toBe(1);
+    expect(report.conservation.ok).toBe(true);
+  });
+
+  it('reports records lost, invented or duplicated', () => {
+    const truth = [m('1', 'A'), m('2', 'A')];
+    const report = evaluate([m('1', 'x'), m('1', 'x'), m('9', 'x')], truth);
+    expect(report.conservation).toEqual({ ok: false, missing: 1, unexpected: 1, duplicated: 1 });
+  });
+});

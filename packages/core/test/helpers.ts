@@ -1,0 +1,39 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const repoRoot = resolve(import.meta.dirname, '../../..');
+export const febrlDir = resolve(repoRoot, '../shared/datasets/febrl');
+export const cliPath = resolve(repoRoot, 'packages/core/dist/cli.js');
+
+/** A fresh temporary directory for a test's files. */
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'mpi-test-'));
+}
+
+/** Writes a file in `dir` and returns its path. */
+export function writeIn(dir: string, name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** FEBRL settings naming field kinds only. */
+export function febrlSettings(mode: 'dedupe' | 'link', nationalId = true) {
+  return {
+    recordId: 'rec_id',
+    mode,
+    fields: {
+      given_name: 'given_name',
+      surname: 'family_name',
+      street_number: 'street_number',
+      address_1: 'street_address',
+      address_2: 'text',
+      suburb: 'city',
+      postcode: 'postcode',
+      state: 'state',
+      date_of_birth: 'birth_date',
+      soc_sec_id: nationalId ? 'national_id' : 'ignore',
+    },
+  } as const;
+}

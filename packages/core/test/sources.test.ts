@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildRecordTable,
+  DuplicateRecordIdError,
+  EmptySourceError,
+  InvalidValueError,
+  MalformedRowError,
+  MissingColumnError,
+  SettingsError,
+  SourceUnreadableError,
+  validateSettings,
+} from '../src/index.js';
+import { tempDir, writeIn } from './helpers.js';
+
+const settings = { recordId: 'id', fields: { first: 'given_name', last: 'family_name', dob: 'birth_date' } } as const;
+const SECRET = 'Zebediah';
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('reading sources', () => {
+  it('reads real-world CSV: BOM, CRLF, quoted fields with commas, spaces after commas', async () => {
+    const dir = tempDir();
+    const path = writeIn(dir, 'a.csv', '\uFEFFid, first, last, dob\r\n1, "Mary, Ann", Smith, 1980-02-03\r\n2, john, "O\'Brien", 19900101\r\n');
+    const table = await buildRecordTable([{ name: 'a', path }], settings);
+    expect(table.size).toBe(2);
+    expect(table.recordIds).toEqual(['1', '2']);
+    const given = table.columns.given_name;
+    expect(given.dictionary[given.ids[0]]).toBe('mary ann');
+    expect(table.columns.birth_date.dictionary[table.columns.birth_date.ids[0]]).toBe('19800203');
+  });
+
+  it('reads in-memory arrays and async iterables of plain objects', async () => {
+    async function* records() {
+      yield { id: 'x1', first: 'Ann', last: 'Lee', dob: new Date('1970-05-06T00:00:00Z') };
+      yield { id: 'x2', first: 'Bo', last: 'Lee', dob: null };
+    }
+    const table = await buildRecordTable(
+      [
+        { name: 'mem', records: [{ id: 7, first: 'Cy', last: 'Ng', dob: '1999-12-31' }] },
+        { name: 'stream', records: records() },
+      ],
+      settings,
+    );
+    expect(table.sources).toEqual(['mem', 'stream']);
+    expect(table.recordIds).toEqual(['7', 'x1', 'x2']);
+    expect(table.columns.birth_date.dictionary[table.columns.birth_date.ids[1]]).toBe('19700506');
+    expect(table.columns.birth_date.ids[2]).toBe(0);
+  });
+
+  it('names the source on a missing file', async () => {
+    const error = await failure(buildRecordTable([{ name: 'lab', path: '/nonexistent/lab.csv' }], settings));
+    expect(error).toBeInstanceOf(SourceUnreadableError);
+    expect(error.message).toContain('source "lab"');
+  });
+
+  it('names the source and column when a settings column is absent', async () => {
+    const path = writeIn(tempDir(), 'a.csv', 'id,first,dob\n1,a,1980-01-01\n');
+    const error = await failure(buildRecordTable([{ name: 'ehr', path }], settings));
+    expect(error).toBeInstanceOf(MissingColumnError);
+    expect(error.message).toMatch(/source "ehr".*column "last"/);
+  });
+
+  it('refuses an empty source, with or without a header', async () => {
+    const dir = tempDir();
+    for (const content of ['', 'id,first,last,dob\n']) {
+      const error = await failure(buildRecordTable([{ name: 'e', path: writeIn(dir, 'e.csv', content) }], settings));
+      expect(error).toBeInstanceOf(EmptySourceError);
+    }
+    expect(await failure(buildRecordTable([{ name: 'm', records: [] }], settings))).toBeInstanceOf(EmptySourceError);
+  });
+
+  it('refuses a record id repeated within a source, naming both rows', async () => {
+    const path = writeIn(tempDir(), 'a.csv', `id,first,last,dob\n1,a,b,\n2,c,d,\n1,${SECRET},f,\n`);
+    const error = await failure(buildRecordTable([{ name: 'ehr', path }], settings));
+    expect(error).toBeInstanceOf(DuplicateRecordIdError);
+    expect(error.message).toMatch(/source "ehr", row 3, column "id".*row 1/);
+    expect(error.message).not.toContain(SECRET);
+  });
+
+  it('the same record id in two sources is two records', async () => {
+    const table = await buildRecordTable(
+      [
+        { name: 'a', records: [{ id: '1', first: 'x', last: 'y', dob: '' }] },
+        { name: 'b', records: [{ id: '1', first: 'x', last: 'y', dob: '' }] },
+      ],
+      settings,
+    );
+    expect(table.size).toBe(2);
+  });
+
+  it('refuses a row with the wrong number of fields, naming the row and never the value', async () => {
+    const path = writeIn(tempDir(), 'a.csv', `id,first,last,dob\n1,a,b,\n2,${SECRET},d,,extra\n`);
+    const error = await failure(buildRecordTable([{ name: 'lab', path }], settings));
+    expect(error).toBeInstanceOf(MalformedRowError);
+    expect(error.message).toMatch(/source "lab", row 2/);
+    expect(error.message).not.toContain(SECRET);
+  });
+
+  it('refuses malformed quoting without echoing the value', async () => {
+    const path = writeIn(tempDir(), 'a.csv', `id,first,last,dob\n1,a,b,\n2,${SECRET}"x,d,\n`);
+    const error = await failure(buildRecordTable([{ name: 'lab', path }], settings));
+    expect(error).toBeInstanceOf(MalformedRowError);
+    expect(error.message).not.toContain(SECRET);
+  });
+
+  it('flags an unreadable date and keeps the record, or fails when asked to', async () => {
+    const path = writeIn(tempDir(), 'a.csv', 'id,first,last,dob\n1,a,b,1980-02-30\n2,c,d,not a date\n3,e,f,1980-02-03\n');
+    const table = await buildRecordTable([{ name: 'ehr', path }], settings);
+    expect(table.size).toBe(3);
+    expect(table.flags).toEqual([
+      { source: 'ehr', row: 1, column: 'dob', reason: 'impossible-date' },
+      { source: 'ehr', row: 2, column: 'dob', reason: 'unparseable-date' },
+    ]);
+    expect(table.columns.birth_date.ids[0]).toBe(0);
+    const error = await failure(buildRecordTable([{ name: 'ehr', path }], { ...settings, invalidValues: 'error' }));
+    expect(error).toBeInstanceOf(InvalidValueError);
+    expect(error.message).toMatch(/source "ehr", row 1, column "dob".*impossible-date/);
+  });
+
+  it('flags a huge field instead of matching on it', async () => {
+    const path = writeIn(tempDir(), 'a.csv', `id,first,last,dob\n1,${'x'.repeat(50_000)},b,\n`);
+    const table = await buildRecordTable([{ name: 'ehr', path }], settings);
+    expect(table.flags).toEqual([{ source: 'ehr', row: 1, column: 'first', reason: 'too-long' }]);
+  });
+
+  it('refuses a value of the wrong type from the API, naming source, row and field', async () => {
+    const error = await failure(
+      buildRecordTable([{ name: 'api', records: [{ id: '1', first: 'a', last: 'b', dob: '' }, { id: '2', first: { name: SECRET }, last: 'b' }] }], settings),
+    );
+    expect(error).toBeInstanceOf(InvalidValueError);
+    expect(error.message).toMatch(/source "api", row 2, column "first"/);
+  });
+
+  it('refuses a record without an id', async () => {
+    const error = await failure(buildRecordTable([{ name: 'api', records: [{ id: ' ', first: 'a', last: 'b', dob: '' }] }], settings));
+    expect(error).toBeInstanceOf(InvalidValueError);
+  });
+});
+
+describe('settings', () => {
+  it('accepts the minimal settings of the issue', () => {
+    expect(() =>
+      validateSettings({
+        recordId: 'rec_id',
+        mode: 'link',
+        fields: { given_name: 'given_name', surname: 'family_name', date_of_birth: 'birth_date', postcode: 'postcode', soc_sec_id: 'national_id' },
+      }),
+    ).not.toThrow();
+  });
+
+  it('names an unknown field kind', () => {
+    expect(() => validateSettings({ recordId: 'id', fields: { x: 'shoe_size' } })).toThrow(SettingsError);
+    expect(() => validateSettings({ recordId: 'id', fields: { x: 'shoe_size' } })).toThrow(/fields\.x: unknown field kind "shoe_size"/);
+  });
+
+  it('rejects a bad mode, threshold or missing record id', () => {
+    expect(() => validateSettings({ recordId: 'id', mode: 'merge', fields: {} })).toThrow(/mode/);
+    expect(() => validateSettings({ recordId: 'id', threshold: 2, fields: {} })).toThrow(/threshold/);
+    expect(() => validateSettings({ fields: {} })).toThrow(/recordId/);
+  });
+
+  it('applies per-source field overrides (formats differ between systems)', async () => {
+    const table = await buildRecordTable(
+      [
+        { name: 'ehr', records: [{ id: '1', first: 'a', last: 'b', dob: '1980-02-03' }] },
+        { name: 'lab', records: [{ id: '1', first: 'a', last: 'b', dob: '03/02/1980' }] },
+      ],
+      { ...settings, sources: { lab: { fields: { dob: { kind: 'birth_date', format: 'DD/MM/YYYY' } } } } },
+    );
+    const dob = table.columns.birth_date;
+    expect(dob.ids[0]).toBe(dob.ids[1]);
+  });
+
+  it('fills given/middle/family from a full name only where the direct columns are empty', async () => {
+    const table = await buildRecordTable(
+      [
+        {
+          name: 'payer',
+          records: [
+            { id: '1', first: '', last: '', full: 'SMITH, JOHN A' },
+            { id: '2', first: 'Ann', last: 'Lee', full: 'OTHER, NAME' },
+          ],
+        },
+      ],
+      { recordId: 'id', fields: { first: 'given_name', last: 'family_name', full: 'full_name' } },
+    );
+    const value = (field: string, row: number) => table.columns[field].dictionary[table.columns[field].ids[row]];
+    expect([value('given_name', 0), value('family_name', 0)]).toEqual(['john', 'smith']);
+    expect([value('given_name', 1), value('family_name', 1)]).toEqual(['ann', 'lee']);
+  });
+});

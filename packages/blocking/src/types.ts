@@ -75,3 +75,23 @@ export interface CandidatePairs {
   /** Pairs each rule contributed that no earlier rule had already produced (same order as the rules). */
   readonly countsByRule: readonly number[];
 }
+
+/**
+ * A blocking rule bound to a record table. `covers(left, right)` says whether the
+ * rule alone makes (left, right) a candidate pair (ignoring link mode).
+ */
+export interface CompiledBlockingRule {
+  readonly name: string;
+  readonly rule: BlockingRule;
+  /** Columns the rule reads, in key-part order (no duplicates). */
+  readonly columns: readonly string[];
+  covers(left: number, right: number): boolean;
+}
+
+export interface GeneratePairsOptions {
+  readonly mode: LinkMode;
+  /** Budget: more candidate pairs than this is an error (PairBudgetExceededError). Default: no limit. */
+  readonly maxPairs?: number;
+  /** Largest number of pairs per chunk. Default 1 << 20. */
+  readonly chunkSize?: number;
+}

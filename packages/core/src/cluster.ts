@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import StaticDisjointSet from 'mnemonist/static-disjoint-set.js';
+import { StaticDisjointSet } from 'mnemonist';
 import type { PairChunk } from '@mpi/blocking';
 
 /**

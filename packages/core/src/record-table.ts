@@ -1,7 +1,7 @@
 import type { BlockingTable, EncodedColumn } from '@mpi/blocking';
 import type { ScoringTable } from '@mpi/scoring';
 import { DuplicateRecordIdError, InvalidValueError, MpiError, SettingsError } from './errors.js';
-import { fieldKind } from './field-kinds.js';
+import { fieldKind, type FieldValues } from './field-kinds.js';
 import { DEFAULTS, sourceFieldPlan, type FieldKind, type FieldOptions, type Settings } from './settings.js';
 import { readSource, type SourceInput } from './sources.js';
 
@@ -84,7 +84,16 @@ interface ColumnPlan {
   readonly column: string;
   readonly options: FieldOptions;
   readonly targets: readonly ColumnBuilder[];
+  /**
+   * Raw value -> normalized result. Names, dates and places repeat heavily, so at
+   * 1M records most normalizations are lookups; bounded so a column of unique
+   * values (ids, phones) cannot grow it without limit.
+   */
+  readonly cache: Map<string, FieldValues>;
 }
+
+const NORMALIZATION_CACHE_LIMIT = 1 << 18;
+const TOO_LONG: FieldValues = { invalid: 'too-long' };
 
 /**
  * Reads and normalizes every source into one RecordTable. Bad input raises a
@@ -133,6 +142,7 @@ export async function buildRecordTable(inputs: readonly SourceInput[], settings:
         targets: fieldKind(options.kind as Exclude<FieldKind, 'ignore'>)
           .targets(column)
           .map((field) => builderFor(field, options.kind, column)),
+        cache: new Map(),
       }));
     const seenIds = new Map<string, number>();
     const filled = new Set<ColumnBuilder>();
@@ -148,12 +158,15 @@ export async function buildRecordTable(inputs: readonly SourceInput[], settings:
       rows.push(row);
       filled.clear();
       for (let c = 0; c < columns.length; c++) {
-        const { column, options, targets } = columns[c];
+        const { column, options, targets, cache } = columns[c];
         const raw = values[c + 1];
         if (raw === '') continue;
-        let result: ReturnType<ReturnType<typeof fieldKind>['normalize']>;
-        if (raw.length > MAX_FIELD_LENGTH) result = { invalid: 'too-long' };
-        else result = fieldKind(options.kind as Exclude<FieldKind, 'ignore'>).normalize(raw, options, defaultCountry);
+        let result = raw.length > MAX_FIELD_LENGTH ? TOO_LONG : cache.get(raw);
+        if (result === undefined) {
+          result = fieldKind(options.kind as Exclude<FieldKind, 'ignore'>).normalize(raw, options, defaultCountry);
+          if (cache.size >= NORMALIZATION_CACHE_LIMIT) cache.clear();
+          cache.set(raw, result);
+        }
         if ('invalid' in result) {
           if (failOnInvalid) throw new InvalidValueError(input.name, row, column, result.invalid);
           flags.push({ source: input.name, row, column, reason: result.invalid });

@@ -1,0 +1,158 @@
+import { keyFunction } from './key-transforms.js';
+import { radixSortByKey } from './radix-sort.js';
+import type { BlockingTable, EncodedColumn, KeyPart, KeyTransform } from './types.js';
+
+/**
+ * The derived keys of one key part over a column's dictionary: `keyOfValue[v]` is
+ * the derived key id (1..keys.length-1) of dictionary value v, 0 when the value is
+ * missing or the transform yields ''. `keys[id]` is the key; `keys[0] === ''`.
+ * When `ordered`, id order is the key strings' order (what sorted neighbourhood
+ * needs); otherwise ids are in first-seen dictionary order.
+ */
+export interface DerivedDictionaryKeys {
+  readonly keys: readonly string[];
+  readonly keyOfValue: Uint32Array;
+  readonly ordered: boolean;
+}
+
+/**
+ * Record-level blocking keys: `ids[r]` is record r's key id (0 = no key), ids run
+ * 1..count. When derived `ordered`, numeric id order is the lexicographic order of
+ * the key parts' strings.
+ */
+export interface RecordKeys {
+  readonly ids: Uint32Array;
+  readonly count: number;
+  /** When known: the rows that have a key, sorted by (key id, row). */
+  readonly order?: Uint32Array;
+}
+
+// Transforms run once per distinct dictionary value and are memoised per dictionary:
+// several rules (and countRulePairs then generatePairs) reuse e.g. the Double Metaphone
+// codes of family_name without recomputing them.
+const dictionaryCache = new WeakMap<readonly string[], Map<string, DerivedDictionaryKeys>>();
+
+function computeDictionaryKeys(dictionary: readonly string[], transform: KeyTransform, ordered: boolean): DerivedDictionaryKeys {
+  // Interned even for 'exact': a dictionary whose entries collide after normalization
+  // (two raw spellings normalized to one value) must still block them together.
+  const fn = keyFunction(transform);
+  if (fn === undefined) throw new RangeError(`Unknown key transform '${transform}'`);
+  const keyOfValue = new Uint32Array(dictionary.length);
+  const interned = new Map<string, number>();
+  const distinct: string[] = [''];
+  for (let v = 1; v < dictionary.length; v++) {
+    const value = dictionary[v];
+    if (value === '') continue;
+    const key = fn(value);
+    if (key === '') continue;
+    let id = interned.get(key);
+    if (id === undefined) {
+      id = distinct.length;
+      interned.set(key, id);
+      distinct.push(key);
+    }
+    keyOfValue[v] = id;
+  }
+  if (!ordered) return { keys: distinct, keyOfValue, ordered };
+  // Sorting strings is the costly step at high cardinality (~1-2 s per million
+  // distinct keys), which is why only sorted neighbourhood asks for it.
+  const keys = distinct.slice(1).sort();
+  keys.unshift('');
+  const rank = new Uint32Array(distinct.length);
+  for (let id = 1; id < keys.length; id++) rank[interned.get(keys[id])!] = id;
+  for (let v = 0; v < keyOfValue.length; v++) keyOfValue[v] = rank[keyOfValue[v]];
+  return { keys, keyOfValue, ordered };
+}
+
+/**
+ * Derived keys of every distinct value of a dictionary, memoised per dictionary,
+ * transform and ordering (an ordered result also serves unordered requests).
+ */
+export function deriveDictionaryKeys(
+  dictionary: readonly string[],
+  transform: KeyTransform = 'exact',
+  ordered = true,
+): DerivedDictionaryKeys {
+  let byTransform = dictionaryCache.get(dictionary);
+  if (byTransform === undefined) {
+    byTransform = new Map();
+    dictionaryCache.set(dictionary, byTransform);
+  }
+  const cached = byTransform.get(`${transform}|ordered`) ?? (ordered ? undefined : byTransform.get(`${transform}|any`));
+  if (cached !== undefined) return cached;
+  const derived = computeDictionaryKeys(dictionary, transform, ordered);
+  byTransform.set(`${transform}|${ordered ? 'ordered' : 'any'}`, derived);
+  return derived;
+}
+
+/** Record-level derived key ids of one key part (0 = no key). */
+export function deriveKeyPart(column: EncodedColumn, transform: KeyTransform = 'exact', ordered = true): RecordKeys {
+  const { keys, keyOfValue } = deriveDictionaryKeys(column.dictionary, transform, ordered);
+  const n = column.ids.length;
+  const ids = new Uint32Array(n);
+  const valueIds = column.ids;
+  for (let r = 0; r < n; r++) ids[r] = keyOfValue[valueIds[r]];
+  return { ids, count: keys.length - 1 };
+}
+
+/**
+ * Combines two record keys into one whose id order is lexicographic on (a, b):
+ * two stable radix sorts of the records (by b, then by a), then one walk that
+ * numbers the distinct (a, b). No per-record strings, and no overflow however
+ * large the key spaces are. The result carries the (key, row) order it found.
+ */
+export function combineRecordKeys(a: RecordKeys, b: RecordKeys): RecordKeys {
+  const n = a.ids.length;
+  const aIds = a.ids;
+  const bIds = b.ids;
+  let present = 0;
+  for (let r = 0; r < n; r++) if (aIds[r] !== 0 && bIds[r] !== 0) present++;
+  const rows = new Uint32Array(present);
+  const aOf = new Uint32Array(present);
+  const bOf = new Uint32Array(present);
+  for (let r = 0, i = 0; r < n; r++) {
+    if (aIds[r] !== 0 && bIds[r] !== 0) {
+      rows[i] = r;
+      aOf[i] = aIds[r];
+      bOf[i] = bIds[r];
+      i++;
+    }
+  }
+  const byB = radixSortByKey(bOf, b.count, [rows, aOf]);
+  const byAB = radixSortByKey(byB.payloads[1], a.count, [byB.payloads[0], byB.keys]);
+  const sortedA = byAB.keys;
+  const [order, sortedB] = byAB.payloads;
+  const ids = new Uint32Array(n);
+  let count = 0;
+  let prevA = 0;
+  let prevB = 0;
+  for (let i = 0; i < present; i++) {
+    if (sortedA[i] !== prevA || sortedB[i] !== prevB) {
+      count++;
+      prevA = sortedA[i];
+      prevB = sortedB[i];
+    }
+    ids[order[i]] = count;
+  }
+  return { ids, count, order };
+}
+
+/**
+ * Record-level key ids of a (possibly multi-part) key. A record has no key (0)
+ * when any part is missing. `ordered` (default true) makes id order follow the
+ * key strings; key rules only need equality and skip the string sort.
+ */
+export function deriveRecordKeys(table: BlockingTable, parts: readonly KeyPart[], ordered = true): RecordKeys {
+  if (parts.length === 0) throw new RangeError('A blocking key needs at least one part');
+  let keys: RecordKeys | undefined;
+  for (const part of parts) {
+    const column = table.columns[part.column];
+    if (column === undefined) throw new RangeError(`Unknown column '${part.column}'`);
+    if (column.ids.length !== table.size) {
+      throw new RangeError(`Column '${part.column}' has ${column.ids.length} record ids for a table of ${table.size} records`);
+    }
+    const partKeys = deriveKeyPart(column, part.transform ?? 'exact', ordered);
+    keys = keys === undefined ? partKeys : combineRecordKeys(keys, partKeys);
+  }
+  return keys!;
+}

@@ -1,0 +1,45 @@
+// Errors name rules, columns and counts only: never a record value (PHI hygiene).
+
+/** A blocking rule refers to a column the record table does not have. */
+export class UnknownBlockingColumnError extends Error {
+  readonly rule: string;
+  readonly column: string;
+  constructor(rule: string, column: string) {
+    super(`Blocking rule '${rule}' uses column '${column}', which is not in the record table`);
+    this.name = 'UnknownBlockingColumnError';
+    this.rule = rule;
+    this.column = column;
+  }
+}
+
+/** A blocking rule is malformed: no key parts, an unknown transform, or a bad window. */
+export class InvalidBlockingRuleError extends Error {
+  readonly rule: string;
+  constructor(rule: string, reason: string) {
+    super(`Blocking rule '${rule}' is invalid: ${reason}`);
+    this.name = 'InvalidBlockingRuleError';
+    this.rule = rule;
+  }
+}
+
+/** The candidate pairs would exceed the configured pair budget (`maxPairs`). */
+export class PairBudgetExceededError extends Error {
+  /** Name of the rule that alone, or together with the rules before it, goes over budget. */
+  readonly rule: string;
+  /** Pairs counted when the budget was found exceeded (the rule's own pairs, or the union so far). */
+  readonly count: number;
+  readonly maxPairs: number;
+  constructor(rule: string, count: number, maxPairs: number, cumulative: boolean) {
+    const what = cumulative
+      ? `brings the candidate pairs (together with the rules before it) to ${count}`
+      : `produces ${count} candidate pairs`;
+    super(
+      `Blocking rule '${rule}' ${what}, over the budget of ${maxPairs} pairs. ` +
+        'Use a stricter blocking rule (more key parts, a finer transform, a smaller window) or raise --max-pairs.',
+    );
+    this.name = 'PairBudgetExceededError';
+    this.rule = rule;
+    this.count = count;
+    this.maxPairs = maxPairs;
+  }
+}

@@ -1,0 +1,159 @@
+// Why no global set of emitted pairs: overlapping rules find some pairs more than
+// once, and the obvious de-duplication is a hash set of every emitted pair. At 1M
+// records (tens of millions of pairs) that does not work: a V8 Set stops at 2^24
+// (16.7M) entries ("Set maximum size exceeded"), costs ~50 bytes per pair key
+// (measured: 16.7M keys = ~850 MB, over 10 s to fill), and sharding it only adds
+// more. Instead rule k keeps a pair only if no earlier rule covers it, an O(1) test
+// per earlier rule from arrays blocking already holds (key id / sorted-neighbourhood
+// rank per record, gathered by position for locality). Memory stays the pairs
+// themselves (8 bytes each) plus O(records x rules).
+import { compileRule, type InternalBlockingRule, type KeyBlockingRule, type SortedNeighbourhoodRule } from './compile-rule.js';
+import { countCompiledRulePairs } from './count-pairs.js';
+import { PairBudgetExceededError } from './errors.js';
+import { PairWriter } from './pair-writer.js';
+import type { BlockingRule, BlockingTable, CandidatePairs, GeneratePairsOptions } from './types.js';
+
+export const DEFAULT_CHUNK_SIZE = 1 << 20;
+
+/**
+ * What the earlier rules know about the records of rule k, laid out by rule k's
+ * order position rather than by row: `at[e][p]` is earlier rule e's coordinate of
+ * the record at position p (key id - 1 for a key rule, rank for a sorted
+ * neighbourhood; -1 = no key). Rule e covers positions (i, j) when both
+ * coordinates are present and |at[e][i] - at[e][j]| < reach[e] (reach 1 = equal
+ * keys). Gathering once per record turns the per-pair lookups into nearby reads:
+ * by row they would be random loads, one or two cache misses per pair and rule.
+ */
+interface EarlierCoverage {
+  readonly at: Int32Array[];
+  readonly reach: Int32Array;
+}
+
+function gatherEarlier(order: Uint32Array, earlier: readonly InternalBlockingRule[]): EarlierCoverage {
+  const m = order.length;
+  const at = earlier.map((rule) => {
+    const coordinate = new Int32Array(m);
+    if (rule.kind === 'key') {
+      const keyIds = rule.keyIds;
+      for (let p = 0; p < m; p++) coordinate[p] = keyIds[order[p]] - 1;
+    } else {
+      const rank = rule.rank;
+      for (let p = 0; p < m; p++) coordinate[p] = rank[order[p]];
+    }
+    return coordinate;
+  });
+  const reach = Int32Array.from(earlier, (rule) => (rule.kind === 'key' ? 1 : rule.window));
+  return { at, reach };
+}
+
+function coveredByEarlier(earlier: EarlierCoverage, i: number, j: number): boolean {
+  const { at, reach } = earlier;
+  for (let e = 0; e < at.length; e++) {
+    const a = at[e][i];
+    const b = at[e][j];
+    if (a >= 0 && b >= 0 && (a > b ? a - b : b - a) < reach[e]) return true;
+  }
+  return false;
+}
+
+function gatherSources(order: Uint32Array, source: Uint16Array): Uint16Array {
+  const at = new Uint16Array(order.length);
+  for (let p = 0; p < order.length; p++) at[p] = source[order[p]];
+  return at;
+}
+
+function emitKeyRule(
+  rule: KeyBlockingRule,
+  earlier: EarlierCoverage,
+  sourceAt: Uint16Array | undefined,
+  out: PairWriter,
+): void {
+  const { order, blockStart, keyCount } = rule;
+  const checkEarlier = earlier.at.length > 0;
+  for (let k = 1; k <= keyCount; k++) {
+    const start = blockStart[k];
+    const end = blockStart[k + 1];
+    if (end - start < 2) continue;
+    for (let i = start; i < end - 1; i++) {
+      const left = order[i];
+      for (let j = i + 1; j < end; j++) {
+        if (sourceAt !== undefined && sourceAt[i] === sourceAt[j]) continue;
+        if (checkEarlier && coveredByEarlier(earlier, i, j)) continue;
+        // rows ascend within a block, so left < right
+        out.push(left, order[j]);
+      }
+    }
+  }
+}
+
+function emitSortedNeighbourhood(
+  rule: SortedNeighbourhoodRule,
+  earlier: EarlierCoverage,
+  sourceAt: Uint16Array | undefined,
+  out: PairWriter,
+): void {
+  const { order, window } = rule;
+  const m = order.length;
+  const checkEarlier = earlier.at.length > 0;
+  for (let i = 0; i < m - 1; i++) {
+    const a = order[i];
+    const end = Math.min(m, i + window);
+    for (let j = i + 1; j < end; j++) {
+      if (sourceAt !== undefined && sourceAt[i] === sourceAt[j]) continue;
+      if (checkEarlier && coveredByEarlier(earlier, i, j)) continue;
+      const b = order[j];
+      if (a < b) out.push(a, b);
+      else out.push(b, a);
+    }
+  }
+}
+
+/**
+ * Generates the candidate pairs of a list of blocking rules: their union, each
+ * pair once (attributed to the first rule that finds it), left < right, in an
+ * order that depends only on the table and the rules (rule, then key order,
+ * then row). In link mode only pairs of records from different sources.
+ *
+ * The budget is checked before any pair is generated: a rule that alone exceeds
+ * `maxPairs` throws PairBudgetExceededError. The rules' own counts summed are an
+ * upper bound of the union (rules overlap), so when only that sum exceeds the
+ * budget generation runs, holding at most `maxPairs` pairs, and throws naming the
+ * rule at which the union passes it.
+ */
+export function generatePairs(
+  table: BlockingTable,
+  rules: readonly BlockingRule[],
+  options: GeneratePairsOptions,
+): CandidatePairs {
+  const { mode } = options;
+  const maxPairs = options.maxPairs ?? Number.POSITIVE_INFINITY;
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  if (!(maxPairs >= 0)) throw new RangeError(`maxPairs must be a non-negative number (got ${String(options.maxPairs)})`);
+  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) {
+    throw new RangeError(`chunkSize must be a positive integer (got ${String(options.chunkSize)})`);
+  }
+  if (mode !== 'dedupe' && mode !== 'link' && mode !== 'link_and_dedupe') {
+    throw new RangeError(`Unknown link mode '${String(mode)}'`);
+  }
+
+  const compiled = rules.map((rule) => compileRule(table, rule));
+  for (const rule of compiled) {
+    const count = countCompiledRulePairs(rule, table, mode);
+    if (count > maxPairs) throw new PairBudgetExceededError(rule.name, count, maxPairs, false);
+  }
+
+  const link = mode === 'link';
+  const out = new PairWriter(chunkSize, maxPairs);
+  const countsByRule: number[] = [];
+  for (let k = 0; k < compiled.length; k++) {
+    const rule = compiled[k];
+    const earlier = gatherEarlier(rule.order, compiled.slice(0, k));
+    const sourceAt = link ? gatherSources(rule.order, table.source) : undefined;
+    const before = out.count;
+    if (rule.kind === 'key') emitKeyRule(rule, earlier, sourceAt, out);
+    else emitSortedNeighbourhood(rule, earlier, sourceAt, out);
+    if (out.count > maxPairs) throw new PairBudgetExceededError(rule.name, out.count, maxPairs, true);
+    countsByRule.push(out.count - before);
+  }
+  return { count: out.count, chunks: out.finish(), countsByRule };
+}

@@ -1,0 +1,71 @@
+import { dayNumber } from './kernels/dates.js';
+import { doubleMetaphoneCodes } from './kernels/phonetic.js';
+import { tokenSet } from './kernels/tokens.js';
+import { givenNameGroups } from './nicknames.js';
+import type { EncodedColumn } from './types.js';
+
+/**
+ * Per-value derivations of one column (phonetic codes, token sets, nickname groups),
+ * computed at most once per distinct dictionary value and only when a level needs them.
+ */
+export class ColumnValues {
+  readonly dictionary: readonly string[];
+  readonly ids: Uint32Array;
+  private metaphone: (readonly [string, string])[] | undefined;
+  private tokens: ReadonlySet<string>[] | undefined;
+  private groups: (readonly number[])[] | undefined;
+  private dates: ParsedDates | undefined;
+
+  constructor(column: EncodedColumn) {
+    this.dictionary = column.dictionary;
+    this.ids = column.ids;
+  }
+
+  doubleMetaphone(id: number): readonly [string, string] {
+    const cache = (this.metaphone ??= new Array(this.dictionary.length));
+    return (cache[id] ??= doubleMetaphoneCodes(this.dictionary[id]));
+  }
+
+  tokenSet(id: number): ReadonlySet<string> {
+    const cache = (this.tokens ??= new Array(this.dictionary.length));
+    return (cache[id] ??= tokenSet(this.dictionary[id]));
+  }
+
+  /** Year, month, day and day number of every YYYYMMDD value, parsed once (-1 / NaN when not a date). */
+  parsedDates(): ParsedDates {
+    return (this.dates ??= parseDates(this.dictionary));
+  }
+
+  nicknameGroups(id: number): readonly number[] {
+    const cache = (this.groups ??= new Array(this.dictionary.length));
+    return (cache[id] ??= givenNameGroups(this.dictionary[id]));
+  }
+}
+
+/** Dates of a dictionary by id: fields are -1 where the value is not eight digits. */
+export interface ParsedDates {
+  readonly year: Int32Array;
+  readonly month: Int32Array;
+  readonly day: Int32Array;
+  /** Days since 1970-01-01; NaN where the value is not a real calendar date. */
+  readonly dayNumber: Float64Array;
+}
+
+function parseDates(dictionary: readonly string[]): ParsedDates {
+  const n = dictionary.length;
+  const dates = {
+    year: new Int32Array(n).fill(-1),
+    month: new Int32Array(n).fill(-1),
+    day: new Int32Array(n).fill(-1),
+    dayNumber: new Float64Array(n).fill(NaN),
+  };
+  for (let id = 1; id < n; id++) {
+    const value = dictionary[id];
+    if (!/^\d{8}$/.test(value)) continue;
+    dates.year[id] = Number(value.slice(0, 4));
+    dates.month[id] = Number(value.slice(4, 6));
+    dates.day[id] = Number(value.slice(6, 8));
+    dates.dayNumber[id] = dayNumber(value);
+  }
+  return dates;
+}

@@ -1,0 +1,168 @@
+import type { Comparison, ComparisonLevel, LevelTest } from './types.js';
+
+// Ready-made comparisons for the usual patient-record columns. Level designs aim at
+// the errors seen in registration data: typing and OCR slips (edit distance),
+// phonetic misspellings (Double Metaphone), nicknames, initials, given and family
+// names swapped, transposed or mistyped dates, moved addresses. Levels stay few:
+// EM estimates one m and one u probability per level.
+
+const missing: ComparisonLevel = { label: 'missing', test: { type: 'null' } };
+const otherwise: ComparisonLevel = { label: 'else', test: { type: 'else' } };
+
+function exact(tfAdjustment = false): ComparisonLevel {
+  return tfAdjustment ? { label: 'exact', test: { type: 'exact' }, tfAdjustment } : { label: 'exact', test: { type: 'exact' } };
+}
+
+function level(label: string, test: LevelTest): ComparisonLevel {
+  return { label, test };
+}
+
+const jaroWinkler = (threshold: number): ComparisonLevel =>
+  level(`Jaro-Winkler >= ${threshold}`, { type: 'jaroWinkler', threshold });
+const damerauLevenshtein = (maxDistance: number): ComparisonLevel =>
+  level(`Damerau-Levenshtein <= ${maxDistance}`, { type: 'damerauLevenshtein', maxDistance });
+const doubleMetaphone = level('Double Metaphone', { type: 'doubleMetaphone' });
+const initial = level('initial', { type: 'initial' });
+
+function comparison(column: string, levels: readonly ComparisonLevel[]): Comparison {
+  return { name: column, column, levels: [missing, ...levels, otherwise] };
+}
+
+function swapped(other: string | undefined): ComparisonLevel[] {
+  return other === undefined ? [] : [level(`swapped with ${other}`, { type: 'swapped', other })];
+}
+
+/** Options of name comparisons. */
+export interface NameComparisonOptions {
+  /** The column this one is sometimes swapped with (family name for a given name, and back). */
+  readonly swappedWith?: string;
+}
+
+/**
+ * Given (first) name: exact (term-frequency adjusted) / nickname / swapped /
+ * Jaro-Winkler >= 0.92 / Damerau-Levenshtein <= 1 / Jaro-Winkler >= 0.8 /
+ * Double Metaphone / initial / else.
+ */
+export function givenNameComparison(column: string, opts: NameComparisonOptions = {}): Comparison {
+  return comparison(column, [
+    exact(true),
+    level('nickname', { type: 'nickname' }),
+    ...swapped(opts.swappedWith),
+    jaroWinkler(0.92),
+    damerauLevenshtein(1),
+    jaroWinkler(0.8),
+    doubleMetaphone,
+    initial,
+  ]);
+}
+
+/**
+ * Family name: exact (term-frequency adjusted) / swapped / Jaro-Winkler >= 0.92 /
+ * Damerau-Levenshtein <= 1 / Jaro-Winkler >= 0.8 / Double Metaphone / else.
+ */
+export function familyNameComparison(column: string, opts: NameComparisonOptions = {}): Comparison {
+  return comparison(column, [
+    exact(true),
+    ...swapped(opts.swappedWith),
+    jaroWinkler(0.92),
+    damerauLevenshtein(1),
+    jaroWinkler(0.8),
+    doubleMetaphone,
+  ]);
+}
+
+/** Middle name(s): exact / Jaro-Winkler >= 0.92 / initial / else. */
+export function middleNameComparison(column: string): Comparison {
+  return comparison(column, [exact(true), jaroWinkler(0.92), initial]);
+}
+
+/**
+ * Birth date (YYYYMMDD): exact / one digit off or adjacent digits swapped
+ * (Damerau-Levenshtein <= 1) / day and month transposed / year off by one /
+ * within 30 days / else.
+ */
+export function birthDateComparison(column: string): Comparison {
+  return comparison(column, [
+    exact(),
+    level('one digit off or adjacent digits swapped', { type: 'damerauLevenshtein', maxDistance: 1 }),
+    level('day/month transposed', { type: 'dateTransposed' }),
+    level('year off by one', { type: 'dateYearOffByOne' }),
+    level('within 30 days', { type: 'dateWithinDays', days: 30 }),
+  ]);
+}
+
+/** Administrative sex: exact / else. */
+export function sexComparison(column: string): Comparison {
+  return comparison(column, [exact()]);
+}
+
+/** House or street number: exact / Damerau-Levenshtein <= 1 / else. */
+export function streetNumberComparison(column: string): Comparison {
+  return comparison(column, [exact(), damerauLevenshtein(1)]);
+}
+
+/** Street address line: exact / Jaro-Winkler >= 0.9 / token overlap >= 0.5 / else. */
+export function streetAddressComparison(column: string): Comparison {
+  return comparison(column, [
+    exact(),
+    jaroWinkler(0.9),
+    level('token overlap >= 0.5', { type: 'tokenOverlap', threshold: 0.5 }),
+  ]);
+}
+
+/** City or locality: exact (term-frequency adjusted) / Jaro-Winkler >= 0.9 / else. */
+export function cityComparison(column: string): Comparison {
+  return comparison(column, [exact(true), jaroWinkler(0.9)]);
+}
+
+/** State or region: exact (term-frequency adjusted) / else. */
+export function stateComparison(column: string): Comparison {
+  return comparison(column, [exact(true)]);
+}
+
+/**
+ * Postcode: exact (term-frequency adjusted) / Damerau-Levenshtein <= 1 /
+ * first 3 characters agree / else.
+ */
+export function postcodeComparison(column: string): Comparison {
+  return comparison(column, [
+    exact(true),
+    damerauLevenshtein(1),
+    level('first 3 characters agree', { type: 'prefix', length: 3 }),
+  ]);
+}
+
+/** Phone number (digits): exact / Damerau-Levenshtein <= 1 / else. */
+export function phoneComparison(column: string): Comparison {
+  return comparison(column, [exact(), damerauLevenshtein(1)]);
+}
+
+/** E-mail address: exact / Damerau-Levenshtein <= 1 / else. */
+export function emailComparison(column: string): Comparison {
+  return comparison(column, [exact(), damerauLevenshtein(1)]);
+}
+
+/** Identifier (SSN, medical record or insurance number): exact / Damerau-Levenshtein <= 1 / else. */
+export function identifierComparison(column: string): Comparison {
+  return comparison(column, [exact(), damerauLevenshtein(1)]);
+}
+
+/** Free text: exact / Jaro-Winkler >= 0.9 / token overlap >= 0.5 / else. */
+export function textComparison(column: string): Comparison {
+  return comparison(column, [
+    exact(),
+    jaroWinkler(0.9),
+    level('token overlap >= 0.5', { type: 'tokenOverlap', threshold: 0.5 }),
+  ]);
+}
+
+/** Options of {@link exactComparison}. */
+export interface ExactComparisonOptions {
+  /** Adjust the exact level for term frequency (skewed columns). */
+  readonly tfAdjustment?: boolean;
+}
+
+/** Any column compared for equality only: exact / else. */
+export function exactComparison(column: string, opts: ExactComparisonOptions = {}): Comparison {
+  return comparison(column, [exact(opts.tfAdjustment ?? false)]);
+}

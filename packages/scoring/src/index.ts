@@ -1,0 +1,14 @@
+export type * from './types.js';
+export { jaro, jaroWinkler, jaroWinklerAtLeast } from './kernels/jaro-winkler.js';
+export { levenshtein, levenshteinWithin, damerauLevenshtein, damerauLevenshteinWithin } from './kernels/edit-distance.js';
+export { doubleMetaphoneCodes, sharesDoubleMetaphone } from './kernels/phonetic.js';
+export { tokenSet, tokenJaccard } from './kernels/tokens.js';
+export { dayNumber, daysBetween, isDayMonthTransposed, isYearOffByOne, isOneCharacterOff } from './kernels/dates.js';
+export { nicknameTable, givenNameGroups, areNicknames } from './nicknames.js';
+export { InvalidComparisonError } from './invalid-comparison-error.js';
+export { MAX_LEVELS, validateComparisons } from './validate-comparisons.js';
+export { compileVectorizer, vectorizePairs, type VectorizerOptions } from './vectorizer.js';
+export { termFrequencies } from './term-frequencies.js';
+export { ComparisonPool, type ComparisonPoolOptions } from './pool.js';
+export * from './comparison-library.js';
+export * from './model/index.js';

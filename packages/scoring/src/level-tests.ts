@@ -1,0 +1,107 @@
+import type { ColumnValues } from './column-values.js';
+import { isOneCharacterOff } from './kernels/dates.js';
+import { damerauLevenshteinWithin, levenshteinWithin } from './kernels/edit-distance.js';
+import { jaroWinklerAtLeast } from './kernels/jaro-winkler.js';
+import { sharesDoubleMetaphone } from './kernels/phonetic.js';
+import { tokenJaccard } from './kernels/tokens.js';
+import { sharesGroup } from './nicknames.js';
+import type { LevelTest } from './types.js';
+
+/**
+ * A level test on the two (non-missing) dictionary ids of a pair within one column.
+ * Symmetric: test(a, b) === test(b, a).
+ */
+export type ValueTest = (a: number, b: number) => boolean;
+
+/** A level test on the two records of a pair (for tests that read another column). */
+export type RecordTest = (left: number, right: number) => boolean;
+
+/**
+ * Compiles a level test that depends only on the pair's two values of the column.
+ * `swapped` reads another column and is compiled by {@link compileSwappedTest};
+ * `null` never holds for two present values.
+ */
+export function compileValueTest(test: LevelTest, values: ColumnValues): ValueTest {
+  const dictionary = values.dictionary;
+  switch (test.type) {
+    case 'null':
+    case 'swapped':
+      return () => false;
+    case 'else':
+      return () => true;
+    case 'exact':
+      return (a, b) => a === b;
+    case 'nickname':
+      return (a, b) => a === b || sharesGroup(values.nicknameGroups(a), values.nicknameGroups(b));
+    case 'jaroWinkler': {
+      const threshold = test.threshold;
+      return (a, b) => a === b || jaroWinklerAtLeast(dictionary[a], dictionary[b], threshold);
+    }
+    case 'levenshtein': {
+      const max = test.maxDistance;
+      return (a, b) => a === b || levenshteinWithin(dictionary[a], dictionary[b], max);
+    }
+    case 'damerauLevenshtein': {
+      const max = test.maxDistance;
+      return (a, b) => a === b || damerauLevenshteinWithin(dictionary[a], dictionary[b], max);
+    }
+    case 'doubleMetaphone':
+      return (a, b) => a === b || sharesDoubleMetaphone(values.doubleMetaphone(a), values.doubleMetaphone(b));
+    case 'initial':
+      return (a, b) => isInitialOf(dictionary[a], dictionary[b]) || isInitialOf(dictionary[b], dictionary[a]);
+    // Date tests read the column's dates parsed once per distinct value; the string
+    // helpers in kernels/dates.ts define the same tests and a test checks they agree.
+    case 'dateTransposed': {
+      const { year, month, day } = values.parsedDates();
+      return (a, b) => year[a] >= 0 && year[a] === year[b] && month[a] === day[b] && day[a] === month[b] && a !== b;
+    }
+    case 'dateWithinDays': {
+      const days = test.days;
+      const { dayNumber } = values.parsedDates();
+      return (a, b) => a === b || Math.abs(dayNumber[a] - dayNumber[b]) <= days;
+    }
+    case 'dateYearOffByOne': {
+      const { year, month, day } = values.parsedDates();
+      return (a, b) => year[a] >= 0 && year[b] >= 0 && month[a] === month[b] && day[a] === day[b] && Math.abs(year[a] - year[b]) === 1;
+    }
+    case 'dateOneDigit':
+      return (a, b) => isOneCharacterOff(dictionary[a], dictionary[b]);
+    case 'prefix': {
+      const length = test.length;
+      return (a, b) => {
+        const x = dictionary[a];
+        const y = dictionary[b];
+        return x.length >= length && y.length >= length && x.startsWith(y.slice(0, length));
+      };
+    }
+    case 'tokenOverlap': {
+      const threshold = test.threshold;
+      return (a, b) => a === b || tokenJaccard(values.tokenSet(a), values.tokenSet(b)) >= threshold;
+    }
+  }
+}
+
+/** `initial` is a single letter and `value` starts with it. */
+function isInitialOf(initial: string, value: string): boolean {
+  return initial.length === 1 && value.length >= 1 && value.charCodeAt(0) === initial.charCodeAt(0);
+}
+
+/**
+ * Compiles the `swapped` test: this column of each record equals the `other` column
+ * of the other record (given and family names swapped). Values are compared across
+ * two dictionaries through a one-off id translation, so no string work per pair.
+ */
+export function compileSwappedTest(values: ColumnValues, other: ColumnValues): RecordTest {
+  const otherIdOf = new Map<string, number>();
+  for (let id = 1; id < other.dictionary.length; id++) otherIdOf.set(other.dictionary[id], id);
+  // For each id of this column, the id of the same string in the other column (0: none).
+  const translate = new Uint32Array(values.dictionary.length);
+  for (let id = 1; id < values.dictionary.length; id++) translate[id] = otherIdOf.get(values.dictionary[id]) ?? 0;
+  const ids = values.ids;
+  const otherIds = other.ids;
+  return (left, right) => {
+    const l = translate[ids[left]];
+    const r = translate[ids[right]];
+    return l !== 0 && r !== 0 && l === otherIds[right] && r === otherIds[left];
+  };
+}

@@ -1,0 +1,139 @@
+import type { PatternCounts } from '../types.js';
+import { MIN_PROBABILITY, copyTable, floorAndNormalise } from './probabilities.js';
+
+export interface ExpectationMaximisationOptions {
+  readonly patterns: PatternCounts;
+  /** Starting m per comparison and level. */
+  readonly m: readonly (readonly number[])[];
+  /** u per comparison and level, held fixed (estimated on random pairs). */
+  readonly u: readonly (readonly number[])[];
+  /** Starting share of matches among the pairs. */
+  readonly lambda: number;
+  /**
+   * Comparisons that take part. Inactive ones (those on the columns of the
+   * session's blocking rule, whose agreement the rule forced) are left out of
+   * the likelihood and their m is returned unchanged.
+   */
+  readonly active: readonly boolean[];
+  /** Active comparisons whose m is known (fixed by the user): they inform the posterior but are not re-estimated. */
+  readonly frozen?: readonly boolean[];
+  /** Keep lambda at its starting value. */
+  readonly fixedLambda?: boolean;
+  /** Default 25. */
+  readonly maxIterations?: number;
+  /** Converged when the largest change of any m or lambda is below this. Default 1e-4. */
+  readonly tolerance?: number;
+}
+
+export interface ExpectationMaximisationResult {
+  readonly m: number[][];
+  readonly lambda: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+}
+
+/** Keeps lambda strictly inside (0, 1) so the log-odds stay finite. */
+const LAMBDA_FLOOR = 1e-12;
+
+/**
+ * Fellegi-Sunter EM with u fixed: alternately computes each pattern's match
+ * probability (E step) and re-estimates lambda and the m of active comparisons
+ * from the expected match counts (M step). Works on distinct patterns weighted
+ * by their counts, so the cost follows the number of patterns, not pairs. Null
+ * levels contribute nothing to either step.
+ */
+export function expectationMaximisation(options: ExpectationMaximisationOptions): ExpectationMaximisationResult {
+  const { patterns: patternCounts, active } = options;
+  const { width, patterns, counts } = patternCounts;
+  const maxIterations = options.maxIterations ?? 25;
+  const tolerance = options.tolerance ?? 1e-4;
+  const frozen = options.frozen ?? [];
+  if (options.m.length !== width || options.u.length !== width || active.length !== width) {
+    throw new Error(`expectationMaximisation: patterns have width ${width} but m, u, active have ${options.m.length}, ${options.u.length}, ${active.length} comparisons`);
+  }
+  const patternTotal = counts.length;
+  for (let k = 0; k < patterns.length; k++) {
+    const c = k % width;
+    if (patterns[k] >= options.m[c].length || patterns[k] >= options.u[c].length) {
+      throw new Error(`expectationMaximisation: level ${patterns[k]} out of range for comparison ${c}`);
+    }
+  }
+
+  const m = copyTable(options.m);
+  const logU = options.u.map((row) => row.map((value) => Math.log(Math.max(value, MIN_PROBABILITY))));
+  const updated = m.map((_, c) => active[c] && !frozen[c]);
+  // A starting m of 0 would pin the level's posterior at 0 for good.
+  for (let c = 0; c < width; c++) if (updated[c]) floorAndNormalise(m[c]);
+  let lambda = clampLambda(options.lambda);
+  let pairTotal = 0;
+  for (let p = 0; p < patternTotal; p++) pairTotal += counts[p];
+  if (pairTotal === 0) return { m, lambda, iterations: 0, converged: true };
+
+  // logBayes[p] = log( P(pattern | match) / P(pattern | non-match) ) over active comparisons.
+  const logBayes = new Float64Array(patternTotal);
+  const computeLogBayes = (): void => {
+    const logM = m.map((row) => row.map((value) => Math.log(value)));
+    for (let p = 0, offset = 0; p < patternTotal; p++, offset += width) {
+      let sum = 0;
+      for (let c = 0; c < width; c++) {
+        const level = patterns[offset + c];
+        if (level !== 0 && active[c]) sum += logM[c][level] - logU[c][level];
+      }
+      logBayes[p] = sum;
+    }
+  };
+  const expectedMatches = new Float64Array(patternTotal);
+  const matchCounts = m.map((row) => new Float64Array(row.length));
+  const anyUpdated = updated.some(Boolean);
+  let iterations = 0;
+  let converged = false;
+  while (iterations < maxIterations) {
+    iterations++;
+    // With every m fixed (lambda-only EM) the Bayes factors never change.
+    if (iterations === 1 || anyUpdated) computeLogBayes();
+
+    // E step: posterior match probability of each pattern, as a logistic of the log-odds.
+    const priorLogOdds = Math.log(lambda / (1 - lambda));
+    let matchTotal = 0;
+    for (let p = 0; p < patternTotal; p++) {
+      const logOdds = priorLogOdds + logBayes[p];
+      const posterior = logOdds >= 0 ? 1 / (1 + Math.exp(-logOdds)) : Math.exp(logOdds) / (1 + Math.exp(logOdds));
+      expectedMatches[p] = posterior * counts[p];
+      matchTotal += expectedMatches[p];
+    }
+
+    // M step.
+    let change = 0;
+    if (!options.fixedLambda) {
+      const next = clampLambda(matchTotal / pairTotal);
+      change = Math.abs(next - lambda);
+      lambda = next;
+    }
+    for (const row of matchCounts) row.fill(0);
+    for (let p = 0, offset = 0; p < patternTotal; p++, offset += width) {
+      const weight = expectedMatches[p];
+      for (let c = 0; c < width; c++) if (updated[c]) matchCounts[c][patterns[offset + c]] += weight;
+    }
+    for (let c = 0; c < width; c++) {
+      if (!updated[c]) continue;
+      const row = matchCounts[c];
+      let nonNull = 0;
+      for (let level = 1; level < row.length; level++) nonNull += row[level];
+      // No expected match ever compared on this column: nothing to learn, keep m.
+      if (nonNull <= 0) continue;
+      const next = floorAndNormalise(Array.from(row, (value) => value / nonNull));
+      for (let level = 1; level < next.length; level++) change = Math.max(change, Math.abs(next[level] - m[c][level]));
+      m[c] = next;
+    }
+    if (change < tolerance) {
+      converged = true;
+      break;
+    }
+  }
+  return { m, lambda, iterations, converged };
+}
+
+function clampLambda(lambda: number): number {
+  if (!Number.isFinite(lambda)) throw new Error('expectationMaximisation: lambda must be a finite number');
+  return Math.min(1 - LAMBDA_FLOOR, Math.max(LAMBDA_FLOOR, lambda));
+}

@@ -1,0 +1,24 @@
+export { countPatterns } from './pattern-counts.js';
+export { sampleRandomPairs } from './random-pairs.js';
+export type { SampleRandomPairsOptions, SamplingMode } from './random-pairs.js';
+export { estimateU, UNOBSERVED_LEVEL_PSEUDO_COUNT } from './u-probabilities.js';
+export { expectationMaximisation } from './expectation-maximisation.js';
+export type { ExpectationMaximisationOptions, ExpectationMaximisationResult } from './expectation-maximisation.js';
+export { MIN_PROBABILITY } from './probabilities.js';
+export { trainModel, defaultStartingM } from './train-model.js';
+export type {
+  FellegiSunterModel,
+  MatchExplanation,
+  ModelReportRow,
+  TermFrequencyInput,
+  TrainModelOptions,
+  TrainingSession,
+  TrainingSessionSummary,
+} from './model-types.js';
+export { matchWeightTable, priorWeight, matchProbability, levelWeight, tfAdjustmentWeight } from './match-weights.js';
+export { scorePairs } from './score-pairs.js';
+export type { ScorePairsOptions } from './score-pairs.js';
+export { explainPair } from './explain-pair.js';
+export type { ExplainPairOptions } from './explain-pair.js';
+export { serializeModel, parseModel, InvalidModelError } from './model-json.js';
+export { modelReport, formatModelReport } from './model-report.js';

@@ -1,0 +1,109 @@
+import type { FellegiSunterModel } from './model-types.js';
+
+/** A model file or string that is not a valid version-1 Fellegi-Sunter model. */
+export class InvalidModelError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(`Invalid model: ${message}`, options);
+    this.name = 'InvalidModelError';
+  }
+}
+
+/** The model as pretty-printed JSON (what `parseModel` reads back). */
+export function serializeModel(model: FellegiSunterModel): string {
+  return JSON.stringify(model, null, 2);
+}
+
+/**
+ * Reads a model written by `serializeModel`, checking its shape: version 1,
+ * comparisons with a null level first, m and u with one row per comparison and
+ * one probability in [0, 1] per level, a prior strictly between 0 and 1.
+ * Throws InvalidModelError naming the offending field.
+ */
+export function parseModel(json: string): FellegiSunterModel {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    // The parser's message may quote the text; name the problem only.
+    throw new InvalidModelError('not valid JSON', { cause: error });
+  }
+  validateModel(value);
+  return value;
+}
+
+function fail(message: string): never {
+  throw new InvalidModelError(message);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isProbability(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value <= 1;
+}
+
+function validateModel(value: unknown): asserts value is FellegiSunterModel {
+  if (!isObject(value)) fail('expected a JSON object');
+  if (value.version !== 1) fail(`unsupported version ${JSON.stringify(value.version)} (expected 1)`);
+  const { comparisons, m, u, prior, training } = value;
+  if (!Array.isArray(comparisons)) fail('"comparisons" must be an array');
+  const names = new Set<string>();
+  comparisons.forEach((comparison: unknown, c) => {
+    if (!isObject(comparison)) fail(`comparisons[${c}] must be an object`);
+    if (typeof comparison.name !== 'string' || comparison.name === '') fail(`comparisons[${c}].name must be a non-empty string`);
+    if (names.has(comparison.name)) fail(`comparison name "${comparison.name}" appears twice`);
+    names.add(comparison.name);
+    if (typeof comparison.column !== 'string') fail(`comparison "${comparison.name}": column must be a string`);
+    const { levels } = comparison;
+    if (!Array.isArray(levels) || levels.length < 2) fail(`comparison "${comparison.name}": levels must be an array of at least 2 levels`);
+    levels.forEach((level: unknown, l) => {
+      if (!isObject(level) || typeof level.label !== 'string' || !isObject(level.test) || typeof level.test.type !== 'string') {
+        fail(`comparison "${comparison.name}" level ${l}: expected { label: string, test: { type: string } }`);
+      }
+      if (level.tfAdjustment !== undefined && typeof level.tfAdjustment !== 'boolean') {
+        fail(`comparison "${comparison.name}" level ${l}: tfAdjustment must be a boolean`);
+      }
+    });
+    if ((levels[0] as { test: { type: string } }).test.type !== 'null') fail(`comparison "${comparison.name}": level 0 must be the null level`);
+  });
+  for (const [field, table] of [['m', m], ['u', u]] as const) {
+    if (!Array.isArray(table) || table.length !== comparisons.length) {
+      fail(`"${field}" must be an array with one row per comparison (${comparisons.length})`);
+    }
+    table.forEach((row: unknown, c) => {
+      const { name, levels } = comparisons[c] as { name: string; levels: unknown[] };
+      if (!Array.isArray(row) || row.length !== levels.length) {
+        fail(`${field} of comparison "${name}" must have ${levels.length} values (one per level)`);
+      }
+      row.forEach((probability: unknown, level) => {
+        if (!isProbability(probability)) fail(`${field} of comparison "${name}" level ${level} must be a probability in [0, 1]`);
+      });
+    });
+  }
+  if (typeof prior !== 'number' || !(prior > 0 && prior < 1)) fail('"prior" must be a probability strictly between 0 and 1');
+  if (!isObject(training)) fail('"training" must be an object');
+  if (!Array.isArray(training.sessions)) fail('"training.sessions" must be an array');
+  training.sessions.forEach((session: unknown, s) => {
+    if (
+      !isObject(session) ||
+      typeof session.name !== 'string' ||
+      !isStringArray(session.columns) ||
+      typeof session.iterations !== 'number' ||
+      typeof session.converged !== 'boolean' ||
+      typeof session.lambda !== 'number' ||
+      !isStringArray(session.estimated)
+    ) {
+      fail(`training.sessions[${s}]: expected { name, columns, iterations, converged, lambda, estimated }`);
+    }
+  });
+  if (typeof training.candidateLambda !== 'number') fail('"training.candidateLambda" must be a number');
+  if (training.uSampleSize !== undefined && typeof training.uSampleSize !== 'number') fail('"training.uSampleSize" must be a number');
+  for (const field of ['notEstimated', 'fixedM'] as const) {
+    if (training[field] !== undefined && !isStringArray(training[field])) fail(`"training.${field}" must be an array of names`);
+  }
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}

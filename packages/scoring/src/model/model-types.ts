@@ -1,0 +1,107 @@
+import type { Comparison, PatternCounts } from '../types.js';
+
+/** One EM training session (one training blocking rule) as recorded in the model. */
+export interface TrainingSessionSummary {
+  /** The training rule's name. */
+  name: string;
+  /** Columns the training rule blocks on; comparisons of these columns were not estimated. */
+  columns: string[];
+  iterations: number;
+  converged: boolean;
+  /** Estimated share of matches among the session's pairs. */
+  lambda: number;
+  /** Names of the comparisons whose m this session estimated. */
+  estimated: string[];
+}
+
+/**
+ * A trained Fellegi-Sunter model: per comparison and level the m probability
+ * (P(level | match)) and u probability (P(level | non-match)), and the prior
+ * probability that two random records of the comparison space are a match.
+ * Level 0 of every comparison is the null level: m = u = 1, no weight.
+ * Plain JSON (see `serializeModel` / `parseModel`).
+ */
+export interface FellegiSunterModel {
+  version: 1;
+  comparisons: Comparison[];
+  m: number[][];
+  u: number[][];
+  prior: number;
+  training: {
+    sessions: TrainingSessionSummary[];
+    uSampleSize?: number;
+    /** Estimated share of matches among all candidate pairs. */
+    candidateLambda: number;
+    /** Comparisons whose m no session estimated and no one fixed: they keep the starting m. */
+    notEstimated?: string[];
+    /** Comparisons whose m the user fixed. */
+    fixedM?: string[];
+  };
+}
+
+/** One training session: the pairs of one training blocking rule, counted as patterns. */
+export interface TrainingSession {
+  readonly name: string;
+  /** Columns the rule blocks on. */
+  readonly columns: readonly string[];
+  readonly patterns: PatternCounts;
+}
+
+export interface TrainModelOptions {
+  readonly comparisons: readonly Comparison[];
+  /** u per comparison and level, from `estimateU` on random pairs. */
+  readonly u: readonly (readonly number[])[];
+  readonly sessions: readonly TrainingSession[];
+  /** Patterns of all candidate pairs (or of a representative sample of them). */
+  readonly candidatePatterns: PatternCounts;
+  /** Number of candidate pairs blocking produced. */
+  readonly candidateCount: number;
+  /** Number of pairs in the whole comparison space (e.g. n(n-1)/2 for dedupe). */
+  readonly totalPairs: number;
+  /** Known parameters, never re-estimated. A null entry means "estimate this comparison". */
+  readonly fixed?: {
+    readonly m?: readonly (readonly number[] | null)[];
+    readonly u?: readonly (readonly number[] | null)[];
+    readonly prior?: number;
+  };
+  readonly em?: { readonly maxIterations?: number; readonly tolerance?: number };
+  /** Number of random pairs u was estimated on, recorded in the model. */
+  readonly uSampleSize?: number;
+}
+
+/** The Splink-style breakdown of one pair's match weight. */
+export interface MatchExplanation {
+  priorWeight: number;
+  terms: {
+    comparison: string;
+    level: number;
+    label: string;
+    m: number;
+    u: number;
+    /** m / u */
+    bayesFactor: number;
+    /** log2(m / u) */
+    weight: number;
+    /** Term-frequency adjustment added to the weight (0 when none). */
+    tfAdjustment: number;
+  }[];
+  /** priorWeight + sum of (weight + tfAdjustment) over the terms. */
+  matchWeight: number;
+  matchProbability: number;
+}
+
+/** Term frequencies of one comparison's column: per-record value ids and per-dictionary-id frequency. */
+export interface TermFrequencyInput {
+  readonly ids: Uint32Array;
+  readonly tf: Float64Array;
+}
+
+/** One row of the model report: a non-null level of a comparison. */
+export interface ModelReportRow {
+  comparison: string;
+  level: number;
+  label: string;
+  m: number;
+  u: number;
+  matchWeight: number;
+}

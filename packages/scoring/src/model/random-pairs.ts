@@ -1,0 +1,179 @@
+import { xoroshiro128plus } from 'pure-rand';
+import type { RandomGenerator } from 'pure-rand';
+import type { PairChunk } from '../types.js';
+
+/** Which pairs make up the comparison space (same meaning as @mpi/blocking's LinkMode). */
+export type SamplingMode = 'dedupe' | 'link' | 'link_and_dedupe';
+
+export interface SampleRandomPairsOptions {
+  /** Number of records (rows 0..size-1). */
+  readonly size: number;
+  /** Source index of every record. */
+  readonly source: Uint16Array;
+  /** dedupe / link_and_dedupe: any two records; link: only records of different sources. */
+  readonly mode: SamplingMode;
+  readonly sampleSize: number;
+  readonly seed: number;
+}
+
+/**
+ * Draws a seeded sample of distinct random pairs from the whole comparison space
+ * (left < right, sorted by left then right), on which u probabilities are
+ * estimated: random pairs are almost all non-matches. When the space holds no
+ * more than `sampleSize` pairs, every pair is taken.
+ */
+export function sampleRandomPairs(options: SampleRandomPairsOptions): PairChunk {
+  const { size, source, mode, seed } = options;
+  const sampleSize = Math.max(0, Math.floor(options.sampleSize));
+  if (source.length < size) throw new Error(`sampleRandomPairs: source has ${source.length} rows, expected ${size}`);
+  if (size * size > Number.MAX_SAFE_INTEGER) throw new Error(`sampleRandomPairs: ${size} records is too many to sample pairs from`);
+  const groups = groupBySource(size, source);
+  const total = mode === 'link' ? crossSourcePairCount(groups) : (size * (size - 1)) / 2;
+  const rng = xoroshiro128plus(seed | 0);
+
+  let keys: Float64Array;
+  if (total <= sampleSize) {
+    keys = allPairKeys(size, groups, mode, total);
+  } else if (sampleSize * 2 >= total) {
+    // Dense sample: enumerate and keep a random subset (partial Fisher-Yates);
+    // rejection of duplicates would approach coupon-collector cost here.
+    const all = allPairKeys(size, groups, mode, total);
+    for (let i = 0; i < sampleSize; i++) {
+      const j = i + Math.floor(uniform(rng) * (total - i));
+      const swap = all[i];
+      all[i] = all[j];
+      all[j] = swap;
+    }
+    keys = all.subarray(0, sampleSize);
+  } else {
+    keys = drawDistinctPairKeys(size, groups, mode, sampleSize, rng);
+  }
+  keys.sort();
+  return keysToChunk(keys, size);
+}
+
+interface SourceGroups {
+  /** Rows ordered by source. */
+  readonly order: Uint32Array;
+  /** Rows of source s are order[start[s] .. start[s + 1]). */
+  readonly start: number[];
+}
+
+function groupBySource(size: number, source: Uint16Array): SourceGroups {
+  let sources = 0;
+  for (let row = 0; row < size; row++) if (source[row] + 1 > sources) sources = source[row] + 1;
+  const start = new Array<number>(sources + 1).fill(0);
+  for (let row = 0; row < size; row++) start[source[row] + 1]++;
+  for (let s = 0; s < sources; s++) start[s + 1] += start[s];
+  const cursor = start.slice();
+  const order = new Uint32Array(size);
+  for (let row = 0; row < size; row++) order[cursor[source[row]]++] = row;
+  return { order, start };
+}
+
+function crossSourcePairCount({ start }: SourceGroups): number {
+  const size = start[start.length - 1];
+  let same = 0;
+  for (let s = 0; s + 1 < start.length; s++) {
+    const n = start[s + 1] - start[s];
+    same += n * n;
+  }
+  return (size * size - same) / 2;
+}
+
+/** A uniform double in [0, 1) with 53 random bits. */
+function uniform(rng: RandomGenerator): number {
+  const high = rng.unsafeNext() >>> 5;
+  const low = rng.unsafeNext() >>> 6;
+  return (high * 67108864 + low) / 9007199254740992;
+}
+
+function allPairKeys(size: number, groups: SourceGroups, mode: SamplingMode, total: number): Float64Array {
+  const keys = new Float64Array(total);
+  let n = 0;
+  if (mode !== 'link') {
+    for (let left = 0; left < size; left++) {
+      for (let right = left + 1; right < size; right++) keys[n++] = left * size + right;
+    }
+    return keys;
+  }
+  // Walk source blocks so the cost follows the number of cross-source pairs,
+  // not size squared (one huge source next to a tiny one).
+  const { order, start } = groups;
+  for (let s = 0; s + 1 < start.length; s++) {
+    for (let t = s + 1; t + 1 < start.length; t++) {
+      for (let i = start[s]; i < start[s + 1]; i++) {
+        const a = order[i];
+        for (let j = start[t]; j < start[t + 1]; j++) {
+          const b = order[j];
+          keys[n++] = a < b ? a * size + b : b * size + a;
+        }
+      }
+    }
+  }
+  return keys;
+}
+
+/**
+ * Draws uniform random pairs until `sampleSize` distinct ones are found:
+ * draw, sort, drop duplicates, top up the missing ones (duplicates are rare
+ * since the sample is under half the space; sorting typed keys is much faster
+ * than a Set of a million doubles). In link mode the first record is drawn
+ * with probability proportional to its number of cross-source partners and the
+ * second uniformly among the other sources' records, which is uniform over
+ * cross-source pairs even when one source dwarfs the others. Returns the keys
+ * sorted.
+ */
+function drawDistinctPairKeys(
+  size: number,
+  { order, start }: SourceGroups,
+  mode: SamplingMode,
+  sampleSize: number,
+  rng: RandomGenerator,
+): Float64Array {
+  const sources = start.length - 1;
+  const cumulative = new Float64Array(sources);
+  let weight = 0;
+  for (let s = 0; s < sources; s++) {
+    const n = start[s + 1] - start[s];
+    weight += n * (size - n);
+    cumulative[s] = weight;
+  }
+  const keys = new Float64Array(sampleSize);
+  let distinct = 0;
+  while (distinct < sampleSize) {
+    for (let k = distinct; k < sampleSize; k++) {
+      let a: number;
+      let b: number;
+      if (mode === 'link') {
+        const target = uniform(rng) * weight;
+        let s = 0;
+        while (s < sources - 1 && cumulative[s] <= target) s++;
+        const n = start[s + 1] - start[s];
+        a = order[start[s] + Math.floor(uniform(rng) * n)];
+        const other = Math.floor(uniform(rng) * (size - n));
+        b = order[other < start[s] ? other : other + n];
+      } else {
+        a = Math.floor(uniform(rng) * size);
+        b = Math.floor(uniform(rng) * (size - 1));
+        if (b >= a) b++;
+      }
+      keys[k] = a < b ? a * size + b : b * size + a;
+    }
+    keys.sort();
+    distinct = 1;
+    for (let k = 1; k < sampleSize; k++) if (keys[k] !== keys[distinct - 1]) keys[distinct++] = keys[k];
+  }
+  return keys;
+}
+
+function keysToChunk(keys: Float64Array, size: number): PairChunk {
+  const left = new Uint32Array(new SharedArrayBuffer(keys.length * 4));
+  const right = new Uint32Array(new SharedArrayBuffer(keys.length * 4));
+  for (let k = 0; k < keys.length; k++) {
+    const l = Math.floor(keys[k] / size);
+    left[k] = l;
+    right[k] = keys[k] - l * size;
+  }
+  return { left, right };
+}

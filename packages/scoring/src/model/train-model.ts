@@ -1,0 +1,178 @@
+import type { Comparison, PatternCounts } from '../types.js';
+import { expectationMaximisation } from './expectation-maximisation.js';
+import type { FellegiSunterModel, TrainModelOptions, TrainingSessionSummary } from './model-types.js';
+import { copyTable, floorAndNormalise } from './probabilities.js';
+
+/** Starting share of matches among a training session's pairs; EM moves it quickly. */
+const STARTING_SESSION_LAMBDA = 0.1;
+/** The prior is kept strictly inside (0, 1) so the prior weight stays finite. */
+const PRIOR_FLOOR = 1e-12;
+/** Lambda-only EM is cheap (patterns only) but converges linearly: allow more steps. */
+const LAMBDA_ONLY_MAX_ITERATIONS = 500;
+
+/**
+ * Starting m for a comparison: most matches agree at the first (strictest)
+ * non-null level (0.9); the remaining 0.1 halves level by level down to `else`.
+ */
+export function defaultStartingM(comparison: Comparison): number[] {
+  const levels = comparison.levels.length;
+  const m = new Array<number>(levels).fill(0);
+  m[0] = 1;
+  if (levels === 2) {
+    m[1] = 1;
+    return m;
+  }
+  m[1] = 0.9;
+  let share = 0;
+  for (let level = 2; level < levels; level++) share += 2 ** -(level - 2);
+  for (let level = 2; level < levels; level++) m[level] = (0.1 * 2 ** -(level - 2)) / share;
+  return m;
+}
+
+/**
+ * Trains a Fellegi-Sunter model Splink-style: u comes from random pairs (fixed
+ * here), m from one EM session per training blocking rule, and the prior from
+ * the candidate pairs.
+ *
+ * A session's pairs all agree on the rule's columns, so the comparisons of those
+ * columns tell nothing there: each session estimates m only for the other
+ * comparisons, and a comparison's m is the mean over the sessions that
+ * estimated it. Parameters given in `fixed` are used as given and never
+ * re-estimated.
+ */
+export function trainModel(options: TrainModelOptions): FellegiSunterModel {
+  const { comparisons, sessions, fixed = {}, em = {} } = options;
+  const width = comparisons.length;
+  checkTable('u', options.u, comparisons, false);
+  if (fixed.m) checkTable('fixed.m', fixed.m, comparisons, true);
+  if (fixed.u) checkTable('fixed.u', fixed.u, comparisons, true);
+  if (fixed.prior !== undefined && !(fixed.prior > 0 && fixed.prior < 1)) {
+    throw new Error('trainModel: fixed.prior must be strictly between 0 and 1');
+  }
+  if (!(options.candidateCount >= 0) || !(options.totalPairs >= 0)) {
+    throw new Error('trainModel: candidateCount and totalPairs must be non-negative numbers');
+  }
+
+  const u = comparisons.map((_, c) => fixed.u?.[c]?.slice() ?? floorAndNormalise(options.u[c].slice()));
+  const frozen = comparisons.map((_, c) => fixed.m?.[c] != null);
+  const startingM = comparisons.map((comparison, c) => {
+    const given = fixed.m?.[c];
+    return given ? given.slice() : defaultStartingM(comparison);
+  });
+
+  const sums = comparisons.map((comparison) => new Array<number>(comparison.levels.length).fill(0));
+  const estimatedBy = new Array<number>(width).fill(0);
+  const summaries: TrainingSessionSummary[] = [];
+  for (const session of sessions) {
+    checkPatterns(`session "${session.name}"`, session.patterns, width);
+    const active = comparisons.map((comparison) => !session.columns.includes(comparison.column));
+    const result = expectationMaximisation({
+      patterns: session.patterns,
+      m: startingM,
+      u,
+      lambda: STARTING_SESSION_LAMBDA,
+      active,
+      frozen,
+      maxIterations: em.maxIterations,
+      tolerance: em.tolerance,
+    });
+    const estimated: string[] = [];
+    comparisons.forEach((comparison, c) => {
+      if (!active[c] || frozen[c] || !observedNonNull(session.patterns, c)) return;
+      estimated.push(comparison.name);
+      estimatedBy[c]++;
+      result.m[c].forEach((value, level) => (sums[c][level] += value));
+    });
+    summaries.push({
+      name: session.name,
+      columns: [...session.columns],
+      iterations: result.iterations,
+      converged: result.converged,
+      lambda: result.lambda,
+      estimated,
+    });
+  }
+
+  const m = comparisons.map((_, c) => {
+    if (frozen[c] || estimatedBy[c] === 0) return startingM[c];
+    return floorAndNormalise(sums[c].map((sum) => sum / estimatedBy[c]));
+  });
+
+  // The prior is P(match) for two records drawn from the whole comparison space.
+  // EM on the candidate pairs (m and u now fixed, only lambda free) estimates
+  // the share of matches among candidates, so lambda * candidateCount is the
+  // expected number of matching pairs. Blocking is designed to keep (nearly)
+  // every true match, so that is also the number of matches in the whole space,
+  // and dividing by the space's size gives the prior. If blocking misses
+  // matches, the prior is slightly low, which errs towards fewer false links.
+  // Lambda is estimated even when the prior is fixed: it is reported in the model.
+  checkPatterns('candidate pairs', options.candidatePatterns, width);
+  const candidate = expectationMaximisation({
+    patterns: options.candidatePatterns,
+    m,
+    u,
+    lambda: STARTING_SESSION_LAMBDA,
+    active: comparisons.map(() => true),
+    frozen: comparisons.map(() => true),
+    maxIterations: Math.max(LAMBDA_ONLY_MAX_ITERATIONS, em.maxIterations ?? 0),
+    tolerance: Math.min(1e-6, em.tolerance ?? 1e-6),
+  });
+  const candidateLambda = options.candidatePatterns.counts.length > 0 ? candidate.lambda : 0;
+  let prior = fixed.prior;
+  if (prior === undefined) {
+    prior = options.totalPairs > 0 ? (candidateLambda * options.candidateCount) / options.totalPairs : 0;
+  }
+  if (!Number.isFinite(prior)) throw new Error('trainModel: the prior is not a finite number');
+  prior = Math.min(1 - PRIOR_FLOOR, Math.max(PRIOR_FLOOR, prior));
+
+  return {
+    version: 1,
+    comparisons: structuredClone(comparisons) as Comparison[],
+    m: copyTable(m),
+    u,
+    prior,
+    training: {
+      sessions: summaries,
+      ...(options.uSampleSize !== undefined ? { uSampleSize: options.uSampleSize } : {}),
+      candidateLambda,
+      notEstimated: comparisons.filter((_, c) => !frozen[c] && estimatedBy[c] === 0).map((comparison) => comparison.name),
+      fixedM: comparisons.filter((_, c) => frozen[c]).map((comparison) => comparison.name),
+    },
+  };
+}
+
+/** Whether comparison c is non-null in any pattern (else the session learnt nothing about it). */
+function observedNonNull({ width, patterns, counts }: PatternCounts, c: number): boolean {
+  for (let p = 0; p < counts.length; p++) if (counts[p] > 0 && patterns[p * width + c] !== 0) return true;
+  return false;
+}
+
+function checkPatterns(what: string, patterns: PatternCounts, width: number): void {
+  if (patterns.counts.length > 0 && patterns.width !== width) {
+    throw new Error(`trainModel: ${what} have width ${patterns.width}, expected ${width} comparisons`);
+  }
+}
+
+function checkTable(
+  what: string,
+  table: readonly (readonly number[] | null)[],
+  comparisons: readonly Comparison[],
+  nullable: boolean,
+): void {
+  if (table.length !== comparisons.length) {
+    throw new Error(`trainModel: ${what} has ${table.length} rows, expected ${comparisons.length} comparisons`);
+  }
+  comparisons.forEach((comparison, c) => {
+    const row = table[c];
+    if (row == null) {
+      if (!nullable) throw new Error(`trainModel: ${what} is missing comparison "${comparison.name}"`);
+      return;
+    }
+    if (row.length !== comparison.levels.length) {
+      throw new Error(`trainModel: ${what} of comparison "${comparison.name}" has ${row.length} levels, expected ${comparison.levels.length}`);
+    }
+    if (row.some((value) => !(value >= 0 && value <= 1))) {
+      throw new Error(`trainModel: ${what} of comparison "${comparison.name}" has a value outside [0, 1]`);
+    }
+  });
+}

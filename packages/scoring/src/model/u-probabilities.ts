@@ -1,0 +1,48 @@
+import type { Comparison, ComparisonVectors } from '../types.js';
+import { floorAndNormalise } from './probabilities.js';
+
+/**
+ * Pseudo-count given to a level never observed among the sampled random pairs.
+ * Seeing 0 of n pairs at a level says its u is probably below 1/n, not that it
+ * is 0 (a 0 would make the level's match weight infinite). Like Splink, which
+ * leaves such levels untrained and warns, we do not pretend to know it: we set
+ * u = 0.5 / n (half an observation), then renormalise the comparison's levels.
+ */
+export const UNOBSERVED_LEVEL_PSEUDO_COUNT = 0.5;
+
+/**
+ * Estimates u probabilities from the comparison vectors of random pairs (see
+ * `sampleRandomPairs`): u[c][l] is the share of sampled pairs at level l among
+ * those where comparison c is not null. u[c][0] = 1 (the null level carries no
+ * weight). A comparison null on every sampled pair gets uniform u.
+ */
+export function estimateU(vectors: readonly ComparisonVectors[], comparisons: readonly Comparison[]): number[][] {
+  const width = comparisons.length;
+  const counts = comparisons.map((comparison) => new Float64Array(comparison.levels.length));
+  for (let i = 0; i < vectors.length; i++) {
+    const { levels } = vectors[i];
+    if (vectors[i].width !== width) {
+      throw new Error(`estimateU: vectors chunk ${i} has width ${vectors[i].width}, expected ${width} comparisons`);
+    }
+    for (let offset = 0; offset < levels.length; offset += width) {
+      for (let c = 0; c < width; c++) {
+        const level = levels[offset + c];
+        if (level >= counts[c].length) {
+          throw new Error(`estimateU: level ${level} out of range for comparison "${comparisons[c].name}"`);
+        }
+        counts[c][level] += 1;
+      }
+    }
+  }
+  return counts.map((count) => {
+    let nonNull = 0;
+    for (let level = 1; level < count.length; level++) nonNull += count[level];
+    const u = new Array<number>(count.length);
+    u[0] = 1;
+    for (let level = 1; level < count.length; level++) {
+      if (nonNull === 0) u[level] = 1 / (count.length - 1);
+      else u[level] = (count[level] > 0 ? count[level] : UNOBSERVED_LEVEL_PSEUDO_COUNT) / nonNull;
+    }
+    return floorAndNormalise(u);
+  });
+}

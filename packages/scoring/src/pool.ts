@@ -1,0 +1,100 @@
+import { Piscina } from 'piscina';
+import { shareTable, toShared } from './shared-table.js';
+import type { Comparison, ComparisonVectors, PairChunk, ScoringTable } from './types.js';
+import { validateComparisons } from './validate-comparisons.js';
+
+/** Pairs per worker task: small enough to balance load across threads, large enough to amortise messaging. */
+const TASK_PAIRS = 65_536;
+/** An idle pool lets the process exit after this long even if close() is never called. */
+const IDLE_TIMEOUT_MS = 30_000;
+
+// One level up from both src/ and dist/: tests running from src/ use the built worker.
+const WORKER_FILE = new URL('../dist/compare-worker.js', import.meta.url);
+
+/** What each worker receives once, at start-up. */
+export interface CompareWorkerData {
+  readonly table: ScoringTable;
+  readonly comparisons: readonly Comparison[];
+}
+
+/** One worker task: a sub-range of shared pair arrays. */
+export interface CompareTask {
+  readonly left: Uint32Array;
+  readonly right: Uint32Array;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Options of {@link ComparisonPool}. */
+export interface ComparisonPoolOptions {
+  readonly table: ScoringTable;
+  readonly comparisons: readonly Comparison[];
+  /** Worker threads, a positive integer. */
+  readonly threads: number;
+}
+
+/**
+ * Computes comparison vectors on worker threads (piscina). The table is shared
+ * with the workers once; tasks carry only pair ranges. Results are identical for
+ * any number of threads.
+ */
+export class ComparisonPool {
+  readonly threads: number;
+  private readonly width: number;
+  private readonly piscina: Piscina<CompareTask, Uint8Array>;
+
+  /** @throws InvalidComparisonError when a comparison does not fit the table. */
+  constructor(options: ComparisonPoolOptions) {
+    const { table, comparisons, threads } = options;
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError('ComparisonPool: threads must be a positive integer');
+    // Fail here, in the caller's stack, rather than as a worker start-up error.
+    validateComparisons(table, comparisons);
+    this.threads = threads;
+    this.width = comparisons.length;
+    const workerData: CompareWorkerData = { table: shareTable(table, comparisons), comparisons };
+    this.piscina = new Piscina<CompareTask, Uint8Array>({
+      filename: WORKER_FILE.href,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: IDLE_TIMEOUT_MS,
+      workerData,
+    });
+  }
+
+  /** Comparison vectors of each chunk, in input order. */
+  async compare(chunks: readonly PairChunk[]): Promise<ComparisonVectors[]> {
+    const width = this.width;
+    const perChunk = chunks.map((chunk) => {
+      const pairs = chunk.left.length;
+      if (chunk.right.length !== pairs) throw new RangeError('ComparisonPool: a chunk has left and right arrays of different lengths');
+      const left = toShared(chunk.left);
+      const right = toShared(chunk.right);
+      const tasks: Promise<Uint8Array>[] = [];
+      for (let start = 0; start < pairs; start += TASK_PAIRS) {
+        tasks.push(this.piscina.run({ left, right, start, end: Math.min(pairs, start + TASK_PAIRS) }));
+      }
+      return { pairs, tasks };
+    });
+    const results: ComparisonVectors[] = [];
+    for (const { pairs, tasks } of perChunk) {
+      const parts = await Promise.all(tasks);
+      if (parts.length === 1) {
+        results.push({ width, levels: parts[0] });
+        continue;
+      }
+      const levels = new Uint8Array(pairs * width);
+      let offset = 0;
+      for (const part of parts) {
+        levels.set(part, offset);
+        offset += part.length;
+      }
+      results.push({ width, levels });
+    }
+    return results;
+  }
+
+  /** Stops the workers; the pool cannot be used afterwards. */
+  async close(): Promise<void> {
+    await this.piscina.close();
+  }
+}

@@ -1,0 +1,64 @@
+import { InvalidComparisonError } from './invalid-comparison-error.js';
+import type { Comparison, LevelTest, ScoringTable } from './types.js';
+
+/** Most levels a comparison may have: level indices are stored in a byte. */
+export const MAX_LEVELS = 255;
+
+/**
+ * Checks comparisons against the table before anything is compiled.
+ * @throws InvalidComparisonError naming the first comparison at fault.
+ */
+export function validateComparisons(table: ScoringTable, comparisons: readonly Comparison[]): void {
+  const names = new Set<string>();
+  for (const comparison of comparisons) {
+    const fail = (problem: string): never => {
+      throw new InvalidComparisonError(comparison.name, problem);
+    };
+    if (names.has(comparison.name)) fail('duplicate comparison name');
+    names.add(comparison.name);
+    if (!Object.hasOwn(table.columns, comparison.column)) fail(`column "${comparison.column}" is not in the table`);
+    const levels = comparison.levels;
+    if (levels.length < 2) fail('needs at least a null and an else level');
+    if (levels.length > MAX_LEVELS) fail(`has ${levels.length} levels, at most ${MAX_LEVELS} allowed`);
+    if (levels[0].test.type !== 'null') fail('levels[0] must be the null level');
+    if (levels[levels.length - 1].test.type !== 'else') fail('the last level must be the else level');
+    levels.forEach((level, index) => {
+      const where = `level ${index} ("${level.label}")`;
+      if (index > 0 && level.test.type === 'null') fail(`${where}: only levels[0] may be the null level`);
+      if (index < levels.length - 1 && level.test.type === 'else') fail(`${where}: only the last level may be the else level`);
+      const problem = parameterProblem(level.test, table);
+      if (problem !== undefined) fail(`${where}: ${problem}`);
+    });
+  }
+}
+
+function parameterProblem(test: LevelTest, table: ScoringTable): string | undefined {
+  switch (test.type) {
+    case 'jaroWinkler':
+    case 'tokenOverlap':
+      return test.threshold >= 0 && test.threshold <= 1 ? undefined : 'threshold must be within [0, 1]';
+    case 'levenshtein':
+    case 'damerauLevenshtein':
+      return Number.isInteger(test.maxDistance) && test.maxDistance >= 0
+        ? undefined
+        : 'maxDistance must be a non-negative integer';
+    case 'dateWithinDays':
+      return test.days >= 0 ? undefined : 'days must be non-negative';
+    case 'prefix':
+      return Number.isInteger(test.length) && test.length > 0 ? undefined : 'length must be a positive integer';
+    case 'swapped':
+      return Object.hasOwn(table.columns, test.other) ? undefined : `swapped column "${test.other}" is not in the table`;
+    case 'null':
+    case 'else':
+    case 'exact':
+    case 'nickname':
+    case 'doubleMetaphone':
+    case 'initial':
+    case 'dateTransposed':
+    case 'dateYearOffByOne':
+    case 'dateOneDigit':
+      return undefined;
+    default:
+      return `unknown level test "${(test as { type: unknown }).type}"`;
+  }
+}

@@ -1,0 +1,139 @@
+import { ColumnValues } from './column-values.js';
+import { compileSwappedTest, compileValueTest, type RecordTest, type ValueTest } from './level-tests.js';
+import { PairMemo } from './pair-memo.js';
+import type { Comparison, ComparisonVectorizer, ComparisonVectors, LevelTest, ScoringTable } from './types.js';
+import { validateComparisons } from './validate-comparisons.js';
+
+/** Options of {@link compileVectorizer}. */
+export interface VectorizerOptions {
+  /** Slots of each comparison's value-pair memo, 16 bytes each (default 2^18). */
+  readonly memoSlots?: number;
+}
+
+/**
+ * Compiles comparisons against a table into a vectorizer. A pair's level in a
+ * comparison is the first level whose test holds (the null level when either side
+ * is missing). Levels are memoised per comparison by distinct value pair, so each
+ * string kernel runs once per pair of distinct values, not once per record pair.
+ * @throws InvalidComparisonError when a comparison does not fit the table.
+ */
+export function compileVectorizer(
+  table: ScoringTable,
+  comparisons: readonly Comparison[],
+  options: VectorizerOptions = {},
+): ComparisonVectorizer {
+  validateComparisons(table, comparisons);
+  const values = new Map<string, ColumnValues>();
+  const valuesOf = (column: string): ColumnValues => {
+    let v = values.get(column);
+    if (v === undefined) values.set(column, (v = new ColumnValues(table.columns[column])));
+    return v;
+  };
+  const compiled = comparisons.map((c) => new CompiledComparison(c, valuesOf, options.memoSlots));
+  const width = compiled.length;
+  return {
+    comparisons,
+    vectorize(left: number, right: number, out: Uint8Array, offset: number): void {
+      for (let k = 0; k < width; k++) out[offset + k] = compiled[k].level(left, right);
+    },
+  };
+}
+
+/** Comparison vectors of pairs [start, end) of a chunk, computed on this thread. */
+export function vectorizePairs(
+  vectorizer: ComparisonVectorizer,
+  left: Uint32Array,
+  right: Uint32Array,
+  start = 0,
+  end = left.length,
+): ComparisonVectors {
+  const width = vectorizer.comparisons.length;
+  const levels = new Uint8Array((end - start) * width);
+  for (let i = start, offset = 0; i < end; i++, offset += width) vectorizer.vectorize(left[i], right[i], levels, offset);
+  return { width, levels };
+}
+
+/** How a level test answers for two equal values, which lets equal ids skip the memo. */
+function onEqualValues(test: LevelTest): 'holds' | 'fails' | 'depends' {
+  switch (test.type) {
+    case 'null':
+    case 'swapped': // evaluated per record pair, outside the value-pair level
+    case 'dateTransposed':
+    case 'dateYearOffByOne':
+    case 'dateOneDigit':
+      return 'fails';
+    case 'initial':
+    case 'prefix':
+      return 'depends';
+    default:
+      return 'holds';
+  }
+}
+
+class CompiledComparison {
+  private readonly ids: Uint32Array;
+  private readonly valueTests: readonly ValueTest[];
+  /** Level of a pair of equal values, or -1 when it depends on the value. */
+  private readonly equalLevel: number;
+  private readonly swappedLevels: readonly number[];
+  private readonly swappedTests: readonly RecordTest[];
+  private readonly memo: PairMemo;
+
+  constructor(comparison: Comparison, valuesOf: (column: string) => ColumnValues, memoSlots?: number) {
+    const values = valuesOf(comparison.column);
+    this.ids = values.ids;
+    this.valueTests = comparison.levels.map((level) => compileValueTest(level.test, values));
+    const swappedLevels: number[] = [];
+    const swappedTests: RecordTest[] = [];
+    comparison.levels.forEach((level, index) => {
+      if (level.test.type === 'swapped') {
+        swappedLevels.push(index);
+        swappedTests.push(compileSwappedTest(values, valuesOf(level.test.other)));
+      }
+    });
+    this.swappedLevels = swappedLevels;
+    this.swappedTests = swappedTests;
+    let equalLevel = -1;
+    for (let i = 1; i < comparison.levels.length; i++) {
+      const answer = onEqualValues(comparison.levels[i].test);
+      if (answer === 'fails') continue;
+      if (answer === 'holds') equalLevel = i;
+      break;
+    }
+    this.equalLevel = equalLevel;
+    this.memo = new PairMemo(memoSlots);
+  }
+
+  level(left: number, right: number): number {
+    const a = this.ids[left];
+    const b = this.ids[right];
+    if (a === 0 || b === 0) return 0;
+    let level: number;
+    if (a === b && this.equalLevel >= 0) {
+      level = this.equalLevel;
+    } else {
+      // Level tests are symmetric, so the memo key is the ordered id pair.
+      const lo = a < b ? a : b;
+      const hi = a < b ? b : a;
+      level = this.memo.get(lo, hi);
+      if (level < 0) {
+        level = this.valueLevel(lo, hi);
+        this.memo.set(lo, hi, level);
+      }
+    }
+    // A swapped level reads another column, so it is outside the value-pair memo:
+    // it applies only when it comes before the level the values alone reach.
+    const swappedLevels = this.swappedLevels;
+    for (let s = 0; s < swappedLevels.length && swappedLevels[s] < level; s++) {
+      if (this.swappedTests[s](left, right)) return swappedLevels[s];
+    }
+    return level;
+  }
+
+  /** First level (after the null level) whose value test holds; swapped levels never do here. */
+  private valueLevel(a: number, b: number): number {
+    const tests = this.valueTests;
+    for (let i = 1; i < tests.length; i++) if (tests[i](a, b)) return i;
+    return tests.length - 1;
+  }
+}

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { unsafeUniformIntDistribution, xoroshiro128plus } from 'pure-rand';
+import { compileVectorizer, type LevelTest } from '../src/index.js';
+import { encodeTable } from './encode-table.js';
+import {
+  damerauLevenshtein,
+  damerauLevenshteinWithin,
+  dayNumber,
+  daysBetween,
+  doubleMetaphoneCodes,
+  isDayMonthTransposed,
+  isOneCharacterOff,
+  isYearOffByOne,
+  jaroWinkler,
+  jaroWinklerAtLeast,
+  levenshtein,
+  levenshteinWithin,
+  sharesDoubleMetaphone,
+  tokenJaccard,
+  tokenSet,
+} from '../src/index.js';
+
+describe('Jaro-Winkler', () => {
+  it('is 1 for equal names and high for a dropped letter', () => {
+    expect(jaroWinkler('john', 'john')).toBe(1);
+    expect(jaroWinkler('jon', 'john')).toBeGreaterThanOrEqual(0.92);
+    expect(jaroWinkler('martha', 'marhta')).toBeCloseTo(0.961, 3);
+  });
+  it('is low for unrelated names and symmetric', () => {
+    expect(jaroWinkler('john', 'mary')).toBeLessThan(0.6);
+    expect(jaroWinkler('dwayne', 'duane')).toBeCloseTo(jaroWinkler('duane', 'dwayne'), 12);
+  });
+});
+
+describe('own Jaro-Winkler kernel', () => {
+  const talismanJaroWinkler = createRequire(import.meta.url)('talisman/metrics/jaro-winkler') as (a: string, b: string) => number;
+  const rng = xoroshiro128plus(20240601);
+  const word = (): string => {
+    const letters = 'aeinorstlmb ';
+    let w = '';
+    for (let n = unsafeUniformIntDistribution(0, 14, rng); n > 0; n--) w += letters[unsafeUniformIntDistribution(0, letters.length - 1, rng)];
+    return w;
+  };
+  const pairs = Array.from({ length: 3000 }, () => [word(), word()] as const);
+
+  it('agrees with talisman/metrics/jaro-winkler and is symmetric', () => {
+    for (const [a, b] of pairs) {
+      expect(jaroWinkler(a, b)).toBeCloseTo(jaroWinkler(b, a), 12);
+      // talisman breaks equal-length ties by argument order; one of its two answers is ours.
+      const ours = jaroWinkler(a, b);
+      const theirs = [talismanJaroWinkler(a, b), talismanJaroWinkler(b, a)];
+      expect(theirs.some((t) => Math.abs(t - ours) < 1e-12)).toBe(true);
+    }
+  });
+
+  it('jaroWinklerAtLeast answers exactly "jaroWinkler >= threshold"', () => {
+    for (const threshold of [0.7, 0.8, 0.9, 0.92]) {
+      for (const [a, b] of pairs) expect(jaroWinklerAtLeast(a, b, threshold)).toBe(jaroWinkler(a, b) >= threshold);
+    }
+  });
+});
+
+describe('edit distances', () => {
+  it('Levenshtein counts a transposition as two edits', () => {
+    expect(levenshtein('smith', 'smiht')).toBe(2);
+    expect(levenshteinWithin('smith', 'smyth', 1)).toBe(true);
+    expect(levenshteinWithin('smith', 'smiht', 1)).toBe(false);
+  });
+  it('Damerau-Levenshtein (optimal string alignment) counts an adjacent transposition as one', () => {
+    expect(damerauLevenshtein('smith', 'smiht')).toBe(1);
+    expect(damerauLevenshtein('19870305', '19870350')).toBe(1);
+    // OSA edits no substring twice: "ca" -> "abc" is 3 (unrestricted Damerau would say 2).
+    expect(damerauLevenshtein('ca', 'abc')).toBe(3);
+    expect(damerauLevenshteinWithin('ca', 'abc', 2)).toBe(false);
+    expect(damerauLevenshteinWithin('catherine', 'cahterine', 1)).toBe(true);
+    expect(damerauLevenshteinWithin('', 'a', 1)).toBe(true);
+  });
+});
+
+describe('Double Metaphone', () => {
+  it('gives names that sound alike a common code', () => {
+    expect(sharesDoubleMetaphone(doubleMetaphoneCodes('catherine'), doubleMetaphoneCodes('kathryn'))).toBe(true);
+    expect(sharesDoubleMetaphone(doubleMetaphoneCodes('smith'), doubleMetaphoneCodes('schmidt'))).toBe(true);
+    expect(sharesDoubleMetaphone(doubleMetaphoneCodes('smith'), doubleMetaphoneCodes('jones'))).toBe(false);
+  });
+});
+
+describe('token Jaccard', () => {
+  it('is shared tokens over all distinct tokens', () => {
+    expect(tokenJaccard(tokenSet('12 high street'), tokenSet('high street'))).toBeCloseTo(2 / 3, 12);
+    expect(tokenJaccard(tokenSet('a  b'), tokenSet('b a'))).toBe(1);
+    expect(tokenJaccard(tokenSet(''), tokenSet(''))).toBe(0);
+  });
+});
+
+describe('date helpers on YYYYMMDD', () => {
+  it('counts days between calendar dates and rejects impossible ones', () => {
+    expect(daysBetween('19870305', '19870405')).toBe(31);
+    expect(daysBetween('20001231', '20010101')).toBe(1);
+    expect(dayNumber('19700101')).toBe(0);
+    expect(dayNumber('19870231')).toBeNaN();
+    expect(dayNumber('0087xx01')).toBeNaN();
+    expect(dayNumber('00870101')).not.toBeNaN();
+  });
+  it('recognises day and month transposed within the same year', () => {
+    expect(isDayMonthTransposed('19870305', '19870503')).toBe(true);
+    expect(isDayMonthTransposed('19870305', '19880503')).toBe(false);
+    expect(isDayMonthTransposed('19870303', '19870303')).toBe(false);
+  });
+  it('recognises a year off by one on the same day', () => {
+    expect(isYearOffByOne('19870305', '19880305')).toBe(true);
+    expect(isYearOffByOne('19890305', '19900305')).toBe(true);
+    expect(isYearOffByOne('19870305', '19890305')).toBe(false);
+    expect(isYearOffByOne('19870305', '19880306')).toBe(false);
+  });
+  it('recognises exactly one character off', () => {
+    expect(isOneCharacterOff('19870305', '19870306')).toBe(true);
+    expect(isOneCharacterOff('19870305', '19870305')).toBe(false);
+    expect(isOneCharacterOff('19870305', '19870350')).toBe(false);
+    expect(isOneCharacterOff('1987030', '19870305')).toBe(false);
+  });
+});
+
+describe('date levels on parsed dates agree with the string helpers', () => {
+  it('on random nearby dates', () => {
+    const rng = xoroshiro128plus(7);
+    const int = (lo: number, hi: number): number => unsafeUniformIntDistribution(lo, hi, rng);
+    const pad = (n: number): string => String(n).padStart(2, '0');
+    const dates = Array.from({ length: 400 }, () => `${int(1985, 1988)}${pad(int(1, 12))}${pad(int(1, 12))}`);
+    dates.push('19870231', '1987031', 'abcdefgh');
+    const rows = dates.map((d) => ({ d }));
+    const table = encodeTable(rows);
+    const level = (test: LevelTest) =>
+      compileVectorizer(table, [{ name: 'd', column: 'd', levels: [{ label: 'missing', test: { type: 'null' } }, { label: 't', test }, { label: 'else', test: { type: 'else' } }] }]);
+    const transposed = level({ type: 'dateTransposed' });
+    const yearOff = level({ type: 'dateYearOffByOne' });
+    const within = level({ type: 'dateWithinDays', days: 30 });
+    const out = new Uint8Array(3);
+    let hits = 0;
+    for (let i = 0; i < dates.length; i++) {
+      for (let j = 0; j < dates.length; j++) {
+        transposed.vectorize(i, j, out, 0);
+        yearOff.vectorize(i, j, out, 1);
+        within.vectorize(i, j, out, 2);
+        expect(out[0] === 1).toBe(isDayMonthTransposed(dates[i], dates[j]));
+        expect(out[1] === 1).toBe(isYearOffByOne(dates[i], dates[j]));
+        expect(out[2] === 1).toBe(dates[i] === dates[j] || daysBetween(dates[i], dates[j]) <= 30);
+        hits += out[0] === 1 || out[1] === 1 ? 1 : 0;
+      }
+    }
+    expect(hits).toBeGreaterThan(10);
+  });
+});

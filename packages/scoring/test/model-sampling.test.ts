@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { estimateU, sampleRandomPairs, UNOBSERVED_LEVEL_PSEUDO_COUNT } from '../src/model/index.js';
+import type { Comparison, PairChunk } from '../src/types.js';
+
+function pairsOf(chunk: PairChunk): [number, number][] {
+  return Array.from(chunk.left, (left, k) => [left, chunk.right[k]]);
+}
+
+function expectDistinctOrderedPairs(chunk: PairChunk): void {
+  const seen = new Set<string>();
+  for (const [left, right] of pairsOf(chunk)) {
+    expect(left).toBeLessThan(right);
+    seen.add(`${left}:${right}`);
+  }
+  expect(seen.size).toBe(chunk.left.length);
+}
+
+describe('sampleRandomPairs', () => {
+  const size = 1000;
+  const oneSource = new Uint16Array(size);
+
+  it('draws the requested number of distinct pairs with left < right', () => {
+    const sample = sampleRandomPairs({ size, source: oneSource, mode: 'dedupe', sampleSize: 5000, seed: 42 });
+    expect(sample.left.length).toBe(5000);
+    expectDistinctOrderedPairs(sample);
+    for (const [left, right] of pairsOf(sample)) expect(right).toBeLessThan(size);
+  });
+
+  it('is deterministic for a seed and differs between seeds', () => {
+    const a = sampleRandomPairs({ size, source: oneSource, mode: 'dedupe', sampleSize: 500, seed: 7 });
+    const b = sampleRandomPairs({ size, source: oneSource, mode: 'dedupe', sampleSize: 500, seed: 7 });
+    const c = sampleRandomPairs({ size, source: oneSource, mode: 'dedupe', sampleSize: 500, seed: 8 });
+    expect(pairsOf(a)).toEqual(pairsOf(b));
+    expect(pairsOf(a)).not.toEqual(pairsOf(c));
+  });
+
+  it('returns SharedArrayBuffer-backed arrays', () => {
+    const sample = sampleRandomPairs({ size, source: oneSource, mode: 'dedupe', sampleSize: 10, seed: 1 });
+    expect(sample.left.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(sample.right.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  it('samples spread over the whole table', () => {
+    const sample = sampleRandomPairs({ size, source: oneSource, mode: 'dedupe', sampleSize: 20000, seed: 3 });
+    const touched = new Set([...sample.left, ...sample.right]);
+    expect(touched.size).toBeGreaterThan(990);
+  });
+
+  it('in link mode pairs only records of different sources, even with one dominant source', () => {
+    const source = Uint16Array.from({ length: size }, (_, row) => (row % 100 === 0 ? 1 + (row % 3) : 0));
+    const sample = sampleRandomPairs({ size, source, mode: 'link', sampleSize: 3000, seed: 11 });
+    expect(sample.left.length).toBe(3000);
+    expectDistinctOrderedPairs(sample);
+    for (const [left, right] of pairsOf(sample)) expect(source[left]).not.toBe(source[right]);
+  });
+
+  it('in link_and_dedupe mode pairs records of the same source too', () => {
+    const source = Uint16Array.from({ length: size }, (_, row) => row % 2);
+    const sample = sampleRandomPairs({ size, source, mode: 'link_and_dedupe', sampleSize: 2000, seed: 5 });
+    const sameSource = pairsOf(sample).filter(([l, r]) => source[l] === source[r]).length;
+    expect(sameSource).toBeGreaterThan(800);
+    expect(sameSource).toBeLessThan(1200);
+  });
+
+  it('takes every pair when the space is smaller than the sample', () => {
+    const all = sampleRandomPairs({ size: 5, source: new Uint16Array(5), mode: 'dedupe', sampleSize: 100, seed: 1 });
+    expect(pairsOf(all)).toEqual([
+      [0, 1], [0, 2], [0, 3], [0, 4], [1, 2], [1, 3], [1, 4], [2, 3], [2, 4], [3, 4],
+    ]);
+    const source = Uint16Array.from([0, 1, 0, 1, 1]);
+    const cross = sampleRandomPairs({ size: 5, source, mode: 'link', sampleSize: 100, seed: 1 });
+    expect(pairsOf(cross)).toEqual([[0, 1], [0, 3], [0, 4], [1, 2], [2, 3], [2, 4]]);
+  });
+
+  it('takes a distinct subset when the sample is most of the space', () => {
+    const sample = sampleRandomPairs({ size: 10, source: new Uint16Array(10), mode: 'dedupe', sampleSize: 40, seed: 9 });
+    expect(sample.left.length).toBe(40);
+    expectDistinctOrderedPairs(sample);
+  });
+
+  it('returns no pairs for a single-source link', () => {
+    const sample = sampleRandomPairs({ size: 50, source: new Uint16Array(50), mode: 'link', sampleSize: 10, seed: 1 });
+    expect(sample.left.length).toBe(0);
+  });
+});
+
+describe('estimateU', () => {
+  const level = (label: string, type: 'null' | 'exact' | 'else') => ({ label, test: { type } }) as const;
+  const comparisons: Comparison[] = [
+    { name: 'family_name', column: 'family_name', levels: [level('null', 'null'), level('exact', 'exact'), level('else', 'else')] },
+    { name: 'sex', column: 'sex', levels: [level('null', 'null'), level('exact', 'exact'), level('else', 'else')] },
+    {
+      name: 'given_name',
+      column: 'given_name',
+      levels: [level('null', 'null'), level('exact', 'exact'), { label: 'JW >= 0.9', test: { type: 'jaroWinkler', threshold: 0.9 } }, level('else', 'else')],
+    },
+  ];
+  // Four random pairs, one row per pair: [family_name, sex, given_name] levels.
+  const rows = [
+    [1, 0, 1],
+    [2, 0, 3],
+    [2, 1, 3],
+    [2, 2, 3],
+  ];
+  const u = estimateU([{ width: 3, levels: Uint8Array.from(rows.flat()) }], comparisons);
+
+  it('is the share of pairs at each level among non-null pairs', () => {
+    expect(u[0]).toEqual([1, 0.25, 0.75]);
+    expect(u[1]).toEqual([1, 0.5, 0.5]);
+  });
+
+  it('gives unobserved levels half a pair and renormalises', () => {
+    const total = 4 + UNOBSERVED_LEVEL_PSEUDO_COUNT;
+    expect(u[2][1]).toBeCloseTo(1 / total, 12);
+    expect(u[2][2]).toBeCloseTo(UNOBSERVED_LEVEL_PSEUDO_COUNT / total, 12);
+    expect(u[2][3]).toBeCloseTo(3 / total, 12);
+  });
+
+  it('keeps the null level at 1 and every other level a distribution', () => {
+    for (const row of u) {
+      expect(row[0]).toBe(1);
+      expect(row.slice(1).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    }
+  });
+});

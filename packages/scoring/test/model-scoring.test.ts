@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import {
+  explainPair,
+  matchProbability,
+  matchWeightTable,
+  priorWeight,
+  scorePairs,
+  type FellegiSunterModel,
+  type TermFrequencyInput,
+} from '../src/model/index.js';
+import type { Comparison, ComparisonVectors, PairChunk } from '../src/types.js';
+
+const nullLevel = { label: 'null', test: { type: 'null' } } as const;
+const comparisons: Comparison[] = [
+  {
+    name: 'family_name',
+    column: 'family_name',
+    levels: [nullLevel, { label: 'exact', test: { type: 'exact' }, tfAdjustment: true }, { label: 'JW >= 0.9', test: { type: 'jaroWinkler', threshold: 0.9 } }, { label: 'else', test: { type: 'else' } }],
+  },
+  {
+    name: 'birth_date',
+    column: 'birth_date',
+    levels: [nullLevel, { label: 'exact', test: { type: 'exact' } }, { label: 'else', test: { type: 'else' } }],
+  },
+];
+
+const model: FellegiSunterModel = {
+  version: 1,
+  comparisons,
+  m: [
+    [1, 0.8, 0.15, 0.05],
+    [1, 0.9, 0.1],
+  ],
+  u: [
+    [1, 0.01, 0.04, 0.95],
+    [1, 0.002, 0.998],
+  ],
+  prior: 0.001,
+  training: { sessions: [], candidateLambda: 0.1 },
+};
+
+// Records 0-3 carry the common family name (dictionary id 1), records 4-5 a rare
+// one (id 2), record 6 none.
+const familyNameTf: TermFrequencyInput = {
+  ids: Uint32Array.from([1, 1, 1, 1, 2, 2, 0]),
+  tf: Float64Array.from([0, 0.2, 0.0005]),
+};
+const tf = [familyNameTf, null];
+
+function pairs(list: [number, number][]): PairChunk {
+  return { left: Uint32Array.from(list, (p) => p[0]), right: Uint32Array.from(list, (p) => p[1]) };
+}
+function vectors(rows: number[][]): ComparisonVectors {
+  return { width: 2, levels: Uint8Array.from(rows.flat()) };
+}
+
+describe('match weights', () => {
+  it('are log2(m / u) per level and 0 for the null level', () => {
+    const table = matchWeightTable(model);
+    expect(table[0][0]).toBe(0);
+    expect(table[0][1]).toBeCloseTo(Math.log2(80), 12);
+    expect(table[1][2]).toBeCloseTo(Math.log2(0.1 / 0.998), 12);
+  });
+
+  it('turn the prior into log-odds', () => {
+    expect(priorWeight(model)).toBeCloseTo(Math.log2(0.001 / 0.999), 12);
+  });
+});
+
+describe('matchProbability', () => {
+  it('maps weight 0 to 1/2 and is the logistic in base 2', () => {
+    expect(matchProbability(0)).toBe(0.5);
+    expect(matchProbability(3)).toBeCloseTo(8 / 9, 15);
+    expect(matchProbability(-3)).toBeCloseTo(1 / 9, 15);
+  });
+
+  it('stays finite and in [0, 1] for huge weights', () => {
+    for (const weight of [1000, 1024, 1500, 1e6, Infinity]) expect(matchProbability(weight)).toBe(1);
+    for (const weight of [-1500, -1e6, -Infinity]) expect(matchProbability(weight)).toBe(0);
+    expect(matchProbability(-1000)).toBeGreaterThan(0);
+    expect(matchProbability(-1000)).toBeCloseTo(2 ** -1000, 300);
+  });
+});
+
+describe('scorePairs and explainPair', () => {
+  const chunks = [pairs([[0, 1], [4, 5], [0, 4], [2, 6]]), pairs([[1, 3], [5, 6]])];
+  const vecs = [
+    vectors([[1, 1], [1, 1], [2, 2], [0, 1]]),
+    vectors([[3, 0], [1, 2]]),
+  ];
+  const scores = scorePairs({ model, chunks, vectors: vecs, tf });
+
+  it('gives one weight per pair, per chunk', () => {
+    expect(scores.map((s) => s.length)).toEqual([4, 2]);
+  });
+
+  it('agree exactly, and the explanation terms plus the prior sum to the weight', () => {
+    chunks.forEach((chunk, i) => {
+      for (let k = 0; k < chunk.left.length; k++) {
+        const vector = vecs[i].levels.subarray(k * 2, k * 2 + 2);
+        const explanation = explainPair({ model, vector, left: chunk.left[k], right: chunk.right[k], tf });
+        expect(explanation.matchWeight).toBe(scores[i][k]);
+        const sum = explanation.terms.reduce((total, term) => total + term.weight + term.tfAdjustment, explanation.priorWeight);
+        expect(sum).toBeCloseTo(explanation.matchWeight, 12);
+        expect(explanation.matchProbability).toBe(matchProbability(scores[i][k]));
+      }
+    });
+  });
+
+  it('explains each comparison with its level, m, u and Bayes factor', () => {
+    const explanation = explainPair({ model, vector: Uint8Array.from([2, 0]), left: 0, right: 4 });
+    expect(explanation.terms).toEqual([
+      { comparison: 'family_name', level: 2, label: 'JW >= 0.9', m: 0.15, u: 0.04, bayesFactor: 0.15 / 0.04, weight: Math.log2(0.15 / 0.04), tfAdjustment: 0 },
+      { comparison: 'birth_date', level: 0, label: 'null', m: 1, u: 1, bayesFactor: 1, weight: 0, tfAdjustment: 0 },
+    ]);
+  });
+
+  it('weighs agreement on a rare family name more than on a common one', () => {
+    const [common, rare] = [scores[0][0], scores[0][1]];
+    expect(rare).toBeGreaterThan(common);
+    const commonTerm = explainPair({ model, vector: Uint8Array.from([1, 1]), left: 0, right: 1, tf }).terms[0];
+    expect(commonTerm.tfAdjustment).toBeCloseTo(Math.log2(0.01 / 0.2), 12);
+    const rareTerm = explainPair({ model, vector: Uint8Array.from([1, 1]), left: 4, right: 5, tf }).terms[0];
+    expect(rareTerm.tfAdjustment).toBeCloseTo(Math.log2(0.01 / 0.0005), 12);
+  });
+
+  it('uses the more frequent of the two values, and skips unknown frequencies', () => {
+    const mixed = explainPair({ model, vector: Uint8Array.from([1, 1]), left: 0, right: 4, tf }).terms[0];
+    expect(mixed.tfAdjustment).toBeCloseTo(Math.log2(0.01 / 0.2), 12);
+    const unknown = explainPair({ model, vector: Uint8Array.from([1, 1]), left: 6, right: 6, tf }).terms[0];
+    expect(unknown.tfAdjustment).toBe(0);
+  });
+
+  it('adjusts only tf-enabled levels and only when frequencies are given', () => {
+    const withoutTf = scorePairs({ model, chunks, vectors: vecs });
+    expect(withoutTf[0][0]).toBeCloseTo(priorWeight(model) + Math.log2(80) + Math.log2(0.9 / 0.002), 12);
+    expect(withoutTf[0][2]).toBe(scores[0][2]);
+  });
+});

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ComparisonPool, compileVectorizer, givenNameComparison, InvalidComparisonError, vectorizePairs, type PairChunk } from '../src/index.js';
+import { encodeTable } from './encode-table.js';
+import { patientComparisons } from './patient-comparisons.js';
+import { randomPairs, syntheticRows } from './synthetic-records.js';
+
+// The pool runs the built worker (dist/compare-worker.js): build the package first.
+beforeAll(() => {
+  const root = fileURLToPath(new URL('../../..', import.meta.url));
+  execFileSync('npx', ['tsc', '-b', 'packages/scoring'], { cwd: root, stdio: 'inherit' });
+}, 120_000);
+
+describe('ComparisonPool', () => {
+  const table = encodeTable(syntheticRows(2000, 3));
+  // A chunk larger than one task (64k pairs), a small one, an empty one, and one in shared memory.
+  const big = randomPairs(2000, 150_000, 5);
+  const small = randomPairs(2000, 1_000, 6);
+  const sharedLeft = new Uint32Array(new SharedArrayBuffer(4 * 500));
+  const sharedRight = new Uint32Array(new SharedArrayBuffer(4 * 500));
+  const shared = randomPairs(2000, 500, 8);
+  sharedLeft.set(shared.left);
+  sharedRight.set(shared.right);
+  const chunks: PairChunk[] = [big, small, { left: new Uint32Array(0), right: new Uint32Array(0) }, { left: sharedLeft, right: sharedRight }];
+
+  const pools: ComparisonPool[] = [];
+  afterAll(async () => {
+    await Promise.all(pools.map((pool) => pool.close()));
+  });
+
+  it('gives byte-identical vectors with 1 and 2 threads, equal to the main-thread vectorizer', async () => {
+    const vectorizer = compileVectorizer(table, patientComparisons);
+    const expected = chunks.map((chunk) => vectorizePairs(vectorizer, chunk.left, chunk.right));
+
+    for (const threads of [1, 2]) {
+      const pool = new ComparisonPool({ table, comparisons: patientComparisons, threads });
+      pools.push(pool);
+      expect(pool.threads).toBe(threads);
+      const results = await pool.compare(chunks);
+      expect(results).toHaveLength(chunks.length);
+      results.forEach((result, i) => {
+        expect(result.width).toBe(patientComparisons.length);
+        expect(result.levels.length).toBe(chunks[i].left.length * patientComparisons.length);
+        expect(Buffer.from(result.levels).equals(Buffer.from(expected[i].levels))).toBe(true);
+      });
+      // The workers keep their memo across calls; a second call gives the same answer.
+      const again = await pool.compare([small]);
+      expect(Buffer.from(again[0].levels).equals(Buffer.from(expected[1].levels))).toBe(true);
+    }
+  });
+
+  it('rejects invalid comparisons before starting workers', () => {
+    expect(() => new ComparisonPool({ table, comparisons: [givenNameComparison('first_name')], threads: 1 })).toThrow(InvalidComparisonError);
+    expect(() => new ComparisonPool({ table, comparisons: patientComparisons, threads: 0 })).toThrow(RangeError);
+  });
+
+  it('lets the process exit after close()', () => {
+    const script = `
+      import { ComparisonPool, exactComparison } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      const table = { size: 2, source: new Uint16Array(2), columns: { sex: { dictionary: ['', 'f'], ids: new Uint32Array([1, 1]) } } };
+      const pool = new ComparisonPool({ table, comparisons: [exactComparison('sex')], threads: 2 });
+      const [vectors] = await pool.compare([{ left: new Uint32Array([0]), right: new Uint32Array([1]) }]);
+      await pool.close();
+      console.log(vectors.levels.join(','));
+    `;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+    expect(output.toString().trim()).toBe('1');
+  });
+});

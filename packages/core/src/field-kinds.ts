@@ -159,6 +159,23 @@ export function defaultBlockingRules(fields: ReadonlySet<string>): BlockingRule[
       name: 'family_name:doubleMetaphone & postcode',
       keys: [{ column: 'family_name', transform: 'doubleMetaphone' }, { column: 'postcode' }],
     },
+    {
+      kind: 'key',
+      name: 'family_name:doubleMetaphone & given_name:prefix:1',
+      keys: [{ column: 'family_name', transform: 'doubleMetaphone' }, { column: 'given_name', transform: 'prefix:1' }],
+    },
+    {
+      kind: 'key',
+      name: 'family_name:doubleMetaphone & birth_date:year',
+      keys: [{ column: 'family_name', transform: 'doubleMetaphone' }, { column: 'birth_date', transform: 'year' }],
+    },
+    { kind: 'key', name: 'postcode & street_number', keys: [{ column: 'postcode' }, { column: 'street_number' }] },
+    { kind: 'key', name: 'city & street_number', keys: [{ column: 'city' }, { column: 'street_number' }] },
+    {
+      kind: 'key',
+      name: 'postcode & street_address:firstToken',
+      keys: [{ column: 'postcode' }, { column: 'street_address', transform: 'firstToken' }],
+    },
     { kind: 'key', name: 'phone', keys: [{ column: 'phone' }] },
     { kind: 'key', name: 'email', keys: [{ column: 'email' }] },
   ];

@@ -31,12 +31,27 @@ export function compileVectorizer(
   };
   const compiled = comparisons.map((c) => new CompiledComparison(c, valuesOf, options.memoSlots));
   const width = compiled.length;
-  return {
+  const vectorizer: BatchVectorizer = {
     comparisons,
     vectorize(left: number, right: number, out: Uint8Array, offset: number): void {
       for (let k = 0; k < width; k++) out[offset + k] = compiled[k].level(left, right);
     },
+    [vectorizeBatch](left: Uint32Array, right: Uint32Array, start: number, end: number, out: Uint8Array): void {
+      // One comparison at a time over the whole batch: its column, caches and memo
+      // stay hot in the CPU caches instead of eight memos competing for them per pair.
+      for (let k = 0; k < width; k++) {
+        const comparison = compiled[k];
+        for (let i = start, offset = k; i < end; i++, offset += width) out[offset] = comparison.level(left[i], right[i]);
+      }
+    },
   };
+  return vectorizer;
+}
+
+const vectorizeBatch = Symbol('vectorizeBatch');
+
+interface BatchVectorizer extends ComparisonVectorizer {
+  [vectorizeBatch](left: Uint32Array, right: Uint32Array, start: number, end: number, out: Uint8Array): void;
 }
 
 /** Comparison vectors of pairs [start, end) of a chunk, computed on this thread. */
@@ -49,7 +64,9 @@ export function vectorizePairs(
 ): ComparisonVectors {
   const width = vectorizer.comparisons.length;
   const levels = new Uint8Array((end - start) * width);
-  for (let i = start, offset = 0; i < end; i++, offset += width) vectorizer.vectorize(left[i], right[i], levels, offset);
+  const batch = (vectorizer as Partial<BatchVectorizer>)[vectorizeBatch];
+  if (batch !== undefined) batch.call(vectorizer, left, right, start, end, levels);
+  else for (let i = start, offset = 0; i < end; i++, offset += width) vectorizer.vectorize(left[i], right[i], levels, offset);
   return { width, levels };
 }
 

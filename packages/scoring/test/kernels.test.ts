@@ -78,6 +78,24 @@ describe('edit distances', () => {
   });
 });
 
+describe('edit distance at most one', () => {
+  it('agrees with the full distances on random short strings', () => {
+    const rng = xoroshiro128plus(99);
+    const word = (): string => {
+      let w = '';
+      for (let n = unsafeUniformIntDistribution(0, 6, rng); n > 0; n--) w += 'abc'[unsafeUniformIntDistribution(0, 2, rng)];
+      return w;
+    };
+    for (let k = 0; k < 5000; k++) {
+      const a = word();
+      const b = word();
+      expect(levenshteinWithin(a, b, 1)).toBe(levenshtein(a, b) <= 1);
+      expect(damerauLevenshteinWithin(a, b, 1)).toBe(damerauLevenshtein(a, b) <= 1);
+      expect(damerauLevenshteinWithin(a, b, 2)).toBe(damerauLevenshtein(a, b) <= 2);
+    }
+  });
+});
+
 describe('Double Metaphone', () => {
   it('gives names that sound alike a common code', () => {
     expect(sharesDoubleMetaphone(doubleMetaphoneCodes('catherine'), doubleMetaphoneCodes('kathryn'))).toBe(true);

@@ -185,3 +185,16 @@ export function defaultBlockingRules(fields: ReadonlySet<string>): BlockingRule[
   const first = [...fields][0];
   return first === undefined ? [] : [{ kind: 'sortedNeighbourhood', name: `sn(${first})`, keys: [{ column: first }], window: 10 }];
 }
+
+/**
+ * Kinds that describe the person rather than where or how they are reached.
+ * EM sessions train on blocking rules over these only: pairs that share an
+ * address, phone or email are full of household members, and EM would learn
+ * "household" as the match class (m of birth date "else" inflated, families merged).
+ */
+const PERSON_KINDS: ReadonlySet<FieldKind> = new Set(['given_name', 'family_name', 'middle_name', 'birth_date', 'sex', 'national_id']);
+
+/** Whether EM may train on pairs of a blocking rule over these fields. */
+export function isPersonRule(columns: readonly string[], fields: ReadonlyMap<string, FieldKind>): boolean {
+  return columns.every((column) => PERSON_KINDS.has(fields.get(column) ?? 'ignore'));
+}

@@ -24,7 +24,7 @@ import {
 } from '@mpi/scoring';
 import { clusterPairs, identityId, thresholdWeight, type Clustering } from './cluster.js';
 import { MpiError, SettingsError } from './errors.js';
-import { defaultBlockingRules, defaultComparisons } from './field-kinds.js';
+import { defaultBlockingRules, defaultComparisons, isPersonRule } from './field-kinds.js';
 import { buildRecordTable, type RecordTable } from './record-table.js';
 import { DEFAULTS, validateSettings, type Settings } from './settings.js';
 import type { SourceInput } from './sources.js';
@@ -105,6 +105,13 @@ function termFrequencyInputs(table: RecordTable, comparisons: readonly Compariso
   });
 }
 
+/** The rules EM trains on: explicit training rules, else the blocking rules over person fields (all rules if none is). */
+function trainingRules(settings: Settings, table: RecordTable, blocking: readonly CompiledBlockingRule[]): CompiledBlockingRule[] {
+  if (settings.trainingRules) return settings.trainingRules.map((rule) => compileBlockingRule(table, rule));
+  const person = blocking.filter((rule) => isPersonRule(rule.columns, table.fieldKinds));
+  return person.length > 0 ? person : [...blocking];
+}
+
 /** Keeps only comparisons whose columns exist, so defaults never refer to absent fields. */
 function checkColumns(table: RecordTable, comparisons: readonly Comparison[]): void {
   for (const comparison of comparisons) {
@@ -168,7 +175,7 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
       });
       const sampleVectors = await pool.compare([sample]);
       const u = estimateU(sampleVectors, comparisons);
-      const sessions = compiledRules.map((rule) => ({
+      const sessions = trainingRules(settings, table, compiledRules).map((rule) => ({
         name: rule.name,
         columns: rule.columns,
         patterns: countPatterns(pairs.chunks, vectors, (l, r) => rule.covers(l, r)),

@@ -56,6 +56,11 @@ export interface Settings {
   readonly sources?: Readonly<Record<string, SourceSettings>>;
   /** Blocking rules over logical field names; default: from the field kinds. */
   readonly blockingRules?: readonly BlockingRule[];
+  /**
+   * Blocking rules whose pairs EM trains m on (one session each); default: the
+   * blocking rules that use person fields only (names, birth date, national id).
+   */
+  readonly trainingRules?: readonly BlockingRule[];
   /** Comparisons with their levels; default: one per logical field from the comparison library. */
   readonly comparisons?: readonly Comparison[];
   /** Match probability at or above which two records are linked (default 0.5). */
@@ -159,7 +164,7 @@ export function validateSettings(raw: unknown): Settings {
   if (settings.invalidValues !== undefined && settings.invalidValues !== 'flag' && settings.invalidValues !== 'error') {
     throw new SettingsError('invalidValues', 'must be "flag" or "error"');
   }
-  for (const key of ['blockingRules', 'comparisons'] as const) {
+  for (const key of ['blockingRules', 'trainingRules', 'comparisons'] as const) {
     if (settings[key] !== undefined && !Array.isArray(settings[key])) throw new SettingsError(key, 'must be an array');
   }
   if (settings.em !== undefined && (settings.em === null || typeof settings.em !== 'object')) {

@@ -121,7 +121,11 @@ export function expectationMaximisation(options: ExpectationMaximisationOptions)
       for (let level = 1; level < row.length; level++) nonNull += row[level];
       // No expected match ever compared on this column: nothing to learn, keep m.
       if (nonNull <= 0) continue;
-      const next = floorAndNormalise(Array.from(row, (value) => value / nonNull));
+      // Laplace smoothing: one pseudo-observation per level, so a level EM never saw
+      // among matches (a day/month transposition in a small file) gets m ~ 1/matches
+      // rather than the floor, and its weight stays on the scale the data supports.
+      const smoothedTotal = nonNull + M_PSEUDO_COUNT * (row.length - 1);
+      const next = floorAndNormalise(Array.from(row, (value) => (value + M_PSEUDO_COUNT) / smoothedTotal));
       for (let level = 1; level < next.length; level++) change = Math.max(change, Math.abs(next[level] - m[c][level]));
       m[c] = next;
     }
@@ -132,6 +136,9 @@ export function expectationMaximisation(options: ExpectationMaximisationOptions)
   }
   return { m, lambda, iterations, converged };
 }
+
+/** Pseudo-observations added to every non-null level of m in each M step. */
+export const M_PSEUDO_COUNT = 1;
 
 function clampLambda(lambda: number): number {
   if (!Number.isFinite(lambda)) throw new Error('expectationMaximisation: lambda must be a finite number');

@@ -120,7 +120,10 @@ export function defaultComparisons(fields: ReadonlyMap<string, FieldKind>): Comp
   const comparisons: Comparison[] = [];
   for (const [field, kind] of fields) {
     if (kind === 'ignore' || kind === 'full_name') continue;
-    comparisons.push(KINDS[kind].comparison(field, present));
+    const comparison = KINDS[kind].comparison(field, present);
+    // Household evidence agrees (or, after a move, disagrees) as a block, so it
+    // counts once: its strongest agreement and strongest disagreement.
+    comparisons.push(HOUSEHOLD_KINDS.has(kind) ? { ...comparison, evidenceGroup: 'household' } : comparison);
   }
   return comparisons;
 }
@@ -197,4 +200,16 @@ const PERSON_KINDS: ReadonlySet<FieldKind> = new Set(['given_name', 'family_name
 /** Whether EM may train on pairs of a blocking rule over these fields. */
 export function isPersonRule(columns: readonly string[], fields: ReadonlyMap<string, FieldKind>): boolean {
   return columns.every((column) => PERSON_KINDS.has(fields.get(column) ?? 'ignore'));
+}
+
+/**
+ * Kinds that household members share: where a person lives and how they are
+ * reached. Among non-matches these agree together (one household, one address,
+ * often one phone or family e-mail), so they are weak at telling relatives apart.
+ */
+const HOUSEHOLD_KINDS: ReadonlySet<FieldKind> = new Set(['street_number', 'street_address', 'city', 'state', 'postcode', 'phone', 'email']);
+
+/** Whether a field holds household evidence (see HOUSEHOLD_KINDS). */
+export function isHouseholdField(column: string, fields: ReadonlyMap<string, FieldKind>): boolean {
+  return HOUSEHOLD_KINDS.has(fields.get(column) ?? 'ignore');
 }

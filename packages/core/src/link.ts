@@ -24,7 +24,7 @@ import {
 } from '@mpi/scoring';
 import { clusterPairs, identityId, thresholdWeight, type Clustering } from './cluster.js';
 import { MpiError, SettingsError } from './errors.js';
-import { defaultBlockingRules, defaultComparisons, isPersonRule } from './field-kinds.js';
+import { defaultBlockingRules, defaultComparisons, isHouseholdField, isPersonRule } from './field-kinds.js';
 import { buildRecordTable, type RecordTable } from './record-table.js';
 import { DEFAULTS, validateSettings, type Settings } from './settings.js';
 import type { SourceInput } from './sources.js';
@@ -188,6 +188,7 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
         candidateCount: pairs.count,
         totalPairs: space,
         em: settings.em,
+        household: comparisons.map((comparison) => isHouseholdField(comparison.column, table.fieldKinds)),
       });
     }
     progress({ stage: 'train', done: 1, total: 1 });

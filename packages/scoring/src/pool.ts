@@ -63,34 +63,34 @@ export class ComparisonPool {
 
   /** Comparison vectors of each chunk, in input order. */
   async compare(chunks: readonly PairChunk[]): Promise<ComparisonVectors[]> {
+    for (const chunk of chunks) {
+      if (chunk.right.length !== chunk.left.length) {
+        throw new RangeError('ComparisonPool: a chunk has left and right arrays of different lengths');
+      }
+    }
     const width = this.width;
-    const perChunk = chunks.map((chunk) => {
+    // Queue every task before awaiting any, so all threads stay busy across chunks.
+    const pending = chunks.map((chunk) => {
       const pairs = chunk.left.length;
-      if (chunk.right.length !== pairs) throw new RangeError('ComparisonPool: a chunk has left and right arrays of different lengths');
       const left = toShared(chunk.left);
       const right = toShared(chunk.right);
       const tasks: Promise<Uint8Array>[] = [];
       for (let start = 0; start < pairs; start += TASK_PAIRS) {
         tasks.push(this.piscina.run({ left, right, start, end: Math.min(pairs, start + TASK_PAIRS) }));
       }
-      return { pairs, tasks };
+      return Promise.all(tasks);
     });
-    const results: ComparisonVectors[] = [];
-    for (const { pairs, tasks } of perChunk) {
-      const parts = await Promise.all(tasks);
-      if (parts.length === 1) {
-        results.push({ width, levels: parts[0] });
-        continue;
-      }
-      const levels = new Uint8Array(pairs * width);
+    const parts = await Promise.all(pending);
+    return parts.map((chunkParts, i): ComparisonVectors => {
+      if (chunkParts.length === 1) return { width, levels: chunkParts[0] };
+      const levels = new Uint8Array(chunks[i].left.length * width);
       let offset = 0;
-      for (const part of parts) {
+      for (const part of chunkParts) {
         levels.set(part, offset);
         offset += part.length;
       }
-      results.push({ width, levels });
-    }
-    return results;
+      return { width, levels };
+    });
   }
 
   /** Stops the workers; the pool cannot be used afterwards. */

@@ -75,6 +75,14 @@ export interface Comparison {
   readonly name: string;
   readonly column: string;
   readonly levels: readonly ComparisonLevel[];
+  /**
+   * Comparisons of one evidence group are strongly dependent (street, city,
+   * postcode and phone of a household agree or disagree together), so their
+   * weights are not added up as independent evidence: of the group, only the
+   * strongest agreement (largest positive weight) and the strongest
+   * disagreement (most negative weight) count.
+   */
+  readonly evidenceGroup?: string;
 }
 
 /**

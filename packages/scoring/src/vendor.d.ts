@@ -1,12 +1,6 @@
 // Type declarations for the talisman deep imports used here (talisman ships CommonJS without
 // types or an exports map, so Node ESM needs the file extension in the specifier).
 
-declare module 'talisman/metrics/jaro-winkler.js' {
-  /** Jaro-Winkler similarity in [0, 1] (prefix scale 0.1, boost threshold 0.7). */
-  const jaroWinkler: (a: string, b: string) => number;
-  export default jaroWinkler;
-}
-
 declare module 'talisman/metrics/levenshtein.js' {
   interface Levenshtein {
     (a: string, b: string): number;

@@ -17,6 +17,14 @@ export interface ExpectationMaximisationOptions {
   readonly active: readonly boolean[];
   /** Active comparisons whose m is known (fixed by the user): they inform the posterior but are not re-estimated. */
   readonly frozen?: readonly boolean[];
+  /**
+   * Active comparisons that follow the posterior without shaping it: their m is
+   * re-estimated from the match probabilities the other active comparisons give,
+   * but they add nothing to those probabilities. For evidence that is shared by
+   * related non-matches (a household's address and phone): let it vote and EM
+   * learns "same household" as the match class.
+   */
+  readonly passive?: readonly boolean[];
   /** Keep lambda at its starting value. */
   readonly fixedLambda?: boolean;
   /** Default 25. */
@@ -48,6 +56,7 @@ export function expectationMaximisation(options: ExpectationMaximisationOptions)
   const maxIterations = options.maxIterations ?? 25;
   const tolerance = options.tolerance ?? 1e-4;
   const frozen = options.frozen ?? [];
+  const passive = options.passive ?? [];
   if (options.m.length !== width || options.u.length !== width || active.length !== width) {
     throw new Error(`expectationMaximisation: patterns have width ${width} but m, u, active have ${options.m.length}, ${options.u.length}, ${active.length} comparisons`);
   }
@@ -77,7 +86,7 @@ export function expectationMaximisation(options: ExpectationMaximisationOptions)
       let sum = 0;
       for (let c = 0; c < width; c++) {
         const level = patterns[offset + c];
-        if (level !== 0 && active[c]) sum += logM[c][level] - logU[c][level];
+        if (level !== 0 && active[c] && !passive[c]) sum += logM[c][level] - logU[c][level];
       }
       logBayes[p] = sum;
     }

@@ -22,6 +22,12 @@ export function explainPair(options: ExplainPairOptions): MatchExplanation {
     throw new Error(`explainPair: vector has ${vector.length} levels, expected ${model.comparisons.length} comparisons`);
   }
   const compiled = compileWeights(model, options.tf);
+  const { group, groupCount } = compiled;
+  // Per evidence group, the comparison whose weight counts on each side (-1: none).
+  const strongest = new Int32Array(groupCount).fill(-1);
+  const weakest = new Int32Array(groupCount).fill(-1);
+  const strongestTerm = new Float64Array(groupCount);
+  const weakestTerm = new Float64Array(groupCount);
   let matchWeight = compiled.priorWeight;
   const terms = model.comparisons.map((comparison, c) => {
     const level = vector[c];
@@ -30,8 +36,13 @@ export function explainPair(options: ExplainPairOptions): MatchExplanation {
     }
     const weight = compiled.weights[c][level];
     const tfAdjustment = compiled.tfLevels[c] !== null ? tfAdjustmentOf(compiled, model, c, level, left, right) : 0;
-    matchWeight += weight;
-    if (compiled.tfLevels[c] !== null) matchWeight += tfAdjustment;
+    // Same arithmetic, in the same order, as scorePairs.
+    let term = weight;
+    if (compiled.tfLevels[c] !== null) term += tfAdjustment;
+    const g = group[c];
+    if (g < 0) matchWeight += term;
+    else if (term > strongestTerm[g]) [strongestTerm[g], strongest[g]] = [term, c];
+    else if (term < weakestTerm[g]) [weakestTerm[g], weakest[g]] = [term, c];
     const m = level === 0 ? 1 : model.m[c][level];
     const u = level === 0 ? 1 : model.u[c][level];
     return {
@@ -43,7 +54,13 @@ export function explainPair(options: ExplainPairOptions): MatchExplanation {
       bayesFactor: m / u,
       weight,
       tfAdjustment,
+      groupAdjustment: 0,
     };
+  });
+  for (let g = 0; g < groupCount; g++) matchWeight += strongestTerm[g] + weakestTerm[g];
+  // Members of an evidence group whose weight does not count: their group adjustment cancels it.
+  terms.forEach((t, c) => {
+    if (group[c] >= 0 && strongest[group[c]] !== c && weakest[group[c]] !== c) t.groupAdjustment = -(t.weight + t.tfAdjustment);
   });
   return { priorWeight: compiled.priorWeight, terms, matchWeight, matchProbability: matchProbability(matchWeight) };
 }

@@ -55,6 +55,9 @@ function validateModel(value: unknown): asserts value is FellegiSunterModel {
     if (names.has(comparison.name)) fail(`comparison name "${comparison.name}" appears twice`);
     names.add(comparison.name);
     if (typeof comparison.column !== 'string') fail(`comparison "${comparison.name}": column must be a string`);
+    if (comparison.evidenceGroup !== undefined && typeof comparison.evidenceGroup !== 'string') {
+      fail(`comparison "${comparison.name}": evidenceGroup must be a string`);
+    }
     const { levels } = comparison;
     if (!Array.isArray(levels) || levels.length < 2) fail(`comparison "${comparison.name}": levels must be an array of at least 2 levels`);
     levels.forEach((level: unknown, l) => {

@@ -65,6 +65,13 @@ export interface TrainModelOptions {
     readonly prior?: number;
   };
   readonly em?: { readonly maxIterations?: number; readonly tolerance?: number };
+  /**
+   * Per comparison: evidence shared by household members (address, phone, e-mail).
+   * EM decides who matches on the other comparisons only and estimates the m of
+   * these from that posterior, so a household never defines the match class.
+   * Ignored in a session where no other comparison is active.
+   */
+  readonly household?: readonly boolean[];
   /** Number of random pairs u was estimated on, recorded in the model. */
   readonly uSampleSize?: number;
 }
@@ -84,8 +91,14 @@ export interface MatchExplanation {
     weight: number;
     /** Term-frequency adjustment added to the weight (0 when none). */
     tfAdjustment: number;
+    /**
+     * Minus (weight + tfAdjustment) for a member of an evidence group whose
+     * weight does not count (another member's agreement or disagreement was
+     * stronger); 0 otherwise.
+     */
+    groupAdjustment: number;
   }[];
-  /** priorWeight + sum of (weight + tfAdjustment) over the terms. */
+  /** priorWeight + sum of (weight + tfAdjustment + groupAdjustment) over the terms. */
   matchWeight: number;
   matchProbability: number;
 }

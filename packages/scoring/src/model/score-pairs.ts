@@ -18,6 +18,21 @@ export interface CompiledWeights {
   /** Per comparison: 1 for levels with a term-frequency adjustment, or null when none applies. */
   readonly tfLevels: readonly (Uint8Array | null)[];
   readonly tf: readonly (TermFrequencyInput | null)[];
+  /** Per comparison: index of its evidence group, or -1 when its weight simply adds up. */
+  readonly group: Int32Array;
+  readonly groupCount: number;
+}
+
+/** Evidence group index of every comparison (-1: none), numbered in order of first appearance. */
+function evidenceGroups(model: FellegiSunterModel): { group: Int32Array; groupCount: number } {
+  const index = new Map<string, number>();
+  const group = Int32Array.from(model.comparisons, (comparison) => {
+    if (comparison.evidenceGroup === undefined) return -1;
+    let g = index.get(comparison.evidenceGroup);
+    if (g === undefined) index.set(comparison.evidenceGroup, (g = index.size));
+    return g;
+  });
+  return { group, groupCount: index.size };
 }
 
 export function compileWeights(model: FellegiSunterModel, tf?: readonly (TermFrequencyInput | null)[]): CompiledWeights {
@@ -29,7 +44,7 @@ export function compileWeights(model: FellegiSunterModel, tf?: readonly (TermFre
     if (!tfInputs[c] || !comparison.levels.some((level) => level.tfAdjustment)) return null;
     return Uint8Array.from(comparison.levels, (level) => (level.tfAdjustment ? 1 : 0));
   });
-  return { priorWeight: priorWeight(model), weights: matchWeightTable(model), tfLevels, tf: tfInputs };
+  return { priorWeight: priorWeight(model), weights: matchWeightTable(model), tfLevels, tf: tfInputs, ...evidenceGroups(model) };
 }
 
 /** The term-frequency adjustment of comparison c at `level` for the pair, or 0. */
@@ -50,7 +65,9 @@ export function tfAdjustmentOf(
 
 /**
  * Match weight of every pair: prior weight + the level weight of each
- * comparison + term-frequency adjustments. One Float64Array per chunk.
+ * comparison + term-frequency adjustments, except that of each evidence group
+ * only the largest positive and the most negative weight count (see
+ * `Comparison.evidenceGroup`). One Float64Array per chunk.
  */
 export function scorePairs(options: ScorePairsOptions): Float64Array[] {
   const { model, chunks, vectors } = options;
@@ -64,6 +81,9 @@ export function scorePairs(options: ScorePairsOptions): Float64Array[] {
   const tfIds = compiled.tf.map((input) => input?.ids ?? null);
   const tfValues = compiled.tf.map((input) => input?.tf ?? null);
   const anyTf = tfLevels.some((flags) => flags !== null);
+  const { group, groupCount } = compiled;
+  const strongest = new Float64Array(groupCount);
+  const weakest = new Float64Array(groupCount);
   return chunks.map((chunk, i) => {
     const { levels } = vectors[i];
     const { left, right } = chunk;
@@ -73,19 +93,28 @@ export function scorePairs(options: ScorePairsOptions): Float64Array[] {
     const scores = new Float64Array(left.length);
     for (let k = 0, offset = 0; k < scores.length; k++, offset += width) {
       let weight = compiled.priorWeight;
+      if (groupCount > 0) {
+        strongest.fill(0);
+        weakest.fill(0);
+      }
       for (let c = 0; c < width; c++) {
         const level = levels[offset + c];
-        weight += weights[c][level];
+        // Same arithmetic as explainPair, which must reproduce the score exactly.
+        let term = weights[c][level];
         if (anyTf) {
           const flags = tfLevels[c];
-          // Same arithmetic as tfAdjustmentOf: explainPair must reproduce the score exactly.
           if (flags !== null && flags[level] !== 0) {
             const ids = tfIds[c]!;
             const tf = tfValues[c]!;
-            weight += tfAdjustmentWeight(model.u[c][level], Math.max(tf[ids[left[k]]], tf[ids[right[k]]]));
+            term += tfAdjustmentWeight(model.u[c][level], Math.max(tf[ids[left[k]]], tf[ids[right[k]]]));
           }
         }
+        const g = group[c];
+        if (g < 0) weight += term;
+        else if (term > strongest[g]) strongest[g] = term;
+        else if (term < weakest[g]) weakest[g] = term;
       }
+      for (let g = 0; g < groupCount; g++) weight += strongest[g] + weakest[g];
       scores[k] = weight;
     }
     return scores;

@@ -66,7 +66,10 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
   for (const session of sessions) {
     checkPatterns(`session "${session.name}"`, session.patterns, width);
     const active = comparisons.map((comparison) => !session.columns.includes(comparison.column));
+    const household = options.household ?? [];
+    const personEvidence = active.some((isActive, c) => isActive && !household[c]);
     const result = expectationMaximisation({
+      passive: personEvidence ? household : undefined,
       patterns: session.patterns,
       m: startingM,
       u,
@@ -83,6 +86,7 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
       estimatedBy[c]++;
       result.m[c].forEach((value, level) => (sums[c][level] += value));
     });
+    if (process.env.DEBUG_EM) console.error(session.name, JSON.stringify(result.m.map((r) => r.map((v) => +v.toFixed(4)))));
     summaries.push({
       name: session.name,
       columns: [...session.columns],

@@ -1,7 +1,7 @@
 import type { BlockingTable, EncodedColumn } from '@mpi/blocking';
 import type { ScoringTable } from '@mpi/scoring';
 import { DuplicateRecordIdError, InvalidValueError, MpiError, SettingsError } from './errors.js';
-import { fieldKind, type FieldValues } from './field-kinds.js';
+import { fieldKind } from './field-kinds.js';
 import { DEFAULTS, sourceFieldPlan, type FieldKind, type FieldOptions, type Settings } from './settings.js';
 import { readSource, type SourceInput } from './sources.js';
 
@@ -43,16 +43,21 @@ class ColumnBuilder {
   readonly dictionary: string[] = [''];
   ids = new Uint32Array(1024);
 
-  /** Sets the record's value unless an earlier column already filled it. */
-  setIfEmpty(record: number, value: string): void {
-    if (record >= this.ids.length) this.reserve(record + 1);
-    else if (this.ids[record] !== 0) return;
+  /** Dictionary id of a normalized value, adding it on first sight. */
+  intern(value: string): number {
     let id = this.index.get(value);
     if (id === undefined) {
       id = this.dictionary.length;
       this.index.set(value, id);
       this.dictionary.push(value);
     }
+    return id;
+  }
+
+  /** Sets the record's value id unless an earlier column already filled it. */
+  setIfEmpty(record: number, id: number): void {
+    if (record >= this.ids.length) this.reserve(record + 1);
+    else if (this.ids[record] !== 0) return;
     this.ids[record] = id;
   }
 
@@ -88,15 +93,16 @@ interface ColumnPlan {
   readonly options: FieldOptions;
   readonly targets: readonly ColumnBuilder[];
   /**
-   * Raw value -> normalized result. Names, dates and places repeat heavily, so at
-   * 1M records most normalizations are lookups; bounded so a column of unique
-   * values (ids, phones) cannot grow it without limit.
+   * Raw value -> dictionary id per target field (0 = empty), or the reason it is
+   * invalid. Names, dates and places repeat heavily, so at 1M records most values
+   * cost one lookup; bounded so a column of unique values (ids, phones) cannot
+   * grow it without limit.
    */
-  readonly cache: Map<string, FieldValues>;
+  readonly cache: Map<string, Uint32Array | string>;
 }
 
 const NORMALIZATION_CACHE_LIMIT = 1 << 18;
-const TOO_LONG: FieldValues = { invalid: 'too-long' };
+
 
 /**
  * Reads and normalizes every source into one RecordTable. Bad input raises a
@@ -164,22 +170,20 @@ export async function buildRecordTable(inputs: readonly SourceInput[], settings:
           const { column, options, targets, cache } = columns[c];
           const raw = values[c + 1];
           if (raw === '') continue;
-          let result = raw.length > MAX_FIELD_LENGTH ? TOO_LONG : cache.get(raw);
-          if (result === undefined) {
-            result = fieldKind(options.kind as Exclude<FieldKind, 'ignore'>).normalize(raw, options, defaultCountry);
+          let entry = raw.length > MAX_FIELD_LENGTH ? 'too-long' : cache.get(raw);
+          if (entry === undefined) {
+            const result = fieldKind(options.kind as Exclude<FieldKind, 'ignore'>).normalize(raw, options, defaultCountry);
+            entry = 'invalid' in result ? result.invalid : Uint32Array.from(targets, (target, t) => (result.values[t] === '' ? 0 : target.intern(result.values[t])));
             if (cache.size >= NORMALIZATION_CACHE_LIMIT) cache.clear();
-            cache.set(raw, result);
+            cache.set(raw, entry);
           }
-          if ('invalid' in result) {
-            if (failOnInvalid) throw new InvalidValueError(input.name, row, column, result.invalid);
-            flags.push({ source: input.name, row, column, reason: result.invalid });
+          if (typeof entry === 'string') {
+            if (failOnInvalid) throw new InvalidValueError(input.name, row, column, entry);
+            flags.push({ source: input.name, row, column, reason: entry });
             continue;
           }
-          const normalized = result.values;
-          for (let t = 0; t < targets.length; t++) {
-            // First non-empty value wins: direct columns come before full names.
-            if (normalized[t] !== '') targets[t].setIfEmpty(record, normalized[t]);
-          }
+          // First non-empty value wins: direct columns come before full names.
+          for (let t = 0; t < targets.length; t++) if (entry[t] !== 0) targets[t].setIfEmpty(record, entry[t]);
         }
       }
     }

@@ -1,4 +1,4 @@
-import { deriveRecordKeys, type RecordKeys } from './derive-key.js';
+import { deriveRecordKeys, deriveUnorderedRecordKeys, type RecordKeys } from './derive-key.js';
 import { InvalidBlockingRuleError, UnknownBlockingColumnError } from './errors.js';
 import { isKeyTransform } from './key-transforms.js';
 import { radixSortByKey } from './radix-sort.js';
@@ -114,6 +114,9 @@ function validate(table: BlockingTable, rule: BlockingRule, name: string): strin
     }
     if (!columns.includes(part.column)) columns.push(part.column);
   }
+  if (rule.kind === 'key' && rule.unordered !== undefined && typeof rule.unordered !== 'boolean') {
+    throw new InvalidBlockingRuleError(name, 'unordered must be a boolean');
+  }
   if (rule.kind === 'sortedNeighbourhood') {
     const w = rule.window;
     if (typeof w !== 'number' || !Number.isSafeInteger(w) || w < 2) {
@@ -127,7 +130,10 @@ function validate(table: BlockingTable, rule: BlockingRule, name: string): strin
 export function compileRule(table: BlockingTable, rule: BlockingRule): InternalBlockingRule {
   const name = blockingRuleName(rule);
   const columns = validate(table, rule, name);
-  const keys = deriveRecordKeys(table, rule.keys, rule.kind === 'sortedNeighbourhood');
+  const keys =
+    rule.kind === 'key' && rule.unordered === true
+      ? deriveUnorderedRecordKeys(table, rule.keys)
+      : deriveRecordKeys(table, rule.keys, rule.kind === 'sortedNeighbourhood');
   return rule.kind === 'key'
     ? new KeyBlockingRule(name, rule, columns, keys)
     : new SortedNeighbourhoodRule(name, rule, columns, keys, rule.window);

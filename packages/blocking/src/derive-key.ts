@@ -156,3 +156,41 @@ export function deriveRecordKeys(table: BlockingTable, parts: readonly KeyPart[]
   }
   return keys!;
 }
+
+/**
+ * Record-level key ids of a key whose parts match in any order: each part's
+ * derived string is interned in one id space shared by all parts, each record's
+ * part ids are sorted, and the sorted tuple is combined as usual. A record has
+ * no key when any part is missing. Id order is not key-string order.
+ */
+export function deriveUnorderedRecordKeys(table: BlockingTable, parts: readonly KeyPart[]): RecordKeys {
+  if (parts.length === 0) throw new RangeError('A blocking key needs at least one part');
+  const shared = new Map<string, number>();
+  const partIds = parts.map((part) => {
+    const column = table.columns[part.column];
+    if (column === undefined) throw new RangeError(`Unknown column '${part.column}'`);
+    const { keys, keyOfValue } = deriveDictionaryKeys(column.dictionary, part.transform ?? 'exact', false);
+    // Per derived key of this part, its id in the shared space (computed per distinct key, not per record).
+    const toShared = new Uint32Array(keys.length);
+    for (let k = 1; k < keys.length; k++) {
+      let id = shared.get(keys[k]);
+      if (id === undefined) shared.set(keys[k], (id = shared.size + 1));
+      toShared[k] = id;
+    }
+    return Uint32Array.from(column.ids, (v) => toShared[keyOfValue[v]]);
+  });
+  const n = table.size;
+  const sortedParts = parts.map(() => new Uint32Array(n));
+  const tuple = new Uint32Array(parts.length);
+  for (let r = 0; r < n; r++) {
+    for (let p = 0; p < parts.length; p++) tuple[p] = partIds[p][r];
+    tuple.sort();
+    for (let p = 0; p < parts.length; p++) sortedParts[p][r] = tuple[p];
+  }
+  let keys: RecordKeys | undefined;
+  for (const ids of sortedParts) {
+    const partKeys: RecordKeys = { ids, count: shared.size };
+    keys = keys === undefined ? partKeys : combineRecordKeys(keys, partKeys);
+  }
+  return keys!;
+}

@@ -48,7 +48,17 @@ export interface KeyPart {
  * key and each is paired with the next `window - 1` records in that order.
  */
 export type BlockingRule =
-  | { readonly kind: 'key'; readonly name?: string; readonly keys: readonly KeyPart[] }
+  | {
+      readonly kind: 'key';
+      readonly name?: string;
+      readonly keys: readonly KeyPart[];
+      /**
+       * Key parts match in any order: records pair when their parts agree as a
+       * multiset (given and family name swapped still pair). Parts are compared
+       * as derived strings, so a value of one column meets the same value of another.
+       */
+      readonly unordered?: boolean;
+    }
   | {
       readonly kind: 'sortedNeighbourhood';
       readonly name?: string;

@@ -32,6 +32,29 @@ describe('compileBlockingRule', () => {
     expect(rule.covers(3, 3)).toBe(false);
   });
 
+  it('an unordered key rule pairs records whose key parts agree in either order (swapped names)', () => {
+    const names = buildTable([
+      { given_name: 'luke', family_name: 'gazzola' },
+      { given_name: 'gazzola', family_name: 'luke' },
+      { given_name: 'luke', family_name: 'gazola' },
+      { given_name: 'luke', family_name: 'luke' },
+      { given_name: 'luke', family_name: undefined },
+    ]);
+    const rule: BlockingRule = {
+      kind: 'key',
+      unordered: true,
+      keys: [{ column: 'given_name', transform: 'doubleMetaphone' }, { column: 'family_name', transform: 'doubleMetaphone' }],
+    };
+    const compiled = compileBlockingRule(names, rule);
+    expect(compiled.covers(0, 1)).toBe(true);
+    expect(compiled.covers(0, 2)).toBe(true); // gazola and gazzola share a Double Metaphone code
+    expect(compiled.covers(0, 3)).toBe(false); // {luke, luke} is not {luke, gazzola}
+    expect(compiled.covers(3, 4)).toBe(false); // a missing part means no key
+    expect(countRulePairs(names, [rule], 'dedupe')).toEqual([3]);
+    const ordered = compileBlockingRule(names, { ...rule, unordered: false });
+    expect(ordered.covers(0, 1)).toBe(false);
+  });
+
   it('a sorted-neighbourhood rule covers records less than window apart in key order', () => {
     // order by (family_name, row): jones(2) smith(0) smyth(1); record 3 has no key
     const rule = compileBlockingRule(table, { kind: 'sortedNeighbourhood', keys: [{ column: 'family_name' }], window: 2 });

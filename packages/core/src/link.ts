@@ -139,7 +139,7 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
     started = now;
   };
 
-  const table = await buildRecordTable(options.sources, settings);
+  const table = await buildRecordTable(options.sources, settings, threads);
   progress({ stage: 'read', done: table.size, total: table.size });
   lap('read');
 

@@ -76,7 +76,7 @@ describe('link() end to end on FEBRL4 (two sources, link mode)', () => {
 
   it('explains a pair as a waterfall whose terms sum to its match weight', () => {
     const explanation = oneThread.explain({ source: 'a', recordId: 'rec-1070-org' }, { source: 'b', recordId: 'rec-1070-dup-0' });
-    const sum = explanation.priorWeight + explanation.terms.reduce((s, t) => s + t.weight + t.tfAdjustment, 0);
+    const sum = explanation.priorWeight + explanation.terms.reduce((s, t) => s + t.weight + t.tfAdjustment + t.groupAdjustment, 0);
     expect(sum).toBeCloseTo(explanation.matchWeight, 9);
     expect(explanation.matchProbability).toBeGreaterThan(0.5);
     expect(explanation.terms.map((t) => t.comparison)).toContain('family_name');

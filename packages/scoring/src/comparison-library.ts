@@ -32,6 +32,19 @@ function swapped(other: string | undefined): ComparisonLevel[] {
   return other === undefined ? [] : [level(`swapped with ${other}`, { type: 'swapped', other })];
 }
 
+/**
+ * Weaker swap evidence, tried only when the names themselves disagree: swapped
+ * and misspelt (Jaro-Winkler >= 0.9 both ways), or one name typed into the
+ * other field on one side only (the other name replaced or left out).
+ */
+function fuzzySwapped(other: string | undefined): ComparisonLevel[] {
+  if (other === undefined) return [];
+  return [
+    level(`swapped with ${other}, Jaro-Winkler >= 0.9`, { type: 'swapped', other, threshold: 0.9 }),
+    level(`equals ${other} of the other record`, { type: 'crossMatch', other }),
+  ];
+}
+
 /** Options of name comparisons. */
 export interface NameComparisonOptions {
   /** The column this one is sometimes swapped with (family name for a given name, and back). */
@@ -41,7 +54,8 @@ export interface NameComparisonOptions {
 /**
  * Given (first) name: exact (term-frequency adjusted) / nickname / swapped /
  * Jaro-Winkler >= 0.92 / Damerau-Levenshtein <= 1 / Jaro-Winkler >= 0.8 /
- * Double Metaphone / initial / else.
+ * Double Metaphone / initial / swapped and misspelt / equals the family name of
+ * the other record / else (the swap levels only with `swappedWith`).
  */
 export function givenNameComparison(column: string, opts: NameComparisonOptions = {}): Comparison {
   return comparison(column, [
@@ -53,12 +67,15 @@ export function givenNameComparison(column: string, opts: NameComparisonOptions 
     jaroWinkler(0.8),
     doubleMetaphone,
     initial,
+    ...fuzzySwapped(opts.swappedWith),
   ]);
 }
 
 /**
  * Family name: exact (term-frequency adjusted) / swapped / Jaro-Winkler >= 0.92 /
- * Damerau-Levenshtein <= 1 / Jaro-Winkler >= 0.8 / Double Metaphone / else.
+ * Damerau-Levenshtein <= 1 / Jaro-Winkler >= 0.8 / Double Metaphone / swapped and
+ * misspelt / equals the given name of the other record / else (the swap levels
+ * only with `swappedWith`).
  */
 export function familyNameComparison(column: string, opts: NameComparisonOptions = {}): Comparison {
   return comparison(column, [
@@ -68,6 +85,7 @@ export function familyNameComparison(column: string, opts: NameComparisonOptions
     damerauLevenshtein(1),
     jaroWinkler(0.8),
     doubleMetaphone,
+    ...fuzzySwapped(opts.swappedWith),
   ]);
 }
 

@@ -26,6 +26,7 @@ export function compileValueTest(test: LevelTest, values: ColumnValues): ValueTe
   switch (test.type) {
     case 'null':
     case 'swapped':
+    case 'crossMatch':
       return () => false;
     case 'else':
       return () => true;
@@ -86,19 +87,48 @@ function isInitialOf(initial: string, value: string): boolean {
   return initial.length === 1 && value.length >= 1 && value.charCodeAt(0) === initial.charCodeAt(0);
 }
 
-/**
- * Compiles the `swapped` test: this column of each record equals the `other` column
- * of the other record (given and family names swapped). Values are compared across
- * two dictionaries through a one-off id translation, so no string work per pair.
- */
-export function compileSwappedTest(values: ColumnValues, other: ColumnValues): RecordTest {
+/** Per id of `values`, the id of the same string in `other` (0: none): a one-off translation, no string work per pair. */
+function translateIds(values: ColumnValues, other: ColumnValues): Uint32Array {
   const otherIdOf = new Map<string, number>();
   for (let id = 1; id < other.dictionary.length; id++) otherIdOf.set(other.dictionary[id], id);
-  // For each id of this column, the id of the same string in the other column (0: none).
   const translate = new Uint32Array(values.dictionary.length);
   for (let id = 1; id < values.dictionary.length; id++) translate[id] = otherIdOf.get(values.dictionary[id]) ?? 0;
+  return translate;
+}
+
+/**
+ * Compiles a test that reads another column: `swapped` (this column of each
+ * record equals, or with a threshold is Jaro-Winkler close to, the `other`
+ * column of the other record) and `crossMatch` (equal in at least one direction).
+ * Exact tests compare ids across the two dictionaries through a one-off translation.
+ */
+export function compileSwappedTest(values: ColumnValues, other: ColumnValues, test?: LevelTest): RecordTest {
   const ids = values.ids;
   const otherIds = other.ids;
+  if (test?.type === 'swapped' && test.threshold !== undefined) {
+    const threshold = test.threshold;
+    const mine = values.dictionary;
+    const theirs = other.dictionary;
+    return (left, right) => {
+      const l = ids[left];
+      const r = ids[right];
+      const lo = otherIds[left];
+      const ro = otherIds[right];
+      return (
+        l !== 0 && r !== 0 && lo !== 0 && ro !== 0 &&
+        jaroWinklerAtLeast(mine[l], theirs[ro], threshold) &&
+        jaroWinklerAtLeast(mine[r], theirs[lo], threshold)
+      );
+    };
+  }
+  const translate = translateIds(values, other);
+  if (test?.type === 'crossMatch') {
+    return (left, right) => {
+      const l = translate[ids[left]];
+      const r = translate[ids[right]];
+      return (l !== 0 && l === otherIds[right]) || (r !== 0 && r === otherIds[left]);
+    };
+  }
   return (left, right) => {
     const l = translate[ids[left]];
     const r = translate[ids[right]];

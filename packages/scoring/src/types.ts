@@ -30,7 +30,10 @@ export interface ScoringTable {
  * - `doubleMetaphone`: a Double Metaphone code (primary or secondary) in common.
  * - `initial`: one side is a single letter equal to the other's first letter.
  * - `swapped`: this column of each record equals `other` column of the other record
- *   (given and family names swapped).
+ *   (given and family names swapped); with `threshold`, each agrees with Jaro-Winkler
+ *   >= threshold instead (swapped and misspelt).
+ * - `crossMatch`: this column of one record equals `other` column of the other
+ *   record, in at least one direction (a name entered in the wrong field on one side).
  * - `dateTransposed`: same year, day and month swapped.
  * - `dateWithinDays`: |difference| <= days.
  * - `dateYearOffByOne`: same month and day, years differ by one.
@@ -48,7 +51,8 @@ export type LevelTest =
   | { readonly type: 'damerauLevenshtein'; readonly maxDistance: number }
   | { readonly type: 'doubleMetaphone' }
   | { readonly type: 'initial' }
-  | { readonly type: 'swapped'; readonly other: string }
+  | { readonly type: 'swapped'; readonly other: string; readonly threshold?: number }
+  | { readonly type: 'crossMatch'; readonly other: string }
   | { readonly type: 'dateTransposed' }
   | { readonly type: 'dateWithinDays'; readonly days: number }
   | { readonly type: 'dateYearOffByOne' }

@@ -47,7 +47,12 @@ function parameterProblem(test: LevelTest, table: ScoringTable): string | undefi
     case 'prefix':
       return Number.isInteger(test.length) && test.length > 0 ? undefined : 'length must be a positive integer';
     case 'swapped':
-      return Object.hasOwn(table.columns, test.other) ? undefined : `swapped column "${test.other}" is not in the table`;
+    case 'crossMatch':
+      if (!Object.hasOwn(table.columns, test.other)) return `swapped column "${test.other}" is not in the table`;
+      if (test.type === 'swapped' && test.threshold !== undefined && !(test.threshold > 0 && test.threshold <= 1)) {
+        return 'threshold must be in (0, 1]';
+      }
+      return undefined;
     case 'null':
     case 'else':
     case 'exact':

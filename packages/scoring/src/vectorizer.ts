@@ -83,6 +83,7 @@ function onEqualValues(test: LevelTest): 'holds' | 'fails' | 'depends' {
   switch (test.type) {
     case 'null':
     case 'swapped': // evaluated per record pair, outside the value-pair level
+    case 'crossMatch':
     case 'dateTransposed':
     case 'dateYearOffByOne':
     case 'dateOneDigit':
@@ -111,9 +112,9 @@ class CompiledComparison {
     const swappedLevels: number[] = [];
     const swappedTests: RecordTest[] = [];
     comparison.levels.forEach((level, index) => {
-      if (level.test.type === 'swapped') {
+      if (level.test.type === 'swapped' || level.test.type === 'crossMatch') {
         swappedLevels.push(index);
-        swappedTests.push(compileSwappedTest(values, valuesOf(level.test.other)));
+        swappedTests.push(compileSwappedTest(values, valuesOf(level.test.other), level.test));
       }
     });
     this.swappedLevels = swappedLevels;

@@ -184,3 +184,51 @@ describe('swapped level', () => {
     expect([...out]).toEqual([2, 4]);
   });
 });
+
+describe('fuzzy swapped and cross-match levels', () => {
+  const comparison = {
+    name: 'given_name',
+    column: 'given_name',
+    levels: [
+      { label: 'missing', test: { type: 'null' } },
+      { label: 'exact', test: { type: 'exact' } },
+      { label: 'swapped', test: { type: 'swapped', other: 'family_name' } },
+      { label: 'swapped, Jaro-Winkler >= 0.9', test: { type: 'swapped', other: 'family_name', threshold: 0.9 } },
+      { label: 'equals family_name of the other record', test: { type: 'crossMatch', other: 'family_name' } },
+      { label: 'else', test: { type: 'else' } },
+    ],
+  } as const;
+
+  function levelsOf(rows: Record<string, string>[]): number[] {
+    const vectorizer = compileVectorizer(encodeTable(rows), [comparison]);
+    const out = new Uint8Array(2);
+    vectorizer.vectorize(0, 1, out, 0);
+    vectorizer.vectorize(1, 0, out, 1);
+    return [...out];
+  }
+
+  it('finds names swapped and misspelt', () => {
+    expect(levelsOf([
+      { given_name: 'amelia', family_name: 'graham jones' },
+      { given_name: 'graham jones', family_name: 'amelua' },
+    ])).toEqual([3, 3]);
+  });
+
+  it('finds a name typed into the other field on one side only', () => {
+    expect(levelsOf([
+      { given_name: 'gillian', family_name: 'lodge' },
+      { given_name: 'lodge', family_name: 'adele' },
+    ])).toEqual([4, 4]);
+  });
+
+  it('keeps an exact swap at the stronger level and unrelated names at else', () => {
+    expect(levelsOf([
+      { given_name: 'john', family_name: 'smith' },
+      { given_name: 'smith', family_name: 'john' },
+    ])).toEqual([2, 2]);
+    expect(levelsOf([
+      { given_name: 'john', family_name: 'smith' },
+      { given_name: 'mary', family_name: 'jones' },
+    ])).toEqual([5, 5]);
+  });
+});

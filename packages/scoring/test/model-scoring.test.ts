@@ -100,7 +100,7 @@ describe('scorePairs and explainPair', () => {
         const vector = vecs[i].levels.subarray(k * 2, k * 2 + 2);
         const explanation = explainPair({ model, vector, left: chunk.left[k], right: chunk.right[k], tf });
         expect(explanation.matchWeight).toBe(scores[i][k]);
-        const sum = explanation.terms.reduce((total, term) => total + term.weight + term.tfAdjustment, explanation.priorWeight);
+        const sum = explanation.terms.reduce((total, term) => total + term.weight + term.tfAdjustment + term.groupAdjustment, explanation.priorWeight);
         expect(sum).toBeCloseTo(explanation.matchWeight, 12);
         expect(explanation.matchProbability).toBe(matchProbability(scores[i][k]));
       }
@@ -110,8 +110,8 @@ describe('scorePairs and explainPair', () => {
   it('explains each comparison with its level, m, u and Bayes factor', () => {
     const explanation = explainPair({ model, vector: Uint8Array.from([2, 0]), left: 0, right: 4 });
     expect(explanation.terms).toEqual([
-      { comparison: 'family_name', level: 2, label: 'JW >= 0.9', m: 0.15, u: 0.04, bayesFactor: 0.15 / 0.04, weight: Math.log2(0.15 / 0.04), tfAdjustment: 0 },
-      { comparison: 'birth_date', level: 0, label: 'null', m: 1, u: 1, bayesFactor: 1, weight: 0, tfAdjustment: 0 },
+      { comparison: 'family_name', level: 2, label: 'JW >= 0.9', m: 0.15, u: 0.04, bayesFactor: 0.15 / 0.04, weight: Math.log2(0.15 / 0.04), tfAdjustment: 0, groupAdjustment: 0 },
+      { comparison: 'birth_date', level: 0, label: 'null', m: 1, u: 1, bayesFactor: 1, weight: 0, tfAdjustment: 0, groupAdjustment: 0 },
     ]);
   });
 
@@ -135,5 +135,62 @@ describe('scorePairs and explainPair', () => {
     const withoutTf = scorePairs({ model, chunks, vectors: vecs });
     expect(withoutTf[0][0]).toBeCloseTo(priorWeight(model) + Math.log2(80) + Math.log2(0.9 / 0.002), 12);
     expect(withoutTf[0][2]).toBe(scores[0][2]);
+  });
+});
+
+describe('evidence groups', () => {
+  // Street address, postcode and phone of one household: strongly dependent among non-matches.
+  const exactElse = (name: string, group?: string): Comparison => ({
+    name,
+    column: name,
+    levels: [nullLevel, { label: 'exact', test: { type: 'exact' } }, { label: 'else', test: { type: 'else' } }],
+    ...(group ? { evidenceGroup: group } : {}),
+  });
+  const grouped: FellegiSunterModel = {
+    version: 1,
+    comparisons: [exactElse('birth_date'), exactElse('street_address', 'household'), exactElse('postcode', 'household'), exactElse('phone', 'household')],
+    m: [
+      [1, 0.95, 0.05],
+      [1, 0.8, 0.2],
+      [1, 0.85, 0.15],
+      [1, 0.9, 0.1],
+    ],
+    u: [
+      [1, 0.001, 0.999],
+      [1, 0.0005, 0.9995],
+      [1, 0.001, 0.999],
+      [1, 0.0002, 0.9998],
+    ],
+    prior: 0.001,
+    training: { sessions: [], candidateLambda: 0.1 },
+  };
+  const w = matchWeightTable(grouped);
+  const chunk = pairs([
+    [0, 1],
+    [2, 3],
+    [4, 5],
+  ]);
+  const levels = { width: 4, levels: Uint8Array.from([2, 1, 1, 1, 1, 1, 2, 0, 1, 2, 2, 2]) };
+  const [scores] = scorePairs({ model: grouped, chunks: [chunk], vectors: [levels] });
+
+  it('count only the strongest agreement of a household that agrees on everything', () => {
+    // A relative at the same address: birth date differs, address, postcode and phone agree.
+    expect(scores[0]).toBeCloseTo(priorWeight(grouped) + w[0][2] + w[3][1], 12);
+  });
+
+  it('count the strongest agreement and the strongest disagreement when the group is split', () => {
+    expect(scores[1]).toBeCloseTo(priorWeight(grouped) + w[0][1] + Math.max(w[1][1], w[2][1]) + w[2][2], 12);
+    expect(scores[2]).toBeCloseTo(priorWeight(grouped) + w[0][1] + Math.min(w[1][2], w[2][2], w[3][2]), 12);
+  });
+
+  it('are explained with adjustments that cancel the weights that do not count', () => {
+    for (let k = 0; k < 3; k++) {
+      const explanation = explainPair({ model: grouped, vector: levels.levels.subarray(k * 4, k * 4 + 4), left: chunk.left[k], right: chunk.right[k] });
+      expect(explanation.matchWeight).toBe(scores[k]);
+      const sum = explanation.terms.reduce((total, t) => total + t.weight + t.tfAdjustment + t.groupAdjustment, explanation.priorWeight);
+      expect(sum).toBeCloseTo(scores[k], 12);
+    }
+    const relative = explainPair({ model: grouped, vector: levels.levels.subarray(0, 4), left: 0, right: 1 });
+    expect(relative.terms.map((t) => t.groupAdjustment !== 0)).toEqual([false, true, true, false]);
   });
 });

@@ -121,6 +121,15 @@ describe('expectationMaximisation', () => {
     expectRowsClose(withNulls.m.slice(0, 3), inactive.m.slice(0, 3), 1e-12);
   });
 
+  it('estimates m of passive comparisons from the others\' posterior without letting them shape it', () => {
+    const active3 = [true, true, true, false];
+    const inactive = expectationMaximisation({ patterns: candidates, m: start, u: TRUE_U, lambda: 0.5, active: active3, maxIterations: 100 });
+    const passive = expectationMaximisation({ patterns: candidates, m: start, u: TRUE_U, lambda: 0.5, active: allActive, passive: [false, false, false, true], maxIterations: 100 });
+    expect(passive.lambda).toBeCloseTo(inactive.lambda, 12);
+    expectRowsClose(passive.m.slice(0, 3), inactive.m.slice(0, 3), 1e-12);
+    expectRowsClose([passive.m[3]], [TRUE_M[3]], 0.01);
+  });
+
   it('stops after maxIterations and says it did not converge', () => {
     const result = expectationMaximisation({ patterns: candidates, m: start, u: TRUE_U, lambda: 0.5, active: allActive, maxIterations: 2, tolerance: 1e-12 });
     expect(result.iterations).toBe(2);

@@ -24,8 +24,8 @@ function referenceLevel(table: ScoringTable, comparison: Comparison, left: numbe
   for (let i = 1; i < comparison.levels.length; i++) {
     const test = comparison.levels[i].test;
     const holds =
-      test.type === 'swapped'
-        ? compileSwappedTest(values, new ColumnValues(table.columns[test.other]))(left, right)
+      test.type === 'swapped' || test.type === 'crossMatch'
+        ? compileSwappedTest(values, new ColumnValues(table.columns[test.other]), test)(left, right)
         : compileValueTest(test, values)(a, b);
     if (holds) return i;
   }

@@ -36,7 +36,7 @@ export function defaultStartingM(comparison: Comparison): number[] {
  *
  * A session's pairs all agree on the rule's columns, so the comparisons of those
  * columns tell nothing there: each session estimates m only for the other
- * comparisons, and a comparison's m is the mean over the sessions that
+ * comparisons, and a comparison's m is the median over the sessions that
  * estimated it. Parameters given in `fixed` are used as given and never
  * re-estimated.
  */
@@ -60,7 +60,8 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
     return given ? given.slice() : defaultStartingM(comparison);
   });
 
-  const sums = comparisons.map((comparison) => new Array<number>(comparison.levels.length).fill(0));
+  // Every session's estimate of every comparison's m, combined per level below.
+  const estimates = comparisons.map((): number[][] => []);
   const estimatedBy = new Array<number>(width).fill(0);
   const summaries: TrainingSessionSummary[] = [];
   for (const session of sessions) {
@@ -84,9 +85,8 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
       if (!active[c] || frozen[c] || !observedNonNull(session.patterns, c)) return;
       estimated.push(comparison.name);
       estimatedBy[c]++;
-      result.m[c].forEach((value, level) => (sums[c][level] += value));
+      estimates[c].push(result.m[c]);
     });
-    if (process.env.DEBUG_EM) console.error(session.name, JSON.stringify(result.m.map((r) => r.map((v) => +v.toFixed(4)))));
     summaries.push({
       name: session.name,
       columns: [...session.columns],
@@ -99,7 +99,7 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
 
   const m = comparisons.map((_, c) => {
     if (frozen[c] || estimatedBy[c] === 0) return startingM[c];
-    return floorAndNormalise(sums[c].map((sum) => sum / estimatedBy[c]));
+    return floorAndNormalise(comparisons[c].levels.map((_, level) => median(estimates[c].map((m) => m[level]))));
   });
 
   // The prior is P(match) for two records drawn from the whole comparison space.
@@ -118,6 +118,8 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
     lambda: STARTING_SESSION_LAMBDA,
     active: comparisons.map(() => true),
     frozen: comparisons.map(() => true),
+    // As in the sessions: shared household evidence would count relatives as matches and inflate the prior.
+    passive: comparisons.some((_, c) => !options.household?.[c]) ? options.household : undefined,
     maxIterations: Math.max(LAMBDA_ONLY_MAX_ITERATIONS, em.maxIterations ?? 0),
     tolerance: Math.min(1e-6, em.tolerance ?? 1e-6),
   });
@@ -143,6 +145,18 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
       fixedM: comparisons.filter((_, c) => frozen[c]).map((comparison) => comparison.name),
     },
   };
+}
+
+/**
+ * Median of the sessions' estimates. A session whose other comparisons cannot
+ * tell look-alike relatives from matches (same-name father and son, blocked on
+ * the name) confounds them and inflates m of disagreement levels; the median
+ * resists one such session where a mean would carry half its error.
+ */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** Whether comparison c is non-null in any pattern (else the session learnt nothing about it). */

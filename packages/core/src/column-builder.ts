@@ -1,0 +1,61 @@
+import type { EncodedColumn } from '@mpi/blocking';
+
+/** Builds one dictionary-encoded column: interns values and records each row's value id (0 = missing). */
+export class ColumnBuilder {
+  readonly index = new Map<string, number>([['', 0]]);
+  readonly dictionary: string[] = [''];
+  ids = new Uint32Array(1024);
+
+  /** Dictionary id of a normalized value, adding it on first sight. */
+  intern(value: string): number {
+    let id = this.index.get(value);
+    if (id === undefined) {
+      id = this.dictionary.length;
+      this.index.set(value, id);
+      this.dictionary.push(value);
+    }
+    return id;
+  }
+
+  /** Sets the record's value id unless an earlier column already filled it. */
+  setIfEmpty(record: number, id: number): void {
+    if (record >= this.ids.length) this.reserve(record + 1);
+    else if (this.ids[record] !== 0) return;
+    this.ids[record] = id;
+  }
+
+  reserve(records: number): void {
+    if (records <= this.ids.length) return;
+    const grown = new Uint32Array(Math.max(records, this.ids.length * 2));
+    grown.set(this.ids);
+    this.ids = grown;
+  }
+
+  /** Appends another builder's rows (a source read elsewhere), re-interning its dictionary. */
+  append(offset: number, dictionary: readonly string[], ids: Uint32Array, count: number): void {
+    const remap = new Uint32Array(dictionary.length);
+    for (let id = 1; id < dictionary.length; id++) remap[id] = this.intern(dictionary[id]);
+    this.reserve(offset + count);
+    for (let r = 0; r < count; r++) this.ids[offset + r] = remap[ids[r]];
+  }
+
+  /** Re-numbers the dictionary by first appearance along `order`, so ids do not depend on input order. */
+  finish(order: Uint32Array): EncodedColumn {
+    this.reserve(order.length);
+    const remap = new Int32Array(this.dictionary.length).fill(-1);
+    remap[0] = 0;
+    const dictionary: string[] = [''];
+    const ids = new Uint32Array(order.length);
+    for (let r = 0; r < order.length; r++) {
+      const old = this.ids[order[r]];
+      let id = remap[old];
+      if (id < 0) {
+        id = dictionary.length;
+        remap[old] = id;
+        dictionary.push(this.dictionary[old]);
+      }
+      ids[r] = id;
+    }
+    return { dictionary, ids };
+  }
+}

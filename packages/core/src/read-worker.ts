@@ -1,0 +1,20 @@
+/**
+ * Worker thread that reads and normalizes one file source, so several sources
+ * are read in parallel. Typed errors cross back as plain data and are revived.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { readSourceColumns } from './read-source-columns.js';
+import type { Settings } from './settings.js';
+import type { SourceInput } from './sources.js';
+
+const { input, settings } = workerData as { input: SourceInput; settings: Settings };
+readSourceColumns(input, settings).then(
+  (columns) => {
+    const transfer = [columns.rows.buffer, ...columns.fields.map((f) => f.ids.buffer)] as ArrayBuffer[];
+    parentPort!.postMessage({ columns }, transfer);
+  },
+  (error: unknown) => {
+    const e = error as Error & Record<string, unknown>;
+    parentPort!.postMessage({ error: { ...e, name: e.name, message: e.message } });
+  },
+);

@@ -1,4 +1,4 @@
-import type { BlockingRule } from '@mpi/blocking';
+import type { BlockingRule, KeyPart } from '@mpi/blocking';
 import {
   birthDateComparison,
   cityComparison,
@@ -132,68 +132,61 @@ export function defaultComparisons(fields: ReadonlyMap<string, FieldKind>): Comp
   return comparisons;
 }
 
+const key = (column: string, transform?: KeyPart['transform']): KeyPart => (transform ? { column, transform } : { column });
+const phonetic = (column: string) => key(column, 'doubleMetaphone');
+const rule = (name: string, keys: KeyPart[], unordered = false): BlockingRule =>
+  unordered ? { kind: 'key', name, keys, unordered } : { kind: 'key', name, keys };
+
 /**
  * Default blocking rules from the fields present. Together they aim for pair
  * completeness above 0.995 on records with typos, nicknames, swapped names and
  * moves, while keeping blocks small at 1M records: every rule pairs a
  * discriminating key (full date of birth, phonetic name pair, postcode) with a
- * second one, so no rule degenerates into "everyone born in 1970".
+ * second one, so no rule degenerates into "everyone called Smith". Name pairs are
+ * unordered so given and family names typed the wrong way round still meet.
  */
 export function defaultBlockingRules(fields: ReadonlySet<string>): BlockingRule[] {
   const candidates: BlockingRule[] = [
-    { kind: 'key', name: 'national_id', keys: [{ column: 'national_id' }] },
-    {
-      // Unordered: given and family name swapped (a common registration slip) still pair.
-      kind: 'key',
-      name: 'given_name:doubleMetaphone & family_name:doubleMetaphone (either order)',
-      unordered: true,
-      keys: [
-        { column: 'given_name', transform: 'doubleMetaphone' },
-        { column: 'family_name', transform: 'doubleMetaphone' },
-      ],
-    },
-    {
-      kind: 'key',
-      name: 'birth_date & given_name:prefix:1',
-      keys: [{ column: 'birth_date' }, { column: 'given_name', transform: 'prefix:1' }],
-    },
-    {
-      kind: 'key',
-      name: 'birth_date & family_name:prefix:1',
-      keys: [{ column: 'birth_date' }, { column: 'family_name', transform: 'prefix:1' }],
-    },
-    { kind: 'key', name: 'birth_date & postcode', keys: [{ column: 'birth_date' }, { column: 'postcode' }] },
-    {
-      kind: 'key',
-      name: 'family_name:doubleMetaphone & postcode',
-      keys: [{ column: 'family_name', transform: 'doubleMetaphone' }, { column: 'postcode' }],
-    },
-    {
-      kind: 'key',
-      name: 'family_name:doubleMetaphone & given_name:prefix:1',
-      keys: [{ column: 'family_name', transform: 'doubleMetaphone' }, { column: 'given_name', transform: 'prefix:1' }],
-    },
-    {
-      kind: 'key',
-      name: 'family_name:doubleMetaphone & birth_date:year',
-      keys: [{ column: 'family_name', transform: 'doubleMetaphone' }, { column: 'birth_date', transform: 'year' }],
-    },
-    { kind: 'key', name: 'postcode & street_number', keys: [{ column: 'postcode' }, { column: 'street_number' }] },
-    { kind: 'key', name: 'city & street_number', keys: [{ column: 'city' }, { column: 'street_number' }] },
-    {
-      kind: 'key',
-      name: 'postcode & street_address:firstToken',
-      keys: [{ column: 'postcode' }, { column: 'street_address', transform: 'firstToken' }],
-    },
-    { kind: 'key', name: 'phone', keys: [{ column: 'phone' }] },
-    { kind: 'key', name: 'email', keys: [{ column: 'email' }] },
+    rule('national_id', [key('national_id')]),
+    rule('{given_name, family_name}:doubleMetaphone & birth_date:year', [phonetic('given_name'), phonetic('family_name'), key('birth_date', 'year')], true),
+    rule('{given_name, family_name}:doubleMetaphone & postcode', [phonetic('given_name'), phonetic('family_name'), key('postcode')], true),
+    rule('birth_date & given_name:prefix:1', [key('birth_date'), key('given_name', 'prefix:1')]),
+    rule('birth_date & family_name:prefix:1', [key('birth_date'), key('family_name', 'prefix:1')]),
+    rule('birth_date & postcode', [key('birth_date'), key('postcode')]),
+    rule('family_name:doubleMetaphone & postcode', [phonetic('family_name'), key('postcode')]),
+    rule('family_name:doubleMetaphone & given_name:prefix:1 & birth_date:yearMonth', [phonetic('family_name'), key('given_name', 'prefix:1'), key('birth_date', 'yearMonth')]),
+    rule('postcode & street_number', [key('postcode'), key('street_number')]),
+    rule('city & street_number', [key('city'), key('street_number')]),
+    rule('postcode & street_address:firstToken', [key('postcode'), key('street_address', 'firstToken')]),
+    rule('phone', [key('phone')]),
+    rule('email', [key('email')]),
   ];
-  const usable = candidates.filter((rule) => rule.keys.every((key) => fields.has(key.column)));
+  const usable = candidates.filter((r) => r.keys.every((k) => fields.has(k.column)));
   if (usable.length > 0) return usable;
   // Nothing the defaults know: fall back to a sorted neighbourhood over the first field.
   const first = [...fields][0];
   return first === undefined ? [] : [{ kind: 'sortedNeighbourhood', name: `sn(${first})`, keys: [{ column: first }], window: 10 }];
 }
+
+/**
+ * Broad rules: they recover the last pairs with errors in several fields (a typo
+ * in the birth year and a moved address), but their blocks grow with the square
+ * of common-name frequencies. link() keeps each only when it would produce at
+ * most BROAD_RULE_PAIRS_PER_RECORD pairs per record, counted before any pair is
+ * generated: all of them on a few thousand records, none on a million.
+ */
+export function broadBlockingRules(fields: ReadonlySet<string>): BlockingRule[] {
+  return [
+    rule('{given_name, family_name}:doubleMetaphone', [phonetic('given_name'), phonetic('family_name')], true),
+    rule('family_name:doubleMetaphone & given_name:prefix:1', [phonetic('family_name'), key('given_name', 'prefix:1')]),
+    rule('family_name:doubleMetaphone & birth_date:year', [phonetic('family_name'), key('birth_date', 'year')]),
+    rule('family_name:doubleMetaphone & birth_date:monthDay', [phonetic('family_name'), key('birth_date', 'monthDay')]),
+    rule('given_name:doubleMetaphone & birth_date:monthDay', [phonetic('given_name'), key('birth_date', 'monthDay')]),
+  ].filter((r) => r.keys.every((k) => fields.has(k.column)));
+}
+
+/** Pairs per record a broad default rule may add before it is left out. */
+export const BROAD_RULE_PAIRS_PER_RECORD = 2;
 
 /**
  * Kinds that describe the person rather than where or how they are reached.

@@ -13,7 +13,7 @@ export { clusterPairs, identityId, thresholdWeight } from './cluster.js';
 export type { Clustering } from './cluster.js';
 export { evaluate } from './evaluate.js';
 export type { EvaluationReport, Membership } from './evaluate.js';
-export { defaultBlockingRules, defaultComparisons } from './field-kinds.js';
+export { broadBlockingRules, defaultBlockingRules, defaultComparisons, BROAD_RULE_PAIRS_PER_RECORD } from './field-kinds.js';
 export * from './errors.js';
 export * from './normalize/index.js';
 export type { BlockingRule, CandidatePairs, LinkMode } from '@mpi/blocking';

@@ -1,6 +1,9 @@
 import { availableParallelism } from 'node:os';
 import {
   compileBlockingRule,
+  countRulePairs,
+  type BlockingRule,
+  type LinkMode,
   generatePairs,
   totalPairs,
   type CandidatePairs,
@@ -24,7 +27,7 @@ import {
 } from '@mpi/scoring';
 import { clusterPairs, identityId, thresholdWeight, type Clustering } from './cluster.js';
 import { MpiError, SettingsError } from './errors.js';
-import { defaultBlockingRules, defaultComparisons, isHouseholdField, isPersonRule } from './field-kinds.js';
+import { BROAD_RULE_PAIRS_PER_RECORD, broadBlockingRules, defaultBlockingRules, defaultComparisons, isHouseholdField, isPersonRule } from './field-kinds.js';
 import { buildRecordTable, type RecordTable } from './record-table.js';
 import { DEFAULTS, validateSettings, type Settings } from './settings.js';
 import type { SourceInput } from './sources.js';
@@ -105,6 +108,12 @@ function termFrequencyInputs(table: RecordTable, comparisons: readonly Compariso
   });
 }
 
+/** The broad rules whose own pair count fits BROAD_RULE_PAIRS_PER_RECORD pairs per record. */
+function affordable(table: RecordTable, broad: readonly BlockingRule[], mode: LinkMode): BlockingRule[] {
+  const counts = countRulePairs(table, broad, mode);
+  return broad.filter((_, i) => counts[i] <= BROAD_RULE_PAIRS_PER_RECORD * table.size);
+}
+
 /** The rules EM trains on: explicit training rules, else the blocking rules over person fields (all rules if none is). */
 function trainingRules(settings: Settings, table: RecordTable, blocking: readonly CompiledBlockingRule[]): CompiledBlockingRule[] {
   if (settings.trainingRules) return settings.trainingRules.map((rule) => compileBlockingRule(table, rule));
@@ -144,7 +153,7 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
   lap('read');
 
   const presentFields = new Set(Object.keys(table.columns));
-  const rules = settings.blockingRules ?? defaultBlockingRules(presentFields);
+  const rules = settings.blockingRules ?? [...defaultBlockingRules(presentFields), ...affordable(table, broadBlockingRules(presentFields), mode)];
   if (rules.length === 0) throw new SettingsError('blockingRules', 'no blocking rule applies to the fields present');
   const compiledRules: CompiledBlockingRule[] = rules.map((rule) => compileBlockingRule(table, rule));
   const pairs = generatePairs(table, rules, { mode, maxPairs: settings.maxPairs ?? DEFAULTS.maxPairs });

@@ -103,8 +103,8 @@ describe('reading sources', () => {
     expect(error.message).not.toContain(SECRET);
   });
 
-  it('refuses malformed quoting without echoing the value', async () => {
-    const path = writeIn(tempDir(), 'a.csv', `id,first,last,dob\n1,a,b,\n2,${SECRET}"x,d,\n`);
+  it('refuses a quoted field that is never closed, without echoing the value', async () => {
+    const path = writeIn(tempDir(), 'a.csv', `id,first,last,dob\n1,a,b,\n2,"${SECRET},d,\n3,e,f,\n`);
     const error = await failure(buildRecordTable([{ name: 'lab', path }], settings));
     expect(error).toBeInstanceOf(MalformedRowError);
     expect(error.message).not.toContain(SECRET);

@@ -7,7 +7,7 @@
  * that its peak RSS is its own.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -107,8 +107,8 @@ async function main(): Promise<void> {
     .option('--source <NAME=FILE>', 'your source; repeat', (v: string, prev: string[] = []) => [...prev, v])
     .option('--truth <file>', 'truth CSV (source,record_id,person_id) for accuracy figures')
     .option('--threads <list>', 'thread counts to run, e.g. 1,2', '2')
-    .option('--people <n>', 'people in the generated population', '65000')
-    .option('--scale <list>', 'people counts for the scale suite', '65000,650000')
+    .option('--people <n>', 'people in the generated population (about 1.7 records per person)', '60000')
+    .option('--scale <list>', 'people counts for the scale suite (about 1.7 records per person)', '60000,600000')
     .parse();
   const opts = program.opts();
   const threadCounts = String(opts.threads).split(',').map(Number);
@@ -137,8 +137,9 @@ async function main(): Promise<void> {
     if (suites.has('generation')) {
       const dir = join(outDir, 'generation-timing');
       const started = performance.now();
-      const summary = await generatePopulation({ people: 650_000, sources: 4, seed: 3, out: dir });
-      extra.generation = { people: 650_000, records: summary.records, seconds: (performance.now() - started) / 1000, recordsPerSecond: summary.recordsPerSecond };
+      const summary = await generatePopulation({ people: 590_000, sources: 4, seed: 3, out: dir });
+      extra.generation = { people: 590_000, records: summary.totalRecords, seconds: (performance.now() - started) / 1000, recordsPerSecond: summary.recordsPerSecond };
+      rmSync(dir, { recursive: true, force: true });
     }
     if (suites.has('kernels')) extra.kernels = await runKernelBench(join(febrl, 'dataset3.csv'), join(root, 'bench/settings/febrl3.json'));
   }

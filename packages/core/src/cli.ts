@@ -7,7 +7,17 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { parse } from 'csv-parse/sync';
-import { compileVectorizer, explainPair, formatModelReport, parseModel, serializeModel, termFrequencies } from '@mpi/scoring';
+import { InvalidBlockingRuleError, PairBudgetExceededError, UnknownBlockingColumnError } from '@mpi/blocking';
+import {
+  compileVectorizer,
+  explainPair,
+  formatModelReport,
+  InvalidComparisonError,
+  InvalidModelError,
+  parseModel,
+  serializeModel,
+  termFrequencies,
+} from '@mpi/scoring';
 import { MpiError } from './errors.js';
 import { evaluate, type Membership } from './evaluate.js';
 import { link, type ProgressEvent } from './link.js';
@@ -174,16 +184,22 @@ program
     }
     const lines = [`prior                         ${explanation.priorWeight.toFixed(3)}`];
     for (const t of explanation.terms) {
-      const tfPart = t.tfAdjustment !== 0 ? ` (tf ${t.tfAdjustment >= 0 ? '+' : ''}${t.tfAdjustment.toFixed(3)})` : '';
-      lines.push(`${t.comparison.padEnd(16)} ${t.label.padEnd(28)} ${(t.weight + t.tfAdjustment).toFixed(3).padStart(8)}${tfPart}`);
+      const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
+      const parts = [
+        t.tfAdjustment !== 0 ? `tf ${signed(t.tfAdjustment)}` : '',
+        t.groupAdjustment !== 0 ? `evidence group ${signed(t.groupAdjustment)}` : '',
+      ].filter(Boolean);
+      const total = t.weight + t.tfAdjustment + t.groupAdjustment;
+      lines.push(`${t.comparison.padEnd(16)} ${t.label.padEnd(40)} ${total.toFixed(3).padStart(8)}${parts.length ? ` (${parts.join(', ')})` : ''}`);
     }
     lines.push(`match weight ${explanation.matchWeight.toFixed(3)}, match probability ${explanation.matchProbability.toPrecision(6)}`);
     process.stdout.write(lines.join('\n') + '\n');
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof MpiError) {
-    process.stderr.write(`mpi: ${error.message}\n`);
+  const userError = [MpiError, PairBudgetExceededError, UnknownBlockingColumnError, InvalidBlockingRuleError, InvalidComparisonError, InvalidModelError];
+  if (userError.some((Class) => error instanceof Class)) {
+    process.stderr.write(`mpi: ${(error as Error).message}\n`);
     process.exitCode = 2;
   } else {
     process.stderr.write(`mpi: internal error: ${(error as Error)?.message ?? String(error)}\n`);

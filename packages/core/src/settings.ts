@@ -67,7 +67,7 @@ export interface Settings {
   readonly threshold?: number;
   /** EM options. */
   readonly em?: { readonly maxIterations?: number; readonly tolerance?: number };
-  /** Random pairs sampled to estimate u (default 400,000). */
+  /** Random pairs sampled to estimate u (default 200,000). */
   readonly uSampleSize?: number;
   /** Seed for every random choice (default 1). */
   readonly seed?: number;
@@ -89,7 +89,7 @@ export interface SourceFieldPlan {
 export const DEFAULTS = {
   mode: 'dedupe' as LinkMode,
   threshold: 0.5,
-  uSampleSize: 400_000,
+  uSampleSize: 200_000,
   seed: 1,
   maxPairs: 200_000_000,
   invalidValues: 'flag' as const,

@@ -61,4 +61,33 @@ describe('the mpi CLI', () => {
     expect(report.pairwise.precision).toBe(1);
     expect(report.pairwise.recall).toBeCloseTo(1 / 3, 12);
   });
+
+  it('saves the trained model and explains two records with it, terms summing to the match weight', () => {
+    const dir = tempDir();
+    const settings = writeIn(dir, 'settings.json', JSON.stringify(febrlSettings('link')));
+    const model = join(dir, 'model.json');
+    const sources = ['--source', `a=${join(febrlDir, 'dataset4a.csv')}`, '--source', `b=${join(febrlDir, 'dataset4b.csv')}`];
+    expect(mpi(['link', '--settings', settings, ...sources, '--out', join(dir, 'g.csv'), '--model-out', model, '--quiet']).code).toBe(0);
+    const run = mpi(['explain', '--model', model, '--settings', settings, ...sources, '--record', 'a:rec-1070-org', '--record', 'b:rec-1070-dup-0', '--json']);
+    expect(run.code).toBe(0);
+    const explanation = JSON.parse(run.stdout);
+    const sum = explanation.priorWeight + explanation.terms.reduce((s: number, t: { weight: number; tfAdjustment: number; groupAdjustment: number }) => s + t.weight + t.tfAdjustment + t.groupAdjustment, 0);
+    expect(sum).toBeCloseTo(explanation.matchWeight, 9);
+    expect(explanation.matchProbability).toBeGreaterThan(0.5);
+    const text = mpi(['explain', '--model', model, '--settings', settings, ...sources, '--record', 'a:rec-1070-org', '--record', 'b:rec-1070-dup-0']);
+    expect(text.stdout).toMatch(/match weight/);
+    expect(text.stdout).not.toContain('michaela');
+  });
+
+  it('refuses runaway blocking before generating pairs, naming the rule, with a non-zero exit', () => {
+    const dir = tempDir();
+    const settings = writeIn(
+      dir,
+      'settings.json',
+      JSON.stringify({ ...febrlSettings('dedupe'), blockingRules: [{ kind: 'key', name: 'same state', keys: [{ column: 'state' }] }] }),
+    );
+    const run = mpi(['link', '--settings', settings, '--source', `f3=${join(febrlDir, 'dataset3.csv')}`, '--out', join(dir, 'g.csv'), '--max-pairs', '100000', '--quiet']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/same state/);
+  });
 });

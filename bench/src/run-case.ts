@@ -34,6 +34,8 @@ export interface CaseResult {
   readonly groups: number;
   readonly stages: Record<string, number>;
   readonly pipelineSeconds: number;
+  /** Wall time of the whole case process, set by the harness. */
+  readonly processSeconds?: number;
   readonly recordsPerSecond: number;
   readonly comparePairsPerSecond: number;
   readonly peakRssMiB: number;

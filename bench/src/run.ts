@@ -23,12 +23,15 @@ const outDir = resolve(root, 'bench/out');
 
 function runCase(spec: BenchCase): CaseResult {
   process.stderr.write(`bench: ${spec.name} (${spec.threads} thread${spec.threads > 1 ? 's' : ''})...\n`);
+  const started = performance.now();
   const stdout = execFileSync(process.execPath, ['--max-old-space-size=8192', join(here, 'run-case.js'), JSON.stringify(spec)], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 1 << 24,
   });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as CaseResult;
+  const result = JSON.parse(stdout.trim().split('\n').pop()!) as CaseResult;
+  // Process wall time: node start-up, module loading and accuracy scoring on top of the pipeline.
+  return { ...result, processSeconds: Number(((performance.now() - started) / 1000).toFixed(3)) };
 }
 
 function febrlCases(threads: number): BenchCase[] {

@@ -9,7 +9,7 @@ export function formatTable(
   peers: readonly { name: string; f1: number }[],
   extra: { kernels?: KernelResult[]; generation?: { records: number; seconds: number; recordsPerSecond: number } },
 ): string {
-  const header = ['case', 'thr', 'records', 'cand. pairs', 'PC', 'RR', 'precision', 'recall', 'F1', 'B3 F1', 'best-thr F1*', 'read', 'block', 'compare', 'train', 'score', 'cluster', 'total s', 'pairs/s cmp', 'peak MiB'];
+  const header = ['case', 'thr', 'records', 'cand. pairs', 'PC', 'RR', 'precision', 'recall', 'F1', 'B3 F1', 'best-thr F1*', 'read', 'block', 'compare', 'train', 'score', 'cluster', 'total s', 'process s', 'pairs/s cmp', 'peak MiB'];
   const rows = cases.map((c) => [
     c.name,
     String(c.threads),
@@ -24,6 +24,7 @@ export function formatTable(
     c.bestThreshold ? `${fmt(c.bestThreshold.f1)}@${c.bestThreshold.threshold}` : '-',
     ...['read', 'block', 'compare', 'train', 'score', 'cluster'].map((s) => fmt(c.stages[s], 2)),
     fmt(c.pipelineSeconds, 2),
+    fmt(c.processSeconds, 2),
     String(c.comparePairsPerSecond),
     String(c.peakRssMiB),
   ]);
@@ -32,6 +33,7 @@ export function formatTable(
   const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   out.push('PC = pair completeness of blocking, RR = reduction ratio; F1 at the default threshold (match probability 0.5), on identity groups.');
+  out.push('total s = pipeline stages (process start excluded); process s = the whole case process, including start-up and scoring against the truth.');
   out.push('* best-thr F1: best threshold chosen WITH the truth, for comparison with peers that report it; not the headline figure.');
   if (extra.kernels) {
     out.push('', 'comparison kernel (tinybench, one thread, fresh memo per run):');

@@ -5,6 +5,7 @@
  * value is ever printed.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { Presets, SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { parse } from 'csv-parse/sync';
 import { InvalidBlockingRuleError, PairBudgetExceededError, UnknownBlockingColumnError } from '@mpi/blocking';
@@ -63,10 +64,34 @@ async function loadSettings(path: string): Promise<Settings> {
   return validateSettings(await readJson(path, 'settings'));
 }
 
+/**
+ * Progress on stderr: a bar (cli-progress) while a long stage reports partial
+ * progress on a terminal, and one line per finished stage. Counts only, never values.
+ */
 function progressPrinter(quiet: boolean): (event: ProgressEvent) => void {
   if (quiet) return () => {};
   const started = performance.now();
+  const tty = Boolean(process.stderr.isTTY);
+  let bar: SingleBar | undefined;
+  let barStage: string | undefined;
   return (event) => {
+    const finished = event.done >= event.total;
+    if (!finished) {
+      if (!tty) return;
+      if (barStage !== event.stage) {
+        bar?.stop();
+        bar = new SingleBar({ format: `${event.stage} [{bar}] {percentage}% {value}/{total} | eta {eta}s`, stream: process.stderr }, Presets.shades_classic);
+        bar.start(event.total, event.done);
+        barStage = event.stage;
+      } else bar?.update(event.done);
+      return;
+    }
+    if (bar !== undefined && barStage === event.stage) {
+      bar.update(event.done);
+      bar.stop();
+      bar = undefined;
+      barStage = undefined;
+    }
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     process.stderr.write(`[${seconds}s] ${event.stage} done (${event.done})\n`);
   };

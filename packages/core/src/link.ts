@@ -167,7 +167,7 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
   let vectors: ComparisonVectors[];
   let model: FellegiSunterModel;
   try {
-    vectors = await pool.compare(pairs.chunks);
+    vectors = await pool.compare(pairs.chunks, (done, total) => progress({ stage: 'compare', done, total }));
     progress({ stage: 'compare', done: pairs.count, total: pairs.count });
     lap('compare');
 

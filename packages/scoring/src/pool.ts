@@ -61,14 +61,20 @@ export class ComparisonPool {
     });
   }
 
-  /** Comparison vectors of each chunk, in input order. */
-  async compare(chunks: readonly PairChunk[]): Promise<ComparisonVectors[]> {
+  /**
+   * Comparison vectors of each chunk, in input order. `onProgress` hears the
+   * number of pairs compared so far as tasks finish (for progress bars only:
+   * completion order varies, the results do not).
+   */
+  async compare(chunks: readonly PairChunk[], onProgress?: (done: number, total: number) => void): Promise<ComparisonVectors[]> {
     for (const chunk of chunks) {
       if (chunk.right.length !== chunk.left.length) {
         throw new RangeError('ComparisonPool: a chunk has left and right arrays of different lengths');
       }
     }
     const width = this.width;
+    const total = chunks.reduce((n, chunk) => n + chunk.left.length, 0);
+    let done = 0;
     // Queue every task before awaiting any, so all threads stay busy across chunks.
     const pending = chunks.map((chunk) => {
       const pairs = chunk.left.length;
@@ -76,7 +82,17 @@ export class ComparisonPool {
       const right = toShared(chunk.right);
       const tasks: Promise<Uint8Array>[] = [];
       for (let start = 0; start < pairs; start += TASK_PAIRS) {
-        tasks.push(this.piscina.run({ left, right, start, end: Math.min(pairs, start + TASK_PAIRS) }));
+        const end = Math.min(pairs, start + TASK_PAIRS);
+        const task = this.piscina.run({ left, right, start, end });
+        tasks.push(
+          onProgress === undefined
+            ? task
+            : task.then((levels) => {
+                done += end - start;
+                onProgress(done, total);
+                return levels;
+              }),
+        );
       }
       return Promise.all(tasks);
     });

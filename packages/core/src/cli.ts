@@ -7,7 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
-import { parse } from 'csv-parse/sync';
+import Papa from 'papaparse';
 import { InvalidBlockingRuleError, PairBudgetExceededError, UnknownBlockingColumnError } from '@mpi/blocking';
 import {
   compileVectorizer,
@@ -46,13 +46,16 @@ function probability(value: string): number {
   return n;
 }
 
-async function readJson(path: string, what: string): Promise<unknown> {
-  let text: string;
+async function readText(path: string, what: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (error) {
     throw new MpiError('FILE_UNREADABLE', `cannot read ${what} file ${path} (${(error as { code?: string }).code ?? 'error'})`);
   }
+}
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  const text = await readText(path, what);
   try {
     return JSON.parse(text);
   } catch {
@@ -98,17 +101,17 @@ function progressPrinter(quiet: boolean): (event: ProgressEvent) => void {
 }
 
 async function readCsvObjects(path: string, what: string): Promise<Record<string, string>[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new MpiError('FILE_UNREADABLE', `cannot read ${what} file ${path} (${(error as { code?: string }).code ?? 'error'})`);
-  }
-  try {
-    return parse(text, { columns: true, bom: true, trim: true, skip_empty_lines: true }) as Record<string, string>[];
-  } catch (error) {
-    throw new MpiError('MALFORMED_CSV', `${what} file ${path} is malformed CSV near record ${(error as { records?: number }).records ?? '?'}`);
-  }
+  const text = await readText(path, what);
+  const parsed = Papa.parse<Record<string, string>>(text, {
+    header: true,
+    skipEmptyLines: 'greedy',
+    delimiter: ',',
+    transformHeader: (h) => h.trim(),
+    transform: (v) => v.trim(),
+  });
+  const problem = parsed.errors[0];
+  if (problem) throw new MpiError('MALFORMED_CSV', `${what} file ${path} is malformed CSV at data row ${(problem.row ?? 0) + 1} (${problem.code})`);
+  return parsed.data;
 }
 
 function memberships(rows: Record<string, string>[], groupColumn: string, what: string): Membership[] {

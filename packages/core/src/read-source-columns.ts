@@ -1,8 +1,8 @@
 import { ColumnBuilder } from './column-builder.js';
 import { DuplicateRecordIdError, InvalidValueError, SettingsError } from './errors.js';
-import { fieldKind } from './field-kinds.js';
+import { fieldKind, type FieldValues } from './field-kinds.js';
 import { DEFAULTS, sourceFieldPlan, type FieldKind, type FieldOptions, type Settings } from './settings.js';
-import { readSource, type SourceInput } from './sources.js';
+import { readSourceCells, type ByteRange, type SourceInput } from './sources.js';
 
 /** A value that was kept out of matching (treated as missing) and reported. */
 export interface ValueFlag {
@@ -15,7 +15,7 @@ export interface ValueFlag {
 /** A value longer than this is not a demographic value; it is flagged and treated as missing. */
 export const MAX_FIELD_LENGTH = 1024;
 
-/** One source read and normalized: its records in input order and a dictionary-encoded column per logical field. */
+/** One source read and normalized: its records sorted by record id, with their rows, and a dictionary-encoded column per logical field. */
 export interface SourceColumns {
   readonly name: string;
   readonly recordIds: string[];
@@ -61,25 +61,65 @@ export function planFieldKinds(settings: Settings, sources: readonly string[]): 
 interface ColumnPlan {
   readonly column: string;
   readonly options: FieldOptions;
+  readonly normalize: (raw: string, options: FieldOptions, defaultCountry: string) => FieldValues;
   readonly targets: readonly ColumnBuilder[];
   /**
-   * Raw value -> dictionary id per target field (0 = empty), or the reason it is
-   * invalid. Names, dates and places repeat heavily, so at 1M records most values
-   * cost one lookup; bounded so a column of unique values (ids, phones) cannot
-   * grow it without limit.
+   * Raw value -> dictionary id (one target) or ids per target (0 = empty), or the
+   * reason it is invalid. Names, dates and places repeat heavily, so at 1M
+   * records most values cost one lookup. Columns of mostly unique values (ids,
+   * phones, emails) gain nothing from it and pay for every miss, so the cache is
+   * dropped for a column whose hit rate over a window of lookups is low.
    */
-  readonly cache: Map<string, Uint32Array | string>;
+  cache: Map<string, number | Uint32Array | string> | undefined;
+  lookups: number;
+  hits: number;
 }
 
+type CacheEntry = number | Uint32Array | string;
+
 const NORMALIZATION_CACHE_LIMIT = 1 << 18;
+/** Lookups per window over which a column's cache hit rate is judged. */
+const CACHE_WINDOW = 1 << 15;
+/** Below this hit rate a cache costs more (a lookup and a store per miss) than it saves. */
+const CACHE_MIN_HIT_RATE = 0.25;
+
+/** Normalizes one raw value and interns it into the column's targets. */
+function normalizeEntry(plan: ColumnPlan, raw: string, defaultCountry: string): CacheEntry {
+  const { targets } = plan;
+  const result = plan.normalize(raw, plan.options, defaultCountry);
+  if ('invalid' in result) return result.invalid;
+  if (targets.length === 1) return result.values[0] === '' ? 0 : targets[0].intern(result.values[0]);
+  return Uint32Array.from(targets, (target, t) => (result.values[t] === '' ? 0 : target.intern(result.values[t])));
+}
+
+/** The column's entry for a raw value, through its cache while the cache pays for itself. */
+function lookup(plan: ColumnPlan, raw: string, defaultCountry: string): CacheEntry {
+  const cache = plan.cache;
+  if (cache === undefined) return normalizeEntry(plan, raw, defaultCountry);
+  let entry = cache.get(raw);
+  if (entry !== undefined) {
+    plan.hits++;
+  } else {
+    entry = normalizeEntry(plan, raw, defaultCountry);
+    if (cache.size >= NORMALIZATION_CACHE_LIMIT) cache.clear();
+    cache.set(raw, entry);
+  }
+  if (++plan.lookups === CACHE_WINDOW) {
+    if (plan.hits < CACHE_WINDOW * CACHE_MIN_HIT_RATE) plan.cache = undefined;
+    plan.lookups = 0;
+    plan.hits = 0;
+  }
+  return entry;
+}
 
 /**
- * Reads and normalizes one source. Runs in the main thread or in a read worker
- * (several sources are read in parallel). Bad input raises a typed error naming
+ * Reads and normalizes one source, or the part of a CSV source in `range` (rows
+ * then count from the part's start). Runs in the main thread or in a read worker
+ * (several sources, or parts of a large one, are read in parallel). Bad input raises a typed error naming
  * source, row and column; unusable values are flagged, or raise InvalidValueError
  * when settings.invalidValues is "error".
  */
-export async function readSourceColumns(input: SourceInput, settings: Settings): Promise<SourceColumns> {
+export async function readSourceColumns(input: SourceInput, settings: Settings, range?: ByteRange): Promise<SourceColumns> {
   const failOnInvalid = (settings.invalidValues ?? DEFAULTS.invalidValues) === 'error';
   const defaultCountry = settings.defaultCountry ?? DEFAULTS.defaultCountry;
   const plan = sourceTargets(settings, input.name);
@@ -87,56 +127,65 @@ export async function readSourceColumns(input: SourceInput, settings: Settings):
   const columns: ColumnPlan[] = plan.columns.map(({ column, options, targets }) => ({
     column,
     options,
+    normalize: fieldKind(options.kind as Exclude<FieldKind, 'ignore'>).normalize,
     targets: targets.map(({ field }) => {
       let builder = builders.get(field);
       if (builder === undefined) builders.set(field, (builder = new ColumnBuilder()));
       return builder;
     }),
     cache: new Map(),
+    lookups: 0,
+    hits: 0,
   }));
   const recordIds: string[] = [];
   const rows: number[] = [];
   const flags: ValueFlag[] = [];
   const seenIds = new Map<string, number>();
   const columnNames = [plan.recordId, ...columns.map((c) => c.column)];
-  for await (const batch of readSource(input, columnNames)) {
-    for (const { row, values } of batch) {
-      const recordId = values[0].trim();
+  for await (const { firstRow, trim, cells, columns: at } of readSourceCells(input, columnNames, range)) {
+    for (let i = 0; i < cells.length; i++) {
+      const values = cells[i];
+      const row = firstRow + i;
+      const recordId = values[at[0]].trim();
       if (recordId === '') throw new InvalidValueError(input.name, row, plan.recordId, 'missing record id');
-      const firstRow = seenIds.get(recordId);
-      if (firstRow !== undefined) throw new DuplicateRecordIdError(input.name, row, plan.recordId, firstRow);
+      const firstSeen = seenIds.get(recordId);
+      if (firstSeen !== undefined) throw new DuplicateRecordIdError(input.name, row, plan.recordId, firstSeen);
       seenIds.set(recordId, row);
       const record = recordIds.length;
       recordIds.push(recordId);
       rows.push(row);
       for (let c = 0; c < columns.length; c++) {
-        const { column, options, targets, cache } = columns[c];
-        const raw = values[c + 1];
+        const raw = trim ? values[at[c + 1]].trim() : values[at[c + 1]];
         if (raw === '') continue;
-        let entry = raw.length > MAX_FIELD_LENGTH ? 'too-long' : cache.get(raw);
-        if (entry === undefined) {
-          const result = fieldKind(options.kind as Exclude<FieldKind, 'ignore'>).normalize(raw, options, defaultCountry);
-          entry = 'invalid' in result ? result.invalid : Uint32Array.from(targets, (target, t) => (result.values[t] === '' ? 0 : target.intern(result.values[t])));
-          if (cache.size >= NORMALIZATION_CACHE_LIMIT) cache.clear();
-          cache.set(raw, entry);
+        const column = columns[c];
+        const entry = raw.length > MAX_FIELD_LENGTH ? 'too-long' : lookup(column, raw, defaultCountry);
+        if (typeof entry === 'number') {
+          if (entry !== 0) column.targets[0].setIfEmpty(record, entry);
+        } else if (typeof entry === 'string') {
+          if (failOnInvalid) throw new InvalidValueError(input.name, row, column.column, entry);
+          flags.push({ source: input.name, row, column: column.column, reason: entry });
+        } else {
+          // First non-empty value wins: direct columns come before full names.
+          const { targets } = column;
+          for (let t = 0; t < targets.length; t++) if (entry[t] !== 0) targets[t].setIfEmpty(record, entry[t]);
         }
-        if (typeof entry === 'string') {
-          if (failOnInvalid) throw new InvalidValueError(input.name, row, column, entry);
-          flags.push({ source: input.name, row, column, reason: entry });
-          continue;
-        }
-        // First non-empty value wins: direct columns come before full names.
-        for (let t = 0; t < targets.length; t++) if (entry[t] !== 0) targets[t].setIfEmpty(record, entry[t]);
       }
     }
   }
+  // Records leave sorted by id, the canonical order within a source, so the
+  // sorting is spread over the read workers and the merge sees sorted runs.
+  // A default sort compares UTF-16 code units like `<` does, without a callback.
+  // Data rows are numbered 1, 2, ... in record order, so a record's index is its row - 1.
+  const sortedIds = recordIds.slice().sort();
+  const order = Uint32Array.from(sortedIds, (id) => seenIds.get(id)! - 1);
   return {
     name: input.name,
-    recordIds,
-    rows: Uint32Array.from(rows),
+    recordIds: sortedIds,
+    rows: Uint32Array.from(order, (r) => rows[r]),
     fields: [...builders].map(([field, builder]) => {
       builder.reserve(recordIds.length);
-      return { field, dictionary: builder.dictionary, ids: builder.ids.slice(0, recordIds.length) };
+      const ids = builder.ids;
+      return { field, dictionary: builder.dictionary, ids: Uint32Array.from(order, (r) => ids[r]) };
     }),
     flags,
   };

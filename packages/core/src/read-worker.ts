@@ -1,14 +1,14 @@
 /**
- * Worker thread that reads and normalizes one file source, so several sources
- * are read in parallel. Typed errors cross back as plain data and are revived.
+ * Worker thread that reads and normalizes one file source or part of one, so
+ * several sources (and parts of a large one) are read in parallel. Typed errors cross back as plain data and are revived.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readSourceColumns } from './read-source-columns.js';
 import type { Settings } from './settings.js';
-import type { SourceInput } from './sources.js';
+import type { ByteRange, SourceInput } from './sources.js';
 
-const { input, settings } = workerData as { input: SourceInput; settings: Settings };
-readSourceColumns(input, settings).then(
+const { input, settings, range } = workerData as { input: SourceInput; settings: Settings; range?: ByteRange };
+readSourceColumns(input, settings, range).then(
   (columns) => {
     const transfer = [columns.rows.buffer, ...columns.fields.map((f) => f.ids.buffer)] as ArrayBuffer[];
     parentPort!.postMessage({ columns }, transfer);

@@ -1,10 +1,10 @@
 import type { BlockingTable, EncodedColumn } from '@mpi/blocking';
 import type { ScoringTable } from '@mpi/scoring';
 import { ColumnBuilder } from './column-builder.js';
-import { MpiError, SettingsError } from './errors.js';
+import { DuplicateRecordIdError, MpiError, SettingsError } from './errors.js';
 import { planFieldKinds, type ValueFlag } from './read-source-columns.js';
-import { readSources } from './read-sources.js';
-import type { FieldKind, Settings } from './settings.js';
+import { readSourceParts } from './read-sources.js';
+import { sourceFieldPlan, type FieldKind, type Settings } from './settings.js';
 import type { SourceInput } from './sources.js';
 
 export { MAX_FIELD_LENGTH, type ValueFlag } from './read-source-columns.js';
@@ -31,6 +31,50 @@ export interface RecordTable extends BlockingTable, ScoringTable {
   readonly flags: readonly ValueFlag[];
 }
 
+/** Record indexes in [runs[0], runs[last]) ordered by id, given runs [runs[k], runs[k+1]) each already ordered. */
+function mergeSortedRuns(ids: readonly string[], runs: readonly number[]): Uint32Array {
+  const from = runs[0];
+  let order = Uint32Array.from({ length: runs[runs.length - 1] - from }, (_, i) => from + i);
+  let bounds = runs.map((r) => r - from);
+  let spare = new Uint32Array(order.length);
+  while (bounds.length > 2) {
+    const next = [0];
+    for (let k = 0; k + 1 < bounds.length; k += 2) {
+      const mid = bounds[k + 1];
+      const end = k + 2 < bounds.length ? bounds[k + 2] : mid;
+      let a = bounds[k];
+      let b = mid;
+      let o = bounds[k];
+      while (a < mid && b < end) spare[o++] = ids[order[b]] < ids[order[a]] ? order[b++] : order[a++];
+      while (a < mid) spare[o++] = order[a++];
+      while (b < end) spare[o++] = order[b++];
+      next.push(end);
+    }
+    [order, spare] = [spare, order];
+    bounds = next;
+  }
+  return order;
+}
+
+/**
+ * The first repeated record id of one source in reading order (the row where a
+ * single pass would stop, and the row it repeats), given its records ordered by
+ * id; parts read apart only check themselves.
+ */
+function firstRepeat(order: Uint32Array, ids: readonly string[], rows: Uint32Array): { row: number; firstRow: number } | undefined {
+  let found: { row: number; firstRow: number } | undefined;
+  for (let i = 1; i < order.length; i++) {
+    if (ids[order[i]] !== ids[order[i - 1]]) continue;
+    let j = i - 1;
+    while (j > 0 && ids[order[j - 1]] === ids[order[i]]) j--;
+    const group: number[] = [];
+    for (let k = j; k < order.length && ids[order[k]] === ids[order[i]]; k++) group.push(rows[order[k]]);
+    group.sort((x, y) => x - y);
+    if (found === undefined || group[1] < found.row) found = { row: group[1], firstRow: group[0] };
+  }
+  return found;
+}
+
 /**
  * Reads and normalizes every source into one RecordTable. Bad input raises a
  * typed error naming source, row and column; unusable values are flagged (or
@@ -44,31 +88,37 @@ export async function buildRecordTable(inputs: readonly SourceInput[], settings:
     if (sorted[i].name === sorted[i - 1].name) throw new SettingsError('sources', `source name "${sorted[i].name}" is used twice`);
   }
   const fieldKinds = planFieldKinds(settings, sorted.map((input) => input.name));
-  const read = await readSources(sorted, settings, threads);
+  const read = await readSourceParts(sorted, settings, threads);
 
-  // Concatenate the sources (already in name order), re-interning each source's dictionaries.
-  const size = read.reduce((n, source) => n + source.recordIds.length, 0);
+  // Concatenate the sources (already in name order) part by part, re-interning each part's dictionaries.
+  const size = read.reduce((n, parts) => parts.reduce((m, part) => m + part.recordIds.length, n), 0);
   const builders = new Map<string, ColumnBuilder>([...fieldKinds.keys()].map((field) => [field, new ColumnBuilder()]));
   const sourceIndex = new Uint16Array(size);
   const recordIds: string[] = [];
   const rows = new Uint32Array(size);
   const flags: ValueFlag[] = [];
+  const order = new Uint32Array(size);
   for (let s = 0; s < read.length; s++) {
-    const source = read[s];
-    const offset = recordIds.length;
-    const count = source.recordIds.length;
-    for (const { field, dictionary, ids } of source.fields) builders.get(field)!.append(offset, dictionary, ids, count);
-    sourceIndex.fill(s, offset, offset + count);
-    rows.set(source.rows, offset);
-    for (const id of source.recordIds) recordIds.push(id);
-    for (const flag of source.flags) flags.push(flag);
+    const start = recordIds.length;
+    const runs: number[] = [start];
+    for (const part of read[s]) {
+      const offset = recordIds.length;
+      const count = part.recordIds.length;
+      for (const { field, dictionary, ids } of part.fields) builders.get(field)!.append(offset, dictionary, ids, count);
+      rows.set(part.rows, offset);
+      for (const id of part.recordIds) recordIds.push(id);
+      for (const flag of part.flags) flags.push(flag);
+      runs.push(offset + count);
+    }
+    sourceIndex.fill(s, start, recordIds.length);
+    // Canonical order: source (already sorted by name), then record id. Each part arrives sorted.
+    const merged = mergeSortedRuns(recordIds, runs);
+    order.set(merged, start);
+    if (runs.length > 2) {
+      const repeat = firstRepeat(merged, recordIds, rows);
+      if (repeat !== undefined) throw new DuplicateRecordIdError(sorted[s].name, repeat.row, sourceFieldPlan(settings, sorted[s].name).recordId, repeat.firstRow);
+    }
   }
-
-  // Canonical order: source (already sorted by name), then record id.
-  const order = Uint32Array.from({ length: size }, (_, i) => i).sort((a, b) => {
-    if (sourceIndex[a] !== sourceIndex[b]) return sourceIndex[a] - sourceIndex[b];
-    return recordIds[a] < recordIds[b] ? -1 : recordIds[a] > recordIds[b] ? 1 : 0;
-  });
   const columns: Record<string, EncodedColumn> = {};
   for (const [field, builder] of builders) columns[field] = builder.finish(order);
   return {

@@ -10,6 +10,7 @@ import {
   SourceUnreadableError,
   validateSettings,
 } from '../src/index.js';
+import { csvCuts } from '../src/sources.js';
 import { tempDir, writeIn } from './helpers.js';
 
 const settings = { recordId: 'id', fields: { first: 'given_name', last: 'family_name', dob: 'birth_date' } } as const;
@@ -194,5 +195,41 @@ describe('settings', () => {
     const value = (field: string, row: number) => table.columns[field].dictionary[table.columns[field].ids[row]];
     expect([value('given_name', 0), value('family_name', 0)]).toEqual(['john', 'smith']);
     expect([value('given_name', 1), value('family_name', 1)]).toEqual(['ann', 'lee']);
+  });
+});
+
+describe('reading a large CSV source in parts on several threads', () => {
+  const NAMES = ['Ann', 'Bo', 'Cy', 'Dee', 'Eve', 'Flo', '"Smith, Jr"', 'Gus'];
+  /** About 9 MB of rows (enough to be cut into parts), ids out of order, some values invalid. */
+  function largeCsv(rows: number, line: (i: number) => string): string {
+    const out = ['id,first,last,dob'];
+    for (let i = 0; i < rows; i++) out.push(line(i));
+    return out.join('\n') + '\n';
+  }
+  const row = (i: number) => `r${(i * 7919) % 250_000},${NAMES[i % 8]},${NAMES[(i >> 3) % 8].replace(/[",]/g, '')}x${i % 977},19${50 + (i % 50)}-0${1 + (i % 9)}-1${i % 10}`;
+
+  it('gives the same table as reading it whole on one thread', async () => {
+    const path = writeIn(tempDir(), 'big.csv', largeCsv(250_000, (i) => (i % 1000 === 5 ? row(i).replace(/,19\d\d-/, ',1899-') : row(i))));
+    const whole = await buildRecordTable([{ name: 'big', path }], settings, 1);
+    const parts = await buildRecordTable([{ name: 'big', path }], settings, 2);
+    expect(whole.size).toBe(250_000);
+    expect(parts.recordIds).toEqual(whole.recordIds);
+    expect(parts.rows).toEqual(whole.rows);
+    expect(parts.columns).toEqual(whole.columns);
+    expect(parts.flags).toEqual(whole.flags);
+  }, 60_000);
+
+  it('refuses a record id repeated across parts, naming the rows a single pass would', async () => {
+    const path = writeIn(tempDir(), 'dup.csv', largeCsv(250_000, (i) => (i === 240_000 ? row(3) : row(i))));
+    const error = (await failure(buildRecordTable([{ name: 'big', path }], settings, 2))) as DuplicateRecordIdError;
+    expect(error).toBeInstanceOf(DuplicateRecordIdError);
+    expect([error.row, error.firstRow]).toEqual([240_001, 4]);
+  }, 60_000);
+
+  it('never cuts inside a quoted field that spans lines', async () => {
+    const text = largeCsv(2000, (i) => `${i},"line one\nline two, ${i}",x,`);
+    const cuts = (await csvCuts(writeIn(tempDir(), 'q.csv', text), 7)).cuts;
+    expect(cuts.length).toBeGreaterThan(0);
+    for (const cut of cuts) expect(text.slice(cut)).toMatch(/^\d+,"line one\n/);
   });
 });

@@ -46,6 +46,7 @@ export class KeyBlockingRule implements CompiledBlockingRule {
   readonly order: Uint32Array;
   readonly blockStart: Uint32Array;
   constructor(
+    readonly table: BlockingTable,
     readonly name: string,
     readonly rule: BlockingRule,
     readonly columns: readonly string[],
@@ -72,6 +73,7 @@ export class SortedNeighbourhoodRule implements CompiledBlockingRule {
   /** Position of every record in `order`, -1 when it has no key. */
   readonly rank: Int32Array;
   constructor(
+    readonly table: BlockingTable,
     readonly name: string,
     readonly rule: BlockingRule,
     readonly columns: readonly string[],
@@ -135,8 +137,23 @@ export function compileRule(table: BlockingTable, rule: BlockingRule): InternalB
       ? deriveUnorderedRecordKeys(table, rule.keys)
       : deriveRecordKeys(table, rule.keys, rule.kind === 'sortedNeighbourhood');
   return rule.kind === 'key'
-    ? new KeyBlockingRule(name, rule, columns, keys)
-    : new SortedNeighbourhoodRule(name, rule, columns, keys, rule.window);
+    ? new KeyBlockingRule(table, name, rule, columns, keys)
+    : new SortedNeighbourhoodRule(table, name, rule, columns, keys, rule.window);
+}
+
+/**
+ * A rule ready to count or generate on `table`: a rule compiled by
+ * compileBlockingRule on this very table is used as is (its keys are not derived
+ * again), anything else is compiled.
+ */
+export function resolveRule(table: BlockingTable, rule: BlockingRule | CompiledBlockingRule): InternalBlockingRule {
+  if ((rule instanceof KeyBlockingRule || rule instanceof SortedNeighbourhoodRule) && rule.table === table) return rule;
+  if (isCompiled(rule)) return compileRule(table, rule.rule);
+  return compileRule(table, rule);
+}
+
+function isCompiled(rule: BlockingRule | CompiledBlockingRule): rule is CompiledBlockingRule {
+  return rule !== null && typeof rule === 'object' && typeof (rule as Partial<CompiledBlockingRule>).covers === 'function';
 }
 
 /**

@@ -1,5 +1,5 @@
-import { compileRule, type InternalBlockingRule, type KeyBlockingRule, type SortedNeighbourhoodRule } from './compile-rule.js';
-import type { BlockingRule, BlockingTable, LinkMode } from './types.js';
+import { resolveRule, type InternalBlockingRule, type KeyBlockingRule, type SortedNeighbourhoodRule } from './compile-rule.js';
+import type { BlockingRule, BlockingTable, CompiledBlockingRule, LinkMode } from './types.js';
 
 function sourceCount(source: Uint16Array, size: number): number {
   let max = -1;
@@ -97,8 +97,14 @@ export function countCompiledRulePairs(rule: InternalBlockingRule, table: Blocki
 /**
  * For each rule, the number of candidate pairs it produces alone (before pairs
  * of earlier rules are removed), from block sizes and a window scan: no pair is
- * materialised.
+ * materialised. Rules compiled on this table (compileBlockingRule) are counted
+ * without deriving their keys again, so a caller that counts, then generates,
+ * can compile once and pass the compiled rules to both.
  */
-export function countRulePairs(table: BlockingTable, rules: readonly BlockingRule[], mode: LinkMode): number[] {
-  return rules.map((rule) => countCompiledRulePairs(compileRule(table, rule), table, mode));
+export function countRulePairs(
+  table: BlockingTable,
+  rules: readonly (BlockingRule | CompiledBlockingRule)[],
+  mode: LinkMode,
+): number[] {
+  return rules.map((rule) => countCompiledRulePairs(resolveRule(table, rule), table, mode));
 }

@@ -5,52 +5,125 @@
 // (measured: 16.7M keys = ~850 MB, over 10 s to fill), and sharding it only adds
 // more. Instead rule k keeps a pair only if no earlier rule covers it, an O(1) test
 // per earlier rule from arrays blocking already holds (key id / sorted-neighbourhood
-// rank per record, gathered by position for locality). Memory stays the pairs
-// themselves (8 bytes each) plus O(records x rules).
-import { compileRule, type InternalBlockingRule, type KeyBlockingRule, type SortedNeighbourhoodRule } from './compile-rule.js';
+// rank per record, interleaved by row, then gathered by position for locality).
+// Memory stays the pairs themselves (8 bytes each) plus O(records x rules).
+import { resolveRule, type InternalBlockingRule, type KeyBlockingRule, type SortedNeighbourhoodRule } from './compile-rule.js';
 import { countCompiledRulePairs } from './count-pairs.js';
 import { PairBudgetExceededError } from './errors.js';
 import { PairWriter } from './pair-writer.js';
-import type { BlockingRule, BlockingTable, CandidatePairs, GeneratePairsOptions } from './types.js';
+import type { BlockingRule, BlockingTable, CandidatePairs, CompiledBlockingRule, GeneratePairsOptions } from './types.js';
 
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
 
 /**
  * What the earlier rules know about the records of rule k, laid out by rule k's
- * order position rather than by row: `at[e][p]` is earlier rule e's coordinate of
- * the record at position p (key id - 1 for a key rule, rank for a sorted
- * neighbourhood; -1 = no key). Rule e covers positions (i, j) when both
- * coordinates are present and |at[e][i] - at[e][j]| < reach[e] (reach 1 = equal
- * keys). Gathering once per record turns the per-pair lookups into nearby reads:
- * by row they would be random loads, one or two cache misses per pair and rule.
+ * order position rather than by row: `at[p * stride + e]` is earlier rule e's
+ * coordinate of the record at position p (key id - 1 for a key rule, rank for a
+ * sorted neighbourhood; -1 = no key; stride = number of earlier rules). Rule e
+ * covers positions (i, j) when both coordinates are present and
+ * |at[i][e] - at[j][e]| < reach[e] (reach 1 = equal keys). Gathering once per
+ * record turns the per-pair lookups into nearby reads: by row they would be
+ * random loads, one or two cache misses per pair and rule.
  */
 interface EarlierCoverage {
-  readonly at: Int32Array[];
+  readonly at: Int32Array;
+  readonly stride: number;
   readonly reach: Int32Array;
 }
 
-function gatherEarlier(order: Uint32Array, earlier: readonly InternalBlockingRule[]): EarlierCoverage {
-  const m = order.length;
-  const at = earlier.map((rule) => {
-    const coordinate = new Int32Array(m);
-    if (rule.kind === 'key') {
-      const keyIds = rule.keyIds;
-      for (let p = 0; p < m; p++) coordinate[p] = keyIds[order[p]] - 1;
-    } else {
-      const rank = rule.rank;
-      for (let p = 0; p < m; p++) coordinate[p] = rank[order[p]];
+/**
+ * Every rule's coordinate of every record, row-major (`coordinates[row * stride + e]`):
+ * gathering a record's coordinates under all earlier rules then costs one
+ * random cache line instead of one per rule. Filled in tiles of rows so both the
+ * per-rule reads and the interleaved writes stay sequential.
+ */
+function rowCoordinates(rules: readonly InternalBlockingRule[], size: number): Int32Array {
+  const stride = rules.length;
+  const coordinates = new Int32Array(size * stride);
+  const TILE = 4096;
+  for (let start = 0; start < size; start += TILE) {
+    const end = Math.min(size, start + TILE);
+    for (let e = 0; e < stride; e++) {
+      const rule = rules[e];
+      if (rule.kind === 'key') {
+        const keyIds = rule.keyIds;
+        for (let r = start; r < end; r++) coordinates[r * stride + e] = keyIds[r] - 1;
+      } else {
+        const rank = rule.rank;
+        for (let r = start; r < end; r++) coordinates[r * stride + e] = rank[r];
+      }
     }
-    return coordinate;
-  });
-  const reach = Int32Array.from(earlier, (rule) => (rule.kind === 'key' ? 1 : rule.window));
-  return { at, reach };
+  }
+  return coordinates;
+}
+
+/**
+ * Positions of `order` that can take part in a pair: all of them for a sorted
+ * neighbourhood, only those in blocks of two or more for a key rule (a record
+ * alone under its key pairs with nobody, so its earlier coordinates are never read).
+ */
+function pairablePositions(rule: InternalBlockingRule): Uint32Array | undefined {
+  if (rule.kind !== 'key') return undefined;
+  const { blockStart, keyCount, order } = rule;
+  let m = 0;
+  for (let k = 1; k <= keyCount; k++) {
+    const size = blockStart[k + 1] - blockStart[k];
+    if (size >= 2) m += size;
+  }
+  if (m === order.length) return undefined;
+  const positions = new Uint32Array(m);
+  for (let k = 1, i = 0; k <= keyCount; k++) {
+    const end = blockStart[k + 1];
+    if (end - blockStart[k] < 2) continue;
+    for (let p = blockStart[k]; p < end; p++) positions[i++] = p;
+  }
+  return positions;
+}
+
+/**
+ * Coordinates of rule `k`'s positions under rules 0..k-1, from the row-major
+ * table (`all` coordinates per row), into `scratch`: one buffer serves every rule
+ * instead of a fresh zero-filled one each. Only the positions that emission
+ * reads are written (stale values elsewhere are never looked at).
+ */
+function gatherEarlier(
+  rules: readonly InternalBlockingRule[],
+  k: number,
+  coordinates: Int32Array,
+  all: number,
+  scratch: Int32Array,
+): EarlierCoverage {
+  const rule = rules[k];
+  const order = rule.order;
+  const m = order.length;
+  const reach = Int32Array.from(rules.slice(0, k), (other) => (other.kind === 'key' ? 1 : other.window));
+  if (k === 0) return { at: scratch, stride: 0, reach };
+  const at = scratch;
+  const positions = pairablePositions(rule);
+  if (positions === undefined) {
+    for (let p = 0; p < m; p++) {
+      const from = order[p] * all;
+      const to = p * k;
+      for (let e = 0; e < k; e++) at[to + e] = coordinates[from + e];
+    }
+  } else {
+    for (let i = 0; i < positions.length; i++) {
+      const p = positions[i];
+      const from = order[p] * all;
+      const to = p * k;
+      for (let e = 0; e < k; e++) at[to + e] = coordinates[from + e];
+    }
+  }
+  return { at, stride: k, reach };
 }
 
 function coveredByEarlier(earlier: EarlierCoverage, i: number, j: number): boolean {
-  const { at, reach } = earlier;
-  for (let e = 0; e < at.length; e++) {
-    const a = at[e][i];
-    const b = at[e][j];
+  const { at, stride, reach } = earlier;
+  const bi = i * stride;
+  const bj = j * stride;
+  for (let e = 0; e < stride; e++) {
+    const a = at[bi + e];
+    const b = at[bj + e];
     if (a >= 0 && b >= 0 && (a > b ? a - b : b - a) < reach[e]) return true;
   }
   return false;
@@ -69,7 +142,7 @@ function emitKeyRule(
   out: PairWriter,
 ): void {
   const { order, blockStart, keyCount } = rule;
-  const checkEarlier = earlier.at.length > 0;
+  const checkEarlier = earlier.stride > 0;
   for (let k = 1; k <= keyCount; k++) {
     const start = blockStart[k];
     const end = blockStart[k + 1];
@@ -94,7 +167,7 @@ function emitSortedNeighbourhood(
 ): void {
   const { order, window } = rule;
   const m = order.length;
-  const checkEarlier = earlier.at.length > 0;
+  const checkEarlier = earlier.stride > 0;
   for (let i = 0; i < m - 1; i++) {
     const a = order[i];
     const end = Math.min(m, i + window);
@@ -119,10 +192,13 @@ function emitSortedNeighbourhood(
  * upper bound of the union (rules overlap), so when only that sum exceeds the
  * budget generation runs, holding at most `maxPairs` pairs, and throws naming the
  * rule at which the union passes it.
+ *
+ * Rules compiled on this table (compileBlockingRule) are used without deriving
+ * their keys again; generation only reads them, so they stay valid for covers().
  */
 export function generatePairs(
   table: BlockingTable,
-  rules: readonly BlockingRule[],
+  rules: readonly (BlockingRule | CompiledBlockingRule)[],
   options: GeneratePairsOptions,
 ): CandidatePairs {
   const { mode } = options;
@@ -136,7 +212,7 @@ export function generatePairs(
     throw new RangeError(`Unknown link mode '${String(mode)}'`);
   }
 
-  const compiled = rules.map((rule) => compileRule(table, rule));
+  const compiled = rules.map((rule) => resolveRule(table, rule));
   for (const rule of compiled) {
     const count = countCompiledRulePairs(rule, table, mode);
     if (count > maxPairs) throw new PairBudgetExceededError(rule.name, count, maxPairs, false);
@@ -145,9 +221,15 @@ export function generatePairs(
   const link = mode === 'link';
   const out = new PairWriter(chunkSize, maxPairs);
   const countsByRule: number[] = [];
+  // The last rule is never an earlier one, so it needs no coordinates.
+  const earlierRules = compiled.slice(0, -1);
+  const coordinates = rowCoordinates(earlierRules, table.size);
+  let longest = 0;
+  for (const rule of compiled) longest = Math.max(longest, rule.order.length);
+  const scratch = new Int32Array(longest * earlierRules.length);
   for (let k = 0; k < compiled.length; k++) {
     const rule = compiled[k];
-    const earlier = gatherEarlier(rule.order, compiled.slice(0, k));
+    const earlier = gatherEarlier(compiled, k, coordinates, earlierRules.length, scratch);
     const sourceAt = link ? gatherSources(rule.order, table.source) : undefined;
     const before = out.count;
     if (rule.kind === 'key') emitKeyRule(rule, earlier, sourceAt, out);

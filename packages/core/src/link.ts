@@ -108,10 +108,17 @@ function termFrequencyInputs(table: RecordTable, comparisons: readonly Compariso
   });
 }
 
-/** The broad rules whose own pair count fits BROAD_RULE_PAIRS_PER_RECORD pairs per record. */
-function affordable(table: RecordTable, broad: readonly BlockingRule[], mode: LinkMode): BlockingRule[] {
-  const counts = countRulePairs(table, broad, mode);
-  return broad.filter((_, i) => counts[i] <= BROAD_RULE_PAIRS_PER_RECORD * table.size);
+/**
+ * The broad rules whose own pair count fits BROAD_RULE_PAIRS_PER_RECORD pairs per
+ * record, compiled (the kept ones are generated without deriving their keys again).
+ */
+function affordable(table: RecordTable, broad: readonly BlockingRule[], mode: LinkMode): CompiledBlockingRule[] {
+  const kept: CompiledBlockingRule[] = [];
+  for (const rule of broad) {
+    const compiled = compileBlockingRule(table, rule);
+    if (countRulePairs(table, [compiled], mode)[0] <= BROAD_RULE_PAIRS_PER_RECORD * table.size) kept.push(compiled);
+  }
+  return kept;
 }
 
 /** The rules EM trains on: explicit training rules, else the blocking rules over person fields (all rules if none is). */
@@ -153,10 +160,12 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
   lap('read');
 
   const presentFields = new Set(Object.keys(table.columns));
-  const rules = settings.blockingRules ?? [...defaultBlockingRules(presentFields), ...affordable(table, broadBlockingRules(presentFields), mode)];
-  if (rules.length === 0) throw new SettingsError('blockingRules', 'no blocking rule applies to the fields present');
-  const compiledRules: CompiledBlockingRule[] = rules.map((rule) => compileBlockingRule(table, rule));
-  const pairs = generatePairs(table, rules, { mode, maxPairs: settings.maxPairs ?? DEFAULTS.maxPairs });
+  // Each rule is compiled once: the compiled rules serve counting, generation and EM's covers().
+  const compiledRules: CompiledBlockingRule[] = settings.blockingRules
+    ? settings.blockingRules.map((rule) => compileBlockingRule(table, rule))
+    : [...defaultBlockingRules(presentFields).map((rule) => compileBlockingRule(table, rule)), ...affordable(table, broadBlockingRules(presentFields), mode)];
+  if (compiledRules.length === 0) throw new SettingsError('blockingRules', 'no blocking rule applies to the fields present');
+  const pairs = generatePairs(table, compiledRules, { mode, maxPairs: settings.maxPairs ?? DEFAULTS.maxPairs });
   const space = totalPairs(table, mode);
   progress({ stage: 'block', done: pairs.count, total: pairs.count });
   lap('block');

@@ -1,5 +1,6 @@
 import type { BlockingRule, KeyPart } from '@mpi/blocking';
 import {
+  addressLine2Comparison,
   birthDateComparison,
   cityComparison,
   emailComparison,
@@ -92,7 +93,16 @@ const KINDS: Record<Exclude<FieldKind, 'ignore'>, FieldKindDefinition> = {
   },
   sex: { targets: named('sex'), normalize: single(normalizeSex), comparison: sexComparison },
   street_number: { targets: named('street_number'), normalize: single(normalizeStreetNumber), comparison: streetNumberComparison },
-  street_address: { targets: named('street_address'), normalize: single(normalizeStreetAddress), comparison: streetAddressComparison },
+  street_address: {
+    targets: named('street_address'),
+    normalize: single(normalizeStreetAddress),
+    comparison: (f, present) => streetAddressComparison(f, { otherLine: other(present, 'address_line_2') }),
+  },
+  address_line_2: {
+    targets: named('address_line_2'),
+    normalize: single(normalizeStreetAddress),
+    comparison: (f, present) => addressLine2Comparison(f, { otherLine: other(present, 'street_address') }),
+  },
   city: { targets: named('city'), normalize: single(normalizeCity), comparison: cityComparison },
   state: { targets: named('state'), normalize: single(normalizeState), comparison: stateComparison },
   postcode: { targets: named('postcode'), normalize: single(normalizePostcode), comparison: postcodeComparison },
@@ -206,6 +216,10 @@ export function isPersonRule(columns: readonly string[], fields: ReadonlyMap<str
  * reached. Among non-matches these agree together (one household, one address,
  * often one phone or family e-mail), so they are weak at telling relatives apart.
  */
+// address_line_2 stays outside: where it is filled it is rarer and more specific
+// than the street (a named building, estate or farm), and as its own evidence it
+// lets two swapped lines agree (measured: in the group, FEBRL recall without
+// national id fell 0.99 -> 0.95; outside, 0.986 -> 0.991).
 const HOUSEHOLD_KINDS: ReadonlySet<FieldKind> = new Set(['street_number', 'street_address', 'city', 'state', 'postcode', 'phone', 'email']);
 
 /** Whether a field holds household evidence (see HOUSEHOLD_KINDS). */

@@ -12,6 +12,7 @@ export const FIELD_KINDS = [
   'sex',
   'street_number',
   'street_address',
+  'address_line_2',
   'city',
   'state',
   'postcode',

@@ -119,13 +119,52 @@ export function streetNumberComparison(column: string): Comparison {
   return comparison(column, [exact(), damerauLevenshtein(1)]);
 }
 
-/** Street address line: exact / Jaro-Winkler >= 0.9 / token overlap >= 0.5 / else. */
-export function streetAddressComparison(column: string): Comparison {
+/** Options of address line comparisons. */
+export interface AddressLineComparisonOptions {
+  /** The other address line of the record (line 2 for line 1, and back): lines are often entered in each other's place. */
+  readonly otherLine?: string;
+}
+
+/**
+ * Address lines swapped between the two records: both ways exactly, both ways
+ * Jaro-Winkler >= 0.9 (swapped and misspelt), or this line of one record close
+ * (Jaro-Winkler >= 0.9) to the other line of the other record (a line moved on
+ * one side only, the other line left empty or different).
+ */
+function linesSwapped(other: string | undefined): ComparisonLevel[] {
+  if (other === undefined) return [];
+  return [
+    level(`swapped with ${other}`, { type: 'swapped', other }),
+    level(`swapped with ${other}, Jaro-Winkler >= 0.9`, { type: 'swapped', other, threshold: 0.9 }),
+    level(`like ${other} of the other record, Jaro-Winkler >= 0.9`, { type: 'crossMatch', other, threshold: 0.9 }),
+  ];
+}
+
+/**
+ * Street address line: exact / Damerau-Levenshtein <= 1 / Jaro-Winkler >= 0.9 /
+ * token overlap >= 0.5 / swapped with the second line / swapped and misspelt /
+ * like the second line of the other record / else (the swap levels only with
+ * `otherLine`).
+ */
+export function streetAddressComparison(column: string, opts: AddressLineComparisonOptions = {}): Comparison {
   return comparison(column, [
     exact(),
+    // One slip (a letter, a lost space) apart from Jaro-Winkler alone: lines share
+    // long common endings and beginnings ("street", "glen "), so different streets
+    // reach Jaro-Winkler 0.9 too, and EM weighs them separately.
+    damerauLevenshtein(1),
     jaroWinkler(0.9),
     level('token overlap >= 0.5', { type: 'tokenOverlap', threshold: 0.5 }),
+    ...linesSwapped(opts.otherLine),
   ]);
+}
+
+/**
+ * Second address line (unit, building, estate, care-of): the street address
+ * levels, swapped with the first line when `otherLine` names it.
+ */
+export function addressLine2Comparison(column: string, opts: AddressLineComparisonOptions = {}): Comparison {
+  return streetAddressComparison(column, opts);
 }
 
 /** City or locality: exact (term-frequency adjusted) / Jaro-Winkler >= 0.9 / else. */
@@ -133,9 +172,13 @@ export function cityComparison(column: string): Comparison {
   return comparison(column, [exact(true), jaroWinkler(0.9)]);
 }
 
-/** State or region: exact (term-frequency adjusted) / else. */
+/**
+ * State or region: exact (term-frequency adjusted) / Damerau-Levenshtein <= 1 /
+ * else. Codes are short, so one slip ("qdl", "ss") is often another valid code:
+ * EM weighs the typo level between agreement and a real move.
+ */
 export function stateComparison(column: string): Comparison {
-  return comparison(column, [exact(true)]);
+  return comparison(column, [exact(true), damerauLevenshtein(1)]);
 }
 
 /**

@@ -99,7 +99,8 @@ function translateIds(values: ColumnValues, other: ColumnValues): Uint32Array {
 /**
  * Compiles a test that reads another column: `swapped` (this column of each
  * record equals, or with a threshold is Jaro-Winkler close to, the `other`
- * column of the other record) and `crossMatch` (equal in at least one direction).
+ * column of the other record) and `crossMatch` (equal, or with a threshold
+ * Jaro-Winkler close, in at least one direction).
  * Exact tests compare ids across the two dictionaries through a one-off translation.
  */
 export function compileSwappedTest(values: ColumnValues, other: ColumnValues, test?: LevelTest): RecordTest {
@@ -119,6 +120,19 @@ export function compileSwappedTest(values: ColumnValues, other: ColumnValues, te
         jaroWinklerAtLeast(mine[l], theirs[ro], threshold) &&
         jaroWinklerAtLeast(mine[r], theirs[lo], threshold)
       );
+    };
+  }
+  if (test?.type === 'crossMatch' && test.threshold !== undefined) {
+    const threshold = test.threshold;
+    const mine = values.dictionary;
+    const theirs = other.dictionary;
+    return (left, right) => {
+      const l = ids[left];
+      const r = ids[right];
+      const lo = otherIds[left];
+      const ro = otherIds[right];
+      return (l !== 0 && ro !== 0 && jaroWinklerAtLeast(mine[l], theirs[ro], threshold)) ||
+        (r !== 0 && lo !== 0 && jaroWinklerAtLeast(mine[r], theirs[lo], threshold));
     };
   }
   const translate = translateIds(values, other);

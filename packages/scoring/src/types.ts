@@ -33,7 +33,8 @@ export interface ScoringTable {
  *   (given and family names swapped); with `threshold`, each agrees with Jaro-Winkler
  *   >= threshold instead (swapped and misspelt).
  * - `crossMatch`: this column of one record equals `other` column of the other
- *   record, in at least one direction (a name entered in the wrong field on one side).
+ *   record, in at least one direction (a name entered in the wrong field on one side);
+ *   with `threshold`, Jaro-Winkler >= threshold instead of equal.
  * - `dateTransposed`: same year, day and month swapped.
  * - `dateWithinDays`: |difference| <= days.
  * - `dateYearOffByOne`: same month and day, years differ by one.
@@ -52,7 +53,7 @@ export type LevelTest =
   | { readonly type: 'doubleMetaphone' }
   | { readonly type: 'initial' }
   | { readonly type: 'swapped'; readonly other: string; readonly threshold?: number }
-  | { readonly type: 'crossMatch'; readonly other: string }
+  | { readonly type: 'crossMatch'; readonly other: string; readonly threshold?: number }
   | { readonly type: 'dateTransposed' }
   | { readonly type: 'dateWithinDays'; readonly days: number }
   | { readonly type: 'dateYearOffByOne' }

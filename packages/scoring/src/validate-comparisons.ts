@@ -49,7 +49,7 @@ function parameterProblem(test: LevelTest, table: ScoringTable): string | undefi
     case 'swapped':
     case 'crossMatch':
       if (!Object.hasOwn(table.columns, test.other)) return `swapped column "${test.other}" is not in the table`;
-      if (test.type === 'swapped' && test.threshold !== undefined && !(test.threshold > 0 && test.threshold <= 1)) {
+      if (test.threshold !== undefined && !(test.threshold > 0 && test.threshold <= 1)) {
         return 'threshold must be in (0, 1]';
       }
       return undefined;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  addressLine2Comparison,
   birthDateComparison,
   cityComparison,
   compileVectorizer,
@@ -101,14 +102,36 @@ describe('comparison library', () => {
 
   it('address parts: moved house, mistyped numbers and postcodes', () => {
     expect(landsIn(streetNumberComparison('n'), ...pair('n', '12', '21'))).toBe('Damerau-Levenshtein <= 1');
-    expect(landsIn(streetAddressComparison('s'), ...pair('s', '12 high street', '12 high stret'))).toBe('Jaro-Winkler >= 0.9');
+    expect(landsIn(streetAddressComparison('s'), ...pair('s', '12 high street', '12 high stret'))).toBe('Damerau-Levenshtein <= 1');
+    expect(landsIn(streetAddressComparison('s'), ...pair('s', 'chisholm street', 'chisholmstreet'))).toBe('Damerau-Levenshtein <= 1');
+    // Different streets sharing a long ending are close by Jaro-Winkler only, a level of their own.
+    expect(landsIn(streetAddressComparison('s'), ...pair('s', 'heard street', 'hawker street'))).toBe('Jaro-Winkler >= 0.9');
     expect(landsIn(streetAddressComparison('s'), ...pair('s', 'flat 3 12 high street', '12 high street'))).toBe('token overlap >= 0.5');
     expect(landsIn(streetAddressComparison('s'), ...pair('s', '4 mill lane', '12 high street'))).toBe('else');
     expect(landsIn(cityComparison('c'), ...pair('c', 'springfield', 'springfeild'))).toBe('Jaro-Winkler >= 0.9');
     expect(landsIn(stateComparison('st'), ...pair('st', 'nsw', 'vic'))).toBe('else');
+    expect(landsIn(stateComparison('st'), ...pair('st', 'qld', 'qdl'))).toBe('Damerau-Levenshtein <= 1');
     expect(landsIn(postcodeComparison('p'), ...pair('p', '2010', '2011'))).toBe('Damerau-Levenshtein <= 1');
     expect(landsIn(postcodeComparison('p'), ...pair('p', '2010', '2016'))).toBe('Damerau-Levenshtein <= 1');
     expect(landsIn(postcodeComparison('p'), ...pair('p', '20100', '20166'))).toBe('first 3 characters agree');
+  });
+
+  it('address lines: first and second line entered in each other\'s place', () => {
+    const line1 = streetAddressComparison('street_address', { otherLine: 'address_line_2' });
+    const line2 = addressLine2Comparison('address_line_2', { otherLine: 'street_address' });
+    const lines = (a1: string, a2: string) => ({ street_address: a1, address_line_2: a2 });
+    const swappedRows = [lines('12 high street', 'rose cottage'), lines('rose cottage', '12 high street')] as const;
+    expect(landsIn(line1, ...swappedRows)).toBe('swapped with address_line_2');
+    expect(landsIn(line2, ...swappedRows)).toBe('swapped with street_address');
+    const misspelt = [lines('chisholm street', 'lashbrooke'), lines('lashbrooke', 'chisholmstreet')] as const;
+    expect(landsIn(line1, ...misspelt)).toBe('swapped with address_line_2, Jaro-Winkler >= 0.9');
+    const movedOneWay = [lines('12 high street', 'rose cottage'), lines('rose cottage', 'unit 4')] as const;
+    expect(landsIn(line1, ...movedOneWay)).toBe('like address_line_2 of the other record, Jaro-Winkler >= 0.9');
+    // The lines' own agreement comes first; unrelated lines are still "else".
+    expect(landsIn(line1, lines('12 high street', 'rose cottage'), lines('12 high street', 'unit 4'))).toBe('exact');
+    expect(landsIn(line1, lines('12 high street', 'rose cottage'), lines('4 mill lane', 'unit 4'))).toBe('else');
+    // Without a second line the comparison has no swap levels.
+    expect(streetAddressComparison('s').levels.map((l) => l.test.type)).toEqual(['null', 'exact', 'damerauLevenshtein', 'jaroWinkler', 'tokenOverlap', 'else']);
   });
 
   it('contact details and identifiers: one keying error', () => {

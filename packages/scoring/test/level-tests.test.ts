@@ -232,3 +232,43 @@ describe('fuzzy swapped and cross-match levels', () => {
     ])).toEqual([5, 5]);
   });
 });
+
+describe('fuzzy cross-match level', () => {
+  const comparison = {
+    name: 'street_address',
+    column: 'street_address',
+    levels: [
+      { label: 'missing', test: { type: 'null' } },
+      { label: 'exact', test: { type: 'exact' } },
+      { label: 'like address_line_2 of the other record', test: { type: 'crossMatch', other: 'address_line_2', threshold: 0.9 } },
+      { label: 'else', test: { type: 'else' } },
+    ],
+  } as const;
+
+  function levelsOf(rows: Record<string, string>[]): number[] {
+    const vectorizer = compileVectorizer(encodeTable(rows), [comparison]);
+    const out = new Uint8Array(2);
+    vectorizer.vectorize(0, 1, out, 0);
+    vectorizer.vectorize(1, 0, out, 1);
+    return [...out];
+  }
+
+  it('holds when one record\'s line is a misspelling of the other record\'s other line, in either direction', () => {
+    expect(levelsOf([
+      { street_address: 'macleay south treet', address_line_2: '' },
+      { street_address: 'morocco', address_line_2: 'macleay street' },
+    ])).toEqual([2, 2]);
+  });
+
+  it('does not hold for unrelated lines', () => {
+    expect(levelsOf([
+      { street_address: 'macleay street', address_line_2: 'rose cottage' },
+      { street_address: 'morocco', address_line_2: 'unit 4' },
+    ])).toEqual([3, 3]);
+  });
+
+  it('rejects a threshold outside (0, 1]', () => {
+    const bad = { ...comparison, levels: [comparison.levels[0], { label: 'x', test: { type: 'crossMatch', other: 'address_line_2', threshold: 1.5 } }, comparison.levels[3]] };
+    expect(() => compileVectorizer(encodeTable([{ street_address: 'a', address_line_2: 'b' }]), [bad as never])).toThrow(/threshold/);
+  });
+});

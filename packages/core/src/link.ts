@@ -159,51 +159,63 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
   progress({ stage: 'read', done: table.size, total: table.size });
   lap('read');
 
-  const presentFields = new Set(Object.keys(table.columns));
-  // Each rule is compiled once: the compiled rules serve counting, generation and EM's covers().
-  const compiledRules: CompiledBlockingRule[] = settings.blockingRules
-    ? settings.blockingRules.map((rule) => compileBlockingRule(table, rule))
-    : [...defaultBlockingRules(presentFields).map((rule) => compileBlockingRule(table, rule)), ...affordable(table, broadBlockingRules(presentFields), mode)];
-  if (compiledRules.length === 0) throw new SettingsError('blockingRules', 'no blocking rule applies to the fields present');
-  const pairs = generatePairs(table, compiledRules, { mode, maxPairs: settings.maxPairs ?? DEFAULTS.maxPairs });
-  const space = totalPairs(table, mode);
-  progress({ stage: 'block', done: pairs.count, total: pairs.count });
-  lap('block');
-
+  // Workers start, and compare the random pairs u is estimated from, while this
+  // thread blocks: none of that depends on the candidate pairs.
   const comparisons = options.model?.comparisons ?? settings.comparisons ?? defaultComparisons(table.fieldKinds);
   checkColumns(table, comparisons);
   const pool = new ComparisonPool({ table, comparisons, threads });
-  let vectors: ComparisonVectors[];
   let model: FellegiSunterModel;
+  let pairs: CandidatePairs;
+  let vectors: ComparisonVectors[];
+  let space: number;
+  let compiledRules: CompiledBlockingRule[];
   try {
-    vectors = await pool.compare(pairs.chunks, (done, total) => progress({ stage: 'compare', done, total }));
+    const uSample = options.model
+      ? undefined
+      : pool.compare([
+          sampleRandomPairs({
+            size: table.size,
+            source: table.source,
+            mode,
+            sampleSize: settings.uSampleSize ?? DEFAULTS.uSampleSize,
+            seed: settings.seed ?? DEFAULTS.seed,
+          }),
+        ]);
+    // Awaited in the train stage; this guard only keeps an early failure from being reported as unhandled.
+    uSample?.catch(() => {});
+
+    const presentFields = new Set(Object.keys(table.columns));
+    // Each rule is compiled once: the compiled rules serve counting, generation and EM's covers().
+    compiledRules = settings.blockingRules
+      ? settings.blockingRules.map((rule) => compileBlockingRule(table, rule))
+      : [...defaultBlockingRules(presentFields).map((rule) => compileBlockingRule(table, rule)), ...affordable(table, broadBlockingRules(presentFields), mode)];
+    if (compiledRules.length === 0) throw new SettingsError('blockingRules', 'no blocking rule applies to the fields present');
+    pairs = generatePairs(table, compiledRules, { mode, maxPairs: settings.maxPairs ?? DEFAULTS.maxPairs });
+    space = totalPairs(table, mode);
+    progress({ stage: 'block', done: pairs.count, total: pairs.count });
+    lap('block');
+
+    const candidates = pairs;
+    vectors = await pool.compare(candidates.chunks, (done, total) => progress({ stage: 'compare', done, total }));
     progress({ stage: 'compare', done: pairs.count, total: pairs.count });
     lap('compare');
 
-    if (options.model) {
-      model = options.model;
+    if (options.model || uSample === undefined) {
+      model = options.model!;
     } else {
-      const seed = settings.seed ?? DEFAULTS.seed;
-      const sample = sampleRandomPairs({
-        size: table.size,
-        source: table.source,
-        mode,
-        sampleSize: settings.uSampleSize ?? DEFAULTS.uSampleSize,
-        seed,
-      });
-      const sampleVectors = await pool.compare([sample]);
-      const u = estimateU(sampleVectors, comparisons);
-      const sessions = trainingRules(settings, table, compiledRules).map((rule) => ({
+      const u = estimateU(await uSample, comparisons);
+      const candidateVectors = vectors;
+      const sessions = trainingRules(settings, table, compiledRules!).map((rule) => ({
         name: rule.name,
         columns: rule.columns,
-        patterns: countPatterns(pairs.chunks, vectors, (l, r) => rule.covers(l, r)),
+        patterns: countPatterns(candidates.chunks, candidateVectors, (l, r) => rule.covers(l, r)),
       }));
       model = trainModel({
         comparisons,
         u,
         sessions,
-        candidatePatterns: countPatterns(pairs.chunks, vectors),
-        candidateCount: pairs.count,
+        candidatePatterns: countPatterns(candidates.chunks, candidateVectors),
+        candidateCount: candidates.count,
         totalPairs: space,
         em: settings.em,
         household: comparisons.map((comparison) => isHouseholdField(comparison.column, table.fieldKinds)),

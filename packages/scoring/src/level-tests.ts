@@ -106,34 +106,16 @@ function translateIds(values: ColumnValues, other: ColumnValues): Uint32Array {
 export function compileSwappedTest(values: ColumnValues, other: ColumnValues, test?: LevelTest): RecordTest {
   const ids = values.ids;
   const otherIds = other.ids;
-  if (test?.type === 'swapped' && test.threshold !== undefined) {
+  if ((test?.type === 'swapped' || test?.type === 'crossMatch') && test.threshold !== undefined) {
     const threshold = test.threshold;
     const mine = values.dictionary;
     const theirs = other.dictionary;
-    return (left, right) => {
-      const l = ids[left];
-      const r = ids[right];
-      const lo = otherIds[left];
-      const ro = otherIds[right];
-      return (
-        l !== 0 && r !== 0 && lo !== 0 && ro !== 0 &&
-        jaroWinklerAtLeast(mine[l], theirs[ro], threshold) &&
-        jaroWinklerAtLeast(mine[r], theirs[lo], threshold)
-      );
-    };
-  }
-  if (test?.type === 'crossMatch' && test.threshold !== undefined) {
-    const threshold = test.threshold;
-    const mine = values.dictionary;
-    const theirs = other.dictionary;
-    return (left, right) => {
-      const l = ids[left];
-      const r = ids[right];
-      const lo = otherIds[left];
-      const ro = otherIds[right];
-      return (l !== 0 && ro !== 0 && jaroWinklerAtLeast(mine[l], theirs[ro], threshold)) ||
-        (r !== 0 && lo !== 0 && jaroWinklerAtLeast(mine[r], theirs[lo], threshold));
-    };
+    // This column's value id `a` against the other column's value id `b`.
+    const close = (a: number, b: number) => a !== 0 && b !== 0 && jaroWinklerAtLeast(mine[a], theirs[b], threshold);
+    // swapped: close in both directions; crossMatch: in at least one.
+    return test.type === 'swapped'
+      ? (left, right) => close(ids[left], otherIds[right]) && close(ids[right], otherIds[left])
+      : (left, right) => close(ids[left], otherIds[right]) || close(ids[right], otherIds[left]);
   }
   const translate = translateIds(values, other);
   if (test?.type === 'crossMatch') {

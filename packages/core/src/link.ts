@@ -195,17 +195,19 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
     progress({ stage: 'block', done: pairs.count, total: pairs.count });
     lap('block');
 
+    // Constant aliases, so the closures below see definitely assigned values.
     const candidates = pairs;
     vectors = await pool.compare(candidates.chunks, (done, total) => progress({ stage: 'compare', done, total }));
     progress({ stage: 'compare', done: pairs.count, total: pairs.count });
     lap('compare');
 
-    if (options.model || uSample === undefined) {
+    // uSample is undefined exactly when a trained model was given.
+    if (uSample === undefined) {
       model = options.model!;
     } else {
       const u = estimateU(await uSample, comparisons);
       const candidateVectors = vectors;
-      const sessions = trainingRules(settings, table, compiledRules!).map((rule) => ({
+      const sessions = trainingRules(settings, table, compiledRules).map((rule) => ({
         name: rule.name,
         columns: rule.columns,
         patterns: countPatterns(candidates.chunks, candidateVectors, (l, r) => rule.covers(l, r)),

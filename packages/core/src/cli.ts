@@ -77,6 +77,7 @@ function progressPrinter(quiet: boolean): (event: ProgressEvent) => void {
   const tty = Boolean(process.stderr.isTTY);
   let bar: SingleBar | undefined;
   let barStage: string | undefined;
+  const finishedStages = new Set<string>();
   return (event) => {
     const finished = event.done >= event.total;
     if (!finished) {
@@ -95,6 +96,9 @@ function progressPrinter(quiet: boolean): (event: ProgressEvent) => void {
       bar = undefined;
       barStage = undefined;
     }
+    // The pool's last partial report and the stage's own end both say "finished": print once.
+    if (finishedStages.has(event.stage)) return;
+    finishedStages.add(event.stage);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     process.stderr.write(`[${seconds}s] ${event.stage} done (${event.done})\n`);
   };

@@ -10,17 +10,15 @@ import { Command, InvalidArgumentError } from 'commander';
 import Papa from 'papaparse';
 import { InvalidBlockingRuleError, PairBudgetExceededError, UnknownBlockingColumnError } from '@mpi/blocking';
 import {
-  compileVectorizer,
-  explainPair,
   formatModelReport,
   InvalidComparisonError,
   InvalidModelError,
   parseModel,
   serializeModel,
-  termFrequencies,
 } from '@mpi/scoring';
 import { MpiError } from './errors.js';
 import { evaluate, type Membership } from './evaluate.js';
+import { explainRows } from './explain.js';
 import { link, type ProgressEvent } from './link.js';
 import { buildRecordTable } from './record-table.js';
 import { validateSettings, type Settings } from './settings.js';
@@ -204,12 +202,7 @@ program
       if (row < 0) throw new MpiError('UNKNOWN_RECORD', `no record ${ref}`);
       return row;
     });
-    const vector = new Uint8Array(model.comparisons.length);
-    compileVectorizer(table, model.comparisons).vectorize(rows[0], rows[1], vector, 0);
-    const tf = model.comparisons.map((c) =>
-      c.levels.some((l) => l.tfAdjustment) ? { ids: table.columns[c.column].ids, tf: termFrequencies(table.columns[c.column]) } : null,
-    );
-    const explanation = explainPair({ model, vector, left: rows[0], right: rows[1], tf });
+    const explanation = explainRows(table, model, rows[0], rows[1]);
     if (opts.json) {
       process.stdout.write(JSON.stringify(explanation, null, 2) + '\n');
       return;

@@ -13,18 +13,16 @@ import {
   ComparisonPool,
   countPatterns,
   estimateU,
-  explainPair,
   compileVectorizer,
   sampleRandomPairs,
   scorePairs,
-  termFrequencies,
   trainModel,
   type Comparison,
   type ComparisonVectors,
   type FellegiSunterModel,
   type MatchExplanation,
-  type TermFrequencyInput,
 } from '@mpi/scoring';
+import { explainRows, termFrequencyInputs } from './explain.js';
 import { clusterPairs, identityId, thresholdWeight, type Clustering } from './cluster.js';
 import { MpiError, SettingsError } from './errors.js';
 import { BROAD_RULE_PAIRS_PER_RECORD, broadBlockingRules, defaultBlockingRules, defaultComparisons, isHouseholdField, isPersonRule } from './field-kinds.js';
@@ -98,14 +96,6 @@ export interface LinkResult {
   rowOf(record: RecordRef): number | undefined;
   /** The waterfall of match-weight terms for any two records, compared with the model used. */
   explain(a: RecordRef, b: RecordRef): MatchExplanation;
-}
-
-function termFrequencyInputs(table: RecordTable, comparisons: readonly Comparison[]): (TermFrequencyInput | null)[] {
-  return comparisons.map((comparison) => {
-    if (!comparison.levels.some((level) => level.tfAdjustment)) return null;
-    const column = table.columns[comparison.column];
-    return { ids: column.ids, tf: termFrequencies(column) };
-  });
 }
 
 /**
@@ -290,9 +280,7 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
         throw new MpiError('UNKNOWN_RECORD', `no record "${missing.recordId}" in source "${missing.source}"`);
       }
       vectorizer ??= compileVectorizer(table, model.comparisons);
-      const vector = new Uint8Array(model.comparisons.length);
-      vectorizer.vectorize(left, right, vector, 0);
-      return explainPair({ model, vector, left, right, tf });
+      return explainRows(table, model, left, right, tf, vectorizer);
     },
   };
 }

@@ -99,8 +99,7 @@ export async function readSourceParts(inputs: readonly SourceInput[], settings: 
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   const parallel = threads > 1 && totalBytes >= MIN_PARALLEL_BYTES && (files > 1 || ranges.some((r) => r !== undefined));
   const tasks: ReadTask[] = [];
-  inputs.forEach((input, source) => {
-    const parts = ranges[source];
+  ranges.forEach((parts, source) => {
     if (parts === undefined) tasks.push({ source, part: 0, bytes: sizes[source] });
     else parts.forEach((range, part) => tasks.push({ source, part, range, bytes: range.end - range.start }));
   });

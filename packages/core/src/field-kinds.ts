@@ -180,10 +180,14 @@ export function defaultBlockingRules(fields: ReadonlySet<string>): BlockingRule[
 
 /**
  * Broad rules: they recover the last pairs with errors in several fields (a typo
- * in the birth year and a moved address), but their blocks grow with the square
- * of common-name frequencies. link() keeps each only when it would produce at
- * most BROAD_RULE_PAIRS_PER_RECORD pairs per record, counted before any pair is
- * generated: all of them on a few thousand records, none on a million.
+ * in the birth year and a moved address; a replaced given name and a missing
+ * birth date), but their blocks grow with the square of value frequencies.
+ * link() keeps each only when it would produce at most
+ * BROAD_RULE_PAIRS_PER_RECORD pairs per record or BROAD_RULE_MIN_PAIRS pairs,
+ * counted before any pair is generated: all of them on a few thousand records,
+ * none on a million. The single-field rules come last; on FEBRL without the
+ * national id they lift pair completeness from 0.980 to 0.997 (dataset3) and
+ * from 0.9954 to 0.9998 (dataset4) for about 40-60k more pairs.
  */
 export function broadBlockingRules(fields: ReadonlySet<string>): BlockingRule[] {
   return [
@@ -192,11 +196,19 @@ export function broadBlockingRules(fields: ReadonlySet<string>): BlockingRule[] 
     rule('family_name:doubleMetaphone & birth_date:year', [phonetic('family_name'), key('birth_date', 'year')]),
     rule('family_name:doubleMetaphone & birth_date:monthDay', [phonetic('family_name'), key('birth_date', 'monthDay')]),
     rule('given_name:doubleMetaphone & birth_date:monthDay', [phonetic('given_name'), key('birth_date', 'monthDay')]),
+    rule('birth_date', [key('birth_date')]),
+    rule('street_address', [key('street_address')]),
+    rule('given_name & family_name:prefix:1', [key('given_name'), key('family_name', 'prefix:1')]),
+    rule('city', [key('city')]),
+    rule('postcode', [key('postcode')]),
   ].filter((r) => r.keys.every((k) => fields.has(k.column)));
 }
 
 /** Pairs per record a broad default rule may add before it is left out. */
 export const BROAD_RULE_PAIRS_PER_RECORD = 2;
+
+/** Pairs any broad rule may add whatever the record count: comparing 100k pairs takes about 0.1 s on one thread. */
+export const BROAD_RULE_MIN_PAIRS = 100_000;
 
 /**
  * Kinds that describe the person rather than where or how they are reached.

@@ -25,7 +25,7 @@ import {
 import { explainRows, termFrequencyInputs } from './explain.js';
 import { clusterPairs, identityId, thresholdWeight, type Clustering } from './cluster.js';
 import { MpiError, SettingsError } from './errors.js';
-import { BROAD_RULE_PAIRS_PER_RECORD, broadBlockingRules, defaultBlockingRules, defaultComparisons, isHouseholdField, isPersonRule } from './field-kinds.js';
+import { BROAD_RULE_MIN_PAIRS, BROAD_RULE_PAIRS_PER_RECORD, broadBlockingRules, defaultBlockingRules, defaultComparisons, isHouseholdField, isPersonRule } from './field-kinds.js';
 import { buildRecordTable, type RecordTable } from './record-table.js';
 import { DEFAULTS, validateSettings, type Settings } from './settings.js';
 import type { SourceInput } from './sources.js';
@@ -106,7 +106,7 @@ function affordable(table: RecordTable, broad: readonly BlockingRule[], mode: Li
   const kept: CompiledBlockingRule[] = [];
   for (const rule of broad) {
     const compiled = compileBlockingRule(table, rule);
-    if (countRulePairs(table, [compiled], mode)[0] <= BROAD_RULE_PAIRS_PER_RECORD * table.size) kept.push(compiled);
+    if (countRulePairs(table, [compiled], mode)[0] <= Math.max(BROAD_RULE_PAIRS_PER_RECORD * table.size, BROAD_RULE_MIN_PAIRS)) kept.push(compiled);
   }
   return kept;
 }

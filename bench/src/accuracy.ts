@@ -61,7 +61,7 @@ export function bestThreshold(result: LinkResult, person: Int32Array): { thresho
   const truth = truthMemberships(result, person);
   let best = { threshold: result.threshold, f1: -1 };
   for (const threshold of [0.001, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999]) {
-    const clustering = clusterPairs(result.table.size, result.pairs.chunks, result.weights, thresholdWeight(threshold));
+    const clustering = clusterPairs(result.table.size, result.pairs.chunks, result.weights, thresholdWeight(threshold), { method: result.clusteringMethod });
     const f1 = evaluate(memberships(result, clustering), truth).pairwise.f1;
     if (f1 > best.f1) best = { threshold, f1 };
   }

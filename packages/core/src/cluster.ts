@@ -23,15 +23,44 @@ export function thresholdWeight(probability: number): number {
   return Math.log2(probability / (1 - probability));
 }
 
+/** How scored pairs become identity groups. */
+export type ClusteringMethod = 'connectedComponents' | 'averageLinkage';
+
+/** Options of {@link clusterPairs}. */
+export interface ClusterOptions {
+  /** Default 'averageLinkage'. */
+  readonly method?: ClusteringMethod;
+}
+
 /**
- * Connected components of the pairs whose match weight reaches `minWeight`
- * (union-find). Every row is in exactly one group; unlinked rows are singletons.
+ * Identity groups from scored pairs. Every row is in exactly one group; unlinked
+ * rows are singletons.
+ *
+ * 'connectedComponents': the transitive closure of the pairs whose match weight
+ * reaches `minWeight` (union-find), as Splink does.
+ *
+ * 'averageLinkage' (default): transitive closure lets one false link chain two
+ * people together even when the pairs between their other records say they
+ * differ (a sibling linked to one of a person's records but scored far below the
+ * threshold against the others). So a component that holds a pair scored below
+ * `minWeight` is clustered again: its links in descending weight order, each
+ * joining two groups only if the mean match probability of all scored pairs
+ * between them still reaches the threshold. Components whose pairs all reach it
+ * are kept whole, so the two methods differ only where the scores disagree.
+ * The mean is of probabilities, not weights: one badly corrupted record scores
+ * -20 against a sibling record yet +15 against the rest of its group, and
+ * weights would let that single pair veto the join.
+ * Measured (default settings): generated 1M records pairwise F1 0.959 -> 0.982
+ * (precision 0.923 -> 0.967, recall 0.998 -> 0.998); FEBRL3 without national id
+ * 0.9959 -> 0.9945 (its duplicates are corrupted independently, so a weakly
+ * attached duplicate can score below the threshold against its siblings).
  */
 export function clusterPairs(
   size: number,
   chunks: readonly PairChunk[],
   weights: readonly Float64Array[],
   minWeight: number,
+  options: ClusterOptions = {},
 ): Clustering {
   const sets = new StaticDisjointSet(size);
   for (let c = 0; c < chunks.length; c++) {
@@ -39,14 +68,129 @@ export function clusterPairs(
     const weight = weights[c];
     for (let k = 0; k < weight.length; k++) if (weight[k] >= minWeight) sets.union(left[k], right[k]);
   }
-  // Number groups by smallest row: the first time a root is met in row order.
-  const groupOfRoot = new Int32Array(size).fill(-1);
+  const component = new Uint32Array(size);
+  for (let r = 0; r < size; r++) component[r] = sets.find(r);
+  const method = options.method ?? 'averageLinkage';
+  const refined = method === 'averageLinkage' ? averageLinkage(size, chunks, weights, minWeight, component) : undefined;
+  return numberGroups(size, refined ?? component);
+}
+
+/**
+ * Re-clusters the components that hold a pair scored below `minWeight` (see
+ * clusterPairs). Returns a root per row, or undefined when no component needs it.
+ */
+function averageLinkage(
+  size: number,
+  chunks: readonly PairChunk[],
+  weights: readonly Float64Array[],
+  minWeight: number,
+  component: Uint32Array,
+): Uint32Array | undefined {
+  const troubled = new Uint8Array(size);
+  let any = false;
+  for (let c = 0; c < chunks.length; c++) {
+    const { left, right } = chunks[c];
+    const weight = weights[c];
+    for (let k = 0; k < weight.length; k++) {
+      if (weight[k] < minWeight && component[left[k]] === component[right[k]]) {
+        troubled[component[left[k]]] = 1;
+        any = true;
+      }
+    }
+  }
+  if (!any) return undefined;
+
+  // Scored pairs inside troubled components, as adjacency lists (CSR), and the links among them.
+  const inside = (l: number) => troubled[component[l]] === 1;
+  const degree = new Uint32Array(size + 1);
+  let linkCount = 0;
+  forEachPair(chunks, weights, (l, r, w) => {
+    if (component[l] !== component[r] || !inside(l)) return;
+    degree[l + 1]++;
+    degree[r + 1]++;
+    if (w >= minWeight) linkCount++;
+  });
+  for (let r = 0; r < size; r++) degree[r + 1] += degree[r];
+  const cursor = degree.slice(0, size);
+  const neighbour = new Uint32Array(degree[size]);
+  const neighbourWeight = new Float64Array(degree[size]);
+  const linkLeft = new Uint32Array(linkCount);
+  const linkRight = new Uint32Array(linkCount);
+  const linkWeight = new Float64Array(linkCount);
+  let n = 0;
+  forEachPair(chunks, weights, (l, r, w) => {
+    if (component[l] !== component[r] || !inside(l)) return;
+    neighbour[cursor[l]] = r;
+    neighbourWeight[cursor[l]++] = w;
+    neighbour[cursor[r]] = l;
+    neighbourWeight[cursor[r]++] = w;
+    if (w >= minWeight) {
+      linkLeft[n] = l;
+      linkRight[n] = r;
+      linkWeight[n++] = w;
+    }
+  });
+  // Strongest first; ties in row order, so the groups are a function of the scored pairs alone.
+  const order = Array.from({ length: linkCount }, (_, i) => i).sort(
+    (a, b) => linkWeight[b] - linkWeight[a] || linkLeft[a] - linkLeft[b] || linkRight[a] - linkRight[b],
+  );
+
+  const threshold = matchProbability(minWeight);
+  const sets = new StaticDisjointSet(size);
+  const members = new Map<number, number[]>();
+  const membersOf = (root: number) => members.get(root) ?? [root];
+  for (const i of order) {
+    const a = sets.find(linkLeft[i]);
+    const b = sets.find(linkRight[i]);
+    if (a === b) continue;
+    const groupA = membersOf(a);
+    const groupB = membersOf(b);
+    const [small, otherRoot] = groupA.length <= groupB.length ? [groupA, b] : [groupB, a];
+    let sum = 0;
+    let count = 0;
+    for (const row of small) {
+      for (let k = degree[row]; k < degree[row + 1]; k++) {
+        if (sets.find(neighbour[k]) === otherRoot) {
+          sum += matchProbability(neighbourWeight[k]);
+          count++;
+        }
+      }
+    }
+    if (sum / count < threshold) continue;
+    sets.union(a, b);
+    const large = small === groupA ? groupB : groupA;
+    for (const row of small) large.push(row);
+    members.delete(a);
+    members.delete(b);
+    members.set(sets.find(a), large);
+  }
+  const roots = component.slice();
+  for (let r = 0; r < size; r++) if (inside(r)) roots[r] = size + sets.find(r);
+  return roots;
+}
+
+/** Match probability of a match weight (log2 odds). */
+function matchProbability(weight: number): number {
+  return 1 / (1 + Math.pow(2, -weight));
+}
+
+function forEachPair(chunks: readonly PairChunk[], weights: readonly Float64Array[], visit: (l: number, r: number, w: number) => void): void {
+  for (let c = 0; c < chunks.length; c++) {
+    const { left, right } = chunks[c];
+    const weight = weights[c];
+    for (let k = 0; k < weight.length; k++) visit(left[k], right[k], weight[k]);
+  }
+}
+
+/** Groups numbered by smallest row (the first time a root is met in row order), rows ascending within each. */
+function numberGroups(size: number, root: Uint32Array): Clustering {
+  // Roots are rows, or size + row for re-clustered components.
+  const groupOfRoot = new Int32Array(2 * size).fill(-1);
   const groupOf = new Uint32Array(size);
   let groupCount = 0;
   for (let r = 0; r < size; r++) {
-    const root = sets.find(r);
-    if (groupOfRoot[root] < 0) groupOfRoot[root] = groupCount++;
-    groupOf[r] = groupOfRoot[root];
+    if (groupOfRoot[root[r]] < 0) groupOfRoot[root[r]] = groupCount++;
+    groupOf[r] = groupOfRoot[root[r]];
   }
   // Counting sort of rows by group keeps rows ascending within each group.
   const start = new Uint32Array(groupCount + 1);

@@ -10,7 +10,7 @@ export type { SourceInput, PlainRecord } from './sources.js';
 export { buildRecordTable, MAX_FIELD_LENGTH } from './record-table.js';
 export type { RecordTable, ValueFlag } from './record-table.js';
 export { clusterPairs, identityId, thresholdWeight } from './cluster.js';
-export type { Clustering } from './cluster.js';
+export type { ClusterOptions, Clustering, ClusteringMethod } from './cluster.js';
 export { evaluate } from './evaluate.js';
 export type { EvaluationReport, Membership } from './evaluate.js';
 export { broadBlockingRules, defaultBlockingRules, defaultComparisons, BROAD_RULE_PAIRS_PER_RECORD } from './field-kinds.js';

@@ -23,7 +23,7 @@ import {
   type MatchExplanation,
 } from '@mpi/scoring';
 import { explainRows, termFrequencyInputs } from './explain.js';
-import { clusterPairs, identityId, thresholdWeight, type Clustering } from './cluster.js';
+import { clusterPairs, identityId, thresholdWeight, type Clustering, type ClusteringMethod } from './cluster.js';
 import { MpiError, SettingsError } from './errors.js';
 import { BROAD_RULE_MIN_PAIRS, BROAD_RULE_PAIRS_PER_RECORD, broadBlockingRules, defaultBlockingRules, defaultComparisons, isHouseholdField, isPersonRule } from './field-kinds.js';
 import { buildRecordTable, type RecordTable } from './record-table.js';
@@ -86,6 +86,8 @@ export interface LinkResult {
   readonly clustering: Clustering;
   /** Match probability threshold used for linking. */
   readonly threshold: number;
+  /** How the scored pairs were clustered. */
+  readonly clusteringMethod: ClusteringMethod;
   readonly blocking: BlockingSummary;
   readonly timings: readonly StageTiming[];
   /** Identity id of each identity group, by group index. */
@@ -225,7 +227,8 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
   lap('score');
 
   const threshold = settings.threshold ?? DEFAULTS.threshold;
-  const clustering = clusterPairs(table.size, pairs.chunks, weights, thresholdWeight(threshold));
+  const clusteringMethod = settings.clustering ?? DEFAULTS.clustering;
+  const clustering = clusterPairs(table.size, pairs.chunks, weights, thresholdWeight(threshold), { method: clusteringMethod });
   const identityIds = new Array<string>(clustering.groupCount);
   for (let g = 0; g < clustering.groupCount; g++) {
     const first = clustering.members[clustering.start[g]];
@@ -251,6 +254,7 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
     model,
     clustering,
     threshold,
+    clusteringMethod,
     timings,
     identityIds,
     blocking: {

@@ -1,5 +1,6 @@
 import type { BlockingRule, LinkMode } from '@mpi/blocking';
 import type { Comparison } from '@mpi/scoring';
+import type { ClusteringMethod } from './cluster.js';
 import { SettingsError } from './errors.js';
 
 /** What a column holds. The kind picks the normalizer, the default comparison and the default blocking keys. */
@@ -66,6 +67,11 @@ export interface Settings {
   readonly comparisons?: readonly Comparison[];
   /** Match probability at or above which two records are linked (default 0.5). */
   readonly threshold?: number;
+  /**
+   * How scored pairs become identity groups (default "averageLinkage"): see
+   * clusterPairs. "connectedComponents" is the plain transitive closure.
+   */
+  readonly clustering?: ClusteringMethod;
   /** EM options. */
   readonly em?: { readonly maxIterations?: number; readonly tolerance?: number };
   /** Random pairs sampled to estimate u (default 200,000). */
@@ -90,6 +96,7 @@ export interface SourceFieldPlan {
 export const DEFAULTS = {
   mode: 'dedupe' as LinkMode,
   threshold: 0.5,
+  clustering: 'averageLinkage' as ClusteringMethod,
   uSampleSize: 200_000,
   seed: 1,
   maxPairs: 200_000_000,
@@ -98,6 +105,7 @@ export const DEFAULTS = {
 };
 
 const MODES: readonly string[] = ['dedupe', 'link', 'link_and_dedupe'];
+const CLUSTERING_METHODS: readonly string[] = ['averageLinkage', 'connectedComponents'] satisfies ClusteringMethod[];
 
 function fieldOptions(path: string, spec: unknown): FieldOptions {
   const options = typeof spec === 'string' ? { kind: spec } : spec;
@@ -162,6 +170,9 @@ export function validateSettings(raw: unknown): Settings {
   optionalNumber(settings, 'uSampleSize', 1, 1e9);
   optionalNumber(settings, 'seed', 0, 2 ** 31 - 1);
   optionalNumber(settings, 'maxPairs', 1, Number.MAX_SAFE_INTEGER);
+  if (settings.clustering !== undefined && !CLUSTERING_METHODS.includes(settings.clustering as string)) {
+    throw new SettingsError('clustering', `must be one of ${CLUSTERING_METHODS.join(', ')}`);
+  }
   if (settings.invalidValues !== undefined && settings.invalidValues !== 'flag' && settings.invalidValues !== 'error') {
     throw new SettingsError('invalidValues', 'must be "flag" or "error"');
   }

@@ -28,6 +28,55 @@ describe('clustering into identity groups', () => {
     expect(Array.from(a.groupOf)).toEqual(Array.from(b.groupOf));
   });
 
+  it('breaks a chain where the pairs between two groups mostly say "different people"', () => {
+    // 0 and 1 are one person; 2 links weakly to 1 but scores far below the threshold against 0.
+    const pairs = chunk([
+      [0, 1],
+      [1, 2],
+      [0, 2],
+    ]);
+    const weights = Float64Array.from([12, 1, -20]);
+    const average = clusterPairs(3, [pairs], [weights], 0);
+    expect(Array.from(average.groupOf)).toEqual([0, 0, 1]);
+    const components = clusterPairs(3, [pairs], [weights], 0, { method: 'connectedComponents' });
+    expect(Array.from(components.groupOf)).toEqual([0, 0, 0]);
+  });
+
+  it('keeps a group whole when one corrupted record is outvoted by strong links to the rest', () => {
+    // Mean match probability of 2 against {0, 1}: (p(+15) + p(-3)) / 2 ~ 0.56, above 0.5.
+    const pairs = chunk([
+      [0, 1],
+      [0, 2],
+      [1, 2],
+    ]);
+    const c = clusterPairs(3, [pairs], [Float64Array.from([15, 15, -3])], 0);
+    expect(c.groupCount).toBe(1);
+  });
+
+  it('re-clusters the same way whatever the order and chunking of the pairs', () => {
+    const list: [number, number, number][] = [
+      [0, 1, 9],
+      [1, 2, 2],
+      [2, 3, 9],
+      [0, 3, -15],
+      [1, 3, -15],
+      [0, 2, -1],
+      [4, 5, 3],
+    ];
+    const one = clusterPairs(6, [chunk(list.map(([l, r]) => [l, r]))], [Float64Array.from(list, (p) => p[2])], 0);
+    const reversed = list.slice().reverse();
+    const split = [reversed.slice(0, 3), reversed.slice(3)];
+    const two = clusterPairs(
+      6,
+      split.map((part) => chunk(part.map(([l, r]) => [l, r]))),
+      split.map((part) => Float64Array.from(part, (p) => p[2])),
+      0,
+    );
+    expect(Array.from(two.groupOf)).toEqual(Array.from(one.groupOf));
+    // {0,1} and {2,3} hold together; the weak 1-2 link is outvoted by the -15s.
+    expect(Array.from(one.groupOf)).toEqual([0, 0, 1, 1, 2, 2]);
+  });
+
   it('maps probability thresholds to match weights', () => {
     expect(thresholdWeight(0.5)).toBe(0);
     expect(thresholdWeight(0.8)).toBeCloseTo(2, 12);

@@ -161,9 +161,10 @@ describe('settings', () => {
     expect(() => validateSettings({ recordId: 'id', fields: { x: 'shoe_size' } })).toThrow(/fields\.x: unknown field kind "shoe_size"/);
   });
 
-  it('rejects a bad mode, threshold or missing record id', () => {
+  it('rejects a bad mode, threshold, clustering method or missing record id', () => {
     expect(() => validateSettings({ recordId: 'id', mode: 'merge', fields: {} })).toThrow(/mode/);
     expect(() => validateSettings({ recordId: 'id', threshold: 2, fields: {} })).toThrow(/threshold/);
+    expect(() => validateSettings({ recordId: 'id', clustering: 'single', fields: {} })).toThrow(/clustering: must be one of averageLinkage, connectedComponents/);
     expect(() => validateSettings({ fields: {} })).toThrow(/recordId/);
   });
 

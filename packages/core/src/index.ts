@@ -13,7 +13,15 @@ export { clusterPairs, identityId, thresholdWeight } from './cluster.js';
 export type { ClusterOptions, Clustering, ClusteringMethod } from './cluster.js';
 export { evaluate } from './evaluate.js';
 export type { EvaluationReport, Membership } from './evaluate.js';
-export { broadBlockingRules, defaultBlockingRules, defaultComparisons, BROAD_RULE_PAIRS_PER_RECORD } from './field-kinds.js';
+export {
+  broadBlockingRules,
+  defaultBlockingRules,
+  defaultComparisons,
+  tighterBlockingRule,
+  BASE_RULE_PAIRS_PER_RECORD,
+  BROAD_RULE_MIN_PAIRS,
+  BROAD_RULE_PAIRS_PER_RECORD,
+} from './field-kinds.js';
 export * from './errors.js';
 export * from './normalize/index.js';
 export type { BlockingRule, CandidatePairs, LinkMode } from '@mpi/blocking';

@@ -25,7 +25,17 @@ import {
 import { explainRows, termFrequencyInputs } from './explain.js';
 import { clusterPairs, identityId, thresholdWeight, type Clustering, type ClusteringMethod } from './cluster.js';
 import { MpiError, SettingsError } from './errors.js';
-import { BROAD_RULE_MIN_PAIRS, BROAD_RULE_PAIRS_PER_RECORD, broadBlockingRules, defaultBlockingRules, defaultComparisons, isHouseholdField, isPersonRule } from './field-kinds.js';
+import {
+  BASE_RULE_PAIRS_PER_RECORD,
+  BROAD_RULE_MIN_PAIRS,
+  BROAD_RULE_PAIRS_PER_RECORD,
+  broadBlockingRules,
+  defaultBlockingRules,
+  defaultComparisons,
+  isHouseholdField,
+  isPersonRule,
+  tighterBlockingRule,
+} from './field-kinds.js';
 import { buildRecordTable, type RecordTable } from './record-table.js';
 import { DEFAULTS, validateSettings, type Settings } from './settings.js';
 import type { SourceInput } from './sources.js';
@@ -113,6 +123,19 @@ function affordable(table: RecordTable, broad: readonly BlockingRule[], mode: Li
   return kept;
 }
 
+/**
+ * The default rules compiled, each replaced by its tighter variant when it would
+ * produce more than BASE_RULE_PAIRS_PER_RECORD pairs per record (see tighterBlockingRule).
+ */
+function scaled(table: RecordTable, base: readonly BlockingRule[], mode: LinkMode): CompiledBlockingRule[] {
+  return base.map((rule) => {
+    const compiled = compileBlockingRule(table, rule);
+    const tighter = tighterBlockingRule(rule);
+    if (tighter === undefined || countRulePairs(table, [compiled], mode)[0] <= BASE_RULE_PAIRS_PER_RECORD * table.size) return compiled;
+    return compileBlockingRule(table, tighter);
+  });
+}
+
 /** The rules EM trains on: explicit training rules, else the blocking rules over person fields (all rules if none is). */
 function trainingRules(settings: Settings, table: RecordTable, blocking: readonly CompiledBlockingRule[]): CompiledBlockingRule[] {
   if (settings.trainingRules) return settings.trainingRules.map((rule) => compileBlockingRule(table, rule));
@@ -180,7 +203,7 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
     // Each rule is compiled once: the compiled rules serve counting, generation and EM's covers().
     compiledRules = settings.blockingRules
       ? settings.blockingRules.map((rule) => compileBlockingRule(table, rule))
-      : [...defaultBlockingRules(presentFields).map((rule) => compileBlockingRule(table, rule)), ...affordable(table, broadBlockingRules(presentFields), mode)];
+      : [...scaled(table, defaultBlockingRules(presentFields), mode), ...affordable(table, broadBlockingRules(presentFields), mode)];
     if (compiledRules.length === 0) throw new SettingsError('blockingRules', 'no blocking rule applies to the fields present');
     pairs = generatePairs(table, compiledRules, { mode, maxPairs: settings.maxPairs ?? DEFAULTS.maxPairs });
     space = totalPairs(table, mode);

@@ -92,3 +92,25 @@ describe('link() end to end on FEBRL3 (one source, dedupe)', () => {
     expect(report.pairwise.f1).toBeGreaterThanOrEqual(0.9);
   });
 });
+
+describe('default blocking as the data grows', () => {
+  it('replaces a default rule by its tighter variant once it would exceed BASE_RULE_PAIRS_PER_RECORD pairs per record', async () => {
+    // 30 people born the same day whose given names share an initial: "birth date and
+    // given-name initial" alone would pair all 435 of them, 14.5 pairs per record.
+    const given = ['ann', 'amy', 'alice', 'adam', 'alan', 'amir', 'anya', 'aron', 'axel', 'ava'];
+    const family = 'bcdfghjklmnpqrstvwxyz'.split('').map((initial) => `${initial}orvath`);
+    const records: PlainRecord[] = Array.from({ length: 30 }, (_, i) => ({
+      id: String(i),
+      given: `${given[i % 10]}${'e'.repeat(Math.floor(i / 10))}`,
+      family: family[i % family.length] + String.fromCharCode(97 + Math.floor(i / family.length)),
+      dob: '1980-02-29',
+    }));
+    const settings = { recordId: 'id', fields: { given: 'given_name', family: 'family_name', dob: 'birth_date' } } as const;
+    const result = await link({ settings, sources: [{ name: 'ehr', records }], threads: 1 });
+    const names = result.blocking.rules.map((rule) => rule.name);
+    expect(names).toContain('birth_date & given_name:doubleMetaphone');
+    expect(names).not.toContain('birth_date & given_name:prefix:1');
+    // The family-name variant stays: its blocks are small.
+    expect(names).toContain('birth_date & family_name:prefix:1');
+  });
+});

@@ -216,6 +216,7 @@ export function broadBlockingRules(fields: ReadonlySet<string>): BlockingRule[] 
     rule('family_name:doubleMetaphone & birth_date:year', [phonetic('family_name'), key('birth_date', 'year')]),
     rule('family_name:doubleMetaphone & birth_date:monthDay', [phonetic('family_name'), key('birth_date', 'monthDay')]),
     rule('given_name:doubleMetaphone & birth_date:monthDay', [phonetic('given_name'), key('birth_date', 'monthDay')]),
+    rule('family_name:doubleMetaphone & street_number', [phonetic('family_name'), key('street_number')]),
     rule('birth_date', [key('birth_date')]),
     rule('street_address', [key('street_address')]),
     rule('given_name & family_name:prefix:1', [key('given_name'), key('family_name', 'prefix:1')]),

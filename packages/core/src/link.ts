@@ -36,6 +36,7 @@ import {
   isPersonRule,
   tighterBlockingRule,
 } from './field-kinds.js';
+import { HOUSEHOLD_SHARE, householdShare, withoutHouseholdGroup } from './households.js';
 import { buildRecordTable, type RecordTable } from './record-table.js';
 import { DEFAULTS, validateSettings, type Settings } from './settings.js';
 import type { SourceInput } from './sources.js';
@@ -98,6 +99,12 @@ export interface LinkResult {
   readonly threshold: number;
   /** How the scored pairs were clustered. */
   readonly clusteringMethod: ClusteringMethod;
+  /**
+   * Share of address-sharing candidate pairs that differ in given name and birth
+   * date (see householdShare); below HOUSEHOLD_SHARE the default comparisons drop
+   * their household evidence group. Undefined when not measured.
+   */
+  readonly householdShare: number | undefined;
   readonly blocking: BlockingSummary;
   readonly timings: readonly StageTiming[];
   /** Identity id of each identity group, by group index. */
@@ -176,8 +183,9 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
 
   // Workers start, and compare the random pairs u is estimated from, while this
   // thread blocks: none of that depends on the candidate pairs.
-  const comparisons = options.model?.comparisons ?? settings.comparisons ?? defaultComparisons(table.fieldKinds);
+  let comparisons = options.model?.comparisons ?? settings.comparisons ?? defaultComparisons(table.fieldKinds);
   checkColumns(table, comparisons);
+  let share: number | undefined;
   const pool = new ComparisonPool({ table, comparisons, threads });
   let model: FellegiSunterModel;
   let pairs: CandidatePairs;
@@ -207,6 +215,11 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
     if (compiledRules.length === 0) throw new SettingsError('blockingRules', 'no blocking rule applies to the fields present');
     pairs = generatePairs(table, compiledRules, { mode, maxPairs: settings.maxPairs ?? DEFAULTS.maxPairs });
     space = totalPairs(table, mode);
+    // Only default comparisons are adapted; given ones (settings or model) are used as they are.
+    if (options.model === undefined && settings.comparisons === undefined) {
+      share = householdShare(table, pairs);
+      if (share !== undefined && share < HOUSEHOLD_SHARE) comparisons = withoutHouseholdGroup(comparisons);
+    }
     progress({ stage: 'block', done: pairs.count, total: pairs.count });
     lap('block');
 
@@ -278,6 +291,7 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
     clustering,
     threshold,
     clusteringMethod,
+    householdShare: share,
     timings,
     identityIds,
     blocking: {

@@ -31,6 +31,13 @@ export function formatSummary(result: LinkResult): string {
     `identity groups  ${clustering.groupCount} (${singletons} singletons, largest ${largest})`,
     `prior            ${result.model.prior.toExponential(3)}; threshold probability ${result.threshold}`,
   ];
+  if (result.householdShare !== undefined) {
+    const grouped = result.model.comparisons.some((comparison) => comparison.evidenceGroup === 'household');
+    lines.push(
+      `households       ${result.householdShare.toFixed(3)} of address-sharing pairs differ in given name and birth date; ` +
+        (grouped ? 'address, phone and family name count once' : 'each address field counts on its own'),
+    );
+  }
   const flags = flagCounts(result);
   if (flags.length > 0) {
     lines.push(`flagged values   ${table.flags.length} (kept as missing)`);

@@ -4,6 +4,7 @@
  * Progress goes to stderr, results to files, the summary to stdout. No record
  * value is ever printed.
  */
+import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
@@ -102,25 +103,45 @@ function progressPrinter(quiet: boolean): (event: ProgressEvent) => void {
   };
 }
 
-async function readCsvObjects(path: string, what: string): Promise<Record<string, string>[]> {
-  const text = await readText(path, what);
-  const parsed = Papa.parse<Record<string, string>>(text, {
-    header: true,
-    skipEmptyLines: 'greedy',
-    delimiter: ',',
-    transformHeader: (h) => h.trim(),
-    transform: (v) => v.trim(),
+/**
+ * The memberships in a groups or truth CSV (`source,record_id,<groupColumn>`),
+ * parsed as a stream: a 10M-row file is never held as one string.
+ */
+async function readMemberships(path: string, groupColumn: string, what: string): Promise<Membership[]> {
+  const stream = createReadStream(path, 'utf8');
+  const rows: Membership[] = [];
+  await new Promise<void>((resolve, reject) => {
+    stream.on('error', (error: NodeJS.ErrnoException) =>
+      reject(new MpiError('FILE_UNREADABLE', `cannot read ${what} file ${path} (${error.code ?? error.message})`)),
+    );
+    let row = 0;
+    Papa.parse<Record<string, string>>(stream, {
+      header: true,
+      skipEmptyLines: 'greedy',
+      delimiter: ',',
+      transformHeader: (h) => h.trim(),
+      transform: (v) => v.trim(),
+      step: (result, parser) => {
+        row++;
+        const problem = result.errors[0];
+        const data = result.data;
+        let failure: MpiError | undefined;
+        if (problem) failure = new MpiError('MALFORMED_CSV', `${what} file ${path} is malformed CSV at data row ${row} (${problem.code})`);
+        else if (!(groupColumn in data && 'source' in data && 'record_id' in data)) {
+          failure = new MpiError('MISSING_COLUMN', `${what} file needs columns source, record_id, ${groupColumn}`);
+        }
+        if (failure) {
+          parser.abort();
+          reject(failure);
+          return;
+        }
+        rows.push({ source: data.source, recordId: data.record_id, group: data[groupColumn] });
+      },
+      complete: () => resolve(),
+      error: (error: Error) => reject(new MpiError('FILE_UNREADABLE', `cannot read ${what} file ${path} (${error.message})`)),
+    });
   });
-  const problem = parsed.errors[0];
-  if (problem) throw new MpiError('MALFORMED_CSV', `${what} file ${path} is malformed CSV at data row ${(problem.row ?? 0) + 1} (${problem.code})`);
-  return parsed.data;
-}
-
-function memberships(rows: Record<string, string>[], groupColumn: string, what: string): Membership[] {
-  if (rows.length > 0 && !(groupColumn in rows[0] && 'source' in rows[0] && 'record_id' in rows[0])) {
-    throw new MpiError('MISSING_COLUMN', `${what} file needs columns source, record_id, ${groupColumn}`);
-  }
-  return rows.map((row) => ({ source: row.source, recordId: row.record_id, group: row[groupColumn] }));
+  return rows;
 }
 
 const program = new Command();
@@ -161,8 +182,8 @@ program
   .requiredOption('--truth <file>', 'truth CSV: source,record_id,person_id')
   .option('--json', 'print JSON instead of a table')
   .action(async (opts) => {
-    const groups = memberships(await readCsvObjects(opts.groups, 'groups'), 'identity_id', 'groups');
-    const truth = memberships(await readCsvObjects(opts.truth, 'truth'), 'person_id', 'truth');
+    const groups = await readMemberships(opts.groups, 'identity_id', 'groups');
+    const truth = await readMemberships(opts.truth, 'person_id', 'truth');
     const report = evaluate(groups, truth);
     if (opts.json) {
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');

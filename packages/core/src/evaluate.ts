@@ -27,59 +27,96 @@ const pairs = (n: number) => (n * (n - 1)) / 2;
 const f1 = (p: number, r: number) => (p + r === 0 ? 0 : (2 * p * r) / (p + r));
 const ratio = (a: number, b: number) => (b === 0 ? 1 : a / b);
 
+/** Numbers distinct labels 0, 1, 2... in order of first appearance. */
+function labeller(): { readonly id: (label: string) => number; readonly count: () => number } {
+  const ids = new Map<string, number>();
+  return {
+    id(label) {
+      let id = ids.get(label);
+      if (id === undefined) ids.set(label, (id = ids.size));
+      return id;
+    },
+    count: () => ids.size,
+  };
+}
 
 /**
  * Scores predicted identity groups against true persons: pairwise and B-cubed
  * precision/recall/F1, split persons, mixed groups, and a conservation check
  * (every truth record must appear in exactly one group). Accuracy figures are
  * computed over the records present in both.
+ *
+ * Labels are numbered and the (group, person) contingency table is a sorted
+ * typed array, so 10M records fit in a few GB rather than a Set per group.
  */
 export function evaluate(predicted: Iterable<Membership>, truth: Iterable<Membership>): EvaluationReport {
-  const personOf = new Map<string, string>();
-  for (const t of truth) personOf.set(keyOf(t), t.group);
-  const groupOf = new Map<string, string>();
+  const rowOf = new Map<string, number>();
+  const persons = labeller();
+  const personOfRow: number[] = [];
+  for (const t of truth) {
+    const key = keyOf(t);
+    if (rowOf.has(key)) continue;
+    rowOf.set(key, personOfRow.length);
+    personOfRow.push(persons.id(t.group));
+  }
+  const groups = labeller();
+  const groupOfRow = new Int32Array(personOfRow.length).fill(-1);
   let duplicated = 0;
   let unexpected = 0;
   for (const p of predicted) {
-    const key = keyOf(p);
-    if (groupOf.has(key)) duplicated++;
-    else if (!personOf.has(key)) unexpected++;
-    else groupOf.set(key, p.group);
+    const row = rowOf.get(keyOf(p));
+    if (row === undefined) unexpected++;
+    else if (groupOfRow[row] >= 0) duplicated++;
+    else groupOfRow[row] = groups.id(p.group);
   }
-  const missing = personOf.size - groupOf.size;
+  rowOf.clear();
 
-  // Contingency table of (group, person) over records present in both.
-  const cells = new Map<string, number>();
-  const groupSizes = new Map<string, number>();
-  const personSizes = new Map<string, number>();
-  const personsPerGroup = new Map<string, Set<string>>();
-  const groupsPerPerson = new Map<string, Set<string>>();
-  for (const [key, group] of groupOf) {
-    const person = personOf.get(key)!;
-    const cell = `${group}\u0000${person}`;
-    cells.set(cell, (cells.get(cell) ?? 0) + 1);
-    groupSizes.set(group, (groupSizes.get(group) ?? 0) + 1);
-    personSizes.set(person, (personSizes.get(person) ?? 0) + 1);
-    if (!personsPerGroup.has(group)) personsPerGroup.set(group, new Set());
-    personsPerGroup.get(group)!.add(person);
-    if (!groupsPerPerson.has(person)) groupsPerPerson.set(person, new Set());
-    groupsPerPerson.get(person)!.add(group);
+  // Contingency table of (group, person) over records present in both: sorted cell codes.
+  const personCount = persons.count();
+  const codes: number[] = [];
+  for (let row = 0; row < personOfRow.length; row++) {
+    if (groupOfRow[row] >= 0) codes.push(groupOfRow[row] * personCount + personOfRow[row]);
   }
+  const cells = Float64Array.from(codes).sort();
+  const records = cells.length;
+  const missing = personOfRow.length - records;
+  const groupSizes = new Float64Array(groups.count());
+  const personSizes = new Float64Array(personCount);
+  for (const code of cells) {
+    groupSizes[Math.floor(code / personCount)]++;
+    personSizes[code % personCount]++;
+  }
+  const groupsOfPerson = new Int32Array(personCount);
+  const personsOfGroup = new Int32Array(groups.count());
   let truePositives = 0;
   let bPrecision = 0;
   let bRecall = 0;
-  for (const [cell, n] of cells) {
+  for (let i = 0; i < cells.length; ) {
+    let j = i + 1;
+    while (j < cells.length && cells[j] === cells[i]) j++;
+    const n = j - i;
+    const group = Math.floor(cells[i] / personCount);
+    const person = cells[i] % personCount;
     truePositives += pairs(n);
-    const [group, person] = cell.split('\u0000');
     // Each of the n records in this cell scores n/|group| and n/|person|.
-    bPrecision += (n * n) / groupSizes.get(group)!;
-    bRecall += (n * n) / personSizes.get(person)!;
+    bPrecision += (n * n) / groupSizes[group];
+    bRecall += (n * n) / personSizes[person];
+    groupsOfPerson[person]++;
+    personsOfGroup[group]++;
+    i = j;
   }
   let predictedPairs = 0;
-  for (const n of groupSizes.values()) predictedPairs += pairs(n);
+  let presentGroups = 0;
+  for (const n of groupSizes) {
+    predictedPairs += pairs(n);
+    if (n > 0) presentGroups++;
+  }
   let truePairs = 0;
-  for (const n of personSizes.values()) truePairs += pairs(n);
-  const records = groupOf.size;
+  let presentPersons = 0;
+  for (const n of personSizes) {
+    truePairs += pairs(n);
+    if (n > 0) presentPersons++;
+  }
   const precision = ratio(truePositives, predictedPairs);
   const recall = ratio(truePositives, truePairs);
   const bp = records === 0 ? 1 : bPrecision / records;
@@ -88,10 +125,10 @@ export function evaluate(predicted: Iterable<Membership>, truth: Iterable<Member
     records,
     pairwise: { precision, recall, f1: f1(precision, recall), truePositives, predictedPairs, truePairs },
     bcubed: { precision: bp, recall: br, f1: f1(bp, br) },
-    splitPersons: [...groupsPerPerson.values()].filter((s) => s.size > 1).length,
-    mixedGroups: [...personsPerGroup.values()].filter((s) => s.size > 1).length,
-    groups: groupSizes.size,
-    persons: personSizes.size,
+    splitPersons: groupsOfPerson.reduce((n, count) => n + (count > 1 ? 1 : 0), 0),
+    mixedGroups: personsOfGroup.reduce((n, count) => n + (count > 1 ? 1 : 0), 0),
+    groups: presentGroups,
+    persons: presentPersons,
     conservation: { ok: missing === 0 && unexpected === 0 && duplicated === 0, missing, unexpected, duplicated },
   };
 }

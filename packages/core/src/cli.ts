@@ -18,7 +18,7 @@ import {
   serializeModel,
 } from '@mpi/scoring';
 import { MpiError } from './errors.js';
-import { evaluate, type Membership } from './evaluate.js';
+import { Evaluation, type Membership } from './evaluate.js';
 import { explainRows } from './explain.js';
 import { link, type ProgressEvent } from './link.js';
 import { buildRecordTable } from './record-table.js';
@@ -104,12 +104,11 @@ function progressPrinter(quiet: boolean): (event: ProgressEvent) => void {
 }
 
 /**
- * The memberships in a groups or truth CSV (`source,record_id,<groupColumn>`),
- * parsed as a stream: a 10M-row file is never held as one string.
+ * Streams the memberships of a groups or truth CSV (`source,record_id,<groupColumn>`)
+ * to `visit`: a 10M-row file is never held as one string or as objects.
  */
-async function readMemberships(path: string, groupColumn: string, what: string): Promise<Membership[]> {
+async function readMemberships(path: string, groupColumn: string, what: string, visit: (membership: Membership) => void): Promise<void> {
   const stream = createReadStream(path, 'utf8');
-  const rows: Membership[] = [];
   await new Promise<void>((resolve, reject) => {
     stream.on('error', (error: NodeJS.ErrnoException) =>
       reject(new MpiError('FILE_UNREADABLE', `cannot read ${what} file ${path} (${error.code ?? error.message})`)),
@@ -135,13 +134,12 @@ async function readMemberships(path: string, groupColumn: string, what: string):
           reject(failure);
           return;
         }
-        rows.push({ source: data.source, recordId: data.record_id, group: data[groupColumn] });
+        visit({ source: data.source, recordId: data.record_id, group: data[groupColumn] });
       },
       complete: () => resolve(),
       error: (error: Error) => reject(new MpiError('FILE_UNREADABLE', `cannot read ${what} file ${path} (${error.message})`)),
     });
   });
-  return rows;
 }
 
 const program = new Command();
@@ -182,9 +180,10 @@ program
   .requiredOption('--truth <file>', 'truth CSV: source,record_id,person_id')
   .option('--json', 'print JSON instead of a table')
   .action(async (opts) => {
-    const groups = await readMemberships(opts.groups, 'identity_id', 'groups');
-    const truth = await readMemberships(opts.truth, 'person_id', 'truth');
-    const report = evaluate(groups, truth);
+    const evaluation = new Evaluation();
+    await readMemberships(opts.truth, 'person_id', 'truth', (m) => evaluation.addTruth(m));
+    await readMemberships(opts.groups, 'identity_id', 'groups', (m) => evaluation.addPredicted(m));
+    const report = evaluation.report();
     if (opts.json) {
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       return;

@@ -41,6 +41,43 @@ function labeller(): { readonly id: (label: string) => number; readonly count: (
 }
 
 /**
+ * An evaluation fed record by record (the truth first, then the predictions), so
+ * a caller streaming two 10M-row files never holds them as objects.
+ */
+export class Evaluation {
+  private readonly rowOf = new Map<string, number>();
+  private readonly persons = labeller();
+  private readonly groups = labeller();
+  private readonly personOfRow: number[] = [];
+  private groupOfRow: Int32Array | undefined;
+  private duplicated = 0;
+  private unexpected = 0;
+
+  /** Adds a true membership (a record of a known person). */
+  addTruth(t: Membership): void {
+    if (this.groupOfRow !== undefined) throw new Error('Evaluation: add the truth before the predictions');
+    const key = keyOf(t);
+    if (this.rowOf.has(key)) return;
+    this.rowOf.set(key, this.personOfRow.length);
+    this.personOfRow.push(this.persons.id(t.group));
+  }
+
+  /** Adds a predicted membership (a record's identity group). */
+  addPredicted(p: Membership): void {
+    this.groupOfRow ??= new Int32Array(this.personOfRow.length).fill(-1);
+    const row = this.rowOf.get(keyOf(p));
+    if (row === undefined) this.unexpected++;
+    else if (this.groupOfRow[row] >= 0) this.duplicated++;
+    else this.groupOfRow[row] = this.groups.id(p.group);
+  }
+
+  report(): EvaluationReport {
+    const groupOfRow = (this.groupOfRow ??= new Int32Array(this.personOfRow.length).fill(-1));
+    return contingencyReport(this.personOfRow, groupOfRow, this.persons.count(), this.groups.count(), this.unexpected, this.duplicated);
+  }
+}
+
+/**
  * Scores predicted identity groups against true persons: pairwise and B-cubed
  * precision/recall/F1, split persons, mixed groups, and a conservation check
  * (every truth record must appear in exactly one group). Accuracy figures are
@@ -50,29 +87,22 @@ function labeller(): { readonly id: (label: string) => number; readonly count: (
  * typed array, so 10M records fit in a few GB rather than a Set per group.
  */
 export function evaluate(predicted: Iterable<Membership>, truth: Iterable<Membership>): EvaluationReport {
-  const rowOf = new Map<string, number>();
-  const persons = labeller();
-  const personOfRow: number[] = [];
-  for (const t of truth) {
-    const key = keyOf(t);
-    if (rowOf.has(key)) continue;
-    rowOf.set(key, personOfRow.length);
-    personOfRow.push(persons.id(t.group));
-  }
-  const groups = labeller();
-  const groupOfRow = new Int32Array(personOfRow.length).fill(-1);
-  let duplicated = 0;
-  let unexpected = 0;
-  for (const p of predicted) {
-    const row = rowOf.get(keyOf(p));
-    if (row === undefined) unexpected++;
-    else if (groupOfRow[row] >= 0) duplicated++;
-    else groupOfRow[row] = groups.id(p.group);
-  }
-  rowOf.clear();
+  const evaluation = new Evaluation();
+  for (const t of truth) evaluation.addTruth(t);
+  for (const p of predicted) evaluation.addPredicted(p);
+  return evaluation.report();
+}
+
+function contingencyReport(
+  personOfRow: readonly number[],
+  groupOfRow: Int32Array,
+  personCount: number,
+  groupCount: number,
+  unexpected: number,
+  duplicated: number,
+): EvaluationReport {
 
   // Contingency table of (group, person) over records present in both: sorted cell codes.
-  const personCount = persons.count();
   const codes: number[] = [];
   for (let row = 0; row < personOfRow.length; row++) {
     if (groupOfRow[row] >= 0) codes.push(groupOfRow[row] * personCount + personOfRow[row]);
@@ -80,14 +110,14 @@ export function evaluate(predicted: Iterable<Membership>, truth: Iterable<Member
   const cells = Float64Array.from(codes).sort();
   const records = cells.length;
   const missing = personOfRow.length - records;
-  const groupSizes = new Float64Array(groups.count());
+  const groupSizes = new Float64Array(groupCount);
   const personSizes = new Float64Array(personCount);
   for (const code of cells) {
     groupSizes[Math.floor(code / personCount)]++;
     personSizes[code % personCount]++;
   }
   const groupsOfPerson = new Int32Array(personCount);
-  const personsOfGroup = new Int32Array(groups.count());
+  const personsOfGroup = new Int32Array(groupCount);
   let truePositives = 0;
   let bPrecision = 0;
   let bRecall = 0;

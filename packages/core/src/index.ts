@@ -12,7 +12,7 @@ export type { RecordTable, ValueFlag } from './record-table.js';
 export { clusterPairs, identityId, thresholdWeight } from './cluster.js';
 export { HOUSEHOLD_SHARE, householdShare, withoutHouseholdGroup } from './households.js';
 export type { ClusterOptions, Clustering, ClusteringMethod } from './cluster.js';
-export { evaluate } from './evaluate.js';
+export { Evaluation, evaluate } from './evaluate.js';
 export type { EvaluationReport, Membership } from './evaluate.js';
 export {
   broadBlockingRules,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterPairs, evaluate, identityId, thresholdWeight } from '../src/index.js';
+import { clusterPairs, Evaluation, evaluate, identityId, thresholdWeight } from '../src/index.js';
 
 const chunk = (pairs: [number, number][]) => ({
   left: Uint32Array.from(pairs, (p) => p[0]),
@@ -92,6 +92,18 @@ describe('clustering into identity groups', () => {
 
 describe('evaluation against the truth', () => {
   const m = (recordId: string, group: string) => ({ source: 's', recordId, group });
+
+  it('gives the same report fed record by record as from whole lists', () => {
+    const truth = [m('1', 'A'), m('2', 'A'), m('3', 'B'), m('4', 'B'), m('5', 'C')];
+    const predicted = [m('1', 'x'), m('2', 'x'), m('3', 'x'), m('4', 'y'), m('9', 'z'), m('4', 'w')];
+    const evaluation = new Evaluation();
+    for (const t of truth) evaluation.addTruth(t);
+    for (const p of predicted) evaluation.addPredicted(p);
+    const report = evaluation.report();
+    expect(report).toEqual(evaluate(predicted, truth));
+    expect(report.conservation).toEqual({ ok: false, missing: 1, unexpected: 1, duplicated: 1 });
+    expect(() => evaluation.addTruth(m('6', 'D'))).toThrow(/truth before the predictions/);
+  });
 
   it('scores pairwise and B-cubed precision and recall', () => {
     const truth = [m('1', 'A'), m('2', 'A'), m('3', 'A'), m('4', 'B')];

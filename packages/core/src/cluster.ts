@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { StaticDisjointSet } from 'mnemonist';
 import type { PairChunk } from '@mpi/blocking';
+import { matchProbability } from '@mpi/scoring';
 
 /**
  * Identity groups as arrays: `members` lists rows group by group (each group's
@@ -88,16 +89,12 @@ function averageLinkage(
 ): Uint32Array | undefined {
   const troubled = new Uint8Array(size);
   let any = false;
-  for (let c = 0; c < chunks.length; c++) {
-    const { left, right } = chunks[c];
-    const weight = weights[c];
-    for (let k = 0; k < weight.length; k++) {
-      if (weight[k] < minWeight && component[left[k]] === component[right[k]]) {
-        troubled[component[left[k]]] = 1;
-        any = true;
-      }
+  forEachPair(chunks, weights, (l, r, w) => {
+    if (w < minWeight && component[l] === component[r]) {
+      troubled[component[l]] = 1;
+      any = true;
     }
-  }
+  });
   if (!any) return undefined;
 
   // Scored pairs inside troubled components, as adjacency lists (CSR), and the links among them.
@@ -167,11 +164,6 @@ function averageLinkage(
   const roots = component.slice();
   for (let r = 0; r < size; r++) if (inside(r)) roots[r] = size + sets.find(r);
   return roots;
-}
-
-/** Match probability of a match weight (log2 odds). */
-function matchProbability(weight: number): number {
-  return 1 / (1 + Math.pow(2, -weight));
 }
 
 function forEachPair(chunks: readonly PairChunk[], weights: readonly Float64Array[], visit: (l: number, r: number, w: number) => void): void {

@@ -33,7 +33,7 @@ export function sampleRandomPairs(options: SampleRandomPairsOptions): PairChunk 
 
   let keys: Float64Array;
   if (total <= sampleSize) {
-    keys = allPairKeys(size, groups, mode, total);
+    keys = allPairKeys(size, groups, mode, total).sort();
   } else if (sampleSize * 2 >= total) {
     // Dense sample: enumerate and keep a random subset (partial Fisher-Yates);
     // rejection of duplicates would approach coupon-collector cost here.
@@ -44,11 +44,11 @@ export function sampleRandomPairs(options: SampleRandomPairsOptions): PairChunk 
       all[i] = all[j];
       all[j] = swap;
     }
-    keys = all.subarray(0, sampleSize);
+    keys = all.subarray(0, sampleSize).sort();
   } else {
+    // Already sorted.
     keys = drawDistinctPairKeys(size, groups, mode, sampleSize, rng);
   }
-  keys.sort();
   return keysToChunk(keys, size);
 }
 
@@ -139,10 +139,13 @@ function drawDistinctPairKeys(
     weight += n * (size - n);
     cumulative[s] = weight;
   }
-  const keys = new Float64Array(sampleSize);
+  let keys: Float64Array = new Float64Array(sampleSize);
   let distinct = 0;
+  let drawn: Float64Array = keys;
   while (distinct < sampleSize) {
-    for (let k = distinct; k < sampleSize; k++) {
+    // Only the top-up draws are sorted, then merged with the distinct keys so far:
+    // a second full sort of the sample cost as much as the first.
+    for (let k = 0; k < drawn.length; k++) {
       let a: number;
       let b: number;
       if (mode === 'link') {
@@ -158,13 +161,27 @@ function drawDistinctPairKeys(
         b = Math.floor(uniform(rng) * (size - 1));
         if (b >= a) b++;
       }
-      keys[k] = a < b ? a * size + b : b * size + a;
+      drawn[k] = a < b ? a * size + b : b * size + a;
     }
-    keys.sort();
+    drawn.sort();
+    keys = drawn === keys ? keys : mergeSorted(keys.subarray(0, distinct), drawn, sampleSize);
     distinct = 1;
-    for (let k = 1; k < sampleSize; k++) if (keys[k] !== keys[distinct - 1]) keys[distinct++] = keys[k];
+    for (let k = 1; k < keys.length; k++) if (keys[k] !== keys[distinct - 1]) keys[distinct++] = keys[k];
+    drawn = new Float64Array(sampleSize - distinct);
   }
   return keys;
+}
+
+/** The two sorted arrays merged into a new sorted array of `length` slots. */
+function mergeSorted(a: Float64Array, b: Float64Array, length: number): Float64Array {
+  const out = new Float64Array(length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i] <= b[j] ? a[i++] : b[j++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
 }
 
 function keysToChunk(keys: Float64Array, size: number): PairChunk {

@@ -34,6 +34,8 @@ export interface CaseResult {
   readonly groups: number;
   readonly stages: Record<string, number>;
   readonly pipelineSeconds: number;
+  /** Pipeline seconds of every run when the case was repeated (the reported run is the median one). */
+  readonly pipelineSecondsRuns?: number[];
   /** Wall time of the whole case process, set by the harness. */
   readonly processSeconds?: number;
   readonly recordsPerSecond: number;

@@ -35,6 +35,11 @@ export function formatTable(
   out.push('PC = pair completeness of blocking, RR = reduction ratio; F1 at the default threshold (match probability 0.5), on identity groups.');
   out.push('total s = pipeline stages (process start excluded); process s = the whole case process, including start-up and scoring against the truth.');
   out.push('* best-thr F1: best threshold chosen WITH the truth, for comparison with peers that report it; not the headline figure.');
+  const repeated = cases.filter((c) => c.pipelineSecondsRuns);
+  if (repeated.length > 0) {
+    out.push('', 'repeated cases: the median run (by total s) is shown; total s of every run:');
+    for (const c of repeated) out.push(`  ${c.name} (${c.threads} thr): ${c.pipelineSecondsRuns!.map((s) => s.toFixed(2)).join(', ')}`);
+  }
   if (extra.kernels) {
     out.push('', 'comparison kernel (tinybench, one thread, fresh memo per run):');
     for (const k of extra.kernels) out.push(`  ${k.name}: ${Math.round(k.pairsPerSecond)} pairs/s (${k.pairs} pairs x ${k.comparisons} comparisons, ${k.samples} samples)`);

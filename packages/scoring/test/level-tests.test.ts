@@ -30,6 +30,15 @@ function levelOf(test: LevelTest, a: string, b: string): number {
   return out[0];
 }
 
+/** Levels of records 0-1 and 1-0 of a table of `rows` under one comparison. */
+function levelsBothWays(comparison: Parameters<typeof compileVectorizer>[1][number], rows: Record<string, string>[]): number[] {
+  const vectorizer = compileVectorizer(encodeTable(rows), [comparison]);
+  const out = new Uint8Array(2);
+  vectorizer.vectorize(0, 1, out, 0);
+  vectorizer.vectorize(1, 0, out, 1);
+  return [...out];
+}
+
 describe('level tests', () => {
   it('null: a missing value on either side is level 0 whatever the test', () => {
     expect(levelOf({ type: 'exact' }, '', 'john')).toBe(0);
@@ -140,13 +149,7 @@ describe('swapped level', () => {
     ],
   } as const;
 
-  function levelsOf(rows: Record<string, string>[]): number[] {
-    const vectorizer = compileVectorizer(encodeTable(rows), [swappedComparison]);
-    const out = new Uint8Array(2);
-    vectorizer.vectorize(0, 1, out, 0);
-    vectorizer.vectorize(1, 0, out, 1);
-    return [...out];
-  }
+  const levelsOf = (rows: Record<string, string>[]) => levelsBothWays(swappedComparison, rows);
 
   it('holds when given and family names are swapped between the records', () => {
     expect(levelsOf([
@@ -199,13 +202,7 @@ describe('fuzzy swapped and cross-match levels', () => {
     ],
   } as const;
 
-  function levelsOf(rows: Record<string, string>[]): number[] {
-    const vectorizer = compileVectorizer(encodeTable(rows), [comparison]);
-    const out = new Uint8Array(2);
-    vectorizer.vectorize(0, 1, out, 0);
-    vectorizer.vectorize(1, 0, out, 1);
-    return [...out];
-  }
+  const levelsOf = (rows: Record<string, string>[]) => levelsBothWays(comparison, rows);
 
   it('finds names swapped and misspelt', () => {
     expect(levelsOf([
@@ -245,13 +242,7 @@ describe('fuzzy cross-match level', () => {
     ],
   } as const;
 
-  function levelsOf(rows: Record<string, string>[]): number[] {
-    const vectorizer = compileVectorizer(encodeTable(rows), [comparison]);
-    const out = new Uint8Array(2);
-    vectorizer.vectorize(0, 1, out, 0);
-    vectorizer.vectorize(1, 0, out, 1);
-    return [...out];
-  }
+  const levelsOf = (rows: Record<string, string>[]) => levelsBothWays(comparison, rows);
 
   it('holds when one record\'s line is a misspelling of the other record\'s other line, in either direction', () => {
     expect(levelsOf([

@@ -1,6 +1,7 @@
 import { dayNumber } from './kernels/dates.js';
+import { characterMask } from './kernels/jaro-winkler.js';
 import { doubleMetaphoneCodes } from './kernels/phonetic.js';
-import { tokenSet } from './kernels/tokens.js';
+import { tokenMask, tokenSet } from './kernels/tokens.js';
 import { givenNameGroups } from './nicknames.js';
 import type { EncodedColumn } from './types.js';
 
@@ -15,6 +16,8 @@ export class ColumnValues {
   private tokens: ReadonlySet<string>[] | undefined;
   private groups: (readonly number[])[] | undefined;
   private dates: ParsedDates | undefined;
+  private masks: Int32Array | undefined;
+  private tokenMaskById: Int32Array | undefined;
 
   constructor(column: EncodedColumn) {
     this.dictionary = column.dictionary;
@@ -36,10 +39,27 @@ export class ColumnValues {
     return (this.dates ??= parseDates(this.dictionary));
   }
 
+  /** characterMask of every value by id, computed once (0 for the missing value). */
+  characterMasks(): Int32Array {
+    return (this.masks ??= masksOf(this.dictionary, characterMask));
+  }
+
+  /** tokenMask of every value by id, computed once. */
+  tokenMasks(): Int32Array {
+    return (this.tokenMaskById ??= masksOf(this.dictionary, tokenMask));
+  }
+
   nicknameGroups(id: number): readonly number[] {
     const cache = (this.groups ??= new Array(this.dictionary.length));
     return (cache[id] ??= givenNameGroups(this.dictionary[id]));
   }
+}
+
+/** A 32-bit mask of every value by id (0 for the missing value, id 0). */
+function masksOf(dictionary: readonly string[], mask: (value: string) => number): Int32Array {
+  const masks = new Int32Array(dictionary.length);
+  for (let id = 1; id < dictionary.length; id++) masks[id] = mask(dictionary[id]);
+  return masks;
 }
 
 /** Dates of a dictionary by id: fields are -1 where the value is not eight digits. */

@@ -1,8 +1,8 @@
 export type * from './types.js';
-export { jaro, jaroWinkler, jaroWinklerAtLeast } from './kernels/jaro-winkler.js';
+export { characterMask, jaro, jaroWinkler, jaroWinklerAtLeast, maxJaroMatches } from './kernels/jaro-winkler.js';
 export { levenshtein, levenshteinWithin, damerauLevenshtein, damerauLevenshteinWithin } from './kernels/edit-distance.js';
 export { doubleMetaphoneCodes, sharesDoubleMetaphone } from './kernels/phonetic.js';
-export { tokenSet, tokenJaccard } from './kernels/tokens.js';
+export { tokenMask, tokenSet, tokenJaccard } from './kernels/tokens.js';
 export { dayNumber, daysBetween, isDayMonthTransposed, isYearOffByOne, isOneCharacterOff } from './kernels/dates.js';
 export { nicknameTable, givenNameGroups, areNicknames } from './nicknames.js';
 export { InvalidComparisonError } from './invalid-comparison-error.js';

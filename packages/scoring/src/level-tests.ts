@@ -1,7 +1,7 @@
 import type { ColumnValues } from './column-values.js';
 import { isOneCharacterOff } from './kernels/dates.js';
 import { damerauLevenshteinWithin, levenshteinWithin } from './kernels/edit-distance.js';
-import { jaroWinklerAtLeast } from './kernels/jaro-winkler.js';
+import { jaroWinklerAtLeast, maxJaroMatches } from './kernels/jaro-winkler.js';
 import { sharesDoubleMetaphone } from './kernels/phonetic.js';
 import { tokenJaccard } from './kernels/tokens.js';
 import { sharesGroup } from './nicknames.js';
@@ -36,7 +36,13 @@ export function compileValueTest(test: LevelTest, values: ColumnValues): ValueTe
       return (a, b) => a === b || sharesGroup(values.nicknameGroups(a), values.nicknameGroups(b));
     case 'jaroWinkler': {
       const threshold = test.threshold;
-      return (a, b) => a === b || jaroWinklerAtLeast(dictionary[a], dictionary[b], threshold);
+      const masks = values.characterMasks();
+      return (a, b) => {
+        if (a === b) return true;
+        const x = dictionary[a];
+        const y = dictionary[b];
+        return jaroWinklerAtLeast(x, y, threshold, maxJaroMatches(x.length, masks[a], y.length, masks[b]));
+      };
     }
     case 'levenshtein': {
       const max = test.maxDistance;
@@ -77,7 +83,9 @@ export function compileValueTest(test: LevelTest, values: ColumnValues): ValueTe
     }
     case 'tokenOverlap': {
       const threshold = test.threshold;
-      return (a, b) => a === b || tokenJaccard(values.tokenSet(a), values.tokenSet(b)) >= threshold;
+      const masks = values.tokenMasks();
+      // Without a shared token the similarity is 0 (only a threshold <= 0 accepts that).
+      return (a, b) => a === b || ((masks[a] & masks[b]) === 0 ? threshold <= 0 : tokenJaccard(values.tokenSet(a), values.tokenSet(b)) >= threshold);
     }
   }
 }
@@ -111,7 +119,14 @@ export function compileSwappedTest(values: ColumnValues, other: ColumnValues, te
     const mine = values.dictionary;
     const theirs = other.dictionary;
     // This column's value id `a` against the other column's value id `b`.
-    const close = (a: number, b: number) => a !== 0 && b !== 0 && jaroWinklerAtLeast(mine[a], theirs[b], threshold);
+    const myMasks = values.characterMasks();
+    const theirMasks = other.characterMasks();
+    const close = (a: number, b: number) => {
+      if (a === 0 || b === 0) return false;
+      const x = mine[a];
+      const y = theirs[b];
+      return jaroWinklerAtLeast(x, y, threshold, maxJaroMatches(x.length, myMasks[a], y.length, theirMasks[b]));
+    };
     // swapped: close in both directions; crossMatch: in at least one.
     return test.type === 'swapped'
       ? (left, right) => close(ids[left], otherIds[right]) && close(ids[right], otherIds[left])

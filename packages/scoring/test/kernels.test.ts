@@ -12,12 +12,16 @@ import {
   isDayMonthTransposed,
   isOneCharacterOff,
   isYearOffByOne,
+  characterMask,
+  jaro,
+  maxJaroMatches,
   jaroWinkler,
   jaroWinklerAtLeast,
   levenshtein,
   levenshteinWithin,
   sharesDoubleMetaphone,
   tokenJaccard,
+  tokenMask,
   tokenSet,
 } from '../src/index.js';
 
@@ -58,6 +62,19 @@ describe('own Jaro-Winkler kernel', () => {
     for (const threshold of [0.7, 0.8, 0.9, 0.92]) {
       for (const [a, b] of pairs) expect(jaroWinklerAtLeast(a, b, threshold)).toBe(jaroWinkler(a, b) >= threshold);
     }
+  });
+
+  it('maxJaroMatches never falls below the true number of matches, so the bounded test answers the same', () => {
+    for (const [a, b] of pairs) {
+      const bound = maxJaroMatches(a.length, characterMask(a), b.length, characterMask(b));
+      // Jaro = (m/|a| + m/|b| + (m - t)/m) / 3 with t = 0 is the most m can give.
+      const m = bound <= 0 ? 0 : bound;
+      if (a !== b && a.length > 0 && b.length > 0) expect(jaro(a, b)).toBeLessThanOrEqual((m / a.length + m / b.length + (m > 0 ? 1 : 0)) / 3 + 1e-12);
+      for (const threshold of [0.8, 0.92]) {
+        expect(jaroWinklerAtLeast(a, b, threshold, bound)).toBe(jaroWinkler(a, b) >= threshold);
+      }
+    }
+    expect(maxJaroMatches(5, characterMask('smith'), 5, characterMask('jones'))).toBeLessThanOrEqual(1);
   });
 });
 
@@ -109,6 +126,20 @@ describe('token Jaccard', () => {
     expect(tokenJaccard(tokenSet('12 high street'), tokenSet('high street'))).toBeCloseTo(2 / 3, 12);
     expect(tokenJaccard(tokenSet('a  b'), tokenSet('b a'))).toBe(1);
     expect(tokenJaccard(tokenSet(''), tokenSet(''))).toBe(0);
+  });
+  it('token masks meet whenever two values share a token, so a disjoint pair is safely 0', () => {
+    const rng = xoroshiro128plus(5);
+    const words = ['high', 'street', 'st', 'rd', 'road', '12', 'flat', 'a', 'unit', 'north', 'crescent', 'b'];
+    const value = () => Array.from({ length: unsafeUniformIntDistribution(0, 4, rng) }, () => words[unsafeUniformIntDistribution(0, words.length - 1, rng)]).join(' ');
+    let disjoint = 0;
+    for (let k = 0; k < 2000; k++) {
+      const a = value();
+      const b = value();
+      if (tokenJaccard(tokenSet(a), tokenSet(b)) > 0) expect(tokenMask(a) & tokenMask(b)).not.toBe(0);
+      if ((tokenMask(a) & tokenMask(b)) === 0) disjoint++;
+    }
+    expect(disjoint).toBeGreaterThan(0);
+    expect(tokenMask('  ')).toBe(0);
   });
 });
 

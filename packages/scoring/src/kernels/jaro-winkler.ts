@@ -78,11 +78,39 @@ export function jaroWinkler(a: string, b: string): number {
 }
 
 /**
+ * A 32-bit set of the characters of s (code mod 32; characters may share a bit).
+ * Two masks bound the Jaro matches of two strings in O(1): see maxJaroMatches.
+ */
+export function characterMask(s: string): number {
+  let mask = 0;
+  for (let i = 0; i < s.length; i++) mask |= 1 << (s.charCodeAt(i) & 31);
+  return mask;
+}
+
+/**
+ * An upper bound on the Jaro matches of a and b from their lengths and character
+ * masks: every bit set in a's mask but not in b's stands for at least one character
+ * of a that b lacks, so it cannot match (shared bits only make the bound looser).
+ * Random pairs (u sampling) rarely share enough characters to reach a name
+ * threshold, and this rejects them before the quadratic matching loop.
+ */
+export function maxJaroMatches(lengthA: number, maskA: number, lengthB: number, maskB: number): number {
+  return Math.min(lengthA - bitCount(maskA & ~maskB), lengthB - bitCount(maskB & ~maskA));
+}
+
+function bitCount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+}
+
+/**
  * Whether jaroWinkler(a, b) >= threshold, stopping early when the characters left to
  * match cannot reach it: Jaro is at most (m/|short| + m/|long| + 1) / 3 with m matches,
- * and the Winkler boost of the common prefix is known up front.
+ * and the Winkler boost of the common prefix is known up front. `maxMatches`, when
+ * the caller knows a bound (maxJaroMatches), rejects before any matching.
  */
-export function jaroWinklerAtLeast(a: string, b: string, threshold: number): boolean {
+export function jaroWinklerAtLeast(a: string, b: string, threshold: number, maxMatches = Infinity): boolean {
   if (a === b) return true;
   const ls = Math.min(a.length, b.length);
   const ll = Math.max(a.length, b.length);
@@ -91,13 +119,18 @@ export function jaroWinklerAtLeast(a: string, b: string, threshold: number): boo
   let prefix = 0;
   while (prefix < limit && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
   const boost = prefix * 0.1;
+  // With a known bound on the matches, most dissimilar pairs stop here.
+  const cap = Math.min(ls, maxMatches);
+  if (cap <= 0) return threshold <= 0;
+  const capped = (cap / ls + cap / ll + 1) / 3;
+  if (capped + boost * (1 - capped) < threshold - 1e-12) return false;
   let minMatches = 0;
   // The upper bound rises with m; find the fewest matches that could reach the threshold.
   for (; minMatches <= ls; minMatches++) {
     const j = (minMatches / ls + minMatches / ll + 1) / 3;
     if (j + boost * (1 - j) >= threshold - 1e-12) break;
   }
-  if (minMatches > ls) return false;
+  if (minMatches > ls || minMatches > maxMatches) return false;
   const j = boundedJaro(a, b, minMatches);
   if (j < 0) return false;
   return (j < 0.7 ? j : j + boost * (1 - j)) >= threshold;

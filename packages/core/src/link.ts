@@ -177,22 +177,27 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
     started = now;
   };
 
-  const table = await buildRecordTable(options.sources, settings, threads);
-  progress({ stage: 'read', done: table.size, total: table.size });
-  lap('read');
-
-  // Workers start, and compare the random pairs u is estimated from, while this
-  // thread blocks: none of that depends on the candidate pairs.
-  let comparisons = options.model?.comparisons ?? settings.comparisons ?? defaultComparisons(table.fieldKinds);
-  checkColumns(table, comparisons);
+  // The comparison workers start now and load their modules while this thread
+  // reads; the table follows once read.
+  const pool = new ComparisonPool({ threads });
+  let table: RecordTable;
+  let comparisons: readonly Comparison[];
   let share: number | undefined;
-  const pool = new ComparisonPool({ table, comparisons, threads });
   let model: FellegiSunterModel;
   let pairs: CandidatePairs;
   let vectors: ComparisonVectors[];
   let space: number;
   let compiledRules: CompiledBlockingRule[];
   try {
+    table = await buildRecordTable(options.sources, settings, threads);
+    progress({ stage: 'read', done: table.size, total: table.size });
+    lap('read');
+
+    // The workers compare the random pairs u is estimated from while this thread
+    // blocks: none of that depends on the candidate pairs.
+    comparisons = options.model?.comparisons ?? settings.comparisons ?? defaultComparisons(table.fieldKinds);
+    checkColumns(table, comparisons);
+    pool.load(table, comparisons);
     const uSample = options.model
       ? undefined
       : pool.compare([

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { shareTable, toShared } from './shared-table.js';
 import type { Comparison, ComparisonVectors, PairChunk, ScoringTable } from './types.js';
@@ -11,11 +13,18 @@ const IDLE_TIMEOUT_MS = 30_000;
 // One level up from both src/ and dist/: tests running from src/ use the built worker.
 const WORKER_FILE = new URL('../dist/compare-worker.js', import.meta.url);
 
-/** What each worker receives once, at start-up. */
+/** What each worker receives at start-up: the name of the channel its table arrives on. */
 export interface CompareWorkerData {
-  readonly table: ScoringTable;
-  readonly comparisons: readonly Comparison[];
+  readonly channel: string;
 }
+
+/**
+ * Messages on a pool's channel: a worker asks for the table when it has started,
+ * the pool sends it once loaded (and again to a worker that asks later).
+ */
+export type TableMessage =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'table'; readonly table: ScoringTable; readonly comparisons: readonly Comparison[] };
 
 /** One worker task: a sub-range of shared pair arrays. */
 export interface CompareTask {
@@ -27,8 +36,10 @@ export interface CompareTask {
 
 /** Options of {@link ComparisonPool}. */
 export interface ComparisonPoolOptions {
-  readonly table: ScoringTable;
-  readonly comparisons: readonly Comparison[];
+  /** The table to compare; when left out, give it later with {@link ComparisonPool.load}. */
+  readonly table?: ScoringTable;
+  /** The comparisons, given with the table. */
+  readonly comparisons?: readonly Comparison[];
   /** Worker threads, a positive integer. */
   readonly threads: number;
 }
@@ -37,21 +48,34 @@ export interface ComparisonPoolOptions {
  * Computes comparison vectors on worker threads (piscina). The table is shared
  * with the workers once; tasks carry only pair ranges. Results are identical for
  * any number of threads.
+ *
+ * The workers start when the pool is made, and the table can follow: a caller
+ * that makes the pool before reading its records overlaps the workers' start-up
+ * (module loading, the nickname table) with the read.
  */
 export class ComparisonPool {
   readonly threads: number;
-  private readonly width: number;
+  private width = -1;
   private readonly piscina: Piscina<CompareTask, Uint8Array>;
+  private readonly channel: BroadcastChannel;
+  private loaded: TableMessage | undefined;
 
   /** @throws InvalidComparisonError when a comparison does not fit the table. */
   constructor(options: ComparisonPoolOptions) {
     const { table, comparisons, threads } = options;
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError('ComparisonPool: threads must be a positive integer');
+    if ((table === undefined) !== (comparisons === undefined)) throw new TypeError('ComparisonPool: give the table and the comparisons together');
     // Fail here, in the caller's stack, rather than as a worker start-up error.
-    validateComparisons(table, comparisons);
+    if (table !== undefined) validateComparisons(table, comparisons!);
     this.threads = threads;
-    this.width = comparisons.length;
-    const workerData: CompareWorkerData = { table: shareTable(table, comparisons), comparisons };
+    const workerData: CompareWorkerData = { channel: `mpi-compare-${randomUUID()}` };
+    // Open before any worker starts, so no worker's request for the table is missed.
+    this.channel = new BroadcastChannel(workerData.channel);
+    this.channel.onmessage = (event) => {
+      if ((event as { data: TableMessage }).data.kind === 'ready' && this.loaded) this.channel.postMessage(this.loaded);
+    };
+    // The channel alone never keeps the process alive (piscina's own idle timeout decides).
+    this.channel.unref();
     this.piscina = new Piscina<CompareTask, Uint8Array>({
       filename: WORKER_FILE.href,
       minThreads: threads,
@@ -59,6 +83,20 @@ export class ComparisonPool {
       idleTimeout: IDLE_TIMEOUT_MS,
       workerData,
     });
+    if (table !== undefined) this.load(table, comparisons!);
+  }
+
+  /**
+   * Shares the table and comparisons with the workers (once per pool): id arrays
+   * in shared memory, dictionaries cloned once per worker.
+   * @throws InvalidComparisonError when a comparison does not fit the table.
+   */
+  load(table: ScoringTable, comparisons: readonly Comparison[]): void {
+    if (this.loaded) throw new Error('ComparisonPool: the table is already loaded');
+    validateComparisons(table, comparisons);
+    this.width = comparisons.length;
+    this.loaded = { kind: 'table', table: shareTable(table, comparisons), comparisons };
+    this.channel.postMessage(this.loaded);
   }
 
   /**
@@ -67,6 +105,7 @@ export class ComparisonPool {
    * completion order varies, the results do not).
    */
   async compare(chunks: readonly PairChunk[], onProgress?: (done: number, total: number) => void): Promise<ComparisonVectors[]> {
+    if (!this.loaded) throw new Error('ComparisonPool: load a table before comparing');
     for (const chunk of chunks) {
       if (chunk.right.length !== chunk.left.length) {
         throw new RangeError('ComparisonPool: a chunk has left and right arrays of different lengths');
@@ -111,6 +150,7 @@ export class ComparisonPool {
 
   /** Stops the workers; the pool cannot be used afterwards. */
   async close(): Promise<void> {
+    this.channel.close();
     await this.piscina.close();
   }
 }

@@ -50,9 +50,23 @@ describe('ComparisonPool', () => {
     }
   });
 
+  it('starts its workers before the table is known and compares the same once it is loaded', async () => {
+    const vectorizer = compileVectorizer(table, patientComparisons);
+    const pool = new ComparisonPool({ threads: 2 });
+    pools.push(pool);
+    await expect(pool.compare([small])).rejects.toThrow(/load a table/);
+    // Let the workers start and ask for the table before there is one.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    pool.load(table, patientComparisons);
+    expect(() => pool.load(table, patientComparisons)).toThrow(/already loaded/);
+    const [result] = await pool.compare([big]);
+    expect(Buffer.from(result.levels).equals(Buffer.from(vectorizePairs(vectorizer, big.left, big.right).levels))).toBe(true);
+  });
+
   it('rejects invalid comparisons before starting workers', () => {
     expect(() => new ComparisonPool({ table, comparisons: [givenNameComparison('first_name')], threads: 1 })).toThrow(InvalidComparisonError);
     expect(() => new ComparisonPool({ table, comparisons: patientComparisons, threads: 0 })).toThrow(RangeError);
+    expect(() => new ComparisonPool({ table, threads: 1 })).toThrow(TypeError);
   });
 
   it('lets the process exit after close()', () => {

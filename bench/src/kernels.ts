@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Bench } from 'tinybench';
 import { generatePairs } from '@mpi/blocking';
 import { buildRecordTable, defaultBlockingRules, defaultComparisons, validateSettings } from '@mpi/core';
-import { compileVectorizer } from '@mpi/scoring';
+import { compileVectorizer, vectorizePairs } from '@mpi/scoring';
 
 export interface KernelResult {
   readonly name: string;
@@ -14,8 +14,9 @@ export interface KernelResult {
 
 /**
  * Comparison-kernel throughput alone, on one thread: the default comparisons over
- * FEBRL3's real candidate pairs. The vectorizer is compiled afresh for every run so
- * its memo starts empty, as it does in a worker.
+ * FEBRL3's real candidate pairs, through vectorizePairs as a comparison worker runs
+ * them. The vectorizer is compiled afresh for every run so its memo starts empty,
+ * as it does in a worker.
  */
 export async function runKernelBench(dataset: string, settingsPath: string): Promise<KernelResult[]> {
   const settings = validateSettings(JSON.parse(await readFile(settingsPath, 'utf8')));
@@ -24,11 +25,9 @@ export async function runKernelBench(dataset: string, settingsPath: string): Pro
   const pairs = generatePairs(table, defaultBlockingRules(new Set(Object.keys(table.columns))), { mode: 'dedupe' });
   const { left, right } = pairs.chunks[0];
   const count = Math.min(left.length, 50_000);
-  const out = new Uint8Array(count * comparisons.length);
   const bench = new Bench({ time: 2000, warmupTime: 300 });
   bench.add('vectorize FEBRL3 candidate pairs (default comparisons)', () => {
-    const vectorizer = compileVectorizer(table, comparisons);
-    for (let k = 0; k < count; k++) vectorizer.vectorize(left[k], right[k], out, k * comparisons.length);
+    vectorizePairs(compileVectorizer(table, comparisons), left, right, 0, count);
   });
   await bench.run();
   return bench.tasks.map((task) => {

@@ -40,6 +40,7 @@ export function formatTable(
     out.push('', 'repeated cases: the median run (by total s) is shown; total s of every run:');
     for (const c of repeated) out.push(`  ${c.name} (${c.threads} thr): ${c.pipelineSecondsRuns!.map((s) => s.toFixed(2)).join(', ')}`);
   }
+  out.push(...threadScaling(cases, extra.kernels?.[0]?.pairsPerSecond));
   if (extra.kernels) {
     out.push('', 'comparison kernel (tinybench, one thread, fresh memo per run):');
     for (const k of extra.kernels) out.push(`  ${k.name}: ${Math.round(k.pairsPerSecond)} pairs/s (${k.pairs} pairs x ${k.comparisons} comparisons, ${k.samples} samples)`);
@@ -48,4 +49,20 @@ export function formatTable(
     out.push('', `generation: ${extra.generation.records} records in ${extra.generation.seconds.toFixed(2)} s (${Math.round(extra.generation.recordsPerSecond)} records/s)`);
   }
   return out.join('\n');
+}
+
+/**
+ * For every case run with 1 and more threads: the compare stage's speed-up over one
+ * thread and, when the kernel was measured in the same run, its share of kernel x threads.
+ */
+function threadScaling(cases: readonly CaseResult[], kernelPairsPerSecond: number | undefined): string[] {
+  const lines: string[] = [];
+  for (const single of cases.filter((c) => c.threads === 1)) {
+    for (const multi of cases.filter((c) => c.name === single.name && c.threads > 1)) {
+      const speedup = multi.comparePairsPerSecond / single.comparePairsPerSecond;
+      const ofKernel = kernelPairsPerSecond === undefined ? '' : `, ${((100 * multi.comparePairsPerSecond) / (kernelPairsPerSecond * multi.threads)).toFixed(0)}% of kernel x ${multi.threads}`;
+      lines.push(`  ${single.name}: ${multi.threads} thr ${multi.comparePairsPerSecond} vs 1 thr ${single.comparePairsPerSecond} pairs/s = ${speedup.toFixed(2)}x${ofKernel}`);
+    }
+  }
+  return lines.length > 0 ? ['', 'compare stage, threads vs one thread:', ...lines] : [];
 }

@@ -12,9 +12,7 @@ import {
 import {
   ComparisonPool,
   countPatterns,
-  estimateU,
   compileVectorizer,
-  sampleRandomPairs,
   scorePairs,
   trainModel,
   type Comparison,
@@ -198,19 +196,11 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
     comparisons = options.model?.comparisons ?? settings.comparisons ?? defaultComparisons(table.fieldKinds);
     checkColumns(table, comparisons);
     pool.load(table, comparisons);
-    const uSample = options.model
+    const uEstimate = options.model
       ? undefined
-      : pool.compare([
-          sampleRandomPairs({
-            size: table.size,
-            source: table.source,
-            mode,
-            sampleSize: settings.uSampleSize ?? DEFAULTS.uSampleSize,
-            seed: settings.seed ?? DEFAULTS.seed,
-          }),
-        ]);
+      : pool.estimateU({ mode, sampleSize: settings.uSampleSize ?? DEFAULTS.uSampleSize, seed: settings.seed ?? DEFAULTS.seed });
     // Awaited in the train stage; this guard only keeps an early failure from being reported as unhandled.
-    uSample?.catch(() => {});
+    uEstimate?.catch(() => {});
 
     const presentFields = new Set(Object.keys(table.columns));
     // Each rule is compiled once: the compiled rules serve counting, generation and EM's covers().
@@ -234,11 +224,11 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
     progress({ stage: 'compare', done: pairs.count, total: pairs.count });
     lap('compare');
 
-    // uSample is undefined exactly when a trained model was given.
-    if (uSample === undefined) {
+    // uEstimate is undefined exactly when a trained model was given.
+    if (uEstimate === undefined) {
       model = options.model!;
     } else {
-      const u = estimateU(await uSample, comparisons);
+      const u = await uEstimate;
       const candidateVectors = vectors;
       const sessions = trainingRules(settings, table, compiledRules).map((rule) => ({
         name: rule.name,

@@ -2,9 +2,13 @@
 // compiles the vectorizer once when it arrives, and keeps its memo across tasks.
 import { move } from 'piscina';
 import { BroadcastChannel, workerData } from 'node:worker_threads';
+import { sampleRandomPairsPart } from './model/random-pairs.js';
+import { levelCounts } from './model/u-probabilities.js';
 import { compileVectorizer, vectorizePairs, type CompiledVectorizer } from './vectorizer.js';
-import type { CompareTask, CompareWorkerData, TableMessage } from './pool.js';
+import type { PoolTask, CompareWorkerData, TableMessage } from './pool.js';
+import type { Comparison, ScoringTable } from './types.js';
 
+let loaded: { readonly table: ScoringTable; readonly comparisons: readonly Comparison[] } | undefined;
 const vectorizer = new Promise<CompiledVectorizer>((resolve, reject) => {
   const channel = new BroadcastChannel((workerData as CompareWorkerData).channel);
   channel.onmessage = (event) => {
@@ -12,6 +16,7 @@ const vectorizer = new Promise<CompiledVectorizer>((resolve, reject) => {
     // Other workers' requests arrive here too.
     if (message.kind !== 'table') return;
     channel.close();
+    loaded = message;
     try {
       resolve(compileVectorizer(message.table, message.comparisons));
     } catch (error) {
@@ -23,8 +28,17 @@ const vectorizer = new Promise<CompiledVectorizer>((resolve, reject) => {
 // A compile failure is reported by the tasks that await it.
 vectorizer.catch(() => {});
 
-/** Comparison vectors of pairs [start, end) of the task's pair arrays, transferred back. */
-export default async function compare(task: CompareTask): Promise<Uint8Array> {
-  const { levels } = vectorizePairs(await vectorizer, task.left, task.right, task.start, task.end);
+/**
+ * compare: comparison vectors of pairs [start, end) of the task's pair arrays,
+ * transferred back. sample: level counts of one part of a random-pair sample.
+ */
+export default async function run(task: PoolTask): Promise<Uint8Array | Float64Array[]> {
+  const compiled = await vectorizer;
+  if (task.kind === 'sample') {
+    const { table, comparisons } = loaded!;
+    const pairs = sampleRandomPairsPart({ ...task, size: table.size, source: table.source });
+    return levelCounts([vectorizePairs(compiled, pairs.left, pairs.right)], comparisons);
+  }
+  const { levels } = vectorizePairs(compiled, task.left, task.right, task.start, task.end);
   return move(levels) as Uint8Array;
 }

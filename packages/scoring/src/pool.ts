@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { comparisonSpaceSize, sampleRandomPairs, samplePartCount, type SamplingMode } from './model/random-pairs.js';
+import { estimateU, uFromLevelCounts } from './model/u-probabilities.js';
 import { shareTable, toShared } from './shared-table.js';
 import type { Comparison, ComparisonVectors, PairChunk, ScoringTable } from './types.js';
 import { validateComparisons } from './validate-comparisons.js';
@@ -26,12 +28,32 @@ export type TableMessage =
   | { readonly kind: 'ready' }
   | { readonly kind: 'table'; readonly table: ScoringTable; readonly comparisons: readonly Comparison[] };
 
-/** One worker task: a sub-range of shared pair arrays. */
+/** One worker task: a sub-range of shared pair arrays to compare. */
 export interface CompareTask {
+  readonly kind: 'compare';
   readonly left: Uint32Array;
   readonly right: Uint32Array;
   readonly start: number;
   readonly end: number;
+}
+
+/** One worker task: draw one part of a random-pair sample, compare it, return its level counts. */
+export interface SampleTask {
+  readonly kind: 'sample';
+  readonly mode: SamplingMode;
+  readonly sampleSize: number;
+  readonly seed: number;
+  readonly part: number;
+}
+
+export type PoolTask = CompareTask | SampleTask;
+
+/** Options of {@link ComparisonPool.estimateU}. */
+export interface USampleOptions {
+  readonly mode: SamplingMode;
+  /** Random pairs to compare (every pair when the comparison space is no larger). */
+  readonly sampleSize: number;
+  readonly seed: number;
 }
 
 /** Options of {@link ComparisonPool}. */
@@ -56,9 +78,9 @@ export interface ComparisonPoolOptions {
 export class ComparisonPool {
   readonly threads: number;
   private width = -1;
-  private readonly piscina: Piscina<CompareTask, Uint8Array>;
+  private readonly piscina: Piscina<PoolTask, Uint8Array | Float64Array[]>;
   private readonly channel: BroadcastChannel;
-  private loaded: TableMessage | undefined;
+  private loaded: (TableMessage & { kind: 'table' }) | undefined;
 
   /** @throws InvalidComparisonError when a comparison does not fit the table. */
   constructor(options: ComparisonPoolOptions) {
@@ -76,7 +98,7 @@ export class ComparisonPool {
     };
     // The channel alone never keeps the process alive (piscina's own idle timeout decides).
     this.channel.unref();
-    this.piscina = new Piscina<CompareTask, Uint8Array>({
+    this.piscina = new Piscina<PoolTask, Uint8Array | Float64Array[]>({
       filename: WORKER_FILE.href,
       minThreads: threads,
       maxThreads: threads,
@@ -122,7 +144,7 @@ export class ComparisonPool {
       const tasks: Promise<Uint8Array>[] = [];
       for (let start = 0; start < pairs; start += TASK_PAIRS) {
         const end = Math.min(pairs, start + TASK_PAIRS);
-        const task = this.piscina.run({ left, right, start, end });
+        const task = this.piscina.run({ kind: 'compare', left, right, start, end }) as Promise<Uint8Array>;
         tasks.push(
           onProgress === undefined
             ? task
@@ -146,6 +168,32 @@ export class ComparisonPool {
       }
       return { width, levels };
     });
+  }
+
+  /**
+   * u probabilities from random pairs of the whole comparison space. A space no
+   * larger than the sample is compared whole; otherwise the workers draw the
+   * sample in parts (with replacement, see sampleRandomPairsPart), compare each
+   * and return only its level counts, so neither the drawing nor the vectors
+   * touch this thread. The same for any number of threads.
+   */
+  async estimateU(options: USampleOptions): Promise<number[][]> {
+    const loaded = this.loaded;
+    if (!loaded) throw new Error('ComparisonPool: load a table before estimating u');
+    const { table, comparisons } = loaded;
+    const { mode, seed } = options;
+    const sampleSize = Math.max(0, Math.floor(options.sampleSize));
+    if (comparisonSpaceSize(table.size, table.source, mode) <= sampleSize) {
+      const all = sampleRandomPairs({ size: table.size, source: table.source, mode, sampleSize, seed });
+      return estimateU(await this.compare([all]), comparisons);
+    }
+    const parts = await Promise.all(
+      Array.from({ length: samplePartCount(sampleSize) }, (_, part) => this.piscina.run({ kind: 'sample', mode, sampleSize, seed, part }) as Promise<Float64Array[]>),
+    );
+    // Integer counts: their sum does not depend on the order parts finish in.
+    const counts = comparisons.map((comparison) => new Float64Array(comparison.levels.length));
+    for (const part of parts) part.forEach((row, c) => row.forEach((n, level) => (counts[c][level] += n)));
+    return uFromLevelCounts(counts, comparisons);
   }
 
   /** Stops the workers; the pool cannot be used afterwards. */

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { estimateU, sampleRandomPairs, UNOBSERVED_LEVEL_PSEUDO_COUNT } from '../src/model/index.js';
+import {
+  comparisonSpaceSize,
+  estimateU,
+  SAMPLE_PART_PAIRS,
+  sampleRandomPairs,
+  sampleRandomPairsPart,
+  samplePartCount,
+  UNOBSERVED_LEVEL_PSEUDO_COUNT,
+} from '../src/model/index.js';
 import type { Comparison, PairChunk } from '../src/types.js';
 
 function pairsOf(chunk: PairChunk): [number, number][] {
@@ -81,6 +89,46 @@ describe('sampleRandomPairs', () => {
   it('returns no pairs for a single-source link', () => {
     const sample = sampleRandomPairs({ size: 50, source: new Uint16Array(50), mode: 'link', sampleSize: 10, seed: 1 });
     expect(sample.left.length).toBe(0);
+  });
+});
+
+describe('sampleRandomPairsPart (a sample drawn in parts, with replacement)', () => {
+  const size = 3000;
+  const source = Uint16Array.from({ length: size }, (_, row) => (row % 50 === 0 ? 1 : 0));
+  const options = { size, source, mode: 'link' as const, sampleSize: 150_000, seed: 4 };
+
+  it('splits the sample into parts of SAMPLE_PART_PAIRS pairs, the last one shorter', () => {
+    expect(samplePartCount(150_000)).toBe(3);
+    const lengths = [0, 1, 2].map((part) => sampleRandomPairsPart({ ...options, part }).left.length);
+    expect(lengths).toEqual([SAMPLE_PART_PAIRS, SAMPLE_PART_PAIRS, 150_000 - 2 * SAMPLE_PART_PAIRS]);
+    expect(() => sampleRandomPairsPart({ ...options, part: 3 })).toThrow(RangeError);
+  });
+
+  it('draws each part the same every time, from streams that differ between parts', () => {
+    const first = pairsOf(sampleRandomPairsPart({ ...options, part: 1 }));
+    expect(pairsOf(sampleRandomPairsPart({ ...options, part: 1 }))).toEqual(first);
+    expect(pairsOf(sampleRandomPairsPart({ ...options, part: 0 })).slice(0, 100)).not.toEqual(first.slice(0, 100));
+  });
+
+  it('stays in the comparison space, uniformly: in link mode only cross-source pairs', () => {
+    const pairs = pairsOf(sampleRandomPairsPart({ ...options, part: 0 }));
+    for (const [left, right] of pairs) {
+      expect(left).toBeLessThan(right);
+      expect(source[left]).not.toBe(source[right]);
+    }
+    // Each of the 60 records of the small source is in about 1/60 of the pairs.
+    const small = new Map<number, number>();
+    for (const [left, right] of pairs) {
+      const row = source[left] === 1 ? left : right;
+      small.set(row, (small.get(row) ?? 0) + 1);
+    }
+    expect(small.size).toBe(60);
+    for (const n of small.values()) expect(Math.abs(n - pairs.length / 60)).toBeLessThan(0.25 * (pairs.length / 60));
+  });
+
+  it('measures the comparison space of each mode', () => {
+    expect(comparisonSpaceSize(size, source, 'dedupe')).toBe((size * (size - 1)) / 2);
+    expect(comparisonSpaceSize(size, source, 'link')).toBe(60 * 2940);
   });
 });
 

@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ComparisonPool, compileVectorizer, givenNameComparison, InvalidComparisonError, vectorizePairs, type PairChunk } from '../src/index.js';
+import {
+  ComparisonPool,
+  compileVectorizer,
+  estimateU,
+  givenNameComparison,
+  InvalidComparisonError,
+  sampleRandomPairs,
+  sampleRandomPairsPart,
+  samplePartCount,
+  vectorizePairs,
+  type PairChunk,
+} from '../src/index.js';
 import { encodeTable } from './encode-table.js';
 import { patientComparisons } from './patient-comparisons.js';
 import { randomPairs, syntheticRows } from './synthetic-records.js';
@@ -61,6 +72,26 @@ describe('ComparisonPool', () => {
     expect(() => pool.load(table, patientComparisons)).toThrow(/already loaded/);
     const [result] = await pool.compare([big]);
     expect(Buffer.from(result.levels).equals(Buffer.from(vectorizePairs(vectorizer, big.left, big.right).levels))).toBe(true);
+  });
+
+  it('estimates u in the workers from the sample parts, the same with 1 and 2 threads as on this thread', async () => {
+    const vectorizer = compileVectorizer(table, patientComparisons);
+    const options = { mode: 'dedupe' as const, sampleSize: 140_000, seed: 9 };
+    const parts = Array.from({ length: samplePartCount(options.sampleSize) }, (_, part) =>
+      sampleRandomPairsPart({ ...options, part, size: table.size, source: table.source }),
+    );
+    const expected = estimateU(parts.map((pairs) => vectorizePairs(vectorizer, pairs.left, pairs.right)), patientComparisons);
+    for (const threads of [1, 2]) {
+      const pool = new ComparisonPool({ table, comparisons: patientComparisons, threads });
+      pools.push(pool);
+      expect(await pool.estimateU(options)).toEqual(expected);
+    }
+    // A space no larger than the sample is compared whole.
+    const pool = pools[pools.length - 1];
+    const whole = { mode: 'dedupe' as const, sampleSize: 3_000_000, seed: 9 };
+    const all = sampleRandomPairs({ ...whole, size: table.size, source: table.source });
+    expect(all.left.length).toBe((2000 * 1999) / 2);
+    expect(await pool.estimateU(whole)).toEqual(estimateU([vectorizePairs(vectorizer, all.left, all.right)], patientComparisons));
   });
 
   it('rejects invalid comparisons before starting workers', () => {

@@ -1,7 +1,7 @@
 export { countPatterns } from './pattern-counts.js';
-export { sampleRandomPairs } from './random-pairs.js';
-export type { SampleRandomPairsOptions, SamplingMode } from './random-pairs.js';
-export { estimateU, UNOBSERVED_LEVEL_PSEUDO_COUNT } from './u-probabilities.js';
+export { comparisonSpaceSize, sampleRandomPairs, sampleRandomPairsPart, samplePartCount, SAMPLE_PART_PAIRS } from './random-pairs.js';
+export type { RandomPairsPartOptions, SampleRandomPairsOptions, SamplingMode } from './random-pairs.js';
+export { estimateU, levelCounts, uFromLevelCounts, UNOBSERVED_LEVEL_PSEUDO_COUNT } from './u-probabilities.js';
 export { expectationMaximisation } from './expectation-maximisation.js';
 export type { ExpectationMaximisationOptions, ExpectationMaximisationResult } from './expectation-maximisation.js';
 export { MIN_PROBABILITY } from './probabilities.js';

@@ -52,6 +52,62 @@ export function sampleRandomPairs(options: SampleRandomPairsOptions): PairChunk 
   return keysToChunk(keys, size);
 }
 
+/** Pairs per part of a sample drawn in parts (see sampleRandomPairsPart). */
+export const SAMPLE_PART_PAIRS = 65_536;
+
+/** Options of {@link sampleRandomPairsPart}: a sample's options and which part to draw. */
+export interface RandomPairsPartOptions extends SampleRandomPairsOptions {
+  /** 0 .. samplePartCount(sampleSize) - 1. */
+  readonly part: number;
+}
+
+/** Number of pairs in the comparison space of `mode` over records of the given sources. */
+export function comparisonSpaceSize(size: number, source: Uint16Array, mode: SamplingMode): number {
+  return mode === 'link' ? crossSourcePairCount(groupsOf(size, source)) : (size * (size - 1)) / 2;
+}
+
+/** Parts of SAMPLE_PART_PAIRS pairs (the last may be shorter) that make a sample of sampleSize pairs. */
+export function samplePartCount(sampleSize: number): number {
+  return Math.ceil(Math.max(0, Math.floor(sampleSize)) / SAMPLE_PART_PAIRS);
+}
+
+/**
+ * One part of a sample of `sampleSize` uniform random pairs drawn with
+ * replacement, for comparison spaces much larger than the sample (a pair drawn
+ * twice is as rare as it is harmless to u). Part k draws from the seeded
+ * generator jumped k times, an independent stream, so any worker thread can draw
+ * any part and the whole sample does not depend on the number of threads.
+ */
+export function sampleRandomPairsPart(options: RandomPairsPartOptions): PairChunk {
+  const { size, source, mode, seed, part } = options;
+  const sampleSize = Math.max(0, Math.floor(options.sampleSize));
+  if (!Number.isInteger(part) || part < 0 || part >= samplePartCount(sampleSize)) {
+    throw new RangeError(`sampleRandomPairsPart: part ${part} is not one of the ${samplePartCount(sampleSize)} parts`);
+  }
+  const groups = groupsOf(size, source);
+  if ((mode === 'link' ? crossSourcePairCount(groups) : size * (size - 1)) === 0) throw new RangeError('sampleRandomPairsPart: the comparison space is empty');
+  let rng = xoroshiro128plus(seed | 0);
+  for (let k = 0; k < part; k++) rng = rng.jump!();
+  const count = Math.min(SAMPLE_PART_PAIRS, sampleSize - part * SAMPLE_PART_PAIRS);
+  const drawKey = pairKeyDrawer(size, groups, mode);
+  const left = new Uint32Array(count);
+  const right = new Uint32Array(count);
+  for (let k = 0; k < count; k++) {
+    const key = drawKey(rng);
+    const l = Math.floor(key / size);
+    left[k] = l;
+    right[k] = key - l * size;
+  }
+  return { left, right };
+}
+
+/** groupBySource, kept for the last source array seen (a worker draws several parts from one table). */
+let lastGroups: { source: Uint16Array; size: number; groups: SourceGroups } | undefined;
+function groupsOf(size: number, source: Uint16Array): SourceGroups {
+  if (lastGroups?.source !== source || lastGroups.size !== size) lastGroups = { source, size, groups: groupBySource(size, source) };
+  return lastGroups.groups;
+}
+
 interface SourceGroups {
   /** Rows ordered by source. */
   readonly order: Uint32Array;
@@ -118,19 +174,48 @@ function allPairKeys(size: number, groups: SourceGroups, mode: SamplingMode, tot
  * Draws uniform random pairs until `sampleSize` distinct ones are found:
  * draw, sort, drop duplicates, top up the missing ones (duplicates are rare
  * since the sample is under half the space; sorting typed keys is much faster
- * than a Set of a million doubles). In link mode the first record is drawn
- * with probability proportional to its number of cross-source partners and the
- * second uniformly among the other sources' records, which is uniform over
- * cross-source pairs even when one source dwarfs the others. Returns the keys
- * sorted.
+ * than a Set of a million doubles). Returns the keys sorted.
  */
 function drawDistinctPairKeys(
   size: number,
-  { order, start }: SourceGroups,
+  groups: SourceGroups,
   mode: SamplingMode,
   sampleSize: number,
   rng: RandomGenerator,
 ): Float64Array {
+  const drawKey = pairKeyDrawer(size, groups, mode);
+  let keys: Float64Array = new Float64Array(sampleSize);
+  let distinct = 0;
+  let drawn: Float64Array = keys;
+  while (distinct < sampleSize) {
+    // Only the top-up draws are sorted, then merged with the distinct keys so far:
+    // a second full sort of the sample cost as much as the first.
+    for (let k = 0; k < drawn.length; k++) drawn[k] = drawKey(rng);
+    drawn.sort();
+    keys = drawn === keys ? keys : mergeSorted(keys.subarray(0, distinct), drawn, sampleSize);
+    distinct = 1;
+    for (let k = 1; k < keys.length; k++) if (keys[k] !== keys[distinct - 1]) keys[distinct++] = keys[k];
+    drawn = new Float64Array(sampleSize - distinct);
+  }
+  return keys;
+}
+
+/**
+ * A uniform draw of one pair of the comparison space, as the key left * size + right
+ * (left < right). In link mode the first record is drawn with probability
+ * proportional to its number of cross-source partners and the second uniformly
+ * among the other sources' records, which is uniform over cross-source pairs even
+ * when one source dwarfs the others.
+ */
+function pairKeyDrawer(size: number, { order, start }: SourceGroups, mode: SamplingMode): (rng: RandomGenerator) => number {
+  if (mode !== 'link') {
+    return (rng) => {
+      const a = Math.floor(uniform(rng) * size);
+      let b = Math.floor(uniform(rng) * (size - 1));
+      if (b >= a) b++;
+      return a < b ? a * size + b : b * size + a;
+    };
+  }
   const sources = start.length - 1;
   const cumulative = new Float64Array(sources);
   let weight = 0;
@@ -139,37 +224,16 @@ function drawDistinctPairKeys(
     weight += n * (size - n);
     cumulative[s] = weight;
   }
-  let keys: Float64Array = new Float64Array(sampleSize);
-  let distinct = 0;
-  let drawn: Float64Array = keys;
-  while (distinct < sampleSize) {
-    // Only the top-up draws are sorted, then merged with the distinct keys so far:
-    // a second full sort of the sample cost as much as the first.
-    for (let k = 0; k < drawn.length; k++) {
-      let a: number;
-      let b: number;
-      if (mode === 'link') {
-        const target = uniform(rng) * weight;
-        let s = 0;
-        while (s < sources - 1 && cumulative[s] <= target) s++;
-        const n = start[s + 1] - start[s];
-        a = order[start[s] + Math.floor(uniform(rng) * n)];
-        const other = Math.floor(uniform(rng) * (size - n));
-        b = order[other < start[s] ? other : other + n];
-      } else {
-        a = Math.floor(uniform(rng) * size);
-        b = Math.floor(uniform(rng) * (size - 1));
-        if (b >= a) b++;
-      }
-      drawn[k] = a < b ? a * size + b : b * size + a;
-    }
-    drawn.sort();
-    keys = drawn === keys ? keys : mergeSorted(keys.subarray(0, distinct), drawn, sampleSize);
-    distinct = 1;
-    for (let k = 1; k < keys.length; k++) if (keys[k] !== keys[distinct - 1]) keys[distinct++] = keys[k];
-    drawn = new Float64Array(sampleSize - distinct);
-  }
-  return keys;
+  return (rng) => {
+    const target = uniform(rng) * weight;
+    let s = 0;
+    while (s < sources - 1 && cumulative[s] <= target) s++;
+    const n = start[s + 1] - start[s];
+    const a = order[start[s] + Math.floor(uniform(rng) * n)];
+    const other = Math.floor(uniform(rng) * (size - n));
+    const b = order[other < start[s] ? other : other + n];
+    return a < b ? a * size + b : b * size + a;
+  };
 }
 
 /** The two sorted arrays merged into a new sorted array of `length` slots. */

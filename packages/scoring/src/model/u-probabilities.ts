@@ -17,6 +17,11 @@ export const UNOBSERVED_LEVEL_PSEUDO_COUNT = 0.5;
  * weight). A comparison null on every sampled pair gets uniform u.
  */
 export function estimateU(vectors: readonly ComparisonVectors[], comparisons: readonly Comparison[]): number[][] {
+  return uFromLevelCounts(levelCounts(vectors, comparisons), comparisons);
+}
+
+/** How many pairs of the vectors fall at each level of each comparison: counts[c][level]. */
+export function levelCounts(vectors: readonly ComparisonVectors[], comparisons: readonly Comparison[]): Float64Array[] {
   const width = comparisons.length;
   const counts = comparisons.map((comparison) => new Float64Array(comparison.levels.length));
   for (let i = 0; i < vectors.length; i++) {
@@ -34,7 +39,14 @@ export function estimateU(vectors: readonly ComparisonVectors[], comparisons: re
       }
     }
   }
-  return counts.map((count) => {
+  return counts;
+}
+
+/** u from the level counts of random pairs (see estimateU). */
+export function uFromLevelCounts(counts: readonly Float64Array[], comparisons: readonly Comparison[]): number[][] {
+  if (counts.length !== comparisons.length) throw new Error(`estimateU: ${counts.length} count rows for ${comparisons.length} comparisons`);
+  return counts.map((count, c) => {
+    if (count.length !== comparisons[c].levels.length) throw new Error(`estimateU: counts of comparison "${comparisons[c].name}" have ${count.length} levels`);
     let nonNull = 0;
     for (let level = 1; level < count.length; level++) nonNull += count[level];
     const u = new Array<number>(count.length);

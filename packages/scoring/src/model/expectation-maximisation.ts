@@ -61,16 +61,30 @@ export function expectationMaximisation(options: ExpectationMaximisationOptions)
     throw new Error(`expectationMaximisation: patterns have width ${width} but m, u, active have ${options.m.length}, ${options.u.length}, ${active.length} comparisons`);
   }
   const patternTotal = counts.length;
-  for (let k = 0; k < patterns.length; k++) {
-    const c = k % width;
-    if (patterns[k] >= options.m[c].length || patterns[k] >= options.u[c].length) {
-      throw new Error(`expectationMaximisation: level ${patterns[k]} out of range for comparison ${c}`);
-    }
-  }
+  // Every (comparison, level) gets a slot in flat tables; slot 0 is a constant 0
+  // (the Bayes-factor table) or a dump (the match counts), and pattern cells that
+  // must not count point there. Each pattern cell's slot is looked up once, so
+  // both EM steps are branch-free scans of typed arrays (arrays of per-comparison
+  // arrays measured ~30x slower here: 180 ms for 11 sessions of 1,000 patterns).
+  const levelStart = new Int32Array(width + 1);
+  levelStart[0] = 1;
+  for (let c = 0; c < width; c++) levelStart[c + 1] = levelStart[c] + options.m[c].length;
+  const slots = levelStart[width];
+  const bayesSlot = new Int32Array(patterns.length);
+  const countSlot = new Int32Array(patterns.length);
 
   const m = copyTable(options.m);
   const logU = options.u.map((row) => row.map((value) => Math.log(Math.max(value, MIN_PROBABILITY))));
   const updated = m.map((_, c) => active[c] && !frozen[c]);
+  for (let k = 0; k < patterns.length; k++) {
+    const c = k % width;
+    const level = patterns[k];
+    if (level >= options.m[c].length || level >= options.u[c].length) {
+      throw new Error(`expectationMaximisation: level ${level} out of range for comparison ${c}`);
+    }
+    bayesSlot[k] = level !== 0 && active[c] && !passive[c] ? levelStart[c] + level : 0;
+    countSlot[k] = updated[c] ? levelStart[c] + level : 0;
+  }
   // A starting m of 0 would pin the level's posterior at 0 for good.
   for (let c = 0; c < width; c++) if (updated[c]) floorAndNormalise(m[c]);
   let lambda = clampLambda(options.lambda);
@@ -80,19 +94,19 @@ export function expectationMaximisation(options: ExpectationMaximisationOptions)
 
   // logBayes[p] = log( P(pattern | match) / P(pattern | non-match) ) over active comparisons.
   const logBayes = new Float64Array(patternTotal);
+  const logRatio = new Float64Array(slots);
   const computeLogBayes = (): void => {
-    const logM = m.map((row) => row.map((value) => Math.log(value)));
+    for (let c = 0; c < width; c++) {
+      for (let level = 1; level < m[c].length; level++) logRatio[levelStart[c] + level] = Math.log(m[c][level]) - logU[c][level];
+    }
     for (let p = 0, offset = 0; p < patternTotal; p++, offset += width) {
       let sum = 0;
-      for (let c = 0; c < width; c++) {
-        const level = patterns[offset + c];
-        if (level !== 0 && active[c] && !passive[c]) sum += logM[c][level] - logU[c][level];
-      }
+      for (let c = 0; c < width; c++) sum += logRatio[bayesSlot[offset + c]];
       logBayes[p] = sum;
     }
   };
   const expectedMatches = new Float64Array(patternTotal);
-  const matchCounts = m.map((row) => new Float64Array(row.length));
+  const matchCounts = new Float64Array(slots);
   const anyUpdated = updated.some(Boolean);
   let iterations = 0;
   let converged = false;
@@ -118,14 +132,16 @@ export function expectationMaximisation(options: ExpectationMaximisationOptions)
       change = Math.abs(next - lambda);
       lambda = next;
     }
-    for (const row of matchCounts) row.fill(0);
-    for (let p = 0, offset = 0; p < patternTotal; p++, offset += width) {
-      const weight = expectedMatches[p];
-      for (let c = 0; c < width; c++) if (updated[c]) matchCounts[c][patterns[offset + c]] += weight;
+    if (anyUpdated) {
+      matchCounts.fill(0);
+      for (let p = 0, offset = 0; p < patternTotal; p++, offset += width) {
+        const weight = expectedMatches[p];
+        for (let c = 0; c < width; c++) matchCounts[countSlot[offset + c]] += weight;
+      }
     }
     for (let c = 0; c < width; c++) {
       if (!updated[c]) continue;
-      const row = matchCounts[c];
+      const row = matchCounts.subarray(levelStart[c], levelStart[c + 1]);
       let nonNull = 0;
       for (let level = 1; level < row.length; level++) nonNull += row[level];
       // No expected match ever compared on this column: nothing to learn, keep m.

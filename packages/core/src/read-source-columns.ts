@@ -177,16 +177,23 @@ export async function readSourceColumns(input: SourceInput, settings: Settings, 
   // A default sort compares UTF-16 code units like `<` does, without a callback.
   // Data rows are numbered 1, 2, ... in record order, so a record's index is its row - 1.
   const sortedIds = recordIds.slice().sort();
-  const order = Uint32Array.from(sortedIds, (id) => seenIds.get(id)! - 1);
+  const order = new Uint32Array(sortedIds.length);
+  for (let i = 0; i < order.length; i++) order[i] = seenIds.get(sortedIds[i])! - 1;
   return {
     name: input.name,
     recordIds: sortedIds,
-    rows: Uint32Array.from(order, (r) => rows[r]),
+    rows: gather(rows, order),
     fields: [...builders].map(([field, builder]) => {
       builder.reserve(recordIds.length);
-      const ids = builder.ids;
-      return { field, dictionary: builder.dictionary, ids: Uint32Array.from(order, (r) => ids[r]) };
+      return { field, dictionary: builder.dictionary, ids: gather(builder.ids, order) };
     }),
     flags,
   };
+}
+
+/** values[order[i]] for every i, in a plain loop: Uint32Array.from with a map function runs the iterator protocol per element (~1 s of CPU per 1M records and 14 columns). */
+function gather(values: ArrayLike<number>, order: Uint32Array): Uint32Array {
+  const out = new Uint32Array(order.length);
+  for (let i = 0; i < order.length; i++) out[i] = values[order[i]];
+  return out;
 }

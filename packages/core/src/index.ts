@@ -7,7 +7,7 @@ export type { LinkOptions, LinkResult, IdentityGroup, RecordRef, ProgressEvent, 
 export { validateSettings, FIELD_KINDS, DEFAULTS } from './settings.js';
 export type { Settings, FieldKind, FieldSpec, FieldOptions, SourceSettings } from './settings.js';
 export type { SourceInput, PlainRecord } from './sources.js';
-export { buildRecordTable, MAX_FIELD_LENGTH } from './record-table.js';
+export { buildRecordTable, MAX_FIELD_LENGTH, type ReadOptions } from './record-table.js';
 export type { RecordTable, ValueFlag } from './record-table.js';
 export { clusterPairs, identityId, thresholdWeight } from './cluster.js';
 export { HOUSEHOLD_SHARE, householdShare, withoutHouseholdGroup } from './households.js';

@@ -32,8 +32,16 @@ function readInWorker(input: SourceInput, settings: Settings, range?: ByteRange)
 
 /** Below this a CSV file is not worth splitting: a part costs a worker start and a dictionary merge. */
 const MIN_PART_BYTES = 4 << 20;
-/** Total CSV bytes from which reading in worker threads pays for their start-up. */
-const MIN_PARALLEL_BYTES = 4 << 20;
+/**
+ * Total CSV bytes from which reading in worker threads pays for their start-up,
+ * their cold code and the serial dictionary merge. Measured on 2 cores with the
+ * generated population: 10 MB (100k records) read alone in ~2.1 s on one thread
+ * and ~2.4 s in workers (in the pipeline, where the comparison workers start at
+ * the same time, 1.9 s against 3.2 s); 105 MB (1M records) 17.0 s against 15.1 s.
+ * A line through the pipeline figures (parallel ~ 0.79 x serial + 1.7 s) breaks
+ * even near 50 MB.
+ */
+export const MIN_PARALLEL_BYTES = 48 << 20;
 const MAX_PARTS = 16;
 
 interface ReadTask {
@@ -91,13 +99,18 @@ function shiftRows(part: SourceColumns, offset: number): SourceColumns {
  * source fails, the source is read again whole, so errors and their rows are
  * exactly those of an unsplit read.
  */
-export async function readSourceParts(inputs: readonly SourceInput[], settings: Settings, threads = availableParallelism()): Promise<SourceColumns[][]> {
+export async function readSourceParts(
+  inputs: readonly SourceInput[],
+  settings: Settings,
+  threads = availableParallelism(),
+  minParallelBytes = MIN_PARALLEL_BYTES,
+): Promise<SourceColumns[][]> {
   const sizes = await Promise.all(inputs.map(csvFileSize));
   const files = inputs.filter((input) => 'path' in input).length;
   const ranges = threads > 1 ? await planParts(inputs, sizes, threads) : inputs.map(() => undefined);
-  // A worker costs ~0.2 s to start and load the normalizers: below a few MB one thread is faster.
+  // Below minParallelBytes one thread is faster than workers (see MIN_PARALLEL_BYTES).
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
-  const parallel = threads > 1 && totalBytes >= MIN_PARALLEL_BYTES && (files > 1 || ranges.some((r) => r !== undefined));
+  const parallel = threads > 1 && totalBytes >= minParallelBytes && (files > 1 || ranges.some((r) => r !== undefined));
   const tasks: ReadTask[] = [];
   ranges.forEach((parts, source) => {
     if (parts === undefined) tasks.push({ source, part: 0, bytes: sizes[source] });

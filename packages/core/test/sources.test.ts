@@ -200,6 +200,8 @@ describe('settings', () => {
 });
 
 describe('reading a large CSV source in parts on several threads', () => {
+  /** The files here are ~9 MB, below the default threshold for reading in workers. */
+  const IN_PARTS = { parallelReadBytes: 4 << 20 };
   const NAMES = ['Ann', 'Bo', 'Cy', 'Dee', 'Eve', 'Flo', '"Smith, Jr"', 'Gus'];
   /** About 9 MB of rows (enough to be cut into parts), ids out of order, some values invalid. */
   function largeCsv(rows: number, line: (i: number) => string): string {
@@ -212,7 +214,7 @@ describe('reading a large CSV source in parts on several threads', () => {
   it('gives the same table as reading it whole on one thread', async () => {
     const path = writeIn(tempDir(), 'big.csv', largeCsv(250_000, (i) => (i % 1000 === 5 ? row(i).replace(/,19\d\d-/, ',1899-') : row(i))));
     const whole = await buildRecordTable([{ name: 'big', path }], settings, 1);
-    const parts = await buildRecordTable([{ name: 'big', path }], settings, 2);
+    const parts = await buildRecordTable([{ name: 'big', path }], settings, 2, IN_PARTS);
     expect(whole.size).toBe(250_000);
     expect(parts.recordIds).toEqual(whole.recordIds);
     expect(parts.rows).toEqual(whole.rows);
@@ -222,7 +224,7 @@ describe('reading a large CSV source in parts on several threads', () => {
 
   it('refuses a record id repeated across parts, naming the rows a single pass would', async () => {
     const path = writeIn(tempDir(), 'dup.csv', largeCsv(250_000, (i) => (i === 240_000 ? row(3) : row(i))));
-    const error = (await failure(buildRecordTable([{ name: 'big', path }], settings, 2))) as DuplicateRecordIdError;
+    const error = (await failure(buildRecordTable([{ name: 'big', path }], settings, 2, IN_PARTS))) as DuplicateRecordIdError;
     expect(error).toBeInstanceOf(DuplicateRecordIdError);
     expect([error.row, error.firstRow]).toEqual([240_001, 4]);
   }, 60_000);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { comparisonSpaceSize, sampleRandomPairs, samplePartCount, type SamplingMode } from './model/random-pairs.js';
-import { estimateU, uFromLevelCounts } from './model/u-probabilities.js';
+import { exactAgreements } from './model/exact-agreement.js';
+import { levelCounts, uFromLevelCounts } from './model/u-probabilities.js';
 import { shareTable, toShared } from './shared-table.js';
 import type { Comparison, ComparisonVectors, PairChunk, ScoringTable } from './types.js';
 import { validateComparisons } from './validate-comparisons.js';
@@ -175,7 +176,9 @@ export class ComparisonPool {
    * larger than the sample is compared whole; otherwise the workers draw the
    * sample in parts (with replacement, see sampleRandomPairsPart), compare each
    * and return only its level counts, so neither the drawing nor the vectors
-   * touch this thread. The same for any number of threads.
+   * touch this thread. The same for any number of threads. A comparison whose
+   * first level is `exact` takes that level's u from the value counts of the
+   * whole space instead (see exactAgreements), the sample sharing out the rest.
    */
   async estimateU(options: USampleOptions): Promise<number[][]> {
     const loaded = this.loaded;
@@ -185,7 +188,7 @@ export class ComparisonPool {
     const sampleSize = Math.max(0, Math.floor(options.sampleSize));
     if (comparisonSpaceSize(table.size, table.source, mode) <= sampleSize) {
       const all = sampleRandomPairs({ size: table.size, source: table.source, mode, sampleSize, seed });
-      return estimateU(await this.compare([all]), comparisons);
+      return uFromLevelCounts(levelCounts(await this.compare([all]), comparisons), comparisons, exactAgreements(table, comparisons, mode));
     }
     const parts = await Promise.all(
       Array.from({ length: samplePartCount(sampleSize) }, (_, part) => this.piscina.run({ kind: 'sample', mode, sampleSize, seed, part }) as Promise<Float64Array[]>),
@@ -193,7 +196,7 @@ export class ComparisonPool {
     // Integer counts: their sum does not depend on the order parts finish in.
     const counts = comparisons.map((comparison) => new Float64Array(comparison.levels.length));
     for (const part of parts) part.forEach((row, c) => row.forEach((n, level) => (counts[c][level] += n)));
-    return uFromLevelCounts(counts, comparisons);
+    return uFromLevelCounts(counts, comparisons, exactAgreements(table, comparisons, mode));
   }
 
   /** Stops the workers; the pool cannot be used afterwards. */

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   comparisonSpaceSize,
   estimateU,
+  exactAgreement,
   SAMPLE_PART_PAIRS,
   sampleRandomPairs,
   sampleRandomPairsPart,
   samplePartCount,
+  uFromLevelCounts,
   UNOBSERVED_LEVEL_PSEUDO_COUNT,
 } from '../src/model/index.js';
 import type { Comparison, PairChunk } from '../src/types.js';
@@ -170,5 +172,65 @@ describe('estimateU', () => {
       expect(row[0]).toBe(1);
       expect(row.slice(1).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     }
+  });
+});
+
+describe('exactAgreement (the exact level counted over the whole comparison space)', () => {
+  // 60 records over 3 sources, a skewed column with missing values (id 0).
+  const size = 60;
+  const source = Uint16Array.from({ length: size }, (_, row) => (row * 7) % 3);
+  const ids = Uint32Array.from({ length: size }, (_, row) => (row % 11 === 0 ? 0 : 1 + ((row * row) % 5)));
+  const column = { dictionary: ['', 'a', 'b', 'c', 'd', 'e'], ids };
+
+  function bruteForce(crossSourceOnly: boolean) {
+    let present = 0;
+    let agreeing = 0;
+    for (let i = 0; i < size; i++) {
+      for (let j = i + 1; j < size; j++) {
+        if (crossSourceOnly && source[i] === source[j]) continue;
+        if (ids[i] === 0 || ids[j] === 0) continue;
+        present++;
+        if (ids[i] === ids[j]) agreeing++;
+      }
+    }
+    return { present, agreeing };
+  }
+
+  it('counts all pairs in dedupe mode and cross-source pairs in link mode, as enumerating them would', () => {
+    expect(exactAgreement(column, source, 'dedupe')).toEqual(bruteForce(false));
+    expect(exactAgreement(column, source, 'link_and_dedupe')).toEqual(bruteForce(false));
+    expect(exactAgreement(column, source, 'link')).toEqual(bruteForce(true));
+  });
+
+  it('gives the exact level agreeing / present and shares the rest among the sampled disagreeing levels', () => {
+    const comparisons: Comparison[] = [
+      {
+        name: 'x',
+        column: 'x',
+        levels: [
+          { label: 'null', test: { type: 'null' } },
+          { label: 'exact', test: { type: 'exact' } },
+          { label: 'JW', test: { type: 'jaroWinkler', threshold: 0.9 } },
+          { label: 'initial', test: { type: 'initial' } },
+          { label: 'else', test: { type: 'else' } },
+        ],
+      },
+    ];
+    // Sampled: 9 null, 1 exact, 30 JW, none at 'initial', 70 else.
+    const counts = [Float64Array.from([9, 1, 30, 0, 70])];
+    const agreement = { present: 10_000, agreeing: 120 };
+    const [u] = uFromLevelCounts(counts, comparisons, [agreement]);
+    expect(u[0]).toBe(1);
+    expect(u[1]).toBeCloseTo(0.012, 12);
+    const rest = 1 - 0.012;
+    const disagreeing = 100 + UNOBSERVED_LEVEL_PSEUDO_COUNT;
+    expect(u[2]).toBeCloseTo((rest * 30) / disagreeing, 12);
+    expect(u[3]).toBeCloseTo((rest * UNOBSERVED_LEVEL_PSEUDO_COUNT) / disagreeing, 12);
+    expect(u[4]).toBeCloseTo((rest * 70) / disagreeing, 12);
+    // No two equal values anywhere: half a pair, not a zero (an infinite weight).
+    const [none] = uFromLevelCounts(counts, comparisons, [{ present: 10_000, agreeing: 0 }]);
+    expect(none[1]).toBeCloseTo(UNOBSERVED_LEVEL_PSEUDO_COUNT / 10_000, 12);
+    // Without an agreement the sample alone decides, as before.
+    expect(uFromLevelCounts(counts, comparisons)).toEqual(estimateU([{ width: 1, levels: Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, ...Array(30).fill(2), ...Array(70).fill(4)]) }], comparisons));
   });
 });

@@ -108,12 +108,13 @@ export function sampleRandomPairsPart(options: RandomPairsPartOptions): PairChun
 
 /** groupBySource, kept for the last source array seen (a worker draws several parts from one table). */
 let lastGroups: { source: Uint16Array; size: number; groups: SourceGroups } | undefined;
-function groupsOf(size: number, source: Uint16Array): SourceGroups {
+/** Rows grouped by source (cached for the last source array seen). */
+export function groupsOf(size: number, source: Uint16Array): SourceGroups {
   if (lastGroups?.source !== source || lastGroups.size !== size) lastGroups = { source, size, groups: groupBySource(size, source) };
   return lastGroups.groups;
 }
 
-interface SourceGroups {
+export interface SourceGroups {
   /** Rows ordered by source. */
   readonly order: Uint32Array;
   /** Rows of source s are order[start[s] .. start[s + 1]). */

@@ -1,4 +1,5 @@
 import type { Comparison, ComparisonVectors } from '../types.js';
+import type { ExactAgreement } from './exact-agreement.js';
 import { floorAndNormalise } from './probabilities.js';
 
 /**
@@ -42,11 +43,24 @@ export function levelCounts(vectors: readonly ComparisonVectors[], comparisons: 
   return counts;
 }
 
-/** u from the level counts of random pairs (see estimateU). */
-export function uFromLevelCounts(counts: readonly Float64Array[], comparisons: readonly Comparison[]): number[][] {
+/**
+ * u from the level counts of random pairs (see estimateU). Where `exact[c]` gives
+ * the exact agreement of comparison c over the whole comparison space (see
+ * exactAgreements; its level 1 is `exact`), level 1 takes u = agreeing / present
+ * and the sample only shares the rest, 1 - u[1], among the other levels in
+ * proportion to their counts (a sample stratified on agreement): the rarest and
+ * most decisive level no longer rests on a handful of sampled pairs.
+ */
+export function uFromLevelCounts(
+  counts: readonly Float64Array[],
+  comparisons: readonly Comparison[],
+  exact: readonly (ExactAgreement | undefined)[] = [],
+): number[][] {
   if (counts.length !== comparisons.length) throw new Error(`estimateU: ${counts.length} count rows for ${comparisons.length} comparisons`);
   return counts.map((count, c) => {
     if (count.length !== comparisons[c].levels.length) throw new Error(`estimateU: counts of comparison "${comparisons[c].name}" have ${count.length} levels`);
+    const agreement = exact[c];
+    if (agreement !== undefined && agreement.present > 0 && count.length > 2) return stratifiedU(count, agreement);
     let nonNull = 0;
     for (let level = 1; level < count.length; level++) nonNull += count[level];
     const u = new Array<number>(count.length);
@@ -57,4 +71,22 @@ export function uFromLevelCounts(counts: readonly Float64Array[], comparisons: r
     }
     return floorAndNormalise(u);
   });
+}
+
+/** u with level 1 from the exact agreement and levels 2.. from the sampled pairs that disagree. */
+function stratifiedU(count: Float64Array, agreement: ExactAgreement): number[] {
+  // No two equal values in the whole space: u is below one pair in `present`,
+  // given half a pair as for an unobserved sampled level.
+  const agreeing = agreement.agreeing > 0 ? agreement.agreeing : UNOBSERVED_LEVEL_PSEUDO_COUNT;
+  const exactU = Math.min(agreeing / agreement.present, 1);
+  // Unobserved levels get half a pair here too, inside the disagreeing share, so
+  // the exact level keeps its counted u.
+  const weight = (level: number): number => (count[level] > 0 ? count[level] : UNOBSERVED_LEVEL_PSEUDO_COUNT);
+  let disagreeing = 0;
+  for (let level = 2; level < count.length; level++) disagreeing += weight(level);
+  const u = new Array<number>(count.length);
+  u[0] = 1;
+  u[1] = exactU;
+  for (let level = 2; level < count.length; level++) u[level] = ((1 - exactU) * weight(level)) / disagreeing;
+  return floorAndNormalise(u);
 }

@@ -59,34 +59,29 @@ export function uFromLevelCounts(
   if (counts.length !== comparisons.length) throw new Error(`estimateU: ${counts.length} count rows for ${comparisons.length} comparisons`);
   return counts.map((count, c) => {
     if (count.length !== comparisons[c].levels.length) throw new Error(`estimateU: counts of comparison "${comparisons[c].name}" have ${count.length} levels`);
-    const agreement = exact[c];
-    if (agreement !== undefined && agreement.present > 0 && count.length > 2) return stratifiedU(count, agreement);
-    let nonNull = 0;
-    for (let level = 1; level < count.length; level++) nonNull += count[level];
     const u = new Array<number>(count.length);
     u[0] = 1;
-    for (let level = 1; level < count.length; level++) {
-      if (nonNull === 0) u[level] = 1 / (count.length - 1);
-      else u[level] = (count[level] > 0 ? count[level] : UNOBSERVED_LEVEL_PSEUDO_COUNT) / nonNull;
+    const agreement = exact[c];
+    if (agreement !== undefined && agreement.present > 0 && count.length > 2) {
+      // No two equal values in the whole space: u is below one pair in `present`,
+      // given half a pair as for an unobserved sampled level.
+      u[1] = Math.min((agreement.agreeing > 0 ? agreement.agreeing : UNOBSERVED_LEVEL_PSEUDO_COUNT) / agreement.present, 1);
+      shareOut(count, u, 2, 1 - u[1]);
+    } else {
+      shareOut(count, u, 1, 1);
     }
     return floorAndNormalise(u);
   });
 }
 
-/** u with level 1 from the exact agreement and levels 2.. from the sampled pairs that disagree. */
-function stratifiedU(count: Float64Array, agreement: ExactAgreement): number[] {
-  // No two equal values in the whole space: u is below one pair in `present`,
-  // given half a pair as for an unobserved sampled level.
-  const agreeing = agreement.agreeing > 0 ? agreement.agreeing : UNOBSERVED_LEVEL_PSEUDO_COUNT;
-  const exactU = Math.min(agreeing / agreement.present, 1);
-  // Unobserved levels get half a pair here too, inside the disagreeing share, so
-  // the exact level keeps its counted u.
+/**
+ * Shares `total` among levels from.. in proportion to their sampled counts, a
+ * level never sampled counting half a pair (so a comparison null on every
+ * sampled pair gets uniform u). Levels before `from` keep their u.
+ */
+function shareOut(count: Float64Array, u: number[], from: number, total: number): void {
   const weight = (level: number): number => (count[level] > 0 ? count[level] : UNOBSERVED_LEVEL_PSEUDO_COUNT);
-  let disagreeing = 0;
-  for (let level = 2; level < count.length; level++) disagreeing += weight(level);
-  const u = new Array<number>(count.length);
-  u[0] = 1;
-  u[1] = exactU;
-  for (let level = 2; level < count.length; level++) u[level] = ((1 - exactU) * weight(level)) / disagreeing;
-  return floorAndNormalise(u);
+  let sum = 0;
+  for (let level = from; level < count.length; level++) sum += weight(level);
+  for (let level = from; level < count.length; level++) u[level] = (total * weight(level)) / sum;
 }

@@ -11,7 +11,8 @@ import {
 } from '@mpi/blocking';
 import {
   ComparisonPool,
-  countPatterns,
+  countSessionPatterns,
+  MAX_PATTERN_SESSIONS,
   compileVectorizer,
   scorePairs,
   trainModel,
@@ -19,6 +20,7 @@ import {
   type ComparisonVectors,
   type FellegiSunterModel,
   type MatchExplanation,
+  type PatternCounts,
 } from '@mpi/scoring';
 import { explainRows, termFrequencyInputs } from './explain.js';
 import { clusterPairs, identityId, thresholdWeight, type Clustering, type ClusteringMethod } from './cluster.js';
@@ -148,6 +150,42 @@ function trainingRules(settings: Settings, table: RecordTable, blocking: readonl
   return person.length > 0 ? person : [...blocking];
 }
 
+/**
+ * Per candidate pair, which EM sessions it belongs to, MAX_PATTERN_SESSIONS
+ * sessions to a mask: bit s of masks[b][i][k] is set when rule 32b + s covers
+ * pair k of chunk i.
+ */
+function sessionMembership(candidates: CandidatePairs, rules: readonly CompiledBlockingRule[]): Uint32Array[][] {
+  const batches: Uint32Array[][] = [];
+  for (let first = 0; first < rules.length; first += MAX_PATTERN_SESSIONS) {
+    const batch = rules.slice(first, first + MAX_PATTERN_SESSIONS);
+    batches.push(
+      candidates.chunks.map(({ left, right }) => {
+        const masks = new Uint32Array(left.length);
+        batch.forEach((rule, s) => {
+          for (let k = 0; k < left.length; k++) if (rule.covers(left[k], right[k])) masks[k] |= 1 << s;
+        });
+        return masks;
+      }),
+    );
+  }
+  return batches;
+}
+
+/** Patterns of all candidate pairs and of each session's pairs (see sessionMembership). */
+function sessionPatterns(
+  candidates: CandidatePairs,
+  vectors: readonly ComparisonVectors[],
+  membership: readonly Uint32Array[][],
+  sessions: number,
+): { all: PatternCounts; sessions: PatternCounts[] } {
+  if (membership.length === 0) return countSessionPatterns(candidates.chunks, vectors, undefined, 0);
+  const counted = membership.map((masks, b) =>
+    countSessionPatterns(candidates.chunks, vectors, masks, Math.min(MAX_PATTERN_SESSIONS, sessions - b * MAX_PATTERN_SESSIONS)),
+  );
+  return { all: counted[0].all, sessions: counted.flatMap((batch) => batch.sessions) };
+}
+
 /** Keeps only comparisons whose columns exist, so defaults never refer to absent fields. */
 function checkColumns(table: RecordTable, comparisons: readonly Comparison[]): void {
   for (const comparison of comparisons) {
@@ -220,7 +258,11 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
 
     // Constant aliases, so the closures below see definitely assigned values.
     const candidates = pairs;
-    vectors = await pool.compare(candidates.chunks, (done, total) => progress({ stage: 'compare', done, total }));
+    const comparing = pool.compare(candidates.chunks, (done, total) => progress({ stage: 'compare', done, total }));
+    // While the workers compare, this thread finds which EM sessions each pair belongs to.
+    const sessionRules = uEstimate === undefined ? [] : trainingRules(settings, table, compiledRules);
+    const membership = sessionMembership(candidates, sessionRules);
+    vectors = await comparing;
     progress({ stage: 'compare', done: pairs.count, total: pairs.count });
     lap('compare');
 
@@ -229,17 +271,13 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
       model = options.model!;
     } else {
       const u = await uEstimate;
-      const candidateVectors = vectors;
-      const sessions = trainingRules(settings, table, compiledRules).map((rule) => ({
-        name: rule.name,
-        columns: rule.columns,
-        patterns: countPatterns(candidates.chunks, candidateVectors, (l, r) => rule.covers(l, r)),
-      }));
+      const counted = sessionPatterns(candidates, vectors, membership, sessionRules.length);
+      const sessions = sessionRules.map((rule, s) => ({ name: rule.name, columns: rule.columns, patterns: counted.sessions[s] }));
       model = trainModel({
         comparisons,
         u,
         sessions,
-        candidatePatterns: countPatterns(candidates.chunks, candidateVectors),
+        candidatePatterns: counted.all,
         candidateCount: candidates.count,
         totalPairs: space,
         em: settings.em,

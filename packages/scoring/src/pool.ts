@@ -10,6 +10,15 @@ import { validateComparisons } from './validate-comparisons.js';
 
 /** Pairs per worker task: small enough to balance load across threads, large enough to amortise messaging. */
 const TASK_PAIRS = 65_536;
+/**
+ * Tasks piscina hands each worker ahead of time. Piscina posts a queued task only
+ * from this thread's event loop, so with one task per worker a worker that
+ * finished its task sat idle while this thread blocked synchronously (FEBRL4: the
+ * worker waited ~90 ms of a 360 ms blocking stage). A few tasks in hand keep it
+ * busy through such stretches; more would fix the split of work between workers
+ * too early to even out.
+ */
+const TASKS_PER_WORKER = 4;
 /** An idle pool lets the process exit after this long even if close() is never called. */
 const IDLE_TIMEOUT_MS = 30_000;
 
@@ -103,6 +112,7 @@ export class ComparisonPool {
       filename: WORKER_FILE.href,
       minThreads: threads,
       maxThreads: threads,
+      concurrentTasksPerWorker: TASKS_PER_WORKER,
       idleTimeout: IDLE_TIMEOUT_MS,
       workerData,
     });
@@ -190,13 +200,21 @@ export class ComparisonPool {
       const all = sampleRandomPairs({ size: table.size, source: table.source, mode, sampleSize, seed });
       return uFromLevelCounts(levelCounts(await this.compare([all]), comparisons), comparisons, exactAgreements(table, comparisons, mode));
     }
-    const parts = await Promise.all(
+    const sampled = Promise.all(
       Array.from({ length: samplePartCount(sampleSize) }, (_, part) => this.piscina.run({ kind: 'sample', mode, sampleSize, seed, part }) as Promise<Float64Array[]>),
     );
+    // Awaited below; this guard keeps a failure meanwhile from counting as unhandled.
+    sampled.catch(() => {});
+    // The value counts wait for this thread's next idle turn: a caller that goes on
+    // with synchronous work (link() blocks meanwhile) then waits on the workers
+    // anyway, and the counting fits in that wait instead of lengthening its stage.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const exact = exactAgreements(table, comparisons, mode);
+    const parts = await sampled;
     // Integer counts: their sum does not depend on the order parts finish in.
     const counts = comparisons.map((comparison) => new Float64Array(comparison.levels.length));
     for (const part of parts) part.forEach((row, c) => row.forEach((n, level) => (counts[c][level] += n)));
-    return uFromLevelCounts(counts, comparisons, exactAgreements(table, comparisons, mode));
+    return uFromLevelCounts(counts, comparisons, exact);
   }
 
   /** Stops the workers; the pool cannot be used afterwards. */

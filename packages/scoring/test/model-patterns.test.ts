@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countPatterns } from '../src/model/index.js';
+import { countPatterns, countSessionPatterns } from '../src/model/index.js';
 import type { ComparisonVectors, PairChunk } from '../src/types.js';
 
 function chunk(pairs: [number, number][]): PairChunk {
@@ -49,5 +49,36 @@ describe('countPatterns', () => {
 
   it('rejects vectors that do not match their pairs', () => {
     expect(() => countPatterns([chunk([[0, 1]])], [vectors([[1, 1], [2, 2]])])).toThrow(/chunk 0/);
+  });
+});
+
+describe('countSessionPatterns', () => {
+  // Pairs over records 0..n-1 with pseudo-random vectors; sessions select pairs by record parity.
+  function drawn(pairs: number, width: number, levels: number) {
+    const rows = Array.from({ length: pairs }, (_, k) => Array.from({ length: width }, (_, c) => (k * (c + 3) + ((k * k) % 7)) % levels));
+    const chunks = [chunk(rows.slice(0, pairs >> 1).map((_, k) => [k, k + 1])), chunk(rows.slice(pairs >> 1).map((_, k) => [k + 1, k + 3]))];
+    const vecs = [vectors(rows.slice(0, pairs >> 1)), vectors(rows.slice(pairs >> 1))];
+    const inSession = [(l: number) => l % 2 === 0, (_l: number, r: number) => r % 3 === 0, () => false];
+    const membership = chunks.map(({ left, right }) =>
+      Uint32Array.from(left, (l, k) => inSession.reduce((bits, keep, s) => (keep(l, right[k]) ? bits | (1 << s) : bits), 0)),
+    );
+    return { chunks, vecs, inSession, membership };
+  }
+
+  for (const [name, levels, width] of [['dense', 4, 3], ['sparse', 200, 5]] as const) {
+    it(`gives each session the counts of countPatterns over the session's pairs (${name} keys)`, () => {
+      const { chunks, vecs, inSession, membership } = drawn(300, width, levels);
+      const result = countSessionPatterns(chunks, vecs, membership, inSession.length);
+      expect(result.all).toEqual(countPatterns(chunks, vecs));
+      inSession.forEach((keep, s) => expect(result.sessions[s]).toEqual(countPatterns(chunks, vecs, keep)));
+      expect(result.sessions[2].counts.length).toBe(0);
+    });
+  }
+
+  it('rejects a membership mask of the wrong length and too many sessions', () => {
+    const chunks = [chunk([[0, 1], [1, 2]])];
+    const vecs = [vectors([[1], [2]])];
+    expect(() => countSessionPatterns(chunks, vecs, [new Uint32Array(1)], 1)).toThrow(/membership/);
+    expect(() => countSessionPatterns(chunks, vecs, [new Uint32Array(2)], 33)).toThrow(/sessions/);
   });
 });

@@ -1,4 +1,4 @@
-export { countPatterns } from './pattern-counts.js';
+export { countPatterns, countSessionPatterns, MAX_PATTERN_SESSIONS } from './pattern-counts.js';
 export { comparisonSpaceSize, sampleRandomPairs, sampleRandomPairsPart, samplePartCount, SAMPLE_PART_PAIRS } from './random-pairs.js';
 export type { RandomPairsPartOptions, SampleRandomPairsOptions, SamplingMode } from './random-pairs.js';
 export { exactAgreement, exactAgreements } from './exact-agreement.js';

@@ -4,7 +4,7 @@
  */
 export { link } from './link.js';
 export type { LinkOptions, LinkResult, IdentityGroup, RecordRef, ProgressEvent, Stage, StageTiming, BlockingSummary } from './link.js';
-export { validateSettings, FIELD_KINDS, DEFAULTS } from './settings.js';
+export { validateSettings, defaultUSampleSize, FIELD_KINDS, DEFAULTS } from './settings.js';
 export type { Settings, FieldKind, FieldSpec, FieldOptions, SourceSettings } from './settings.js';
 export type { SourceInput, PlainRecord } from './sources.js';
 export { buildRecordTable, MAX_FIELD_LENGTH, type ReadOptions } from './record-table.js';

@@ -38,7 +38,7 @@ import {
 } from './field-kinds.js';
 import { HOUSEHOLD_SHARE, householdShare, withoutHouseholdGroup } from './households.js';
 import { buildRecordTable, type RecordTable } from './record-table.js';
-import { DEFAULTS, validateSettings, type Settings } from './settings.js';
+import { DEFAULTS, defaultUSampleSize, validateSettings, type Settings } from './settings.js';
 import type { SourceInput } from './sources.js';
 
 /** The pipeline's stages, in order. */
@@ -234,9 +234,8 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
     comparisons = options.model?.comparisons ?? settings.comparisons ?? defaultComparisons(table.fieldKinds);
     checkColumns(table, comparisons);
     pool.load(table, comparisons);
-    const uEstimate = options.model
-      ? undefined
-      : pool.estimateU({ mode, sampleSize: settings.uSampleSize ?? DEFAULTS.uSampleSize, seed: settings.seed ?? DEFAULTS.seed });
+    const uSampleSize = settings.uSampleSize ?? defaultUSampleSize(table.size);
+    const uEstimate = options.model ? undefined : pool.estimateU({ mode, sampleSize: uSampleSize, seed: settings.seed ?? DEFAULTS.seed });
     // Awaited in the train stage; this guard only keeps an early failure from being reported as unhandled.
     uEstimate?.catch(() => {});
 
@@ -279,6 +278,7 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
         sessions,
         candidatePatterns: counted.all,
         candidateCount: candidates.count,
+        uSampleSize,
         totalPairs: space,
         em: settings.em,
         household: comparisons.map((comparison) => isHouseholdField(comparison.column, table.fieldKinds)),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluate, link, type LinkResult, type PlainRecord } from '../src/index.js';
+import { defaultUSampleSize, evaluate, link, type LinkResult, type PlainRecord } from '../src/index.js';
 import { febrlDir, febrlSettings } from './helpers.js';
 
 /** FEBRL rows as plain objects (the bench reads the files; here we also exercise the in-memory API). */
@@ -48,6 +48,10 @@ describe('link() end to end on FEBRL4 (two sources, link mode)', () => {
     const seen = groups.flatMap((g) => g.records.map((r) => `${r.source}/${r.recordId}`));
     expect(seen.length).toBe(10_000);
     expect(new Set(seen).size).toBe(10_000);
+  });
+
+  it('samples 4 random pairs per record for u by default (40,000 for 10,000 records) and records it in the model', () => {
+    expect(oneThread.model.training.uSampleSize).toBe(40_000);
   });
 
   it('links only across sources in link mode', () => {
@@ -112,5 +116,15 @@ describe('default blocking as the data grows', () => {
     expect(names).not.toContain('birth_date & given_name:prefix:1');
     // The family-name variant stays: its blocks are small.
     expect(names).toContain('birth_date & family_name:prefix:1');
+  });
+});
+
+describe('defaultUSampleSize', () => {
+  it('is 4 pairs per record, at least 20,000 and at most 200,000', () => {
+    expect(defaultUSampleSize(0)).toBe(20_000);
+    expect(defaultUSampleSize(5_000)).toBe(20_000);
+    expect(defaultUSampleSize(10_000)).toBe(40_000);
+    expect(defaultUSampleSize(50_000)).toBe(200_000);
+    expect(defaultUSampleSize(1_000_000)).toBe(200_000);
   });
 });

@@ -30,14 +30,20 @@ vectorizer.catch(() => {});
 
 /**
  * compare: comparison vectors of pairs [start, end) of the task's pair arrays,
- * transferred back. sample: level counts of one part of a random-pair sample.
+ * transferred back. sample: summed level counts of a range of parts of a random-pair sample.
  */
 export default async function run(task: PoolTask): Promise<Uint8Array | Float64Array[]> {
   const compiled = await vectorizer;
   if (task.kind === 'sample') {
     const { table, comparisons } = loaded!;
-    const pairs = sampleRandomPairsPart({ ...task, size: table.size, source: table.source });
-    return levelCounts([vectorizePairs(compiled, pairs.left, pairs.right)], comparisons);
+    const { mode, sampleSize, seed } = task;
+    const counts = comparisons.map((comparison) => new Float64Array(comparison.levels.length));
+    // One part at a time, so only one part's pairs and vectors are held.
+    for (let part = task.firstPart; part < task.endPart; part++) {
+      const pairs = sampleRandomPairsPart({ mode, sampleSize, seed, part, size: table.size, source: table.source });
+      levelCounts([vectorizePairs(compiled, pairs.left, pairs.right)], comparisons).forEach((row, c) => row.forEach((n, level) => (counts[c][level] += n)));
+    }
+    return counts;
   }
   const { levels } = vectorizePairs(compiled, task.left, task.right, task.start, task.end);
   return move(levels) as Uint8Array;

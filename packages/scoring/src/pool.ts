@@ -8,17 +8,14 @@ import { shareTable, toShared } from './shared-table.js';
 import type { Comparison, ComparisonVectors, PairChunk, ScoringTable } from './types.js';
 import { validateComparisons } from './validate-comparisons.js';
 
-/** Pairs per worker task: small enough to balance load across threads, large enough to amortise messaging. */
+/** Pairs per worker task at most: small enough to balance load across threads, large enough to amortise messaging. */
 const TASK_PAIRS = 65_536;
 /**
- * Tasks piscina hands each worker ahead of time. Piscina posts a queued task only
- * from this thread's event loop, so with one task per worker a worker that
- * finished its task sat idle while this thread blocked synchronously (FEBRL4: the
- * worker waited ~90 ms of a 360 ms blocking stage). A few tasks in hand keep it
- * busy through such stretches; more would fix the split of work between workers
- * too early to even out.
+ * Pairs per worker task at least. Below threads x TASK_PAIRS pairs the work is
+ * split evenly instead: FEBRL4's 73,743 pairs went out as 65,536 + 8,207 and one
+ * of two threads did eight times the other's share.
  */
-const TASKS_PER_WORKER = 4;
+const MIN_TASK_PAIRS = 4_096;
 /** An idle pool lets the process exit after this long even if close() is never called. */
 const IDLE_TIMEOUT_MS = 30_000;
 
@@ -47,13 +44,14 @@ export interface CompareTask {
   readonly end: number;
 }
 
-/** One worker task: draw one part of a random-pair sample, compare it, return its level counts. */
+/** One worker task: draw parts [firstPart, endPart) of a random-pair sample, compare them, return their summed level counts. */
 export interface SampleTask {
   readonly kind: 'sample';
   readonly mode: SamplingMode;
   readonly sampleSize: number;
   readonly seed: number;
-  readonly part: number;
+  readonly firstPart: number;
+  readonly endPart: number;
 }
 
 export type PoolTask = CompareTask | SampleTask;
@@ -112,8 +110,13 @@ export class ComparisonPool {
       filename: WORKER_FILE.href,
       minThreads: threads,
       maxThreads: threads,
-      concurrentTasksPerWorker: TASKS_PER_WORKER,
       idleTimeout: IDLE_TIMEOUT_MS,
+      // An idle worker must run its event loop: with piscina's default 'sync' it
+      // sleeps in Atomics.wait, and the table sent on the channel reached it only
+      // with its first task (FEBRL4: a second worker compiled its vectorizer
+      // after the blocking stage instead of during it). Tasks here are large, so
+      // the faster hand-off of atomics is not missed.
+      atomics: 'disabled',
       workerData,
     });
     if (table !== undefined) this.load(table, comparisons!);
@@ -146,6 +149,7 @@ export class ComparisonPool {
     }
     const width = this.width;
     const total = chunks.reduce((n, chunk) => n + chunk.left.length, 0);
+    const taskPairs = Math.min(TASK_PAIRS, Math.max(MIN_TASK_PAIRS, Math.ceil(total / this.threads)));
     let done = 0;
     // Queue every task before awaiting any, so all threads stay busy across chunks.
     const pending = chunks.map((chunk) => {
@@ -153,8 +157,8 @@ export class ComparisonPool {
       const left = toShared(chunk.left);
       const right = toShared(chunk.right);
       const tasks: Promise<Uint8Array>[] = [];
-      for (let start = 0; start < pairs; start += TASK_PAIRS) {
-        const end = Math.min(pairs, start + TASK_PAIRS);
+      for (let start = 0; start < pairs; start += taskPairs) {
+        const end = Math.min(pairs, start + taskPairs);
         const task = this.piscina.run({ kind: 'compare', left, right, start, end }) as Promise<Uint8Array>;
         tasks.push(
           onProgress === undefined
@@ -183,10 +187,10 @@ export class ComparisonPool {
 
   /**
    * u probabilities from random pairs of the whole comparison space. A space no
-   * larger than the sample is compared whole; otherwise the workers draw the
-   * sample in parts (with replacement, see sampleRandomPairsPart), compare each
-   * and return only its level counts, so neither the drawing nor the vectors
-   * touch this thread. The same for any number of threads. A comparison whose
+   * larger than the sample is compared whole; otherwise one worker draws the
+   * sample part by part (with replacement, see sampleRandomPairsPart), compares
+   * each part and returns only the summed level counts, so neither the drawing
+   * nor the vectors touch this thread. The same for any number of threads. A comparison whose
    * first level is `exact` takes that level's u from the value counts of the
    * whole space instead (see exactAgreements), the sample sharing out the rest.
    */
@@ -200,20 +204,19 @@ export class ComparisonPool {
       const all = sampleRandomPairs({ size: table.size, source: table.source, mode, sampleSize, seed });
       return uFromLevelCounts(levelCounts(await this.compare([all]), comparisons), comparisons, exactAgreements(table, comparisons, mode));
     }
-    const sampled = Promise.all(
-      Array.from({ length: samplePartCount(sampleSize) }, (_, part) => this.piscina.run({ kind: 'sample', mode, sampleSize, seed, part }) as Promise<Float64Array[]>),
-    );
+    // The whole sample is one task: it runs on one worker while the caller goes on
+    // working (link() blocks meanwhile), and leaves the other cores to the caller.
+    // Piscina posts a queued task only from this thread's event loop, so parts
+    // queued as tasks of their own waited while the caller blocked.
+    const sampled = this.piscina.run({ kind: 'sample', mode, sampleSize, seed, firstPart: 0, endPart: samplePartCount(sampleSize) }) as Promise<Float64Array[]>;
     // Awaited below; this guard keeps a failure meanwhile from counting as unhandled.
     sampled.catch(() => {});
     // The value counts wait for this thread's next idle turn: a caller that goes on
-    // with synchronous work (link() blocks meanwhile) then waits on the workers
-    // anyway, and the counting fits in that wait instead of lengthening its stage.
+    // with synchronous work then waits on the workers anyway, and the counting fits
+    // in that wait instead of lengthening its stage.
     await new Promise<void>((resolve) => setImmediate(resolve));
     const exact = exactAgreements(table, comparisons, mode);
-    const parts = await sampled;
-    // Integer counts: their sum does not depend on the order parts finish in.
-    const counts = comparisons.map((comparison) => new Float64Array(comparison.levels.length));
-    for (const part of parts) part.forEach((row, c) => row.forEach((n, level) => (counts[c][level] += n)));
+    const counts = await sampled;
     return uFromLevelCounts(counts, comparisons, exact);
   }
 

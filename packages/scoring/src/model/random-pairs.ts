@@ -53,10 +53,9 @@ export function sampleRandomPairs(options: SampleRandomPairsOptions): PairChunk 
 }
 
 /**
- * Pairs per part of a sample drawn in parts (see sampleRandomPairsPart). Small
- * enough that the pool's threads finish together: with 65,536 a 200k sample was
- * 4 parts, 3 + 1 short, and one of two threads did twice the other's work
- * (FEBRL4 compare stage 0.47-0.57 s; 0.36-0.40 s with 16,384).
+ * Pairs per part of a sample drawn in parts (see sampleRandomPairsPart): a
+ * worker holds one part's pairs and vectors at a time. Part k is its own
+ * random stream, so the sample does not depend on who draws which part.
  */
 export const SAMPLE_PART_PAIRS = 16_384;
 

@@ -50,8 +50,8 @@ describe('link() end to end on FEBRL4 (two sources, link mode)', () => {
     expect(new Set(seen).size).toBe(10_000);
   });
 
-  it('samples 4 random pairs per record for u by default (40,000 for 10,000 records) and records it in the model', () => {
-    expect(oneThread.model.training.uSampleSize).toBe(40_000);
+  it('samples at least 20,000 random pairs for u by default and records it in the model', () => {
+    expect(oneThread.model.training.uSampleSize).toBe(20_000);
   });
 
   it('links only across sources in link mode', () => {
@@ -120,11 +120,11 @@ describe('default blocking as the data grows', () => {
 });
 
 describe('defaultUSampleSize', () => {
-  it('is 4 pairs per record, at least 20,000 and at most 200,000', () => {
+  it('is 2 pairs per record, at least 20,000 and at most 200,000', () => {
     expect(defaultUSampleSize(0)).toBe(20_000);
-    expect(defaultUSampleSize(5_000)).toBe(20_000);
-    expect(defaultUSampleSize(10_000)).toBe(40_000);
-    expect(defaultUSampleSize(50_000)).toBe(200_000);
+    expect(defaultUSampleSize(10_000)).toBe(20_000);
+    expect(defaultUSampleSize(30_000)).toBe(60_000);
+    expect(defaultUSampleSize(100_000)).toBe(200_000);
     expect(defaultUSampleSize(1_000_000)).toBe(200_000);
   });
 });

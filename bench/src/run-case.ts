@@ -20,6 +20,8 @@ export interface BenchCase {
 export interface CaseResult {
   readonly name: string;
   readonly threads: number;
+  /** Comparison workers link() started for the threads asked for. */
+  readonly workers: number;
   readonly records: number;
   readonly candidatePairs: number;
   readonly reductionRatio: number;
@@ -66,6 +68,7 @@ async function runCase(spec: BenchCase): Promise<CaseResult> {
   return {
     name: spec.name,
     threads: spec.threads,
+    workers: result.workers,
     records: result.table.size,
     candidatePairs: result.pairs.count,
     reductionRatio: result.blocking.reductionRatio,

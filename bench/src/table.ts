@@ -9,10 +9,11 @@ export function formatTable(
   peers: readonly { name: string; f1: number }[],
   extra: { kernels?: KernelResult[]; generation?: { records: number; seconds: number; recordsPerSecond: number } },
 ): string {
-  const header = ['case', 'thr', 'records', 'cand. pairs', 'PC', 'RR', 'precision', 'recall', 'F1', 'B3 F1', 'best-thr F1*', 'read', 'block', 'compare', 'train', 'score', 'cluster', 'total s', 'process s', 'pairs/s cmp', 'peak MiB'];
+  const header = ['case', 'thr', 'cmp wrk', 'records', 'cand. pairs', 'PC', 'RR', 'precision', 'recall', 'F1', 'B3 F1', 'best-thr F1*', 'read', 'block', 'compare', 'train', 'score', 'cluster', 'total s', 'process s', 'pairs/s cmp', 'peak MiB'];
   const rows = cases.map((c) => [
     c.name,
     String(c.threads),
+    String(c.workers),
     String(c.records),
     String(c.candidatePairs),
     fmt(c.pairCompleteness),
@@ -28,11 +29,12 @@ export function formatTable(
     String(c.comparePairsPerSecond),
     String(c.peakRssMiB),
   ]);
-  for (const peer of peers) rows.push([peer.name, '', '', '', '', '', '', '', fmt(peer.f1), ...Array(header.length - 9).fill('')]);
+  for (const peer of peers) rows.push([peer.name, '', '', '', '', '', '', '', '', fmt(peer.f1), ...Array(header.length - 10).fill('')]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   out.push('PC = pair completeness of blocking, RR = reduction ratio; F1 at the default threshold (match probability 0.5), on identity groups.');
+  out.push('thr = threads asked for; cmp wrk = comparison workers link() started (below 48 MiB of input, on no more cores than threads, one core stays with the main thread).');
   out.push('total s = pipeline stages (process start excluded); process s = the whole case process, including start-up and scoring against the truth.');
   out.push('* best-thr F1: best threshold chosen WITH the truth, for comparison with peers that report it; not the headline figure.');
   const repeated = cases.filter((c) => c.pipelineSecondsRuns);
@@ -52,17 +54,17 @@ export function formatTable(
 }
 
 /**
- * For every case run with 1 and more threads: the compare stage's speed-up over one
- * thread and, when the kernel was measured in the same run, its share of kernel x threads.
+ * For every case run with 1 thread and with more comparison workers: the compare stage's speed-up over one
+ * thread and, when the kernel was measured in the same run, its share of kernel x workers.
  */
 function threadScaling(cases: readonly CaseResult[], kernelPairsPerSecond: number | undefined): string[] {
   const lines: string[] = [];
   for (const single of cases.filter((c) => c.threads === 1)) {
-    for (const multi of cases.filter((c) => c.name === single.name && c.threads > 1)) {
+    for (const multi of cases.filter((c) => c.name === single.name && c.workers > 1)) {
       const speedup = multi.comparePairsPerSecond / single.comparePairsPerSecond;
-      const ofKernel = kernelPairsPerSecond === undefined ? '' : `, ${((100 * multi.comparePairsPerSecond) / (kernelPairsPerSecond * multi.threads)).toFixed(0)}% of kernel x ${multi.threads}`;
-      lines.push(`  ${single.name}: ${multi.threads} thr ${multi.comparePairsPerSecond} vs 1 thr ${single.comparePairsPerSecond} pairs/s = ${speedup.toFixed(2)}x${ofKernel}`);
+      const ofKernel = kernelPairsPerSecond === undefined ? '' : `, ${((100 * multi.comparePairsPerSecond) / (kernelPairsPerSecond * multi.workers)).toFixed(0)}% of kernel x ${multi.workers}`;
+      lines.push(`  ${single.name}: ${multi.workers} workers ${multi.comparePairsPerSecond} vs 1 thr ${single.comparePairsPerSecond} pairs/s = ${speedup.toFixed(2)}x${ofKernel}`);
     }
   }
-  return lines.length > 0 ? ['', 'compare stage, threads vs one thread:', ...lines] : [];
+  return lines.length > 0 ? ['', 'compare stage, workers vs one thread:', ...lines] : [];
 }

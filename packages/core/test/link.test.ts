@@ -73,7 +73,11 @@ describe('link() end to end on FEBRL4 (two sources, link mode)', () => {
       settings: febrlSettings('link'),
       sources: [{ name: 'b', records: shuffled(b, 7) }, { name: 'a', records: shuffled(a, 3) }],
       threads: 2,
+      // Every thread compares, whatever the machine's cores (a small input otherwise may use one).
+      parallelBytes: 0,
     });
+    expect(twoThreads.workers).toBe(2);
+    expect(oneThread.workers).toBe(1);
     expect(groupsById(twoThreads)).toEqual(groupsById(oneThread));
     expect(Array.from(twoThreads.weights.flatMap((w) => Array.from(w)))).toEqual(Array.from(oneThread.weights.flatMap((w) => Array.from(w))));
   });

@@ -3,7 +3,10 @@
  * The harness starts one process per case so that peak RSS belongs to the case.
  */
 import { readFile } from 'node:fs/promises';
-import { evaluate, link, validateSettings, type Settings } from '@mpi/core';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evaluate, link, validateSettings, writeGroupsCsv, type Settings } from '@mpi/core';
 import { bestThreshold, memberships, pairCompleteness, truthMemberships } from './accuracy.js';
 import { truthByRow, type TruthSpec } from './truth.js';
 
@@ -48,8 +51,17 @@ export interface CaseResult {
 async function runCase(spec: BenchCase): Promise<CaseResult> {
   const settings: Settings = validateSettings(JSON.parse(await readFile(spec.settings, 'utf8')));
   const result = await link({ settings, sources: spec.sources, threads: spec.threads });
-  const stages = Object.fromEntries(result.timings.map((t) => [t.stage, Number(t.seconds.toFixed(3))]));
-  const pipelineSeconds = result.timings.reduce((sum, t) => sum + t.seconds, 0);
+  // Writing the groups file is part of end to end, as `pnpm mpi link --out` does it.
+  const groupsFile = join(tmpdir(), `mpi-bench-groups-${process.pid}.csv`);
+  const writeStarted = performance.now();
+  try {
+    await writeGroupsCsv(result, groupsFile);
+  } finally {
+    rmSync(groupsFile, { force: true });
+  }
+  const write = (performance.now() - writeStarted) / 1000;
+  const stages = Object.fromEntries([...result.timings.map((t) => [t.stage, Number(t.seconds.toFixed(3))]), ['write', Number(write.toFixed(3))]]);
+  const pipelineSeconds = result.timings.reduce((sum, t) => sum + t.seconds, write);
   let accuracy: Partial<CaseResult> = {};
   if (spec.truth) {
     const person = await truthByRow(result.table, spec.truth);

@@ -9,7 +9,7 @@ export function formatTable(
   peers: readonly { name: string; f1: number }[],
   extra: { kernels?: KernelResult[]; generation?: { records: number; seconds: number; recordsPerSecond: number } },
 ): string {
-  const header = ['case', 'thr', 'cmp wrk', 'records', 'cand. pairs', 'PC', 'RR', 'precision', 'recall', 'F1', 'B3 F1', 'best-thr F1*', 'read', 'block', 'compare', 'train', 'score', 'cluster', 'total s', 'process s', 'pairs/s cmp', 'peak MiB'];
+  const header = ['case', 'thr', 'cmp wrk', 'records', 'cand. pairs', 'PC', 'RR', 'precision', 'recall', 'F1', 'B3 F1', 'best-thr F1*', 'read', 'block', 'compare', 'train', 'score', 'cluster', 'write', 'total s', 'process s', 'pairs/s cmp', 'peak MiB'];
   const rows = cases.map((c) => [
     c.name,
     String(c.threads),
@@ -23,7 +23,7 @@ export function formatTable(
     fmt(c.f1),
     fmt(c.bcubedF1),
     c.bestThreshold ? `${fmt(c.bestThreshold.f1)}@${c.bestThreshold.threshold}` : '-',
-    ...['read', 'block', 'compare', 'train', 'score', 'cluster'].map((s) => fmt(c.stages[s], 2)),
+    ...['read', 'block', 'compare', 'train', 'score', 'cluster', 'write'].map((s) => fmt(c.stages[s], 2)),
     fmt(c.pipelineSeconds, 2),
     fmt(c.processSeconds, 2),
     String(c.comparePairsPerSecond),
@@ -35,7 +35,7 @@ export function formatTable(
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   out.push('PC = pair completeness of blocking, RR = reduction ratio; F1 at the default threshold (match probability 0.5), on identity groups.');
   out.push('thr = threads asked for; cmp wrk = comparison workers link() started (below 48 MiB of input, on no more cores than threads, one core stays with the main thread).');
-  out.push('total s = pipeline stages (process start excluded); process s = the whole case process, including start-up and scoring against the truth.');
+  out.push('total s = pipeline stages and writing the groups CSV (process start excluded); process s = the whole case process, including start-up and scoring against the truth.');
   out.push('* best-thr F1: best threshold chosen WITH the truth, for comparison with peers that report it; not the headline figure.');
   const repeated = cases.filter((c) => c.pipelineSecondsRuns);
   if (repeated.length > 0) {

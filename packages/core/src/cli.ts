@@ -166,11 +166,13 @@ program
     if (opts.maxPairs !== undefined) settings = { ...settings, maxPairs: opts.maxPairs };
     const model = opts.model ? parseModel(JSON.stringify(await readJson(opts.model, 'model'))) : undefined;
     const result = await link({ settings, sources: opts.source, threads: opts.threads, model, onProgress: progressPrinter(Boolean(opts.quiet)) });
+    const writeStarted = performance.now();
     await writeGroupsCsv(result, opts.out);
     if (opts.pairs) await writePairsCsv(result, opts.pairs, opts.allPairs ? 0 : result.threshold);
     if (opts.modelOut) await writeFile(opts.modelOut, serializeModel(result.model));
+    const writeSeconds = (performance.now() - writeStarted) / 1000;
     if (opts.report) process.stdout.write(formatModelReport(result.model) + '\n');
-    process.stdout.write(formatSummary(result) + '\n');
+    process.stdout.write(formatSummary(result, writeSeconds) + '\n');
   });
 
 program

@@ -13,8 +13,11 @@ export function flagCounts(result: LinkResult): { source: string; column: string
   });
 }
 
-/** The closing summary of a linkage: sizes, blocking, groups, seconds per stage. Record values never appear. */
-export function formatSummary(result: LinkResult): string {
+/**
+ * The closing summary of a linkage: sizes, blocking, groups, seconds per stage
+ * (with `writeSeconds`, the time the caller took to write its outputs). Record values never appear.
+ */
+export function formatSummary(result: LinkResult, writeSeconds?: number): string {
   const { table, blocking, clustering, timings } = result;
   const perSource = table.sources.map((name, s) => `${name} ${table.source.filter((x) => x === s).length}`);
   let singletons = 0;
@@ -43,7 +46,8 @@ export function formatSummary(result: LinkResult): string {
     lines.push(`flagged values   ${table.flags.length} (kept as missing)`);
     for (const f of flags) lines.push(`  ${f.source}.${f.column} ${f.reason}: ${f.count}`);
   }
-  const total = timings.reduce((sum, t) => sum + t.seconds, 0);
-  lines.push(`seconds          ${timings.map((t) => `${t.stage} ${t.seconds.toFixed(2)}`).join(', ')}; total ${total.toFixed(2)}`);
+  const stages = writeSeconds === undefined ? timings : [...timings, { stage: 'write', seconds: writeSeconds }];
+  const total = stages.reduce((sum, t) => sum + t.seconds, 0);
+  lines.push(`seconds          ${stages.map((t) => `${t.stage} ${t.seconds.toFixed(2)}`).join(', ')}; total ${total.toFixed(2)} (process start excluded)`);
   return lines.join('\n');
 }

@@ -3,6 +3,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import Papa from 'papaparse';
+import { quoteFreeBatches, quoteFreeText } from './quote-free-csv.js';
 import { EmptySourceError, InvalidValueError, MalformedRowError, MissingColumnError, SourceUnreadableError } from './errors.js';
 
 /** A plain record from the API: column name -> value (string, number, Date, null or undefined). */
@@ -197,11 +198,23 @@ export interface CellBatch {
   readonly columns: readonly number[];
 }
 
+/** Batches of a CSV file's rows (header first): split directly when quote-free (see quote-free-csv.ts), else parsed by papaparse. */
+async function* csvRows(name: string, path: string, range?: ByteRange): AsyncGenerator<string[][]> {
+  let text: string | undefined;
+  try {
+    text = await quoteFreeText(path, range);
+  } catch (error) {
+    throw new SourceUnreadableError(name, `cannot read file (${(error as { code?: string }).code ?? 'EIO'})`);
+  }
+  if (text !== undefined) yield* quoteFreeBatches(text);
+  else yield* csvBatches(name, path, range);
+}
+
 async function* readCsvCells(name: string, path: string, columns: readonly string[], range?: ByteRange): AsyncGenerator<CellBatch> {
   let indexes: number[] | undefined;
   let width = 0;
   let row = 0;
-  for await (const records of csvBatches(name, path, range)) {
+  for await (const records of csvRows(name, path, range)) {
     let start = 0;
     if (indexes === undefined) {
       if (records.length === 0) continue;

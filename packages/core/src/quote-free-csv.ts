@@ -1,0 +1,77 @@
+import { open } from 'node:fs/promises';
+import type { ByteRange } from './sources.js';
+
+// Own code beside papaparse, for the common CSV file with no quote character at
+// all: there, RFC 4180 parsing is splitting lines at "\n" and fields at ",", which
+// native String methods do without papaparse's per-character state machine.
+// Measured on FEBRL4's two 0.5 MB files in a fresh process: papaparse 85 ms,
+// splitting 18 ms (papaparse's code starts cold in the interpreter). Anything
+// else (a quote anywhere, a lone "\r" line end, a text above the size limit)
+// goes to papaparse, so quoting rules live in one well-kept place.
+
+/** The largest CSV text (a file, or a part of one) read whole to try the quote-free path. */
+export const QUOTE_FREE_MAX_BYTES = 64 << 20;
+
+/** Rows per batch handed to the reader (papaparse's chunks are of the same order). */
+const BATCH_ROWS = 8192;
+
+/**
+ * The text of a CSV file, or of its header and the rows in `range`, when it is at
+ * most QUOTE_FREE_MAX_BYTES long and can be split without a CSV parser: no quote
+ * character, and line ends all "\n" or all "\r\n". Otherwise undefined. Read errors
+ * are thrown as they come (the caller names the source).
+ */
+export async function quoteFreeText(path: string, range?: ByteRange): Promise<string | undefined> {
+  const file = await open(path, 'r');
+  try {
+    const size = range === undefined ? (await file.stat()).size : range.headerEnd + (range.end - Math.max(range.start, range.headerEnd));
+    if (size > QUOTE_FREE_MAX_BYTES) return undefined;
+    const bytes = Buffer.allocUnsafe(size);
+    const pieces: [number, number][] = range === undefined ? [[0, size]] : [[0, range.headerEnd], [Math.max(range.start, range.headerEnd), range.end]];
+    let at = 0;
+    for (const [from, to] of pieces) {
+      for (let position = from; position < to; ) {
+        const { bytesRead } = await file.read(bytes, at, to - position, position);
+        if (bytesRead === 0) break;
+        at += bytesRead;
+        position += bytesRead;
+      }
+    }
+    const read = bytes.subarray(0, at);
+    if (read.includes(0x22)) return undefined;
+    const text = read.toString('utf8');
+    // Line ends must be all "\n" or all "\r\n": papaparse guesses one kind and
+    // reads the other as field text, which the split here would not.
+    if (text.includes('\r') && (/\r(?!\n)/.test(text) || /(?:^|[^\r])\n/.test(text))) return undefined;
+    return text;
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Rows of a quote-free CSV text, in batches, as papaparse gives them with
+ * `skipEmptyLines: 'greedy'`: lines end at "\n" or "\r\n", fields split at every
+ * comma, and a line whose fields are all blank is skipped.
+ */
+export function* quoteFreeBatches(text: string): Generator<string[][]> {
+  let batch: string[][] = [];
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const fields = text.slice(start, end > start && text.charCodeAt(end - 1) === 0x0d ? end - 1 : end).split(',');
+    start = end + 1;
+    if (isBlank(fields)) continue;
+    batch.push(fields);
+    if (batch.length === BATCH_ROWS) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+function isBlank(fields: readonly string[]): boolean {
+  for (const field of fields) if (field.trim() !== '') return false;
+  return true;
+}

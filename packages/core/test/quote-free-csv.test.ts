@@ -1,0 +1,58 @@
+import Papa from 'papaparse';
+import { describe, expect, it } from 'vitest';
+import { buildRecordTable } from '../src/index.js';
+import { QUOTE_FREE_MAX_BYTES, quoteFreeBatches, quoteFreeText } from '../src/quote-free-csv.js';
+import { tempDir, writeIn } from './helpers.js';
+
+const papaparse = (text: string) => Papa.parse<string[]>(text, { skipEmptyLines: 'greedy', delimiter: ',' }).data;
+const split = (text: string) => [...quoteFreeBatches(text)].flat();
+
+describe('quote-free CSV', () => {
+  const texts = {
+    'LF with a final line break': 'id,first\n1,ann\n2,bob\n',
+    'no final line break': 'id,first\n1,ann\n2,bob',
+    'CRLF': 'id, first\r\n1, ann\r\n2, bob\r\n',
+    'blank, whitespace-only and comma-only lines': 'id,first\n\n1,ann\n   \n , \n,,\n2,bob\n\n',
+    'empty fields and spaces after commas': 'id, first, last\n1, , smith\n2,bob,\n',
+    'more or fewer fields than the header (left to the reader to refuse)': 'id,first\n1,ann,extra\n2\n',
+  };
+  for (const [name, text] of Object.entries(texts)) {
+    it(`splits rows as papaparse parses them: ${name}`, () => {
+      expect(split(text)).toEqual(papaparse(text));
+    });
+  }
+
+  it('hands batches of at most 8,192 rows', () => {
+    const text = 'id\n' + Array.from({ length: 20_000 }, (_, i) => String(i)).join('\n');
+    expect([...quoteFreeBatches(text)].map((batch) => batch.length)).toEqual([8192, 8192, 3617]);
+  });
+
+  it('leaves a file with a quote, a lone carriage return or mixed line ends to the CSV parser', async () => {
+    const dir = tempDir();
+    expect(await quoteFreeText(writeIn(dir, 'plain.csv', 'id,first\r\n1,ann\r\n'))).toBe('id,first\r\n1,ann\r\n');
+    expect(await quoteFreeText(writeIn(dir, 'quoted.csv', 'id,first\n1,"ann"\n'))).toBeUndefined();
+    expect(await quoteFreeText(writeIn(dir, 'old-mac.csv', 'id,first\r1,ann\r'))).toBeUndefined();
+    expect(await quoteFreeText(writeIn(dir, 'mixed.csv', 'id,first\r\n1,ann\n2,bob\r\n'))).toBeUndefined();
+    expect(QUOTE_FREE_MAX_BYTES).toBe(64 << 20);
+  });
+
+  it('reads the header and the rows of a byte range', async () => {
+    const dir = tempDir();
+    const path = writeIn(dir, 'a.csv', 'id,first\n1,ann\n2,bob\n3,cy\n');
+    const start = 'id,first\n1,ann\n'.length;
+    expect(await quoteFreeText(path, { headerEnd: 'id,first\n'.length, start, end: start + '2,bob\n'.length })).toBe('id,first\n2,bob\n');
+  });
+
+  it('reads a quote-free file with a BOM and CRLF into the same table as the parser path', async () => {
+    const dir = tempDir();
+    const settings = { recordId: 'id', fields: { first: 'given_name', last: 'family_name' } } as const;
+    const plain = writeIn(dir, 'plain.csv', '\uFEFFid, first, last\r\n1, Mary Ann, Smith\r\n\r\n2, john, OBrien\r\n');
+    // One quoted field sends the same rows through papaparse.
+    const quoted = writeIn(dir, 'quoted.csv', '\uFEFFid, first, last\r\n1, "Mary Ann", Smith\r\n\r\n2, john, OBrien\r\n');
+    const a = await buildRecordTable([{ name: 'a', path: plain }], settings);
+    const b = await buildRecordTable([{ name: 'a', path: quoted }], settings);
+    expect(a.recordIds).toEqual(['1', '2']);
+    expect(a.columns).toEqual(b.columns);
+    expect(a.rows).toEqual(b.rows);
+  });
+});

@@ -3,6 +3,7 @@
 import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { sampleRandomPairsPart } from './model/random-pairs.js';
 import { levelCounts } from './model/u-probabilities.js';
+import { nicknameTable } from './nicknames.js';
 import { compileVectorizer, vectorizePairs, type CompiledVectorizer } from './vectorizer.js';
 import type { PoolTask, CompareWorkerData, TableMessage } from './pool.js';
 import type { Comparison, ScoringTable } from './types.js';
@@ -26,6 +27,10 @@ const vectorizer = new Promise<CompiledVectorizer>((resolve, reject) => {
 });
 // A compile failure is reported by the tasks that await it.
 vectorizer.catch(() => {});
+// The nickname table (~20 ms to parse) loads while this worker waits for the
+// records to be read, instead of inside the first comparison task; every default
+// given-name comparison needs it.
+setImmediate(() => nicknameTable());
 
 /**
  * compare: comparison vectors of pairs [start, end) of the task's pair arrays,

@@ -153,7 +153,7 @@ program
   .requiredOption('--out <file>', 'groups CSV to write: source,record_id,identity_id')
   .option('--pairs <file>', 'pairs CSV to write: the scored pairs at or above the threshold')
   .option('--all-pairs', 'with --pairs: write every scored candidate pair, not only links')
-  .option('--threads <n>', 'worker threads for comparisons', positiveInt)
+  .option('--threads <n>', 'most worker threads for reading and comparing (small inputs on few cores use fewer)', positiveInt)
   .option('--threshold <p>', 'match probability needed to link (overrides settings)', probability)
   .option('--max-pairs <n>', 'refuse blocking that would produce more candidate pairs', positiveInt)
   .option('--model <file>', 'apply a trained model instead of training')

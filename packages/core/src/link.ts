@@ -275,9 +275,8 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
     const comparing = pool.compare(candidates.chunks, (done, total) => progress({ stage: 'compare', done, total }));
     const sessionRules = uEstimate === undefined ? [] : trainingRules(settings, table, compiledRules);
     // Which EM sessions each pair belongs to is found while the workers compare
-    // when a core is free for it; otherwise it would only take their time (at 1M
-    // records with two workers on two cores, the compare stage went from 1.9x
-    // to 1.4x the one-worker speed), so it waits for them.
+    // when a core is free for it, leaving the train stage only the counting. With
+    // a worker on every core it would only take a worker's time, so it waits.
     const spareCore = workers < availableParallelism();
     let membership = spareCore ? sessionMembership(candidates, sessionRules) : undefined;
     vectors = await comparing;

@@ -222,7 +222,11 @@ export class ComparisonPool {
 
   /** Stops the workers; the pool cannot be used afterwards. */
   async close(): Promise<void> {
-    this.channel.close();
+    // The channel stays open until the workers have finished: a worker that
+    // started after the table was sent asks for it on the channel, and its task
+    // waits for the answer (closing the channel first left a u-sample task waiting
+    // forever when link() failed early, and close() timed out after 30 s).
     await this.piscina.close();
+    this.channel.close();
   }
 }

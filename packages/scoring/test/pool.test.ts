@@ -102,6 +102,18 @@ describe('ComparisonPool', () => {
     pooled.forEach((row, c) => row.forEach((u, level) => expect(u).toBeCloseTo(sampled[c][level], 6)));
   });
 
+  it('closes promptly while a worker that started after the table was sent still waits for it', async () => {
+    // The table is sent before the worker has started, so the worker asks for it
+    // on the pool's channel; close() right away must still let its task finish.
+    const pool = new ComparisonPool({ threads: 1, table, comparisons: patientComparisons });
+    const u = pool.estimateU({ mode: 'dedupe', sampleSize: 1_000, seed: 3 });
+    u.catch(() => {});
+    const started = performance.now();
+    await pool.close();
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect((await u).length).toBe(patientComparisons.length);
+  }, 20_000);
+
   it('rejects invalid comparisons before starting workers', () => {
     expect(() => new ComparisonPool({ table, comparisons: [givenNameComparison('first_name')], threads: 1 })).toThrow(InvalidComparisonError);
     expect(() => new ComparisonPool({ table, comparisons: patientComparisons, threads: 0 })).toThrow(RangeError);

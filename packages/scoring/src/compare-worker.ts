@@ -1,7 +1,7 @@
 // Worker thread of the ComparisonPool: asks for the table on the pool's channel,
 // compiles the vectorizer once when it arrives, and keeps its memo across tasks.
 import { BroadcastChannel, workerData } from 'node:worker_threads';
-import { sampleRandomPairsPart } from './model/random-pairs.js';
+import { sampleRandomPairsPart, samplePartCount } from './model/random-pairs.js';
 import { levelCounts } from './model/u-probabilities.js';
 import { nicknameTable } from './nicknames.js';
 import { compileVectorizer, vectorizePairs, type CompiledVectorizer } from './vectorizer.js';
@@ -34,7 +34,7 @@ setImmediate(() => nicknameTable());
 
 /**
  * compare: comparison vectors of pairs [start, end) of the task's pair arrays,
- * copied back. sample: summed level counts of a range of parts of a random-pair sample.
+ * copied back. sample: level counts of a whole random-pair sample, drawn part by part.
  */
 export default async function run(task: PoolTask): Promise<Uint8Array | Float64Array[]> {
   const compiled = await vectorizer;
@@ -43,9 +43,9 @@ export default async function run(task: PoolTask): Promise<Uint8Array | Float64A
     const { mode, sampleSize, seed } = task;
     const counts = comparisons.map((comparison) => new Float64Array(comparison.levels.length));
     // One part at a time, so only one part's pairs and vectors are held.
-    for (let part = task.firstPart; part < task.endPart; part++) {
+    for (let part = 0; part < samplePartCount(sampleSize); part++) {
       const pairs = sampleRandomPairsPart({ mode, sampleSize, seed, part, size: table.size, source: table.source });
-      levelCounts([vectorizePairs(compiled, pairs.left, pairs.right)], comparisons).forEach((row, c) => row.forEach((n, level) => (counts[c][level] += n)));
+      levelCounts([vectorizePairs(compiled, pairs.left, pairs.right)], comparisons, counts);
     }
     return counts;
   }

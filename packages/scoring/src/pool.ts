@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { comparisonSpaceSize, sampleRandomPairs, samplePartCount, type SamplingMode } from './model/random-pairs.js';
+import { comparisonSpaceSize, sampleRandomPairs, type SamplingMode } from './model/random-pairs.js';
 import { exactAgreements } from './model/exact-agreement.js';
 import { levelCounts, uFromLevelCounts } from './model/u-probabilities.js';
 import { shareTable, toShared } from './shared-table.js';
@@ -44,14 +44,12 @@ export interface CompareTask {
   readonly end: number;
 }
 
-/** One worker task: draw parts [firstPart, endPart) of a random-pair sample, compare them, return their summed level counts. */
+/** One worker task: draw a random-pair sample part by part (see sampleRandomPairsPart), compare it, return its level counts. */
 export interface SampleTask {
   readonly kind: 'sample';
   readonly mode: SamplingMode;
   readonly sampleSize: number;
   readonly seed: number;
-  readonly firstPart: number;
-  readonly endPart: number;
 }
 
 export type PoolTask = CompareTask | SampleTask;
@@ -208,7 +206,7 @@ export class ComparisonPool {
     // working (link() blocks meanwhile), and leaves the other cores to the caller.
     // Piscina posts a queued task only from this thread's event loop, so parts
     // queued as tasks of their own waited while the caller blocked.
-    const sampled = this.piscina.run({ kind: 'sample', mode, sampleSize, seed, firstPart: 0, endPart: samplePartCount(sampleSize) }) as Promise<Float64Array[]>;
+    const sampled = this.piscina.run({ kind: 'sample', mode, sampleSize, seed }) as Promise<Float64Array[]>;
     // Awaited below; this guard keeps a failure meanwhile from counting as unhandled.
     sampled.catch(() => {});
     // The value counts wait for this thread's next idle turn: a caller that goes on

@@ -21,10 +21,16 @@ export function estimateU(vectors: readonly ComparisonVectors[], comparisons: re
   return uFromLevelCounts(levelCounts(vectors, comparisons), comparisons);
 }
 
-/** How many pairs of the vectors fall at each level of each comparison: counts[c][level]. */
-export function levelCounts(vectors: readonly ComparisonVectors[], comparisons: readonly Comparison[]): Float64Array[] {
+/**
+ * How many pairs of the vectors fall at each level of each comparison:
+ * counts[c][level], added to `counts` when given (a sample counted part by part).
+ */
+export function levelCounts(
+  vectors: readonly ComparisonVectors[],
+  comparisons: readonly Comparison[],
+  counts: Float64Array[] = comparisons.map((comparison) => new Float64Array(comparison.levels.length)),
+): Float64Array[] {
   const width = comparisons.length;
-  const counts = comparisons.map((comparison) => new Float64Array(comparison.levels.length));
   for (let i = 0; i < vectors.length; i++) {
     const { levels } = vectors[i];
     if (vectors[i].width !== width) {

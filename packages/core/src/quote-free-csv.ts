@@ -17,11 +17,10 @@ const BATCH_ROWS = 8192;
 
 /**
  * The text of a CSV file, or of its header and the rows in `range`, when it is at
- * most QUOTE_FREE_MAX_BYTES long and can be split without a CSV parser: no quote
- * character, and line ends all "\n" or all "\r\n". Otherwise undefined. Read errors
- * are thrown as they come (the caller names the source).
+ * most QUOTE_FREE_MAX_BYTES long; otherwise undefined (the caller streams it).
+ * Read errors are thrown as they come (the caller names the source).
  */
-export async function quoteFreeText(path: string, range?: ByteRange): Promise<string | undefined> {
+export async function readCsvText(path: string, range?: ByteRange): Promise<string | undefined> {
   const file = await open(path, 'r');
   try {
     const size = range === undefined ? (await file.stat()).size : range.headerEnd + (range.end - Math.max(range.start, range.headerEnd));
@@ -37,16 +36,20 @@ export async function quoteFreeText(path: string, range?: ByteRange): Promise<st
         position += bytesRead;
       }
     }
-    const read = bytes.subarray(0, at);
-    if (read.includes(0x22)) return undefined;
-    const text = read.toString('utf8');
-    // Line ends must be all "\n" or all "\r\n": papaparse guesses one kind and
-    // reads the other as field text, which the split here would not.
-    if (text.includes('\r') && (/\r(?!\n)/.test(text) || /(?:^|[^\r])\n/.test(text))) return undefined;
-    return text;
+    return bytes.toString('utf8', 0, at);
   } finally {
     await file.close();
   }
+}
+
+/**
+ * Whether a CSV text can be split without a CSV parser: no quote character, and
+ * line ends all "\n" or all "\r\n" (papaparse guesses one kind and reads the
+ * other as field text, which the split here would not).
+ */
+export function isQuoteFree(text: string): boolean {
+  if (text.includes('"')) return false;
+  return !(text.includes('\r') && (/\r(?!\n)/.test(text) || /(?:^|[^\r])\n/.test(text)));
 }
 
 /**

@@ -3,7 +3,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import Papa from 'papaparse';
-import { quoteFreeBatches, quoteFreeText } from './quote-free-csv.js';
+import { isQuoteFree, quoteFreeBatches, readCsvText } from './quote-free-csv.js';
 import { EmptySourceError, InvalidValueError, MalformedRowError, MissingColumnError, SourceUnreadableError } from './errors.js';
 
 /** A plain record from the API: column name -> value (string, number, Date, null or undefined). */
@@ -101,12 +101,12 @@ export async function csvCuts(path: string, parts: number): Promise<{ headerEnd:
 }
 
 /**
- * Parses a CSV file in batches of rows with papaparse (about five times faster
+ * Parses CSV text (a file stream, or a text already read) in batches of rows with papaparse (about five times faster
  * than csv-parse on these files, which matters at 1M records), pausing the
  * parser while the consumer catches up so memory stays bounded.
  * Fields are trimmed (FEBRL puts a space after every comma) and BOM/CRLF are handled.
  */
-async function* csvBatches(name: string, path: string, range?: ByteRange): AsyncGenerator<string[][]> {
+async function* csvBatches(name: string, text: Readable): AsyncGenerator<string[][]> {
   const queue: string[][][] = [];
   let finished = false;
   let failure: { code: string; row: number } | undefined;
@@ -119,7 +119,7 @@ async function* csvBatches(name: string, path: string, range?: ByteRange): Async
     wake = undefined;
     w?.();
   };
-  const stream = csvText(path, range).pipe(new SpaceBeforeQuote());
+  const stream = text.pipe(new SpaceBeforeQuote());
   stream.on('error', (error: NodeJS.ErrnoException) => {
     failure ??= { code: error.code ?? 'EIO', row: -1 };
     notify();
@@ -198,16 +198,40 @@ export interface CellBatch {
   readonly columns: readonly number[];
 }
 
-/** Batches of a CSV file's rows (header first): split directly when quote-free (see quote-free-csv.ts), else parsed by papaparse. */
+/**
+ * Batches of a CSV file's rows (header first): split directly when quote-free
+ * (see quote-free-csv.ts), else parsed by papaparse, from the text already read
+ * when it was small enough to read whole, else streamed from the file.
+ */
 async function* csvRows(name: string, path: string, range?: ByteRange): AsyncGenerator<string[][]> {
   let text: string | undefined;
   try {
-    text = await quoteFreeText(path, range);
+    text = await readCsvText(path, range);
   } catch (error) {
     throw new SourceUnreadableError(name, `cannot read file (${(error as { code?: string }).code ?? 'EIO'})`);
   }
-  if (text !== undefined) yield* quoteFreeBatches(text);
-  else yield* csvBatches(name, path, range);
+  if (text === undefined) yield* csvBatches(name, csvText(path, range));
+  else if (isQuoteFree(text)) yield* quoteFreeBatches(text);
+  else yield* csvBatches(name, textChunks(text));
+}
+
+/**
+ * A text already in memory as a stream of ~1 MB pieces, as a file stream would
+ * give it (papaparse joins rows across pieces); no piece ends inside a surrogate pair.
+ */
+function textChunks(text: string): Readable {
+  const piece = 1 << 20;
+  return Readable.from(
+    (function* () {
+      for (let at = 0; at < text.length; ) {
+        let end = Math.min(text.length, at + piece);
+        if (end < text.length && (text.charCodeAt(end) & 0xfc00) === 0xdc00) end++;
+        yield text.slice(at, end);
+        at = end;
+      }
+    })(),
+    { objectMode: false, encoding: 'utf8' },
+  );
 }
 
 async function* readCsvCells(name: string, path: string, columns: readonly string[], range?: ByteRange): AsyncGenerator<CellBatch> {

@@ -1,7 +1,7 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { buildRecordTable } from '../src/index.js';
-import { QUOTE_FREE_MAX_BYTES, quoteFreeBatches, quoteFreeText } from '../src/quote-free-csv.js';
+import { QUOTE_FREE_MAX_BYTES, isQuoteFree, quoteFreeBatches, readCsvText } from '../src/quote-free-csv.js';
 import { tempDir, writeIn } from './helpers.js';
 
 const papaparse = (text: string) => Papa.parse<string[]>(text, { skipEmptyLines: 'greedy', delimiter: ',' }).data;
@@ -29,10 +29,12 @@ describe('quote-free CSV', () => {
 
   it('leaves a file with a quote, a lone carriage return or mixed line ends to the CSV parser', async () => {
     const dir = tempDir();
-    expect(await quoteFreeText(writeIn(dir, 'plain.csv', 'id,first\r\n1,ann\r\n'))).toBe('id,first\r\n1,ann\r\n');
-    expect(await quoteFreeText(writeIn(dir, 'quoted.csv', 'id,first\n1,"ann"\n'))).toBeUndefined();
-    expect(await quoteFreeText(writeIn(dir, 'old-mac.csv', 'id,first\r1,ann\r'))).toBeUndefined();
-    expect(await quoteFreeText(writeIn(dir, 'mixed.csv', 'id,first\r\n1,ann\n2,bob\r\n'))).toBeUndefined();
+    const plain = await readCsvText(writeIn(dir, 'plain.csv', 'id,first\r\n1,ann\r\n'));
+    expect(plain).toBe('id,first\r\n1,ann\r\n');
+    expect(isQuoteFree(plain!)).toBe(true);
+    expect(isQuoteFree((await readCsvText(writeIn(dir, 'quoted.csv', 'id,first\n1,"ann"\n')))!)).toBe(false);
+    expect(isQuoteFree((await readCsvText(writeIn(dir, 'old-mac.csv', 'id,first\r1,ann\r')))!)).toBe(false);
+    expect(isQuoteFree((await readCsvText(writeIn(dir, 'mixed.csv', 'id,first\r\n1,ann\n2,bob\r\n')))!)).toBe(false);
     expect(QUOTE_FREE_MAX_BYTES).toBe(64 << 20);
   });
 
@@ -40,7 +42,7 @@ describe('quote-free CSV', () => {
     const dir = tempDir();
     const path = writeIn(dir, 'a.csv', 'id,first\n1,ann\n2,bob\n3,cy\n');
     const start = 'id,first\n1,ann\n'.length;
-    expect(await quoteFreeText(path, { headerEnd: 'id,first\n'.length, start, end: start + '2,bob\n'.length })).toBe('id,first\n2,bob\n');
+    expect(await readCsvText(path, { headerEnd: 'id,first\n'.length, start, end: start + '2,bob\n'.length })).toBe('id,first\n2,bob\n');
   });
 
   it('reads a quote-free file with a BOM and CRLF into the same table as the parser path', async () => {

@@ -57,15 +57,17 @@ export interface LinkOptions {
   readonly sources: readonly SourceInput[];
   /**
    * Worker threads for reading large inputs and comparing pairs (default:
-   * available parallelism). Results do not depend on it. Below `parallelBytes`
-   * of input, on a machine with no more cores than this, one core stays with
-   * the calling thread (see compareWorkers): `LinkResult.workers` tells how many compared.
+   * available parallelism). Results do not depend on it. Below 2 MiB of input
+   * the calling thread compares alone; below `parallelBytes`, on a machine with
+   * no more cores than this, one core stays with the calling thread (see
+   * compareWorkers). `LinkResult.workers` tells how many compared.
    */
   readonly threads?: number;
   /**
    * Input bytes from which every thread is used, to compare and to read CSV
    * files in parallel (default 48 MiB, the break-even measured on 2 cores; an
-   * in-memory record counts as 100 bytes).
+   * in-memory record counts as 100 bytes). Set to 0, every thread compares,
+   * whatever the input's size.
    */
   readonly parallelBytes?: number;
   /** A trained model to apply instead of training one (its comparisons replace the settings'). */
@@ -119,7 +121,7 @@ export interface LinkResult {
   readonly householdShare: number | undefined;
   readonly blocking: BlockingSummary;
   readonly timings: readonly StageTiming[];
-  /** Worker threads that compared pairs (see LinkOptions.threads). */
+  /** Worker threads that compared pairs; 0 when the calling thread did (see LinkOptions.threads). */
   readonly workers: number;
   /** Identity id of each identity group, by group index. */
   readonly identityIds: readonly string[];

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareWorkers, inputBytes } from '../src/compare-workers.js';
+import { compareWorkers, IN_THREAD_COMPARE_BYTES, inputBytes } from '../src/compare-workers.js';
 
 describe('inputBytes', () => {
   it('adds file sizes, counts an in-memory record as 100 bytes, and an iterable of unknown length as unbounded', async () => {
@@ -32,8 +32,16 @@ describe('compareWorkers', () => {
   });
 
   it('below it leaves one core to the calling thread, and never starts fewer than one worker', () => {
-    expect(compareWorkers(1, 0)).toBe(1);
-    expect(compareWorkers(cores, 1000)).toBe(Math.max(1, cores - 1));
-    expect(compareWorkers(cores + 4, 1000)).toBe(Math.max(1, cores - 1));
+    expect(compareWorkers(1, IN_THREAD_COMPARE_BYTES)).toBe(1);
+    expect(compareWorkers(cores, 10 << 20)).toBe(Math.max(1, cores - 1));
+    expect(compareWorkers(cores + 4, 10 << 20)).toBe(Math.max(1, cores - 1));
+  });
+
+  it('starts no worker for an input below IN_THREAD_COMPARE_BYTES, unless parallelBytes is lower', () => {
+    expect(compareWorkers(2, 0)).toBe(0);
+    expect(compareWorkers(4, IN_THREAD_COMPARE_BYTES - 1)).toBe(0);
+    expect(compareWorkers(2, 1000, 0)).toBe(2);
+    expect(compareWorkers(2, 1000, 1000)).toBe(2);
+    expect(compareWorkers(2, 999, 1000)).toBe(0);
   });
 });

@@ -1,8 +1,7 @@
 // Worker thread of the ComparisonPool: asks for the table on the pool's channel,
 // compiles the vectorizer once when it arrives, and keeps its memo across tasks.
 import { BroadcastChannel, workerData } from 'node:worker_threads';
-import { sampleRandomPairsPart, samplePartCount } from './model/random-pairs.js';
-import { levelCounts } from './model/u-probabilities.js';
+import { sampleLevelCounts } from './model/sample-level-counts.js';
 import { nicknameTable } from './nicknames.js';
 import { compileVectorizer, vectorizePairs, type CompiledVectorizer } from './vectorizer.js';
 import type { PoolTask, CompareWorkerData, TableMessage } from './pool.js';
@@ -39,15 +38,7 @@ setImmediate(() => nicknameTable());
 export default async function run(task: PoolTask): Promise<Uint8Array | Float64Array[]> {
   const compiled = await vectorizer;
   if (task.kind === 'sample') {
-    const { table, comparisons } = loaded!;
-    const { mode, sampleSize, seed } = task;
-    const counts = comparisons.map((comparison) => new Float64Array(comparison.levels.length));
-    // One part at a time, so only one part's pairs and vectors are held.
-    for (let part = 0; part < samplePartCount(sampleSize); part++) {
-      const pairs = sampleRandomPairsPart({ mode, sampleSize, seed, part, size: table.size, source: table.source });
-      levelCounts([vectorizePairs(compiled, pairs.left, pairs.right)], comparisons, counts);
-    }
-    return counts;
+    return sampleLevelCounts(compiled, loaded!.table, loaded!.comparisons, task);
   }
   // Copied back rather than transferred with piscina's move(): importing piscina
   // here cost each worker ~30 ms of start-up, copying a task's vectors ~0.2 ms.

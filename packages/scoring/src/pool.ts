@@ -4,9 +4,11 @@ import { Piscina } from 'piscina';
 import { comparisonSpaceSize, sampleRandomPairs, type SamplingMode } from './model/random-pairs.js';
 import { exactAgreements } from './model/exact-agreement.js';
 import { levelCounts, uFromLevelCounts } from './model/u-probabilities.js';
+import { sampleLevelCounts } from './model/sample-level-counts.js';
 import { shareTable, toShared } from './shared-table.js';
 import type { Comparison, ComparisonVectors, PairChunk, ScoringTable } from './types.js';
 import { validateComparisons } from './validate-comparisons.js';
+import { compileVectorizer, vectorizePairs, type CompiledVectorizer } from './vectorizer.js';
 
 /** Pairs per worker task at most: small enough to balance load across threads, large enough to amortise messaging. */
 const TASK_PAIRS = 65_536;
@@ -68,14 +70,18 @@ export interface ComparisonPoolOptions {
   readonly table?: ScoringTable;
   /** The comparisons, given with the table. */
   readonly comparisons?: readonly Comparison[];
-  /** Worker threads, a positive integer. */
+  /**
+   * Worker threads, a non-negative integer. 0 compares on the calling thread,
+   * with the same results: for a small input, a worker's start-up and its own
+   * cold copy of the comparison code cost more than it saves (see link()).
+   */
   readonly threads: number;
 }
 
 /**
- * Computes comparison vectors on worker threads (piscina). The table is shared
- * with the workers once; tasks carry only pair ranges. Results are identical for
- * any number of threads.
+ * Computes comparison vectors on worker threads (piscina), or on the calling
+ * thread when made with 0 threads. The table is shared with the workers once;
+ * tasks carry only pair ranges. Results are identical for any number of threads.
  *
  * The workers start when the pool is made, and the table can follow: a caller
  * that makes the pool before reading its records overlaps the workers' start-up
@@ -84,39 +90,23 @@ export interface ComparisonPoolOptions {
 export class ComparisonPool {
   readonly threads: number;
   private width = -1;
-  private readonly piscina: Piscina<PoolTask, Uint8Array | Float64Array[]>;
-  private readonly channel: BroadcastChannel;
+  /** Undefined with 0 threads: everything runs on the calling thread. */
+  private readonly workers:
+    | { readonly piscina: Piscina<PoolTask, Uint8Array | Float64Array[]>; readonly channel: BroadcastChannel }
+    | undefined;
   private loaded: (TableMessage & { kind: 'table' }) | undefined;
+  /** The calling thread's vectorizer, with 0 threads, compiled on first use. */
+  private vectorizer: CompiledVectorizer | undefined;
 
   /** @throws InvalidComparisonError when a comparison does not fit the table. */
   constructor(options: ComparisonPoolOptions) {
     const { table, comparisons, threads } = options;
-    if (!Number.isInteger(threads) || threads < 1) throw new RangeError('ComparisonPool: threads must be a positive integer');
+    if (!Number.isInteger(threads) || threads < 0) throw new RangeError('ComparisonPool: threads must be a non-negative integer');
     if ((table === undefined) !== (comparisons === undefined)) throw new TypeError('ComparisonPool: give the table and the comparisons together');
     // Fail here, in the caller's stack, rather than as a worker start-up error.
     if (table !== undefined) validateComparisons(table, comparisons!);
     this.threads = threads;
-    const workerData: CompareWorkerData = { channel: `mpi-compare-${randomUUID()}` };
-    // Open before any worker starts, so no worker's request for the table is missed.
-    this.channel = new BroadcastChannel(workerData.channel);
-    this.channel.onmessage = (event) => {
-      if ((event as { data: TableMessage }).data.kind === 'ready' && this.loaded) this.channel.postMessage(this.loaded);
-    };
-    // The channel alone never keeps the process alive (piscina's own idle timeout decides).
-    this.channel.unref();
-    this.piscina = new Piscina<PoolTask, Uint8Array | Float64Array[]>({
-      filename: WORKER_FILE.href,
-      minThreads: threads,
-      maxThreads: threads,
-      idleTimeout: IDLE_TIMEOUT_MS,
-      // An idle worker must run its event loop: with piscina's default 'sync' it
-      // sleeps in Atomics.wait, and the table sent on the channel reached it only
-      // with its first task (FEBRL4: a second worker compiled its vectorizer
-      // after the blocking stage instead of during it). Tasks here are large, so
-      // the faster hand-off of atomics is not missed.
-      atomics: 'disabled',
-      workerData,
-    });
+    this.workers = threads === 0 ? undefined : startWorkers(threads, () => this.loaded);
     if (table !== undefined) this.load(table, comparisons!);
   }
 
@@ -129,8 +119,12 @@ export class ComparisonPool {
     if (this.loaded) throw new Error('ComparisonPool: the table is already loaded');
     validateComparisons(table, comparisons);
     this.width = comparisons.length;
-    this.loaded = { kind: 'table', table: shareTable(table, comparisons), comparisons };
-    this.channel.postMessage(this.loaded);
+    if (this.workers === undefined) {
+      this.loaded = { kind: 'table', table, comparisons };
+    } else {
+      this.loaded = { kind: 'table', table: shareTable(table, comparisons), comparisons };
+      this.workers.channel.postMessage(this.loaded);
+    }
   }
 
   /**
@@ -147,6 +141,17 @@ export class ComparisonPool {
     }
     const width = this.width;
     const total = chunks.reduce((n, chunk) => n + chunk.left.length, 0);
+    if (this.workers === undefined) {
+      const vectorizer = this.inThreadVectorizer();
+      let done = 0;
+      return chunks.map((chunk) => {
+        const vectors = vectorizePairs(vectorizer, chunk.left, chunk.right);
+        done += chunk.left.length;
+        onProgress?.(done, total);
+        return vectors;
+      });
+    }
+    const { piscina } = this.workers;
     const taskPairs = Math.min(TASK_PAIRS, Math.max(MIN_TASK_PAIRS, Math.ceil(total / this.threads)));
     let done = 0;
     // Queue every task before awaiting any, so all threads stay busy across chunks.
@@ -157,7 +162,7 @@ export class ComparisonPool {
       const tasks: Promise<Uint8Array>[] = [];
       for (let start = 0; start < pairs; start += taskPairs) {
         const end = Math.min(pairs, start + taskPairs);
-        const task = this.piscina.run({ kind: 'compare', left, right, start, end }) as Promise<Uint8Array>;
+        const task = piscina.run({ kind: 'compare', left, right, start, end }) as Promise<Uint8Array>;
         tasks.push(
           onProgress === undefined
             ? task
@@ -202,11 +207,18 @@ export class ComparisonPool {
       const all = sampleRandomPairs({ size: table.size, source: table.source, mode, sampleSize, seed });
       return uFromLevelCounts(levelCounts(await this.compare([all]), comparisons), comparisons, exactAgreements(table, comparisons, mode));
     }
+    if (this.workers === undefined) {
+      // Drawn in this thread's next idle turn: a caller that goes on working
+      // (link() blocks meanwhile) finishes that first, as it would beside a worker.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const counts = sampleLevelCounts(this.inThreadVectorizer(), table, comparisons, { mode, sampleSize, seed });
+      return uFromLevelCounts(counts, comparisons, exactAgreements(table, comparisons, mode));
+    }
     // The whole sample is one task: it runs on one worker while the caller goes on
     // working (link() blocks meanwhile), and leaves the other cores to the caller.
     // Piscina posts a queued task only from this thread's event loop, so parts
     // queued as tasks of their own waited while the caller blocked.
-    const sampled = this.piscina.run({ kind: 'sample', mode, sampleSize, seed }) as Promise<Float64Array[]>;
+    const sampled = this.workers.piscina.run({ kind: 'sample', mode, sampleSize, seed }) as Promise<Float64Array[]>;
     // Awaited below; this guard keeps a failure meanwhile from counting as unhandled.
     sampled.catch(() => {});
     // The value counts wait for this thread's next idle turn: a caller that goes on
@@ -224,7 +236,43 @@ export class ComparisonPool {
     // started after the table was sent asks for it on the channel, and its task
     // waits for the answer (closing the channel first left a u-sample task waiting
     // forever when link() failed early, and close() timed out after 30 s).
-    await this.piscina.close();
-    this.channel.close();
+    if (this.workers === undefined) return;
+    await this.workers.piscina.close();
+    this.workers.channel.close();
   }
+
+  private inThreadVectorizer(): CompiledVectorizer {
+    this.vectorizer ??= compileVectorizer(this.loaded!.table, this.loaded!.comparisons);
+    return this.vectorizer;
+  }
+}
+
+/**
+ * Starts the piscina pool and the channel the table reaches its workers on;
+ * `loaded` gives the table once there is one, for a worker that asks after it was sent.
+ */
+function startWorkers(threads: number, loaded: () => TableMessage | undefined) {
+  const workerData: CompareWorkerData = { channel: `mpi-compare-${randomUUID()}` };
+  // Open before any worker starts, so no worker's request for the table is missed.
+  const channel = new BroadcastChannel(workerData.channel);
+  channel.onmessage = (event) => {
+    const table = loaded();
+    if ((event as { data: TableMessage }).data.kind === 'ready' && table) channel.postMessage(table);
+  };
+  // The channel alone never keeps the process alive (piscina's own idle timeout decides).
+  channel.unref();
+  const piscina = new Piscina<PoolTask, Uint8Array | Float64Array[]>({
+    filename: WORKER_FILE.href,
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: IDLE_TIMEOUT_MS,
+    // An idle worker must run its event loop: with piscina's default 'sync' it
+    // sleeps in Atomics.wait, and the table sent on the channel reached it only
+    // with its first task (FEBRL4: a second worker compiled its vectorizer
+    // after the blocking stage instead of during it). Tasks here are large, so
+    // the faster hand-off of atomics is not missed.
+    atomics: 'disabled',
+    workerData,
+  });
+  return { piscina, channel };
 }

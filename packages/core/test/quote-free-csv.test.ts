@@ -1,7 +1,7 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { buildRecordTable } from '../src/index.js';
-import { QUOTE_FREE_MAX_BYTES, isQuoteFree, quoteFreeBatches, readCsvText } from '../src/quote-free-csv.js';
+import { QUOTE_FREE_BATCH_ROWS, QUOTE_FREE_MAX_BYTES, isQuoteFree, quoteFreeBatches, readCsvText } from '../src/quote-free-csv.js';
 import { tempDir, writeIn } from './helpers.js';
 
 const papaparse = (text: string) => Papa.parse<string[]>(text, { skipEmptyLines: 'greedy', delimiter: ',' }).data;
@@ -22,9 +22,10 @@ describe('quote-free CSV', () => {
     });
   }
 
-  it('hands batches of at most 8,192 rows', () => {
-    const text = 'id\n' + Array.from({ length: 20_000 }, (_, i) => String(i)).join('\n');
-    expect([...quoteFreeBatches(text)].map((batch) => batch.length)).toEqual([8192, 8192, 3617]);
+  it('hands batches of at most QUOTE_FREE_BATCH_ROWS rows', () => {
+    const rows = 2 * QUOTE_FREE_BATCH_ROWS + 17;
+    const text = 'id\n' + Array.from({ length: rows - 1 }, (_, i) => String(i)).join('\n');
+    expect([...quoteFreeBatches(text)].map((batch) => batch.length)).toEqual([QUOTE_FREE_BATCH_ROWS, QUOTE_FREE_BATCH_ROWS, 17]);
   });
 
   it('leaves a file with a quote, a lone carriage return or mixed line ends to the CSV parser', async () => {

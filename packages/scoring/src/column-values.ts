@@ -1,4 +1,4 @@
-import { dayNumber } from './kernels/dates.js';
+import { civilDayNumber, eightDigits } from './kernels/dates.js';
 import { characterMask } from './kernels/jaro-winkler.js';
 import { doubleMetaphoneCodes } from './kernels/phonetic.js';
 import { tokenMask, tokenSet } from './kernels/tokens.js';
@@ -80,12 +80,15 @@ function parseDates(dictionary: readonly string[]): ParsedDates {
     dayNumber: new Float64Array(n).fill(NaN),
   };
   for (let id = 1; id < n; id++) {
-    const value = dictionary[id];
-    if (!/^\d{8}$/.test(value)) continue;
-    dates.year[id] = Number(value.slice(0, 4));
-    dates.month[id] = Number(value.slice(4, 6));
-    dates.day[id] = Number(value.slice(6, 8));
-    dates.dayNumber[id] = dayNumber(value);
+    const digits = eightDigits(dictionary[id]);
+    if (digits < 0) continue;
+    const year = Math.floor(digits / 10_000);
+    const month = Math.floor(digits / 100) % 100;
+    const day = digits % 100;
+    dates.year[id] = year;
+    dates.month[id] = month;
+    dates.day[id] = day;
+    dates.dayNumber[id] = civilDayNumber(year, month, day);
   }
   return dates;
 }

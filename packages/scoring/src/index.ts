@@ -3,7 +3,7 @@ export { characterMask, jaro, jaroWinkler, jaroWinklerAtLeast, maxJaroMatches } 
 export { levenshtein, levenshteinWithin, damerauLevenshtein, damerauLevenshteinWithin } from './kernels/edit-distance.js';
 export { doubleMetaphoneCodes, sharesDoubleMetaphone } from './kernels/phonetic.js';
 export { tokenMask, tokenSet, tokenJaccard } from './kernels/tokens.js';
-export { dayNumber, daysBetween, isDayMonthTransposed, isYearOffByOne, isOneCharacterOff } from './kernels/dates.js';
+export { civilDayNumber, dayNumber, daysBetween, eightDigits, isDayMonthTransposed, isYearOffByOne, isOneCharacterOff } from './kernels/dates.js';
 export { nicknameTable, givenNameGroups, areNicknames } from './nicknames.js';
 export { InvalidComparisonError } from './invalid-comparison-error.js';
 export { MAX_LEVELS, validateComparisons } from './validate-comparisons.js';

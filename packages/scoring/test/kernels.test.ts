@@ -151,6 +151,26 @@ describe('date helpers on YYYYMMDD', () => {
     expect(dayNumber('19870231')).toBeNaN();
     expect(dayNumber('0087xx01')).toBeNaN();
     expect(dayNumber('00870101')).not.toBeNaN();
+    expect(dayNumber('1987030')).toBeNaN();
+    expect(dayNumber('198703051')).toBeNaN();
+    expect(dayNumber('19871305')).toBeNaN();
+    expect(dayNumber('19870300')).toBeNaN();
+  });
+  it('counts days as JavaScript dates do, leap days and years 0-99 included', () => {
+    const MS_PER_DAY = 86_400_000;
+    const date = new Date(0);
+    for (const year of [0, 4, 99, 100, 400, 1582, 1600, 1899, 1900, 1969, 1970, 1999, 2000, 2004, 2100, 2400, 9999]) {
+      for (let month = 1; month <= 12; month++) {
+        for (const day of [1, 15, 28, 29, 30, 31]) {
+          date.setTime(0);
+          date.setUTCFullYear(year, month - 1, day);
+          const exists = date.getUTCMonth() === month - 1;
+          const text = `${String(year).padStart(4, '0')}${String(month).padStart(2, '0')}${String(day).padStart(2, '0')}`;
+          if (exists) expect(dayNumber(text)).toBe(Math.round(date.getTime() / MS_PER_DAY));
+          else expect(dayNumber(text)).toBeNaN();
+        }
+      }
+    }
   });
   it('recognises day and month transposed within the same year', () => {
     expect(isDayMonthTransposed('19870305', '19870503')).toBe(true);

@@ -1,5 +1,6 @@
 export type * from './types.js';
 export { applyKeyTransform, isKeyTransform } from './key-transforms.js';
+export { isAsciiAlphanumeric, isAsciiDigits } from './ascii.js';
 export {
   combineRecordKeys,
   deriveDictionaryKeys,

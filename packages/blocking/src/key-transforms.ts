@@ -1,15 +1,16 @@
 import { doubleMetaphone } from 'double-metaphone';
 import soundex from 'talisman/phonetics/soundex.js';
+import { isAsciiAlphanumeric, isAsciiDigits } from './ascii.js';
 import type { KeyTransform } from './types.js';
 
 /** A parsed KeyTransform: a function from one normalized value to its key ('' = no key). */
 export type KeyFunction = (value: string) => string;
 
 const WHITESPACE = /\s+/;
-const YYYYMMDD = /^\d{8}$/;
 const SURROGATE = /[\uD800-\uDFFF]/;
 
 function tokens(value: string): string[] {
+  if (isAsciiAlphanumeric(value)) return value === '' ? [] : [value];
   const parts = value.split(WHITESPACE);
   // split leaves '' at the ends when the value has leading/trailing space
   return parts.filter((t) => t.length > 0);
@@ -40,17 +41,17 @@ function soundexKey(value: string): string {
 }
 
 function dateSlice(start: number, end: number): KeyFunction {
-  return (value) => (YYYYMMDD.test(value) ? value.slice(start, end) : '');
+  return (value) => (value.length === 8 && isAsciiDigits(value) ? value.slice(start, end) : '');
 }
 
 // Slicing by code point keeps astral characters whole; the fast path covers the usual BMP text.
 function prefix(n: number): KeyFunction {
-  return (value) => (SURROGATE.test(value) ? Array.from(value).slice(0, n).join('') : value.slice(0, n));
+  return (value) => (!isAsciiAlphanumeric(value) && SURROGATE.test(value) ? Array.from(value).slice(0, n).join('') : value.slice(0, n));
 }
 
 function suffix(n: number): KeyFunction {
   return (value) => {
-    if (SURROGATE.test(value)) {
+    if (!isAsciiAlphanumeric(value) && SURROGATE.test(value)) {
       const chars = Array.from(value);
       return chars.slice(Math.max(0, chars.length - n)).join('');
     }

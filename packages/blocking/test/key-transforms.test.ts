@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyKeyTransform, deriveDictionaryKeys, deriveRecordKeys, isKeyTransform } from '../src/index.js';
+import { applyKeyTransform, deriveDictionaryKeys, deriveRecordKeys, isAsciiAlphanumeric, isAsciiDigits, isKeyTransform } from '../src/index.js';
 import { buildTable } from './table-builder.js';
 
 describe('key transforms', () => {
@@ -27,6 +27,17 @@ describe('key transforms', () => {
     expect(applyKeyTransform('lee mary ann', 'sortedTokens')).toBe('ann lee mary');
     expect(applyKeyTransform('ann  lee mary', 'sortedTokens')).toBe('ann lee mary');
     expect(applyKeyTransform('   ', 'firstToken')).toBe('');
+    expect(applyKeyTransform('Mary2', 'firstToken')).toBe('Mary2');
+    expect(applyKeyTransform('mary', 'lastToken')).toBe('mary');
+    expect(applyKeyTransform('mary', 'sortedTokens')).toBe('mary');
+  });
+
+  it('tells plain ASCII letters and digits, the values that skip the regexes, from anything else', () => {
+    expect(isAsciiAlphanumeric('Az09')).toBe(true);
+    expect(isAsciiAlphanumeric('')).toBe(true);
+    for (const other of ['a b', 'a-b', 'é', '😀', 'a\u0000', '@', '[', '`', '{', '/', ':']) expect(isAsciiAlphanumeric(other)).toBe(false);
+    expect(isAsciiDigits('0123456789')).toBe(true);
+    for (const other of ['12a', ' 1', '１', '/', ':']) expect(isAsciiDigits(other)).toBe(false);
   });
 
   it('year, yearMonth and monthDay read YYYYMMDD and have no key otherwise', () => {

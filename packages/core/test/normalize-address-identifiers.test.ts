@@ -80,6 +80,7 @@ describe('normalizePostcode', () => {
     expect(normalizePostcode('sw1a 1aa').value).toBe('SW1A1AA');
     expect(normalizePostcode(' 2000 ').value).toBe('2000');
     expect(normalizePostcode('K1A-0B1').value).toBe('K1A0B1');
+    expect(normalizePostcode('sw1a1aa').value).toBe('SW1A1AA');
   });
 
   it('keeps the 5-digit ZIP of a ZIP+4', () => {
@@ -95,6 +96,8 @@ describe('normalizeIdentifier', () => {
     expect(normalizeIdentifier('123 456 789')).toEqual({ value: '123456789' });
     expect(normalizeIdentifier('１２３–４５６')).toEqual({ value: '123456' });
     expect(normalizeIdentifier(' - ')).toEqual({ value: '' });
+    expect(normalizeIdentifier('abc123')).toEqual({ value: 'ABC123' });
+    expect(normalizeIdentifier('')).toEqual({ value: '' });
   });
 
   it('checks Luhn and NHS check digits', () => {

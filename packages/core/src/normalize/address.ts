@@ -1,3 +1,4 @@
+import { isAsciiAlphanumeric, isAsciiDigits } from '@mpi/blocking';
 import { ADDRESS_KEYWORDS, CITY_TOKENS, STATE_ABBREVIATIONS, STREET_TOKENS } from './address-tables.js';
 import { foldText } from './text.js';
 import { MISSING, asRawString, type Normalized } from './types.js';
@@ -103,6 +104,8 @@ const ZIP_PLUS_4 = /^\d{9}$/;
  */
 export function normalizePostcode(raw: string): Normalized {
   let s = asRawString(raw);
+  // Plain letters and digits (most postcodes) need only upper case, not the regexes below.
+  if (isAsciiAlphanumeric(s)) return s === '' ? MISSING : { value: s.length === 9 && isAsciiDigits(s) ? s.slice(0, 5) : s.toUpperCase() };
   // NFKD then upper case, then drop every non-letter/digit (marks included), in
   // that order so a re-normalised postcode comes out unchanged.
   if (NON_ASCII.test(s)) s = s.normalize('NFKD');

@@ -12,22 +12,31 @@ import type { BlockingRule, BlockingTable, CompiledBlockingRule } from './types.
  */
 function groupByKey(keys: RecordKeys): { order: Uint32Array; blockStart: Uint32Array } {
   const { ids, count } = keys;
-  let order = keys.order;
-  if (order === undefined) {
-    const n = ids.length;
-    let present = 0;
-    for (let r = 0; r < n; r++) if (ids[r] !== 0) present++;
-    const rows = new Uint32Array(present);
-    const keyOf = new Uint32Array(present);
-    for (let r = 0, i = 0; r < n; r++) {
-      if (ids[r] !== 0) {
-        rows[i] = r;
-        keyOf[i++] = ids[r];
-      }
+  const order = keys.order ?? sortByKey(ids, count);
+  return { order, blockStart: blockStarts(ids, count, order) };
+}
+
+// Each loop over records is a small function of its own: compiled on-stack
+// inside groupByKey, the code after the first loop bailed out of it on every
+// later rule (see derive-key.ts).
+
+/** The rows that have a key, sorted by (key id, row). */
+function sortByKey(ids: Uint32Array, count: number): Uint32Array {
+  let present = 0;
+  for (let r = 0; r < ids.length; r++) if (ids[r] !== 0) present++;
+  const rows = new Uint32Array(present);
+  const keyOf = new Uint32Array(present);
+  for (let r = 0, i = 0; r < ids.length; r++) {
+    if (ids[r] !== 0) {
+      rows[i] = r;
+      keyOf[i++] = ids[r];
     }
-    order = radixSortByKey(keyOf, count, [rows]).payloads[0];
   }
-  // Block boundaries from one sequential walk of the sorted order.
+  return radixSortByKey(keyOf, count, [rows]).payloads[0];
+}
+
+/** Block boundaries from one sequential walk of the sorted order. */
+function blockStarts(ids: Uint32Array, count: number, order: Uint32Array): Uint32Array {
   const blockStart = new Uint32Array(count + 2);
   let k = 0;
   for (let p = 0; p < order.length; p++) {
@@ -35,7 +44,7 @@ function groupByKey(keys: RecordKeys): { order: Uint32Array; blockStart: Uint32A
     while (k < key) blockStart[++k] = p;
   }
   while (k <= count) blockStart[++k] = order.length;
-  return { order, blockStart };
+  return blockStart;
 }
 
 /** A key rule: records pair when their whole key is present and equal. */

@@ -88,11 +88,53 @@ export function deriveDictionaryKeys(
 /** Record-level derived key ids of one key part (0 = no key). */
 export function deriveKeyPart(column: EncodedColumn, transform: KeyTransform = 'exact', ordered = true): RecordKeys {
   const { keys, keyOfValue } = deriveDictionaryKeys(column.dictionary, transform, ordered);
-  const n = column.ids.length;
-  const ids = new Uint32Array(n);
-  const valueIds = column.ids;
-  for (let r = 0; r < n; r++) ids[r] = keyOfValue[valueIds[r]];
-  return { ids, count: keys.length - 1 };
+  return { ids: gather(keyOfValue, column.ids), count: keys.length - 1 };
+}
+
+// Loops over records sit in small functions of their own (here and below): V8
+// compiles a long loop on-stack with the code around it, and code after the loop
+// that had not yet run then bailed out of that compiled code on every later call
+// (deriveKeyPart 33 times in a FEBRL4 run, combineRecordKeys and groupByKey
+// before their sorts).
+
+/** out[i] = table[index[i]]. */
+function gather(table: Uint32Array, index: Uint32Array): Uint32Array {
+  const out = new Uint32Array(index.length);
+  for (let i = 0; i < index.length; i++) out[i] = table[index[i]];
+  return out;
+}
+
+/** Records whose ids are non-zero in both a and b. */
+function countBoth(a: Uint32Array, b: Uint32Array): number {
+  let present = 0;
+  for (let r = 0; r < a.length; r++) if (a[r] !== 0 && b[r] !== 0) present++;
+  return present;
+}
+
+/** ids[order[i]] = the number of distinct keys among keys[0..i] (keys sorted): record ids numbered by key. */
+function numberSortedKeys(keys: Uint32Array, order: Uint32Array, ids: Uint32Array): number {
+  let count = 0;
+  let previous = -1;
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] !== previous) {
+      count++;
+      previous = keys[i];
+    }
+    ids[order[i]] = count;
+  }
+  return count;
+}
+
+/** The rows where both keys are present, and their keys packed as a << bBits | b, in row order. */
+function packKeys(aIds: Uint32Array, bIds: Uint32Array, bBits: number, rows: Uint32Array, packed: Uint32Array): void {
+  for (let r = 0, i = 0; r < aIds.length; r++) {
+    const ka = aIds[r];
+    const kb = bIds[r];
+    if (ka !== 0 && kb !== 0) {
+      rows[i] = r;
+      packed[i++] = ((ka << bBits) | kb) >>> 0;
+    }
+  }
 }
 
 function bitsOf(maxKey: number): number {
@@ -112,34 +154,17 @@ export function combineRecordKeys(a: RecordKeys, b: RecordKeys): RecordKeys {
   const n = a.ids.length;
   const aIds = a.ids;
   const bIds = b.ids;
-  let present = 0;
-  for (let r = 0; r < n; r++) if (aIds[r] !== 0 && bIds[r] !== 0) present++;
+  const present = countBoth(aIds, bIds);
   const rows = new Uint32Array(present);
   const bBits = bitsOf(b.count);
   if (bitsOf(a.count) + bBits <= 32) {
     const packed = new Uint32Array(present);
-    for (let r = 0, i = 0; r < n; r++) {
-      const ka = aIds[r];
-      const kb = bIds[r];
-      if (ka !== 0 && kb !== 0) {
-        rows[i] = r;
-        packed[i++] = ((ka << bBits) | kb) >>> 0;
-      }
-    }
+    packKeys(aIds, bIds, bBits, rows, packed);
     // Rows are gathered ascending and the sort is stable: ties stay in row order.
     const sorted = radixSortByKey(packed, ((a.count << bBits) | b.count) >>> 0, [rows]);
-    const keys = sorted.keys;
     const order = sorted.payloads[0];
     const ids = new Uint32Array(n);
-    let count = 0;
-    let previous = -1;
-    for (let i = 0; i < present; i++) {
-      if (keys[i] !== previous) {
-        count++;
-        previous = keys[i];
-      }
-      ids[order[i]] = count;
-    }
+    const count = numberSortedKeys(sorted.keys, order, ids);
     return { ids, count, order };
   }
   const aOf = new Uint32Array(present);

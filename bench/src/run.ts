@@ -40,19 +40,26 @@ function runOnce(spec: BenchCase, heapMiB: number): CaseResult {
 }
 
 /**
- * Runs a case `repeat` times, each in its own process, and keeps the run with the
- * median pipeline time (the faster middle one for an even count; a real run, not
- * a mix of runs); every run's pipeline seconds are kept beside it. Timings on this machine vary 10-20% between runs.
+ * Runs each case `repeat` times, each run in its own process, in rounds (every
+ * case once, then every case again): the host's speed drifts by up to 30% within
+ * minutes, and consecutive runs of one case let a slow spell fall on that case
+ * alone. Keeps each case's run with the median pipeline time (the faster middle
+ * one for an even count; a real run, not a mix of runs), with every run's
+ * pipeline seconds beside it.
  */
-function runCase(spec: BenchCase, { repeat, heapMiB }: RunOptions): CaseResult {
-  const runs: CaseResult[] = [];
+function runCases(specs: readonly BenchCase[], { repeat, heapMiB }: RunOptions): CaseResult[] {
+  const runs = specs.map((): CaseResult[] => []);
   for (let i = 0; i < repeat; i++) {
-    process.stderr.write(`bench: ${spec.name} (${spec.threads} thread${spec.threads > 1 ? 's' : ''})${repeat > 1 ? `, run ${i + 1} of ${repeat}` : ''}...\n`);
-    runs.push(runOnce(spec, heapMiB));
+    specs.forEach((spec, k) => {
+      process.stderr.write(`bench: ${spec.name} (${spec.threads} thread${spec.threads > 1 ? 's' : ''})${repeat > 1 ? `, round ${i + 1} of ${repeat}` : ''}...\n`);
+      runs[k].push(runOnce(spec, heapMiB));
+    });
   }
-  const sorted = runs.slice().sort((a, b) => a.pipelineSeconds - b.pipelineSeconds);
-  const median = sorted[(sorted.length - 1) >> 1];
-  return repeat === 1 ? median : { ...median, pipelineSecondsRuns: runs.map((r) => Number(r.pipelineSeconds.toFixed(3))) };
+  return runs.map((caseRuns) => {
+    const sorted = caseRuns.slice().sort((a, b) => a.pipelineSeconds - b.pipelineSeconds);
+    const median = sorted[(sorted.length - 1) >> 1];
+    return repeat === 1 ? median : { ...median, pipelineSecondsRuns: caseRuns.map((r) => Number(r.pipelineSeconds.toFixed(3))) };
+  });
 }
 
 function febrlCases(threads: number): BenchCase[] {
@@ -133,7 +140,7 @@ async function main(): Promise<void> {
     .option('--threads <list>', 'thread counts to run, e.g. 1,2', '2')
     .option('--people <n>', 'people in the generated population (about 1.7 records per person)', '60000')
     .option('--scale <list>', 'people counts for the scale suite (about 1.7 records per person)', '60000,600000')
-    .option('--repeat <n>', 'runs of each case; the run with the median pipeline time is reported', '1')
+    .option('--repeat <n>', 'runs of each case, in rounds over the cases; the run with the median pipeline time is reported', '1')
     .option('--heap <MiB>', 'V8 heap of each case process (10M records need about 12000)', '8192')
     .parse();
   const opts = program.opts();
@@ -148,19 +155,18 @@ async function main(): Promise<void> {
 
   if (opts.settings) {
     const sources = (opts.source ?? []).map((s: string) => ({ name: s.slice(0, s.indexOf('=')), path: resolve(s.slice(s.indexOf('=') + 1)) }));
-    for (const threads of threadCounts) {
-      cases.push(runCase({ name: 'your data', settings: resolve(opts.settings), sources, truth: opts.truth ? { kind: 'csv', path: resolve(opts.truth) } : undefined, threads, bestThreshold: Boolean(opts.truth) }, run));
-    }
+    const truth = opts.truth ? { kind: 'csv' as const, path: resolve(opts.truth) } : undefined;
+    cases.push(...runCases(threadCounts.map((threads) => ({ name: 'your data', settings: resolve(opts.settings), sources, truth, threads, bestThreshold: Boolean(opts.truth) })), run));
   } else {
-    if (suites.has('febrl')) for (const threads of threadCounts) for (const c of febrlCases(threads)) cases.push(runCase(c, run));
+    if (suites.has('febrl')) cases.push(...runCases(threadCounts.flatMap(febrlCases), run));
     if (suites.has('generated')) {
       const population = await generated(Number(opts.people), 4, 7);
-      for (const threads of threadCounts) cases.push(runCase(populationCase(`generated ${opts.people} people, 4 sources`, population, threads), run));
+      cases.push(...runCases(threadCounts.map((threads) => populationCase(`generated ${opts.people} people, 4 sources`, population, threads)), run));
     }
     if (suites.has('scale')) {
       for (const people of String(opts.scale).split(',').map(Number)) {
         const population = await generated(people, 4, 11);
-        for (const threads of threadCounts) cases.push(runCase(populationCase(`scale: ${people} people, 4 sources`, population, threads), run));
+        cases.push(...runCases(threadCounts.map((threads) => populationCase(`scale: ${people} people, 4 sources`, population, threads)), run));
       }
     }
     if (suites.has('generation')) {

@@ -95,26 +95,26 @@ function gatherEarlier(
 ): EarlierCoverage {
   const rule = rules[k];
   const order = rule.order;
-  const m = order.length;
   const reach = Int32Array.from(rules.slice(0, k), (other) => (other.kind === 'key' ? 1 : other.window));
   if (k === 0) return { at: scratch, stride: 0, reach };
-  const at = scratch;
-  const positions = pairablePositions(rule);
-  if (positions === undefined) {
-    for (let p = 0; p < m; p++) {
-      const from = order[p] * all;
-      const to = p * k;
-      for (let e = 0; e < k; e++) at[to + e] = coordinates[from + e];
-    }
-  } else {
-    for (let i = 0; i < positions.length; i++) {
-      const p = positions[i];
-      const from = order[p] * all;
-      const to = p * k;
-      for (let e = 0; e < k; e++) at[to + e] = coordinates[from + e];
-    }
+  copyEarlier(order, pairablePositions(rule), coordinates, all, k, scratch);
+  return { at: scratch, stride: k, reach };
+}
+
+/**
+ * at[p * k + e] = coordinates[order[p] * all + e] for e < k, at the given
+ * positions (all of them when undefined). A function of its own: compiled
+ * on-stack inside gatherEarlier, the code after the loop bailed out of it on
+ * every later rule.
+ */
+function copyEarlier(order: Uint32Array, positions: Uint32Array | undefined, coordinates: Int32Array, all: number, k: number, at: Int32Array): void {
+  const count = positions === undefined ? order.length : positions.length;
+  for (let i = 0; i < count; i++) {
+    const p = positions === undefined ? i : positions[i];
+    const from = order[p] * all;
+    const to = p * k;
+    for (let e = 0; e < k; e++) at[to + e] = coordinates[from + e];
   }
-  return { at, stride: k, reach };
 }
 
 function coveredByEarlier(earlier: EarlierCoverage, i: number, j: number): boolean {

@@ -42,20 +42,30 @@ export class ColumnBuilder {
   /** Re-numbers the dictionary by first appearance along `order`, so ids do not depend on input order. */
   finish(order: Uint32Array): EncodedColumn {
     this.reserve(order.length);
-    const remap = new Int32Array(this.dictionary.length).fill(-1);
-    remap[0] = 0;
     const dictionary: string[] = [''];
     const ids = new Uint32Array(order.length);
-    for (let r = 0; r < order.length; r++) {
-      const old = this.ids[order[r]];
-      let id = remap[old];
-      if (id < 0) {
-        id = dictionary.length;
-        remap[old] = id;
-        dictionary.push(this.dictionary[old]);
-      }
-      ids[r] = id;
-    }
+    renumber(this.dictionary, this.ids, order, dictionary, ids);
     return { dictionary, ids };
+  }
+}
+
+/**
+ * Fills `ids` with the column along `order` and `dictionary` (holding '') with
+ * its values numbered by first appearance. A function of its own, returning
+ * nothing: compiled on-stack with code after the loop that had not yet run, it
+ * bailed out of that code for every later column.
+ */
+function renumber(oldDictionary: readonly string[], oldIds: Uint32Array, order: Uint32Array, dictionary: string[], ids: Uint32Array): void {
+  const remap = new Int32Array(oldDictionary.length).fill(-1);
+  remap[0] = 0;
+  for (let r = 0; r < order.length; r++) {
+    const old = oldIds[order[r]];
+    let id = remap[old];
+    if (id < 0) {
+      id = dictionary.length;
+      remap[old] = id;
+      dictionary.push(oldDictionary[old]);
+    }
+    ids[r] = id;
   }
 }

@@ -59,16 +59,21 @@ export function isQuoteFree(text: string): boolean {
 
 /**
  * Rows of a quote-free CSV text, in batches, as papaparse gives them with
- * `skipEmptyLines: 'greedy'`: lines end at "\n" or "\r\n", fields split at every
- * comma, and a line whose fields are all blank is skipped.
+ * `skipEmptyLines: 'greedy'` and then every field trimmed (String.prototype.trim,
+ * which the reader applies to CSV fields anyway): lines end at "\n" or "\r\n",
+ * fields split at every comma, and a line whose fields are all blank is skipped.
+ * Each field is cut once at its trimmed bounds: splitting the line and trimming
+ * made three strings per field (FEBRL puts a space after every comma).
  */
 export function* quoteFreeBatches(text: string): Generator<string[][]> {
   let batch: string[][] = [];
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const fields = text.slice(start, end > start && text.charCodeAt(end - 1) === 0x0d ? end - 1 : end).split(',');
-    start = end + 1;
+    const next = end + 1;
+    if (end > start && text.charCodeAt(end - 1) === 0x0d) end--;
+    const fields = trimmedFields(text, start, end);
+    start = next;
     if (isBlank(fields)) continue;
     batch.push(fields);
     if (batch.length === QUOTE_FREE_BATCH_ROWS) {
@@ -79,7 +84,32 @@ export function* quoteFreeBatches(text: string): Generator<string[][]> {
   if (batch.length > 0) yield batch;
 }
 
+/** The comma-separated fields of text[start, end), each trimmed. */
+function trimmedFields(text: string, start: number, end: number): string[] {
+  const fields: string[] = [];
+  for (let from = start; ; ) {
+    let comma = text.indexOf(',', from);
+    if (comma < 0 || comma > end) comma = end;
+    let first = from;
+    let last = comma;
+    while (first < last && isTrimmed(text.charCodeAt(first))) first++;
+    while (last > first && isTrimmed(text.charCodeAt(last - 1))) last--;
+    fields.push(text.slice(first, last));
+    if (comma === end) return fields;
+    from = comma + 1;
+  }
+}
+
+/** Whether String.prototype.trim removes this UTF-16 code unit (WhiteSpace and LineTerminator of ECMAScript). */
+export function isTrimmed(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+
 function isBlank(fields: readonly string[]): boolean {
-  for (const field of fields) if (field.trim() !== '') return false;
+  for (const field of fields) if (field !== '') return false;
   return true;
 }

@@ -1,10 +1,11 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { buildRecordTable } from '../src/index.js';
-import { QUOTE_FREE_BATCH_ROWS, QUOTE_FREE_MAX_BYTES, isQuoteFree, quoteFreeBatches, readCsvText } from '../src/quote-free-csv.js';
+import { QUOTE_FREE_BATCH_ROWS, QUOTE_FREE_MAX_BYTES, isQuoteFree, isTrimmed, quoteFreeBatches, readCsvText } from '../src/quote-free-csv.js';
 import { tempDir, writeIn } from './helpers.js';
 
-const papaparse = (text: string) => Papa.parse<string[]>(text, { skipEmptyLines: 'greedy', delimiter: ',' }).data;
+// The reader trims CSV fields; the quote-free split hands them trimmed already.
+const papaparse = (text: string) => Papa.parse<string[]>(text, { skipEmptyLines: 'greedy', delimiter: ',' }).data.map((row) => row.map((field) => field.trim()));
 const split = (text: string) => [...quoteFreeBatches(text)].flat();
 
 describe('quote-free CSV', () => {
@@ -17,10 +18,20 @@ describe('quote-free CSV', () => {
     'more or fewer fields than the header (left to the reader to refuse)': 'id,first\n1,ann,extra\n2\n',
   };
   for (const [name, text] of Object.entries(texts)) {
-    it(`splits rows as papaparse parses them: ${name}`, () => {
+    it(`splits rows as papaparse parses them, fields trimmed: ${name}`, () => {
       expect(split(text)).toEqual(papaparse(text));
     });
   }
+
+  it('trims fields exactly as String.prototype.trim does, Unicode spaces included', () => {
+    for (let c = 0; c <= 0xffff; c++) {
+      const ch = String.fromCharCode(c);
+      if (ch === ',' || ch === '\n' || ch === '"') continue;
+      expect(isTrimmed(c)).toBe(ch.trim() === '');
+    }
+    const text = 'id,name\n\u00a01 ,\u3000ann\u2028\n\ufeff2\t,\tbob \r\n';
+    expect(split(text)).toEqual(papaparse(text));
+  });
 
   it('hands batches of at most QUOTE_FREE_BATCH_ROWS rows', () => {
     const rows = 2 * QUOTE_FREE_BATCH_ROWS + 17;

@@ -7,7 +7,8 @@ export async function writeGroupsCsv(result: LinkResult, path: string): Promise<
   const { table, clustering, identityIds } = result;
   const out = new CsvWriter(path, ['source', 'record_id', 'identity_id']);
   for (let r = 0; r < table.size; r++) {
-    await out.row([table.sources[table.source[r]], table.recordIds[r], identityIds[clustering.groupOf[r]]]);
+    out.row([table.sources[table.source[r]], table.recordIds[r], identityIds[clustering.groupOf[r]]]);
+    if ((r & 1023) === 1023) await out.flushIfFull();
   }
   await out.close();
 }
@@ -28,7 +29,7 @@ export async function writePairsCsv(result: LinkResult, path: string, minProbabi
       if (probability < minProbability) continue;
       const l = left[k];
       const r = right[k];
-      await out.row([
+      out.row([
         table.sources[table.source[l]],
         table.recordIds[l],
         table.sources[table.source[r]],
@@ -36,7 +37,7 @@ export async function writePairsCsv(result: LinkResult, path: string, minProbabi
         weight[k].toFixed(4),
         probability.toPrecision(6),
       ]);
-      written++;
+      if ((++written & 1023) === 0) await out.flushIfFull();
     }
   }
   await out.close();

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { StaticDisjointSet } from 'mnemonist';
 import type { PairChunk } from '@mpi/blocking';
 import { matchProbability } from '@mpi/scoring';
@@ -200,5 +200,15 @@ function numberGroups(size: number, root: Uint32Array): Clustering {
  * order, and reveals no record value.
  */
 export function identityId(source: string, recordId: string): string {
-  return 'P' + createHash('sha256').update(source).update('\u0000').update(recordId).digest('hex').slice(0, 16);
+  return 'P' + sha256Hex(source + '\u0000' + recordId).slice(0, 16);
 }
+
+/**
+ * SHA-256 of a string's UTF-8 bytes, in hex. Node's one-shot crypto.hash (from
+ * 20.12) where there is one: a Hash object per group cost FEBRL4's 5,000 groups
+ * ~31 ms in a fresh process against ~18 ms. Same digest either way.
+ */
+const sha256Hex: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => (crypto as unknown as { hash(algorithm: string, data: string, encoding: 'hex'): string }).hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');

@@ -88,6 +88,12 @@ describe('clustering into identity groups', () => {
     expect(identityId('ehr', '123')).not.toBe(identityId('lab', '123'));
     expect(identityId('ehr', '123')).toMatch(/^P[0-9a-f]{16}$/);
   });
+
+  it('keeps identity ids stable across versions: P + the first 16 hex digits of SHA-256 of source, NUL, record id (UTF-8)', () => {
+    expect(identityId('ehr', '123')).toBe('Pe8600ac44afd1144');
+    expect(identityId('a', 'rec-1-org')).toBe('P4de6efd4c582bc36');
+    expect(identityId('lab', 'Ünïcødé-7')).toBe('P2a57823db4540506');
+  });
 });
 
 describe('evaluation against the truth', () => {

@@ -2,9 +2,18 @@ import type { EncodedColumn } from '@mpi/blocking';
 
 /** Builds one dictionary-encoded column: interns values and records each row's value id (0 = missing). */
 export class ColumnBuilder {
-  readonly index = new Map<string, number>([['', 0]]);
-  readonly dictionary: string[] = [''];
+  readonly index: Map<string, number>;
+  readonly dictionary: string[];
   ids = new Uint32Array(1024);
+
+  /**
+   * @param sharing a builder whose dictionary this one interns into (sources read
+   * one after another on one thread share a dictionary per field; see SharedReads).
+   */
+  constructor(sharing?: ColumnBuilder) {
+    this.index = sharing?.index ?? new Map<string, number>([['', 0]]);
+    this.dictionary = sharing?.dictionary ?? [''];
+  }
 
   /** Dictionary id of a normalized value, adding it on first sight. */
   intern(value: string): number {
@@ -31,11 +40,15 @@ export class ColumnBuilder {
     this.ids = grown;
   }
 
-  /** Appends another builder's rows (a source read elsewhere), re-interning its dictionary. */
+  /** Appends another builder's rows (a source read elsewhere), re-interning its dictionary unless it is this one's. */
   append(offset: number, dictionary: readonly string[], ids: Uint32Array, count: number): void {
+    this.reserve(offset + count);
+    if (dictionary === this.dictionary) {
+      this.ids.set(ids.subarray(0, count), offset);
+      return;
+    }
     const remap = new Uint32Array(dictionary.length);
     for (let id = 1; id < dictionary.length; id++) remap[id] = this.intern(dictionary[id]);
-    this.reserve(offset + count);
     for (let r = 0; r < count; r++) this.ids[offset + r] = remap[ids[r]];
   }
 

@@ -58,24 +58,61 @@ export function planFieldKinds(settings: Settings, sources: readonly string[]): 
   return kinds;
 }
 
+/**
+ * A column's normalization cache: raw value -> dictionary id (one target) or ids
+ * per target (0 = empty), or the reason it is invalid. Names, dates and places
+ * repeat heavily, so at 1M records most values cost one lookup. Columns of mostly
+ * unique values (ids, phones, emails) gain nothing from it and pay for every
+ * miss, so the cache is dropped for a column whose hit rate over a window of
+ * lookups is low.
+ */
+interface NormalizationCache {
+  map: Map<string, CacheEntry> | undefined;
+  lookups: number;
+  hits: number;
+}
+
 interface ColumnPlan {
   readonly column: string;
   readonly options: FieldOptions;
   readonly normalize: (raw: string, options: FieldOptions, defaultCountry: string) => FieldValues;
   readonly targets: readonly ColumnBuilder[];
-  /**
-   * Raw value -> dictionary id (one target) or ids per target (0 = empty), or the
-   * reason it is invalid. Names, dates and places repeat heavily, so at 1M
-   * records most values cost one lookup. Columns of mostly unique values (ids,
-   * phones, emails) gain nothing from it and pay for every miss, so the cache is
-   * dropped for a column whose hit rate over a window of lookups is low.
-   */
-  cache: Map<string, number | Uint32Array | string> | undefined;
-  lookups: number;
-  hits: number;
+  readonly cache: NormalizationCache;
 }
 
 type CacheEntry = number | Uint32Array | string;
+
+/**
+ * What sources read one after another on one thread share: a dictionary per
+ * logical field and a normalization cache per column signature (its options and
+ * the fields it feeds). A value one source normalized costs the next a lookup
+ * (FEBRL4's second file repeats most names, places and dates of the first), and
+ * merging the sources re-interns nothing (ColumnBuilder.append). Sources read in
+ * worker threads keep their own.
+ */
+export class SharedReads {
+  private readonly builders = new Map<string, ColumnBuilder>();
+  private readonly caches = new Map<string, NormalizationCache>();
+
+  /** The builder holding the shared dictionary of a field (a new builder shares it via its constructor). */
+  dictionaryOf(field: string): ColumnBuilder {
+    let builder = this.builders.get(field);
+    if (builder === undefined) this.builders.set(field, (builder = new ColumnBuilder()));
+    return builder;
+  }
+
+  /** The cache of columns normalized alike into the same fields. */
+  cacheOf(options: FieldOptions, fields: readonly string[]): NormalizationCache {
+    const signature = JSON.stringify([options, fields]);
+    let cache = this.caches.get(signature);
+    if (cache === undefined) this.caches.set(signature, (cache = newCache()));
+    return cache;
+  }
+}
+
+function newCache(): NormalizationCache {
+  return { map: new Map(), lookups: 0, hits: 0 };
+}
 
 const NORMALIZATION_CACHE_LIMIT = 1 << 18;
 /** Lookups per window over which a column's cache hit rate is judged. */
@@ -94,20 +131,21 @@ function normalizeEntry(plan: ColumnPlan, raw: string, defaultCountry: string): 
 
 /** The column's entry for a raw value, through its cache while the cache pays for itself. */
 function lookup(plan: ColumnPlan, raw: string, defaultCountry: string): CacheEntry {
-  const cache = plan.cache;
+  const state = plan.cache;
+  const cache = state.map;
   if (cache === undefined) return normalizeEntry(plan, raw, defaultCountry);
   let entry = cache.get(raw);
   if (entry !== undefined) {
-    plan.hits++;
+    state.hits++;
   } else {
     entry = normalizeEntry(plan, raw, defaultCountry);
     if (cache.size >= NORMALIZATION_CACHE_LIMIT) cache.clear();
     cache.set(raw, entry);
   }
-  if (++plan.lookups === CACHE_WINDOW) {
-    if (plan.hits < CACHE_WINDOW * CACHE_MIN_HIT_RATE) plan.cache = undefined;
-    plan.lookups = 0;
-    plan.hits = 0;
+  if (++state.lookups === CACHE_WINDOW) {
+    if (state.hits < CACHE_WINDOW * CACHE_MIN_HIT_RATE) state.map = undefined;
+    state.lookups = 0;
+    state.hits = 0;
   }
   return entry;
 }
@@ -117,9 +155,10 @@ function lookup(plan: ColumnPlan, raw: string, defaultCountry: string): CacheEnt
  * then count from the part's start). Runs in the main thread or in a read worker
  * (several sources, or parts of a large one, are read in parallel). Bad input raises a typed error naming
  * source, row and column; unusable values are flagged, or raise InvalidValueError
- * when settings.invalidValues is "error".
+ * when settings.invalidValues is "error". Given `shared`, the source's
+ * dictionaries and caches are those of the sources read before it (see SharedReads).
  */
-export async function readSourceColumns(input: SourceInput, settings: Settings, range?: ByteRange): Promise<SourceColumns> {
+export async function readSourceColumns(input: SourceInput, settings: Settings, range?: ByteRange, shared?: SharedReads): Promise<SourceColumns> {
   const failOnInvalid = (settings.invalidValues ?? DEFAULTS.invalidValues) === 'error';
   const defaultCountry = settings.defaultCountry ?? DEFAULTS.defaultCountry;
   const plan = sourceTargets(settings, input.name);
@@ -130,12 +169,10 @@ export async function readSourceColumns(input: SourceInput, settings: Settings, 
     normalize: fieldKind(options.kind as Exclude<FieldKind, 'ignore'>).normalize,
     targets: targets.map(({ field }) => {
       let builder = builders.get(field);
-      if (builder === undefined) builders.set(field, (builder = new ColumnBuilder()));
+      if (builder === undefined) builders.set(field, (builder = new ColumnBuilder(shared?.dictionaryOf(field))));
       return builder;
     }),
-    cache: new Map(),
-    lookups: 0,
-    hits: 0,
+    cache: shared?.cacheOf(options, targets.map(({ field }) => field)) ?? newCache(),
   }));
   const recordIds: string[] = [];
   const rows: number[] = [];

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import * as errors from './errors.js';
-import { readSourceColumns, type SourceColumns } from './read-source-columns.js';
+import { readSourceColumns, type SharedReads, type SourceColumns } from './read-source-columns.js';
 import type { Settings } from './settings.js';
 import { csvCuts, type ByteRange, type SourceInput } from './sources.js';
 
@@ -104,6 +104,7 @@ export async function readSourceParts(
   settings: Settings,
   threads = availableParallelism(),
   minParallelBytes = MIN_PARALLEL_BYTES,
+  shared?: SharedReads,
 ): Promise<SourceColumns[][]> {
   const sizes = await Promise.all(inputs.map(csvFileSize));
   const files = inputs.filter((input) => 'path' in input).length;
@@ -120,7 +121,7 @@ export async function readSourceParts(
   if (parallel) tasks.sort((a, b) => b.bytes - a.bytes);
   const results: (SourceColumns | Error)[][] = inputs.map((_, i) => new Array(ranges[i]?.length ?? 1));
   const read = (input: SourceInput, range?: ByteRange) =>
-    parallel && 'path' in input ? readInWorker(input, settings, range) : readSourceColumns(input, settings, range);
+    parallel && 'path' in input ? readInWorker(input, settings, range) : readSourceColumns(input, settings, range, shared);
   let next = 0;
   const lane = async () => {
     while (next < tasks.length) {

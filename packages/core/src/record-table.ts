@@ -2,7 +2,7 @@ import type { BlockingTable, EncodedColumn } from '@mpi/blocking';
 import type { ScoringTable } from '@mpi/scoring';
 import { ColumnBuilder } from './column-builder.js';
 import { DuplicateRecordIdError, MpiError, SettingsError } from './errors.js';
-import { planFieldKinds, type ValueFlag } from './read-source-columns.js';
+import { planFieldKinds, SharedReads, type ValueFlag } from './read-source-columns.js';
 import { readSourceParts } from './read-sources.js';
 import { sourceFieldPlan, type FieldKind, type Settings } from './settings.js';
 import type { SourceInput } from './sources.js';
@@ -98,11 +98,13 @@ export async function buildRecordTable(inputs: readonly SourceInput[], settings:
     if (sorted[i].name === sorted[i - 1].name) throw new SettingsError('sources', `source name "${sorted[i].name}" is used twice`);
   }
   const fieldKinds = planFieldKinds(settings, sorted.map((input) => input.name));
-  const read = await readSourceParts(sorted, settings, threads, options.parallelReadBytes);
+  const shared = new SharedReads();
+  const read = await readSourceParts(sorted, settings, threads, options.parallelReadBytes, shared);
 
   // Concatenate the sources (already in name order) part by part, re-interning each part's dictionaries.
   const size = read.reduce((n, parts) => parts.reduce((m, part) => m + part.recordIds.length, n), 0);
-  const builders = new Map<string, ColumnBuilder>([...fieldKinds.keys()].map((field) => [field, new ColumnBuilder()]));
+  // Parts read on this thread interned into the shared dictionaries already; only worker-read parts are re-interned.
+  const builders = new Map<string, ColumnBuilder>([...fieldKinds.keys()].map((field) => [field, new ColumnBuilder(shared.dictionaryOf(field))]));
   const sourceIndex = new Uint16Array(size);
   const recordIds: string[] = [];
   const rows = new Uint32Array(size);

@@ -199,6 +199,32 @@ describe('settings', () => {
   });
 });
 
+describe('reading several sources on one thread', () => {
+  it('shares dictionaries and caches between them, and gives the table reading them in workers gives', async () => {
+    const dir = tempDir();
+    const multi = validateSettings({
+      ...settings,
+      fields: { ...settings.fields, full: 'full_name' },
+      sources: { lab: { fields: { dob: { kind: 'birth_date', format: 'DD/MM/YYYY' } } } },
+    });
+    const ehr = writeIn(dir, 'ehr.csv', 'id,first,last,dob,full\n2,Ann,Lee,1980-03-05,\n1,BOB, Smith ,1999-13-01,\n3,,,,Cy Dee\n');
+    const lab = writeIn(dir, 'lab.csv', 'id,first,last,dob,full\nL1,ann,LEE,05/03/1980,\nL2,Bob,Smith,01/02/1999,Bob Smith\nL3,Eve,,31/02/2001,\n');
+    const claims = writeIn(dir, 'claims.csv', 'id,first,last,dob,full\nC1,Cy,Dee,1980-03-05,\n');
+    const inputs = [{ name: 'lab', path: lab }, { name: 'ehr', path: ehr }, { name: 'claims', path: claims }];
+    const oneThread = await buildRecordTable(inputs, multi, 1);
+    const workers = await buildRecordTable(inputs, multi, 2, { parallelReadBytes: 0 });
+    expect(oneThread.columns).toEqual(workers.columns);
+    expect(oneThread.recordIds).toEqual(workers.recordIds);
+    expect(oneThread.flags).toEqual(workers.flags);
+    expect(oneThread.flags.map((f) => `${f.source}:${f.row}:${f.column}`)).toEqual(['ehr:2:dob', 'lab:3:dob']);
+    const value = (field: string, row: number) => oneThread.columns[field].dictionary[oneThread.columns[field].ids[row]];
+    const row = (source: string, id: string) => oneThread.recordIds.findIndex((r, i) => r === id && oneThread.sources[oneThread.source[i]] === source);
+    // The same date written two ways meets in one value; the full name fills what the direct columns left empty.
+    expect(value('birth_date', row('lab', 'L1'))).toBe(value('birth_date', row('ehr', '2')));
+    expect([value('given_name', row('ehr', '3')), value('family_name', row('ehr', '3'))]).toEqual(['cy', 'dee']);
+  });
+});
+
 describe('reading a large CSV source in parts on several threads', () => {
   /** The files here are ~9 MB, below the default threshold for reading in workers. */
   const IN_PARTS = { parallelReadBytes: 4 << 20 };

@@ -105,7 +105,9 @@ function progressPrinter(quiet: boolean): (event: ProgressEvent) => void {
 
 /**
  * Streams the memberships of a groups or truth CSV (`source,record_id,<groupColumn>`)
- * to `visit`: a 10M-row file is never held as one string or as objects.
+ * to `visit`: a 10M-row file is never held as one string or as objects. A file
+ * with no data row is refused: scored against nothing, an empty groups file
+ * came out as F1 1.0000.
  */
 async function readMemberships(path: string, groupColumn: string, what: string, visit: (membership: Membership) => void): Promise<void> {
   const stream = createReadStream(path, 'utf8');
@@ -136,7 +138,7 @@ async function readMemberships(path: string, groupColumn: string, what: string, 
         }
         visit({ source: data.source, recordId: data.record_id, group: data[groupColumn] });
       },
-      complete: () => resolve(),
+      complete: () => (row === 0 ? reject(new MpiError('EMPTY_FILE', `${what} file ${path} has no data rows`)) : resolve()),
       error: (error: Error) => reject(new MpiError('FILE_UNREADABLE', `cannot read ${what} file ${path} (${error.message})`)),
     });
   });
@@ -193,7 +195,7 @@ program
     const f = (x: number) => x.toFixed(4);
     process.stdout.write(
       [
-        `records ${report.records}, groups ${report.groups}, persons ${report.persons}`,
+        `records ${report.records}${report.conservation.ok ? '' : ' (scores cover only the records in both files)'}, groups ${report.groups}, persons ${report.persons}`,
         `pairwise  precision ${f(report.pairwise.precision)} recall ${f(report.pairwise.recall)} F1 ${f(report.pairwise.f1)}`,
         `B-cubed   precision ${f(report.bcubed.precision)} recall ${f(report.bcubed.recall)} F1 ${f(report.bcubed.f1)}`,
         `split persons ${report.splitPersons}, mixed groups ${report.mixedGroups}`,

@@ -62,6 +62,29 @@ describe('the mpi CLI', () => {
     expect(report.pairwise.recall).toBeCloseTo(1 / 3, 12);
   });
 
+  it('refuses an empty groups or truth file instead of scoring against nothing', () => {
+    const dir = tempDir();
+    const truth = writeIn(dir, 't.csv', 'source,record_id,person_id\ns,1,p\n');
+    for (const groups of [writeIn(dir, 'header-only.csv', 'source,record_id,identity_id\n'), writeIn(dir, 'empty.csv', '')]) {
+      const run = mpi(['evaluate', '--groups', groups, '--truth', truth]);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toMatch(/groups file .* has no data rows/);
+      expect(run.stdout).not.toMatch(/F1/);
+    }
+    const run = mpi(['evaluate', '--groups', truth, '--truth', writeIn(dir, 'no-truth.csv', 'source,record_id,person_id\n')]);
+    expect(run.stderr).toMatch(/truth file .* has no data rows/);
+  });
+
+  it('says when the scores cover only part of the records, and exits non-zero', () => {
+    const dir = tempDir();
+    const groups = writeIn(dir, 'g.csv', 'source,record_id,identity_id\ns,1,A\n');
+    const truth = writeIn(dir, 't.csv', 'source,record_id,person_id\ns,1,p\ns,2,p\n');
+    const run = mpi(['evaluate', '--groups', groups, '--truth', truth]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/records 1 \(scores cover only the records in both files\)/);
+    expect(run.stdout).toMatch(/conservation FAILED \(missing 1, unexpected 0, duplicated 0\)/);
+  });
+
   it('saves the trained model and explains two records with it, terms summing to the match weight', () => {
     const dir = tempDir();
     const settings = writeIn(dir, 'settings.json', JSON.stringify(febrlSettings('link')));

@@ -33,6 +33,7 @@ export function formatSummary(result: LinkResult, writeSeconds?: number): string
     ...blocking.rules.map((rule) => `  rule ${rule.name}: ${rule.pairs}`),
     `identity groups  ${clustering.groupCount} (${singletons} singletons, largest ${largest})`,
     `prior            ${result.model.prior.toExponential(3)}; threshold probability ${result.threshold}`,
+    `compared by      ${result.workers === 0 ? 'this thread (input under 2 MiB)' : `${result.workers} worker thread${result.workers > 1 ? 's' : ''}`}`,
   ];
   if (result.householdShare !== undefined) {
     const grouped = result.model.comparisons.some((comparison) => comparison.evidenceGroup === 'household');

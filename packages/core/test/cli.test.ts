@@ -28,6 +28,8 @@ describe('the mpi CLI', () => {
     expect(readFileSync(pairs, 'utf8').split('\n')[0]).toBe('source_l,record_id_l,source_r,record_id_r,match_weight,match_probability');
     expect(run.stdout).toMatch(/records +10000/);
     expect(run.stdout).toMatch(/identity groups/);
+    // 1 MB of input: no comparison worker is started.
+    expect(run.stdout).toMatch(/compared by +this thread/);
     // Names of patients in the data never reach the terminal.
     for (const value of ['michaela', 'neumann', 'winston hills']) {
       expect(run.stdout + run.stderr).not.toContain(value);

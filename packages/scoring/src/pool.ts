@@ -193,7 +193,8 @@ export class ComparisonPool {
    * larger than the sample is compared whole; otherwise one worker draws the
    * sample part by part (with replacement, see sampleRandomPairsPart), compares
    * each part and returns only the summed level counts, so neither the drawing
-   * nor the vectors touch this thread. The same for any number of threads. A comparison whose
+   * nor the vectors touch this thread (with 0 threads, this thread does it all
+   * in its next idle turn). The same for any number of threads. A comparison whose
    * first level is `exact` takes that level's u from the value counts of the
    * whole space instead (see exactAgreements), the sample sharing out the rest.
    */

@@ -28,7 +28,7 @@ beforeAll(() => {
 
 describe('ComparisonPool', () => {
   const table = encodeTable(syntheticRows(2000, 3));
-  // A chunk larger than one task (64k pairs), a small one, an empty one, and one in shared memory.
+  // A chunk split into several tasks, a small one, an empty one, and one in shared memory.
   const big = randomPairs(2000, 150_000, 5);
   const small = randomPairs(2000, 1_000, 6);
   const sharedLeft = new Uint32Array(new SharedArrayBuffer(4 * 500));

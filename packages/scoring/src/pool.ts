@@ -215,26 +215,20 @@ export class ComparisonPool {
       const all = sampleRandomPairs({ size: table.size, source: table.source, mode, sampleSize, seed });
       return uFromLevelCounts(levelCounts(await this.compare([all]), comparisons), comparisons, exactAgreements(table, comparisons, mode));
     }
-    if (this.workers === undefined) {
-      // Drawn in this thread's next idle turn: a caller that goes on working
-      // (link() blocks meanwhile) finishes that first, as it would beside a worker.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      const counts = sampleLevelCounts(this.inThreadVectorizer(), table, comparisons, { mode, sampleSize, seed });
-      return uFromLevelCounts(counts, comparisons, exactAgreements(table, comparisons, mode));
-    }
     // The whole sample is one task: it runs on one worker while the caller goes on
     // working (link() blocks meanwhile), and leaves the other cores to the caller.
     // Piscina posts a queued task only from this thread's event loop, so parts
     // queued as tasks of their own waited while the caller blocked.
-    const sampled = this.workers.piscina.run({ kind: 'sample', mode, sampleSize, seed }) as Promise<Float64Array[]>;
+    const sampled = this.workers?.piscina.run({ kind: 'sample', mode, sampleSize, seed }) as Promise<Float64Array[]> | undefined;
     // Awaited below; this guard keeps a failure meanwhile from counting as unhandled.
-    sampled.catch(() => {});
-    // The value counts wait for this thread's next idle turn: a caller that goes on
-    // with synchronous work then waits on the workers anyway, and the counting fits
-    // in that wait instead of lengthening its stage.
+    sampled?.catch(() => {});
+    // The value counts (and with 0 threads the sample too) wait for this thread's
+    // next idle turn: a caller that goes on with synchronous work then waits on
+    // the workers anyway, and the counting fits in that wait instead of
+    // lengthening its stage.
     await new Promise<void>((resolve) => setImmediate(resolve));
     const exact = exactAgreements(table, comparisons, mode);
-    const counts = await sampled;
+    const counts = sampled ? await sampled : sampleLevelCounts(this.inThreadVectorizer(), table, comparisons, { mode, sampleSize, seed });
     return uFromLevelCounts(counts, comparisons, exact);
   }
 

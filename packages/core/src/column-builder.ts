@@ -9,6 +9,7 @@ export class ColumnBuilder {
   /**
    * @param sharing a builder whose dictionary this one interns into (sources read
    * one after another on one thread share a dictionary per field; see SharedReads).
+   * Only the dictionary is shared: each builder keeps its own rows' ids.
    */
   constructor(sharing?: ColumnBuilder) {
     this.index = sharing?.index ?? new Map<string, number>([['', 0]]);

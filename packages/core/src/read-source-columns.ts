@@ -94,8 +94,12 @@ export class SharedReads {
   private readonly builders = new Map<string, ColumnBuilder>();
   private readonly caches = new Map<string, NormalizationCache>();
 
-  /** The builder holding the shared dictionary of a field (a new builder shares it via its constructor). */
-  dictionaryOf(field: string): ColumnBuilder {
+  /**
+   * The field's builder for the whole table: its dictionary is the one each
+   * source's own builder for the field interns into (via the constructor), and
+   * the merge appends every source's rows to it.
+   */
+  builderOf(field: string): ColumnBuilder {
     let builder = this.builders.get(field);
     if (builder === undefined) this.builders.set(field, (builder = new ColumnBuilder()));
     return builder;
@@ -169,7 +173,7 @@ export async function readSourceColumns(input: SourceInput, settings: Settings, 
     normalize: fieldKind(options.kind as Exclude<FieldKind, 'ignore'>).normalize,
     targets: targets.map(({ field }) => {
       let builder = builders.get(field);
-      if (builder === undefined) builders.set(field, (builder = new ColumnBuilder(shared?.dictionaryOf(field))));
+      if (builder === undefined) builders.set(field, (builder = new ColumnBuilder(shared?.builderOf(field))));
       return builder;
     }),
     cache: shared?.cacheOf(options, targets.map(({ field }) => field)) ?? newCache(),

@@ -103,8 +103,8 @@ export async function buildRecordTable(inputs: readonly SourceInput[], settings:
 
   // Concatenate the sources (already in name order) part by part, re-interning each part's dictionaries.
   const size = read.reduce((n, parts) => parts.reduce((m, part) => m + part.recordIds.length, n), 0);
-  // Parts read on this thread interned into the shared dictionaries already; only worker-read parts are re-interned.
-  const builders = new Map<string, ColumnBuilder>([...fieldKinds.keys()].map((field) => [field, new ColumnBuilder(shared.dictionaryOf(field))]));
+  // Parts read on this thread interned into these builders' dictionaries already; only worker-read parts are re-interned.
+  const builders = new Map<string, ColumnBuilder>([...fieldKinds.keys()].map((field) => [field, shared.builderOf(field)]));
   const sourceIndex = new Uint16Array(size);
   const recordIds: string[] = [];
   const rows = new Uint32Array(size);

@@ -1,19 +1,19 @@
 import { civilDayNumber, eightDigits } from './kernels/dates.js';
 import { characterMask } from './kernels/jaro-winkler.js';
 import { doubleMetaphoneCodes } from './kernels/phonetic.js';
-import { tokenMask, tokenSet } from './kernels/tokens.js';
+import { tokenMask } from './kernels/tokens.js';
 import { givenNameGroups } from './nicknames.js';
 import type { EncodedColumn } from './types.js';
 
 /**
- * Per-value derivations of one column (phonetic codes, token sets, nickname groups),
+ * Per-value derivations of one column (phonetic codes, masks, nickname groups, dates),
  * computed at most once per distinct dictionary value and only when a level needs them.
  */
 export class ColumnValues {
   readonly dictionary: readonly string[];
   readonly ids: Uint32Array;
-  private metaphone: (readonly [string, string])[] | undefined;
-  private tokens: ReadonlySet<string>[] | undefined;
+  private metaphone: Int32Array | undefined;
+  private metaphoneIds: Map<string, number> | undefined;
   private groups: (readonly number[])[] | undefined;
   private dates: ParsedDates | undefined;
   private masks: Int32Array | undefined;
@@ -24,14 +24,40 @@ export class ColumnValues {
     this.ids = column.ids;
   }
 
-  doubleMetaphone(id: number): readonly [string, string] {
-    const cache = (this.metaphone ??= new Array(this.dictionary.length));
-    return (cache[id] ??= doubleMetaphoneCodes(this.dictionary[id]));
+  /**
+   * Whether the values share a non-empty Double Metaphone code (sharesDoubleMetaphone).
+   * Each value's two codes are kept as ids of distinct codes, not as strings: a
+   * pair of strings per distinct name grew a comparison worker's old space with
+   * every new name, and the two workers' collections then competed for the cores.
+   */
+  sharesDoubleMetaphone(a: number, b: number): boolean {
+    const codes = this.metaphoneCodes(a, b);
+    const a1 = codes[2 * a];
+    const a2 = codes[2 * a + 1];
+    const b1 = codes[2 * b];
+    const b2 = codes[2 * b + 1];
+    return (a1 !== EMPTY_CODE && (a1 === b1 || a1 === b2)) || (a2 !== EMPTY_CODE && (a2 === b1 || a2 === b2));
   }
 
-  tokenSet(id: number): ReadonlySet<string> {
-    const cache = (this.tokens ??= new Array(this.dictionary.length));
-    return (cache[id] ??= tokenSet(this.dictionary[id]));
+  /** Code ids (primary, secondary) by value id, with those of a and b computed. */
+  private metaphoneCodes(a: number, b: number): Int32Array {
+    const codes = (this.metaphone ??= new Int32Array(2 * this.dictionary.length).fill(UNKNOWN_CODE));
+    if (codes[2 * a] === UNKNOWN_CODE) this.encodeMetaphone(codes, a);
+    if (codes[2 * b] === UNKNOWN_CODE) this.encodeMetaphone(codes, b);
+    return codes;
+  }
+
+  private encodeMetaphone(codes: Int32Array, id: number): void {
+    const [primary, secondary] = doubleMetaphoneCodes(this.dictionary[id]);
+    codes[2 * id] = this.codeId(primary);
+    codes[2 * id + 1] = this.codeId(secondary);
+  }
+
+  private codeId(code: string): number {
+    const ids = (this.metaphoneIds ??= new Map([['', EMPTY_CODE]]));
+    let id = ids.get(code);
+    if (id === undefined) ids.set(code, (id = ids.size));
+    return id;
   }
 
   /** Year, month, day and day number of every YYYYMMDD value, parsed once (-1 / NaN when not a date). */
@@ -54,6 +80,11 @@ export class ColumnValues {
     return (cache[id] ??= givenNameGroups(this.dictionary[id]));
   }
 }
+
+/** Code id of the empty Double Metaphone code, which matches nothing. */
+const EMPTY_CODE = 0;
+/** Marks a value whose codes are not computed yet. */
+const UNKNOWN_CODE = -1;
 
 /** A 32-bit mask of every value by id (0 for the missing value, id 0). */
 function masksOf(dictionary: readonly string[], mask: (value: string) => number): Int32Array {

@@ -2,7 +2,7 @@ export type * from './types.js';
 export { characterMask, jaro, jaroWinkler, jaroWinklerAtLeast, maxJaroMatches } from './kernels/jaro-winkler.js';
 export { levenshtein, levenshteinWithin, damerauLevenshtein, damerauLevenshteinWithin } from './kernels/edit-distance.js';
 export { doubleMetaphoneCodes, sharesDoubleMetaphone } from './kernels/phonetic.js';
-export { tokenMask, tokenSet, tokenJaccard } from './kernels/tokens.js';
+export { tokenMask, tokenOverlap, tokenSet, tokenJaccard } from './kernels/tokens.js';
 export { civilDayNumber, dayNumber, daysBetween, eightDigits, isDayMonthTransposed, isYearOffByOne, isOneCharacterOff } from './kernels/dates.js';
 export { nicknameTable, givenNameGroups, areNicknames } from './nicknames.js';
 export { InvalidComparisonError } from './invalid-comparison-error.js';

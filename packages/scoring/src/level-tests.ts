@@ -2,8 +2,7 @@ import type { ColumnValues } from './column-values.js';
 import { isOneCharacterOff } from './kernels/dates.js';
 import { damerauLevenshteinWithin, levenshteinWithin } from './kernels/edit-distance.js';
 import { jaroWinklerAtLeast, maxJaroMatches } from './kernels/jaro-winkler.js';
-import { sharesDoubleMetaphone } from './kernels/phonetic.js';
-import { tokenJaccard } from './kernels/tokens.js';
+import { tokenOverlap } from './kernels/tokens.js';
 import { sharesGroup } from './nicknames.js';
 import type { LevelTest } from './types.js';
 
@@ -53,7 +52,7 @@ export function compileValueTest(test: LevelTest, values: ColumnValues): ValueTe
       return (a, b) => a === b || damerauLevenshteinWithin(dictionary[a], dictionary[b], max);
     }
     case 'doubleMetaphone':
-      return (a, b) => a === b || sharesDoubleMetaphone(values.doubleMetaphone(a), values.doubleMetaphone(b));
+      return (a, b) => a === b || values.sharesDoubleMetaphone(a, b);
     case 'initial':
       return (a, b) => isInitialOf(dictionary[a], dictionary[b]) || isInitialOf(dictionary[b], dictionary[a]);
     // Date tests read the column's dates parsed once per distinct value; the string
@@ -78,14 +77,17 @@ export function compileValueTest(test: LevelTest, values: ColumnValues): ValueTe
       return (a, b) => {
         const x = dictionary[a];
         const y = dictionary[b];
-        return x.length >= length && y.length >= length && x.startsWith(y.slice(0, length));
+        if (x.length < length || y.length < length) return false;
+        // Char codes, not startsWith(slice): no string per pair.
+        for (let i = 0; i < length; i++) if (x.charCodeAt(i) !== y.charCodeAt(i)) return false;
+        return true;
       };
     }
     case 'tokenOverlap': {
       const threshold = test.threshold;
       const masks = values.tokenMasks();
       // Without a shared token the similarity is 0 (only a threshold <= 0 accepts that).
-      return (a, b) => a === b || ((masks[a] & masks[b]) === 0 ? threshold <= 0 : tokenJaccard(values.tokenSet(a), values.tokenSet(b)) >= threshold);
+      return (a, b) => a === b || ((masks[a] & masks[b]) === 0 ? threshold <= 0 : tokenOverlap(dictionary[a], dictionary[b]) >= threshold);
     }
   }
 }

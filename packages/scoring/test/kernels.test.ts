@@ -22,6 +22,7 @@ import {
   sharesDoubleMetaphone,
   tokenJaccard,
   tokenMask,
+  tokenOverlap,
   tokenSet,
 } from '../src/index.js';
 
@@ -140,6 +141,27 @@ describe('token Jaccard', () => {
     }
     expect(disjoint).toBeGreaterThan(0);
     expect(tokenMask('  ')).toBe(0);
+  });
+  it('tokenOverlap on two strings is the Jaccard similarity of their token sets, repeated tokens and runs of spaces included', () => {
+    const rng = xoroshiro128plus(9);
+    const words = ['high', 'street', 'st', 'rd', '12', '1', 'flat', 'a', 'aa', 'b', ''];
+    const value = (most: number) =>
+      Array.from({ length: unsafeUniformIntDistribution(0, most, rng) }, () => words[unsafeUniformIntDistribution(0, words.length - 1, rng)]).join(' ');
+    for (let k = 0; k < 3000; k++) {
+      const a = value(6);
+      const b = value(6);
+      expect(tokenOverlap(a, b)).toBe(tokenJaccard(tokenSet(a), tokenSet(b)));
+      expect(tokenOverlap(b, a)).toBe(tokenOverlap(a, b));
+    }
+    expect(tokenOverlap('12 high street', 'high street')).toBeCloseTo(2 / 3, 12);
+    expect(tokenOverlap('', '  ')).toBe(0);
+  });
+  it('tokenOverlap gives the same answer past the tokens it pairs up directly', () => {
+    const many = Array.from({ length: 200 }, (_, i) => `t${i}`);
+    const a = many.join(' ');
+    const b = many.slice(100).concat(['x', 'y']).join(' ');
+    expect(tokenOverlap(a, b)).toBe(tokenJaccard(tokenSet(a), tokenSet(b)));
+    expect(tokenOverlap(a, b)).toBeCloseTo(100 / 202, 12);
   });
 });
 

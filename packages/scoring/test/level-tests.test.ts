@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileVectorizer, type LevelTest } from '../src/index.js';
+import { compileVectorizer, doubleMetaphoneCodes, sharesDoubleMetaphone, type LevelTest } from '../src/index.js';
 import { encodeTable } from './encode-table.js';
 
 /**
@@ -83,6 +83,22 @@ describe('level tests', () => {
     expect(holds({ type: 'doubleMetaphone' }, 'catherine', 'kathryn')).toBe(true);
     expect(holds({ type: 'doubleMetaphone' }, 'philip', 'filip')).toBe(true);
     expect(holds({ type: 'doubleMetaphone' }, 'philip', 'peter')).toBe(false);
+  });
+
+  it('doubleMetaphone: every pair of one table agrees with sharesDoubleMetaphone on the codes, codeless values included', () => {
+    const names = ['catherine', 'kathryn', 'smith', 'schmidt', 'jones', 'philip', 'filip', 'peter', 'xavier', 'zavier', 'thomas', 'tomas', '1234', 'h', 'aaa', 'schmidt'];
+    const vectorizer = compileVectorizer(encodeTable(names.map((v) => ({ v }))), [
+      { name: 'v', column: 'v', levels: [{ label: 'missing', test: { type: 'null' } }, { label: 'phonetic', test: { type: 'doubleMetaphone' } }, { label: 'else', test: { type: 'else' } }] },
+    ]);
+    const out = new Uint8Array(1);
+    for (let i = 0; i < names.length; i++) {
+      for (let j = 0; j < names.length; j++) {
+        if (i === j) continue;
+        vectorizer.vectorize(i, j, out, 0);
+        const expected = names[i] === names[j] || sharesDoubleMetaphone(doubleMetaphoneCodes(names[i]), doubleMetaphoneCodes(names[j]));
+        expect(out[0] === 1, `${names[i]} / ${names[j]}`).toBe(expected);
+      }
+    }
   });
 
   it('initial: a single letter equal to the first letter of the other', () => {

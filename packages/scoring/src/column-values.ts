@@ -1,6 +1,6 @@
 import { civilDayNumber, eightDigits } from './kernels/dates.js';
 import { characterMask } from './kernels/jaro-winkler.js';
-import { doubleMetaphoneCodes } from './kernels/phonetic.js';
+import { doubleMetaphoneCodes, sharesCode } from './kernels/phonetic.js';
 import { tokenMask } from './kernels/tokens.js';
 import { givenNameGroups } from './nicknames.js';
 import type { EncodedColumn } from './types.js';
@@ -32,11 +32,7 @@ export class ColumnValues {
    */
   sharesDoubleMetaphone(a: number, b: number): boolean {
     const codes = this.metaphoneCodes(a, b);
-    const a1 = codes[2 * a];
-    const a2 = codes[2 * a + 1];
-    const b1 = codes[2 * b];
-    const b2 = codes[2 * b + 1];
-    return (a1 !== EMPTY_CODE && (a1 === b1 || a1 === b2)) || (a2 !== EMPTY_CODE && (a2 === b1 || a2 === b2));
+    return sharesCode(codes[2 * a], codes[2 * a + 1], codes[2 * b], codes[2 * b + 1], EMPTY_CODE);
   }
 
   /** Code ids (primary, secondary) by value id, with those of a and b computed. */

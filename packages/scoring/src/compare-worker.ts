@@ -3,7 +3,7 @@
 import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { sampleLevelCounts } from './model/sample-level-counts.js';
 import { nicknameTable } from './nicknames.js';
-import { compileVectorizer, vectorizePairs, type CompiledVectorizer } from './vectorizer.js';
+import { compileVectorizer, type CompiledVectorizer } from './vectorizer.js';
 import type { PoolTask, CompareWorkerData, TableMessage } from './pool.js';
 import type { Comparison, ScoringTable } from './types.js';
 
@@ -33,14 +33,14 @@ setImmediate(() => nicknameTable());
 
 /**
  * compare: comparison vectors of pairs [start, end) of the task's pair arrays,
- * copied back. sample: level counts of a whole random-pair sample, drawn part by part.
+ * written into the task's shared vectors. sample: level counts of a whole
+ * random-pair sample, drawn part by part.
  */
-export default async function run(task: PoolTask): Promise<Uint8Array | Float64Array[]> {
+export default async function run(task: PoolTask): Promise<void | Float64Array[]> {
   const compiled = await vectorizer;
   if (task.kind === 'sample') {
     return sampleLevelCounts(compiled, loaded!.table, loaded!.comparisons, task);
   }
-  // Copied back rather than transferred with piscina's move(): importing piscina
-  // here cost each worker ~30 ms of start-up, copying a task's vectors ~0.2 ms.
-  return vectorizePairs(compiled, task.left, task.right, task.start, task.end).levels;
+  const width = compiled.comparisons.length;
+  compiled.vectorizeRange(task.left, task.right, task.start, task.end, task.levels.subarray(task.start * width, task.end * width));
 }

@@ -43,13 +43,18 @@ export type TableMessage =
   | { readonly kind: 'ready' }
   | { readonly kind: 'table'; readonly table: ScoringTable; readonly comparisons: readonly Comparison[] };
 
-/** One worker task: a sub-range of shared pair arrays to compare. */
+/**
+ * One worker task: a sub-range of shared pair arrays to compare, written into
+ * the chunk's shared vectors at the same pairs.
+ */
 export interface CompareTask {
   readonly kind: 'compare';
   readonly left: Uint32Array;
   readonly right: Uint32Array;
   readonly start: number;
   readonly end: number;
+  /** The whole chunk's vectors (pair i at i x width), in shared memory. */
+  readonly levels: Uint8Array;
 }
 
 /** One worker task: draw a random-pair sample part by part (see sampleRandomPairsPart), compare it, return its level counts. */
@@ -98,7 +103,7 @@ export class ComparisonPool {
   private width = -1;
   /** Undefined with 0 threads: everything runs on the calling thread. */
   private readonly workers:
-    | { readonly piscina: Piscina<PoolTask, Uint8Array | Float64Array[]>; readonly channel: BroadcastChannel }
+    | { readonly piscina: Piscina<PoolTask, void | Float64Array[]>; readonly channel: BroadcastChannel }
     | undefined;
   private loaded: (TableMessage & { kind: 'table' }) | undefined;
   /** The calling thread's vectorizer, with 0 threads, compiled on first use. */
@@ -160,39 +165,35 @@ export class ComparisonPool {
     const { piscina } = this.workers;
     let done = 0;
     let remaining = total;
+    // Workers write the vectors straight into shared memory: nothing is copied
+    // back, and neither side allocates per task. Copied-back results (~6 MiB a
+    // task at 1M records) made both the workers and this thread collect garbage
+    // for "external memory pressure" while comparing, and the collectors' helper
+    // threads then took cores from the workers.
+    const vectors = chunks.map((chunk): ComparisonVectors => ({ width, levels: new Uint8Array(new SharedArrayBuffer(chunk.left.length * width)) }));
     // Queue every task before awaiting any, so all threads stay busy across chunks.
-    const pending = chunks.map((chunk) => {
+    const pending: Promise<void>[] = [];
+    chunks.forEach((chunk, i) => {
       const pairs = chunk.left.length;
       const left = toShared(chunk.left);
       const right = toShared(chunk.right);
-      const tasks: Promise<Uint8Array>[] = [];
+      const levels = vectors[i].levels;
       for (let start = 0, end = 0; start < pairs; start = end) {
         end = Math.min(pairs, start + taskSize(remaining, this.threads));
         remaining -= end - start;
-        const task = piscina.run({ kind: 'compare', left, right, start, end }) as Promise<Uint8Array>;
-        tasks.push(
+        const task = piscina.run({ kind: 'compare', left, right, start, end, levels }) as Promise<void>;
+        pending.push(
           onProgress === undefined
             ? task
-            : task.then((levels) => {
+            : task.then(() => {
                 done += end - start;
                 onProgress(done, total);
-                return levels;
               }),
         );
       }
-      return Promise.all(tasks);
     });
-    const parts = await Promise.all(pending);
-    return parts.map((chunkParts, i): ComparisonVectors => {
-      if (chunkParts.length === 1) return { width, levels: chunkParts[0] };
-      const levels = new Uint8Array(chunks[i].left.length * width);
-      let offset = 0;
-      for (const part of chunkParts) {
-        levels.set(part, offset);
-        offset += part.length;
-      }
-      return { width, levels };
-    });
+    await Promise.all(pending);
+    return vectors;
   }
 
   /**
@@ -273,7 +274,7 @@ function startWorkers(threads: number, loaded: () => TableMessage | undefined) {
   };
   // The channel alone never keeps the process alive (piscina's own idle timeout decides).
   channel.unref();
-  const piscina = new Piscina<PoolTask, Uint8Array | Float64Array[]>({
+  const piscina = new Piscina<PoolTask, void | Float64Array[]>({
     filename: WORKER_FILE.href,
     minThreads: threads,
     maxThreads: threads,

@@ -14,13 +14,13 @@ import {
   countSessionPatterns,
   MAX_PATTERN_SESSIONS,
   compileVectorizer,
-  scorePairs,
   trainModel,
   type Comparison,
   type ComparisonVectors,
   type FellegiSunterModel,
   type MatchExplanation,
   type PatternCounts,
+  type TermFrequencyInput,
 } from '@mpi/scoring';
 import { explainRows, termFrequencyInputs } from './explain.js';
 import { clusterPairs, identityId, thresholdWeight, type Clustering, type ClusteringMethod } from './cluster.js';
@@ -239,6 +239,8 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
   let model: FellegiSunterModel;
   let pairs: CandidatePairs;
   let vectors: ComparisonVectors[];
+  let weights: Float64Array[];
+  let tf: (TermFrequencyInput | null)[];
   let space: number;
   let compiledRules: CompiledBlockingRule[];
   try {
@@ -307,14 +309,15 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
     }
     progress({ stage: 'train', done: 1, total: 1 });
     lap('train');
+
+    // Scored by the same workers: the vectors are already in their shared memory.
+    tf = termFrequencyInputs(table, comparisons);
+    weights = await pool.score({ model, chunks: pairs.chunks, vectors, tf });
+    progress({ stage: 'score', done: pairs.count, total: pairs.count });
+    lap('score');
   } finally {
     await pool.close();
   }
-
-  const tf = termFrequencyInputs(table, comparisons);
-  const weights = scorePairs({ model, chunks: pairs.chunks, vectors, tf });
-  progress({ stage: 'score', done: pairs.count, total: pairs.count });
-  lap('score');
 
   const threshold = settings.threshold ?? DEFAULTS.threshold;
   const clusteringMethod = settings.clustering ?? DEFAULTS.clustering;

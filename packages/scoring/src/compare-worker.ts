@@ -2,6 +2,7 @@
 // compiles the vectorizer once when it arrives, and keeps its memo across tasks.
 import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { sampleLevelCounts } from './model/sample-level-counts.js';
+import { PairScorer } from './model/score-pairs.js';
 import { nicknameTable } from './nicknames.js';
 import { compileVectorizer, type CompiledVectorizer } from './vectorizer.js';
 import type { PoolTask, CompareWorkerData, TableMessage } from './pool.js';
@@ -34,9 +35,15 @@ setImmediate(() => nicknameTable());
 /**
  * compare: comparison vectors of pairs [start, end) of the task's pair arrays,
  * written into the task's shared vectors. sample: level counts of a whole
- * random-pair sample, drawn part by part.
+ * random-pair sample, drawn part by part. score: match weights of pairs
+ * [start, end), written into the task's shared scores.
  */
 export default async function run(task: PoolTask): Promise<void | Float64Array[]> {
+  if (task.kind === 'score') {
+    const { left, right, levels, start, end, scores, model } = task;
+    new PairScorer(model, task.tf).scoreRange({ left, right }, { width: model.comparisons.length, levels }, start, end, scores);
+    return;
+  }
   const compiled = await vectorizer;
   if (task.kind === 'sample') {
     return sampleLevelCounts(compiled, loaded!.table, loaded!.comparisons, task);

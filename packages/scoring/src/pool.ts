@@ -6,6 +6,8 @@ import { exactAgreements } from './model/exact-agreement.js';
 import { levelCounts, uFromLevelCounts } from './model/u-probabilities.js';
 import { sampleLevelCounts } from './model/sample-level-counts.js';
 import { shareTable, toShared } from './shared-table.js';
+import type { FellegiSunterModel, TermFrequencyInput } from './model/model-types.js';
+import { scorePairs, type ScorePairsOptions } from './model/score-pairs.js';
 import type { Comparison, ComparisonVectors, PairChunk, ScoringTable } from './types.js';
 import { validateComparisons } from './validate-comparisons.js';
 import { compileVectorizer, vectorizePairs, type CompiledVectorizer } from './vectorizer.js';
@@ -65,7 +67,25 @@ export interface SampleTask {
   readonly seed: number;
 }
 
-export type PoolTask = CompareTask | SampleTask;
+/**
+ * One worker task: match weights of pairs [start, end) of a chunk, written into
+ * the chunk's shared scores at the same pairs.
+ */
+export interface ScoreTask {
+  readonly kind: 'score';
+  readonly model: FellegiSunterModel;
+  /** Term-frequency inputs by comparison, in shared memory. */
+  readonly tf: readonly (TermFrequencyInput | null)[] | undefined;
+  readonly left: Uint32Array;
+  readonly right: Uint32Array;
+  readonly levels: Uint8Array;
+  readonly start: number;
+  readonly end: number;
+  /** The whole chunk's scores, in shared memory. */
+  readonly scores: Float64Array;
+}
+
+export type PoolTask = CompareTask | SampleTask | ScoreTask;
 
 /** Options of {@link ComparisonPool.estimateU}. */
 export interface USampleOptions {
@@ -106,6 +126,8 @@ export class ComparisonPool {
     | { readonly piscina: Piscina<PoolTask, void | Float64Array[]>; readonly channel: BroadcastChannel }
     | undefined;
   private loaded: (TableMessage & { kind: 'table' }) | undefined;
+  /** The shared copy of each id array of the loaded table, by the caller's array. */
+  private sharedIds = new Map<Uint32Array, Uint32Array>();
   /** The calling thread's vectorizer, with 0 threads, compiled on first use. */
   private vectorizer: CompiledVectorizer | undefined;
 
@@ -133,7 +155,9 @@ export class ComparisonPool {
     if (this.workers === undefined) {
       this.loaded = { kind: 'table', table, comparisons };
     } else {
-      this.loaded = { kind: 'table', table: shareTable(table, comparisons), comparisons };
+      const shared = shareTable(table, comparisons);
+      for (const [name, column] of Object.entries(shared.columns)) this.sharedIds.set(table.columns[name].ids, column.ids);
+      this.loaded = { kind: 'table', table: shared, comparisons };
       this.workers.channel.postMessage(this.loaded);
     }
   }
@@ -163,37 +187,67 @@ export class ComparisonPool {
       });
     }
     const { piscina } = this.workers;
-    let done = 0;
-    let remaining = total;
     // Workers write the vectors straight into shared memory: nothing is copied
     // back, and neither side allocates per task. Copied-back results (~6 MiB a
     // task at 1M records) made both the workers and this thread collect garbage
     // for "external memory pressure" while comparing, and the collectors' helper
     // threads then took cores from the workers.
     const vectors = chunks.map((chunk): ComparisonVectors => ({ width, levels: new Uint8Array(new SharedArrayBuffer(chunk.left.length * width)) }));
-    // Queue every task before awaiting any, so all threads stay busy across chunks.
-    const pending: Promise<void>[] = [];
+    const shared = chunks.map((chunk) => ({ left: toShared(chunk.left), right: toShared(chunk.right) }));
+    await this.runRanges(
+      chunks,
+      (i, start, end) => piscina.run({ kind: 'compare', ...shared[i], start, end, levels: vectors[i].levels }),
+      onProgress,
+    );
+    return vectors;
+  }
+
+  /**
+   * Match weights of every pair (see scorePairs), one Float64Array per chunk,
+   * computed by the workers into shared memory (with 0 threads, on this thread).
+   * The same for any number of threads. Needs no loaded table, but reads the
+   * term-frequency inputs' id arrays from it when they are the loaded table's.
+   */
+  async score(options: ScorePairsOptions): Promise<Float64Array[]> {
+    const { model, chunks, vectors } = options;
+    if (this.workers === undefined) return scorePairs(options);
+    if (chunks.length !== vectors.length) {
+      throw new Error(`scorePairs: ${chunks.length} pair chunks but ${vectors.length} comparison vector chunks`);
+    }
+    const { piscina } = this.workers;
+    const tf = options.tf?.map((input) => input && { ids: this.sharedIds.get(input.ids) ?? toShared(input.ids), tf: toShared(input.tf) });
+    const scores = chunks.map((chunk) => new Float64Array(new SharedArrayBuffer(chunk.left.length * Float64Array.BYTES_PER_ELEMENT)));
+    const shared = chunks.map((chunk, i) => ({ left: toShared(chunk.left), right: toShared(chunk.right), levels: toShared(vectors[i].levels) }));
+    await this.runRanges(chunks, (i, start, end) => piscina.run({ kind: 'score', model, tf, ...shared[i], start, end, scores: scores[i] }));
+    return scores;
+  }
+
+  /**
+   * Runs `run` on every chunk in ranges of taskSize pairs, all queued before any
+   * is awaited so all threads stay busy across chunks. `onProgress` hears the
+   * pairs done so far as tasks finish (for progress bars only: completion order
+   * varies, the results do not).
+   */
+  private async runRanges(
+    chunks: readonly PairChunk[],
+    run: (chunk: number, start: number, end: number) => Promise<unknown>,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<void> {
+    const total = chunks.reduce((n, chunk) => n + chunk.left.length, 0);
+    let done = 0;
+    let remaining = total;
+    const pending: Promise<unknown>[] = [];
     chunks.forEach((chunk, i) => {
       const pairs = chunk.left.length;
-      const left = toShared(chunk.left);
-      const right = toShared(chunk.right);
-      const levels = vectors[i].levels;
       for (let start = 0, end = 0; start < pairs; start = end) {
         end = Math.min(pairs, start + taskSize(remaining, this.threads));
         remaining -= end - start;
-        const task = piscina.run({ kind: 'compare', left, right, start, end, levels }) as Promise<void>;
-        pending.push(
-          onProgress === undefined
-            ? task
-            : task.then(() => {
-                done += end - start;
-                onProgress(done, total);
-              }),
-        );
+        const task = run(i, start, end);
+        const range = end - start;
+        pending.push(onProgress === undefined ? task : task.then(() => onProgress((done += range), total)));
       }
     });
     await Promise.all(pending);
-    return vectors;
   }
 
   /**

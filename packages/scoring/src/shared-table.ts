@@ -6,7 +6,7 @@ export function isShared(array: ArrayBufferView): boolean {
 }
 
 /** The array itself when SharedArrayBuffer-backed, else a copy in shared memory. */
-export function toShared<T extends Uint32Array | Uint16Array>(array: T): T {
+export function toShared<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(array: T): T {
   if (isShared(array)) return array;
   const Ctor = array.constructor as new (buffer: SharedArrayBuffer) => T;
   const shared = new Ctor(new SharedArrayBuffer(array.byteLength));

@@ -14,6 +14,9 @@ import {
   sampleRandomPairsPart,
   samplePartCount,
   vectorizePairs,
+  scorePairs,
+  termFrequencies,
+  type FellegiSunterModel,
   type PairChunk,
 } from '../src/index.js';
 import { encodeTable } from './encode-table.js';
@@ -101,6 +104,38 @@ describe('ComparisonPool', () => {
       const pooled = await pool.estimateU(whole);
       pooled.forEach((row, c) => row.forEach((u, level) => expect(u).toBeCloseTo(sampled[c][level], 6)));
     }
+  });
+
+  it('scores the pairs with 0, 1 and 2 threads exactly as scorePairs does, with term frequencies and an evidence group', async () => {
+    // Names and birth date weigh as one piece of evidence; the name levels with a
+    // term-frequency adjustment read the table's own id arrays.
+    const comparisons = patientComparisons.map((comparison, c) => (c < 2 || comparison.column === 'birth_date' ? { ...comparison, evidenceGroup: 'person' } : comparison));
+    const model: FellegiSunterModel = {
+      version: 1,
+      comparisons,
+      m: comparisons.map((comparison) => comparison.levels.map((_, level) => (level === 0 ? 1 : 0.9 ** level))),
+      u: comparisons.map((comparison) => comparison.levels.map((_, level) => (level === 0 ? 1 : 0.5 ** (comparison.levels.length - level)))),
+      prior: 0.001,
+      training: { sessions: [], candidateLambda: 0.1 },
+    };
+    const tf = comparisons.map((comparison) => (comparison.levels.some((level) => level.tfAdjustment) ? { ids: table.columns[comparison.column].ids, tf: termFrequencies(table.columns[comparison.column]) } : null));
+    expect(tf.filter((input) => input !== null).length).toBeGreaterThan(0);
+    const vectors = await new ComparisonPool({ threads: 0, table, comparisons }).compare(chunks);
+    const expected = scorePairs({ model, chunks, vectors, tf });
+
+    for (const threads of [0, 1, 2]) {
+      const pool = new ComparisonPool({ table, comparisons, threads });
+      pools.push(pool);
+      const scores = await pool.score({ model, chunks, vectors, tf });
+      expect(scores).toHaveLength(chunks.length);
+      scores.forEach((chunkScores, i) => expect(Array.from(chunkScores)).toEqual(Array.from(expected[i])));
+    }
+    // Term-frequency inputs of another table than the loaded one are shared as given.
+    const pool = new ComparisonPool({ table, comparisons, threads: 2 });
+    pools.push(pool);
+    const copied = tf.map((input) => input && { ids: input.ids.slice(), tf: input.tf });
+    const scores = await pool.score({ model, chunks, vectors, tf: copied });
+    scores.forEach((chunkScores, i) => expect(Array.from(chunkScores)).toEqual(Array.from(expected[i])));
   });
 
   it('closes promptly while a worker that started after the table was sent still waits for it', async () => {

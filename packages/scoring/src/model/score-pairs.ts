@@ -70,29 +70,57 @@ export function tfAdjustmentOf(
  * `Comparison.evidenceGroup`). One Float64Array per chunk.
  */
 export function scorePairs(options: ScorePairsOptions): Float64Array[] {
-  const { model, chunks, vectors } = options;
+  const { chunks, vectors } = options;
   if (chunks.length !== vectors.length) {
     throw new Error(`scorePairs: ${chunks.length} pair chunks but ${vectors.length} comparison vector chunks`);
   }
-  const width = model.comparisons.length;
-  const compiled = compileWeights(model, options.tf);
-  const { weights, tfLevels } = compiled;
-  // Hoisted per comparison so the per-pair loop only indexes typed arrays.
-  const tfIds = compiled.tf.map((input) => input?.ids ?? null);
-  const tfValues = compiled.tf.map((input) => input?.tf ?? null);
-  const anyTf = tfLevels.some((flags) => flags !== null);
-  const { group, groupCount } = compiled;
-  const strongest = new Float64Array(groupCount);
-  const weakest = new Float64Array(groupCount);
+  const scorer = new PairScorer(options.model, options.tf);
   return chunks.map((chunk, i) => {
-    const { levels } = vectors[i];
+    const scores = new Float64Array(chunk.left.length);
+    scorer.scoreRange(chunk, vectors[i], 0, chunk.left.length, scores);
+    return scores;
+  });
+}
+
+/**
+ * The match weights of a model, compiled once, for scoring ranges of pairs:
+ * scorePairs on this thread, and the comparison pool's workers on theirs, do
+ * the same arithmetic through it.
+ */
+export class PairScorer {
+  private readonly width: number;
+  private readonly compiled: CompiledWeights;
+  // Hoisted per comparison so the per-pair loop only indexes typed arrays.
+  private readonly tfIds: readonly (Uint32Array | null)[];
+  private readonly tfValues: readonly (Float64Array | null)[];
+  private readonly anyTf: boolean;
+  private readonly strongest: Float64Array;
+  private readonly weakest: Float64Array;
+
+  constructor(
+    private readonly model: FellegiSunterModel,
+    tf?: readonly (TermFrequencyInput | null)[],
+  ) {
+    this.width = model.comparisons.length;
+    this.compiled = compileWeights(model, tf);
+    this.tfIds = this.compiled.tf.map((input) => input?.ids ?? null);
+    this.tfValues = this.compiled.tf.map((input) => input?.tf ?? null);
+    this.anyTf = this.compiled.tfLevels.some((flags) => flags !== null);
+    this.strongest = new Float64Array(this.compiled.groupCount);
+    this.weakest = new Float64Array(this.compiled.groupCount);
+  }
+
+  /** Writes the match weights of pairs [start, end) of a chunk into scores[start, end). */
+  scoreRange(chunk: PairChunk, vectors: ComparisonVectors, start: number, end: number, scores: Float64Array): void {
+    const { model, width, anyTf, tfIds, tfValues, strongest, weakest } = this;
+    const { weights, tfLevels, group, groupCount, priorWeight } = this.compiled;
+    const { levels } = vectors;
     const { left, right } = chunk;
-    if (vectors[i].width !== width || levels.length !== left.length * width) {
-      throw new Error(`scorePairs: vectors of chunk ${i} do not match its ${left.length} pairs and the model's ${width} comparisons`);
+    if (vectors.width !== width || levels.length !== left.length * width) {
+      throw new Error(`scorePairs: vectors do not match the chunk's ${left.length} pairs and the model's ${width} comparisons`);
     }
-    const scores = new Float64Array(left.length);
-    for (let k = 0, offset = 0; k < scores.length; k++, offset += width) {
-      let weight = compiled.priorWeight;
+    for (let k = start, offset = start * width; k < end; k++, offset += width) {
+      let weight = priorWeight;
       if (groupCount > 0) {
         strongest.fill(0);
         weakest.fill(0);
@@ -117,6 +145,5 @@ export function scorePairs(options: ScorePairsOptions): Float64Array[] {
       for (let g = 0; g < groupCount; g++) weight += strongest[g] + weakest[g];
       scores[k] = weight;
     }
-    return scores;
-  });
+  }
 }

@@ -41,6 +41,8 @@ export interface CaseResult {
   readonly pipelineSeconds: number;
   /** Pipeline seconds of every run when the case was repeated (the reported run is the median one). */
   readonly pipelineSecondsRuns?: number[];
+  /** With --repeat, the compare stage's pairs/s of every run, in run order. */
+  readonly comparePairsPerSecondRuns?: number[];
   /** Wall time of the whole case process, set by the harness. */
   readonly processSeconds?: number;
   readonly recordsPerSecond: number;

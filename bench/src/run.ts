@@ -45,7 +45,7 @@ function runOnce(spec: BenchCase, heapMiB: number): CaseResult {
  * minutes, and consecutive runs of one case let a slow spell fall on that case
  * alone. Keeps each case's run with the median pipeline time (the faster middle
  * one for an even count; a real run, not a mix of runs), with every run's
- * pipeline seconds beside it.
+ * pipeline seconds and compare pairs/s beside it.
  */
 function runCases(specs: readonly BenchCase[], { repeat, heapMiB }: RunOptions): CaseResult[] {
   const runs = specs.map((): CaseResult[] => []);
@@ -58,7 +58,12 @@ function runCases(specs: readonly BenchCase[], { repeat, heapMiB }: RunOptions):
   return runs.map((caseRuns) => {
     const sorted = caseRuns.slice().sort((a, b) => a.pipelineSeconds - b.pipelineSeconds);
     const median = sorted[(sorted.length - 1) >> 1];
-    return repeat === 1 ? median : { ...median, pipelineSecondsRuns: caseRuns.map((r) => Number(r.pipelineSeconds.toFixed(3))) };
+    if (repeat === 1) return median;
+    return {
+      ...median,
+      pipelineSecondsRuns: caseRuns.map((r) => Number(r.pipelineSeconds.toFixed(3))),
+      comparePairsPerSecondRuns: caseRuns.map((r) => r.comparePairsPerSecond),
+    };
   });
 }
 

@@ -64,7 +64,21 @@ function threadScaling(cases: readonly CaseResult[], kernelPairsPerSecond: numbe
       const speedup = multi.comparePairsPerSecond / single.comparePairsPerSecond;
       const ofKernel = kernelPairsPerSecond === undefined ? '' : `, ${((100 * multi.comparePairsPerSecond) / (kernelPairsPerSecond * multi.workers)).toFixed(0)}% of kernel x ${multi.workers}`;
       lines.push(`  ${single.name}: ${multi.workers} workers ${multi.comparePairsPerSecond} vs 1 thr ${single.comparePairsPerSecond} pairs/s = ${speedup.toFixed(2)}x${ofKernel}`);
+      const multiRuns = multi.comparePairsPerSecondRuns;
+      const singleRuns = single.comparePairsPerSecondRuns;
+      if (multiRuns && singleRuns && multiRuns.length === singleRuns.length) {
+        // Runs of one round ran minutes apart at most: the fairest pairs under the host's drift.
+        const rounds = multiRuns.map((m, i) => `${(m / singleRuns[i]).toFixed(2)}x`).join(', ');
+        const ofMedians = median(multiRuns) / median(singleRuns);
+        lines.push(`    every round: ${rounds}; median pairs/s of every run: ${Math.round(median(multiRuns))} vs ${Math.round(median(singleRuns))} = ${ofMedians.toFixed(2)}x`);
+      }
     }
   }
-  return lines.length > 0 ? ['', 'compare stage, workers vs one thread:', ...lines] : [];
+  return lines.length > 0 ? ['', 'compare stage, workers vs one thread (the median runs by total s; with --repeat, also round by round):', ...lines] : [];
+}
+
+function median(values: readonly number[]): number {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

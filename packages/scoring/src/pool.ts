@@ -7,7 +7,7 @@ import { levelCounts, uFromLevelCounts } from './model/u-probabilities.js';
 import { sampleLevelCounts } from './model/sample-level-counts.js';
 import { shareTable, toShared } from './shared-table.js';
 import type { FellegiSunterModel, TermFrequencyInput } from './model/model-types.js';
-import { scorePairs, type ScorePairsOptions } from './model/score-pairs.js';
+import { checkScoreInputs, scorePairs, type ScorePairsOptions } from './model/score-pairs.js';
 import type { Comparison, ComparisonVectors, PairChunk, ScoringTable } from './types.js';
 import { validateComparisons } from './validate-comparisons.js';
 import { compileVectorizer, vectorizePairs, type CompiledVectorizer } from './vectorizer.js';
@@ -207,13 +207,12 @@ export class ComparisonPool {
    * computed by the workers into shared memory (with 0 threads, on this thread).
    * The same for any number of threads. Needs no loaded table, but reads the
    * term-frequency inputs' id arrays from it when they are the loaded table's.
+   * @throws Error when the vectors do not fit the chunks and the model.
    */
   async score(options: ScorePairsOptions): Promise<Float64Array[]> {
     const { model, chunks, vectors } = options;
     if (this.workers === undefined) return scorePairs(options);
-    if (chunks.length !== vectors.length) {
-      throw new Error(`scorePairs: ${chunks.length} pair chunks but ${vectors.length} comparison vector chunks`);
-    }
+    checkScoreInputs(options);
     const { piscina } = this.workers;
     const tf = options.tf?.map((input) => input && { ids: this.sharedIds.get(input.ids) ?? toShared(input.ids), tf: toShared(input.tf) });
     const scores = chunks.map((chunk) => new Float64Array(new SharedArrayBuffer(chunk.left.length * Float64Array.BYTES_PER_ELEMENT)));

@@ -136,6 +136,9 @@ describe('ComparisonPool', () => {
     const copied = tf.map((input) => input && { ids: input.ids.slice(), tf: input.tf });
     const scores = await pool.score({ model, chunks, vectors, tf: copied });
     scores.forEach((chunkScores, i) => expect(Array.from(chunkScores)).toEqual(Array.from(expected[i])));
+    // Vectors that do not fit the pairs are refused before any task starts.
+    await expect(pool.score({ model, chunks, vectors: vectors.slice(1), tf })).rejects.toThrow(/4 pair chunks but 3/);
+    await expect(pool.score({ model, chunks: [small], vectors: [vectors[0]], tf })).rejects.toThrow(/chunk 0 do not match its 1000 pairs/);
   });
 
   it('closes promptly while a worker that started after the table was sent still waits for it', async () => {

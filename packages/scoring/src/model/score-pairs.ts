@@ -71,14 +71,25 @@ export function tfAdjustmentOf(
  */
 export function scorePairs(options: ScorePairsOptions): Float64Array[] {
   const { chunks, vectors } = options;
-  if (chunks.length !== vectors.length) {
-    throw new Error(`scorePairs: ${chunks.length} pair chunks but ${vectors.length} comparison vector chunks`);
-  }
+  checkScoreInputs(options);
   const scorer = new PairScorer(options.model, options.tf);
   return chunks.map((chunk, i) => {
     const scores = new Float64Array(chunk.left.length);
     scorer.scoreRange(chunk, vectors[i], 0, chunk.left.length, scores);
     return scores;
+  });
+}
+
+/** Throws unless there are vectors for every chunk, one level per pair and comparison of the model. */
+export function checkScoreInputs({ model, chunks, vectors }: ScorePairsOptions): void {
+  if (chunks.length !== vectors.length) {
+    throw new Error(`scorePairs: ${chunks.length} pair chunks but ${vectors.length} comparison vector chunks`);
+  }
+  const width = model.comparisons.length;
+  chunks.forEach((chunk, i) => {
+    if (vectors[i].width !== width || vectors[i].levels.length !== chunk.left.length * width) {
+      throw new Error(`scorePairs: vectors of chunk ${i} do not match its ${chunk.left.length} pairs and the model's ${width} comparisons`);
+    }
   });
 }
 
@@ -110,15 +121,15 @@ export class PairScorer {
     this.weakest = new Float64Array(this.compiled.groupCount);
   }
 
-  /** Writes the match weights of pairs [start, end) of a chunk into scores[start, end). */
+  /**
+   * Writes the match weights of pairs [start, end) of a chunk into scores[start, end).
+   * The vectors must fit the chunk and the model (see checkScoreInputs).
+   */
   scoreRange(chunk: PairChunk, vectors: ComparisonVectors, start: number, end: number, scores: Float64Array): void {
     const { model, width, anyTf, tfIds, tfValues, strongest, weakest } = this;
     const { weights, tfLevels, group, groupCount, priorWeight } = this.compiled;
     const { levels } = vectors;
     const { left, right } = chunk;
-    if (vectors.width !== width || levels.length !== left.length * width) {
-      throw new Error(`scorePairs: vectors do not match the chunk's ${left.length} pairs and the model's ${width} comparisons`);
-    }
     for (let k = start, offset = start * width; k < end; k++, offset += width) {
       let weight = priorWeight;
       if (groupCount > 0) {

@@ -110,9 +110,10 @@ export interface ComparisonPoolOptions {
 }
 
 /**
- * Computes comparison vectors on worker threads (piscina), or on the calling
+ * Computes comparison vectors and match weights on worker threads (piscina), or on the calling
  * thread when made with 0 threads. The table is shared with the workers once;
- * tasks carry only pair ranges. Results are identical for any number of threads.
+ * tasks carry only pair ranges, and results are written into shared memory in
+ * place. Results are identical for any number of threads.
  *
  * The workers start when the pool is made, and the table can follow: a caller
  * that makes the pool before reading its records overlaps the workers' start-up
@@ -163,7 +164,8 @@ export class ComparisonPool {
   }
 
   /**
-   * Comparison vectors of each chunk, in input order. `onProgress` hears the
+   * Comparison vectors of each chunk, in input order (over SharedArrayBuffers
+   * when workers computed them). `onProgress` hears the
    * number of pairs compared so far as tasks finish (for progress bars only:
    * completion order varies, the results do not).
    */

@@ -57,7 +57,9 @@ export class ColumnBuilder {
   finish(order: Uint32Array): EncodedColumn {
     this.reserve(order.length);
     const dictionary: string[] = [''];
-    const ids = new Uint32Array(order.length);
+    // In shared memory from the start: the comparison workers read the table's id
+    // arrays as they are, instead of a shared copy of each made when the table loads.
+    const ids = new Uint32Array(new SharedArrayBuffer(order.length * Uint32Array.BYTES_PER_ELEMENT));
     renumber(this.dictionary, this.ids, order, dictionary, ids);
     return { dictionary, ids };
   }

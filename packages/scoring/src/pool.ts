@@ -127,8 +127,6 @@ export class ComparisonPool {
     | { readonly piscina: Piscina<PoolTask, void | Float64Array[]>; readonly channel: BroadcastChannel }
     | undefined;
   private loaded: (TableMessage & { kind: 'table' }) | undefined;
-  /** The shared copy of each id array of the loaded table, by the caller's array. */
-  private sharedIds = new Map<Uint32Array, Uint32Array>();
   /** The calling thread's vectorizer, with 0 threads, compiled on first use. */
   private vectorizer: CompiledVectorizer | undefined;
 
@@ -156,9 +154,7 @@ export class ComparisonPool {
     if (this.workers === undefined) {
       this.loaded = { kind: 'table', table, comparisons };
     } else {
-      const shared = shareTable(table, comparisons);
-      for (const [name, column] of Object.entries(shared.columns)) this.sharedIds.set(table.columns[name].ids, column.ids);
-      this.loaded = { kind: 'table', table: shared, comparisons };
+      this.loaded = { kind: 'table', table: shareTable(table, comparisons), comparisons };
       this.workers.channel.postMessage(this.loaded);
     }
   }
@@ -195,7 +191,7 @@ export class ComparisonPool {
     // for "external memory pressure" while comparing, and the collectors' helper
     // threads then took cores from the workers.
     const vectors = chunks.map((chunk): ComparisonVectors => ({ width, levels: new Uint8Array(new SharedArrayBuffer(chunk.left.length * width)) }));
-    const shared = chunks.map((chunk) => ({ left: toShared(chunk.left), right: toShared(chunk.right) }));
+    const shared = chunks.map(sharedPairs);
     await this.runRanges(
       chunks,
       (i, start, end) => piscina.run({ kind: 'compare', ...shared[i], start, end, levels: vectors[i].levels }),
@@ -207,8 +203,8 @@ export class ComparisonPool {
   /**
    * Match weights of every pair (see scorePairs), one Float64Array per chunk,
    * computed by the workers into shared memory (with 0 threads, on this thread).
-   * The same for any number of threads. Needs no loaded table, but reads the
-   * term-frequency inputs' id arrays from it when they are the loaded table's.
+   * The same for any number of threads. Needs no loaded table. Term-frequency
+   * inputs already in shared memory (a @mpi/core table's) are not copied.
    * @throws Error when the vectors do not fit the chunks and the model.
    */
   async score(options: ScorePairsOptions): Promise<Float64Array[]> {
@@ -216,9 +212,9 @@ export class ComparisonPool {
     if (this.workers === undefined) return scorePairs(options);
     checkScoreInputs(options);
     const { piscina } = this.workers;
-    const tf = options.tf?.map((input) => input && { ids: this.sharedIds.get(input.ids) ?? toShared(input.ids), tf: toShared(input.tf) });
+    const tf = options.tf?.map((input) => input && { ids: toShared(input.ids), tf: toShared(input.tf) });
     const scores = chunks.map((chunk) => new Float64Array(new SharedArrayBuffer(chunk.left.length * Float64Array.BYTES_PER_ELEMENT)));
-    const shared = chunks.map((chunk, i) => ({ left: toShared(chunk.left), right: toShared(chunk.right), levels: toShared(vectors[i].levels) }));
+    const shared = chunks.map((chunk, i) => ({ ...sharedPairs(chunk), levels: toShared(vectors[i].levels) }));
     await this.runRanges(chunks, (i, start, end) => piscina.run({ kind: 'score', model, tf, ...shared[i], start, end, scores: scores[i] }));
     return scores;
   }
@@ -303,6 +299,11 @@ export class ComparisonPool {
     this.vectorizer ??= compileVectorizer(this.loaded!.table, this.loaded!.comparisons);
     return this.vectorizer;
   }
+}
+
+/** A chunk's pair arrays in shared memory (themselves when already there). */
+function sharedPairs(chunk: PairChunk): PairChunk {
+  return { left: toShared(chunk.left), right: toShared(chunk.right) };
 }
 
 /**

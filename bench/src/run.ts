@@ -14,6 +14,7 @@ import { Command } from 'commander';
 import { generatePopulation } from '@mpi/fixtures';
 import { runKernelBench, type KernelResult } from './kernels.js';
 import type { BenchCase, CaseResult } from './run-case.js';
+import type { ScoringStageResult, ScoringStageSpec } from './scoring-stage.js';
 import { formatTable } from './table.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,14 +28,19 @@ interface RunOptions {
   readonly heapMiB: number;
 }
 
-function runOnce(spec: BenchCase, heapMiB: number): CaseResult {
-  const started = performance.now();
-  const stdout = execFileSync(process.execPath, [`--max-old-space-size=${heapMiB}`, join(here, 'run-case.js'), JSON.stringify(spec)], {
+/** Runs a bench script in a process of its own and returns the JSON of its last output line. */
+function runScript<T>(script: string, spec: unknown, heapMiB: number): T {
+  const stdout = execFileSync(process.execPath, ['--expose-gc', `--max-old-space-size=${heapMiB}`, join(here, script), JSON.stringify(spec)], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 1 << 24,
   });
-  const result = JSON.parse(stdout.trim().split('\n').pop()!) as CaseResult;
+  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
+}
+
+function runOnce(spec: BenchCase, heapMiB: number): CaseResult {
+  const started = performance.now();
+  const result = runScript<CaseResult>('run-case.js', spec, heapMiB);
   // Process wall time: node start-up, module loading and accuracy scoring on top of the pipeline.
   return { ...result, processSeconds: Number(((performance.now() - started) / 1000).toFixed(3)) };
 }
@@ -138,14 +144,14 @@ const PEERS = [
 async function main(): Promise<void> {
   const program = new Command()
     .name('bench')
-    .option('--suite <names>', 'comma-separated: febrl, generated, kernels, generation, scale', 'febrl,generated,kernels,generation')
+    .option('--suite <names>', 'comma-separated: febrl, generated, kernels, generation, scale, stage', 'febrl,generated,kernels,generation')
     .option('--settings <file>', 'your settings JSON (runs your data instead of the suites)')
     .option('--source <NAME=FILE>', 'your source; repeat', (v: string, prev: string[] = []) => [...prev, v])
     .option('--truth <file>', 'truth CSV (source,record_id,person_id) for accuracy figures')
     .option('--threads <list>', 'thread counts to run, e.g. 1,2', '2')
     .option('--people <n>', 'people in the generated population (about 1.7 records per person)', '60000')
     .option('--scale <list>', 'people counts for the scale suite (about 1.7 records per person)', '60000,600000')
-    .option('--repeat <n>', 'runs of each case, in rounds over the cases; the run with the median pipeline time is reported', '1')
+    .option('--repeat <n>', 'runs of each case, in rounds over the cases; the run with the median pipeline time is reported (stage suite: rounds)', '1')
     .option('--heap <MiB>', 'V8 heap of each case process (10M records need about 12000)', '8192')
     .parse();
   const opts = program.opts();
@@ -174,6 +180,18 @@ async function main(): Promise<void> {
         cases.push(...runCases(threadCounts.map((threads) => populationCase(`scale: ${people} people, 4 sources`, population, threads)), run));
       }
     }
+    if (suites.has('stage')) {
+      // The scoring stage alone on the scale populations, every thread count in each round.
+      const stages: ScoringStageResult[] = [];
+      for (const people of String(opts.scale).split(',').map(Number)) {
+        const population = await generated(people, 4, 11);
+        const { settings, sources } = populationCase('', population, 1);
+        const spec: ScoringStageSpec = { name: `scoring stage: ${people} people, 4 sources`, settings, sources, threads: threadCounts, rounds: run.repeat };
+        process.stderr.write(`bench: ${spec.name}, ${run.repeat} round(s) of ${threadCounts.join(', ')} thread(s)...\n`);
+        stages.push(runScript<ScoringStageResult>('scoring-stage.js', spec, run.heapMiB));
+      }
+      extra.scoringStage = stages;
+    }
     if (suites.has('generation')) {
       const dir = join(outDir, 'generation-timing');
       const started = performance.now();
@@ -184,7 +202,7 @@ async function main(): Promise<void> {
     if (suites.has('kernels')) extra.kernels = await runKernelBench(join(febrl, 'dataset3.csv'), join(root, 'bench/settings/febrl3.json'));
   }
 
-  process.stdout.write(formatTable(cases, PEERS, extra as { kernels?: KernelResult[]; generation?: { records: number; seconds: number; recordsPerSecond: number } }) + '\n');
+  process.stdout.write(formatTable(cases, PEERS, extra as Parameters<typeof formatTable>[2]) + '\n');
   const json = { machine: { node: process.version, cpus: (await import('node:os')).availableParallelism() }, cases, peers: PEERS, ...extra };
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(json, null, 2));
   process.stdout.write(JSON.stringify(json) + '\n');

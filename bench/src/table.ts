@@ -1,5 +1,6 @@
 import type { KernelResult } from './kernels.js';
 import type { CaseResult } from './run-case.js';
+import type { ScoringStageResult, ScoringStageRun } from './scoring-stage.js';
 
 const fmt = (x: number | undefined, digits = 4) => (x === undefined ? '-' : x.toFixed(digits));
 
@@ -7,7 +8,11 @@ const fmt = (x: number | undefined, digits = 4) => (x === undefined ? '-' : x.to
 export function formatTable(
   cases: readonly CaseResult[],
   peers: readonly { name: string; f1: number }[],
-  extra: { kernels?: KernelResult[]; generation?: { records: number; seconds: number; recordsPerSecond: number } },
+  extra: {
+    kernels?: KernelResult[];
+    generation?: { records: number; seconds: number; recordsPerSecond: number };
+    scoringStage?: ScoringStageResult[];
+  },
 ): string {
   const header = ['case', 'thr', 'cmp wrk', 'records', 'cand. pairs', 'PC', 'RR', 'precision', 'recall', 'F1', 'B3 F1', 'best-thr F1*', 'read', 'block', 'compare', 'train', 'score', 'cluster', 'write', 'total s', 'process s', 'pairs/s cmp', 'peak MiB'];
   const rows = cases.map((c) => [
@@ -32,17 +37,22 @@ export function formatTable(
   for (const peer of peers) rows.push([peer.name, '', '', '', '', '', '', '', '', fmt(peer.f1), ...Array(header.length - 10).fill('')]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
-  out.push('PC = pair completeness of blocking, RR = reduction ratio; F1 at the default threshold (match probability 0.5), on identity groups.');
-  out.push('thr = threads asked for; cmp wrk = comparison workers link() started (below 48 MiB of input, on no more cores than threads, one core stays with the main thread).');
-  out.push('total s = pipeline stages and writing the groups CSV (process start excluded); process s = the whole case process, including start-up and scoring against the truth.');
-  out.push('* best-thr F1: best threshold chosen WITH the truth, for comparison with peers that report it; not the headline figure.');
+  const out: string[] = [];
+  // Suites without pipeline cases (kernels, stage, generation) print only their own lines.
+  if (cases.length > 0) {
+    out.push(line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line));
+    out.push('PC = pair completeness of blocking, RR = reduction ratio; F1 at the default threshold (match probability 0.5), on identity groups.');
+    out.push('thr = threads asked for; cmp wrk = comparison workers link() started (below 48 MiB of input, on no more cores than threads, one core stays with the main thread).');
+    out.push('total s = pipeline stages and writing the groups CSV (process start excluded); process s = the whole case process, including start-up and scoring against the truth.');
+    out.push('* best-thr F1: best threshold chosen WITH the truth, for comparison with peers that report it; not the headline figure.');
+  }
   const repeated = cases.filter((c) => c.pipelineSecondsRuns);
   if (repeated.length > 0) {
     out.push('', 'repeated cases: the median run (by total s) is shown; total s of every run:');
     for (const c of repeated) out.push(`  ${c.name} (${c.threads} thr): ${c.pipelineSecondsRuns!.map((s) => s.toFixed(2)).join(', ')}`);
   }
   out.push(...threadScaling(cases, extra.kernels?.[0]?.pairsPerSecond));
+  for (const stage of extra.scoringStage ?? []) out.push(...scoringStageLines(stage, extra.kernels?.[0]?.pairsPerSecond));
   if (extra.kernels) {
     out.push('', 'comparison kernel (tinybench, one thread, fresh memo per run):');
     for (const k of extra.kernels) out.push(`  ${k.name}: ${Math.round(k.pairsPerSecond)} pairs/s (${k.pairs} pairs x ${k.comparisons} comparisons, ${k.samples} samples)`);
@@ -75,6 +85,44 @@ function threadScaling(cases: readonly CaseResult[], kernelPairsPerSecond: numbe
     }
   }
   return lines.length > 0 ? ['', 'compare stage, workers vs one thread (the median runs by total s; with --repeat, also round by round):', ...lines] : [];
+}
+
+/**
+ * The scoring stage alone: pairs/s of compare, score and both, the median of
+ * every thread count's runs, and each count's speed-up over one thread, round by
+ * round (runs seconds apart) and of the medians.
+ */
+function scoringStageLines(stage: ScoringStageResult, kernelPairsPerSecond: number | undefined): string[] {
+  const pairs = stage.candidatePairs;
+  const rate = (seconds: number) => pairs / seconds;
+  const counts = [...new Set(stage.runs.map((r) => r.threads))];
+  const of = (threads: number) => stage.runs.filter((r) => r.threads === threads);
+  const lines = [
+    '',
+    `${stage.name}: ${stage.records} records, ${pairs} candidate pairs x ${stage.comparisons} comparisons; fresh pools on the same pairs, thread counts alternating, ${Math.max(...stage.runs.map((r) => r.round))} round(s):`,
+  ];
+  for (const threads of counts) {
+    const runs = of(threads);
+    const stagePerSecond = runs.map((r) => rate(r.compareSeconds + r.scoreSeconds));
+    const ofKernel = kernelPairsPerSecond === undefined ? '' : `; compare ${((100 * median(runs.map((r) => rate(r.compareSeconds)))) / (kernelPairsPerSecond * threads)).toFixed(0)}% of kernel x ${threads}`;
+    lines.push(
+      `  ${threads} thr: compare ${Math.round(median(runs.map((r) => rate(r.compareSeconds))))}, score ${Math.round(median(runs.map((r) => rate(r.scoreSeconds))))}, both ${Math.round(median(stagePerSecond))} pairs/s (medians; both, every run: ${stagePerSecond.map((x) => Math.round(x)).join(', ')})${ofKernel}`,
+    );
+  }
+  const single = of(1);
+  for (const threads of counts.filter((t) => t > 1 && single.length > 0)) {
+    const multi = of(threads);
+    const both = (r: ScoringStageRun) => r.compareSeconds + r.scoreSeconds;
+    const rounds = multi.map((m) => {
+      const one = single.find((s) => s.round === m.round);
+      return one === undefined ? '-' : `${(both(one) / both(m)).toFixed(2)}x`;
+    });
+    const speedup = (seconds: (r: ScoringStageRun) => number) => (median(single.map(seconds)) / median(multi.map(seconds))).toFixed(2);
+    lines.push(
+      `  ${threads} thr vs 1: compare + score ${speedup(both)}x, compare ${speedup((r) => r.compareSeconds)}x, score ${speedup((r) => r.scoreSeconds)}x (of the medians); compare + score round by round: ${rounds.join(', ')}`,
+    );
+  }
+  return lines;
 }
 
 function median(values: readonly number[]): number {

@@ -10,7 +10,11 @@ import {
 } from '@mpi/scoring';
 import type { RecordTable } from './record-table.js';
 
-/** Term frequencies of the columns whose comparisons have a term-frequency-adjusted level (null for the others). */
+/**
+ * Term frequencies of the columns whose comparisons have a term-frequency-adjusted
+ * level (null for the others): the `tf` input of scorePairs and ComparisonPool.score
+ * for pairs of this table.
+ */
 export function termFrequencyInputs(table: RecordTable, comparisons: readonly Comparison[]): (TermFrequencyInput | null)[] {
   return comparisons.map((comparison) => {
     if (!comparison.levels.some((level) => level.tfAdjustment)) return null;

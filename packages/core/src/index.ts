@@ -10,6 +10,7 @@ export type { SourceInput, PlainRecord } from './sources.js';
 export { buildRecordTable, MAX_FIELD_LENGTH, type ReadOptions } from './record-table.js';
 export type { RecordTable, ValueFlag } from './record-table.js';
 export { clusterPairs, identityId, thresholdWeight } from './cluster.js';
+export { termFrequencyInputs } from './explain.js';
 export { writeGroupsCsv, writePairsCsv } from './write-results.js';
 export { HOUSEHOLD_SHARE, householdShare, withoutHouseholdGroup } from './households.js';
 export type { ClusterOptions, Clustering, ClusteringMethod } from './cluster.js';

@@ -14,7 +14,7 @@ export function formatTable(
     scoringStage?: ScoringStageResult[];
   },
 ): string {
-  const header = ['case', 'thr', 'cmp wrk', 'records', 'cand. pairs', 'PC', 'RR', 'precision', 'recall', 'F1', 'B3 F1', 'best-thr F1*', 'read', 'block', 'compare', 'train', 'score', 'cluster', 'write', 'total s', 'process s', 'pairs/s cmp', 'peak MiB'];
+  const header = ['case', 'thr', 'cmp wrk', 'records', 'cand. pairs', 'PC', 'RR', 'precision', 'recall', 'F1', 'B3 F1', 'best-thr F1*', 'read', 'block', 'compare', 'train', 'score', 'cluster', 'write', 'total s', 'process s', 'pairs/s cmp', 'peak MiB', 'proc MiB'];
   const rows = cases.map((c) => [
     c.name,
     String(c.threads),
@@ -33,6 +33,7 @@ export function formatTable(
     fmt(c.processSeconds, 2),
     String(c.comparePairsPerSecond),
     String(c.peakRssMiB),
+    String(c.processPeakRssMiB),
   ]);
   for (const peer of peers) rows.push([peer.name, '', '', '', '', '', '', '', '', fmt(peer.f1), ...Array(header.length - 10).fill('')]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -44,6 +45,7 @@ export function formatTable(
     out.push('PC = pair completeness of blocking, RR = reduction ratio; F1 at the default threshold (match probability 0.5), on identity groups.');
     out.push('thr = threads asked for; cmp wrk = comparison workers link() started (below 48 MiB of input, on no more cores than threads, one core stays with the main thread).');
     out.push('total s = pipeline stages and writing the groups CSV (process start excluded); process s = the whole case process, including start-up and scoring against the truth.');
+    out.push('peak MiB = peak RSS of the pipeline (reading to writing the groups); proc MiB = peak RSS of the whole case process, evaluation against the truth included.');
     out.push('* best-thr F1: best threshold chosen WITH the truth, for comparison with peers that report it; not the headline figure.');
   }
   const repeated = cases.filter((c) => c.pipelineSecondsRuns);

@@ -2,7 +2,8 @@ import { ColumnBuilder } from './column-builder.js';
 import { DuplicateRecordIdError, InvalidValueError, SettingsError } from './errors.js';
 import { fieldKind, type FieldValues } from './field-kinds.js';
 import { DEFAULTS, sourceFieldPlan, type FieldKind, type FieldOptions, type Settings } from './settings.js';
-import { readSourceCells, type ByteRange, type SourceInput } from './sources.js';
+import { firstRepeat, orderById } from './record-order.js';
+import { readSourceCells, type ByteRange, type CellBatch, type SourceInput } from './sources.js';
 
 /** A value that was kept out of matching (treated as missing) and reported. */
 export interface ValueFlag {
@@ -181,20 +182,31 @@ export async function readSourceColumns(input: SourceInput, settings: Settings, 
   const recordIds: string[] = [];
   const rows: number[] = [];
   const flags: ValueFlag[] = [];
-  const seenIds = new Map<string, number>();
   const columnNames = [plan.recordId, ...columns.map((c) => c.column)];
-  for await (const { firstRow, trim, cells, columns: at } of readSourceCells(input, columnNames, range)) {
+  /** A repeated record id among the records read so far, as the error a single pass stops at. */
+  const repeated = (order: Uint32Array) => {
+    const repeat = firstRepeat(order, recordIds, rows);
+    return repeat && new DuplicateRecordIdError(input.name, repeat.row, plan.recordId, repeat.firstRow);
+  };
+  try {
+    for await (const { firstRow, trim, cells, columns: at } of readSourceCells(input, columnNames, range)) {
+      readCells(cells, firstRow, trim, at);
+    }
+  } catch (error) {
+    // Repeated ids are found after the pass (see record-order.ts): one before the
+    // row that failed is the error a pass checking ids as it goes would have raised.
+    throw repeated(orderById(recordIds)) ?? error;
+  }
+  function readCells(cells: CellBatch['cells'], firstRow: number, trim: boolean, at: readonly number[]): void {
     for (let i = 0; i < cells.length; i++) {
       const values = cells[i];
       const row = firstRow + i;
       const recordId = values[at[0]].trim();
-      if (recordId === '') throw new InvalidValueError(input.name, row, plan.recordId, 'missing record id');
-      const firstSeen = seenIds.get(recordId);
-      if (firstSeen !== undefined) throw new DuplicateRecordIdError(input.name, row, plan.recordId, firstSeen);
-      seenIds.set(recordId, row);
-      const record = recordIds.length;
+      // Pushed before the check, so a repeat of an earlier id on this row still wins over this error.
       recordIds.push(recordId);
       rows.push(row);
+      if (recordId === '') throw new InvalidValueError(input.name, row, plan.recordId, 'missing record id');
+      const record = recordIds.length - 1;
       for (let c = 0; c < columns.length; c++) {
         const raw = trim ? values[at[c + 1]].trim() : values[at[c + 1]];
         if (raw === '') continue;
@@ -215,14 +227,12 @@ export async function readSourceColumns(input: SourceInput, settings: Settings, 
   }
   // Records leave sorted by id, the canonical order within a source, so the
   // sorting is spread over the read workers and the merge sees sorted runs.
-  // A default sort compares UTF-16 code units like `<` does, without a callback.
-  // Data rows are numbered 1, 2, ... in record order, so a record's index is its row - 1.
-  const sortedIds = recordIds.slice().sort();
-  const order = new Uint32Array(sortedIds.length);
-  for (let i = 0; i < order.length; i++) order[i] = seenIds.get(sortedIds[i])! - 1;
+  const order = orderById(recordIds);
+  const duplicate = repeated(order);
+  if (duplicate) throw duplicate;
   return {
     name: input.name,
-    recordIds: sortedIds,
+    recordIds: gatherIds(recordIds, order),
     rows: gather(rows, order),
     fields: [...builders].map(([field, builder]) => {
       builder.reserve(recordIds.length);
@@ -230,6 +240,12 @@ export async function readSourceColumns(input: SourceInput, settings: Settings, 
     }),
     flags,
   };
+}
+
+function gatherIds(ids: readonly string[], order: Uint32Array): string[] {
+  const out = new Array<string>(order.length);
+  for (let i = 0; i < order.length; i++) out[i] = ids[order[i]];
+  return out;
 }
 
 /** values[order[i]] for every i, in a plain loop: Uint32Array.from with a map function runs the iterator protocol per element (~1 s of CPU per 1M records and 14 columns). */

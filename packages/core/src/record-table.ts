@@ -3,6 +3,7 @@ import type { ScoringTable } from '@mpi/scoring';
 import { ColumnBuilder } from './column-builder.js';
 import { DuplicateRecordIdError, MpiError, SettingsError } from './errors.js';
 import { planFieldKinds, SharedReads, type ValueFlag } from './read-source-columns.js';
+import { firstRepeat, mergeSortedRuns } from './record-order.js';
 import { readSourceParts } from './read-sources.js';
 import { sourceFieldPlan, type FieldKind, type Settings } from './settings.js';
 import type { SourceInput } from './sources.js';
@@ -29,50 +30,6 @@ export interface RecordTable extends BlockingTable, ScoringTable {
   readonly fieldKinds: ReadonlyMap<string, FieldKind>;
   /** Values kept out of matching (invalid or oversized), by source, row and column. */
   readonly flags: readonly ValueFlag[];
-}
-
-/** Record indexes in [runs[0], runs[last]) ordered by id, given runs [runs[k], runs[k+1]) each already ordered. */
-function mergeSortedRuns(ids: readonly string[], runs: readonly number[]): Uint32Array {
-  const from = runs[0];
-  let order = Uint32Array.from({ length: runs[runs.length - 1] - from }, (_, i) => from + i);
-  let bounds = runs.map((r) => r - from);
-  let spare = new Uint32Array(order.length);
-  while (bounds.length > 2) {
-    const next = [0];
-    for (let k = 0; k + 1 < bounds.length; k += 2) {
-      const mid = bounds[k + 1];
-      const end = k + 2 < bounds.length ? bounds[k + 2] : mid;
-      let a = bounds[k];
-      let b = mid;
-      let o = bounds[k];
-      while (a < mid && b < end) spare[o++] = ids[order[b]] < ids[order[a]] ? order[b++] : order[a++];
-      while (a < mid) spare[o++] = order[a++];
-      while (b < end) spare[o++] = order[b++];
-      next.push(end);
-    }
-    [order, spare] = [spare, order];
-    bounds = next;
-  }
-  return order;
-}
-
-/**
- * The first repeated record id of one source in reading order (the row where a
- * single pass would stop, and the row it repeats), given its records ordered by
- * id; parts read apart only check themselves.
- */
-function firstRepeat(order: Uint32Array, ids: readonly string[], rows: Uint32Array): { row: number; firstRow: number } | undefined {
-  let found: { row: number; firstRow: number } | undefined;
-  for (let i = 1; i < order.length; i++) {
-    if (ids[order[i]] !== ids[order[i - 1]]) continue;
-    let j = i - 1;
-    while (j > 0 && ids[order[j - 1]] === ids[order[i]]) j--;
-    const group: number[] = [];
-    for (let k = j; k < order.length && ids[order[k]] === ids[order[i]]; k++) group.push(rows[order[k]]);
-    group.sort((x, y) => x - y);
-    if (found === undefined || group[1] < found.row) found = { row: group[1], firstRow: group[0] };
-  }
-  return found;
 }
 
 /** Options of {@link buildRecordTable}. */

@@ -246,10 +246,12 @@ async function* readCsvCells(name: string, path: string, columns: readonly strin
       width = records[0].length;
       start = 1;
     }
-    for (let i = start; i < records.length; i++) {
-      if (records[i].length !== width) {
-        throw new MalformedRowError(name, row + i - start + 1, `row has ${records[i].length} fields, the header has ${width}`);
-      }
+    let end = start;
+    while (end < records.length && records[end].length === width) end++;
+    if (end < records.length) {
+      // The rows before the bad one are read first, so an error among them (a repeated id) is the one reported.
+      if (end > start) yield { firstRow: row + 1, trim: true, cells: records.slice(start, end), columns: indexes };
+      throw new MalformedRowError(name, row + end - start + 1, `row has ${records[end].length} fields, the header has ${width}`);
     }
     if (records.length > start) yield { firstRow: row + 1, trim: true, cells: start === 0 ? records : records.slice(start), columns: indexes };
     row += records.length - start;
@@ -281,13 +283,20 @@ async function* readObjectCells(
   let batch: string[][] = [];
   for await (const record of records as AsyncIterable<PlainRecord>) {
     row++;
-    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-      throw new MalformedRowError(name, row, 'record is not a plain object');
+    let values: string[];
+    try {
+      if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+        throw new MalformedRowError(name, row, 'record is not a plain object');
+      }
+      values = columns.map((column, i) => {
+        if (column in record) seen[i] = true;
+        return cellText(name, row, column, record[column]);
+      });
+    } catch (error) {
+      // The records before the bad one are read first, so an error among them (a repeated id) is the one reported.
+      if (batch.length > 0) yield { firstRow: row - batch.length, trim: false, cells: batch, columns: identity };
+      throw error;
     }
-    const values = columns.map((column, i) => {
-      if (column in record) seen[i] = true;
-      return cellText(name, row, column, record[column]);
-    });
     batch.push(values);
     if (batch.length >= 4096) {
       yield { firstRow: row - batch.length + 1, trim: false, cells: batch, columns: identity };

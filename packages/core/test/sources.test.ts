@@ -85,6 +85,31 @@ describe('reading sources', () => {
     expect(error.message).not.toContain(SECRET);
   });
 
+  it('reports the first error in reading order, whether a repeated id or a bad row', async () => {
+    const strict = { ...settings, invalidValues: 'error' } as const;
+    const dir = tempDir();
+    const repeatFirst = writeIn(dir, 'r.csv', `id,first,last,dob\n7,a,b,\n3,c,d,\n7,e,f,\n4,g,h,not a date\n`);
+    const repeat = (await failure(buildRecordTable([{ name: 'r', path: repeatFirst }], strict))) as DuplicateRecordIdError;
+    expect(repeat).toBeInstanceOf(DuplicateRecordIdError);
+    expect([repeat.row, repeat.firstRow]).toEqual([3, 1]);
+    const invalidFirst = writeIn(dir, 'i.csv', `id,first,last,dob\n7,a,b,\n4,g,h,not a date\n7,e,f,\n`);
+    const invalid = await failure(buildRecordTable([{ name: 'i', path: invalidFirst }], strict));
+    expect(invalid).toBeInstanceOf(InvalidValueError);
+    expect(invalid.message).toMatch(/row 2, column "dob"/);
+    // On the same row, the repeated id is reported: it is checked before the row's values.
+    const sameRow = writeIn(dir, 's.csv', `id,first,last,dob\n7,a,b,\n7,g,h,not a date\n`);
+    expect(await failure(buildRecordTable([{ name: 's', path: sameRow }], strict))).toBeInstanceOf(DuplicateRecordIdError);
+    // A malformed row after a repeat: the repeat. Three copies: the second is reported.
+    const thrice = writeIn(dir, 't.csv', `id,first,last,dob\n9,a,b,\n9,c,d,\n1,e,f,\n9,g,h,\n2,x\n`);
+    const third = (await failure(buildRecordTable([{ name: 't', path: thrice }], settings))) as DuplicateRecordIdError;
+    expect([third.row, third.firstRow]).toEqual([2, 1]);
+    // In-memory records too: a repeat before a value of the wrong type.
+    const records = [{ id: '5', first: 'a' }, { id: '5', first: 'b' }, { id: '6', first: ['not', 'text'] }];
+    const inMemory = (await failure(buildRecordTable([{ name: 'm', records }], settings))) as DuplicateRecordIdError;
+    expect(inMemory).toBeInstanceOf(DuplicateRecordIdError);
+    expect([inMemory.row, inMemory.firstRow]).toEqual([2, 1]);
+  });
+
   it('the same record id in two sources is two records', async () => {
     const table = await buildRecordTable(
       [

@@ -1,0 +1,56 @@
+// Canonical record order within a source: by record id, compared by UTF-16 code
+// units as `<` and the default Array sort do. Duplicate ids are found in that
+// order too, as neighbours, instead of through a Map of every id seen: at 338k
+// records a Map of ids cost ~330 ms to fill and ~100 ms to read back the order,
+// against ~390 ms for the whole index sort here (ehr source of the 1M population).
+
+/** Indexes of `ids` ordered by id, ties by index. */
+export function orderById(ids: readonly string[]): Uint32Array {
+  const order = new Uint32Array(ids.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  return order.sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : a - b));
+}
+
+/** Record indexes in [runs[0], runs[last]) ordered by id, given runs [runs[k], runs[k+1]) each already ordered. */
+export function mergeSortedRuns(ids: readonly string[], runs: readonly number[]): Uint32Array {
+  const from = runs[0];
+  let order = Uint32Array.from({ length: runs[runs.length - 1] - from }, (_, i) => from + i);
+  let bounds = runs.map((r) => r - from);
+  let spare = new Uint32Array(order.length);
+  while (bounds.length > 2) {
+    const next = [0];
+    for (let k = 0; k + 1 < bounds.length; k += 2) {
+      const mid = bounds[k + 1];
+      const end = k + 2 < bounds.length ? bounds[k + 2] : mid;
+      let a = bounds[k];
+      let b = mid;
+      let o = bounds[k];
+      while (a < mid && b < end) spare[o++] = ids[order[b]] < ids[order[a]] ? order[b++] : order[a++];
+      while (a < mid) spare[o++] = order[a++];
+      while (b < end) spare[o++] = order[b++];
+      next.push(end);
+    }
+    [order, spare] = [spare, order];
+    bounds = next;
+  }
+  return order;
+}
+
+/**
+ * The first repeated record id of one source in reading order (the row where a
+ * single pass would stop, and the row it repeats), given its records ordered by
+ * id, or undefined when every id is distinct.
+ */
+export function firstRepeat(order: Uint32Array, ids: readonly string[], rows: ArrayLike<number>): { row: number; firstRow: number } | undefined {
+  let found: { row: number; firstRow: number } | undefined;
+  for (let i = 1; i < order.length; i++) {
+    if (ids[order[i]] !== ids[order[i - 1]]) continue;
+    let j = i - 1;
+    while (j > 0 && ids[order[j - 1]] === ids[order[i]]) j--;
+    const group: number[] = [];
+    for (let k = j; k < order.length && ids[order[k]] === ids[order[i]]; k++) group.push(rows[order[k]]);
+    group.sort((x, y) => x - y);
+    if (found === undefined || group[1] < found.row) found = { row: group[1], firstRow: group[0] };
+  }
+  return found;
+}

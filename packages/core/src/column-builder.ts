@@ -56,13 +56,21 @@ export class ColumnBuilder {
   /** Re-numbers the dictionary by first appearance along `order`, so ids do not depend on input order. */
   finish(order: Uint32Array): EncodedColumn {
     this.reserve(order.length);
-    const dictionary: string[] = [''];
-    // In shared memory from the start: the comparison workers read the table's id
-    // arrays as they are, instead of a shared copy of each made when the table loads.
-    const ids = new Uint32Array(new SharedArrayBuffer(order.length * Uint32Array.BYTES_PER_ELEMENT));
-    renumber(this.dictionary, this.ids, order, dictionary, ids);
-    return { dictionary, ids };
+    return encodeInOrder(this.dictionary, this.ids, order);
   }
+}
+
+/**
+ * The column of values `ids` (into `dictionary`) along `order`, its dictionary
+ * renumbered by first appearance in that order, so ids do not depend on input order.
+ */
+export function encodeInOrder(oldDictionary: readonly string[], oldIds: Uint32Array, order: Uint32Array): EncodedColumn {
+  const dictionary: string[] = [''];
+  // In shared memory from the start: the comparison workers read the table's id
+  // arrays as they are, instead of a shared copy of each made when the table loads.
+  const ids = new Uint32Array(new SharedArrayBuffer(order.length * Uint32Array.BYTES_PER_ELEMENT));
+  renumber(oldDictionary, oldIds, order, dictionary, ids);
+  return { dictionary, ids };
 }
 
 /**

@@ -3,14 +3,17 @@
  * several sources (and parts of a large one) are read in parallel. Typed errors cross back as plain data and are revived.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { readSourceColumns } from './read-source-columns.js';
+import { orderByHash } from './dictionary-merge.js';
+import { readSourceColumns, type SourceColumns } from './read-source-columns.js';
 import type { Settings } from './settings.js';
 import type { ByteRange, SourceInput } from './sources.js';
 
 const { input, settings, range } = workerData as { input: SourceInput; settings: Settings; range?: ByteRange };
 readSourceColumns(input, settings, range).then(
-  (columns) => {
-    const transfer = [columns.rows.buffer, ...columns.fields.map((f) => f.ids.buffer)] as ArrayBuffer[];
+  (read) => {
+    // Ordered here, in parallel, so the main thread merges the parts' dictionaries without hashing them into Maps (dictionary-merge.ts).
+    const columns: SourceColumns = { ...read, fields: read.fields.map((f) => ({ ...f, ...orderByHash(f.dictionary, f.ids) })) };
+    const transfer = [columns.rows.buffer, ...columns.fields.flatMap((f) => [f.ids.buffer, f.hashes!.buffer])] as ArrayBuffer[];
     parentPort!.postMessage({ columns }, transfer);
   },
   (error: unknown) => {

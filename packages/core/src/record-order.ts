@@ -4,17 +4,32 @@
 // records a Map of ids cost ~330 ms to fill and ~100 ms to read back the order,
 // against ~390 ms for the whole index sort here (ehr source of the 1M population).
 
+/**
+ * Fills `out` with values[order[i]] for every i, in a plain loop: TypedArray.from
+ * and Array.from with a map function run the iterator protocol per element
+ * (~190 ms per 1M records, against ~22 ms).
+ */
+export function gatherInto<T extends { [index: number]: V }, V>(out: T, values: ArrayLike<V>, order: Uint32Array): T {
+  for (let i = 0; i < order.length; i++) out[i] = values[order[i]];
+  return out;
+}
+
+/** 0, 1, ..., length - 1 shifted by `from`. */
+function range(from: number, length: number): Uint32Array<ArrayBuffer> {
+  const out = new Uint32Array(length);
+  for (let i = 0; i < length; i++) out[i] = from + i;
+  return out;
+}
+
 /** Indexes of `ids` ordered by id, ties by index. */
 export function orderById(ids: readonly string[]): Uint32Array {
-  const order = new Uint32Array(ids.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  return order.sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : a - b));
+  return range(0, ids.length).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : a - b));
 }
 
 /** Record indexes in [runs[0], runs[last]) ordered by id, given runs [runs[k], runs[k+1]) each already ordered. */
 export function mergeSortedRuns(ids: readonly string[], runs: readonly number[]): Uint32Array {
   const from = runs[0];
-  let order = Uint32Array.from({ length: runs[runs.length - 1] - from }, (_, i) => from + i);
+  let order = range(from, runs[runs.length - 1] - from);
   let bounds = runs.map((r) => r - from);
   let spare = new Uint32Array(order.length);
   while (bounds.length > 2) {

@@ -1,9 +1,10 @@
 import type { BlockingTable, EncodedColumn } from '@mpi/blocking';
 import type { ScoringTable } from '@mpi/scoring';
-import { ColumnBuilder } from './column-builder.js';
+import { ColumnBuilder, encodeInOrder } from './column-builder.js';
+import { mergeHashOrdered } from './dictionary-merge.js';
 import { DuplicateRecordIdError, MpiError, SettingsError } from './errors.js';
-import { planFieldKinds, SharedReads, type ValueFlag } from './read-source-columns.js';
-import { firstRepeat, mergeSortedRuns } from './record-order.js';
+import { planFieldKinds, SharedReads, type SourceColumns, type ValueFlag } from './read-source-columns.js';
+import { firstRepeat, gatherInto, mergeSortedRuns } from './record-order.js';
 import { readSourceParts } from './read-sources.js';
 import { sourceFieldPlan, type FieldKind, type Settings } from './settings.js';
 import type { SourceInput } from './sources.js';
@@ -32,6 +33,18 @@ export interface RecordTable extends BlockingTable, ScoringTable {
   readonly flags: readonly ValueFlag[];
 }
 
+/** One field's column from the parts' hash-ordered dictionaries (see dictionary-merge.ts), in canonical order. */
+function mergeParts(pieces: readonly { offset: number; part: SourceColumns['fields'][number] }[], size: number, order: Uint32Array): EncodedColumn {
+  const { dictionary, remaps } = mergeHashOrdered(pieces.map(({ part }) => ({ dictionary: part.dictionary, hashes: part.hashes! })));
+  const ids = new Uint32Array(size);
+  pieces.forEach(({ offset, part }, p) => {
+    const remap = remaps[p];
+    const partIds = part.ids;
+    for (let r = 0; r < partIds.length; r++) ids[offset + r] = remap[partIds[r]];
+  });
+  return encodeInOrder(dictionary, ids, order);
+}
+
 /** Options of {@link buildRecordTable}. */
 export interface ReadOptions {
   /**
@@ -58,9 +71,13 @@ export async function buildRecordTable(inputs: readonly SourceInput[], settings:
   const shared = new SharedReads();
   const read = await readSourceParts(sorted, settings, threads, options.parallelReadBytes, shared);
 
-  // Concatenate the sources (already in name order) part by part, re-interning each part's dictionaries.
+  // Concatenate the sources (already in name order) part by part.
   const size = read.reduce((n, parts) => parts.reduce((m, part) => m + part.recordIds.length, n), 0);
-  // Parts read on this thread interned into these builders' dictionaries already; only worker-read parts are re-interned.
+  // When every part was read in a worker, their hash-ordered dictionaries are merged
+  // (dictionary-merge.ts). Otherwise parts read on this thread interned into these
+  // builders' dictionaries already, and any worker-read part is re-interned.
+  const fromWorkers = read.every((parts) => parts.every((part) => part.fields.every((f) => f.hashes !== undefined)));
+  const pieces = new Map<string, { offset: number; part: SourceColumns['fields'][number] }[]>([...fieldKinds.keys()].map((field) => [field, []]));
   const builders = new Map<string, ColumnBuilder>([...fieldKinds.keys()].map((field) => [field, shared.builderOf(field)]));
   const sourceIndex = new Uint16Array(size);
   const recordIds: string[] = [];
@@ -73,7 +90,10 @@ export async function buildRecordTable(inputs: readonly SourceInput[], settings:
     for (const part of read[s]) {
       const offset = recordIds.length;
       const count = part.recordIds.length;
-      for (const { field, dictionary, ids } of part.fields) builders.get(field)!.append(offset, dictionary, ids, count);
+      for (const field of part.fields) {
+        if (fromWorkers) pieces.get(field.field)!.push({ offset, part: field });
+        else builders.get(field.field)!.append(offset, field.dictionary, field.ids, count);
+      }
       rows.set(part.rows, offset);
       for (const id of part.recordIds) recordIds.push(id);
       for (const flag of part.flags) flags.push(flag);
@@ -89,13 +109,13 @@ export async function buildRecordTable(inputs: readonly SourceInput[], settings:
     }
   }
   const columns: Record<string, EncodedColumn> = {};
-  for (const [field, builder] of builders) columns[field] = builder.finish(order);
+  for (const [field, builder] of builders) columns[field] = fromWorkers ? mergeParts(pieces.get(field)!, size, order) : builder.finish(order);
   return {
     size,
     sources: sorted.map((input) => input.name),
-    source: Uint16Array.from(order, (r) => sourceIndex[r]),
-    recordIds: Array.from(order, (r) => recordIds[r]),
-    rows: Uint32Array.from(order, (r) => rows[r]),
+    source: gatherInto(new Uint16Array(size), sourceIndex, order),
+    recordIds: gatherInto(new Array<string>(size), recordIds, order),
+    rows: gatherInto(new Uint32Array(size), rows, order),
     columns,
     fieldKinds,
     flags,

@@ -247,6 +247,16 @@ describe('reading several sources on one thread', () => {
     // The same date written two ways meets in one value; the full name fills what the direct columns left empty.
     expect(value('birth_date', row('lab', 'L1'))).toBe(value('birth_date', row('ehr', '2')));
     expect([value('given_name', row('ehr', '3')), value('family_name', row('ehr', '3'))]).toEqual(['cy', 'dee']);
+    // Files read in workers beside records read on this thread: the same table again.
+    const labRecords = [
+      { id: 'L1', first: 'ann', last: 'LEE', dob: '05/03/1980', full: '' },
+      { id: 'L2', first: 'Bob', last: 'Smith', dob: '01/02/1999', full: 'Bob Smith' },
+      { id: 'L3', first: 'Eve', last: '', dob: '31/02/2001', full: '' },
+    ];
+    const mixed = [...inputs.slice(1), { name: 'lab', records: labRecords }];
+    const mixedTable = await buildRecordTable(mixed, multi, 2, { parallelReadBytes: 0 });
+    expect(mixedTable.columns).toEqual(oneThread.columns);
+    expect(mixedTable.recordIds).toEqual(oneThread.recordIds);
   });
 });
 

@@ -25,7 +25,9 @@ export function normalizeStreetAddress(raw: string): Normalized {
   const text = foldText(asRawString(raw), false);
   if (text === '') return MISSING;
   const tokens = text.split(' ');
-  let value = '';
+  // Joined once at the end: a value grown by `+` is a rope that every Map lookup
+  // of it (the read's dictionary) first copies flat.
+  const canonicalTokens: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
     let canonical: string;
@@ -42,9 +44,9 @@ export function normalizeStreetAddress(raw: string): Normalized {
     } else {
       canonical = STREET_TOKENS.get(token) ?? token;
     }
-    value = value === '' ? canonical : value + ' ' + canonical;
+    canonicalTokens.push(canonical);
   }
-  return { value };
+  return { value: canonicalTokens.join(' ') };
 }
 
 /**

@@ -6,6 +6,8 @@
 // (hash, value), a numeric sort, and the main thread merges the ordered lists,
 // comparing hashes and touching strings only where hashes are equal.
 
+import { range } from './record-order.js';
+
 /** A dictionary (entry 0 is '', the missing value) whose other entries are ordered by (hash, value). */
 export interface HashOrderedDictionary {
   readonly dictionary: readonly string[];
@@ -71,9 +73,7 @@ function orderByPackedKey(hashOf: Uint32Array): Uint32Array {
 
 /** The same order for dictionaries too large to pack, through a comparison callback. */
 function orderByCallback(hashOf: Uint32Array): Uint32Array {
-  const order = new Uint32Array(hashOf.length);
-  for (let id = 0; id < order.length; id++) order[id] = id;
-  return order.sort((a, b) => (a === 0 ? -1 : b === 0 ? 1 : hashOf[a] - hashOf[b]));
+  return range(0, hashOf.length).sort((a, b) => (a === 0 ? -1 : b === 0 ? 1 : hashOf[a] - hashOf[b]));
 }
 
 /**

@@ -15,7 +15,7 @@ export function gatherInto<T extends { [index: number]: V }, V>(out: T, values: 
 }
 
 /** 0, 1, ..., length - 1 shifted by `from`. */
-function range(from: number, length: number): Uint32Array<ArrayBuffer> {
+export function range(from: number, length: number): Uint32Array<ArrayBuffer> {
   const out = new Uint32Array(length);
   for (let i = 0; i < length; i++) out[i] = from + i;
   return out;

@@ -173,8 +173,8 @@ export class ComparisonPool {
       }
     }
     const width = this.width;
-    const total = chunks.reduce((n, chunk) => n + chunk.left.length, 0);
     if (this.workers === undefined) {
+      const total = chunks.reduce((n, chunk) => n + chunk.left.length, 0);
       const vectorizer = this.inThreadVectorizer();
       let done = 0;
       return chunks.map((chunk) => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
-export const febrlDir = resolve(repoRoot, '../shared/datasets/febrl');
+/** FEBRL 3 and 4, copied into the repo with their licence (fixtures/data/febrl/README.md). */
+export const febrlDir = resolve(repoRoot, 'fixtures/data/febrl');
 export const cliPath = resolve(repoRoot, 'packages/core/dist/cli.js');
 
 /** A fresh temporary directory for a test's files. */

@@ -202,6 +202,24 @@ describe('trainModel', () => {
     expect(fixed.m[1]).not.toEqual(defaultStartingM(comparisons[1]));
   });
 
+  it('trains on no candidate pair at all: counted patterns of no vectors have no width', () => {
+    // What link() counts when blocking finds no pair: no chunk, so no vector gives the width.
+    const none = countPatterns([], []);
+    expect(none.counts.length).toBe(0);
+    const model = trainModel({
+      comparisons,
+      u: TRUE_U,
+      sessions: [{ name: 'empty', columns: ['given_name'], patterns: none }],
+      candidatePatterns: none,
+      candidateCount: 0,
+      totalPairs: 3,
+    });
+    expect(model.m).toEqual(comparisons.map((c) => defaultStartingM(c)));
+    expect(model.training.candidateLambda).toBe(0);
+    expect(model.prior).toBeGreaterThan(0);
+    expect(model.training.sessions[0]).toMatchObject({ iterations: 0, converged: true, estimated: [] });
+  });
+
   it('rejects u that does not match the comparisons', () => {
     expect(() => trainModel({ comparisons, u: TRUE_U.slice(0, 3), sessions, candidatePatterns: candidates, candidateCount, totalPairs })).toThrow(/3 rows/);
   });

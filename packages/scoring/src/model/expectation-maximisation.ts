@@ -52,13 +52,16 @@ const LAMBDA_FLOOR = 1e-12;
  */
 export function expectationMaximisation(options: ExpectationMaximisationOptions): ExpectationMaximisationResult {
   const { patterns: patternCounts, active } = options;
-  const { width, patterns, counts } = patternCounts;
+  const { patterns, counts } = patternCounts;
+  const width = options.m.length;
   const maxIterations = options.maxIterations ?? 25;
   const tolerance = options.tolerance ?? 1e-4;
   const frozen = options.frozen ?? [];
   const passive = options.passive ?? [];
-  if (options.m.length !== width || options.u.length !== width || active.length !== width) {
-    throw new Error(`expectationMaximisation: patterns have width ${width} but m, u, active have ${options.m.length}, ${options.u.length}, ${active.length} comparisons`);
+  // No pattern (no pair, as when blocking finds none) says nothing of the width:
+  // countPatterns cannot read it off vectors that do not exist, and reports 0.
+  if ((counts.length > 0 && patternCounts.width !== width) || options.u.length !== width || active.length !== width) {
+    throw new Error(`expectationMaximisation: patterns have width ${patternCounts.width} but m, u, active have ${width}, ${options.u.length}, ${active.length} comparisons`);
   }
   const patternTotal = counts.length;
   // Every (comparison, level) gets a slot in flat tables; slot 0 is a constant 0

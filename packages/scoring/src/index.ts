@@ -1,5 +1,5 @@
 export type * from './types.js';
-export { characterMask, jaro, jaroWinkler, jaroWinklerAtLeast, maxJaroMatches } from './kernels/jaro-winkler.js';
+export { characterMask, jaro, jaroWinkler, jaroWinklerAtLeast, JARO_SCAN_MAX_LENGTH, maxJaroMatches } from './kernels/jaro-winkler.js';
 export { levenshtein, levenshteinWithin, damerauLevenshtein, damerauLevenshteinWithin } from './kernels/edit-distance.js';
 export { doubleMetaphoneCodes, sharesDoubleMetaphone } from './kernels/phonetic.js';
 export { tokenMask, tokenOverlap, tokenSet, tokenJaccard } from './kernels/tokens.js';

@@ -17,6 +17,7 @@ import {
   maxJaroMatches,
   jaroWinkler,
   jaroWinklerAtLeast,
+  JARO_SCAN_MAX_LENGTH,
   levenshtein,
   levenshteinWithin,
   sharesDoubleMetaphone,
@@ -76,6 +77,70 @@ describe('own Jaro-Winkler kernel', () => {
       }
     }
     expect(maxJaroMatches(5, characterMask('smith'), 5, characterMask('jones'))).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('Jaro-Winkler on long values', () => {
+  // Past JARO_SCAN_MAX_LENGTH the matches are found through per-character
+  // position lists instead of scanning the window; talisman scans it, so it is
+  // the reference, and the scores must be the same to the last bit.
+  const talismanJaroWinkler = createRequire(import.meta.url)('talisman/metrics/jaro-winkler') as (a: string, b: string) => number;
+  const rng = xoroshiro128plus(20261130);
+  const pick = (n: number) => unsafeUniformIntDistribution(0, n - 1, rng);
+  // A small alphabet (and a non-ASCII letter) so that long values match a lot and
+  // characters repeat within the window, where a wrong cursor would show.
+  const letters = 'aeinorst éß';
+  const value = (length: number) => Array.from({ length }, () => letters[pick(letters.length)]).join('');
+  const edited = (s: string) => {
+    const chars = [...s];
+    for (let k = 1 + pick(8); k > 0; k--) {
+      const at = pick(chars.length);
+      const edit = pick(3);
+      if (edit === 0) chars[at] = letters[pick(letters.length)];
+      else if (edit === 1) chars.splice(at, 1);
+      else [chars[at], chars[(at + 3) % chars.length]] = [chars[(at + 3) % chars.length], chars[at]];
+    }
+    return chars.join('');
+  };
+  const pairs: (readonly [string, string])[] = [];
+  for (const length of [JARO_SCAN_MAX_LENGTH - 2, JARO_SCAN_MAX_LENGTH + 1, 90, 200, 600]) {
+    for (let n = 0; n < 40; n++) {
+      const a = value(length);
+      pairs.push([a, edited(a)], [a, value(length + pick(40))], [a.slice(0, 10 + pick(length)), a]);
+    }
+  }
+
+  it('agrees with talisman/metrics/jaro-winkler and is symmetric', () => {
+    expect(pairs.some(([a, b]) => Math.max(a.length, b.length) > JARO_SCAN_MAX_LENGTH)).toBe(true);
+    for (const [a, b] of pairs) {
+      const ours = jaroWinkler(a, b);
+      expect(jaroWinkler(b, a)).toBe(ours);
+      const theirs = [talismanJaroWinkler(a, b), talismanJaroWinkler(b, a)];
+      expect(theirs.some((t) => Math.abs(t - ours) < 1e-12)).toBe(true);
+    }
+  });
+
+  it('jaroWinklerAtLeast answers exactly "jaroWinkler >= threshold", with and without a match bound', () => {
+    for (const threshold of [0.7, 0.8, 0.9, 0.92]) {
+      for (const [a, b] of pairs) {
+        const expected = jaroWinkler(a, b) >= threshold;
+        expect(jaroWinklerAtLeast(a, b, threshold)).toBe(expected);
+        expect(jaroWinklerAtLeast(a, b, threshold, maxJaroMatches(a.length, characterMask(a), b.length, characterMask(b)))).toBe(expected);
+      }
+    }
+  });
+
+  it('costs time linear in the length: 20,000 pairs of 1,000-character values in well under a second', () => {
+    // Scanning the window took ~1 ms a pair at this length (over 20 s here).
+    const a = value(1000);
+    const variants = Array.from({ length: 100 }, () => edited(a));
+    const started = performance.now();
+    let close = 0;
+    for (let n = 0; n < 20_000; n++) if (jaroWinklerAtLeast(a, variants[n % 100], 0.92)) close++;
+    const seconds = (performance.now() - started) / 1000;
+    expect(close).toBe(200 * variants.filter((v) => jaroWinkler(a, v) >= 0.92).length);
+    expect(close).toBeGreaterThan(0);
+    expect(seconds).toBeLessThan(2);
   });
 });
 

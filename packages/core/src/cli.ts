@@ -1,49 +1,27 @@
 #!/usr/bin/env node
 /**
  * The `mpi` command: a thin layer over the public API (link, evaluate, explain).
- * Progress goes to stderr, results to files, the summary to stdout. No record
- * value is ever printed.
+ * Progress and messages go to stderr, results to files, the summary and reports
+ * to stdout. No record value is ever printed. Exit codes: exit-codes.ts.
  */
-import { createReadStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Presets, SingleBar } from 'cli-progress';
-import { Command, InvalidArgumentError } from 'commander';
-import Papa from 'papaparse';
-import { InvalidBlockingRuleError, PairBudgetExceededError, UnknownBlockingColumnError } from '@mpi/blocking';
-import {
-  formatModelReport,
-  InvalidComparisonError,
-  InvalidModelError,
-  parseModel,
-  serializeModel,
-} from '@mpi/scoring';
+import { Command, CommanderError } from 'commander';
+import { formatModelReport, parseModel } from '@mpi/scoring';
+import { removeTemporaryFilesSync } from './atomic-file.js';
+import { positiveInt, probability, sourceArg } from './cli-options.js';
 import { MpiError } from './errors.js';
-import { Evaluation, type Membership } from './evaluate.js';
+import { Evaluation } from './evaluate.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
 import { explainRows } from './explain.js';
 import { link, type ProgressEvent } from './link.js';
+import { checkOutputPaths, type NamedPath } from './output-paths.js';
+import { readMemberships } from './read-memberships.js';
 import { buildRecordTable } from './record-table.js';
 import { validateSettings, type Settings } from './settings.js';
-import type { SourceInput } from './sources.js';
 import { formatSummary } from './summary.js';
-import { writeGroupsCsv, writePairsCsv } from './write-results.js';
-
-function sourceArg(value: string, previous: SourceInput[] = []): SourceInput[] {
-  const eq = value.indexOf('=');
-  if (eq <= 0 || eq === value.length - 1) throw new InvalidArgumentError('expected NAME=FILE');
-  return [...previous, { name: value.slice(0, eq), path: value.slice(eq + 1) }];
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
-
-function probability(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a probability in [0, 1]');
-  return n;
-}
+import { writeLinkOutputs } from './write-link-outputs.js';
 
 async function readText(path: string, what: string): Promise<string> {
   try {
@@ -104,48 +82,49 @@ function progressPrinter(quiet: boolean): (event: ProgressEvent) => void {
 }
 
 /**
- * Streams the memberships of a groups or truth CSV (`source,record_id,<groupColumn>`)
- * to `visit`: a 10M-row file is never held as one string or as objects. A file
- * with no data row is refused: scored against nothing, an empty groups file
- * came out as F1 1.0000.
+ * A signal ends the run at once with 128 + its number, after removing the
+ * temporary files of outputs being written: every output is the previous file
+ * (or, if the signal came after the outputs were renamed into place, the
+ * complete new one), never a prefix.
  */
-async function readMemberships(path: string, groupColumn: string, what: string, visit: (membership: Membership) => void): Promise<void> {
-  const stream = createReadStream(path, 'utf8');
-  await new Promise<void>((resolve, reject) => {
-    stream.on('error', (error: NodeJS.ErrnoException) =>
-      reject(new MpiError('FILE_UNREADABLE', `cannot read ${what} file ${path} (${error.code ?? error.message})`)),
-    );
-    let row = 0;
-    Papa.parse<Record<string, string>>(stream, {
-      header: true,
-      skipEmptyLines: 'greedy',
-      delimiter: ',',
-      transformHeader: (h) => h.trim(),
-      transform: (v) => v.trim(),
-      step: (result, parser) => {
-        row++;
-        const problem = result.errors[0];
-        const data = result.data;
-        let failure: MpiError | undefined;
-        if (problem) failure = new MpiError('MALFORMED_CSV', `${what} file ${path} is malformed CSV at data row ${row} (${problem.code})`);
-        else if (!(groupColumn in data && 'source' in data && 'record_id' in data)) {
-          failure = new MpiError('MISSING_COLUMN', `${what} file needs columns source, record_id, ${groupColumn}`);
-        }
-        if (failure) {
-          parser.abort();
-          reject(failure);
-          return;
-        }
-        visit({ source: data.source, recordId: data.record_id, group: data[groupColumn] });
-      },
-      complete: () => (row === 0 ? reject(new MpiError('EMPTY_FILE', `${what} file ${path} has no data rows`)) : resolve()),
-      error: (error: Error) => reject(new MpiError('FILE_UNREADABLE', `cannot read ${what} file ${path} (${error.message})`)),
-    });
+for (const [signal, code] of [['SIGINT', EXIT.sigint], ['SIGTERM', EXIT.sigterm]] as const) {
+  process.on(signal, () => {
+    removeTemporaryFilesSync();
+    process.stderr.write(`mpi: interrupted by ${signal}; no output was left half written\n`);
+    process.exit(code);
   });
 }
 
+/** An error no code path caught (a bug, e.g. in an event handler) still removes temporary files and exits 70, not node's 1. */
+function internalError(error: unknown): void {
+  removeTemporaryFilesSync();
+  process.stderr.write(`mpi: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+  process.exit(EXIT.internal);
+}
+process.on('uncaughtException', internalError);
+process.on('unhandledRejection', internalError);
+
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 const program = new Command();
-program.name('mpi').description('Patient matching: link records from many sources into identity groups.').showHelpAfterError();
+// Set before the subcommands are declared: commander copies these settings into each.
+program
+  .name('mpi')
+  .description('Patient matching: link records from many sources into identity groups.')
+  .version(version, '-V, --version', 'print the version')
+  .showHelpAfterError()
+  // Commander would exit 1 on a usage error; throwing lets exitCodeFor map it to 2.
+  .exitOverride()
+  .configureOutput({ outputError: (message, write) => write(`mpi: ${message.replace(/^error: /, '')}`) });
+
+/** The files a link run writes, by the option that names them. */
+function linkOutputs(opts: { out: string; pairs?: string; modelOut?: string }): NamedPath[] {
+  return [
+    { option: '--out', path: opts.out },
+    ...(opts.pairs !== undefined ? [{ option: '--pairs', path: opts.pairs }] : []),
+    ...(opts.modelOut !== undefined ? [{ option: '--model-out', path: opts.modelOut }] : []),
+  ];
+}
 
 program
   .command('link')
@@ -160,18 +139,22 @@ program
   .option('--max-pairs <n>', 'refuse blocking that would produce more candidate pairs', positiveInt)
   .option('--model <file>', 'apply a trained model instead of training')
   .option('--model-out <file>', 'write the trained model as JSON')
+  .option('--spreadsheet-safe', 'for files opened in a spreadsheet: prefix ids starting with = + - @, tab or CR with a single quote')
   .option('--report', 'print the model report (m, u, match weights per level)')
   .option('--quiet', 'no progress output')
   .action(async (opts) => {
+    checkOutputPaths(linkOutputs(opts), [
+      { option: '--settings', path: opts.settings },
+      ...(opts.source as { path: string }[]).map((source) => ({ option: '--source', path: source.path })),
+      ...(opts.model ? [{ option: '--model', path: opts.model as string }] : []),
+    ]);
     let settings = await loadSettings(opts.settings);
     if (opts.threshold !== undefined) settings = { ...settings, threshold: opts.threshold };
     if (opts.maxPairs !== undefined) settings = { ...settings, maxPairs: opts.maxPairs };
     const model = opts.model ? parseModel(JSON.stringify(await readJson(opts.model, 'model'))) : undefined;
     const result = await link({ settings, sources: opts.source, threads: opts.threads, model, onProgress: progressPrinter(Boolean(opts.quiet)) });
     const writeStarted = performance.now();
-    await writeGroupsCsv(result, opts.out);
-    if (opts.pairs) await writePairsCsv(result, opts.pairs, opts.allPairs ? 0 : result.threshold);
-    if (opts.modelOut) await writeFile(opts.modelOut, serializeModel(result.model));
+    await writeLinkOutputs(result, { out: opts.out, pairs: opts.pairs, allPairs: opts.allPairs, modelOut: opts.modelOut, spreadsheetSafe: opts.spreadsheetSafe });
     const writeSeconds = (performance.now() - writeStarted) / 1000;
     if (opts.report) process.stdout.write(formatModelReport(result.model) + '\n');
     process.stdout.write(formatSummary(result, writeSeconds) + '\n');
@@ -202,7 +185,7 @@ program
         `conservation ${report.conservation.ok ? 'ok' : 'FAILED'} (missing ${report.conservation.missing}, unexpected ${report.conservation.unexpected}, duplicated ${report.conservation.duplicated})`,
       ].join('\n') + '\n',
     );
-    if (!report.conservation.ok) process.exitCode = 1;
+    if (!report.conservation.ok) process.exitCode = EXIT.conservation;
   });
 
 program
@@ -217,13 +200,14 @@ program
     if (opts.record.length !== 2) throw new MpiError('BAD_ARGS', 'give --record exactly twice');
     const model = parseModel(JSON.stringify(await readJson(opts.model, 'model')));
     const table = await buildRecordTable(opts.source, await loadSettings(opts.settings));
-    const rows = (opts.record as string[]).map((ref) => {
+    const rows = (opts.record as string[]).map((ref, k) => {
       const colon = ref.indexOf(':');
       const source = ref.slice(0, colon);
       const recordId = ref.slice(colon + 1);
       const s = table.sources.indexOf(source);
       const row = colon > 0 ? table.recordIds.findIndex((id, r) => id === recordId && table.source[r] === s) : -1;
-      if (row < 0) throw new MpiError('UNKNOWN_RECORD', `no record ${ref}`);
+      // The id is not repeated: record ids (MRNs) are patient identifiers.
+      if (row < 0) throw new MpiError('UNKNOWN_RECORD', `the ${k === 0 ? 'first' : 'second'} --record names no record of the sources`);
       return row;
     });
     const explanation = explainRows(table, model, rows[0], rows[1]);
@@ -246,12 +230,10 @@ program
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  const userError = [MpiError, PairBudgetExceededError, UnknownBlockingColumnError, InvalidBlockingRuleError, InvalidComparisonError, InvalidModelError];
-  if (userError.some((Class) => error instanceof Class)) {
-    process.stderr.write(`mpi: ${(error as Error).message}\n`);
-    process.exitCode = 2;
-  } else {
-    process.stderr.write(`mpi: internal error: ${(error as Error)?.message ?? String(error)}\n`);
-    process.exitCode = 70;
+  const code = exitCodeFor(error);
+  // Commander has already printed its usage errors (see configureOutput).
+  if (!(error instanceof CommanderError)) {
+    process.stderr.write(code === EXIT.internal ? `mpi: internal error: ${(error as Error)?.message ?? String(error)}\n` : `mpi: ${(error as Error).message}\n`);
   }
+  process.exitCode = code;
 });

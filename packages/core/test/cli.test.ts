@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliPath, febrlDir, febrlSettings, tempDir, writeIn } from './helpers.js';
@@ -77,12 +77,12 @@ describe('the mpi CLI', () => {
     expect(run.stderr).toMatch(/truth file .* has no data rows/);
   });
 
-  it('says when the scores cover only part of the records, and exits non-zero', () => {
+  it('says when the scores cover only part of the records, and exits 3 (conservation failed)', () => {
     const dir = tempDir();
     const groups = writeIn(dir, 'g.csv', 'source,record_id,identity_id\ns,1,A\n');
     const truth = writeIn(dir, 't.csv', 'source,record_id,person_id\ns,1,p\ns,2,p\n');
     const run = mpi(['evaluate', '--groups', groups, '--truth', truth]);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(3);
     expect(run.stdout).toMatch(/records 1 \(scores cover only the records in both files\)/);
     expect(run.stdout).toMatch(/conservation FAILED \(missing 1, unexpected 0, duplicated 0\)/);
   });
@@ -114,5 +114,85 @@ describe('the mpi CLI', () => {
     const run = mpi(['link', '--settings', settings, '--source', `f3=${join(febrlDir, 'dataset3.csv')}`, '--out', join(dir, 'g.csv'), '--max-pairs', '100000', '--quiet']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/same state/);
+  });
+
+  it('refuses a truth or groups file whose header lacks the columns, never scoring it F1 1.0000', () => {
+    const dir = tempDir();
+    const rightTruth = writeIn(dir, 'truth.csv', 'source,record_id,person_id\ns,1,p\n');
+    const rightGroups = writeIn(dir, 'groups.csv', 'source,record_id,identity_id\ns,1,A\n');
+    const wrong = writeIn(dir, 'wrong.csv', 'src,id,pid\ns,1,p\n');
+    for (const [args, what] of [
+      [['--groups', rightGroups, '--truth', wrong], 'truth'],
+      [['--groups', wrong, '--truth', rightTruth], 'groups'],
+    ] as const) {
+      const run = mpi(['evaluate', ...args]);
+      expect(run.code, what).toBe(2);
+      expect(run.stderr, what).toMatch(new RegExp(`^mpi: ${what} file .* needs columns source, record_id, (person|identity)_id; the header lacks`));
+      expect(run.stdout, what).toBe('');
+    }
+  });
+
+  it('refuses a truth or groups file with a malformed row after a right header, naming the row and never a value', () => {
+    const dir = tempDir();
+    const truth = 'source,record_id,person_id\ns,1,p\ns,2,p\n';
+    const groups = 'source,record_id,identity_id\ns,1,A\ns,2,A\n';
+    const bad = {
+      'too few fields': 's,3\n',
+      'too many fields': 's,3,secret,extra\n',
+      'an unclosed quote': 's,"3,secret\n',
+      'an empty record id': 's,,secret\n',
+    };
+    for (const [problem, row] of Object.entries(bad)) {
+      for (const file of ['truth', 'groups'] as const) {
+        const truthFile = writeIn(dir, 't.csv', file === 'truth' ? truth + row + 's,4,p\n' : truth);
+        const groupsFile = writeIn(dir, 'g.csv', file === 'groups' ? groups + row + 's,4,A\n' : groups);
+        const run = mpi(['evaluate', '--groups', groupsFile, '--truth', truthFile, '--json']);
+        expect(run.code, `${file}: ${problem}`).toBe(2);
+        expect(run.stderr, `${file}: ${problem}`).toMatch(new RegExp(`^mpi: ${file} file .* (is malformed CSV|has an empty record_id) at data row 3`));
+        expect(run.stderr, `${file}: ${problem}`).not.toContain('secret');
+        expect(run.stdout, `${file}: ${problem}`).toBe('');
+      }
+    }
+  });
+
+  it('refuses, before reading anything, an output that is an input, another output, a folder or in a missing folder', () => {
+    const dir = tempDir();
+    const settings = writeIn(dir, 'settings.json', JSON.stringify(febrlSettings('dedupe')));
+    const source = writeIn(dir, 'source.csv', readFileSync(join(febrlDir, 'dataset1.csv'), 'utf8'));
+    symlinkSync(source, join(dir, 'link-to-source.csv'));
+    mkdirSync(join(dir, 'folder'));
+    const base = ['link', '--settings', settings, '--source', `f=${source}`, '--quiet'];
+    const cases: [string[], RegExp][] = [
+      [['--out', join(dir, '.', 'source.csv')], /--out names the same file as --source/],
+      [['--out', join(dir, 'link-to-source.csv')], /--out names the same file as --source/],
+      [['--out', join(dir, 'g.csv'), '--model-out', settings], /--model-out names the same file as --settings/],
+      [['--out', join(dir, 'g.csv'), '--pairs', join(dir, 'folder', '..', 'g.csv')], /--out and --pairs name the same file/],
+      [['--out', join(dir, 'folder')], /--out: names a folder, not a file/],
+      [['--out', join(dir, 'g.csv'), '--pairs', join(dir, 'missing', 'p.csv')], /--pairs: its folder does not exist/],
+      [['--out', '/dev/null'], /--out: names a device, pipe or socket/],
+    ];
+    const before = readFileSync(source, 'utf8');
+    for (const [args, message] of cases) {
+      const run = mpi([...base, ...args]);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr, args.join(' ')).toMatch(message);
+      // The option is named, not its value.
+      expect(run.stderr, args.join(' ')).not.toContain(dir);
+    }
+    expect(readFileSync(source, 'utf8')).toBe(before);
+    expect(readdirSync(dir).sort()).toEqual(['folder', 'link-to-source.csv', 'settings.json', 'source.csv']);
+  });
+
+  it('--spreadsheet-safe prefixes formula-like ids with a quote; without it the ids are written as they are', () => {
+    const dir = tempDir();
+    const settings = writeIn(dir, 'settings.json', JSON.stringify({ recordId: 'id', fields: { first: 'given_name', last: 'family_name', dob: 'birth_date' } }));
+    const source = writeIn(dir, 's.csv', 'id,first,last,dob\n=1+2,ann,smith,1970-01-01\n@cmd,ann,smith,1970-01-01\n-3,bob,jones,1980-02-02\nplain,bob,jones,1980-02-02\n');
+    const run = (extra: string[]) => mpi(['link', '--settings', settings, '--source', `s=${source}`, '--out', join(dir, 'g.csv'), '--pairs', join(dir, 'p.csv'), '--all-pairs', '--quiet', ...extra]);
+    const ids = (file: string) => readFileSync(join(dir, file), 'utf8').trim().split('\n').slice(1).map((line) => line.split(',')[1]).sort();
+    expect(run([]).code).toBe(0);
+    expect(ids('g.csv')).toEqual(['-3', '=1+2', '@cmd', 'plain']);
+    expect(run(['--spreadsheet-safe']).code).toBe(0);
+    expect(ids('g.csv')).toEqual(["'-3", "'=1+2", "'@cmd", 'plain']);
+    expect(ids('p.csv').every((id) => !/^[=+\-@]/.test(id))).toBe(true);
   });
 });

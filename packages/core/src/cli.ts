@@ -41,7 +41,10 @@ async function readJson(path: string, what: string): Promise<unknown> {
 }
 
 async function loadSettings(path: string): Promise<Settings> {
-  return validateSettings(await readJson(path, 'settings'));
+  // Not readJson: JSON.parse keeps the last of a repeated key without a word.
+  // Loaded here, as only the commands that read settings need the parser.
+  const { parseSettingsJson } = await import('./settings-json.js');
+  return validateSettings(parseSettingsJson(await readText(path, 'settings'), path));
 }
 
 /**

@@ -216,7 +216,7 @@ function checkColumns(table: RecordTable, comparisons: readonly Comparison[]): v
  * read + normalize -> block -> compare -> train (EM) -> score -> cluster.
  */
 export async function link(options: LinkOptions): Promise<LinkResult> {
-  const settings = validateSettings(options.settings);
+  const settings = validateSettings(options.settings, { sources: options.sources.map((source) => source.name) });
   const mode = settings.mode ?? DEFAULTS.mode;
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new MpiError('BAD_THREADS', 'threads must be a positive integer');

@@ -2,30 +2,13 @@ import type { BlockingRule, LinkMode } from '@mpi/blocking';
 import type { Comparison } from '@mpi/scoring';
 import type { ClusteringMethod } from './cluster.js';
 import { SettingsError } from './errors.js';
+import { FIELD_KINDS, type FieldKind } from './field-kind-names.js';
+import { DEFAULTS } from './settings-defaults.js';
+import { checkSettings, type SettingsCheckOptions } from './settings-validation.js';
 
-/** What a column holds. The kind picks the normalizer, the default comparison and the default blocking keys. */
-export const FIELD_KINDS = [
-  'given_name',
-  'family_name',
-  'middle_name',
-  'full_name',
-  'birth_date',
-  'sex',
-  'street_number',
-  'street_address',
-  'address_line_2',
-  'city',
-  'state',
-  'postcode',
-  'phone',
-  'email',
-  'national_id',
-  'identifier',
-  'text',
-  'ignore',
-] as const;
-
-export type FieldKind = (typeof FIELD_KINDS)[number];
+export { FIELD_KINDS, type FieldKind } from './field-kind-names.js';
+export { DEFAULTS } from './settings-defaults.js';
+export type { SettingsCheckOptions } from './settings-validation.js';
 
 /** A column's kind with options: `format` for dates (e.g. "MM/DD/YYYY"), `defaultCountry` for phones. */
 export interface FieldOptions {
@@ -93,18 +76,6 @@ export interface SourceFieldPlan {
   readonly fields: readonly { readonly column: string; readonly options: FieldOptions }[];
 }
 
-export const DEFAULTS = {
-  mode: 'dedupe' as LinkMode,
-  threshold: 0.5,
-  clustering: 'averageLinkage' as ClusteringMethod,
-  /** The largest default u sample (see defaultUSampleSize). */
-  uSampleSize: 200_000,
-  seed: 1,
-  maxPairs: 200_000_000,
-  invalidValues: 'flag' as const,
-  defaultCountry: 'US',
-};
-
 /** Random pairs per record in the default u sample. */
 export const U_SAMPLE_PAIRS_PER_RECORD = 2;
 /** The smallest default u sample. */
@@ -125,9 +96,9 @@ export function defaultUSampleSize(records: number): number {
   return Math.min(DEFAULTS.uSampleSize, Math.max(MIN_U_SAMPLE_SIZE, U_SAMPLE_PAIRS_PER_RECORD * records));
 }
 
-const MODES: readonly string[] = ['dedupe', 'link', 'link_and_dedupe'];
-const CLUSTERING_METHODS: readonly string[] = ['averageLinkage', 'connectedComponents'] satisfies ClusteringMethod[];
-
+// sourceFieldPlan reads the fields with these rather than trusting their type:
+// buildRecordTable is public and may be given settings that never went through
+// validateSettings.
 function fieldOptions(path: string, spec: unknown): FieldOptions {
   const options = typeof spec === 'string' ? { kind: spec } : spec;
   if (options === null || typeof options !== 'object' || typeof (options as { kind?: unknown }).kind !== 'string') {
@@ -153,56 +124,16 @@ function fieldsOf(path: string, value: unknown): Record<string, FieldOptions> {
   return out;
 }
 
-function optionalNumber(settings: Record<string, unknown>, key: string, min: number, max: number): void {
-  const value = settings[key];
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new SettingsError(key, `must be a number in [${min}, ${max}]`);
-  }
-}
-
 /**
  * Checks a settings object (for example parsed from JSON) and returns it typed.
- * Throws SettingsError naming the offending path.
+ * Every problem is found at once, before any record is read: the shape against
+ * the settings JSON Schema (settings-schema.ts), then what the schema cannot
+ * say (settings-semantics.ts). With `sources`, overrides must name one of them.
+ * Throws InvalidSettingsError (a SettingsError) listing each problem with its
+ * JSON Pointer and a code.
  */
-export function validateSettings(raw: unknown): Settings {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SettingsError('(root)', 'must be an object');
-  const settings = raw as Record<string, unknown>;
-  if (typeof settings.recordId !== 'string' || settings.recordId === '') {
-    throw new SettingsError('recordId', 'must name the column holding the record id');
-  }
-  if (settings.mode !== undefined && !MODES.includes(settings.mode as string)) {
-    throw new SettingsError('mode', `must be one of ${MODES.join(', ')}`);
-  }
-  const fields = fieldsOf('fields', settings.fields);
-  if (settings.recordId in fields && fields[settings.recordId].kind !== 'ignore') {
-    throw new SettingsError(`fields.${settings.recordId}`, 'the record id column cannot also be a matching field');
-  }
-  if (settings.sources !== undefined) {
-    if (settings.sources === null || typeof settings.sources !== 'object') throw new SettingsError('sources', 'must be an object');
-    for (const [name, source] of Object.entries(settings.sources as Record<string, unknown>)) {
-      if (source === null || typeof source !== 'object') throw new SettingsError(`sources.${name}`, 'must be an object');
-      const { recordId, fields: sourceFields } = source as Record<string, unknown>;
-      if (recordId !== undefined && typeof recordId !== 'string') throw new SettingsError(`sources.${name}.recordId`, 'must be a string');
-      if (sourceFields !== undefined) fieldsOf(`sources.${name}.fields`, sourceFields);
-    }
-  }
-  optionalNumber(settings, 'threshold', 0, 1);
-  optionalNumber(settings, 'uSampleSize', 1, 1e9);
-  optionalNumber(settings, 'seed', 0, 2 ** 31 - 1);
-  optionalNumber(settings, 'maxPairs', 1, Number.MAX_SAFE_INTEGER);
-  if (settings.clustering !== undefined && !CLUSTERING_METHODS.includes(settings.clustering as string)) {
-    throw new SettingsError('clustering', `must be one of ${CLUSTERING_METHODS.join(', ')}`);
-  }
-  if (settings.invalidValues !== undefined && settings.invalidValues !== 'flag' && settings.invalidValues !== 'error') {
-    throw new SettingsError('invalidValues', 'must be "flag" or "error"');
-  }
-  for (const key of ['blockingRules', 'trainingRules', 'comparisons'] as const) {
-    if (settings[key] !== undefined && !Array.isArray(settings[key])) throw new SettingsError(key, 'must be an array');
-  }
-  if (settings.em !== undefined && (settings.em === null || typeof settings.em !== 'object')) {
-    throw new SettingsError('em', 'must be an object');
-  }
+export function validateSettings(raw: unknown, options: SettingsCheckOptions = {}): Settings {
+  checkSettings(raw, options);
   return raw as Settings;
 }
 

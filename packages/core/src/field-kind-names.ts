@@ -1,0 +1,29 @@
+/**
+ * The field kind names on their own, without the normalizers and comparisons of
+ * field-kinds.ts: the settings schema lists them, and importing them from
+ * settings.ts would make settings.ts and its validation import each other.
+ */
+
+/** What a column holds. The kind picks the normalizer, the default comparison and the default blocking keys. */
+export const FIELD_KINDS = [
+  'given_name',
+  'family_name',
+  'middle_name',
+  'full_name',
+  'birth_date',
+  'sex',
+  'street_number',
+  'street_address',
+  'address_line_2',
+  'city',
+  'state',
+  'postcode',
+  'phone',
+  'email',
+  'national_id',
+  'identifier',
+  'text',
+  'ignore',
+] as const;
+
+export type FieldKind = (typeof FIELD_KINDS)[number];

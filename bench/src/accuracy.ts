@@ -67,3 +67,37 @@ export function bestThreshold(result: LinkResult, person: Int32Array): { thresho
   }
   return best;
 }
+
+/**
+ * The best pairwise F1 of the scored pairs themselves, before clustering: the
+ * candidate pairs at or above a match probability are the links, recall is over
+ * every true pair of the comparison space (link mode: across sources). An exact
+ * sweep over every distinct score, chosen WITH the truth, like bestThreshold.
+ */
+export function bestPairThreshold(result: LinkResult, person: Int32Array, crossSourceOnly: boolean): { threshold: number; f1: number; precision: number; recall: number } {
+  const truePairs = countTruePairs(result, person, crossSourceOnly);
+  const all = new Float64Array(result.pairs.count);
+  const matches: number[] = [];
+  let n = 0;
+  result.pairs.chunks.forEach(({ left, right }, c) => {
+    const weights = result.weights[c];
+    for (let k = 0; k < left.length; k++) {
+      all[n++] = weights[k];
+      const p = person[left[k]];
+      if (p >= 0 && p === person[right[k]]) matches.push(weights[k]);
+    }
+  });
+  // Descending, so a prefix is "every pair scored at or above".
+  const byScore = all.subarray(0, n).sort().reverse();
+  const trueByScore = Float64Array.from(matches).sort().reverse();
+  let best = { threshold: 1, f1: 0, precision: 1, recall: 0 };
+  let t = 0;
+  for (let k = 0; k < byScore.length; k++) {
+    const w = byScore[k];
+    if (k + 1 < byScore.length && byScore[k + 1] === w) continue; // links are all pairs scored >= w
+    while (t < trueByScore.length && trueByScore[t] >= w) t++;
+    const f1 = truePairs === 0 ? 0 : (2 * t) / (k + 1 + truePairs);
+    if (f1 > best.f1) best = { threshold: 1 / (1 + 2 ** -w), f1, precision: t / (k + 1), recall: t / truePairs };
+  }
+  return best;
+}

@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluate, link, validateSettings, writeGroupsCsv, type Settings } from '@mpi/core';
-import { bestThreshold, memberships, pairCompleteness, truthMemberships } from './accuracy.js';
+import { bestPairThreshold, bestThreshold, memberships, pairCompleteness, truthMemberships } from './accuracy.js';
 import { truthByRow, type TruthSpec } from './truth.js';
 
 export interface BenchCase {
@@ -18,6 +18,14 @@ export interface BenchCase {
   readonly threads: number;
   /** Also search the best threshold with the truth (labelled as such). */
   readonly bestThreshold?: boolean;
+  /** Also sweep the scored pairs' match probability for their best pairwise F1, before clustering (see bestPairThreshold). */
+  readonly pairSweep?: boolean;
+}
+
+/** What a case process prints when link() or the evaluation throws: the error's code (MpiError.code, or its class name) and message. */
+export interface CaseFailure {
+  readonly name: string;
+  readonly error: { readonly code: string; readonly message: string };
 }
 
 export interface CaseResult {
@@ -36,6 +44,10 @@ export interface CaseResult {
   readonly splitPersons?: number;
   readonly mixedGroups?: number;
   readonly bestThreshold?: { threshold: number; f1: number };
+  /** Best pairwise F1 of the scored pairs alone (no clustering) over every threshold, with its precision and recall. */
+  readonly bestPairThreshold?: { threshold: number; f1: number; precision: number; recall: number };
+  /** Distinct true persons among the records (truth known). */
+  readonly persons?: number;
   readonly groups: number;
   readonly stages: Record<string, number>;
   readonly pipelineSeconds: number;
@@ -88,6 +100,8 @@ async function runCase(spec: BenchCase): Promise<CaseResult> {
       splitPersons: report.splitPersons,
       mixedGroups: report.mixedGroups,
       bestThreshold: spec.bestThreshold ? bestThreshold(result, person) : undefined,
+      bestPairThreshold: spec.pairSweep ? bestPairThreshold(result, person, settings.mode === 'link') : undefined,
+      persons: new Set(person.filter((p) => p >= 0)).size,
     };
   }
   return {
@@ -112,7 +126,11 @@ const spec = JSON.parse(process.argv[2]) as BenchCase;
 runCase(spec).then(
   (result) => process.stdout.write(JSON.stringify(result) + '\n'),
   (error: unknown) => {
-    process.stderr.write(`bench case ${spec.name} failed: ${(error as Error).message}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    const code = (error as { code?: unknown }).code;
+    const failure: CaseFailure = { name: spec.name, error: { code: typeof code === 'string' ? code : error instanceof Error ? error.name : 'UNKNOWN', message } };
+    process.stderr.write(`bench case ${spec.name} failed: ${message}\n`);
+    process.stdout.write(JSON.stringify(failure) + '\n');
     process.exitCode = 1;
   },
 );

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { generatePopulation } from '@mpi/fixtures';
 import { runKernelBench, type KernelResult } from './kernels.js';
+import { formatRegimeTable, runRegimeSuite, type RegimeRow } from './regimes.js';
 import type { BenchCase, CaseResult } from './run-case.js';
 import type { ScoringStageResult, ScoringStageSpec } from './scoring-stage.js';
 import { formatTable } from './table.js';
@@ -132,6 +133,9 @@ function populationCase(name: string, population: { dir: string; names: string[]
   };
 }
 
+/** People per generated data set of the regimes suite (many-per-person makes about 10 records each). */
+const REGIME_PEOPLE = 10_000;
+
 /** Peer figures as stated in the accuracy issue (measured by the team on this machine), for side-by-side reading. */
 const PEERS = [
   { name: 'peer: fastLink (R), FEBRL4, no national id', f1: 0.9985 },
@@ -145,13 +149,13 @@ const PEERS = [
 async function main(): Promise<void> {
   const program = new Command()
     .name('bench')
-    .option('--suite <names>', 'comma-separated: febrl, generated, kernels, generation, scale, stage', 'febrl,generated,kernels,generation')
+    .option('--suite <names>', 'comma-separated: febrl, generated, kernels, generation, scale, stage, regimes', 'febrl,generated,kernels,generation')
     .option('--settings <file>', 'your settings JSON (runs your data instead of the suites)')
     .option('--source <NAME=FILE>', 'your source; repeat', (v: string, prev: string[] = []) => [...prev, v])
     .option('--truth <file>', 'truth CSV (source,record_id,person_id) for accuracy figures')
     .option('--threads <list>', 'thread counts to run, e.g. 1,2', '2')
     .option('--people <n>', 'people in the generated population (about 1.7 records per person)', '60000')
-    .option('--scale <list>', 'people counts for the scale suite (about 1.7 records per person)', '60000,600000')
+    .option('--scale <list>', `people counts for the scale suite (about 1.7 records per person); with the regimes suite, people per generated data set (default ${REGIME_PEOPLE})`, '60000,600000')
     .option('--repeat <n>', 'runs of each case, in rounds over the cases; the run with the median pipeline time is reported (stage suite: rounds)', '1')
     .option('--heap <MiB>', 'V8 heap of each case process (10M records need about 12000)', '8192')
     .parse();
@@ -163,6 +167,7 @@ async function main(): Promise<void> {
   const suites = new Set(String(opts.suite).split(','));
   const cases: CaseResult[] = [];
   const extra: Record<string, unknown> = {};
+  let regimeTable = '';
   mkdirSync(outDir, { recursive: true });
 
   if (opts.settings) {
@@ -200,10 +205,21 @@ async function main(): Promise<void> {
       extra.generation = { people: 590_000, records: summary.totalRecords, seconds: (performance.now() - started) / 1000, recordsPerSecond: summary.recordsPerSecond };
       rmSync(dir, { recursive: true, force: true });
     }
+    if (suites.has('regimes')) {
+      // --scale means people per data set here; not given, the suite's modest default.
+      const people = program.getOptionValueSource('scale') === 'default' ? REGIME_PEOPLE : Number(opts.scale);
+      if (!Number.isInteger(people) || people < 100) throw new Error('with --suite regimes, --scale is one people count (at least 100)');
+      const regimeOptions = { root, outDir, people, seed: 1, threads: threadCounts[0], heapMiB: run.heapMiB };
+      const started = performance.now();
+      const rows: RegimeRow[] = await runRegimeSuite(regimeOptions);
+      extra.regimes = { people, seed: 1, threads: threadCounts[0], seconds: Number(((performance.now() - started) / 1000).toFixed(1)), rows };
+      regimeTable = formatRegimeTable(rows, regimeOptions) + `\nregimes suite: ${((performance.now() - started) / 1000).toFixed(0)} s in all (generation included)`;
+    }
     if (suites.has('kernels')) extra.kernels = await runKernelBench(join(febrl, 'dataset3.csv'), join(root, 'bench/settings/febrl3.json'));
   }
 
-  process.stdout.write(formatTable(cases, PEERS, extra as Parameters<typeof formatTable>[2]) + '\n');
+  if (cases.length > 0 || !suites.has('regimes') || suites.size > 1) process.stdout.write(formatTable(cases, PEERS, extra as Parameters<typeof formatTable>[2]) + '\n');
+  if (regimeTable) process.stdout.write(regimeTable + '\n');
   const json = { machine: { node: process.version, cpus: (await import('node:os')).availableParallelism() }, cases, peers: PEERS, ...extra };
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(json, null, 2));
   process.stdout.write(JSON.stringify(json) + '\n');

@@ -28,9 +28,14 @@ const CHARACTERS = [
 /** Any short well-formed string, including empty and blank ones. */
 export const anyText = fc.string({ unit: fc.constantFrom(...CHARACTERS), maxLength: 6 });
 
-/** A record id: non-blank, no blanks at its ends (CSV fields are trimmed), digits sometimes long enough to pass 2^53. */
+/**
+ * A valid record id: non-blank, no blanks at its ends (CSV fields are trimmed),
+ * no control character (refused in ids), digits sometimes long enough to pass 2^53.
+ */
 export const recordIdArb = fc.oneof(
-  fc.string({ unit: fc.constantFrom(...CHARACTERS), minLength: 1, maxLength: 5 }).filter((id) => id.trim() === id && id !== ''),
+  fc
+    .string({ unit: fc.constantFrom(...CHARACTERS), minLength: 1, maxLength: 5 })
+    .filter((id) => id.trim() === id && id !== '' && !/[\u0000-\u001f\u007f-\u009f]/.test(id)),
   fc.bigInt({ min: 0n, max: 2n ** 64n }).map(String),
 );
 

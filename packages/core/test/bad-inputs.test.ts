@@ -127,7 +127,7 @@ const readRows: Row[] = [
   {
     name: 'CSV: a column named twice in the header',
     input: { csv: lines('id,given,given,family,dob,phone', 'MRN-001,Zelophehad,Ysolde,Quixtrude,1961-04-12,') },
-    expect: { error: undefined, source: 'src', column: 'given' },
+    expect: { error: 'DUPLICATE_COLUMN', source: 'src', column: 'given' },
   },
   { name: 'CSV: no record id column', input: { csv: lines('given,family,dob,phone', 'Zelophehad,Quixtrude,1961-04-12,') }, expect: { error: 'MISSING_COLUMN', source: 'src', column: 'id' } },
   { name: 'CSV: no column for a field', input: { csv: lines('id,given,family,phone', 'MRN-001,Zelophehad,Quixtrude,') }, expect: { error: 'MISSING_COLUMN', source: 'src', column: 'dob' } },
@@ -139,20 +139,21 @@ const readRows: Row[] = [
     input: { csv: lines(HEADER, ROW1, ' MRN-001 ,Ysolde,Brannagh,1970-01-02,') },
     expect: { error: 'DUPLICATE_RECORD_ID', source: 'src', row: 2, column: 'id' },
   },
-  { name: 'CSV: a NUL byte in a record id', input: { csv: lines(HEADER, ROW1, 'MRN-0\u000002,Ysolde,Brannagh,1970-01-02,') }, expect: { error: undefined, source: 'src', row: 2, column: 'id' } },
+  { name: 'CSV: a NUL byte in a record id', input: { csv: lines(HEADER, ROW1, 'MRN-0\u000002,Ysolde,Brannagh,1970-01-02,') }, expect: { error: 'INVALID_VALUE', source: 'src', row: 2, column: 'id' } },
   {
     name: 'CSV: a NUL byte in a name is flagged, never matched on',
     input: { csv: lines(HEADER, ROW1, 'MRN-002,Ysol\u0000de,Brannagh,1970-01-02,') },
     expect: { ids: ['MRN-001', 'MRN-002'], flagged: [{ row: 2, column: 'given' }], check: nowhere('\u0000') },
   },
   {
-    name: 'CSV: Latin-1 bytes (not UTF-8) in a name are flagged, never read as U+FFFD',
+    name: 'CSV: Latin-1 bytes (not UTF-8) in a name are an encoding error, never read as U+FFFD',
     input: { csv: Buffer.concat([Buffer.from(`${HEADER}\n${ROW1}\nMRN-002,Jos`), Buffer.from([0xe9]), Buffer.from(',Brannagh,1970-01-02,\n')]) },
-    expect: {
-      ids: ['MRN-001', 'MRN-002'],
-      flagged: [{ row: 2, column: 'given' }],
-      check: nowhere('\ufffd'),
-    },
+    expect: { error: 'INVALID_ENCODING', source: 'src', row: 2, column: 'given' },
+  },
+  {
+    name: 'CSV: a UTF-16 file is an encoding error',
+    input: { csv: Buffer.from(lines(HEADER, ROW1), 'utf16le') },
+    expect: { error: 'INVALID_ENCODING', source: 'src' },
   },
   {
     name: 'CSV: a value over MAX_FIELD_LENGTH is flagged',

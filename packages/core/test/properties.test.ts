@@ -115,7 +115,7 @@ describe('link() over generated sources', () => {
           if (threads.parallelBytes === 0) expect(result.workers).toBe(threads.threads);
         }),
       ),
-      budget(40, 15_000),
+      budget(40, 10_000),
     );
   }, 60_000);
 
@@ -130,7 +130,7 @@ describe('link() over generated sources', () => {
           expect(variant.outcome, `reference: ${reference.detail}; variant: ${variant.detail}`).toEqual(reference.outcome);
         }),
       ),
-      budget(30, 15_000),
+      budget(30, 12_000),
     );
   }, 60_000);
 });
@@ -177,7 +177,7 @@ describe('the readers on arbitrary input', () => {
             await onlyTypedErrors(() => buildRecordTable([{ name: 's', path, format }], settings, 1));
           }),
         ),
-        budget(400, 6_000),
+        budget(400, 4_000),
       );
     }, 60_000);
   }
@@ -193,7 +193,7 @@ describe('the readers on arbitrary input', () => {
         const source: SourceInput = { name: 's', records: asIterable ? (function* () { yield* records as PlainRecord[]; })() : (records as PlainRecord[]) };
         await onlyTypedErrors(() => buildRecordTable([source], settings, 1));
       }),
-      budget(600, 6_000),
+      budget(600, 4_000),
     );
   }, 60_000);
 });

@@ -29,11 +29,35 @@ beforeAll(() => {
   inputs = ['--settings', join(dir, 'settings.json'), ...sources.flatMap((name) => ['--source', `${name.replace('.csv', '')}=${join(dir, name)}`])];
 }, 120_000);
 
-/** Starts `mpi link`, sends `signal` once writing `output` in `dir` has begun, and resolves with the exit code. */
-function interruptWhileWriting(dir: string, output: string, signal: NodeJS.Signals, args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; sawWriting: boolean }> {
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts `mpi link` on the generated inputs; `finished` resolves when it exits. */
+function startLink(args: string[]) {
   const child = spawn(process.execPath, [cliPath, 'link', ...inputs, ...args, '--quiet', '--threads', '1']);
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const run: Finished = { code: null, stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (run.stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (run.stderr += text));
+  const finished = new Promise<Finished>((resolvePromise, reject) =>
+    child.on('error', reject).on('close', (code) => resolvePromise({ ...run, code })),
+  );
+  return { child, finished };
+}
+
+/** A folder holding a previous groups.csv and pairs.csv, and the link options that write over them. */
+function previousOutputs() {
+  const dir = tempDir();
+  const groups = writeIn(dir, 'groups.csv', PREVIOUS);
+  const pairs = writeIn(dir, 'pairs.csv', PREVIOUS);
+  return { dir, groups, pairs, args: ['--out', groups, '--pairs', pairs, '--all-pairs'] };
+}
+
+/** Sends `signal` to `mpi link` once writing `output` has begun, and resolves when it exits. */
+async function interruptWhileWriting(dir: string, output: string, signal: NodeJS.Signals, args: string[]): Promise<Finished & { sawWriting: boolean }> {
+  const { child, finished } = startLink(args);
   const temporary = new RegExp(`^\\.${output.replace('.', '\\.')}\\.\\d+-[0-9a-f]+\\.tmp$`);
   let sawWriting = false;
   const poll = setInterval(() => {
@@ -42,50 +66,30 @@ function interruptWhileWriting(dir: string, output: string, signal: NodeJS.Signa
     sawWriting = true;
     child.kill(signal);
   }, 2);
-  return new Promise((resolvePromise, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, killedBy) => {
-      clearInterval(poll);
-      resolvePromise({ code, signal: killedBy, stderr, sawWriting });
-    });
-  });
+  const run = await finished;
+  clearInterval(poll);
+  return { ...run, sawWriting };
 }
 
 describe('mpi link interrupted while writing', () => {
-  it('SIGINT while the groups are written: exit 130, previous groups and pairs byte-identical, no temporary file', async () => {
-    const dir = tempDir();
-    const groups = writeIn(dir, 'groups.csv', PREVIOUS);
-    const pairs = writeIn(dir, 'pairs.csv', PREVIOUS);
-    const run = await interruptWhileWriting(dir, 'groups.csv', 'SIGINT', ['--out', groups, '--pairs', pairs, '--all-pairs']);
+  it.each([
+    { signal: 'SIGINT' as const, output: 'groups.csv', code: 130 },
+    { signal: 'SIGTERM' as const, output: 'pairs.csv', code: 143 },
+  ])('$signal while $output is written: exit $code, previous groups and pairs byte-identical, no temporary file', async ({ signal, output, code }) => {
+    // Interrupted during pairs.csv, the groups are already staged: they must not be published alone.
+    const { dir, groups, pairs, args } = previousOutputs();
+    const run = await interruptWhileWriting(dir, output, signal, args);
     expect(run.sawWriting).toBe(true);
     expect(readFileSync(groups, 'utf8')).toBe(PREVIOUS);
     expect(readFileSync(pairs, 'utf8')).toBe(PREVIOUS);
-    expect(run.code, run.stderr).toBe(130);
-    expect(run.stderr).toBe('mpi: interrupted by SIGINT; no output was left half written\n');
-    expect(readdirSync(dir).sort()).toEqual(['groups.csv', 'pairs.csv']);
-  });
-
-  it('SIGTERM while the pairs are written (the groups already staged): exit 143, both previous files kept, no temporary file', async () => {
-    const dir = tempDir();
-    const groups = writeIn(dir, 'groups.csv', PREVIOUS);
-    const pairs = writeIn(dir, 'pairs.csv', PREVIOUS);
-    const run = await interruptWhileWriting(dir, 'pairs.csv', 'SIGTERM', ['--out', groups, '--pairs', pairs, '--all-pairs']);
-    expect(run.sawWriting).toBe(true);
-    expect(readFileSync(pairs, 'utf8')).toBe(PREVIOUS);
-    expect(readFileSync(groups, 'utf8')).toBe(PREVIOUS);
-    expect(run.code, run.stderr).toBe(143);
+    expect(run.code, run.stderr).toBe(code);
+    expect(run.stderr).toBe(`mpi: interrupted by ${signal}; no output was left half written\n`);
     expect(readdirSync(dir).sort()).toEqual(['groups.csv', 'pairs.csv']);
   });
 
   it('a run left alone replaces both files with complete ones (the same inputs, so the interruptions above were real)', async () => {
-    const dir = tempDir();
-    const groups = writeIn(dir, 'groups.csv', PREVIOUS);
-    const pairs = writeIn(dir, 'pairs.csv', PREVIOUS);
-    const child = spawn(process.execPath, [cliPath, 'link', ...inputs, '--out', groups, '--pairs', pairs, '--all-pairs', '--quiet', '--threads', '1']);
-    const run = { stdout: '', stderr: '', code: null as number | null };
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (run.stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (run.stderr += text));
-    run.code = await new Promise((resolvePromise, reject) => child.on('error', reject).on('close', resolvePromise));
+    const { dir, groups, pairs, args } = previousOutputs();
+    const run = await startLink(args).finished;
     expect(run.code, run.stderr).toBe(0);
     const records = Number(/records +(\d+)/.exec(run.stdout)?.[1]);
     const candidatePairs = Number(/candidate pairs +(\d+)/.exec(run.stdout)?.[1]);

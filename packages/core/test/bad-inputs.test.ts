@@ -11,6 +11,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import * as blocking from '@mpi/blocking';
+import * as scoring from '@mpi/scoring';
 import {
   buildRecordTable,
   link,
@@ -54,10 +56,18 @@ type Input =
 
 type Expected =
   /**
-   * A typed error (an MpiError) with this code (undefined: a code still being
-   * named; then the location is what is checked), naming these places.
+   * A typed error: an MpiError with this code (undefined: a code still being
+   * named; then the location is what is checked), or, given `type`, that error
+   * class of @mpi/blocking or @mpi/scoring; naming these places.
    */
-  | { readonly error: string | undefined; readonly source?: string; readonly row?: number; readonly column?: string; readonly key?: readonly string[] }
+  | {
+      readonly error: string | undefined;
+      readonly type?: string;
+      readonly source?: string;
+      readonly row?: number;
+      readonly column?: string;
+      readonly key?: readonly string[];
+    }
   /** Read: these record ids, these values flagged (none otherwise), and any further check. */
   | { readonly ids: readonly string[]; readonly flagged?: readonly { row: number; column: string }[]; readonly check?: (table: RecordTable) => void }
   /** The command exits with this code, its stderr matching, its stdout not; `after` checks the folder. */
@@ -303,6 +313,14 @@ const settingsRows: Row[] = [
     input: { link: SETTINGS, sources: [{ name: 'src', records: [RECORD1] }, { name: 'src', records: [RECORD2] }] },
     expect: { error: 'SETTINGS', key: ['sources'] },
   },
+  {
+    name: 'link(): more candidate pairs than maxPairs',
+    input: {
+      link: { ...SETTINGS, maxPairs: 1, blockingRules: [{ kind: 'key', name: 'same family', keys: [{ column: 'family_name' }] }] },
+      sources: [{ name: 'src', records: [RECORD1, { ...RECORD1, id: 'MRN-002' }, { ...RECORD1, id: 'MRN-003' }] }],
+    },
+    expect: { error: undefined, type: 'PairBudgetExceededError', key: ['same family'] },
+  },
   { name: 'link(): no source', input: { link: SETTINGS, sources: [] }, expect: { error: 'NO_SOURCES' } },
   { name: 'link(): threads 0', input: { link: SETTINGS, options: { threads: 0 } }, expect: { error: 'BAD_THREADS' } },
   { name: 'link(): threads 1.5', input: { link: SETTINGS, options: { threads: 1.5 } }, expect: { error: 'BAD_THREADS' } },
@@ -430,8 +448,15 @@ function expectNoPatientValue(text: string): void {
   for (const value of PATIENT_VALUES) expect(text, 'no patient value in messages').not.toContain(value);
 }
 
+/** The error classes @mpi/blocking and @mpi/scoring export (they are not MpiErrors). */
+const PACKAGE_ERRORS = (Object.values({ ...blocking, ...scoring }) as unknown[]).filter(
+  (value): value is new (...args: never[]) => Error => typeof value === 'function' && value.prototype instanceof Error,
+);
+
 function checkError(error: unknown, expected: Extract<Expected, { error: unknown }>): void {
-  expect(error, 'a typed error (MpiError)').toBeInstanceOf(MpiError);
+  if (expected.type !== undefined) {
+    expect(PACKAGE_ERRORS.some((Class) => error instanceof Class) && (error as Error).name, `a typed error: ${String(error)}`).toBe(expected.type);
+  } else expect(error, 'a typed error (MpiError)').toBeInstanceOf(MpiError);
   const { code, message } = error as MpiError;
   if (expected.error !== undefined) expect(code).toBe(expected.error);
   if (expected.source !== undefined) expect(message).toContain(`source "${expected.source}"`);

@@ -140,18 +140,20 @@ class Checker {
 }
 
 /**
- * The field maps that apply to some source: the top-level one merged with each
- * override. With the source names known, exactly one per source; without, one
- * for a source without override and one per override.
+ * The field maps that apply to some source: the top-level one, and the
+ * top-level one merged with the override of each source given (each override,
+ * when the source names are not known). The top-level map always counts: a
+ * source without override uses it, and with no source at all the settings are
+ * not wrong, the call is (link() refuses an empty source list itself).
  */
 function sourcePlans(settings: Json, fields: Json, options: SettingsCheckOptions): SourcePlan[] {
   const overrides = isObject(settings.sources) ? settings.sources : {};
-  const named = options.sources ?? Object.keys(overrides);
-  const plans: SourcePlan[] = options.sources === undefined ? [{ recordId: settings.recordId, fields }] : [];
-  for (const name of named) {
+  const plans: SourcePlan[] = [{ recordId: settings.recordId, fields }];
+  for (const name of options.sources ?? Object.keys(overrides)) {
     const override = isObject(overrides[name]) ? overrides[name] : undefined;
-    const extra = isObject(override?.fields) ? override.fields : {};
-    plans.push({ recordId: override?.recordId ?? settings.recordId, fields: { ...fields, ...extra }, override: override === undefined ? undefined : name });
+    if (override === undefined) continue;
+    const extra = isObject(override.fields) ? override.fields : {};
+    plans.push({ recordId: override.recordId ?? settings.recordId, fields: { ...fields, ...extra }, override: name });
   }
   return plans;
 }

@@ -119,9 +119,9 @@ function fieldsOf(path: string, value: unknown): Record<string, FieldOptions> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new SettingsError(path, 'must be an object mapping column names to field kinds');
   }
-  const out: Record<string, FieldOptions> = {};
-  for (const [column, spec] of Object.entries(value)) out[column] = fieldOptions(`${path}.${column}`, spec);
-  return out;
+  // fromEntries defines each column as an own key: assigning out[column] to a
+  // plain object would set its prototype for a column named __proto__ and lose it.
+  return Object.fromEntries(Object.entries(value).map(([column, spec]) => [column, fieldOptions(`${path}.${column}`, spec)]));
 }
 
 /**

@@ -5,7 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { isKeyTransform } from '@mpi/blocking';
 import { describe, expect, it } from 'vitest';
 import { broadBlockingRules, defaultBlockingRules, defaultComparisons } from '../src/field-kinds.js';
-import { link, MpiError, SettingsError, validateSettings, type FieldKind } from '../src/index.js';
+import { buildRecordTable, link, MpiError, SettingsError, validateSettings, type FieldKind } from '../src/index.js';
 import { InvalidSettingsError, type SettingsIssue, type SettingsIssueCode } from '../src/settings-issues.js';
 import { parseSettingsJson } from '../src/settings-json.js';
 import { KEY_TRANSFORM_PATTERN, SETTINGS_SCHEMA, settingsSchemaText } from '../src/settings-schema.js';
@@ -197,6 +197,15 @@ describe('validateSettings accepts good settings and returns them as they are', 
   });
 });
 
+describe('a column named like an Object property', () => {
+  it('is a field like any other, in validation and when the table is built', async () => {
+    const settings = JSON.parse('{"recordId":"id","fields":{"__proto__":"given_name","family":"family_name"},"blockingRules":[{"kind":"key","keys":[{"column":"given_name"}]}]}');
+    expect(issuesOf(settings)).toEqual([]);
+    const table = await buildRecordTable([{ name: 'ehr', records: [JSON.parse('{"id":"1","__proto__":"Ann","family":"Lee"}')] }], settings);
+    expect(Object.keys(table.columns).sort()).toEqual(['family_name', 'given_name']);
+  });
+});
+
 describe('source overrides must name sources that are given', () => {
   const settings = withBase({ sources: { lab: { recordId: 'lab_id' } } });
 
@@ -207,6 +216,11 @@ describe('source overrides must name sources that are given', () => {
     expect(issuesOf(settings, ['ehr', 'lab'])).toEqual([]);
     // Without the source names (a settings file on its own) there is nothing to compare with.
     expect(issuesOf(settings)).toEqual([]);
+  });
+
+  it('an empty list of sources leaves the fields as declared (link() then refuses the empty list itself)', async () => {
+    expect(issuesOf(base, [])).toEqual([]);
+    await expect(link({ settings: base, sources: [], threads: 1 })).rejects.toMatchObject({ code: 'NO_SOURCES' });
   });
 
   it('link() checks them before reading any source', async () => {

@@ -35,7 +35,9 @@ function longNames(count: number, length: number): PlainRecord[] {
 
 describe('work per pair with long values', () => {
   it('links 200 records of 1,000-character names in a few seconds', async () => {
-    // Jaro-Winkler scanned a window of half the longer value per character: this took 61 s.
+    // Jaro-Winkler scanned a window of half the longer value per character: this
+    // took 61-88 s. Now 3.3 s on an idle 2-core host, 9 s with the host's load at
+    // 12; the bound leaves room for such load and none for the quadratic kernel.
     const records = longNames(200, 1000);
     const started = performance.now();
     const result = await link({
@@ -47,6 +49,6 @@ describe('work per pair with long values', () => {
     expect(result.pairs.count).toBeGreaterThan(0);
     expect(result.table.flags.length).toBe(0);
     expect(result.groups().reduce((n, g) => n + g.records.length, 0)).toBe(200);
-    expect(seconds).toBeLessThan(15);
+    expect(seconds).toBeLessThan(20);
   });
 });

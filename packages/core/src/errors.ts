@@ -95,3 +95,30 @@ export class InvalidValueError extends SourceError {
     this.reason = reason;
   }
 }
+
+/**
+ * A column the settings use appears more than once in a CSV header (names are
+ * compared after trimming spaces, as the header is read): which one to read
+ * would be a guess.
+ */
+export class DuplicateColumnError extends SourceError {
+  /** 1-based positions of the column's occurrences in the header. */
+  readonly positions: readonly number[];
+  constructor(source: string, column: string, positions: readonly number[]) {
+    super('DUPLICATE_COLUMN', { source, column }, `column appears ${positions.length} times in the header (fields ${positions.join(', ')}); rename or remove all but one`);
+    this.positions = positions;
+  }
+}
+
+/**
+ * A source's bytes are not text in its declared encoding (invalid UTF-8, such as
+ * a Latin-1 file read as UTF-8, or UTF-16). Names the row (undefined: the header)
+ * and, when known, the column where the first bad byte sits; never the bytes.
+ */
+export class EncodingError extends SourceError {
+  readonly encoding: string;
+  constructor(source: string, row: number | undefined, column: string | undefined, encoding: string, message: string) {
+    super('INVALID_ENCODING', { source, row, column }, message);
+    this.encoding = encoding;
+  }
+}

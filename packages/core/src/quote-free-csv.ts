@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { decodeFileText } from './source-text.js';
 import type { ByteRange } from './sources.js';
 
 // Own code beside papaparse, for the common CSV file with no quote character at
@@ -23,13 +24,20 @@ export const QUOTE_FREE_BATCH_ROWS = 512;
 /**
  * The text of a CSV file, or of its header and the rows in `range`, when it is at
  * most QUOTE_FREE_MAX_BYTES long; otherwise undefined (the caller streams it).
+ * `decode` makes the text of the bytes, which start at the start of the file
+ * (default: UTF-8 as source-text.ts decodes it, byte order mark dropped).
  * Read errors are thrown as they come (the caller names the source).
  */
-export async function readCsvText(path: string, range?: ByteRange): Promise<string | undefined> {
+export async function readCsvText(
+  path: string,
+  range?: ByteRange,
+  decode = (bytes: Buffer) => decodeFileText('', bytes, 'utf-8'),
+  maxBytes = QUOTE_FREE_MAX_BYTES,
+): Promise<string | undefined> {
   const file = await open(path, 'r');
   try {
     const size = range === undefined ? (await file.stat()).size : range.headerEnd + (range.end - Math.max(range.start, range.headerEnd));
-    if (size > QUOTE_FREE_MAX_BYTES) return undefined;
+    if (size > maxBytes) return undefined;
     const bytes = Buffer.allocUnsafe(size);
     const pieces: [number, number][] = range === undefined ? [[0, size]] : [[0, range.headerEnd], [Math.max(range.start, range.headerEnd), range.end]];
     let at = 0;
@@ -41,7 +49,7 @@ export async function readCsvText(path: string, range?: ByteRange): Promise<stri
         position += bytesRead;
       }
     }
-    return bytes.toString('utf8', 0, at);
+    return decode(at === size ? bytes : bytes.subarray(0, at));
   } finally {
     await file.close();
   }
@@ -49,12 +57,12 @@ export async function readCsvText(path: string, range?: ByteRange): Promise<stri
 
 /**
  * Whether a CSV text can be split without a CSV parser: no quote character, and
- * line ends all "\n" or all "\r\n" (papaparse guesses one kind and reads the
- * other as field text, which the split here would not).
+ * no carriage return but in "\r\n" (line ends "\n" or "\r\n", mixed or not: the
+ * parser path reads "\r\n" as "\n" too; a file of lone "\r" line ends is the parser's).
  */
 export function isQuoteFree(text: string): boolean {
   if (text.includes('"')) return false;
-  return !(text.includes('\r') && (/\r(?!\n)/.test(text) || /(?:^|[^\r])\n/.test(text)));
+  return !text.includes('\r') || !/\r(?!\n)/.test(text);
 }
 
 /**

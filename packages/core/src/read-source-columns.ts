@@ -131,8 +131,23 @@ const CACHE_WINDOW = 1 << 15;
 /** Below this hit rate a cache costs more (a lookup and a store per miss) than it saves. */
 const CACHE_MIN_HIT_RATE = 0.25;
 
+/**
+ * Whether a value holds a control character: C0 (U+0000-U+001F), DEL or C1
+ * (U+0080-U+009F). With `whitespace`, tab, LF and CR are allowed (a quoted CSV
+ * value may span lines); a record id allows none. Such characters come from
+ * binary corruption, a UTF-16 file, or bytes decoded in the wrong encoding.
+ */
+export function hasControlCharacter(value: string, whitespace: boolean): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 ? !(whitespace && (c === 0x09 || c === 0x0a || c === 0x0d)) : c >= 0x7f && c <= 0x9f) return true;
+  }
+  return false;
+}
+
 /** Normalizes one raw value and interns it into the column's targets. */
 function normalizeEntry(plan: ColumnPlan, raw: string, defaultCountry: string): CacheEntry {
+  if (hasControlCharacter(raw, true)) return 'control-character';
   const { targets } = plan;
   const result = plan.normalize(raw, plan.options, defaultCountry);
   if ('invalid' in result) return result.invalid;
@@ -212,6 +227,9 @@ export async function readSourceColumns(input: SourceInput, settings: Settings, 
       recordIds.push(recordId);
       rows.push(row);
       if (recordId === '') throw new InvalidValueError(input.name, row, plan.recordId, 'missing record id');
+      if (hasControlCharacter(recordId, false)) {
+        throw new InvalidValueError(input.name, row, plan.recordId, 'record id holds a control character (U+0000-U+001F, U+007F-U+009F)');
+      }
       const record = recordIds.length - 1;
       for (let c = 0; c < columns.length; c++) {
         const raw = trim ? values[at[c + 1]].trim() : values[at[c + 1]];

@@ -100,6 +100,12 @@ describe('normalizeIdentifier', () => {
     expect(normalizeIdentifier('')).toEqual({ value: '' });
   });
 
+  it('reads full-width and other-script digits and drops invisible characters', () => {
+    expect(normalizeIdentifier('１２３－４５－６７８９')).toEqual({ value: '123456789' });
+    expect(normalizeIdentifier('١٢٣٤٥٦٧٨٩')).toEqual({ value: '123456789' });
+    expect(normalizeIdentifier('123\u200b456\u2060789')).toEqual({ value: '123456789' });
+  });
+
   it('checks Luhn and NHS check digits', () => {
     expect(luhnValid('79927398713')).toBe(true);
     expect(luhnValid('79927398710')).toBe(false);

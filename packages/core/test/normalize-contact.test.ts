@@ -55,9 +55,28 @@ describe('normalizePhone', () => {
   });
 });
 
+describe('normalizePhone on Unicode compatibility forms', () => {
+  it('reads full-width and other-script digits and Unicode dashes', () => {
+    expect(normalizePhone('（５５５）２３４－５６７８', 'US')).toEqual({ value: '+15552345678' });
+    expect(normalizePhone('＋１ ５５５ ２３４ ５６７８')).toEqual({ value: '+15552345678' });
+    expect(normalizePhone('555\u2011234\u20115678', 'US')).toEqual({ value: '+15552345678' });
+    expect(normalizePhone('٠٤١٢ ٣٤٥ ٦٧٨', 'AU')).toEqual({ value: '+61412345678' });
+    expect(normalizePhone('555\u200b234\u200b5678', 'US')).toEqual({ value: '+15552345678' });
+  });
+
+  it('still flags too few digits after the plain forms', () => {
+    expect(normalizePhone('１２３', 'US')).toEqual({ value: '', invalid: 'bad-phone' });
+  });
+});
+
 describe('normalizeEmail', () => {
   it('trims and lower-cases', () => {
     expect(normalizeEmail('  John.Smith@Example.COM ')).toEqual({ value: 'john.smith@example.com' });
+  });
+
+  it('reads full-width letters and drops invisible characters', () => {
+    expect(normalizeEmail('ｊｏｈｎ＠ｅｘａｍｐｌｅ．ｃｏｍ')).toEqual({ value: 'john@example.com' });
+    expect(normalizeEmail('jo\u200bhn@exam\u00adple.com')).toEqual({ value: 'john@example.com' });
   });
 
   it('requires exactly one @ with text on both sides', () => {

@@ -117,3 +117,25 @@ describe('normalizeDate with a declared format', () => {
     expect(() => normalizeDate('1980-07', 'YYYY-MM')).toThrow(/YYYY-MM/);
   });
 });
+
+describe('normalizeDate on Unicode compatibility forms', () => {
+  it('reads full-width digits and punctuation, with or without a format', () => {
+    expect(normalizeDate('１９８０－０３－０５')).toEqual({ value: '19800305' });
+    expect(normalizeDate('０５／０３／１９８０', 'DD/MM/YYYY')).toEqual({ value: '19800305' });
+    expect(normalizeDate('１９８００３０５', 'YYYYMMDD')).toEqual({ value: '19800305' });
+    expect(normalizeDate('１９８００３０５')).toEqual({ value: '19800305' });
+  });
+
+  it('reads decimal digits of other scripts, Unicode dashes and invisible characters', () => {
+    expect(normalizeDate('١٩٨٠-٠٣-٠٥')).toEqual({ value: '19800305' }); // Arabic-Indic
+    expect(normalizeDate('۱۹۸۰/۰۳/۰۵')).toEqual({ value: '19800305' }); // Extended Arabic-Indic (Persian)
+    expect(normalizeDate('१९८०-०३-०५')).toEqual({ value: '19800305' }); // Devanagari
+    expect(normalizeDate('1980\u20100\u200b3\u20130\u20605')).toEqual({ value: '19800305' });
+    expect(normalizeDate('\u00a005/03/1980\u3000', 'DD/MM/YYYY')).toEqual({ value: '19800305' });
+  });
+
+  it('still flags what is not a date after the plain forms', () => {
+    expect(normalizeDate('１９８０－１３－０５')).toEqual({ value: '', invalid: 'impossible-date' });
+    expect(normalizeDate('王１９８０')).toEqual({ value: '', invalid: 'unparseable-date' });
+  });
+});

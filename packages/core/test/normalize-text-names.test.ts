@@ -128,3 +128,22 @@ describe('splitFullName', () => {
     expect(splitFullName('Smith,')).toEqual({ given: '', middle: '', family: 'smith' });
   });
 });
+
+describe('invisible characters inside a value', () => {
+  // Zero-width space, zero-width non-joiner and joiner, word joiner, BOM, soft hyphen, left-to-right mark.
+  const INVISIBLE = ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u200e'];
+
+  it('are removed, not read as separators: "Jo<ZWSP>hn" is "john"', () => {
+    for (const mark of INVISIBLE) {
+      expect(normalizeGivenName(`Jo${mark}hn`).value, `U+${mark.charCodeAt(0).toString(16)}`).toBe('john');
+      expect(normalizeFamilyName(`O'Bri${mark}en`).value).toBe('obrien');
+      expect(normalizeText(`Mül${mark}ler`).value).toBe('muller');
+      expect(splitFullName(`Jo${mark}hn Q Sm${mark}ith`)).toEqual({ given: 'john', middle: 'q', family: 'smith' });
+      expect(splitFullName(`SMI${mark}TH, JO${mark}HN`)).toEqual({ given: 'john', middle: '', family: 'smith' });
+    }
+  });
+
+  it('leave a value of nothing else missing', () => {
+    expect(normalizeGivenName('\u200b\u00ad')).toEqual({ value: '' });
+  });
+});

@@ -1,7 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { buildRecordTable } from '../src/index.js';
 import { QUOTE_FREE_BATCH_ROWS, QUOTE_FREE_MAX_BYTES, isQuoteFree, isTrimmed, quoteFreeBatches, readCsvText } from '../src/quote-free-csv.js';
+import { BAD_BYTES } from '../src/source-text.js';
+import { csvParserText } from '../src/sources.js';
 import { tempDir, writeIn } from './helpers.js';
 
 // The reader trims CSV fields; the quote-free split hands them trimmed already.
@@ -39,15 +43,33 @@ describe('quote-free CSV', () => {
     expect([...quoteFreeBatches(text)].map((batch) => batch.length)).toEqual([QUOTE_FREE_BATCH_ROWS, QUOTE_FREE_BATCH_ROWS, 17]);
   });
 
-  it('leaves a file with a quote, a lone carriage return or mixed line ends to the CSV parser', async () => {
+  it('leaves a file with a quote or a lone carriage return to the CSV parser, and splits mixed CRLF and LF line ends', async () => {
     const dir = tempDir();
     const plain = await readCsvText(writeIn(dir, 'plain.csv', 'id,first\r\n1,ann\r\n'));
     expect(plain).toBe('id,first\r\n1,ann\r\n');
     expect(isQuoteFree(plain!)).toBe(true);
     expect(isQuoteFree((await readCsvText(writeIn(dir, 'quoted.csv', 'id,first\n1,"ann"\n')))!)).toBe(false);
     expect(isQuoteFree((await readCsvText(writeIn(dir, 'old-mac.csv', 'id,first\r1,ann\r')))!)).toBe(false);
-    expect(isQuoteFree((await readCsvText(writeIn(dir, 'mixed.csv', 'id,first\r\n1,ann\n2,bob\r\n')))!)).toBe(false);
+    expect(isQuoteFree((await readCsvText(writeIn(dir, 'lone-cr.csv', 'id,first\n1,a\rnn\n')))!)).toBe(false);
+    expect(isQuoteFree((await readCsvText(writeIn(dir, 'mixed.csv', 'id,first\r\n1,ann\n2,bob\r\n')))!)).toBe(true);
     expect(QUOTE_FREE_MAX_BYTES).toBe(64 << 20);
+  });
+
+  it('splits mixed line ends as papaparse parses the text the parser path gives it ("\\r\\n" read as "\\n")', async () => {
+    const text = 'id, first\r\n1, ann\n2, bob\r\n\r\n3,cy\n';
+    let parserText = '';
+    for await (const piece of csvParserText([text.slice(0, 12), text.slice(12)])) parserText += piece;
+    expect(parserText).toBe('id, first\n1, ann\n2, bob\n\n3,cy\n');
+    expect(split(text)).toEqual(papaparse(parserText));
+    expect(split(text)).toEqual([['id', 'first'], ['1', 'ann'], ['2', 'bob'], ['3', 'cy']]);
+  });
+
+  it('drops the byte order mark and refuses invalid UTF-8 by cutting the text at the first bad byte', async () => {
+    const dir = tempDir();
+    expect(await readCsvText(writeIn(dir, 'bom.csv', '\ufeffid,first\n1,ann\n'))).toBe('id,first\n1,ann\n');
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, Buffer.concat([Buffer.from('id,first\n1,M'), Buffer.from([0xfc]), Buffer.from('ller\n')]));
+    expect(await readCsvText(bad)).toBe('id,first\n1,M' + BAD_BYTES);
   });
 
   it('reads the header and the rows of a byte range', async () => {

@@ -1,5 +1,6 @@
 import { eightDigits } from '@mpi/scoring';
 import { MISSING, asRawString, invalid, type Normalized } from './types.js';
+import { plainForms } from './unicode-forms.js';
 
 /** Earliest birth/event year accepted; older values are almost always data-entry errors. */
 export const MIN_PLAUSIBLE_YEAR = 1850;
@@ -215,6 +216,11 @@ function parseDateWithFormat(text: string, compiled: CompiledDateFormat): Normal
   return calendarDate(year, month, day);
 }
 
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
 /**
  * Date to canonical `YYYYMMDD`.
  *
@@ -227,6 +233,10 @@ function parseDateWithFormat(text: string, compiled: CompiledDateFormat): Normal
  * dates day-first (the European convention for dots). Declare a format for
  * sources where that guess is wrong.
  *
+ * A value with other than ASCII characters is read in its plain forms first
+ * (NFKC, digits of any script as ASCII digits, dashes as "-", invisible
+ * characters removed): "１９８０－０３－０５" reads as 1980-03-05.
+ *
  * Two-digit years are placed so the year is not in the future. Results:
  * 'impossible-date' (month 13, Feb 30, day 0), 'implausible-year' (outside
  * 1850..next year), 'unparseable-date' otherwise. Throws only for an unsupported
@@ -234,8 +244,10 @@ function parseDateWithFormat(text: string, compiled: CompiledDateFormat): Normal
  */
 export function normalizeDate(raw: string, format?: string): Normalized {
   const compiled = format === undefined || format === '' || format === 'auto' ? null : getCompiledFormat(format);
-  const text = asRawString(raw).trim();
+  let text = asRawString(raw).trim();
   if (text === '') return MISSING;
   if (text.length > MAX_DATE_LENGTH) return UNPARSEABLE;
+  // Full-width or other-script digits, Unicode dashes, invisible characters: read as their ASCII forms.
+  if (!isAscii(text)) text = plainForms(text).trim();
   return compiled === null ? parseDateAuto(text) : parseDateWithFormat(text, compiled);
 }

@@ -1,5 +1,6 @@
 import { isAsciiAlphanumeric } from '@mpi/blocking';
 import { MISSING, asRawString, type InvalidReason, type Normalized } from './types.js';
+import { plainForms } from './unicode-forms.js';
 
 /** Check-digit schemes {@link checkDigitValid} knows. */
 export type CheckDigitScheme = 'luhn' | 'nhs-mod11';
@@ -29,11 +30,12 @@ export function normalizeIdentifier(raw: string): Normalized {
   // without the two regexes below (a measurable share of a cold read).
   if (isAsciiAlphanumeric(s)) return s === '' ? MISSING : { value: s.toUpperCase() };
   if (NON_ASCII.test(s)) {
-    // Full-width digits and letters to plain ones. Case mapping, NFKC and the
+    // Full-width digits and letters to plain ones (NFKC, other-script digits,
+    // invisible characters removed: see plainForms). Case mapping, NFKC and the
     // removal of formatting can each undo another's work on exotic input, so
     // repeat to a fixed point: re-normalising a value must not change it.
     for (let round = 0; round < 4; round++) {
-      const next = s.normalize('NFKC').toUpperCase().replace(IDENTIFIER_FORMATTING, '');
+      const next = plainForms(s).toUpperCase().replace(IDENTIFIER_FORMATTING, '');
       if (next === s) break;
       s = next;
     }

@@ -8,10 +8,11 @@
  * normalised columns and trained models (m/u probabilities, term frequencies)
  * built with an older version can be detected and rebuilt.
  */
-export const NORMALIZER_VERSION = 1;
+export const NORMALIZER_VERSION = 2;
 
 export { MISSING, invalid, isInvalid, type FieldNormalizer, type InvalidReason, type Normalized } from './types.js';
 export { foldText, normalizeText } from './text.js';
+export { plainForms, removeInvisible } from './unicode-forms.js';
 export {
   nameSuffix, normalizeFamilyName, normalizeGivenName, normalizeMiddleName, splitFullName,
   type NameSuffix, type SplitName,

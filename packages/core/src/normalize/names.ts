@@ -1,5 +1,6 @@
 import { foldText } from './text.js';
 import { MISSING, asRawString, type Normalized } from './types.js';
+import { removeInvisible } from './unicode-forms.js';
 
 /** Generational suffix: it separates a parent from a same-named child, so it is kept apart from the name. */
 export type NameSuffix = '' | 'jr' | 'sr' | 'ii' | 'iii' | 'iv';
@@ -134,7 +135,9 @@ function stripDecorations(units: string[], keepAtLeast: number): string[] {
  * - Titles and generational suffixes are removed; read the suffix with {@link nameSuffix}.
  */
 export function splitFullName(raw: string): SplitName {
-  const s = asRawString(raw);
+  let s = asRawString(raw);
+  // U+FEFF is the one invisible character that \s matches: removed before the split (foldText removes the others).
+  if (s.indexOf('\ufeff') >= 0) s = removeInvisible(s);
   const comma = s.indexOf(',');
   if (comma >= 0) {
     const familyUnits = stripDecorations(nameUnits(s.slice(0, comma)), 1);

@@ -1,5 +1,6 @@
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 import { MISSING, asRawString, invalid, type Normalized } from './types.js';
+import { plainForms } from './unicode-forms.js';
 
 const BAD_PHONE = invalid('bad-phone');
 
@@ -24,11 +25,15 @@ function defaultCountryCode(country: string | undefined): CountryCode | undefine
  * digits becomes its digit string, so it stays comparable with itself across
  * sources. Fewer digits, or one digit repeated ("000-000-0000", a common
  * placeholder that would otherwise link strangers), is invalid 'bad-phone'.
- * Extensions are dropped. Throws only for an unsupported `defaultCountry`.
+ * Extensions are dropped. A value with other than ASCII characters is read in
+ * its plain forms (full-width or other-script digits as ASCII digits, see
+ * plainForms). Throws only for an unsupported `defaultCountry`.
  */
 export function normalizePhone(raw: string, defaultCountry?: string): Normalized {
-  const country = defaultCountryCode(defaultCountry);
-  const s = asRawString(raw);
+  return phoneOf(asRawString(raw), defaultCountryCode(defaultCountry), true);
+}
+
+function phoneOf(s: string, country: CountryCode | undefined, plain: boolean): Normalized {
   let digits = '';
   let distinctDigits = false;
   for (let i = 0; i < s.length; i++) {
@@ -36,6 +41,8 @@ export function normalizePhone(raw: string, defaultCountry?: string): Normalized
     if (c >= 48 && c <= 57) {
       if (digits.length > 0 && c !== digits.charCodeAt(0)) distinctDigits = true;
       if (digits.length <= MAX_DIGITS + 8) digits += s[i];
+    } else if (c >= 0x80 && plain) {
+      return phoneOf(plainForms(s), country, false);
     }
   }
   if (digits === '') return s.trim() === '' ? MISSING : BAD_PHONE;

@@ -1,4 +1,5 @@
 import { asRawString } from './types.js';
+import { removeInvisible } from './unicode-forms.js';
 
 const ASCII_SEPARATORS = /[^a-z0-9]+/g;
 const COMBINING_MARKS = /\p{M}+/gu;
@@ -102,13 +103,14 @@ export function foldLatin(raw: string, dropApostrophes: boolean): string {
   return out;
 }
 
-/** General Unicode pipeline: NFKD, marks stripped, lower case, letter folds, separators collapsed. */
+/** General Unicode pipeline: invisible characters removed, NFKD, marks stripped, lower case, letter folds, separators collapsed. */
 export function foldUnicode(raw: string, dropApostrophes: boolean): string {
   return foldUnicodeUntrimmed(raw, dropApostrophes).trim();
 }
 
 function foldUnicodeUntrimmed(raw: string, dropApostrophes: boolean): string {
-  let s = raw;
+  // Before anything else: a zero-width space or soft hyphen inside a name is no separator ("Jo\u200Bhn" is "john").
+  let s = removeInvisible(raw);
   if (dropApostrophes) s = s.replace(APOSTROPHES, '');
   s = s.normalize('NFKD');
   // Again after NFKD, which can produce one (U+0149 -> U+02BC n).
@@ -121,7 +123,8 @@ function foldUnicodeUntrimmed(raw: string, dropApostrophes: boolean): string {
 }
 
 /**
- * Canonical free text: NFKD, diacritics (combining marks) stripped, a few
+ * Canonical free text: invisible characters (zero-width space and joiners, soft
+ * hyphen, U+FEFF...) removed, NFKD, diacritics (combining marks) stripped, a few
  * non-decomposing letters folded (ß -> ss, ø -> o ...), lower case, every run of
  * punctuation/whitespace turned into one space, trimmed. Letters of any script
  * and digits are kept.

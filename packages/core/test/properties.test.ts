@@ -13,10 +13,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as blocking from '@mpi/blocking';
 import * as scoring from '@mpi/scoring';
-import { buildRecordTable, link, MpiError, type LinkOptions, type LinkResult, type PlainRecord, type SourceInput } from '../src/index.js';
+import { buildRecordTable, link, MpiError, type LinkOptions, type LinkResult, type PlainRecord, type RecordTable, type SourceInput } from '../src/index.js';
 import {
   anyText,
   columnsArb,
+  FIELD_KINDS_USED,
   populationArb,
   recordCount,
   renderingArb,
@@ -64,14 +65,38 @@ function groupsOf(result: LinkResult): string[] {
 }
 
 /**
- * What a run came to: its groups, or the class and code of what it threw (not
- * its message: the row it names follows the input's order, as it should).
+ * What each record was read as, by source and record id: its normalized value
+ * of every field, and the columns flagged in it with their reasons. Blind to row
+ * order and to how the records were handed over; sees any value read differently.
  */
-type Outcome = { readonly groups: string[] } | { readonly error: string };
+function recordsRead(table: RecordTable): string[] {
+  const byRow = new Map<string, number>();
+  for (let r = 0; r < table.size; r++) byRow.set(`${table.source[r]}:${table.rows[r]}`, r);
+  const flags = new Map<number, string[]>();
+  for (const flag of table.flags) {
+    const r = byRow.get(`${table.sources.indexOf(flag.source)}:${flag.row}`)!;
+    flags.set(r, [...(flags.get(r) ?? []), `${flag.column} ${flag.reason}`]);
+  }
+  const fields = Object.keys(table.columns).sort();
+  return table.recordIds
+    .map((id, r) => {
+      const values = fields.map((field) => `${field}=${table.columns[field].dictionary[table.columns[field].ids[r]] ?? ''}`);
+      return JSON.stringify([table.sources[table.source[r]], id, values, (flags.get(r) ?? []).sort()]);
+    })
+    .sort();
+}
+
+/**
+ * What a run came to: its groups and the records as read, or the class and code
+ * of what it threw (not its message: the row it names follows the input's order,
+ * as it should).
+ */
+type Outcome = { readonly groups: string[]; readonly records: string[] } | { readonly error: string };
 async function outcome(options: LinkOptions): Promise<{ outcome: Outcome; detail: string }> {
   try {
-    const groups = groupsOf(await link(options));
-    return { outcome: { groups }, detail: `${groups.length} groups` };
+    const result = await link(options);
+    const groups = groupsOf(result);
+    return { outcome: { groups, records: recordsRead(result.table) }, detail: `${groups.length} groups` };
   } catch (error) {
     return { outcome: { error: `${(error as Error)?.name} ${(error as { code?: string })?.code}` }, detail: describeError(error) };
   }
@@ -112,6 +137,8 @@ describe('link() over generated sources', () => {
           expect(new Set(grouped).size).toBe(grouped.length);
           expect([...grouped].sort()).toEqual([...expected].sort());
           expect(result.clustering.groupOf.length).toBe(result.table.size);
+          // Every field the settings name is read, whatever its column is called.
+          expect(Object.keys(result.table.columns).sort()).toEqual(Object.values(FIELD_KINDS_USED).sort());
           if (threads.parallelBytes === 0) expect(result.workers).toBe(threads.threads);
         }),
       ),
@@ -119,7 +146,7 @@ describe('link() over generated sources', () => {
     );
   }, 60_000);
 
-  it('gives the same groups and identity ids whatever the format, row order, chunking and worker count', async () => {
+  it('reads the same values and gives the same groups and identity ids whatever the format, row order, chunking and worker count', async () => {
     await fc.assert(
       fc.asyncProperty(populationArb, fc.array(renderingArb, { minLength: 1, maxLength: 3 }), threadsArb, (population, renderings, threads) =>
         inTempDir(async (dir) => {

@@ -7,16 +7,21 @@
 import { EncodingError, MalformedRowError } from './errors.js';
 import { BAD_BYTES, decodeFileStream, invalidBytesMessage } from './source-text.js';
 
-/** The line being read, so a number value can be taken as written (see {@link jsonNumberText}). */
+/**
+ * The line being read, so a number value can be taken as written (see
+ * {@link jsonNumberText}), and whether any text read so far matched the
+ * control-character pattern (values are then checked one by one).
+ */
 export interface NdjsonCursor {
   line: string;
+  controls: boolean;
 }
 
 /**
  * The records of an NDJSON file, one per non-blank line; rows count non-blank
  * lines from 1. `cursor.line` is the text of the record last yielded.
  */
-export async function* parseNdjson(name: string, path: string, encoding: 'utf-8' | 'windows-1252', cursor: NdjsonCursor): AsyncGenerator<unknown> {
+export async function* parseNdjson(name: string, path: string, encoding: 'utf-8' | 'windows-1252', cursor: NdjsonCursor, controls: RegExp): AsyncGenerator<unknown> {
   let row = 0;
   let carry = '';
   function* lines(text: string, final: boolean): Generator<unknown> {
@@ -52,7 +57,10 @@ export async function* parseNdjson(name: string, path: string, encoding: 'utf-8'
     }
   }
   for await (const chunk of decodeFileStream(name, path, [{ start: 0 }], encoding)) {
-    yield* lines(carry + chunk, false);
+    // Pieces are cut anywhere: the carried partial line is scanned again with the piece.
+    const text = carry + chunk;
+    if (!cursor.controls && controls.test(text)) cursor.controls = true;
+    yield* lines(text, false);
   }
   yield* lines(carry, true);
 }

@@ -145,9 +145,13 @@ export function hasControlCharacter(value: string, whitespace: boolean): boolean
   return false;
 }
 
-/** Normalizes one raw value and interns it into the column's targets. */
-function normalizeEntry(plan: ColumnPlan, raw: string, defaultCountry: string): CacheEntry {
-  if (hasControlCharacter(raw, true)) return 'control-character';
+/**
+ * Normalizes one raw value and interns it into the column's targets. `controls`:
+ * the value may hold a control character (the source's text was not found free
+ * of them). A cached entry needs no check: a value with one is cached flagged.
+ */
+function normalizeEntry(plan: ColumnPlan, raw: string, defaultCountry: string, controls: boolean): CacheEntry {
+  if (controls && hasControlCharacter(raw, true)) return 'control-character';
   const { targets } = plan;
   const result = plan.normalize(raw, plan.options, defaultCountry);
   if ('invalid' in result) return result.invalid;
@@ -156,15 +160,15 @@ function normalizeEntry(plan: ColumnPlan, raw: string, defaultCountry: string): 
 }
 
 /** The column's entry for a raw value, through its cache while the cache pays for itself. */
-function lookup(plan: ColumnPlan, raw: string, defaultCountry: string): CacheEntry {
+function lookup(plan: ColumnPlan, raw: string, defaultCountry: string, controls: boolean): CacheEntry {
   const state = plan.cache;
   const cache = state.map;
-  if (cache === undefined) return normalizeEntry(plan, raw, defaultCountry);
+  if (cache === undefined) return normalizeEntry(plan, raw, defaultCountry, controls);
   let entry = cache.get(raw);
   if (entry !== undefined) {
     state.hits++;
   } else {
-    entry = normalizeEntry(plan, raw, defaultCountry);
+    entry = normalizeEntry(plan, raw, defaultCountry, controls);
     if (cache.size >= NORMALIZATION_CACHE_LIMIT) cache.clear();
     cache.set(raw, entry);
   }
@@ -210,15 +214,15 @@ export async function readSourceColumns(input: SourceInput, settings: Settings, 
     return repeat && new DuplicateRecordIdError(input.name, repeat.row, plan.recordId, repeat.firstRow);
   };
   try {
-    for await (const { firstRow, trim, cells, columns: at } of readSourceCells(input, columnNames, range)) {
-      readCells(cells, firstRow, trim, at);
+    for await (const { firstRow, trim, controls, cells, columns: at } of readSourceCells(input, columnNames, range)) {
+      readCells(cells, firstRow, trim, controls, at);
     }
   } catch (error) {
     // Repeated ids are found after the pass (see record-order.ts): one before the
     // row that failed is the error a pass checking ids as it goes would have raised.
     throw repeated(orderById(recordIds)) ?? error;
   }
-  function readCells(cells: CellBatch['cells'], firstRow: number, trim: boolean, at: readonly number[]): void {
+  function readCells(cells: CellBatch['cells'], firstRow: number, trim: boolean, controls: boolean, at: readonly number[]): void {
     for (let i = 0; i < cells.length; i++) {
       const values = cells[i];
       const row = firstRow + i;
@@ -235,7 +239,7 @@ export async function readSourceColumns(input: SourceInput, settings: Settings, 
         const raw = trim ? values[at[c + 1]].trim() : values[at[c + 1]];
         if (raw === '') continue;
         const column = columns[c];
-        const entry = raw.length > MAX_FIELD_LENGTH ? 'too-long' : lookup(column, raw, defaultCountry);
+        const entry = raw.length > MAX_FIELD_LENGTH ? 'too-long' : lookup(column, raw, defaultCountry, controls);
         if (typeof entry === 'number') {
           if (entry !== 0) column.targets[0].setIfEmpty(record, entry);
         } else if (typeof entry === 'string') {

@@ -22,8 +22,8 @@ export type PlainRecord = Readonly<Record<string, unknown>>;
 /**
  * A named source of records: a CSV or NDJSON file, or records in memory
  * (an array or any sync/async iterable of plain objects). A file is UTF-8
- * unless `encoding` says 'latin1' (read as its superset Windows-1252, as
- * TextDecoder does) or 'windows-1252'; see docs/input-rules.md.
+ * unless `encoding` says 'latin1' (read as its superset Windows-1252, as the
+ * WHATWG Encoding Standard reads it) or 'windows-1252'; see docs/input-rules.md.
  */
 export type SourceInput =
   | { readonly name: string; readonly path: string; readonly format?: 'csv' | 'ndjson'; readonly encoding?: SourceEncoding }
@@ -236,6 +236,12 @@ function badBytesField(record: readonly string[] | undefined): number {
 export interface CellBatch {
   readonly firstRow: number;
   readonly trim: boolean;
+  /**
+   * False when the source's text was found free of control characters (see
+   * CONTROL_CHARACTER), so its values need no check one by one; true for
+   * in-memory records, which have no text to look at once.
+   */
+  readonly controls: boolean;
   readonly cells: readonly (readonly string[])[];
   readonly columns: readonly number[];
 }
@@ -247,12 +253,27 @@ export interface CellBatch {
  */
 export const readerLimits = { wholeTextBytes: QUOTE_FREE_MAX_BYTES };
 
+/** A control character but tab, LF and CR (C0, DEL, C1): looked for once per CSV text, or per piece of a streamed one. */
+const CONTROL_CHARACTER = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/;
+/**
+ * In NDJSON text a control character inside a string is escaped: "\u0000" to
+ * "\u001f", "\b", "\f", "\u007f" to "\u009f", or written as it is (DEL, C1). Any of
+ * them (or a look-alike, such as an escaped backslash before "b") turns on the
+ * check of each value.
+ */
+const NDJSON_CONTROL = /\\(?:u00(?:[01]|7[fF]|[89])|[bf])|[\x7f-\x9f]/;
+
+/** Whether a source's text holds a control character; values are checked one by one only then. */
+interface ControlScan {
+  controls: boolean;
+}
+
 /**
  * Batches of a CSV file's rows (header first): split directly when quote-free
  * (see quote-free-csv.ts), else parsed by papaparse, from the text already read
  * when it was small enough to read whole, else streamed from the file.
  */
-async function* csvRows(name: string, path: string, encoding: 'utf-8' | 'windows-1252', range?: ByteRange): AsyncGenerator<string[][]> {
+async function* csvRows(name: string, path: string, encoding: 'utf-8' | 'windows-1252', scan: ControlScan, range?: ByteRange): AsyncGenerator<string[][]> {
   let text: string | undefined;
   try {
     text = await readCsvText(path, range, (bytes) => decodeFileText(name, bytes, encoding), readerLimits.wholeTextBytes);
@@ -260,8 +281,19 @@ async function* csvRows(name: string, path: string, encoding: 'utf-8' | 'windows
     if (error instanceof EncodingError) throw error;
     throw new SourceUnreadableError(name, `cannot read file (${(error as { code?: string }).code ?? 'EIO'})`);
   }
-  if (text === undefined) yield* csvBatches(name, parserStream(csvText(name, path, range, encoding)));
-  else if (isQuoteFree(text)) yield* quoteFreeBatches(text);
+  if (text === undefined) {
+    // Each piece is scanned before papaparse parses its rows, so the flag is up before they are read.
+    const pieces = async function* () {
+      for await (const piece of csvText(name, path, range, encoding)) {
+        if (!scan.controls && CONTROL_CHARACTER.test(piece)) scan.controls = true;
+        yield piece;
+      }
+    };
+    yield* csvBatches(name, parserStream(pieces()));
+    return;
+  }
+  scan.controls = CONTROL_CHARACTER.test(text);
+  if (isQuoteFree(text)) yield* quoteFreeBatches(text);
   else yield* csvBatches(name, parserStream(textChunks(text)));
 }
 
@@ -295,7 +327,9 @@ async function* readCsvCells(name: string, path: string, columns: readonly strin
   let header: readonly string[] = [];
   let width = 0;
   let row = 0;
-  for await (const records of csvRows(name, path, encoding, range)) {
+  const scan: ControlScan = { controls: false };
+  for await (const records of csvRows(name, path, encoding, scan, range)) {
+    const { controls } = scan;
     let start = 0;
     // The text ends at the first invalid byte (source-text.ts): the last row read holds it.
     const badField = badBytesField(records[records.length - 1]);
@@ -312,10 +346,10 @@ async function* readCsvCells(name: string, path: string, columns: readonly strin
     while (end < limit && records[end].length === width) end++;
     if (end < limit) {
       // The rows before the bad one are read first, so an error among them (a repeated id) is the one reported.
-      if (end > start) yield { firstRow: row + 1, trim: true, cells: records.slice(start, end), columns: indexes };
+      if (end > start) yield { firstRow: row + 1, trim: true, controls, cells: records.slice(start, end), columns: indexes };
       throw new MalformedRowError(name, row + end - start + 1, `row has ${records[end].length} fields, the header has ${width}${fieldCountHint(records[end])}`);
     }
-    if (limit > start) yield { firstRow: row + 1, trim: true, cells: start === 0 && limit === records.length ? records : records.slice(start, limit), columns: indexes };
+    if (limit > start) yield { firstRow: row + 1, trim: true, controls, cells: start === 0 && limit === records.length ? records : records.slice(start, limit), columns: indexes };
     row += limit - start;
     if (badField >= 0) {
       const column = badField < header.length ? header[badField].trim() : undefined;
@@ -388,6 +422,7 @@ async function* readObjectCells(
   records: Iterable<unknown> | AsyncIterable<unknown>,
   columns: readonly string[],
   numberText?: (column: string) => string | undefined,
+  scan: ControlScan = { controls: true },
 ): AsyncGenerator<CellBatch> {
   const seen = new Array<boolean>(columns.length).fill(false);
   const identity = columns.map((_, i) => i);
@@ -407,16 +442,16 @@ async function* readObjectCells(
       });
     } catch (error) {
       // The records before the bad one are read first, so an error among them (a repeated id) is the one reported.
-      if (batch.length > 0) yield { firstRow: row - batch.length, trim: false, cells: batch, columns: identity };
+      if (batch.length > 0) yield { firstRow: row - batch.length, trim: false, controls: scan.controls, cells: batch, columns: identity };
       throw error;
     }
     batch.push(values);
     if (batch.length >= 4096) {
-      yield { firstRow: row - batch.length + 1, trim: false, cells: batch, columns: identity };
+      yield { firstRow: row - batch.length + 1, trim: false, controls: scan.controls, cells: batch, columns: identity };
       batch = [];
     }
   }
-  if (batch.length > 0) yield { firstRow: row - batch.length + 1, trim: false, cells: batch, columns: identity };
+  if (batch.length > 0) yield { firstRow: row - batch.length + 1, trim: false, controls: scan.controls, cells: batch, columns: identity };
   if (row === 0) throw new EmptySourceError(name);
   // Objects may omit empty keys, so a column is missing only when no record has it.
   const absent = seen.indexOf(false);
@@ -425,8 +460,8 @@ async function* readObjectCells(
 
 /** An NDJSON file's records, with numbers read as the text the file holds. */
 function readNdjsonCells(name: string, path: string, columns: readonly string[], encoding: 'utf-8' | 'windows-1252'): AsyncGenerator<CellBatch> {
-  const cursor: NdjsonCursor = { line: '' };
-  return readObjectCells(name, parseNdjson(name, path, encoding, cursor), columns, (column) => jsonNumberText(cursor.line, column));
+  const cursor: NdjsonCursor = { line: '', controls: false };
+  return readObjectCells(name, parseNdjson(name, path, encoding, cursor, NDJSON_CONTROL), columns, (column) => jsonNumberText(cursor.line, column), cursor);
 }
 
 /**

@@ -358,6 +358,41 @@ describe('text encodings', () => {
   }, 60_000);
 });
 
+describe('files read in pieces of 1 MiB', () => {
+  // About 2.5 MB: multi-byte characters fall across piece boundaries, and the control character sits in the last piece.
+  const NAMES = ['Zoë', '王芳', 'Łukasz', 'Ann', 'Þóra', '😀x'];
+  const rows = Array.from({ length: 80_000 }, (_, i) => ({ id: `r${i}`, first: NAMES[i % NAMES.length], last: `Lee${i % 89}`, dob: '1980-03-05', phone: '' }));
+  rows[79_990].first = `${SECRET}\u0001`;
+  const csvLine = (r: (typeof rows)[number]) => `${r.id},${r.first},${r.last},${r.dob},`;
+  const header = 'id,first,last,dob,phone\n';
+  // The last row whose first name starts before byte 1 MiB - 2 gets a 4-byte character that starts there.
+  let start = Buffer.byteLength(header);
+  let straddling = 0;
+  for (let i = 0; start + Buffer.byteLength(`${rows[i].id},`) <= (1 << 20) - 2; i++) {
+    straddling = i;
+    start += Buffer.byteLength(csvLine(rows[i]) + '\n');
+  }
+  start -= Buffer.byteLength(csvLine(rows[straddling]) + '\n');
+  rows[straddling].first = 'a'.repeat((1 << 20) - 2 - start - Buffer.byteLength(`${rows[straddling].id},`)) + '😀';
+
+  it('reads a streamed CSV file as the whole text, and flags a control character in its last piece', async () => {
+    const text = header + rows.map(csvLine).join('\n') + '\n';
+    expect(Buffer.from(text).subarray((1 << 20) - 2, (1 << 20) + 2).toString()).toBe('😀');
+    const path = writeIn(tempDir(), 'a.csv', text);
+    const streamed = await readFile({ name: 'a', path }, settings, 'stream');
+    expect(streamed).toEqual(await readFile({ name: 'a', path }, settings, 'thread'));
+    expect(streamed).toMatchObject({ table: { flags: ['79991:first:control-character'] } });
+  }, 30_000);
+
+  it('reads an NDJSON file whose lines fall across pieces, and flags an escaped control character in its last piece', async () => {
+    const path = writeIn(tempDir(), 'a.ndjson', rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const csv = writeIn(tempDir(), 'a.csv', header + rows.map(csvLine).join('\n') + '\n');
+    const ndjson = await readFile({ name: 'a', path }, settings, 'thread');
+    expect(ndjson).toEqual(await readFile({ name: 'a', path: csv }, settings, 'thread'));
+    expect(ndjson).toMatchObject({ table: { flags: ['79991:first:control-character'] } });
+  }, 30_000);
+});
+
 describe('NDJSON numbers', () => {
   it('takes a number as the text written, from the member JSON.parse reads', () => {
     const line = '{"note":"\\"id\\": 5, {", "nested":{"id":1,"list":[{"id":2}]}, "i\\u0064":9007199254740993 , "x":-1.50e3,"id":7}';

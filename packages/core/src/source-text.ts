@@ -137,8 +137,9 @@ function completeLength(bytes: Buffer): number {
  * Pieces of a CSV part end on line breaks, so no character straddles them.
  */
 export async function* decodeFileStream(source: string, path: string, pieces: readonly FilePiece[], encoding: 'utf-8' | 'windows-1252'): AsyncGenerator<string> {
+  // A UTF-8 byte order mark at the start of the file (the first piece) decides for every piece.
+  let utf8 = encoding === 'utf-8';
   for (const piece of pieces) {
-    let utf8 = encoding === 'utf-8';
     let first = piece.start === 0;
     let carry: Buffer | undefined;
     const bytes = createReadStream(path, { start: piece.start, end: piece.end === undefined ? undefined : piece.end - 1, highWaterMark: 1 << 20 });

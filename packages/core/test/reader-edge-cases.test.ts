@@ -192,20 +192,23 @@ describe('byte order marks', () => {
     expect(await readFile({ name: 'a', path }, settings, 'thread')).toMatchObject({ table: { ids: ['1', '2'], values: { given_name: ['ann', 'bo'] } } });
   });
 
-  it('reads the header of a part of a file that starts with a BOM (the part a worker thread reads)', async () => {
-    const text = '\ufeffid,first,last,dob,phone\n1,Ann,Lee,,\n2,Bo,Ng,,\n3,Cy,Dee,,\n';
+  it('reads the header of a part of a file that starts with a BOM (the part a worker thread reads), whole or streamed', async () => {
+    const text = '\ufeffid,first,last,dob,phone\n1,Ann,Lee,,\n2,Zoë,Ng,,\n3,Cy,Dee,,\n';
     const path = writeIn(tempDir(), 'a.csv', text);
     const bytes = Buffer.from(text);
-    const headerEnd = bytes.indexOf(0x0a) + 1;
-    const start = bytes.indexOf('2,Bo');
-    const cells = [];
-    for await (const batch of readSourceCells({ name: 'a', path }, ['id', 'first'], { headerEnd, start, end: bytes.length })) {
-      cells.push(...batch.cells.map((row) => batch.columns.map((c) => row[c])));
+    const range = { headerEnd: bytes.indexOf(0x0a) + 1, start: bytes.indexOf('2,Zo'), end: bytes.length };
+    // A UTF-8 byte order mark means UTF-8 in every piece, whatever the declared encoding.
+    for (const input of [{ name: 'a', path }, { name: 'a', path, encoding: 'latin1' as const }]) {
+      for (const limit of [64 << 20, 0]) {
+        readerLimits.wholeTextBytes = limit;
+        const cells = [];
+        for await (const batch of readSourceCells(input, ['id', 'first'], range)) cells.push(...batch.cells.map((row) => batch.columns.map((c) => row[c])));
+        expect(cells, `${input.encoding ?? 'utf-8'}, limit ${limit}`).toEqual([
+          ['2', 'Zoë'],
+          ['3', 'Cy'],
+        ]);
+      }
     }
-    expect(cells).toEqual([
-      ['2', 'Bo'],
-      ['3', 'Cy'],
-    ]);
   });
 });
 

@@ -468,7 +468,8 @@ function readNdjsonCells(name: string, path: string, columns: readonly string[],
  * Reads one source (or, given a byte range, part of a CSV source, with rows
  * numbered from the part's start), yielding batches of parsed rows and where the requested
  * columns sit in them. Throws typed errors naming the source, row and column:
- * missing file, absent column, malformed row, wrong value type, empty source.
+ * missing file, absent or repeated column, malformed row, bytes not in the
+ * source's encoding, wrong value type, empty source (docs/input-rules.md).
  */
 export async function* readSourceCells(input: SourceInput, columns: readonly string[], range?: ByteRange): AsyncGenerator<CellBatch> {
   if ('records' in input) {

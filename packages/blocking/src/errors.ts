@@ -29,17 +29,24 @@ export class PairBudgetExceededError extends Error {
   /** Pairs counted when the budget was found exceeded (the rule's own pairs, or the union so far). */
   readonly count: number;
   readonly maxPairs: number;
-  constructor(rule: string, count: number, maxPairs: number, cumulative: boolean) {
+  /** Whether `count` is the union of this rule's pairs with the earlier rules' (else the rule's own pairs). */
+  readonly cumulative: boolean;
+  /**
+   * @param basis what the budget is, for the message (e.g. the memory a default
+   * budget was sized to); leave it out for a budget the caller set.
+   */
+  constructor(rule: string, count: number, maxPairs: number, cumulative: boolean, basis?: string) {
     const what = cumulative
       ? `brings the candidate pairs (together with the rules before it) to ${count}`
       : `produces ${count} candidate pairs`;
     super(
-      `Blocking rule '${rule}' ${what}, over the budget of ${maxPairs} pairs. ` +
-        'Use a stricter blocking rule (more key parts, a finer transform, a smaller window) or raise --max-pairs.',
+      `Blocking rule '${rule}' ${what}, over the budget of ${maxPairs} pairs${basis === undefined ? '' : ` (${basis})`}. ` +
+        'Use a stricter blocking rule (more key parts, a finer transform, a smaller window) or raise the budget (maxPairs, --max-pairs).',
     );
     this.name = 'PairBudgetExceededError';
     this.rule = rule;
     this.count = count;
     this.maxPairs = maxPairs;
+    this.cumulative = cumulative;
   }
 }

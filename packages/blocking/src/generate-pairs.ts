@@ -187,11 +187,14 @@ function emitSortedNeighbourhood(
  * order that depends only on the table and the rules (rule, then key order,
  * then row). In link mode only pairs of records from different sources.
  *
- * The budget is checked before any pair is generated: a rule that alone exceeds
- * `maxPairs` throws PairBudgetExceededError. The rules' own counts summed are an
- * upper bound of the union (rules overlap), so when only that sum exceeds the
- * budget generation runs, holding at most `maxPairs` pairs, and throws naming the
- * rule at which the union passes it.
+ * The budget is checked before any pair is stored: a rule that alone exceeds
+ * `maxPairs` throws PairBudgetExceededError, from the rules' counts. Their sum is
+ * an upper bound of the union (rules overlap), so when only that sum exceeds the
+ * budget, a first pass counts the union without storing a pair and throws naming
+ * the rule at which it passes the budget; a union within budget is then generated
+ * in a second pass. Generating up to the budget and failing there held a budget's
+ * worth of pairs first: with a budget sized to the memory free (link()), that
+ * memory was then gone before the error.
  *
  * Rules compiled on this table (compileBlockingRule) are used without deriving
  * their keys again; generation only reads them, so they stay valid for covers().
@@ -213,13 +216,32 @@ export function generatePairs(
   }
 
   const compiled = rules.map((rule) => resolveRule(table, rule));
+  let sum = 0;
   for (const rule of compiled) {
     const count = countCompiledRulePairs(rule, table, mode);
-    if (count > maxPairs) throw new PairBudgetExceededError(rule.name, count, maxPairs, false);
+    if (count > maxPairs) throw new PairBudgetExceededError(rule.name, count, maxPairs, false, options.budgetBasis);
+    sum += count;
   }
-
-  const link = mode === 'link';
+  const budget = { maxPairs, basis: options.budgetBasis };
+  if (sum > maxPairs) emitRules(table, compiled, mode, new PairWriter(chunkSize, 0), budget);
   const out = new PairWriter(chunkSize, maxPairs);
+  const countsByRule = emitRules(table, compiled, mode, out, budget);
+  return { count: out.count, chunks: out.finish(), countsByRule };
+}
+
+/**
+ * Emits the pairs of every rule into `out`, each pair once (see generatePairs),
+ * and returns the pairs each rule added; throws PairBudgetExceededError after the
+ * rule that brings them past the budget.
+ */
+function emitRules(
+  table: BlockingTable,
+  compiled: readonly InternalBlockingRule[],
+  mode: GeneratePairsOptions['mode'],
+  out: PairWriter,
+  budget: { readonly maxPairs: number; readonly basis: string | undefined },
+): number[] {
+  const link = mode === 'link';
   const countsByRule: number[] = [];
   // The last rule is never an earlier one, so it needs no coordinates.
   const earlierRules = compiled.slice(0, -1);
@@ -234,8 +256,8 @@ export function generatePairs(
     const before = out.count;
     if (rule.kind === 'key') emitKeyRule(rule, earlier, sourceAt, out);
     else emitSortedNeighbourhood(rule, earlier, sourceAt, out);
-    if (out.count > maxPairs) throw new PairBudgetExceededError(rule.name, out.count, maxPairs, true);
+    if (out.count > budget.maxPairs) throw new PairBudgetExceededError(rule.name, out.count, budget.maxPairs, true, budget.basis);
     countsByRule.push(out.count - before);
   }
-  return { count: out.count, chunks: out.finish(), countsByRule };
+  return countsByRule;
 }

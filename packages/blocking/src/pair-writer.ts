@@ -26,7 +26,8 @@ export class PairWriter {
     private readonly chunkSize: number,
     private readonly limit: number,
   ) {
-    const capacity = Math.min(FIRST_CAPACITY, chunkSize);
+    // A writer with limit 0 only counts, and allocates nothing.
+    const capacity = Math.min(FIRST_CAPACITY, chunkSize, Math.ceil(limit));
     this.left = sharedUint32(capacity);
     this.right = sharedUint32(capacity);
   }

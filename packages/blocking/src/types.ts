@@ -100,8 +100,10 @@ export interface CompiledBlockingRule {
 
 export interface GeneratePairsOptions {
   readonly mode: LinkMode;
-  /** Budget: more candidate pairs than this is an error (PairBudgetExceededError). Default: no limit. */
+  /** Budget: more candidate pairs than this is an error (PairBudgetExceededError), found before any pair is stored. Default: no limit. */
   readonly maxPairs?: number;
+  /** What the budget is, named in PairBudgetExceededError's message (e.g. the memory a default budget was sized to). */
+  readonly budgetBasis?: string;
   /** Largest number of pairs per chunk. Default 1 << 20. */
   readonly chunkSize?: number;
 }

@@ -226,6 +226,38 @@ describe('pair budget', () => {
     expect(budget.message).toContain(String((n * (n - 1)) / 2));
     expect(budget.message).toMatch(/stricter blocking rule/);
     expect(budget.message).toMatch(/--max-pairs/);
+    expect(budget.cumulative).toBe(false);
+  });
+
+  it('names what the budget was sized to when told', () => {
+    const table = buildTable(Array.from({ length: 10 }, () => ({ a: 'x' })));
+    const rules: BlockingRule[] = [{ kind: 'key', name: 'by a', keys: [{ column: 'a' }] }];
+    expect(() => generatePairs(table, rules, { mode: 'dedupe', maxPairs: 40, budgetBasis: 'sized to 1.0 GiB of memory' })).toThrow(
+      /over the budget of 40 pairs \(sized to 1\.0 GiB of memory\)/,
+    );
+  });
+
+  it('counts an over-budget union without storing its pairs', () => {
+    // Two rules of 2,498,500 pairs each (blocks of 2,000 and 1,000 records, shifted
+    // by 1,000): each fits a budget of 3M, their union (3,498,500) does not.
+    // Generating up to the budget before failing held 3M pairs (24 MB) at the error.
+    const n = 3000;
+    const table = buildTable(Array.from({ length: n }, (_, r) => ({ a: r < 2000 ? 'x' : 'y', b: r >= 1000 ? 'p' : 'q' })));
+    const rules: BlockingRule[] = [
+      { kind: 'key', name: 'by a', keys: [{ column: 'a' }] },
+      { kind: 'key', name: 'by b', keys: [{ column: 'b' }] },
+    ];
+    expect(countRulePairs(table, rules, 'dedupe')).toEqual([1_999_000 + 499_500, 1_999_000 + 499_500]);
+    const before = process.memoryUsage().arrayBuffers;
+    let error: unknown;
+    try {
+      generatePairs(table, rules, { mode: 'dedupe', maxPairs: 3_000_000 });
+    } catch (e) {
+      error = e;
+    }
+    const held = process.memoryUsage().arrayBuffers - before;
+    expect(error).toMatchObject({ name: 'PairBudgetExceededError', rule: 'by b', count: 3_498_500, cumulative: true });
+    expect(held).toBeLessThan(1 << 20);
   });
 
   it('accepts overlapping rules whose union fits the budget even when their counts sum over it', () => {

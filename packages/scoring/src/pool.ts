@@ -129,6 +129,11 @@ export class ComparisonPool {
   private loaded: (TableMessage & { kind: 'table' }) | undefined;
   /** The calling thread's vectorizer, with 0 threads, compiled on first use. */
   private vectorizer: CompiledVectorizer | undefined;
+  /** The first worker failure (or destroy()), and the pool's destruction it started (see fail). */
+  private failed: { readonly error: unknown; readonly byWorker: boolean; readonly destroyed: Promise<void> } | undefined;
+  /** Rejects with the first worker failure: every task of the pool races it, so none waits on a destroyed worker. */
+  private readonly failure: Promise<never>;
+  private rejectFailure!: (error: unknown) => void;
 
   /** @throws InvalidComparisonError when a comparison does not fit the table. */
   constructor(options: ComparisonPoolOptions) {
@@ -138,8 +143,45 @@ export class ComparisonPool {
     // Fail here, in the caller's stack, rather than as a worker start-up error.
     if (table !== undefined) validateComparisons(table, comparisons!);
     this.threads = threads;
-    this.workers = threads === 0 ? undefined : startWorkers(threads, () => this.loaded);
+    this.failure = new Promise<never>((_, reject) => (this.rejectFailure = reject));
+    // Only the tasks racing it report the failure.
+    this.failure.catch(() => {});
+    this.workers = threads === 0 ? undefined : startWorkers(threads, () => this.loaded, (error) => this.fail(error));
     if (table !== undefined) this.load(table, comparisons!);
+  }
+
+  /**
+   * The first error a worker raised (a task that threw, a worker that died or
+   * failed to start), or undefined. After it the pool is destroyed: every pending
+   * and later task rejects with it.
+   */
+  get workerFailure(): unknown {
+    return this.failed?.byWorker ? this.failed.error : undefined;
+  }
+
+  /**
+   * Ends the pool on the first worker failure: terminates every worker at once
+   * rather than letting the others finish their tasks (piscina's close() waits for
+   * them, the rest of a 1M-pair compare stage), and rejects every task pending.
+   * Piscina replaces a dead worker and would go on; a run missing one task's
+   * vectors must not.
+   */
+  private fail(error: unknown, byWorker = true): void {
+    if (this.failed !== undefined || this.workers === undefined) return;
+    const { piscina, channel } = this.workers;
+    const destroyed = piscina.destroy().finally(() => channel.close());
+    this.failed = { error, byWorker, destroyed };
+    this.rejectFailure(error);
+  }
+
+  /** Runs a task on a worker; rejects with the pool's first worker failure, whichever task it came from. */
+  private run<T>(task: PoolTask): Promise<T> {
+    if (this.failed !== undefined) return Promise.reject(this.failed.error);
+    const running = this.workers!.piscina.run(task).catch((error: unknown) => {
+      this.fail(error);
+      throw error;
+    });
+    return Promise.race([running as Promise<T>, this.failure]);
   }
 
   /**
@@ -184,7 +226,6 @@ export class ComparisonPool {
         return vectors;
       });
     }
-    const { piscina } = this.workers;
     // Workers write the vectors straight into shared memory: nothing is copied
     // back, and neither side allocates per task. Copied-back results (~6 MiB a
     // task at 1M records) made both the workers and this thread collect garbage
@@ -194,7 +235,7 @@ export class ComparisonPool {
     const shared = chunks.map(sharedPairs);
     await this.runRanges(
       chunks,
-      (i, start, end) => piscina.run({ kind: 'compare', ...shared[i], start, end, levels: vectors[i].levels }),
+      (i, start, end) => this.run({ kind: 'compare', ...shared[i], start, end, levels: vectors[i].levels }),
       onProgress,
     );
     return vectors;
@@ -211,11 +252,10 @@ export class ComparisonPool {
     const { model, chunks, vectors } = options;
     if (this.workers === undefined) return scorePairs(options);
     checkScoreInputs(options);
-    const { piscina } = this.workers;
     const tf = options.tf?.map((input) => input && { ids: toShared(input.ids), tf: toShared(input.tf) });
     const scores = chunks.map((chunk) => new Float64Array(new SharedArrayBuffer(chunk.left.length * Float64Array.BYTES_PER_ELEMENT)));
     const shared = chunks.map((chunk, i) => ({ ...sharedPairs(chunk), levels: toShared(vectors[i].levels) }));
-    await this.runRanges(chunks, (i, start, end) => piscina.run({ kind: 'score', model, tf, ...shared[i], start, end, scores: scores[i] }));
+    await this.runRanges(chunks, (i, start, end) => this.run({ kind: 'score', model, tf, ...shared[i], start, end, scores: scores[i] }));
     return scores;
   }
 
@@ -271,7 +311,7 @@ export class ComparisonPool {
     // working (link() blocks meanwhile), and leaves the other cores to the caller.
     // Piscina posts a queued task only from this thread's event loop, so parts
     // queued as tasks of their own waited while the caller blocked.
-    const sampled = this.workers?.piscina.run({ kind: 'sample', mode, sampleSize, seed }) as Promise<Float64Array[]> | undefined;
+    const sampled = this.workers === undefined ? undefined : this.run<Float64Array[]>({ kind: 'sample', mode, sampleSize, seed });
     // Awaited below; this guard keeps a failure meanwhile from counting as unhandled.
     sampled?.catch(() => {});
     // The value counts (and with 0 threads the sample too) wait for this thread's
@@ -284,15 +324,30 @@ export class ComparisonPool {
     return uFromLevelCounts(counts, comparisons, exact);
   }
 
-  /** Stops the workers; the pool cannot be used afterwards. */
+  /**
+   * Stops the workers; the pool cannot be used afterwards. After a worker
+   * failure, waits for the workers to be terminated (see fail).
+   */
   async close(): Promise<void> {
     // The channel stays open until the workers have finished: a worker that
     // started after the table was sent asks for it on the channel, and its task
     // waits for the answer (closing the channel first left a u-sample task waiting
     // forever when link() failed early, and close() timed out after 30 s).
     if (this.workers === undefined) return;
-    await this.workers.piscina.close();
-    this.workers.channel.close();
+    if (this.failed === undefined) {
+      await this.workers.piscina.close();
+      this.workers.channel.close();
+    }
+    await this.failed?.destroyed;
+  }
+
+  /**
+   * Terminates the workers at once, tasks running or not, and rejects every task
+   * pending: for a caller that gives up (its own error) and wants no thread left.
+   */
+  async destroy(): Promise<void> {
+    this.fail(new Error('ComparisonPool: destroyed'), false);
+    await this.failed?.destroyed;
   }
 
   private inThreadVectorizer(): CompiledVectorizer {
@@ -319,8 +374,10 @@ function taskSize(remaining: number, threads: number): number {
 /**
  * Starts the piscina pool and the channel the table reaches its workers on;
  * `loaded` gives the table once there is one, for a worker that asks after it was sent.
+ * `onError` hears the errors piscina raises outside a task (a worker that dies
+ * idle or fails to start, a close that times out).
  */
-function startWorkers(threads: number, loaded: () => TableMessage | undefined) {
+function startWorkers(threads: number, loaded: () => TableMessage | undefined, onError: (error: unknown) => void) {
   const workerData: CompareWorkerData = { channel: `mpi-compare-${randomUUID()}` };
   // Open before any worker starts, so no worker's request for the table is missed.
   const channel = new BroadcastChannel(workerData.channel);
@@ -349,5 +406,9 @@ function startWorkers(threads: number, loaded: () => TableMessage | undefined) {
     stricterFIFO: true,
     workerData,
   });
+  // Piscina emits an error no task can take (a worker's uncaught error while
+  // idle, a close that timed out) as an 'error' event: unheard, it is thrown on
+  // this thread as an uncaught exception.
+  piscina.on('error', onError);
   return { piscina, channel };
 }

@@ -22,6 +22,7 @@ import {
 import { encodeTable } from './encode-table.js';
 import { patientComparisons } from './patient-comparisons.js';
 import { randomPairs, syntheticRows } from './synthetic-records.js';
+import { watchingWorkers } from './watch-workers.js';
 
 // The pool runs the built worker (dist/compare-worker.js): build the package first.
 beforeAll(() => {
@@ -158,6 +159,69 @@ describe('ComparisonPool', () => {
     expect(() => new ComparisonPool({ table, comparisons: patientComparisons, threads: -1 })).toThrow(RangeError);
     expect(() => new ComparisonPool({ table, comparisons: patientComparisons, threads: 1.5 })).toThrow(RangeError);
     expect(() => new ComparisonPool({ table, threads: 1 })).toThrow(TypeError);
+  });
+
+  describe('when a worker fails', () => {
+    it('rejects the compare of a worker killed mid-task, and leaves no thread running', async () => {
+      const { result: outcome, started, exited } = await watchingWorkers(async (started) => {
+        const pool = new ComparisonPool({ table, comparisons: patientComparisons, threads: 2 });
+        let finishedAfterKill = -1;
+        // At the first finished task every worker holds another (tasks run in queue
+        // order and the queue is far from empty): end one of them for real.
+        const compared = pool.compare(chunks, () => {
+          if (finishedAfterKill < 0) void started[0].terminate();
+          finishedAfterKill++;
+        });
+        const error = await compared.then(() => undefined, (e: unknown) => e);
+        const closing = performance.now();
+        await pool.close();
+        const closeMs = performance.now() - closing;
+        return { error, failure: pool.workerFailure, closeMs, finishedAfterKill, again: await pool.compare([small]).then(() => undefined, (e: unknown) => e) };
+      });
+      expect(outcome.error).toBeInstanceOf(Error);
+      expect((outcome.error as Error).message).toMatch(/exited/);
+      expect(outcome.failure).toBe(outcome.error);
+      expect(outcome.again).toBe(outcome.error);
+      expect(started.length).toBeGreaterThanOrEqual(2);
+      // The other worker stopped with the first: no task finished after the kill
+      // (piscina replaced the dead worker, and the pool went on comparing the rest).
+      expect(outcome.finishedAfterKill).toBe(0);
+      // Every worker, the replacement piscina started for the dead one included, has exited.
+      await exited;
+      expect(outcome.closeMs).toBeLessThan(5_000);
+    });
+
+    it('rejects a task that throws in a worker, pending and later tasks with it, and stops the other workers', async () => {
+      const { result: outcome, exited } = await watchingWorkers(async () => {
+        const pool = new ComparisonPool({ table, comparisons: patientComparisons, threads: 2 });
+        // A pair naming a row the table does not have: the kernel reads a value that is not there.
+        const broken = { left: new Uint32Array([0]), right: new Uint32Array([table.size + 10]) };
+        const results = await Promise.allSettled([pool.compare([big]), pool.compare([broken]), pool.estimateU({ mode: 'dedupe', sampleSize: 140_000, seed: 9 })]);
+        await pool.close();
+        return { results, failure: pool.workerFailure };
+      });
+      const [whole, broken, u] = outcome.results;
+      expect(broken.status).toBe('rejected');
+      expect((broken as PromiseRejectedResult).reason).toBeInstanceOf(TypeError);
+      expect(outcome.failure).toBe((broken as PromiseRejectedResult).reason);
+      // Whatever was still running or queued fails with the same error instead of finishing or waiting.
+      for (const other of [whole, u]) if (other.status === 'rejected') expect(other.reason).toBe(outcome.failure);
+      await exited;
+    });
+
+    it('lets the process exit without close() after a worker failure', () => {
+      const script = `
+        import { ComparisonPool, givenNameComparison } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+        const table = { size: 2, source: new Uint16Array(2), columns: { given: { dictionary: ['', 'ann'], ids: new Uint32Array([1, 1]) } } };
+        const pool = new ComparisonPool({ table, comparisons: [givenNameComparison('given')], threads: 2 });
+        await pool.compare([{ left: new Uint32Array([0]), right: new Uint32Array([99]) }]).catch((error) => console.log(error.name));
+      `;
+      const started = performance.now();
+      const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+      expect(output.toString().trim()).toBe('TypeError');
+      // Not held open by the workers until piscina's idle timeout (30 s).
+      expect(performance.now() - started).toBeLessThan(10_000);
+    });
   });
 
   it('lets the process exit after close()', () => {

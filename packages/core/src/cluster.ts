@@ -128,9 +128,7 @@ function averageLinkage(
     }
   });
   // Strongest first; ties in row order, so the groups are a function of the scored pairs alone.
-  const order = Array.from({ length: linkCount }, (_, i) => i).sort(
-    (a, b) => linkWeight[b] - linkWeight[a] || linkLeft[a] - linkLeft[b] || linkRight[a] - linkRight[b],
-  );
+  const order = linkOrder(linkWeight, linkLeft, linkRight);
 
   const threshold = matchProbability(minWeight);
   const sets = new StaticDisjointSet(size);
@@ -164,6 +162,50 @@ function averageLinkage(
   const roots = component.slice();
   for (let r = 0; r < size; r++) if (inside(r)) roots[r] = size + sets.find(r);
   return roots;
+}
+
+/**
+ * Link indices by weight descending, then left and right row ascending: a
+ * strict order (each pair is scored once), so any correct sort gives this one.
+ * A merge sort of typed arrays rather than Array.prototype.sort of a JS array
+ * of indices: the array and the sort's work copies of it sat on the V8 heap,
+ * whose limit aborts the process when passed. clusterPairs on 8.4M pairs all in
+ * troubled components: peak RSS 590 MiB above the input instead of 655-658,
+ * 6.1-6.3 s instead of 6.3-6.7 (alternating runs); same groups.
+ */
+export function linkOrder(weight: Float64Array, left: Uint32Array, right: Uint32Array): Uint32Array {
+  const n = weight.length;
+  let order = new Uint32Array(n);
+  let other = new Uint32Array(n);
+  const before = (a: number, b: number): boolean =>
+    weight[a] > weight[b] || (weight[a] === weight[b] && (left[a] < left[b] || (left[a] === left[b] && right[a] < right[b])));
+  // Runs of RUN links sorted by insertion, then merged pairwise until one is left.
+  const RUN = 16;
+  for (let start = 0; start < n; start += RUN) {
+    const end = Math.min(n, start + RUN);
+    for (let i = start; i < end; i++) {
+      let j = i;
+      while (j > start && before(i, order[j - 1])) {
+        order[j] = order[j - 1];
+        j--;
+      }
+      order[j] = i;
+    }
+  }
+  for (let width = RUN; width < n; width *= 2) {
+    for (let start = 0; start < n; start += 2 * width) {
+      const middle = Math.min(n, start + width);
+      const end = Math.min(n, start + 2 * width);
+      let i = start;
+      let j = middle;
+      let k = start;
+      while (i < middle && j < end) other[k++] = before(order[j], order[i]) ? order[j++] : order[i++];
+      while (i < middle) other[k++] = order[i++];
+      while (j < end) other[k++] = order[j++];
+    }
+    [order, other] = [other, order];
+  }
+  return order;
 }
 
 function forEachPair(chunks: readonly PairChunk[], weights: readonly Float64Array[], visit: (l: number, r: number, w: number) => void): void {

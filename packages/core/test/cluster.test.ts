@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clusterPairs, Evaluation, evaluate, identityId, thresholdWeight } from '../src/index.js';
+import { linkOrder } from '../src/cluster.js';
 
 const chunk = (pairs: [number, number][]) => ({
   left: Uint32Array.from(pairs, (p) => p[0]),
@@ -131,5 +132,39 @@ describe('evaluation against the truth', () => {
     const truth = [m('1', 'A'), m('2', 'A')];
     const report = evaluate([m('1', 'x'), m('1', 'x'), m('9', 'x')], truth);
     expect(report.conservation).toEqual({ ok: false, missing: 1, unexpected: 1, duplicated: 1 });
+  });
+});
+
+describe('linkOrder', () => {
+  it('orders links as the comparator sort did: weight descending, then left and right row ascending', () => {
+    // Many ties in weight and in left row, infinite weights and -0, across the insertion runs and merges.
+    let state = 7;
+    const next = (n: number) => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return (state >>> 8) % n;
+    };
+    const weights = [-0, 0, 1.5, 2, 2, 7.25, Infinity, -Infinity, 30];
+    for (const n of [0, 1, 2, 15, 16, 17, 33, 1000, 4099]) {
+      const pairs = new Map<string, [number, number]>();
+      while (pairs.size < n) {
+        // 200 x 200 possible pairs: enough for n distinct ones, few enough to share left rows.
+        const left = next(200);
+        const right = left + 1 + next(200);
+        pairs.set(`${left},${right}`, [left, right]);
+      }
+      const list = [...pairs.values()];
+      // Shuffled, so the order does not come from the input's.
+      for (let i = list.length - 1; i > 0; i--) {
+        const j = next(i + 1);
+        [list[i], list[j]] = [list[j], list[i]];
+      }
+      const left = Uint32Array.from(list, (p) => p[0]);
+      const right = Uint32Array.from(list, (p) => p[1]);
+      const weight = Float64Array.from(list, () => weights[next(weights.length)]);
+      const expected = Array.from({ length: n }, (_, i) => i).sort(
+        (a, b) => weight[b] - weight[a] || left[a] - left[b] || right[a] - right[b],
+      );
+      expect(Array.from(linkOrder(weight, left, right))).toEqual(expected);
+    }
   });
 });

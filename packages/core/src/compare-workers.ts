@@ -7,14 +7,14 @@ import type { SourceInput } from './sources.js';
 const BYTES_PER_MEMORY_RECORD = 100;
 
 /**
- * The size of the input in bytes: file sizes, ~100 bytes per record of an
- * in-memory array, and Infinity when a source's size cannot be known before
- * reading it (an iterable that is not an array).
+ * The size of each source in bytes: a file's size, ~100 bytes per record of an
+ * in-memory array, and undefined when it cannot be known before reading it (an
+ * iterable that is not an array).
  */
-export async function inputBytes(sources: readonly SourceInput[]): Promise<number> {
-  const sizes = await Promise.all(
+export async function sourceBytes(sources: readonly SourceInput[]): Promise<(number | undefined)[]> {
+  return Promise.all(
     sources.map(async (source) => {
-      if ('records' in source) return Array.isArray(source.records) ? source.records.length * BYTES_PER_MEMORY_RECORD : Infinity;
+      if ('records' in source) return Array.isArray(source.records) ? source.records.length * BYTES_PER_MEMORY_RECORD : undefined;
       try {
         return (await stat(source.path)).size;
       } catch {
@@ -22,7 +22,30 @@ export async function inputBytes(sources: readonly SourceInput[]): Promise<numbe
       }
     }),
   );
-  return sizes.reduce((a, b) => a + b, 0);
+}
+
+/** The size of the input in bytes (see sourceBytes), Infinity when a source's size cannot be known before reading it. */
+export async function inputBytes(sources: readonly SourceInput[]): Promise<number> {
+  return (await sourceBytes(sources)).reduce<number>((a, b) => a + (b ?? Infinity), 0);
+}
+
+/**
+ * The size of the input once read: the sizes known up front, and for each source
+ * that had none (an iterable), ~100 bytes per record it gave, as for an array.
+ * Sizing by "unknown, so large" started a worker per thread for an iterable of
+ * 100 records: 64 of them with threads 64.
+ */
+export function readInputBytes(
+  sources: readonly SourceInput[],
+  sizes: readonly (number | undefined)[],
+  table: { readonly sources: readonly string[]; readonly source: Uint16Array },
+): number {
+  const records = new Float64Array(table.sources.length);
+  for (let r = 0; r < table.source.length; r++) records[table.source[r]]++;
+  return sources.reduce((total, source, i) => {
+    const index = table.sources.indexOf(source.name);
+    return total + (sizes[i] ?? (index < 0 ? 0 : records[index] * BYTES_PER_MEMORY_RECORD));
+  }, 0);
 }
 
 /**
@@ -37,7 +60,9 @@ export async function inputBytes(sources: readonly SourceInput[]): Promise<numbe
 export const IN_THREAD_COMPARE_BYTES = 2 << 20;
 
 /**
- * How many of `threads` comparison workers link() starts. Below
+ * How many of `threads` comparison workers link() starts, never more than the
+ * machine's cores (availableParallelism: more workers than cores only share
+ * them, each with its own copy of the dictionaries). Below
  * IN_THREAD_COMPARE_BYTES of input (or parallelBytes, if lower), none: the
  * calling thread compares. From `parallelBytes` (default MIN_PARALLEL_BYTES,
  * 48 MiB) all of them. Between the two, on a machine with no more cores than
@@ -49,7 +74,8 @@ export const IN_THREAD_COMPARE_BYTES = 2 << 20;
  * 9.3-9.5 s), while at 1M records (105 MB) two took the pipeline from 45.4 to 34.7 s.
  */
 export function compareWorkers(threads: number, bytes: number, parallelBytes = MIN_PARALLEL_BYTES): number {
+  const cores = availableParallelism();
   if (bytes < Math.min(IN_THREAD_COMPARE_BYTES, parallelBytes)) return 0;
-  if (bytes >= parallelBytes) return threads;
-  return Math.min(threads, Math.max(1, availableParallelism() - 1));
+  if (bytes >= parallelBytes) return Math.min(threads, cores);
+  return Math.min(threads, Math.max(1, cores - 1));
 }

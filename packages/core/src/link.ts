@@ -36,7 +36,9 @@ import {
   isPersonRule,
   tighterBlockingRule,
 } from './field-kinds.js';
-import { compareWorkers, inputBytes } from './compare-workers.js';
+import { compareWorkers, readInputBytes, sourceBytes } from './compare-workers.js';
+import { defaultPairBudget, pairCost } from './pair-budget.js';
+import { runFailure } from './run-errors.js';
 import { HOUSEHOLD_SHARE, householdShare, withoutHouseholdGroup } from './households.js';
 import { buildRecordTable, type RecordTable } from './record-table.js';
 import { DEFAULTS, defaultUSampleSize, validateSettings, type Settings } from './settings.js';
@@ -57,10 +59,11 @@ export interface LinkOptions {
   readonly sources: readonly SourceInput[];
   /**
    * Worker threads for reading large inputs and comparing pairs (default:
-   * available parallelism). Results do not depend on it. Below 2 MiB of input
-   * the calling thread compares alone; below `parallelBytes`, on a machine with
-   * no more cores than this, one core stays with the calling thread (see
-   * compareWorkers). `LinkResult.workers` tells how many compared.
+   * available parallelism, and never more). Results do not depend on it. Below
+   * 2 MiB of input the calling thread compares alone; below `parallelBytes`, on
+   * a machine with no more cores than this, one core stays with the calling
+   * thread (see compareWorkers). An iterable source (not an array) is sized once
+   * read, at 100 bytes a record. `LinkResult.workers` tells how many compared.
    */
   readonly threads?: number;
   /**
@@ -214,113 +217,182 @@ function checkColumns(table: RecordTable, comparisons: readonly Comparison[]): v
 /**
  * Links records from any number of sources into identity groups:
  * read + normalize -> block -> compare -> train (EM) -> score -> cluster.
+ *
+ * Fails with typed errors: the input's (MpiError subclasses), the pair budget's
+ * (PairBudgetExceededError, before any pair is generated; the default budget is
+ * sized to the memory free, see pair-budget.ts), OutOfMemoryError when an
+ * allocation fails anyway, WorkerFailedError when a comparison worker throws or
+ * dies (the workers are then terminated at once). Either way no thread is left
+ * running and no partial result is returned.
  */
 export async function link(options: LinkOptions): Promise<LinkResult> {
   const settings = validateSettings(options.settings, { sources: options.sources.map((source) => source.name) });
-  const mode = settings.mode ?? DEFAULTS.mode;
-  const threads = options.threads ?? availableParallelism();
-  if (!Number.isInteger(threads) || threads < 1) throw new MpiError('BAD_THREADS', 'threads must be a positive integer');
+  const requested = options.threads ?? availableParallelism();
+  if (!Number.isInteger(requested) || requested < 1) throw new MpiError('BAD_THREADS', 'threads must be a positive integer');
+  // More threads than cores only share the cores, each worker with its own copy
+  // of the dictionaries: `threads: 1000` started 1000 of them.
+  const threads = Math.min(requested, availableParallelism());
+  const clusteringMethod = settings.clustering ?? DEFAULTS.clustering;
   const progress = options.onProgress ?? (() => {});
-  const timings: StageTiming[] = [];
-  let started = performance.now();
-  const lap = (stage: Stage) => {
-    const now = performance.now();
-    timings.push({ stage, seconds: (now - started) / 1000 });
-    started = now;
-  };
+  const clock = new StageClock();
 
   // The comparison workers start now and load their modules while this thread
-  // reads; the table follows once read.
-  const workers = compareWorkers(threads, await inputBytes(options.sources), options.parallelBytes);
-  const pool = new ComparisonPool({ threads: workers });
-  let table: RecordTable;
-  let comparisons: readonly Comparison[];
-  let share: number | undefined;
-  let model: FellegiSunterModel;
-  let pairs: CandidatePairs;
-  let vectors: ComparisonVectors[];
-  let weights: Float64Array[];
-  let tf: (TermFrequencyInput | null)[];
-  let space: number;
-  let compiledRules: CompiledBlockingRule[];
+  // reads, when the input's size is known; an iterable's is known once read.
+  const sizes = await sourceBytes(options.sources);
+  const startPool = (bytes: number) => new ComparisonPool({ threads: compareWorkers(threads, bytes, options.parallelBytes) });
+  let pool = sizes.every((size) => size !== undefined) ? startPool(sizes.reduce<number>((a, b) => a + b!, 0)) : undefined;
   try {
-    table = await buildRecordTable(options.sources, settings, threads, { parallelReadBytes: options.parallelBytes });
-    progress({ stage: 'read', done: table.size, total: table.size });
-    lap('read');
-
-    // The workers compare the random pairs u is estimated from while this thread
-    // blocks: none of that depends on the candidate pairs.
-    comparisons = options.model?.comparisons ?? settings.comparisons ?? defaultComparisons(table.fieldKinds);
-    checkColumns(table, comparisons);
-    pool.load(table, comparisons);
-    const uSampleSize = settings.uSampleSize ?? defaultUSampleSize(table.size);
-    const uEstimate = options.model ? undefined : pool.estimateU({ mode, sampleSize: uSampleSize, seed: settings.seed ?? DEFAULTS.seed });
-    // Awaited in the train stage; this guard only keeps an early failure from being reported as unhandled.
-    uEstimate?.catch(() => {});
-
-    const presentFields = new Set(Object.keys(table.columns));
-    // Each rule is compiled once: the compiled rules serve counting, generation and EM's covers().
-    compiledRules = settings.blockingRules
-      ? settings.blockingRules.map((rule) => compileBlockingRule(table, rule))
-      : [...scaled(table, defaultBlockingRules(presentFields), mode), ...affordable(table, broadBlockingRules(presentFields), mode)];
-    if (compiledRules.length === 0) throw new SettingsError('blockingRules', 'no blocking rule applies to the fields present');
-    pairs = generatePairs(table, compiledRules, { mode, maxPairs: settings.maxPairs ?? DEFAULTS.maxPairs });
-    space = totalPairs(table, mode);
-    // Only default comparisons are adapted; given ones (settings or model) are used as they are.
-    if (options.model === undefined && settings.comparisons === undefined) {
-      share = householdShare(table, pairs);
-      if (share !== undefined && share < HOUSEHOLD_SHARE) comparisons = withoutHouseholdGroup(comparisons);
-    }
-    progress({ stage: 'block', done: pairs.count, total: pairs.count });
-    lap('block');
-
-    // Constant aliases, so the closures below see definitely assigned values.
-    const candidates = pairs;
-    const comparing = pool.compare(candidates.chunks, (done, total) => progress({ stage: 'compare', done, total }));
-    const sessionRules = uEstimate === undefined ? [] : trainingRules(settings, table, compiledRules);
-    // Which EM sessions each pair belongs to is found while the workers compare
-    // when a core is free for it, leaving the train stage only the counting. With
-    // a worker on every core it would only take a worker's time, so it waits.
-    const spareCore = workers < availableParallelism();
-    let membership = spareCore ? sessionMembership(candidates, sessionRules) : undefined;
-    vectors = await comparing;
-    progress({ stage: 'compare', done: pairs.count, total: pairs.count });
-    lap('compare');
-    membership ??= sessionMembership(candidates, sessionRules);
-
-    // uEstimate is undefined exactly when a trained model was given.
-    if (uEstimate === undefined) {
-      model = options.model!;
-    } else {
-      const u = await uEstimate;
-      const counted = sessionPatterns(candidates, vectors, membership, sessionRules.length);
-      const sessions = sessionRules.map((rule, s) => ({ name: rule.name, columns: rule.columns, patterns: counted.sessions[s] }));
-      model = trainModel({
-        comparisons,
-        u,
-        sessions,
-        candidatePatterns: counted.all,
-        candidateCount: candidates.count,
-        uSampleSize,
-        totalPairs: space,
-        em: settings.em,
-        household: comparisons.map((comparison) => isHouseholdField(comparison.column, table.fieldKinds)),
-      });
-    }
-    progress({ stage: 'train', done: 1, total: 1 });
-    lap('train');
-
-    // Scored by the same workers: the vectors are already in their shared memory.
-    tf = termFrequencyInputs(table, comparisons);
-    weights = await pool.score({ model, chunks: pairs.chunks, vectors, tf });
-    progress({ stage: 'score', done: pairs.count, total: pairs.count });
-    lap('score');
-  } finally {
+    const table = await buildRecordTable(options.sources, settings, threads, { parallelReadBytes: options.parallelBytes });
+    clock.records = table.size;
+    pool ??= startPool(readInputBytes(options.sources, sizes, table));
+    const scored = await compareAndScore(options, settings, table, pool, clusteringMethod, progress, clock);
+    // The workers, each holding its own copy of the dictionaries, end before clustering.
     await pool.close();
+    return finish(table, scored, settings, clusteringMethod, pool.threads, clock, progress);
+  } catch (error) {
+    // Terminated at once: closing would wait for the tasks still running (a u
+    // sample, the rest of a compare stage) that no one will read.
+    await pool?.destroy();
+    throw runFailure(error, clock, pool?.workerFailure);
   }
+}
 
+/** The stage link() is in, the records and candidate pairs it has, and the seconds each finished stage took. */
+class StageClock {
+  stage: Stage = 'read';
+  records: number | undefined;
+  pairs: number | undefined;
+  readonly timings: StageTiming[] = [];
+  private started = performance.now();
+
+  /** Ends the current stage's timing and starts `next`'s (none after the last). */
+  lap(next?: Stage): void {
+    const now = performance.now();
+    this.timings.push({ stage: this.stage, seconds: (now - this.started) / 1000 });
+    this.started = now;
+    if (next !== undefined) this.stage = next;
+  }
+}
+
+/** What the read, block, compare, train and score stages give clustering. */
+interface Scored {
+  readonly pairs: CandidatePairs;
+  readonly weights: Float64Array[];
+  readonly model: FellegiSunterModel;
+  readonly tf: (TermFrequencyInput | null)[];
+  readonly space: number;
+  readonly compiledRules: CompiledBlockingRule[];
+  readonly share: number | undefined;
+}
+
+/** Blocks, compares, trains and scores the read table on the pool's workers (see link). */
+async function compareAndScore(
+  options: LinkOptions,
+  settings: Settings,
+  table: RecordTable,
+  pool: ComparisonPool,
+  clusteringMethod: ClusteringMethod,
+  progress: (event: ProgressEvent) => void,
+  clock: StageClock,
+): Promise<Scored> {
+  const mode = settings.mode ?? DEFAULTS.mode;
+  progress({ stage: 'read', done: table.size, total: table.size });
+  clock.lap('block');
+
+  // The workers compare the random pairs u is estimated from while this thread
+  // blocks: none of that depends on the candidate pairs.
+  let comparisons = options.model?.comparisons ?? settings.comparisons ?? defaultComparisons(table.fieldKinds);
+  checkColumns(table, comparisons);
+  pool.load(table, comparisons);
+  const uSampleSize = settings.uSampleSize ?? defaultUSampleSize(table.size);
+  const uEstimate = options.model ? undefined : pool.estimateU({ mode, sampleSize: uSampleSize, seed: settings.seed ?? DEFAULTS.seed });
+  // Awaited in the train stage; this guard only keeps an early failure from being reported as unhandled.
+  uEstimate?.catch(() => {});
+
+  const presentFields = new Set(Object.keys(table.columns));
+  // Each rule is compiled once: the compiled rules serve counting, generation and EM's covers().
+  const compiledRules = settings.blockingRules
+    ? settings.blockingRules.map((rule) => compileBlockingRule(table, rule))
+    : [...scaled(table, defaultBlockingRules(presentFields), mode), ...affordable(table, broadBlockingRules(presentFields), mode)];
+  if (compiledRules.length === 0) throw new SettingsError('blockingRules', 'no blocking rule applies to the fields present');
+  const sessionRules = uEstimate === undefined ? [] : trainingRules(settings, table, compiledRules);
+  // An explicit maxPairs is the user's; the default is what the memory free holds.
+  const budget =
+    settings.maxPairs !== undefined
+      ? { maxPairs: settings.maxPairs, basis: undefined }
+      : defaultPairBudget(pairCost(comparisons.length, sessionRules.length, clusteringMethod, table.size));
+  const pairs = generatePairs(table, compiledRules, { mode, maxPairs: budget.maxPairs, budgetBasis: budget.basis });
+  clock.pairs = pairs.count;
+  const space = totalPairs(table, mode);
+  let share: number | undefined;
+  // Only default comparisons are adapted; given ones (settings or model) are used as they are.
+  if (options.model === undefined && settings.comparisons === undefined) {
+    share = householdShare(table, pairs);
+    if (share !== undefined && share < HOUSEHOLD_SHARE) comparisons = withoutHouseholdGroup(comparisons);
+  }
+  progress({ stage: 'block', done: pairs.count, total: pairs.count });
+  clock.lap('compare');
+
+  const comparing = pool.compare(pairs.chunks, (done, total) => progress({ stage: 'compare', done, total }));
+  // Which EM sessions each pair belongs to is found while the workers compare
+  // when a core is free for it, leaving the train stage only the counting. With
+  // a worker on every core it would only take a worker's time, so it waits.
+  const spareCore = pool.threads < availableParallelism();
+  let membership = spareCore ? sessionMembership(pairs, sessionRules) : undefined;
+  // A failure of this stage's workers is thrown here: nothing after it runs.
+  const vectors = await comparing;
+  progress({ stage: 'compare', done: pairs.count, total: pairs.count });
+  clock.lap('train');
+  membership ??= sessionMembership(pairs, sessionRules);
+
+  let model: FellegiSunterModel;
+  // uEstimate is undefined exactly when a trained model was given.
+  if (uEstimate === undefined) {
+    model = options.model!;
+  } else {
+    const u = await uEstimate;
+    const counted = sessionPatterns(pairs, vectors, membership, sessionRules.length);
+    const sessions = sessionRules.map((rule, s) => ({ name: rule.name, columns: rule.columns, patterns: counted.sessions[s] }));
+    model = trainModel({
+      comparisons,
+      u,
+      sessions,
+      candidatePatterns: counted.all,
+      candidateCount: pairs.count,
+      uSampleSize,
+      totalPairs: space,
+      em: settings.em,
+      household: comparisons.map((comparison) => isHouseholdField(comparison.column, table.fieldKinds)),
+    });
+  }
+  // 4 bytes a pair per 32 training rules: not needed past training.
+  membership = undefined;
+  progress({ stage: 'train', done: 1, total: 1 });
+  clock.lap('score');
+
+  // Scored by the same workers: the vectors are already in their shared memory.
+  const tf = termFrequencyInputs(table, comparisons);
+  const weights = await pool.score({ model, chunks: pairs.chunks, vectors, tf });
+  // The vectors (a byte a pair and comparison) are not needed past scoring:
+  // dropped here, clustering's peak does not hold them (see pair-budget.ts).
+  vectors.length = 0;
+  progress({ stage: 'score', done: pairs.count, total: pairs.count });
+  clock.lap('cluster');
+  return { pairs, weights, model, tf, space, compiledRules, share };
+}
+
+/** Clusters the scored pairs into identity groups and assembles the result (see link). */
+function finish(
+  table: RecordTable,
+  scored: Scored,
+  settings: Settings,
+  clusteringMethod: ClusteringMethod,
+  workers: number,
+  clock: StageClock,
+  progress: (event: ProgressEvent) => void,
+): LinkResult {
+  const { pairs, weights, model, tf, space, compiledRules, share } = scored;
   const threshold = settings.threshold ?? DEFAULTS.threshold;
-  const clusteringMethod = settings.clustering ?? DEFAULTS.clustering;
   const clustering = clusterPairs(table.size, pairs.chunks, weights, thresholdWeight(threshold), { method: clusteringMethod });
   const identityIds = new Array<string>(clustering.groupCount);
   for (let g = 0; g < clustering.groupCount; g++) {
@@ -328,7 +400,7 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
     identityIds[g] = identityId(table.sources[table.source[first]], table.recordIds[first]);
   }
   progress({ stage: 'cluster', done: table.size, total: table.size });
-  lap('cluster');
+  clock.lap();
 
   let rowIndex: Map<string, number> | undefined;
   const rowOf = (record: RecordRef): number | undefined => {
@@ -349,7 +421,7 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
     threshold,
     clusteringMethod,
     householdShare: share,
-    timings,
+    timings: clock.timings,
     workers,
     identityIds,
     blocking: {

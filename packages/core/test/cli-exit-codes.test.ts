@@ -150,7 +150,7 @@ JSON.stringify = (value, ...rest) => { if (value && typeof value === 'object' &&
   });
 
   it('maps every error class that @mpi/blocking and @mpi/scoring export to 2, not to "internal error"', async () => {
-    const exported = [...Object.values(blocking), ...Object.values(scoring)].filter(
+    const exported = ([...Object.values(blocking), ...Object.values(scoring)] as unknown[]).filter(
       (value): value is new (...args: never[]) => Error => typeof value === 'function' && value.prototype instanceof Error,
     );
     expect(exported.length).toBeGreaterThanOrEqual(5);

@@ -162,11 +162,12 @@ describe('every reader path reads the edge cases alike', () => {
   }, 60_000);
 
   it('reads columns named like Object prototype members as columns', async () => {
-    const members: Settings = { recordId: 'id', fields: { constructor: 'given_name', toString: 'family_name', hasOwnProperty: 'text', valueOf: 'text' } };
+    // Built from entries: an object literal's own `constructor`/`toString` keys would be typed as Object's members.
+    const members: Settings = { recordId: 'id', fields: Object.fromEntries([['constructor', 'given_name'], ['toString', 'family_name'], ['hasOwnProperty', 'text'], ['valueOf', 'text']]) as Settings['fields'] };
     // The second record lacks two of them: empty, not the prototype's functions.
-    const rows = [
-      { id: '1', constructor: 'Ann', toString: 'Lee', hasOwnProperty: 'x', valueOf: 'y' },
-      { id: '2', constructor: 'Bo', toString: 'Ng' },
+    const rows: Row[] = [
+      Object.fromEntries([['id', '1'], ['constructor', 'Ann'], ['toString', 'Lee'], ['hasOwnProperty', 'x'], ['valueOf', 'y']]),
+      Object.fromEntries([['id', '2'], ['constructor', 'Bo'], ['toString', 'Ng']]),
     ];
     const outcome = same(await everyPath(rows, members));
     expect(outcome).toMatchObject({ table: { values: { given_name: ['ann', 'bo'], family_name: ['lee', 'ng'], hasOwnProperty: ['x', ''], valueOf: ['y', ''] } } });

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Installs the publishable packages the way a user would, from their packed
+# tarballs into an empty project outside the repository, and uses them there:
+# the library through `import` (ESM only) and the `mpi` binary through npx.
+# Run after `pnpm build` (CI runs it after the tests). Fails on the first step
+# that does not work; KEEP_INSTALL_CHECK=1 keeps the scratch folder to look at.
+#
+# Why all three tarballs: @mpi/core depends on @mpi/blocking and @mpi/scoring
+# ("workspace:*" in the repo, rewritten to their exact versions by `pnpm pack`);
+# until they are on a registry they must be installed together. Third-party
+# dependencies come from the configured npm registry (npm's cache is used first).
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+PACKAGES=(blocking scoring core)
+
+fail() { echo "check-install: FAILED: $*" >&2; exit 1; }
+step() { echo; echo "== check-install: $*"; }
+
+for p in "${PACKAGES[@]}"; do
+  [ -f "$REPO/packages/$p/dist/index.js" ] || fail "packages/$p/dist is missing: run pnpm build first"
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/mpi-install-check-XXXXXX")
+case "$WORK" in "$REPO"/*) fail "scratch folder $WORK is inside the repository" ;; esac
+cleanup() { if [ "${KEEP_INSTALL_CHECK:-}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi; }
+trap cleanup EXIT
+TARBALLS="$WORK/tarballs"
+APP="$WORK/app"
+mkdir -p "$TARBALLS" "$APP"
+
+step "pack (pnpm rewrites workspace:* to versions)"
+(cd "$REPO" && pnpm -r --filter './packages/*' pack --pack-destination "$TARBALLS") >"$WORK/pack.log" 2>&1 \
+  || { cat "$WORK/pack.log" >&2; fail "pnpm pack"; }
+ls -l "$TARBALLS"
+[ "$(find "$TARBALLS" -name '*.tgz' | wc -l)" -eq "${#PACKAGES[@]}" ] || fail "expected ${#PACKAGES[@]} tarballs in $TARBALLS"
+
+step "tarball contents"
+node "$REPO/scripts/check-tarballs.mjs" "$TARBALLS"/*.tgz || fail "tarball contents"
+
+step "npm install the tarballs into an empty project ($APP)"
+cd "$APP"
+npm init -y >/dev/null
+npm install --no-audit --no-fund --prefer-offline "$TARBALLS"/*.tgz || fail "npm install"
+# The @mpi packages must come from the tarballs, never from a registry.
+node -e '
+  const lock = require("./package-lock.json");
+  const ours = Object.entries(lock.packages).filter(([path]) => /(^|\/)node_modules\/@mpi\//.test(path));
+  if (ours.length !== 3) throw new Error("expected 3 @mpi packages installed, found " + ours.map(([p]) => p).join(", "));
+  for (const [path, entry] of ours) {
+    if (!String(entry.resolved).startsWith("file:")) throw new Error(path + " was resolved from " + entry.resolved + ", not a tarball");
+    console.log(path, entry.version, "from", entry.resolved);
+  }
+' || fail "@mpi packages not installed from the tarballs"
+
+# Two tiny sources: the same three people in both (typos, a nickname), and one person each alone.
+cat >a.csv <<'CSV'
+id,first,last,dob,zip
+A1,William,Smith,1970-03-05,02139
+A2,Maria,Garcia,1985-11-23,10001
+A3,Chen,Wei,1992-07-14,94110
+A4,Olga,Petrova,1961-01-30,60614
+CSV
+cat >b.csv <<'CSV'
+id,first,last,dob,zip
+B1,Bill,Smith,1970-03-05,02139
+B2,Maria,Garcia,1985-11-23,10001
+B3,Chen,Wie,1992-07-14,94110
+B4,Ahmed,Khan,1978-05-02,73301
+CSV
+cat >settings.json <<'JSON'
+{
+  "recordId": "id",
+  "mode": "link",
+  "fields": { "first": "given_name", "last": "family_name", "dob": "birth_date", "zip": "postcode" }
+}
+JSON
+
+step "the library: import { link, writeGroupsCsv } from '@mpi/core'"
+cat >use-library.mjs <<'JS'
+import { readFileSync } from 'node:fs';
+import { link, writeGroupsCsv } from '@mpi/core';
+
+const settings = JSON.parse(readFileSync('settings.json', 'utf8'));
+const memory = [
+  { id: 'M1', first: 'William', last: 'Smith', dob: '1970-03-05', zip: '02139' },
+  { id: 'M2', first: 'Sam', last: 'Okafor', dob: '2001-09-09', zip: '30301' },
+];
+const expected = [
+  ...['A1', 'A2', 'A3', 'A4'].map((recordId) => `a:${recordId}`),
+  ...['B1', 'B2', 'B3', 'B4'].map((recordId) => `b:${recordId}`),
+  ...memory.map((r) => `m:${r.id}`),
+];
+const result = await link({
+  settings,
+  sources: [
+    { name: 'a', path: 'a.csv' },
+    { name: 'b', path: 'b.csv' },
+    { name: 'm', records: memory },
+  ],
+  threads: 1,
+});
+const seen = new Map();
+let groups = 0;
+for (const group of result.groups()) {
+  groups++;
+  for (const ref of group.records) {
+    const key = `${ref.source}:${ref.recordId}`;
+    if (seen.has(key)) throw new Error(`${key} is in two groups`);
+    seen.set(key, group.id);
+  }
+}
+const missing = expected.filter((key) => !seen.has(key));
+const unexpected = [...seen.keys()].filter((key) => !expected.includes(key));
+if (missing.length || unexpected.length) throw new Error(`groups: missing ${missing} unexpected ${unexpected}`);
+await writeGroupsCsv(result, 'library-groups.csv');
+const rows = readFileSync('library-groups.csv', 'utf8').trim().split(/\r?\n/);
+if (rows[0] !== 'source,record_id,identity_id' || rows.length !== expected.length + 1) {
+  throw new Error(`library-groups.csv: header ${rows[0]}, ${rows.length - 1} rows for ${expected.length} records`);
+}
+// The settings JSON Schema is exported as a file of the package.
+const schemaUrl = import.meta.resolve('@mpi/core/data/settings.schema.json');
+const schema = JSON.parse(readFileSync(new URL(schemaUrl), 'utf8'));
+if (typeof schema !== 'object' || !schema.properties) throw new Error('settings.schema.json has no properties');
+console.log(`library: ${expected.length} records in ${groups} groups, each record once; library-groups.csv written; schema at ${schemaUrl}`);
+JS
+node use-library.mjs || fail "the library from the installed packages"
+
+step "the types: a TypeScript file compiles against the installed declarations"
+cat >use-types.ts <<'TS'
+import { link, type LinkResult, type Settings } from '@mpi/core';
+const settings: Settings = { recordId: 'id', fields: { first: 'given_name' } };
+export const run: Promise<LinkResult> = link({ settings, sources: [{ name: 'a', path: 'a.csv' }] });
+TS
+node "$REPO/node_modules/typescript/bin/tsc" --noEmit --strict --target es2022 --module nodenext --moduleResolution nodenext \
+  --types node --typeRoots "$REPO/node_modules/@types" use-types.ts || fail "types from the installed packages"
+echo "types: use-types.ts compiles (module nodenext)"
+
+step "the CLI: npx mpi"
+VERSION=$(npx --no -- mpi --version) || fail "npx mpi --version exited $?"
+WANT=$(node -p 'require("./node_modules/@mpi/core/package.json").version')
+echo "mpi --version: $VERSION"
+[ "$VERSION" = "$WANT" ] || fail "mpi --version printed '$VERSION', the package is $WANT"
+set +e
+npx --no -- mpi link --settings settings.json --source a=a.csv --source b=b.csv --out cli-groups.csv --quiet
+CODE=$?
+set -e
+[ "$CODE" -eq 0 ] || fail "npx mpi link exited $CODE"
+node -e '
+  const rows = require("fs").readFileSync("cli-groups.csv", "utf8").trim().split(/\r?\n/);
+  if (rows[0] !== "source,record_id,identity_id") throw new Error("header " + rows[0]);
+  const keys = rows.slice(1).map((row) => row.split(",").slice(0, 2).join(":")).sort();
+  const want = ["a:A1","a:A2","a:A3","a:A4","b:B1","b:B2","b:B3","b:B4"];
+  if (JSON.stringify(keys) !== JSON.stringify(want)) throw new Error("records " + keys);
+  console.log("cli: exit 0, cli-groups.csv has every record once in " + new Set(rows.slice(1).map((r) => r.split(",")[2])).size + " groups");
+' || fail "cli-groups.csv"
+
+step "ok: the packed tarballs install into an empty project and work there"

@@ -139,15 +139,20 @@ describe('the default pair budget', () => {
         console.log(JSON.stringify({ name: error.constructor.name, code: error.code, message: error.message }));
       }
     `;
+    // The young generation is fixed at its start size: otherwise V8 may need to commit a
+    // larger semi-space just as the pair arrays take the last of the address space, and
+    // that failure is fatal to the process (seen under a loaded host), not a RangeError
+    // link() can report. The test is about ArrayBuffer allocations, which stay as they are.
+    const V8_FLAGS = ['--min-semi-space-size=1', '--max-semi-space-size=1'];
     /** Address space in KiB of a Node process that has loaded @mpi/core, as the child's before it links. */
     const loaded = () => {
       const probe = `await import(${JSON.stringify(join(repoRoot, 'packages/core/dist/index.js'))}); console.log(/VmSize:\\s+(\\d+)/.exec((await import('node:fs')).readFileSync('/proc/self/status', 'utf8'))[1]);`;
-      return Number(execFileSync(process.execPath, ['--input-type=module', '-e', probe]).toString());
+      return Number(execFileSync(process.execPath, [...V8_FLAGS, '--input-type=module', '-e', probe]).toString());
     };
     /** Runs the script with `headroomMiB` of address space above what loading takes. */
     const limited = (headroomMiB: number, code: string) => {
       const limit = loaded() + headroomMiB * 1024;
-      const run = spawnSync('bash', ['-c', `ulimit -v ${limit}; exec "$0" --input-type=module -e "$1"`, process.execPath, code], { encoding: 'utf8', timeout: 120_000 });
+      const run = spawnSync('bash', ['-c', `ulimit -v ${limit}; exec "$0" ${V8_FLAGS.join(' ')} --input-type=module -e "$1"`, process.execPath, code], { encoding: 'utf8', timeout: 120_000 });
       expect(run.stderr).toBe('');
       return JSON.parse(run.stdout.trim().split('\n').pop()!) as { name?: string; code?: string; message?: string; pairs?: number };
     };
@@ -207,8 +212,12 @@ describe('a comparison worker that dies mid-task', () => {
     expect(error).toBeInstanceOf(MpiError);
     expect(error).toMatchObject({ name: 'WorkerFailedError', code: 'WORKER_FAILED', stage: 'compare' });
     expect((error as Error).message).toMatch(/a comparison worker failed in the compare stage \(10000 records, 73743 candidate pairs\) \(the worker exited with code 1\)/);
-    // Nothing was compared after the death: the other worker did not go on with the stage.
-    expect(events.slice(afterKill)).toEqual([]);
+    // The other worker did not go on with the stage: terminate() takes effect a moment
+    // later, so the one task it was already running may report, but the stage never
+    // completes and no later stage starts.
+    const after = events.slice(afterKill);
+    expect(after.length).toBeLessThanOrEqual(1);
+    for (const event of after) expect(event.stage === 'compare' && event.done < event.total).toBe(true);
     // Every thread link() started, piscina's replacement for the dead one included, has ended.
     expect(started.length).toBeGreaterThanOrEqual(2);
     await exited;

@@ -183,9 +183,10 @@ describe('ComparisonPool', () => {
       expect(outcome.failure).toBe(outcome.error);
       expect(outcome.again).toBe(outcome.error);
       expect(started.length).toBeGreaterThanOrEqual(2);
-      // The other worker stopped with the first: no task finished after the kill
-      // (piscina replaced the dead worker, and the pool went on comparing the rest).
-      expect(outcome.finishedAfterKill).toBe(0);
+      // The other worker stopped with the first: at most the task it was already running
+      // when terminate() took effect finished after the kill, not the queue behind it
+      // (before, piscina replaced the dead worker and the pool went on comparing the rest).
+      expect(outcome.finishedAfterKill).toBeLessThanOrEqual(1);
       // Every worker, the replacement piscina started for the dead one included, has exited.
       await exited;
       expect(outcome.closeMs).toBeLessThan(5_000);

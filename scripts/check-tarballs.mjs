@@ -57,6 +57,7 @@ for (const tarball of process.argv.slice(2)) {
     };
     walk(manifest.exports);
     walk(manifest.bin);
+    if (Array.isArray(manifest.sideEffects)) walk(manifest.sideEffects);
     if (manifest.main) targets.push(manifest.main);
     if (manifest.types) targets.push(manifest.types);
     if (!manifest.exports?.['.']?.types || !manifest.exports?.['.']?.import) bad('exports["."] needs types and import');

@@ -12,7 +12,7 @@
 // Linking.
 /** Links records from one or more sources into identity groups: read, block, compare, train, score, cluster. */
 export { link } from './pipeline/link.js';
-export type { LinkOptions, LinkResult, IdentityGroup, RecordRef, ProgressEvent, Stage, StageTiming, BlockingSummary } from './pipeline/link.js';
+export type { LinkOptions, LinkResult, IdentityGroup, RecordRef, ProgressEvent, Stage, StageTiming, BlockingSummary } from './pipeline/types.js';
 
 // Settings.
 /** Checks raw settings (parsed JSON or an object) against the schema and its rules, and fills in the defaults. */

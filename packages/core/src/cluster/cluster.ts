@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import { StaticDisjointSet } from 'mnemonist';
 import type { PairChunk } from '@mpi/blocking';
 import { matchProbability } from '@mpi/scoring';
+import type { ClusteringMethod } from '../defaults/clustering-method.js';
 
 /**
  * Identity groups as arrays: `members` lists rows group by group (each group's
@@ -24,8 +25,7 @@ export function thresholdWeight(probability: number): number {
   return Math.log2(probability / (1 - probability));
 }
 
-/** How scored pairs become identity groups. */
-export type ClusteringMethod = 'connectedComponents' | 'averageLinkage';
+export type { ClusteringMethod };
 
 /** Options of {@link clusterPairs}. */
 export interface ClusterOptions {

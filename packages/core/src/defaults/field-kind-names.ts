@@ -27,3 +27,10 @@ export const FIELD_KINDS = [
 ] as const;
 
 export type FieldKind = (typeof FIELD_KINDS)[number];
+
+/** A column's kind with options: `format` for dates (e.g. "MM/DD/YYYY"), `defaultCountry` for phones. */
+export interface FieldOptions {
+  readonly kind: FieldKind;
+  readonly format?: string;
+  readonly defaultCountry?: string;
+}

@@ -35,7 +35,7 @@ import {
   splitFullName,
   type Normalized,
 } from '../normalize/index.js';
-import type { FieldKind, FieldOptions } from '../settings/settings.js';
+import type { FieldKind, FieldOptions } from './field-kind-names.js';
 
 /** Normalized values for the logical fields a column feeds, or the reason the raw value is unusable. */
 export type FieldValues = { readonly values: readonly string[] } | { readonly invalid: string };

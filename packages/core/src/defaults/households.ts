@@ -1,6 +1,5 @@
 import type { CandidatePairs } from '@mpi/blocking';
 import type { Comparison } from '@mpi/scoring';
-import type { RecordTable } from '../read/record-table.js';
 
 /**
  * Share of address-sharing candidate pairs that look like two different people
@@ -10,6 +9,11 @@ import type { RecordTable } from '../read/record-table.js';
  * the generated multi-source population 0.75 at 8k and 85k records.
  */
 export const HOUSEHOLD_SHARE = 0.1;
+
+/** What householdShare reads of a record table (RecordTable, read/record-table.ts): the value ids of its columns, 0 for missing. */
+export interface HouseholdColumns {
+  readonly columns: Readonly<Record<string, { readonly ids: ArrayLike<number> } | undefined>>;
+}
 
 /**
  * Whether relatives or flatmates share addresses in this data, read off the
@@ -23,7 +27,7 @@ export const HOUSEHOLD_SHARE = 0.1;
  * independent evidence, and grouping them loses true pairs whose given name or
  * birth date was corrupted.
  */
-export function householdShare(table: RecordTable, pairs: CandidatePairs): number | undefined {
+export function householdShare(table: HouseholdColumns, pairs: CandidatePairs): number | undefined {
   const street = table.columns.street_address?.ids;
   const place = (table.columns.postcode ?? table.columns.city)?.ids;
   const given = table.columns.given_name?.ids;

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
-import type { ClusteringMethod } from '../cluster/cluster.js';
+import type { ClusteringMethod } from './clustering-method.js';
 
 /**
  * Bytes link() holds per candidate pair outside the V8 heap (typed arrays), at

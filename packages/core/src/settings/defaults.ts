@@ -1,5 +1,5 @@
 import type { LinkMode } from '@mpi/blocking';
-import type { ClusteringMethod } from '../cluster/cluster.js';
+import type { ClusteringMethod } from '../defaults/clustering-method.js';
 
 /**
  * Defaults of the optional settings. A file of its own so that the settings

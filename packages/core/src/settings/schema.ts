@@ -1,6 +1,6 @@
 import type { KeyTransform, LinkMode } from '@mpi/blocking';
 import type { LevelTest } from '@mpi/scoring';
-import type { ClusteringMethod } from '../cluster/cluster.js';
+import type { ClusteringMethod } from '../defaults/clustering-method.js';
 import { FIELD_KINDS } from '../defaults/field-kind-names.js';
 import { DEFAULTS } from './defaults.js';
 

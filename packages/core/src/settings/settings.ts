@@ -1,21 +1,14 @@
 import type { BlockingRule, LinkMode } from '@mpi/blocking';
 import type { Comparison } from '@mpi/scoring';
-import type { ClusteringMethod } from '../cluster/cluster.js';
+import type { ClusteringMethod } from '../defaults/clustering-method.js';
 import { SettingsError } from '../errors.js';
-import { FIELD_KINDS, type FieldKind } from '../defaults/field-kind-names.js';
+import { FIELD_KINDS, type FieldKind, type FieldOptions } from '../defaults/field-kind-names.js';
 import { DEFAULTS } from './defaults.js';
 import { checkSettings, type SettingsCheckOptions } from './validation.js';
 
-export { FIELD_KINDS, type FieldKind } from '../defaults/field-kind-names.js';
+export { FIELD_KINDS, type FieldKind, type FieldOptions } from '../defaults/field-kind-names.js';
 export { DEFAULTS } from './defaults.js';
 export type { SettingsCheckOptions } from './validation.js';
-
-/** A column's kind with options: `format` for dates (e.g. "MM/DD/YYYY"), `defaultCountry` for phones. */
-export interface FieldOptions {
-  readonly kind: FieldKind;
-  readonly format?: string;
-  readonly defaultCountry?: string;
-}
 
 /** A column declaration: a kind name, or a kind with options. */
 export type FieldSpec = FieldKind | FieldOptions;

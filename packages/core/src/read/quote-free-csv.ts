@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { decodeFileText } from './source-text.js';
-import type { ByteRange } from './sources.js';
+import type { ByteRange } from './source-input.js';
 
 // Own code beside papaparse, for the common CSV file with no quote character at
 // all: there, RFC 4180 parsing is splitting lines at "\n" and fields at ",", which

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { orderByHash } from './dictionary-merge.js';
 import { readSourceColumns, type SourceColumns } from './source-columns.js';
 import type { Settings } from '../settings/settings.js';
-import type { ByteRange, SourceInput } from './sources.js';
+import type { ByteRange, SourceInput } from './source-input.js';
 
 const { input, settings, range } = workerData as { input: SourceInput; settings: Settings; range?: ByteRange };
 readSourceColumns(input, settings, range).then(

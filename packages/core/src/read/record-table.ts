@@ -7,7 +7,7 @@ import { planFieldKinds, SharedReads, type SourceColumns, type ValueFlag } from 
 import { firstRepeat, gatherInto, mergeSortedRuns } from './record-order.js';
 import { readSourceParts } from './read-sources.js';
 import { sourceFieldPlan, type FieldKind, type Settings } from '../settings/settings.js';
-import type { SourceInput } from './sources.js';
+import type { SourceInput } from './source-input.js';
 
 export { MAX_FIELD_LENGTH, type ValueFlag } from './source-columns.js';
 

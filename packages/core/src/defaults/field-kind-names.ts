@@ -1,7 +1,7 @@
 /**
- * The field kind names on their own, without the normalizers and comparisons of
- * field-kinds.ts: the settings schema lists them, and importing them from
- * settings.ts would make settings.ts and its validation import each other.
+ * The field kind names (and a field's options) on their own, without the
+ * normalizers and comparisons of field-kinds.ts: the settings schema lists them,
+ * and settings/ comes after defaults/ (docs/decisions/core-layout.md).
  */
 
 /** What a column holds. The kind picks the normalizer, the default comparison and the default blocking keys. */

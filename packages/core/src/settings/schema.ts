@@ -10,7 +10,7 @@ import { DEFAULTS } from './defaults.js';
  * (a test keeps the file equal to this object; `node scripts/settings-schema.mjs`
  * in packages/core rewrites it after a build). What a schema cannot say, such
  * as whether a date format parses or a blocking column is among the fields, is
- * checked by settings-semantics.ts.
+ * checked by semantics.ts.
  *
  * Each enumeration below is a Record over the engine's own type, so adding a
  * mode, a clustering method, a key transform or a level test without

@@ -120,8 +120,8 @@ function fieldsOf(path: string, value: unknown): Record<string, FieldOptions> {
 /**
  * Checks a settings object (for example parsed from JSON) and returns it typed.
  * Every problem is found at once, before any record is read: the shape against
- * the settings JSON Schema (settings-schema.ts), then what the schema cannot
- * say (settings-semantics.ts). With `sources`, overrides must name one of them.
+ * the settings JSON Schema (schema.ts), then what the schema cannot
+ * say (semantics.ts). With `sources`, overrides must name one of them.
  * Throws InvalidSettingsError (a SettingsError) listing each problem with its
  * JSON Pointer and a code.
  */

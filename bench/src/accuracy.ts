@@ -1,4 +1,5 @@
-import { clusterPairs, evaluate, thresholdWeight, type Clustering, type LinkResult, type Membership } from '@mpi/core';
+import { evaluate, type LinkResult, type Membership } from '@mpi/core';
+import { clusterPairs, thresholdWeight, type Clustering } from '@mpi/core/advanced';
 
 /**
  * Pair completeness of blocking: the share of true pairs of the comparison space

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { Bench } from 'tinybench';
 import { generatePairs } from '@mpi/blocking';
-import { buildRecordTable, defaultBlockingRules, defaultComparisons, validateSettings } from '@mpi/core';
+import { buildRecordTable, validateSettings } from '@mpi/core';
+import { defaultBlockingRules, defaultComparisons } from '@mpi/core/advanced';
 import { compileVectorizer, vectorizePairs } from '@mpi/scoring';
 
 export interface KernelResult {

@@ -8,7 +8,8 @@
  * speed-up a fairer pairing. Prints one JSON line.
  */
 import { readFile } from 'node:fs/promises';
-import { link, termFrequencyInputs, validateSettings } from '@mpi/core';
+import { link, validateSettings } from '@mpi/core';
+import { termFrequencyInputs } from '@mpi/core/advanced';
 import { ComparisonPool, type ComparisonVectors } from '@mpi/scoring';
 
 export interface ScoringStageSpec {

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import * as blocking from '@mpi/blocking';
 import * as scoring from '@mpi/scoring';
 import { InvalidArgumentError } from 'commander';
-import { positiveInt, probability } from '../src/cli-options.js';
-import { EXIT, INPUT_ERROR_CLASSES } from '../src/exit-codes.js';
+import { positiveInt, probability } from '../src/cli/options.js';
+import { EXIT, INPUT_ERROR_CLASSES } from '../src/cli/exit-codes.js';
 import { cliPath, repoRoot, tempDir, writeIn } from './helpers.js';
 
 const population = resolve(repoRoot, 'fixtures/population');

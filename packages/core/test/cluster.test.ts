@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { clusterPairs, Evaluation, evaluate, identityId, thresholdWeight } from '../src/index.js';
-import { linkOrder } from '../src/cluster.js';
+import { Evaluation, evaluate } from '../src/index.js';
+import { clusterPairs, identityId, thresholdWeight } from '../src/advanced.js';
+import { linkOrder } from '../src/cluster/cluster.js';
 
 const chunk = (pairs: [number, number][]) => ({
   left: Uint32Array.from(pairs, (p) => p[0]),

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareWorkers, IN_THREAD_COMPARE_BYTES, inputBytes, readInputBytes, sourceBytes } from '../src/compare-workers.js';
+import { compareWorkers, IN_THREAD_COMPARE_BYTES, inputBytes, readInputBytes, sourceBytes } from '../src/pipeline/compare-workers.js';
 
 describe('inputBytes', () => {
   it('adds file sizes, counts an in-memory record as 100 bytes, and an iterable of unknown length as unbounded', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeHashOrdered, orderByHash, valueHash } from '../src/dictionary-merge.js';
+import { mergeHashOrdered, orderByHash, valueHash } from '../src/read/dictionary-merge.js';
 
 /** Two distinct values with the same 32-bit hash, found among v0, v1, ... (a few exist below 200k). */
 function collidingPair(): [string, string] {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultComparisons, FIELD_KINDS, validateSettings, type FieldKind } from '../src/index.js';
+import { validateSettings, type FieldKind } from '../src/index.js';
+import { defaultComparisons, FIELD_KINDS } from '../src/advanced.js';
 
 /** Default comparisons for logical fields (the names the kinds feed in the record table). */
 const comparisonsOf = (fields: Record<string, FieldKind>) => defaultComparisons(new Map(Object.entries(fields)));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { link, MpiError, type LinkOptions, type PlainRecord, type ProgressEvent } from '../src/index.js';
-import { defaultPairBudget, pairCost, PAIR_MEMORY_SHARE } from '../src/pair-budget.js';
+import { defaultPairBudget, pairCost, PAIR_MEMORY_SHARE } from '../src/defaults/pair-budget.js';
 import { febrlDir, febrlSettings, repoRoot } from './helpers.js';
 import { watchingWorkers } from '../../scoring/test/watch-workers.js';
 

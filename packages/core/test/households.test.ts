@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildRecordTable, defaultComparisons, HOUSEHOLD_SHARE, householdShare, withoutHouseholdGroup } from '../src/index.js';
+import { buildRecordTable } from '../src/index.js';
+import { defaultComparisons, HOUSEHOLD_SHARE, householdShare, withoutHouseholdGroup } from '../src/advanced.js';
 
 const settings = {
   recordId: 'id',

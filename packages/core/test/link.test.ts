@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultUSampleSize, evaluate, link, type LinkResult, type PlainRecord } from '../src/index.js';
+import { evaluate, link, type LinkResult, type PlainRecord } from '../src/index.js';
+import { defaultUSampleSize } from '../src/advanced.js';
 import { febrlDir, febrlSettings } from './helpers.js';
 
 /** FEBRL rows as plain objects (the bench reads the files; here we also exercise the in-memory API). */

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spreadsheetSafe } from '../src/csv-output.js';
+import { spreadsheetSafe } from '../src/output/csv-output.js';
 import { link, MpiError, writeGroupsCsv, writePairsCsv, type LinkResult } from '../src/index.js';
 import { repoRoot, tempDir, writeIn } from './helpers.js';
 

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { buildRecordTable } from '../src/index.js';
-import { QUOTE_FREE_BATCH_ROWS, QUOTE_FREE_MAX_BYTES, isQuoteFree, isTrimmed, quoteFreeBatches, readCsvText } from '../src/quote-free-csv.js';
-import { BAD_BYTES } from '../src/source-text.js';
-import { csvParserText } from '../src/sources.js';
+import { QUOTE_FREE_BATCH_ROWS, QUOTE_FREE_MAX_BYTES, isQuoteFree, isTrimmed, quoteFreeBatches, readCsvText } from '../src/read/quote-free-csv.js';
+import { BAD_BYTES } from '../src/read/source-text.js';
+import { csvParserText } from '../src/read/sources.js';
 import { tempDir, writeIn } from './helpers.js';
 
 // The reader trims CSV fields; the quote-free split hands them trimmed already.

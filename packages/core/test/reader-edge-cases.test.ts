@@ -15,8 +15,8 @@ import {
   type Settings,
   type SourceInput,
 } from '../src/index.js';
-import { jsonNumberText } from '../src/ndjson.js';
-import { readerLimits, readSource, readSourceCells } from '../src/sources.js';
+import { jsonNumberText } from '../src/read/ndjson.js';
+import { readerLimits, readSource, readSourceCells } from '../src/read/sources.js';
 import { tempDir, writeIn } from './helpers.js';
 
 // Edge cases of reading sources (docs/input-rules.md): each is read the same way,
@@ -471,7 +471,7 @@ describe('prototype member names', () => {
 describe('Date objects from the API', () => {
   // Each time zone in its own process (TZ is read when the process starts).
   const ZONES = ['UTC', 'Europe/London', 'Asia/Tokyo', 'Asia/Kolkata', 'America/Los_Angeles', 'America/Sao_Paulo', 'Pacific/Kiritimati', 'Pacific/Pago_Pago'];
-  const dist = pathToFileURL(resolve(import.meta.dirname, '../dist/sources.js')).href;
+  const dist = pathToFileURL(resolve(import.meta.dirname, '../dist/read/sources.js')).href;
   const script = `
     const { dateText } = await import(${JSON.stringify(dist)});
     const dates = [

@@ -4,11 +4,11 @@ import { join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { isKeyTransform } from '@mpi/blocking';
 import { describe, expect, it } from 'vitest';
-import { broadBlockingRules, defaultBlockingRules, defaultComparisons } from '../src/field-kinds.js';
+import { broadBlockingRules, defaultBlockingRules, defaultComparisons } from '../src/defaults/field-kinds.js';
 import { buildRecordTable, link, MpiError, SettingsError, validateSettings, type FieldKind } from '../src/index.js';
-import { InvalidSettingsError, type SettingsIssue, type SettingsIssueCode } from '../src/settings-issues.js';
-import { parseSettingsJson } from '../src/settings-json.js';
-import { KEY_TRANSFORM_PATTERN, SETTINGS_SCHEMA, settingsSchemaText } from '../src/settings-schema.js';
+import { InvalidSettingsError, type SettingsIssue, type SettingsIssueCode } from '../src/settings/issues.js';
+import { parseSettingsJson } from '../src/settings/json.js';
+import { KEY_TRANSFORM_PATTERN, SETTINGS_SCHEMA, settingsSchemaText } from '../src/settings/schema.js';
 import { cliPath, febrlSettings, repoRoot, tempDir, writeIn } from './helpers.js';
 
 /** The issues validateSettings reports for `settings`, or [] when it accepts them. */

@@ -10,7 +10,7 @@ import {
   SourceUnreadableError,
   validateSettings,
 } from '../src/index.js';
-import { csvCuts } from '../src/sources.js';
+import { csvCuts } from '../src/read/sources.js';
 import { tempDir, writeIn } from './helpers.js';
 
 const settings = { recordId: 'id', fields: { first: 'given_name', last: 'family_name', dob: 'birth_date' } } as const;

@@ -1,0 +1,36 @@
+/**
+ * @mpi/core/advanced: the parts of the engine under the public API, for tests,
+ * benchmarks, fixtures and callers who compose the stages themselves.
+ *
+ * NOT COVERED BY SEMVER: any name here may change or go in a minor or patch
+ * release. The stable surface is `@mpi/core` (src/index.ts).
+ */
+
+// Settings internals.
+export { defaultUSampleSize, FIELD_KINDS, DEFAULTS } from './settings/settings.js';
+
+// Reading.
+export { MAX_FIELD_LENGTH } from './read/record-table.js';
+
+// Defaults: field kinds, default blocking and comparisons, households.
+export {
+  broadBlockingRules,
+  defaultBlockingRules,
+  defaultComparisons,
+  tighterBlockingRule,
+  BASE_RULE_PAIRS_PER_RECORD,
+  BROAD_RULE_MIN_PAIRS,
+  BROAD_RULE_PAIRS_PER_RECORD,
+} from './defaults/field-kinds.js';
+export { HOUSEHOLD_SHARE, householdShare, withoutHouseholdGroup } from './defaults/households.js';
+
+// Scoring inputs and clustering.
+export { termFrequencyInputs } from './pipeline/explain.js';
+export { clusterPairs, identityId, thresholdWeight } from './cluster/cluster.js';
+export type { ClusterOptions, Clustering, ClusteringMethod } from './cluster/cluster.js';
+
+// Normalizers.
+export * from './normalize/index.js';
+
+// Scoring helpers re-exported for convenience.
+export { modelReport, matchProbability } from '@mpi/scoring';

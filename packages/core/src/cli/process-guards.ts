@@ -1,0 +1,27 @@
+import { removeTemporaryFilesSync } from '../output/atomic-file.js';
+import { EXIT } from './exit-codes.js';
+
+/** An error no code path caught (a bug, e.g. in an event handler) still removes temporary files and exits 70, not node's 1. */
+function internalError(error: unknown): void {
+  removeTemporaryFilesSync();
+  process.stderr.write(`mpi: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+  process.exit(EXIT.internal);
+}
+
+/**
+ * Installs the handlers of the mpi process. A signal ends the run at once with
+ * 128 + its number, after removing the temporary files of outputs being written: every output is the previous file
+ * (or, if the signal came after the outputs were renamed into place, the
+ * complete new one), never a prefix.
+ */
+export function installProcessGuards(): void {
+  for (const [signal, code] of [['SIGINT', EXIT.sigint], ['SIGTERM', EXIT.sigterm]] as const) {
+    process.on(signal, () => {
+      removeTemporaryFilesSync();
+      process.stderr.write(`mpi: interrupted by ${signal}; no output was left half written\n`);
+      process.exit(code);
+    });
+  }
+  process.on('uncaughtException', internalError);
+  process.on('unhandledRejection', internalError);
+}

@@ -1,0 +1,40 @@
+import { serializeModel } from '@mpi/scoring';
+import { publishAll, stageFile, type AtomicFile } from './atomic-file.js';
+import type { LinkResult } from '../pipeline/link.js';
+import { stageGroupsCsv, stagePairsCsv } from './write-results.js';
+
+/** The files `mpi link` writes, by path; each but `out` is optional. */
+export interface LinkOutputs {
+  readonly out: string;
+  readonly pairs?: string;
+  /** With `pairs`: every scored candidate pair, not only links. */
+  readonly allPairs?: boolean;
+  readonly modelOut?: string;
+  readonly spreadsheetSafe?: boolean;
+}
+
+/**
+ * Writes every output of a link run to temporary files first and renames them
+ * into place only once all are written: an interruption or a full disk while
+ * the pairs are written leaves the groups file as it was too, not a new groups
+ * file beside an old pairs file. Labels are the CLI's options, for messages.
+ */
+export async function writeLinkOutputs(result: LinkResult, outputs: LinkOutputs): Promise<void> {
+  const spreadsheetSafe = Boolean(outputs.spreadsheetSafe);
+  const staged: AtomicFile[] = [];
+  try {
+    staged.push(await stageGroupsCsv(result, outputs.out, { spreadsheetSafe, label: '--out' }));
+    if (outputs.pairs !== undefined) {
+      const minProbability = outputs.allPairs ? 0 : result.threshold;
+      staged.push((await stagePairsCsv(result, outputs.pairs, { minProbability, spreadsheetSafe, label: '--pairs' })).file);
+    }
+    if (outputs.modelOut !== undefined) {
+      const model = serializeModel(result.model);
+      staged.push(await stageFile(outputs.modelOut, '--model-out', (file) => file.write(model)));
+    }
+  } catch (error) {
+    for (const file of staged) file.discard();
+    throw error;
+  }
+  publishAll(staged);
+}

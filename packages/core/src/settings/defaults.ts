@@ -12,7 +12,6 @@ export const DEFAULTS = {
   /** The largest default u sample (see defaultUSampleSize). */
   uSampleSize: 200_000,
   seed: 1,
-  maxPairs: 200_000_000,
   invalidValues: 'flag' as const,
   defaultCountry: 'US',
 };

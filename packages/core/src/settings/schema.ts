@@ -180,8 +180,9 @@ export const SETTINGS_SCHEMA = {
       type: 'integer',
       minimum: 1,
       maximum: Number.MAX_SAFE_INTEGER,
-      default: DEFAULTS.maxPairs,
-      description: 'Refuse blocking that would produce more candidate pairs than this (the error names the rule).',
+      // No fixed default: unset, the budget is sized to the memory the process can still take (defaults/pair-budget.ts).
+      description:
+        'Refuse blocking that would produce more candidate pairs than this (the error names the rule), before any pair is generated. Unset: sized to the memory the process can still take, over the bytes a pair holds at the peak.',
     },
     invalidValues: {
       enum: ['flag', 'error'],

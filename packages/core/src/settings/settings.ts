@@ -54,7 +54,7 @@ export interface Settings {
   readonly uSampleSize?: number;
   /** Seed for every random choice (default 1). */
   readonly seed?: number;
-  /** Refuse blocking that would produce more candidate pairs than this (default 200,000,000). */
+  /** Refuse blocking that would produce more candidate pairs than this; unset, the budget is sized to the memory free (defaults/pair-budget.ts). */
   readonly maxPairs?: number;
   /** Unusable values (impossible dates, bad codes): keep the record and flag the value (default), or fail. */
   readonly invalidValues?: 'flag' | 'error';

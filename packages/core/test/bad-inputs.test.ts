@@ -7,8 +7,7 @@
  * built by `pnpm build`).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as blocking from '@mpi/blocking';
@@ -23,6 +22,7 @@ import {
   type Settings,
   type SourceInput,
 } from '../src/index.js';
+import { tempDir } from './helpers.js';
 
 const cliPath = resolve(import.meta.dirname, '../dist/cli.js');
 
@@ -328,7 +328,7 @@ const settingsRows: Row[] = [
 
 /** The files every CLI row's folder starts with. */
 function cliFolder(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mpi-bad-'));
+  const dir = tempDir('mpi-bad-');
   writeFileSync(join(dir, 'good.csv'), lines(HEADER, ROW1, ROW2));
   writeFileSync(join(dir, 'settings.json'), JSON.stringify(SETTINGS));
   writeFileSync(join(dir, 'truth.csv'), lines('source,record_id,person_id', 'src,MRN-001,p1', 'src,MRN-002,p2'));
@@ -425,7 +425,7 @@ async function runApi(input: Exclude<Input, { cli: unknown }>): Promise<{ table?
       const records = input.records;
       return { table: await inTimeZone(input.timeZone, () => buildRecordTable([{ name: 'src', records: records() as Iterable<PlainRecord> }], settings, 1)) };
     }
-    const dir = mkdtempSync(join(tmpdir(), 'mpi-bad-'));
+    const dir = tempDir('mpi-bad-');
     const format = 'csv' in input ? 'csv' : 'ndjson';
     const path = join(dir, `src.${format}`);
     writeFileSync(path, 'csv' in input ? input.csv : input.ndjson);

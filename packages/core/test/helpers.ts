@@ -1,15 +1,29 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll } from 'vitest';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
 /** FEBRL 3 and 4, copied into the repo with their licence (fixtures/data/febrl/README.md). */
 export const febrlDir = resolve(repoRoot, 'fixtures/data/febrl');
 export const cliPath = resolve(repoRoot, 'packages/core/dist/cli.js');
 
-/** A fresh temporary directory for a test's files. */
-export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'mpi-test-'));
+const madeDirs: string[] = [];
+// Registered while the importing test file is collected (each file imports this module
+// afresh), so the file's directories go when its tests are done. A process 'exit'
+// handler would not run: the test pool ends its forks with a signal.
+afterAll(() => {
+  for (const dir of madeDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A fresh temporary directory for a test's files, removed after the test file's
+ * tests (a CI machine running the suite many times should not collect thousands).
+ */
+export function tempDir(prefix = 'mpi-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
 }
 
 /** Writes a file in `dir` and returns its path. */

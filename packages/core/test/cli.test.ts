@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliPath, febrlDir, febrlSettings, tempDir, writeIn } from './helpers.js';
@@ -194,5 +194,23 @@ describe('the mpi CLI', () => {
     expect(run(['--spreadsheet-safe']).code).toBe(0);
     expect(ids('g.csv')).toEqual(["'-3", "'=1+2", "'@cmd", 'plain']);
     expect(ids('p.csv').every((id) => !/^[=+\-@]/.test(id))).toBe(true);
+  });
+
+  it('--encoding reads a Latin-1 source that UTF-8 refuses, and refuses an encoding for a source not given', () => {
+    const dir = tempDir();
+    const settings = writeIn(dir, 'settings.json', JSON.stringify({ recordId: 'id', fields: { first: 'given_name', last: 'family_name' } }));
+    const latin1 = join(dir, 'lab.csv');
+    writeFileSync(latin1, Buffer.from('id,first,last\n1,Anna,M\xfcller\n2,Jo,Smith\n', 'latin1'));
+    const out = join(dir, 'groups.csv');
+    const utf8 = mpi(['link', '--settings', settings, '--source', `lab=${latin1}`, '--out', out, '--quiet']);
+    expect(utf8.code).toBe(2);
+    expect(utf8.stderr).toMatch(/source "lab", row 1, column "last".*UTF-8/);
+    expect(utf8.stderr).not.toMatch(/ller/);
+    const read = mpi(['link', '--settings', settings, '--source', `lab=${latin1}`, '--encoding', 'lab=latin1', '--out', out, '--quiet']);
+    expect(read.code).toBe(0);
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(3);
+    const typo = mpi(['link', '--settings', settings, '--source', `lab=${latin1}`, '--encoding', 'labs=latin1', '--out', join(dir, 'g2.csv'), '--quiet']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('--encoding names a source that --source does not give');
   });
 });

@@ -4,7 +4,7 @@ import { checkOutputPaths, type NamedPath } from '../output/output-paths.js';
 import { writeLinkOutputs } from '../output/write-link-outputs.js';
 import { link } from '../pipeline/link.js';
 import { loadSettings, readJson } from './input-files.js';
-import { positiveInt, probability, sourceArg } from './options.js';
+import { encodingArg, positiveInt, probability, sourceArg, withEncodings } from './options.js';
 import { progressPrinter } from './progress.js';
 import { formatSummary } from './summary.js';
 
@@ -24,6 +24,7 @@ export function addLinkCommand(program: Command): void {
     .description('link the sources into identity groups')
     .requiredOption('--settings <file>', 'settings JSON')
     .requiredOption('--source <NAME=FILE>', 'a named source (CSV or NDJSON); repeat for several', sourceArg)
+    .option('--encoding <NAME=ENCODING>', "a source's text encoding: utf-8 (default), latin1 or windows-1252; repeat for several", encodingArg)
     .requiredOption('--out <file>', 'groups CSV to write: source,record_id,identity_id')
     .option('--pairs <file>', 'pairs CSV to write: the scored pairs at or above the threshold')
     .option('--all-pairs', 'with --pairs: write every scored candidate pair, not only links')
@@ -45,7 +46,7 @@ export function addLinkCommand(program: Command): void {
       if (opts.threshold !== undefined) settings = { ...settings, threshold: opts.threshold };
       if (opts.maxPairs !== undefined) settings = { ...settings, maxPairs: opts.maxPairs };
       const model = opts.model ? parseModel(JSON.stringify(await readJson(opts.model, 'model'))) : undefined;
-      const result = await link({ settings, sources: opts.source, threads: opts.threads, model, onProgress: progressPrinter(Boolean(opts.quiet)) });
+      const result = await link({ settings, sources: withEncodings(opts.source, opts.encoding), threads: opts.threads, model, onProgress: progressPrinter(Boolean(opts.quiet)) });
       const writeStarted = performance.now();
       await writeLinkOutputs(result, { out: opts.out, pairs: opts.pairs, allPairs: opts.allPairs, modelOut: opts.modelOut, spreadsheetSafe: opts.spreadsheetSafe });
       const writeSeconds = (performance.now() - writeStarted) / 1000;

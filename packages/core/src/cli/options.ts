@@ -5,6 +5,8 @@
  * digits are accepted.
  */
 import { InvalidArgumentError } from 'commander';
+import { MpiError } from '../errors.js';
+import type { SourceEncoding, SourceInput } from '../read/source-input.js';
 
 const INTEGER = /^[0-9]+$/;
 const DECIMAL = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
@@ -15,10 +17,43 @@ export interface NamedSource {
   readonly path: string;
 }
 
+/** Splits NAME=VALUE, both non-empty, or refuses the argument with `expected`. */
+function nameAndValue(argument: string, expected: string): [name: string, value: string] {
+  const eq = argument.indexOf('=');
+  if (eq <= 0 || eq === argument.length - 1) throw new InvalidArgumentError(`expected ${expected}`);
+  return [argument.slice(0, eq), argument.slice(eq + 1)];
+}
+
 export function sourceArg(value: string, previous: NamedSource[] = []): NamedSource[] {
-  const eq = value.indexOf('=');
-  if (eq <= 0 || eq === value.length - 1) throw new InvalidArgumentError('expected NAME=FILE');
-  return [...previous, { name: value.slice(0, eq), path: value.slice(eq + 1) }];
+  const [name, path] = nameAndValue(value, 'NAME=FILE');
+  return [...previous, { name, path }];
+}
+
+/** A source's text encoding given on the command line: NAME=ENCODING (e.g. ehr=latin1). */
+export interface NamedEncoding {
+  readonly name: string;
+  readonly encoding: string;
+}
+
+export function encodingArg(value: string, previous: NamedEncoding[] = []): NamedEncoding[] {
+  const [name, encoding] = nameAndValue(value, 'NAME=ENCODING, e.g. ehr=latin1');
+  return [...previous, { name, encoding }];
+}
+
+/**
+ * The sources with the encodings `--encoding` gives them. An encoding for a source
+ * not given is a usage error (a typo would otherwise read the file as UTF-8 and
+ * fail on its first Latin-1 byte, far from the cause); the reader checks the
+ * encoding's name.
+ */
+export function withEncodings(sources: readonly NamedSource[], encodings: readonly NamedEncoding[] = []): SourceInput[] {
+  for (const { name } of encodings) {
+    if (!sources.some((source) => source.name === name)) throw new MpiError('BAD_ARGS', `--encoding names a source that --source does not give: ${name}`);
+  }
+  return sources.map((source) => {
+    const given = encodings.find((e) => e.name === source.name);
+    return given === undefined ? { ...source } : { ...source, encoding: given.encoding as SourceEncoding };
+  });
 }
 
 export function positiveInt(value: string): number {

@@ -35,6 +35,20 @@ function mpi(args: string[], { node = [] as string[], shell = '' } = {}): Promis
 }
 
 describe('mpi exit codes', async () => {
+  it('0: a reader that closes stdout early (| head) ends the run quietly, with every output file written', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'groups.csv');
+    const child = spawn(process.execPath, [cliPath, 'link', ...populationArgs, '--out', out, '--report', '--quiet']);
+    // The read end closes at once: the summary and report written at the end meet a closed pipe.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(EXIT.ok);
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(8432);
+  });
+
   it('0: success, and --version prints the package version on stdout', async () => {
     const version = JSON.parse(readFileSync(resolve(repoRoot, 'packages/core/package.json'), 'utf8')).version;
     for (const run of await Promise.all([mpi(['--version']), mpi(['-V'])])) {

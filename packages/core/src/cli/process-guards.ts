@@ -22,6 +22,13 @@ export function installProcessGuards(): void {
       process.exit(code);
     });
   }
+  // A reader that stops early (`mpi link ... | head`) closes stdout: the results
+  // on stdout are the last thing written, after every output file is in place, so
+  // this is the reader's choice, not a failure (it was an internal error, exit 70).
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') return internalError(error);
+    process.exit(EXIT.ok);
+  });
   process.on('uncaughtException', internalError);
   process.on('unhandledRejection', internalError);
 }

@@ -91,6 +91,13 @@ describe('link() end to end on FEBRL4 (two sources, link mode)', () => {
     expect(explanation.matchProbability).toBeGreaterThan(0.5);
     expect(explanation.terms.map((t) => t.comparison)).toContain('family_name');
   });
+
+  it('refuses to explain a record it does not have, naming the source but not the record id', () => {
+    const explainUnknown = () => oneThread.explain({ source: 'a', recordId: 'rec-1070-org' }, { source: 'b', recordId: 'MRN-0042-unknown' });
+    expect(explainUnknown).toThrow(expect.objectContaining({ code: 'UNKNOWN_RECORD' }));
+    expect(explainUnknown).toThrow(/second record given to explain\(\) is not in source "b"/);
+    expect(explainUnknown).not.toThrow(/MRN-0042/);
+  });
 });
 
 describe('link() end to end on FEBRL3 (one source, dedupe)', () => {

@@ -74,8 +74,9 @@ export function linkResult(parts: ResultParts): LinkResult {
       const left = rowOf(a);
       const right = rowOf(b);
       if (left === undefined || right === undefined) {
-        const missing = left === undefined ? a : b;
-        throw new MpiError('UNKNOWN_RECORD', `no record "${missing.recordId}" in source "${missing.source}"`);
+        // The record id (an MRN, say) stays out of the message, as every value does; the caller holds it.
+        const [which, missing] = left === undefined ? ['first', a] : ['second', b];
+        throw new MpiError('UNKNOWN_RECORD', `the ${which} record given to explain() is not in source "${missing.source}"`);
       }
       vectorizer ??= compileVectorizer(table, model.comparisons);
       return explainRows(table, model, left, right, tf, vectorizer);

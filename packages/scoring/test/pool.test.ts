@@ -183,10 +183,11 @@ describe('ComparisonPool', () => {
       expect(outcome.failure).toBe(outcome.error);
       expect(outcome.again).toBe(outcome.error);
       expect(started.length).toBeGreaterThanOrEqual(2);
-      // The other worker stopped with the first: at most the task it was already running
-      // when terminate() took effect finished after the kill, not the queue behind it
+      // The other worker stopped with the first: at most the task each worker was already
+      // running when terminate() took effect reports after the kill (the killed worker's
+      // result may already be posted), never the dozen-odd tasks queued behind them
       // (before, piscina replaced the dead worker and the pool went on comparing the rest).
-      expect(outcome.finishedAfterKill).toBeLessThanOrEqual(1);
+      expect(outcome.finishedAfterKill).toBeLessThanOrEqual(2);
       // Every worker, the replacement piscina started for the dead one included, has exited.
       await exited;
       expect(outcome.closeMs).toBeLessThan(5_000);

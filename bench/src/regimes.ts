@@ -22,6 +22,8 @@ export interface RegimeSuiteOptions {
   readonly seed: number;
   readonly threads: number;
   readonly heapMiB: number;
+  /** Only these rows: `febrl` (FEBRL 1-4), `default` (the default population) and regime names. */
+  readonly only?: readonly string[];
 }
 
 /** One row of the cross-regime table: a case's figures, or its failure. */
@@ -111,8 +113,11 @@ function runCaseProcess(spec: BenchCase, heapMiB: number): RegimeRow {
 export async function runRegimeSuite(options: RegimeSuiteOptions): Promise<RegimeRow[]> {
   const digest = generatorDigest();
   const rows: RegimeRow[] = [];
-  for (const spec of febrlCases(options.root, options.threads)) rows.push(runCaseProcess(spec, options.heapMiB));
+  // A subset (--regimes) keeps a quick check quick; the full table is what a change is judged on.
+  const wanted = (name: string) => options.only === undefined || options.only.includes(name);
+  for (const spec of febrlCases(options.root, options.threads)) if (wanted('febrl')) rows.push(runCaseProcess(spec, options.heapMiB));
   for (const regime of [undefined, ...REGIME_NAMES]) {
+    if (!wanted(regime ?? 'default')) continue;
     const { dir, names } = await dataSet(options, regime, digest);
     const spec: BenchCase = {
       name: regime ?? 'default population',

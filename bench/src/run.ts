@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { generatePopulation } from '@mpi/fixtures';
+import { generatePopulation, REGIME_NAMES } from '@mpi/fixtures';
 import { runKernelBench, type KernelResult } from './kernels.js';
 import { formatRegimeTable, runRegimeSuite, type RegimeRow } from './regimes.js';
 import type { BenchCase, CaseResult } from './run-case.js';
@@ -156,6 +156,7 @@ async function main(): Promise<void> {
     .option('--threads <list>', 'thread counts to run, e.g. 1,2', '2')
     .option('--people <n>', 'people in the generated population (about 1.7 records per person)', '60000')
     .option('--scale <list>', `people counts for the scale suite (about 1.7 records per person); with the regimes suite, people per generated data set (default ${REGIME_PEOPLE})`, '60000,600000')
+    .option('--regimes <names>', 'with --suite regimes, only these rows: febrl, default and regime names, comma-separated')
     .option('--repeat <n>', 'runs of each case, in rounds over the cases; the run with the median pipeline time is reported (stage suite: rounds)', '1')
     .option('--heap <MiB>', 'V8 heap of each case process (10M records need about 12000)', '8192')
     .parse();
@@ -209,7 +210,10 @@ async function main(): Promise<void> {
       // --scale means people per data set here; not given, the suite's modest default.
       const people = program.getOptionValueSource('scale') === 'default' ? REGIME_PEOPLE : Number(opts.scale);
       if (!Number.isInteger(people) || people < 100) throw new Error('with --suite regimes, --scale is one people count (at least 100)');
-      const regimeOptions = { root, outDir, people, seed: 1, threads: threadCounts[0], heapMiB: run.heapMiB };
+      const only = opts.regimes === undefined ? undefined : String(opts.regimes).split(',');
+      const unknown = only?.filter((n) => n !== 'febrl' && n !== 'default' && !(REGIME_NAMES as readonly string[]).includes(n));
+      if (unknown && unknown.length > 0) throw new Error(`--regimes: unknown ${unknown.join(', ')} (known: febrl, default, ${REGIME_NAMES.join(', ')})`);
+      const regimeOptions = { root, outDir, people, seed: 1, threads: threadCounts[0], heapMiB: run.heapMiB, only };
       const started = performance.now();
       const rows: RegimeRow[] = await runRegimeSuite(regimeOptions);
       extra.regimes = { people, seed: 1, threads: threadCounts[0], seconds: Number(((performance.now() - started) / 1000).toFixed(1)), rows };

@@ -22,7 +22,7 @@ export type { Settings, FieldKind, FieldSpec, FieldOptions, SourceSettings } fro
 // Reading.
 /** Reads and normalizes sources into the column table that blocking and scoring work on. */
 export { buildRecordTable } from './read/record-table.js';
-export type { RecordTable, ReadOptions, ValueFlag } from './read/record-table.js';
+export type { ColumnWarning, RecordTable, ReadOptions, ValueFlag } from './read/record-table.js';
 export type { SourceInput, PlainRecord } from './read/sources.js';
 
 // Evaluation.

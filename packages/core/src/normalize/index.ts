@@ -17,7 +17,9 @@ export {
   nameSuffix, normalizeFamilyName, normalizeGivenName, normalizeMiddleName, splitFullName,
   type NameSuffix, type SplitName,
 } from './names.js';
-export { MIN_PLAUSIBLE_YEAR, isSupportedDateFormat, normalizeDate, pivotTwoDigitYear } from './dates.js';
+export { isSupportedDateFormat, normalizeDate, pivotTwoDigitYear } from './dates.js';
+export { DEFAULT_PLAUSIBLE_YEARS, MAX_PLAUSIBLE_YEAR, MIN_PLAUSIBLE_YEAR, type PlausibleYears } from './calendar.js';
+export { SPREADSHEET_SERIAL_FORMATS, isSpreadsheetSerialFormat, spreadsheetSerialDate, type SpreadsheetSerialFormat } from './spreadsheet-dates.js';
 export { normalizeSex, type AdministrativeGender } from './sex.js';
 export { normalizePhone } from './phone.js';
 export { normalizeEmail } from './email.js';

@@ -1,6 +1,6 @@
 import { isSupportedCountry } from 'libphonenumber-js/min';
 import { FIELD_KINDS, type FieldKind } from '../defaults/field-kind-names.js';
-import { fieldKind } from '../defaults/field-kinds.js';
+import { fieldTargets } from '../defaults/field-kinds.js';
 import { didYouMean } from './nearest-name.js';
 import { isSupportedDateFormat } from '../normalize/dates.js';
 import { pointer, type SettingsIssue } from './issues.js';
@@ -83,8 +83,11 @@ class Checker {
         this.add(
           [...path, column, 'format'],
           'DATE_FORMAT',
-          'not a date format: it needs a year (YYYY or YY), a month (MM, M, MMM or MMMM) and a day (DD or D), each once, with any separators, e.g. "MM/DD/YYYY"; or "auto"',
+          'not a date format: it needs a year (YYYY or YY), a month (MM, M, MMM or MMMM) and a day (DD or D), each once, with any separators, e.g. "MM/DD/YYYY"; or "auto", or "excel" / "excel-1904" for spreadsheet serial day numbers',
         );
+      }
+      if (typeof spec.earliestYear === 'number' && typeof spec.latestYear === 'number' && spec.earliestYear > spec.latestYear) {
+        this.add([...path, column, 'latestYear'], 'OUT_OF_RANGE', 'the latest plausible year comes before the earliest');
       }
       if (spec.kind === 'phone' && typeof spec.defaultCountry === 'string') this.country([...path, column, 'defaultCountry'], spec.defaultCountry);
     }
@@ -162,7 +165,8 @@ function sourcePlans(settings: Json, fields: Json, options: SettingsCheckOptions
 function logicalFields(fields: Json): string[] {
   return Object.entries(fields).flatMap(([column, spec]) => {
     const kind = kindOf(spec);
-    return isKind(kind) && kind !== 'ignore' ? fieldKind(kind).targets(column) : [];
+    const field = isObject(spec) && typeof spec.field === 'string' ? spec.field : undefined;
+    return isKind(kind) ? fieldTargets(column, { kind, field }) : [];
   });
 }
 

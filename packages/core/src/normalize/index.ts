@@ -8,7 +8,7 @@
  * normalised columns and trained models (m/u probabilities, term frequencies)
  * built with an older version can be detected and rebuilt.
  */
-export const NORMALIZER_VERSION = 2;
+export const NORMALIZER_VERSION = 3;
 
 export { MISSING, invalid, isInvalid, type FieldNormalizer, type InvalidReason, type Normalized } from './types.js';
 export { foldText, normalizeText } from './text.js';

@@ -104,7 +104,7 @@ describe('spreadsheet serial day numbers', () => {
   it('fail at the first one with invalidValues "error" when not read as dates', async () => {
     const error = await buildRecordTable([{ name: 'ehr', records: dates(['1990-05-17', '33010', '1991-01-01']) }], { ...dateSettings, invalidValues: 'error' }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(InvalidValueError);
-    expect(error.message).toMatch(/source "ehr", row 2, column "dob".*unparseable-date/);
+    expect((error as Error).message).toMatch(/source "ehr", row 2, column "dob".*unparseable-date/);
   });
 });
 

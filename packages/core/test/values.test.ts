@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRecordTable, InvalidValueError, link, validateSettings, type PlainRecord, type Settings } from '../src/index.js';
 import { defaultComparisons } from '../src/defaults/field-kinds.js';
+import { tempDir, writeIn } from './helpers.js';
 
 // Issue 19, classes 2, 8 and 10: values that fail validation stay evidence, a
 // column that fails as a whole is loud, and several columns of one kind are
@@ -142,5 +143,27 @@ describe('several columns of one kind are several values of one field', () => {
     const table = await buildRecordTable([{ name: 'ehr', records: records([{ name: 'ann', mrn_a: 'A1', mrn_b: 'B2' }]) }], settings);
     expect([...table.fieldKinds.keys()]).toEqual(['given_name', 'mrn']);
     expect(table.valueColumns.get('mrn')).toEqual(['mrn#2']);
+  });
+});
+
+describe('read in worker threads', () => {
+  it('settles serial dates per source and keeps value columns as a single-threaded read does', async () => {
+    const dir = tempDir();
+    const settings: Settings = { recordId: 'id', defaultCountry: 'AU', fields: { name: 'given_name', dob: 'birth_date', home_phone: 'phone', cell_phone: 'phone' } };
+    const header = 'id,name,dob,home_phone,cell_phone\n';
+    const sources = [
+      { name: 'clinic', path: writeIn(dir, 'clinic.csv', `${header}1,ann,33010,0298765432,0412345678\n2,bob,9133,,0412000000\n`) },
+      { name: 'ehr', path: writeIn(dir, 'ehr.csv', `${header}1,ann,1990-05-17,0412345678,\n2,cy,33010,0299999999,0299999999\n3,di,1991-01-01,,\n`) },
+    ];
+    const inWorkers = await buildRecordTable(sources, settings, 2, { parallelReadBytes: 0 });
+    const here = await buildRecordTable(sources, settings, 1);
+    for (const table of [inWorkers, here]) {
+      const value = (column: string) => Array.from(table.columns[column].ids, (id) => table.columns[column].dictionary[id]);
+      expect(value('birth_date')).toEqual(['19900517', '19250101', '19900517', '', '19910101']);
+      expect(value('phone')).toEqual(['+61298765432', '+61412000000', '+61412345678', '+61299999999', '']);
+      expect(value('phone#2')).toEqual(['+61412345678', '', '', '', '']);
+      expect(table.flags).toEqual([{ source: 'ehr', row: 2, column: 'dob', reason: 'unparseable-date' }]);
+      expect(table.warnings.map((w) => [w.source, w.kind])).toEqual([['clinic', 'spreadsheet-serial-dates']]);
+    }
   });
 });

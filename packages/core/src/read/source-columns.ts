@@ -390,7 +390,7 @@ export async function readSourceColumns(input: SourceInput, settings: Settings, 
     const noted = serials[c];
     noted.records.push(record);
     noted.rows.push(row);
-    noted.slots.push(slot < 0 ? '' : column.slotNames[slot] ?? column.slotNames[0] ?? '');
+    noted.slots.push(slot < 0 ? '' : column.slotNames[slot]);
     if (noted.allYears) {
       const n = Number(raw);
       noted.allYears = /^\d{4}$/.test(raw.trim()) && n >= column.serialYears!.earliest && n <= column.serialYears!.latest;

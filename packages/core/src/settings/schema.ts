@@ -197,7 +197,8 @@ export const SETTINGS_SCHEMA = {
     invalidValues: {
       enum: ['flag', 'error'],
       default: DEFAULTS.invalidValues,
-      description: 'Unusable values (impossible dates, bad codes): flag keeps the record, treats the value as missing and reports it; error fails.',
+      description:
+        'Values that fail validation (impossible dates, bad codes): flag keeps the record and reports the value, keeping its readable characters as evidence (an impossible date keeps its digits) or else treating it as missing; error fails.',
     },
     defaultCountry: {
       type: 'string',

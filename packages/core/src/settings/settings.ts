@@ -57,7 +57,10 @@ export interface Settings {
   readonly seed?: number;
   /** Refuse blocking that would produce more candidate pairs than this; unset, the budget is sized to the memory free (defaults/pair-budget.ts). */
   readonly maxPairs?: number;
-  /** Unusable values (impossible dates, bad codes): keep the record and flag the value (default), or fail. */
+  /**
+   * Values that fail validation (impossible dates, bad codes): keep the record and flag the value (default;
+   * a value whose characters could be read, such as an impossible date's digits, stays evidence), or fail.
+   */
   readonly invalidValues?: 'flag' | 'error';
   /** Default country for phone numbers without a country code (ISO 3166 alpha-2, default "US"). */
   readonly defaultCountry?: string;

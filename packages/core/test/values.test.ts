@@ -37,8 +37,9 @@ describe('a birth date that fails validation stays evidence', () => {
     expect(table.flags.map((f) => [f.row, f.reason])).toEqual([[2, 'implausible-year']]);
   });
 
-  it('refuses a plausible range that ends before it starts', () => {
+  it('refuses a plausible range that ends before it starts, or on a field that is not a date', () => {
     expect(() => validateSettings({ recordId: 'id', fields: { dob: { kind: 'birth_date', earliestYear: 1900, latestYear: 1800 } } })).toThrow(/latestYear/);
+    expect(() => validateSettings({ recordId: 'id', fields: { name: { kind: 'given_name', earliestYear: 1900 } } })).toThrow(/only a birth_date field reads earliestYear/);
   });
 
   it('lets a pair whose birth dates differ by a slip that made one impossible meet at "one digit off"', async () => {
@@ -136,6 +137,10 @@ describe('several columns of one kind are several values of one field', () => {
     const result = await link({ settings, sources: [{ name: 'ehr', records: people }], threads: 1 });
     const phone = result.explain({ source: 'ehr', recordId: '1' }, { source: 'ehr', recordId: '2' }).terms.find((t) => t.comparison === 'phone');
     expect(phone?.label).toBe('exact');
+  });
+
+  it('refuses the field option on a full name, which feeds three fields', () => {
+    expect(() => validateSettings({ recordId: 'id', fields: { name: { kind: 'full_name', field: 'alias' } } })).toThrow(/fields\.name\.field|\/fields\/name\/field/);
   });
 
   it('joins columns of any kind into one field with the field option', async () => {

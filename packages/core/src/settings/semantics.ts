@@ -86,6 +86,9 @@ class Checker {
           'not a date format: it needs a year (YYYY or YY), a month (MM, M, MMM or MMMM) and a day (DD or D), each once, with any separators, e.g. "MM/DD/YYYY"; or "auto", or "excel" / "excel-1904" for spreadsheet serial day numbers',
         );
       }
+      if (spec.kind === 'full_name' && spec.field !== undefined) {
+        this.add([...path, column, 'field'], 'OPTION_NOT_USED', 'a full name always feeds given_name, middle_name and family_name');
+      }
       if (typeof spec.earliestYear === 'number' && typeof spec.latestYear === 'number' && spec.earliestYear > spec.latestYear) {
         this.add([...path, column, 'latestYear'], 'OUT_OF_RANGE', 'the latest plausible year comes before the earliest');
       }

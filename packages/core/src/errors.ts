@@ -36,11 +36,14 @@ export class SourceError extends MpiError {
   readonly source: string;
   readonly row: number | undefined;
   readonly column: string | undefined;
+  /** The problem without its location (the message is the location, then this). */
+  readonly detail: string;
   constructor(code: string, at: InputLocation & { source: string }, message: string, options?: { cause?: unknown }) {
     super(code, `${locate(at)}: ${message}`, options);
     this.source = at.source;
     this.row = at.row;
     this.column = at.column;
+    this.detail = message;
   }
 }
 

@@ -16,7 +16,9 @@ export const FAILING_COLUMN_SHARE = 0.5;
 
 /** Something about a whole column of a source that a run should not pass over silently. Never holds a value. */
 export interface ColumnWarning {
+  /** The source's name. */
   readonly source: string;
+  /** The column as the source names it. */
   readonly column: string;
   /**
    * `mostly-invalid`: more than half of the non-empty values failed validation
@@ -31,6 +33,7 @@ export interface ColumnWarning {
   readonly share: number;
   /** The commonest flag reason, for `mostly-invalid`. */
   readonly reason?: string;
+  /** The warning in words, naming source, column and share (mpi link prints it on stderr). */
   readonly message: string;
 }
 

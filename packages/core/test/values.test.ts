@@ -66,6 +66,12 @@ describe('a column that fails as a whole', () => {
     for (const value of ['soon', 'later', 'never', '1990']) expect(warning.message).not.toContain(value);
   });
 
+  it('points at the plausible years when they are what most values fall outside', async () => {
+    const { table } = await birthDates(['1779-03-02', '1790-01-01', '1850-05-05']);
+    expect(table.warnings.map((w) => w.reason)).toEqual(['implausible-year']);
+    expect(table.warnings[0].message).toMatch(/earliestYear and latestYear/);
+  });
+
   it('is no warning when half or fewer of the values fail', async () => {
     const { table } = await birthDates(['soon', '1990-06-17', '', '']);
     expect(table.warnings).toEqual([]);

@@ -93,7 +93,9 @@ export function checkSourceColumns(source: string, parts: readonly SourceColumns
       reason,
       message:
         `source "${source}", column "${column}": ${percent(flagged / nonEmpty)} of ${nonEmpty} non-empty values failed validation (mostly ${reason}); ` +
-        'check the column\'s kind and format in the settings',
+        (reason === 'implausible-year'
+          ? 'check the field\'s earliestYear and latestYear in the settings'
+          : 'check the column\'s kind and format in the settings'),
     });
   }
   return warnings;

@@ -15,6 +15,20 @@ import type { Membership } from '../evaluate/evaluate.js';
  * the wrong header.
  */
 export function readMemberships(path: string, groupColumn: string, what: string, visit: (membership: Membership) => void): Promise<void> {
+  return readCsvRows(path, ['source', 'record_id', groupColumn], what, (data) => visit({ source: data.source, recordId: data.record_id, group: data[groupColumn] }));
+}
+
+/**
+ * Streams the rows of a CSV file with a header holding `columns` to `visit`, with
+ * the checks of readMemberships; a row `visit` finds unusable ends the read with
+ * the error it returns.
+ */
+export function readCsvRows(
+  path: string,
+  columns: readonly string[],
+  what: string,
+  visit: (data: Record<string, string>, row: number) => MpiError | undefined | void,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     const settle = (failure?: MpiError) => {
@@ -27,7 +41,6 @@ export function readMemberships(path: string, groupColumn: string, what: string,
     stream.on('error', (error: NodeJS.ErrnoException) =>
       settle(new MpiError('FILE_UNREADABLE', `cannot read ${what} file ${path} (${error.code ?? 'error'})`)),
     );
-    const columns = ['source', 'record_id', groupColumn];
     let row = 0;
     Papa.parse<Record<string, string>>(stream, {
       header: true,
@@ -38,15 +51,12 @@ export function readMemberships(path: string, groupColumn: string, what: string,
       step: (result, parser) => {
         if (settled) return;
         row++;
-        const failure = rowProblem(result, row, columns, `${what} file ${path}`);
+        const failure = rowProblem(result, row, columns, `${what} file ${path}`) ?? visit(result.data, row);
         if (failure) {
           settle(failure);
           parser.abort();
           stream.destroy();
-          return;
         }
-        const data = result.data;
-        visit({ source: data.source, recordId: data.record_id, group: data[groupColumn] });
       },
       complete: () => settle(row === 0 ? new MpiError('EMPTY_FILE', `${what} file ${path} has no data rows`) : undefined),
       error: (error: Error) => settle(new MpiError('FILE_UNREADABLE', `cannot read ${what} file ${path} (${error.name})`)),

@@ -1,6 +1,7 @@
 // The report of a link run (buildReportHtml) or of scored pairs read back from
 // a pairs file (buildPairsReportHtml, for `mpi evaluate`).
 import { modelReport, priorWeight, type FellegiSunterModel } from '@mpi/scoring';
+import { thresholdWeight } from '../cluster/cluster.js';
 import type { Membership } from '../evaluate/evaluate.js';
 import type { LinkResult } from '../pipeline/types.js';
 import type { ReportData, TrainingSummary } from './report-data.js';
@@ -25,8 +26,6 @@ export interface ReportOptions {
   readonly created?: Date;
 }
 
-const thresholdWeight = (threshold: number) => Math.log2(threshold / (1 - threshold));
-
 function trainingSummary(model: FellegiSunterModel): TrainingSummary {
   const t = model.training;
   return {
@@ -48,7 +47,7 @@ interface ScoredPairs {
 }
 
 /** The figures every report has, from the scored pairs (and the truth of each, if known). */
-function pairFigures(scored: ScoredPairs, options: ReportOptions): Omit<ReportData, 'records' | 'groups' | 'blocking' | 'samples'> {
+function pairFigures(scored: ScoredPairs, options: ReportOptions): Omit<ReportData, 'records' | 'groups' | 'blocking' | 'samples' | 'notes'> {
   const curves = weightCurves(scored.weights, scored.threshold, scored.truth?.pairs);
   let measured: ReportData['measured'] = null;
   if (scored.truth !== undefined && curves.truth !== null) {
@@ -60,7 +59,8 @@ function pairFigures(scored: ScoredPairs, options: ReportOptions): Omit<ReportDa
     title: options.title ?? 'Record linkage report',
     created: (options.created ?? new Date()).toISOString(),
     threshold: scored.threshold,
-    thresholdWeight: thresholdWeight(scored.threshold),
+    // A threshold of 0 or 1 is an infinite weight, drawn at the histogram's edge (JSON has no Infinity).
+    thresholdWeight: Math.min(curves.histogram.edges.at(-1)!, Math.max(curves.histogram.edges[0], thresholdWeight(scored.threshold))),
     candidatePairs: scored.weights.reduce((n, chunk) => n + chunk.length, 0),
     histogram: curves.histogram,
     estimated: curves.estimated,
@@ -79,6 +79,7 @@ export function linkReportData(result: LinkResult, options: ReportOptions = {}):
     groups: result.clustering.groupCount,
     blocking: result.blocking,
     samples: options.showValues ? samplePairs(result) : null,
+    notes: [],
   };
 }
 
@@ -107,6 +108,6 @@ export interface PairsReportInput {
 }
 
 /** The report of scored pairs without the link result: no blocking figures, no record values. */
-export function buildPairsReportHtml(input: PairsReportInput, options: Omit<ReportOptions, 'truth' | 'showValues'> = {}): string {
-  return renderReportHtml({ ...pairFigures(input, options), records: null, groups: null, blocking: null, samples: null });
+export function buildPairsReportHtml(input: PairsReportInput, options: Omit<ReportOptions, 'truth' | 'showValues'> & { readonly notes?: readonly string[] } = {}): string {
+  return renderReportHtml({ ...pairFigures(input, options), records: null, groups: null, blocking: null, samples: null, notes: options.notes ?? [] });
 }

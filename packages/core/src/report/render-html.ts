@@ -60,7 +60,8 @@ function summary(data: ReportData): string {
     data.samples === null
       ? 'This report holds no record values: only counts, model parameters and rule names.'
       : 'This report holds record values (--show-values): treat it as protected health information.';
-  return `<dl>${items.map(([k, v]) => `<dt>${escape(k)}</dt><dd>${escape(v)}</dd>`).join('')}</dl><p class="phi">${escape(phi)}</p>`;
+  const notes = data.notes.map((note) => `<p class="warn">${escape(note)}</p>`).join('');
+  return `${notes}<dl>${items.map(([k, v]) => `<dt>${escape(k)}</dt><dd>${escape(v)}</dd>`).join('')}</dl><p class="phi">${escape(phi)}</p>`;
 }
 
 function thresholdSection(data: ReportData): string {

@@ -88,4 +88,6 @@ export interface ReportData {
   readonly training: TrainingSummary | null;
   readonly blocking: BlockingReport | null;
   readonly samples: readonly SamplePair[] | null;
+  /** Warnings about what the report could not show. */
+  readonly notes: readonly string[];
 }

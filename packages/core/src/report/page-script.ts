@@ -34,7 +34,13 @@ export function drawReport(Chart: any, data: ReportData, doc: any): void {
       plugins: { legend: { display: false } },
       scales: {
         x: { title: { display: true, text: 'match weight (bits); green: at or above the threshold' } },
-        y: { type: 'logarithmic', title: { display: true, text: 'pairs (log scale)' } },
+        y: {
+          type: 'logarithmic',
+          min: 0.5,
+          title: { display: true, text: 'pairs (log scale)' },
+          // Powers of ten only: a log axis labels 2, 5, 20, 50... and 0.1, which read as noise.
+          ticks: { callback: (value: number) => (Number.isInteger(Math.log10(value)) ? value.toLocaleString('en-US') : '') },
+        },
       },
     },
   });
@@ -54,8 +60,9 @@ export function drawReport(Chart: any, data: ReportData, doc: any): void {
   const datasets = [line('estimated precision', ESTIMATED, false, points(est, est.precision)), line('estimated recall', ESTIMATED, true, points(est, est.recall))];
   if (data.measured !== null) {
     const measured = data.measured.curve;
-    datasets.push(line('measured precision', MEASURED, false, points(measured, measured.precision)));
-    datasets.push(line('measured recall', MEASURED, true, points(measured, measured.recall)));
+    // Wider, and drawn under the estimates (Chart.js draws the first dataset on top): where they agree, both show.
+    datasets.push({ ...line('measured precision', MEASURED, false, points(measured, measured.precision)), borderWidth: 5 });
+    datasets.push({ ...line('measured recall', MEASURED, true, points(measured, measured.recall)), borderWidth: 5 });
   }
   datasets.push({ ...line('link threshold', '#000000', false, [{ x: data.thresholdWeight, y: 0 }, { x: data.thresholdWeight, y: 1 }]), borderWidth: 1 });
   new Chart(canvas('threshold-curve'), {

@@ -44,7 +44,7 @@ describe.skipIf(!haveBrowser && !inCi)('the HTML report in headless Chromium', (
   beforeAll(async () => {
     if (!haveBrowser) throw new Error(`CI=true and no Chromium at ${executable}: .ci/run installs the Debian package chromium`);
     browser = await chromium.launch({ executablePath: executable, args: ['--no-sandbox'] });
-  });
+  }, 60_000);
   afterAll(async () => {
     await browser?.close();
   });

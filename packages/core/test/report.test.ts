@@ -27,7 +27,7 @@ describe('the estimated precision/recall of the scored pairs', () => {
   const weights = [Float64Array.from([-12.5, -8, -3.2, -0.4, 0.3, 2, 6.7]), Float64Array.from([9.9, -20, 14, 1])];
   const all = weights.flatMap((chunk) => Array.from(chunk));
   const p = all.map(matchProbability);
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
   it('counts every pair once in the histogram, in the bin of its weight', () => {
     const { histogram } = weightCurves(weights, 0.5);

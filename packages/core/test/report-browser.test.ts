@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReportHtml, link, type Membership } from '../src/index.js';
 import { buildPairsReportHtml } from '../src/advanced.js';
 import { febrlDir, febrlSettings, tempDir } from './helpers.js';
-import { linkPopulation } from './report-fixture.js';
+import { linkPopulation, settings } from './report-fixture.js';
 
 const executable = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const inCi = process.env.CI === 'true';
@@ -105,5 +105,15 @@ describe.skipIf(!haveBrowser && !inCi)('the HTML report in headless Chromium', (
     expect(withValues.sections).toEqual(['histogram', 'threshold', 'model', 'blocking', 'samples']);
     const pairsOnly = await open(buildPairsReportHtml({ weights: result.weights, threshold: 0.5, truth: { pairs: result.weights.map((w) => new Int8Array(w.length).fill(-1)), truePairs: truth.length / 2 } }), 'pairs');
     expectDrawn(pairsOnly, ['weight-histogram', 'threshold-curve']);
+  }, 60_000);
+
+  it('draws the report of a run with no candidate pair', async () => {
+    const strangers = [
+      { id: '1', first: 'Ann', last: 'Smith', dob: '1980-01-01', zip: '02139' },
+      { id: '2', first: 'Bob', last: 'Okafor', dob: '1971-06-12', zip: '94110' },
+    ];
+    const result = await link({ settings: { ...settings, threshold: 1 }, sources: [{ name: 'ehr', records: strangers }], threads: 1 });
+    expect(result.pairs.count).toBe(0);
+    expectDrawn(await open(buildReportHtml(result, { showValues: true }), 'empty'), ['weight-histogram', 'threshold-curve', 'level-weights']);
   }, 60_000);
 });

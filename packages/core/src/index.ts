@@ -36,6 +36,11 @@ export type { EvaluationReport, Membership } from './evaluate/evaluate.js';
 export { writeGroupsCsv, writePairsCsv } from './output/write-results.js';
 export type { CsvOutputOptions, PairsCsvOptions } from './output/write-results.js';
 
+// The report for data teams.
+/** One self-contained HTML page of charts and tables on a link result: match weights, m and u, blocking, estimated (and measured) precision/recall. */
+export { buildReportHtml } from './report/build-report.js';
+export type { ReportOptions } from './report/build-report.js';
+
 // The trained model.
 /** Model JSON in and out, and its human-readable report (m, u and weights by comparison level). */
 export { parseModel, serializeModel, formatModelReport } from '@mpi/scoring';

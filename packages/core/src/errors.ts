@@ -120,3 +120,19 @@ export class EncodingError extends SourceError {
     this.encoding = encoding;
   }
 }
+
+/**
+ * A FHIR resource that cannot be read as a patient record: not a Patient, a
+ * Patient without id, or an element of the wrong type. Names the source, the
+ * row (the resource's 1-based position: its line in Bulk Data NDJSON) and the
+ * path inside the resource (`name[1].given[0]`, `entry[3].resource.id`), never
+ * the value. Code `INVALID_RESOURCE`.
+ */
+export class InvalidResourceError extends SourceError {
+  /** Where in the resource (or Bundle) the problem is. */
+  readonly path: string;
+  constructor(source: string, row: number | undefined, path: string, problem: string) {
+    super('INVALID_RESOURCE', { source, row }, `FHIR ${path}: ${problem}`);
+    this.path = path;
+  }
+}

@@ -68,6 +68,7 @@ export {
   InvalidValueError,
   DuplicateColumnError,
   EncodingError,
+  InvalidResourceError,
   type InputLocation,
 } from './errors.js';
 /** Settings that fail the schema or its rules, with every issue found (path, message, suggestion). */
@@ -80,3 +81,6 @@ export { OutputWriteError } from './output/atomic-file.js';
 export { PairBudgetExceededError, InvalidBlockingRuleError, UnknownBlockingColumnError } from '@mpi/blocking';
 /** Model JSON that is not a model, or a comparison that is not valid. */
 export { InvalidModelError, InvalidComparisonError } from '@mpi/scoring';
+
+/** FHIR R4 Patient sources (docs/fhir.md): kinds-only settings from the mapping, and whether every source is a FHIR file. */
+export { fhirSettings, allFhirSources } from './read/fhir/fhir-settings.js';

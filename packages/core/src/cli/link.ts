@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
+import { MpiError } from '../errors.js';
 import { formatModelReport, parseModel } from '@mpi/scoring';
 import { checkOutputPaths, type NamedPath } from '../output/output-paths.js';
 import { writeLinkOutputs } from '../output/write-link-outputs.js';
 import { link } from '../pipeline/link.js';
+import { allFhirSources, fhirSettings } from '../read/fhir/fhir-settings.js';
 import { loadSettings, readJson } from './input-files.js';
 import { requireReportForValues } from './report-options.js';
 import { encodingArg, positiveInt, probability, sourceArg, withEncodings } from './options.js';
@@ -19,13 +21,20 @@ function linkOutputs(opts: { out: string; pairs?: string; modelOut?: string; rep
   ];
 }
 
+/** Without --settings: FHIR Patient sources carry their own (their mapping); any other source needs a settings file. */
+async function settingsWithoutFile(sources: Parameters<typeof fhirSettings>[0]) {
+  if (!(await allFhirSources(sources))) throw new MpiError('SETTINGS_REQUIRED', '--settings is required unless every source is a FHIR Patient file');
+  process.stderr.write('mpi: no --settings given: settings from the FHIR Patient mapping (docs/fhir.md)\n');
+  return fhirSettings(sources);
+}
+
 /** Adds the `link` command to the program. */
 export function addLinkCommand(program: Command): void {
   program
     .command('link')
     .description('link the sources into identity groups')
-    .requiredOption('--settings <file>', 'settings JSON')
-    .requiredOption('--source <NAME=FILE>', 'a named source (CSV or NDJSON); repeat for several', sourceArg)
+    .option('--settings <file>', 'settings JSON (optional when every source is a FHIR Patient file: its mapping gives the settings)')
+    .requiredOption('--source <NAME=FILE>', 'a named source (CSV, NDJSON or FHIR Patient NDJSON/Bundle); repeat for several', sourceArg)
     .option('--encoding <NAME=ENCODING>', "a source's text encoding: utf-8 (default), latin1 or windows-1252; repeat for several", encodingArg)
     .requiredOption('--out <file>', 'groups CSV to write: source,record_id,identity_id')
     .option('--pairs <file>', 'pairs CSV to write: the scored pairs at or above the threshold')
@@ -43,15 +52,16 @@ export function addLinkCommand(program: Command): void {
     .action(async (opts) => {
       requireReportForValues(opts);
       checkOutputPaths(linkOutputs(opts), [
-        { option: '--settings', path: opts.settings },
+        ...(opts.settings ? [{ option: '--settings', path: opts.settings as string }] : []),
         ...(opts.source as { path: string }[]).map((source) => ({ option: '--source', path: source.path })),
         ...(opts.model ? [{ option: '--model', path: opts.model as string }] : []),
       ]);
-      let settings = await loadSettings(opts.settings);
+      const sources = withEncodings(opts.source, opts.encoding);
+      let settings = opts.settings ? await loadSettings(opts.settings) : await settingsWithoutFile(sources);
       if (opts.threshold !== undefined) settings = { ...settings, threshold: opts.threshold };
       if (opts.maxPairs !== undefined) settings = { ...settings, maxPairs: opts.maxPairs };
       const model = opts.model ? parseModel(JSON.stringify(await readJson(opts.model, 'model'))) : undefined;
-      const result = await link({ settings, sources: withEncodings(opts.source, opts.encoding), threads: opts.threads, model, onProgress: progressPrinter(Boolean(opts.quiet)) });
+      const result = await link({ settings, sources, threads: opts.threads, model, onProgress: progressPrinter(Boolean(opts.quiet)) });
       // Loud, even with --quiet: a column that failed as a whole changes what the run means.
       for (const warning of result.table.warnings) process.stderr.write(`mpi: warning: ${warning.message}\n`);
       const writeStarted = performance.now();

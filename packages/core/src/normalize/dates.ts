@@ -13,6 +13,14 @@ const MAX_DATE_LENGTH = 64;
 
 const UNPARSEABLE = invalid('unparseable-date');
 
+/**
+ * A year, or a year and month, as ISO 8601 and FHIR write a date known only in
+ * part (1990, 1990-05): flagged as what it is, and kept out of matching rather
+ * than completed with an invented day.
+ */
+const PARTIAL_DATE = /^\d{4}(?:-\d{2})?$/;
+const PARTIAL = invalid('partial-date');
+
 const MONTHS = new Map<string, number>([
   ['jan', 1], ['january', 1], ['feb', 2], ['february', 2], ['mar', 3], ['march', 3],
   ['apr', 4], ['april', 4], ['may', 5], ['jun', 6], ['june', 6], ['jul', 7], ['july', 7],
@@ -231,5 +239,6 @@ export function normalizeDate(raw: string, format?: string, years: PlausibleYear
   // Full-width or other-script digits, Unicode dashes, invisible characters: read as their ASCII forms.
   if (!isAscii(text)) text = plainForms(text).trim();
   if (serial !== undefined) return spreadsheetSerialDate(text, serial, years) ?? UNPARSEABLE;
-  return compiled === null ? parseDateAuto(text, years) : parseDateWithFormat(text, compiled, years);
+  const date = compiled === null ? parseDateAuto(text, years) : parseDateWithFormat(text, compiled, years);
+  return date === UNPARSEABLE && PARTIAL_DATE.test(text) ? PARTIAL : date;
 }

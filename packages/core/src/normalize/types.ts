@@ -4,6 +4,7 @@
  */
 export type InvalidReason =
   | 'unparseable-date'
+  | 'partial-date'
   | 'impossible-date'
   | 'implausible-year'
   | 'bad-sex-code'

@@ -339,7 +339,8 @@ export async function readSourceColumns(input: SourceInput, settings: Settings, 
         if (typeof entry === 'number') {
           if (entry !== 0) place(column, record, entry);
         } else if (typeof entry === 'string') {
-          if (entry === 'unparseable-date' && column.serialYears !== undefined && serialCandidate(column, c, raw, record, row)) continue;
+          // A four-digit number reads as a year (partial-date) or as a spreadsheet serial day.
+          if ((entry === 'unparseable-date' || entry === 'partial-date') && column.serialYears !== undefined && serialCandidate(column, c, raw, record, row)) continue;
           flag(column, row, entry);
         } else if (entry instanceof Uint32Array) {
           // A full name fills only what the direct columns left empty.

@@ -2,6 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { SourceUnreadableError } from '../errors.js';
 import { readCsvCells } from './csv-reader.js';
+import { readFhirCells, sourceFormat } from './fhir/fhir-source.js';
 import { readNdjsonCells, readObjectCells } from './object-reader.js';
 import type { ByteRange, CellBatch, SourceInput, SourceRow } from './source-input.js';
 import { sourceEncoding } from './source-text.js';
@@ -9,6 +10,7 @@ import { sourceEncoding } from './source-text.js';
 export type { ByteRange, CellBatch, PlainRecord, SourceEncoding, SourceInput, SourceRow } from './source-input.js';
 export { csvCuts, csvParserText, readerLimits } from './csv-reader.js';
 export { dateText } from './object-reader.js';
+export { sourceFormat } from './fhir/fhir-source.js';
 
 /**
  * Reads one source (or, given a byte range, part of a CSV source, with rows
@@ -30,8 +32,9 @@ export async function* readSourceCells(input: SourceInput, columns: readonly str
     if (error instanceof SourceUnreadableError) throw error;
     throw new SourceUnreadableError(input.name, `cannot read file (${(error as { code?: string }).code ?? 'error'})`);
   }
-  const format = input.format ?? (input.path.endsWith('.ndjson') || input.path.endsWith('.jsonl') ? 'ndjson' : 'csv');
-  if (format === 'ndjson') yield* readNdjsonCells(input.name, input.path, columns, encoding);
+  const format = await sourceFormat(input);
+  if (format === 'fhir') yield* readFhirCells(input.name, input.path, columns, encoding);
+  else if (format === 'ndjson') yield* readNdjsonCells(input.name, input.path, columns, encoding);
   else yield* readCsvCells(input.name, input.path, columns, encoding, range);
 }
 

@@ -34,3 +34,9 @@ export * from './normalize/index.js';
 
 // Scoring helpers re-exported for convenience.
 export { modelReport, matchProbability } from '@mpi/scoring';
+
+// Reading raw rows and the per-source field plan (the identity index keeps the raw rows it re-reads).
+export { readSource } from './read/sources.js';
+export { sourceFieldPlan } from './settings/settings.js';
+export { explainRows } from './pipeline/explain.js';
+export { blockPairs } from './pipeline/block.js';

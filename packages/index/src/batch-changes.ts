@@ -144,6 +144,20 @@ export function batchOutcome(input: BatchInput): BatchOutcome {
     }
   }
 
+  const decisionEvents: PendingEvent[] = [];
+  for (const d of input.newDecisions) {
+    const left = { source: d.sourceL, recordId: d.recordIdL };
+    const right = { source: d.sourceR, recordId: d.recordIdR };
+    const beforeIds = [previous.get(recordKey(d.sourceL, d.recordIdL)), previous.get(recordKey(d.sourceR, d.recordIdR))];
+    const afterIds = [identityOf.get(recordKey(d.sourceL, d.recordIdL)), identityOf.get(recordKey(d.sourceR, d.recordIdR))];
+    decisionEvents.push({
+      kind: 'decision',
+      records: [left, right],
+      before: [...new Set(beforeIds.filter((id): id is string => id !== undefined))],
+      after: [...new Set(afterIds.filter((id): id is string => id !== undefined))],
+      evidence: { rule: 'decision', decision: d.decision },
+    });
+  }
   const active = new Set(identityOf.values());
   const absorbed = new Set(assignment.merges.flatMap((m) => m.absorbed));
   const retired = [...previousIds].filter((id) => !active.has(id) && !absorbed.has(id)).sort();
@@ -157,18 +171,6 @@ export function batchOutcome(input: BatchInput): BatchOutcome {
     const after = active.has(id) ? [id] : [];
     events.push({ kind: 'remove', records, before: [id], after, evidence: { rule: 'records removed' } });
   }
-  for (const d of input.newDecisions) {
-    const left = { source: d.sourceL, recordId: d.recordIdL };
-    const right = { source: d.sourceR, recordId: d.recordIdR };
-    const beforeIds = [previous.get(recordKey(d.sourceL, d.recordIdL)), previous.get(recordKey(d.sourceR, d.recordIdR))];
-    const afterIds = [identityOf.get(recordKey(d.sourceL, d.recordIdL)), identityOf.get(recordKey(d.sourceR, d.recordIdR))];
-    events.push({
-      kind: 'decision',
-      records: [left, right],
-      before: [...new Set(beforeIds.filter((id): id is string => id !== undefined))],
-      after: [...new Set(afterIds.filter((id): id is string => id !== undefined))],
-      evidence: { rule: 'decision', decision: d.decision },
-    });
-  }
-  return { identityOf, assignment, retired, events };
+  // A decision comes before the merges and splits it caused.
+  return { identityOf, assignment, retired, events: [...decisionEvents, ...events] };
 }

@@ -83,6 +83,7 @@ export class IdentityIndex {
     private readonly records: Map<string, IndexedRecord>,
     /** Match probability from which records link, and from which pairs go to review. */
     readonly thresholds: { readonly link: number; readonly review: number },
+    private readonly beforeCommit: () => void = () => {},
   ) {}
 
   /** @internal See createIndex. */
@@ -145,7 +146,7 @@ export class IdentityIndex {
     const thresholds = JSON.parse(store.meta('thresholds')!) as { link: number; review: number };
     const records = new Map<string, IndexedRecord>();
     for (const record of store.records()) records.set(recordKey(record.source, record.recordId), { ...record });
-    return new IdentityIndex(store, { settings, model, rules, tf }, threadsOf(options.threads), records, thresholds);
+    return new IdentityIndex(store, { settings, model, rules, tf }, threadsOf(options.threads), records, thresholds, options.beforeCommit);
   }
 
   private get method(): ClusteringMethod {
@@ -269,6 +270,7 @@ export class IdentityIndex {
       for (const decision of change.newDecisions) this.store.putDecision(decision, batch);
       this.store.replaceReview(review);
       for (const event of events) this.writeEvent(event, batch, time);
+      this.beforeCommit();
     });
     // Committed: the in-memory view follows.
     for (const record of change.removed) this.records.delete(recordKey(record.source, record.recordId));

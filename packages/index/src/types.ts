@@ -26,6 +26,12 @@ export interface CreateIndexOptions {
 export interface OpenIndexOptions {
   /** Worker threads for adds and matches (default: the cores). */
   readonly threads?: number;
+  /**
+   * Called inside each write transaction, after its rows are written and
+   * before the commit. For crash tests (a process killed there must leave none
+   * of the batch); not for production use.
+   */
+  readonly beforeCommit?: () => void;
 }
 
 /** A group of records the index holds as one person, under a stable id. */

@@ -2,6 +2,7 @@
 // kept raw; every change scores all records again with the frozen model, rules
 // and term frequencies, clusters them with the decisions, and carries the
 // identity ids over (stable-ids.ts), all written in one transaction.
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { BlockingRule } from '@mpi/blocking';
@@ -90,6 +91,7 @@ export class IdentityIndex {
   static async create(path: string, options: CreateIndexOptions): Promise<{ index: IdentityIndex; summary: ChangeSummary }> {
     const sources = options.sources ?? (options.records !== undefined ? toSources(options.records) : undefined);
     if (sources === undefined) throw new MpiError('NO_SOURCES', 'createIndex needs sources or records');
+    if (existsSync(path)) throw new MpiError('INDEX_EXISTS', 'the index file already exists; open it, or remove it to build a new one');
     // Checked without the source names: an index's settings may map sources that come later.
     const settings = validateSettings(options.settings);
     const threads = threadsOf(options.threads);
@@ -117,7 +119,11 @@ export class IdentityIndex {
     const review = Math.min(options.reviewThreshold ?? DEFAULT_REVIEW_THRESHOLD, linkThreshold);
     const score = seconds(clock);
 
-    const store = IndexStore.create(path);
+    // Built in a file beside the target and renamed into place once complete:
+    // an interrupted build leaves no half-built index at `path`.
+    const building = `${path}.${process.pid}.building`;
+    const store = IndexStore.create(building);
+    let summary: ChangeSummary;
     try {
       store.transaction(() => {
         store.setMeta('settings', JSON.stringify(frozen.settings));
@@ -126,13 +132,18 @@ export class IdentityIndex {
         store.setMeta('tf', JSON.stringify(frozen.tf));
         store.setMeta('thresholds', JSON.stringify({ link: linkThreshold, review, method }));
       });
-    } catch (error) {
+      const builder = new IdentityIndex(store, frozen, threads, new Map(), { link: linkThreshold, review });
+      const added = new Map(raw.map((record) => [recordKey(record.source, record.recordId), record]));
+      summary = builder.apply('build', scored, { added, updated: new Map(), removed: [], newDecisions: [] }, { read, score });
       store.close();
+      if (existsSync(path)) throw new MpiError('INDEX_EXISTS', 'the index file already exists; open it, or remove it to build a new one');
+      renameSync(building, path);
+    } catch (error) {
+      if (store.db.open) store.close();
+      rmSync(building, { force: true });
       throw error;
     }
-    const index = new IdentityIndex(store, frozen, threads, new Map(), { link: linkThreshold, review });
-    const added = new Map(raw.map((record) => [recordKey(record.source, record.recordId), record]));
-    const summary = index.apply('build', scored, { added, updated: new Map(), removed: [], newDecisions: [] }, { read, score });
+    const index = IdentityIndex.open(path, { threads });
     return { index, summary };
   }
 
@@ -147,6 +158,11 @@ export class IdentityIndex {
     const records = new Map<string, IndexedRecord>();
     for (const record of store.records()) records.set(recordKey(record.source, record.recordId), { ...record });
     return new IdentityIndex(store, { settings, model, rules, tf }, threadsOf(options.threads), records, thresholds, options.beforeCommit);
+  }
+
+  /** The settings the index was built with (its blocking rules frozen in). */
+  get settings(): Settings {
+    return this.frozen.settings;
   }
 
   private get method(): ClusteringMethod {

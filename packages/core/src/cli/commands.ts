@@ -1,0 +1,15 @@
+/**
+ * @mpi/core/cli: the pieces of the `mpi` command for a program that composes
+ * commands from several packages (@mpi/cli adds the identity index's). Not
+ * covered by semver, as @mpi/core/advanced.
+ */
+export { addLinkCommand } from './link.js';
+export { addEvaluateCommand } from './evaluate.js';
+export { addExplainCommand } from './explain.js';
+export { EXIT, exitCodeFor } from './exit-codes.js';
+export { installProcessGuards } from './process-guards.js';
+export { loadSettings } from './input-files.js';
+export { sourceArg, encodingArg, withEncodings, positiveInt, probability, type NamedSource } from './options.js';
+export { checkOutputPaths, type NamedPath } from '../output/output-paths.js';
+export { writeAtomically, stageFile, publishAll } from '../output/atomic-file.js';
+export { CsvWriter, csvField } from '../output/csv-output.js';

@@ -5,19 +5,21 @@
 # Run after `pnpm build` (CI runs it after the tests). Fails on the first step
 # that does not work; KEEP_INSTALL_CHECK=1 keeps the scratch folder to look at.
 #
-# Why all three tarballs: @mpi/core depends on @mpi/blocking and @mpi/scoring
+# Why all five tarballs: @mpi/core depends on @mpi/blocking and @mpi/scoring,
+# @mpi/index on core, @mpi/cli (the `mpi` binary) on core and index
 # ("workspace:*" in the repo, rewritten to their exact versions by `pnpm pack`);
-# until they are on a registry they must be installed together. Third-party
+# until they are on a registry they must be installed together. @mpi/index's
+# better-sqlite3 compiles its native module on install (a C compiler is needed). Third-party
 # dependencies come from the configured npm registry (npm's cache is used first).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-PACKAGES=(blocking scoring core)
+PACKAGES=(blocking scoring core index cli)
 
 fail() { echo "check-install: FAILED: $*" >&2; exit 1; }
 step() { echo; echo "== check-install: $*"; }
 
 for p in "${PACKAGES[@]}"; do
-  [ -f "$REPO/packages/$p/dist/index.js" ] || fail "packages/$p/dist is missing: run pnpm build first"
+  [ -f "$REPO/packages/$p/dist/index.js" ] || [ -f "$REPO/packages/$p/dist/cli.js" ] || fail "packages/$p/dist is missing: run pnpm build first"
 done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mpi-install-check-XXXXXX")
@@ -45,7 +47,7 @@ npm install --no-audit --no-fund --prefer-offline "$TARBALLS"/*.tgz || fail "npm
 node -e '
   const lock = require("./package-lock.json");
   const ours = Object.entries(lock.packages).filter(([path]) => /(^|\/)node_modules\/@mpi\//.test(path));
-  if (ours.length !== 3) throw new Error("expected 3 @mpi packages installed, found " + ours.map(([p]) => p).join(", "));
+  if (ours.length !== 5) throw new Error("expected 5 @mpi packages installed, found " + ours.map(([p]) => p).join(", "));
   for (const [path, entry] of ours) {
     if (!String(entry.resolved).startsWith("file:")) throw new Error(path + " was resolved from " + entry.resolved + ", not a tarball");
     console.log(path, entry.version, "from", entry.resolved);
@@ -137,7 +139,7 @@ echo "types: use-types.ts compiles (module nodenext)"
 
 step "the CLI: npx mpi"
 VERSION=$(npx --no -- mpi --version) || fail "npx mpi --version exited $?"
-WANT=$(node -p 'require("./node_modules/@mpi/core/package.json").version')
+WANT=$(node -p 'require("./node_modules/@mpi/cli/package.json").version')
 echo "mpi --version: $VERSION"
 [ "$VERSION" = "$WANT" ] || fail "mpi --version printed '$VERSION', the package is $WANT"
 set +e
@@ -153,5 +155,27 @@ node -e '
   if (JSON.stringify(keys) !== JSON.stringify(want)) throw new Error("records " + keys);
   console.log("cli: exit 0, cli-groups.csv has every record once in " + new Set(rows.slice(1).map((r) => r.split(",")[2])).size + " groups");
 ' || fail "cli-groups.csv"
+
+step "the identity index: npx mpi index create / add / groups, npx mpi match"
+npx --no -- mpi index create --index people.db --settings settings.json --source a=a.csv --threads 1 --json >index-create.json || fail "mpi index create"
+npx --no -- mpi index add --index people.db --source b=b.csv --json >index-add.json || fail "mpi index add"
+npx --no -- mpi index groups --index people.db --out index-groups.csv --json >/dev/null || fail "mpi index groups"
+npx --no -- mpi match --index people.db --source b=b.csv --out matches.csv --count 1 --json >match.json || fail "mpi match"
+node -e '
+  const fs = require("fs");
+  const created = JSON.parse(fs.readFileSync("index-create.json", "utf8"));
+  const added = JSON.parse(fs.readFileSync("index-add.json", "utf8"));
+  if (created.records !== 4 || added.records !== 8) throw new Error("index records " + created.records + " then " + added.records);
+  const groups = fs.readFileSync("index-groups.csv", "utf8").trim().split(/\r?\n/);
+  if (groups[0] !== "source,record_id,identity_id" || groups.length !== 9) throw new Error("index-groups.csv: " + groups.length + " lines");
+  const matches = fs.readFileSync("matches.csv", "utf8").trim().split(/\r?\n/);
+  if (matches[0] !== "source,record_id,rank,identity_id,match_probability,match_weight,grade") throw new Error("matches.csv header " + matches[0]);
+  const idOf = new Map(groups.slice(1).map((row) => row.split(",")).map(([s, r, id]) => [s + ":" + r, id]));
+  for (const row of matches.slice(1)) {
+    const [source, recordId, rank, identityId] = row.split(",");
+    if (rank === "1" && identityId !== idOf.get(source + ":" + recordId)) throw new Error("match of " + source + ":" + recordId + " is not its own identity");
+  }
+  console.log("index: 4 then 8 records; each query matched its own identity first (" + (matches.length - 1) + " rows)");
+' || fail "the identity index from the installed packages"
 
 step "ok: the packed tarballs install into an empty project and work there"

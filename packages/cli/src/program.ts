@@ -5,36 +5,26 @@
  * no record value is ever printed. Exit codes: docs/exit-codes.md.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
-import { addEvaluateCommand, addExplainCommand, addLinkCommand, EXIT, exitCodeFor, installProcessGuards } from '@mpi/core/cli';
+import { Command } from 'commander';
+import { addCoreCommands } from '@mpi/core/cli';
 import { addIndexCommands, addMatchCommand } from '@mpi/index/cli';
-
-installProcessGuards();
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const program = new Command();
-// Set before the subcommands are declared: commander copies these settings into each.
-program
-  .name('mpi')
-  .description('Patient matching: link records from many sources into identity groups, and keep them in an identity index.')
-  .version(version, '-V, --version', 'print the version')
-  .showHelpAfterError()
-  // Commander would exit 1 on a usage error; throwing lets exitCodeFor map it to 2.
-  .exitOverride()
-  .configureOutput({ outputError: (message, write) => write(`mpi: ${message.replace(/^error: /, '')}`) });
-
-addLinkCommand(program);
-addEvaluateCommand(program);
-addExplainCommand(program);
-addIndexCommands(program);
-addMatchCommand(program);
-
-program.parseAsync(process.argv).catch((error: unknown) => {
-  const code = exitCodeFor(error);
-  // Commander has already printed its usage errors (see configureOutput).
-  if (!(error instanceof CommanderError)) {
-    process.stderr.write(code === EXIT.internal ? `mpi: internal error: ${(error as Error)?.message ?? String(error)}\n` : `mpi: ${(error as Error).message}\n`);
-  }
-  process.exitCode = code;
-});
+/** The `mpi` program with every command; parse it with `parseAsync` (errors are thrown, see cli.ts). */
+export function createProgram(): Command {
+  const program = new Command();
+  // Set before the subcommands are declared: commander copies these settings into each.
+  program
+    .name('mpi')
+    .description('Patient matching: link records from many sources into identity groups, and keep them in an identity index.')
+    .version(version, '-V, --version', 'print the version')
+    .showHelpAfterError()
+    // Commander would exit 1 on a usage error; throwing lets exitCodeFor map it to 2.
+    .exitOverride()
+    .configureOutput({ outputError: (message, write) => write(`mpi: ${message.replace(/^error: /, '')}`) });
+  addCoreCommands(program);
+  addIndexCommands(program);
+  addMatchCommand(program);
+  return program;
+}

@@ -3,9 +3,19 @@
  * commands from several packages (@mpi/cli adds the identity index's). Not
  * covered by semver, as @mpi/core/advanced.
  */
-export { addLinkCommand } from './link.js';
-export { addEvaluateCommand } from './evaluate.js';
-export { addExplainCommand } from './explain.js';
+import type { Command } from 'commander';
+import { addEvaluateCommand } from './evaluate.js';
+import { addExplainCommand } from './explain.js';
+import { addLinkCommand } from './link.js';
+
+export { addLinkCommand, addEvaluateCommand, addExplainCommand };
+
+/** Adds every command of core's CLI (link, evaluate, explain) to a program. */
+export function addCoreCommands(program: Command): void {
+  addLinkCommand(program);
+  addEvaluateCommand(program);
+  addExplainCommand(program);
+}
 export { EXIT, exitCodeFor } from './exit-codes.js';
 export { installProcessGuards } from './process-guards.js';
 export { loadSettings } from './input-files.js';

@@ -5,15 +5,16 @@
 # Run after `pnpm build` (CI runs it after the tests). Fails on the first step
 # that does not work; KEEP_INSTALL_CHECK=1 keeps the scratch folder to look at.
 #
-# Why all five tarballs: @mpi/core depends on @mpi/blocking and @mpi/scoring,
-# @mpi/index on core, @mpi/cli (the `mpi` binary) on core and index
-# ("workspace:*" in the repo, rewritten to their exact versions by `pnpm pack`);
-# until they are on a registry they must be installed together. @mpi/index's
-# better-sqlite3 compiles its native module on install (a C compiler is needed). Third-party
-# dependencies come from the configured npm registry (npm's cache is used first).
+# Why all six tarballs: @mpi/core depends on @mpi/blocking and @mpi/scoring,
+# and all three on @mpi/types; @mpi/index on core, @mpi/cli (the `mpi` binary)
+# on core and index ("workspace:*" in the repo, rewritten to their exact
+# versions by `pnpm pack`); until they are on a registry they must be
+# installed together. @mpi/index's better-sqlite3 compiles its native module
+# on install (a C compiler is needed). Third-party dependencies come from the
+# configured npm registry (npm's cache is used first).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-PACKAGES=(blocking scoring core index cli)
+PACKAGES=(types blocking scoring core index cli)
 
 fail() { echo "check-install: FAILED: $*" >&2; exit 1; }
 step() { echo; echo "== check-install: $*"; }
@@ -47,12 +48,12 @@ npm install --no-audit --no-fund --prefer-offline "$TARBALLS"/*.tgz || fail "npm
 node -e '
   const lock = require("./package-lock.json");
   const ours = Object.entries(lock.packages).filter(([path]) => /(^|\/)node_modules\/@mpi\//.test(path));
-  if (ours.length !== 5) throw new Error("expected 5 @mpi packages installed, found " + ours.map(([p]) => p).join(", "));
+  if (ours.length !== Number(process.argv[1])) throw new Error("expected " + process.argv[1] + " @mpi packages installed, found " + ours.map(([p]) => p).join(", "));
   for (const [path, entry] of ours) {
     if (!String(entry.resolved).startsWith("file:")) throw new Error(path + " was resolved from " + entry.resolved + ", not a tarball");
     console.log(path, entry.version, "from", entry.resolved);
   }
-' || fail "@mpi packages not installed from the tarballs"
+' "${#PACKAGES[@]}" || fail "@mpi packages not installed from the tarballs"
 
 # Two tiny sources: the same three people in both (typos, a nickname), and one person each alone.
 cat >a.csv <<'CSV'

@@ -402,13 +402,11 @@ export class IdentityIndex {
    * blocked against the index and scored with the stored model.
    */
   async matchAll(queries: readonly MatchQuery[], options: MatchOptions = {}): Promise<MatchCandidate[][]> {
-    const members = new Map<string, readonly RecordRef[]>();
-    for (const group of this.groups()) members.set(group.id, group.records);
     return matchCandidates({
       frozen: this.frozen,
       threads: this.threads,
       indexed: this.records,
-      members,
+      members: (id) => this.store.membersOf(id),
       queries,
       thresholds: this.thresholds,
       count: options.count ?? 5,

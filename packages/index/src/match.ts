@@ -3,7 +3,7 @@
 // its own, so it never pairs with another query and its id clashes with none.
 import { sourceFieldPlan, explainRows, thresholdWeight } from '@mpi/core/advanced';
 import { compileVectorizer, matchProbability } from '@mpi/scoring';
-import type { Settings, SourceInput } from '@mpi/core';
+import type { RecordTable, Settings, SourceInput } from '@mpi/core';
 import { recordKey } from './raw-records.js';
 import { scoreTable, sourcesOf, type FrozenParts } from './scored-table.js';
 import type { MatchCandidate, MatchGrade, MatchQuery, RecordRef } from './types.js';
@@ -15,7 +15,8 @@ export interface MatchInput {
   readonly frozen: FrozenParts;
   readonly threads: number;
   readonly indexed: ReadonlyMap<string, { source: string; recordId: string; data: Record<string, string>; identityId: string }>;
-  readonly members: ReadonlyMap<string, readonly RecordRef[]>;
+  /** The records of an identity. */
+  readonly members: (identityId: string) => readonly RecordRef[];
   readonly queries: readonly MatchQuery[];
   readonly thresholds: { readonly link: number; readonly review: number };
   readonly count: number;
@@ -49,12 +50,14 @@ export async function matchCandidates(input: MatchInput): Promise<MatchCandidate
   const sources = [...sourcesOf(input.indexed.values()), ...querySources.values()];
   const mode = frozen.settings.mode ?? 'dedupe';
   // Link mode pairs records of different sources only: a query pairs with the other sources' records.
-  const scored = await scoreTable(sources, { ...frozen, settings }, input.threads, 'dedupe');
+  // Only pairs of a query and an indexed record are compared and scored.
+  const isQuery = (table: RecordTable) => (row: number) => table.sources[table.source[row]].startsWith(QUERY_PREFIX);
+  const scored = await scoreTable(sources, { ...frozen, settings }, input.threads, 'dedupe', (table) => {
+    const query = isQuery(table);
+    return (left, right) => query(left) !== query(right);
+  });
   const { table } = scored;
-  const queryOf = (row: number): number => {
-    const source = table.sources[table.source[row]];
-    return source.startsWith(QUERY_PREFIX) ? Number(table.recordIds[row]) : -1;
-  };
+  const queryOf = (row: number): number => (isQuery(table)(row) ? Number(table.recordIds[row]) : -1);
   const best = queries.map(() => new Map<string, { weight: number; row: number }>());
   const queryRow = new Int32Array(queries.length).fill(-1);
   scored.pairs.chunks.forEach((chunk, c) => {
@@ -81,7 +84,7 @@ export async function matchCandidates(input: MatchInput): Promise<MatchCandidate
       .slice(0, input.count)
       .map(([identityId, { weight, row }]) => ({
         identityId,
-        records: input.members.get(identityId) ?? [],
+        records: input.members(identityId),
         bestRecord: { source: table.sources[table.source[row]], recordId: table.recordIds[row] },
         matchWeight: weight,
         matchProbability: matchProbability(weight),

@@ -57,11 +57,35 @@ export function sourcesOf(records: Iterable<{ source: string; data: Record<strin
   return [...bySource].map(([name, records]) => ({ name, records }));
 }
 
-/** Reads, blocks, compares and scores `sources` with the index's frozen parts. */
-export async function scoreTable(sources: readonly SourceInput[], frozen: FrozenParts, threads: number, mode?: LinkMode): Promise<ScoredTable> {
+/** The candidate pairs `keep` accepts (rows of the table), chunk by chunk. */
+function keptPairs(pairs: CandidatePairs, keep: (left: number, right: number) => boolean): CandidatePairs {
+  let count = 0;
+  const chunks = pairs.chunks.map(({ left, right }) => {
+    const l: number[] = [];
+    const r: number[] = [];
+    for (let k = 0; k < left.length; k++) if (keep(left[k], right[k])) l.push(left[k]), r.push(right[k]);
+    count += l.length;
+    return { left: Uint32Array.from(l), right: Uint32Array.from(r) };
+  });
+  return { count, chunks: chunks.filter((chunk) => chunk.left.length > 0), countsByRule: pairs.countsByRule };
+}
+
+/**
+ * Reads, blocks, compares and scores `sources` with the index's frozen parts.
+ * `keep`, when given, picks the candidate pairs worth comparing (a match
+ * compares only the query's pairs); the others are dropped unscored.
+ */
+export async function scoreTable(
+  sources: readonly SourceInput[],
+  frozen: FrozenParts,
+  threads: number,
+  mode?: LinkMode,
+  keep?: (table: RecordTable) => (left: number, right: number) => boolean,
+): Promise<ScoredTable> {
   const table = await buildRecordTable(sources, frozen.settings, threads);
   const rules = frozen.rules.map((rule) => compileBlockingRule(table, rule));
-  const pairs = generatePairs(table, rules, { mode: mode ?? frozen.settings.mode ?? 'dedupe', maxPairs: frozen.settings.maxPairs });
+  const blocked = generatePairs(table, rules, { mode: mode ?? frozen.settings.mode ?? 'dedupe', maxPairs: frozen.settings.maxPairs });
+  const pairs = keep === undefined ? blocked : keptPairs(blocked, keep(table));
   const tf = termFrequencyInputsOf(table, frozen.tf);
   const workers = Math.min(threads, availableParallelism(), Math.floor(table.size / RECORDS_PER_WORKER));
   const pool = new ComparisonPool({ threads: workers });

@@ -143,6 +143,12 @@ export class IndexStore {
     return rows.map(([source, recordId, data, identityId]) => ({ source, recordId, data: JSON.parse(data) as Record<string, string>, identityId }));
   }
 
+  /** The records of an identity, in (source, record id) order. */
+  membersOf(identityId: string): { source: string; recordId: string }[] {
+    const rows = this.db.prepare('SELECT source, record_id FROM records WHERE identity_id = ? ORDER BY source, record_id').raw().all(identityId) as [string, string][];
+    return rows.map(([source, recordId]) => ({ source, recordId }));
+  }
+
   recordCount(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n;
   }

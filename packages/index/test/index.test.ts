@@ -97,7 +97,7 @@ describe('adding records', () => {
   it('treats a known source and record id as an update of that record, not a new one', async () => {
     const index = await built('update.db', ['ehr', 'lab']);
     const size = index.size.records;
-    const changed = { ...records.ehr[0]!, phone: '(555) 010-9999' };
+    const changed: Record<string, string> = { ...records.ehr[0]!, phone: '(555) 010-9999' };
     const summary = await index.add({ ehr: [changed] });
     expect(summary).toMatchObject({ added: 0, updated: 1 });
     expect(index.size.records).toBe(size);

@@ -85,6 +85,8 @@ export class IdentityIndex {
     /** Match probability from which records link, and from which pairs go to review. */
     readonly thresholds: { readonly link: number; readonly review: number },
     private readonly beforeCommit: () => void = () => {},
+    /** Batches committed when this view was loaded or last wrote. */
+    private batches = 0,
   ) {}
 
   /** @internal See createIndex. */
@@ -157,7 +159,8 @@ export class IdentityIndex {
     const thresholds = JSON.parse(store.meta('thresholds')!) as { link: number; review: number };
     const records = new Map<string, IndexedRecord>();
     for (const record of store.records()) records.set(recordKey(record.source, record.recordId), { ...record });
-    return new IdentityIndex(store, { settings, model, rules, tf }, threadsOf(options.threads), records, thresholds, options.beforeCommit);
+    const batches = store.batchCount();
+    return new IdentityIndex(store, { settings, model, rules, tf }, threadsOf(options.threads), records, thresholds, options.beforeCommit, batches);
   }
 
   /** The settings the index was built with (its blocking rules frozen in). */
@@ -242,7 +245,8 @@ export class IdentityIndex {
     timing: { read: number; score: number },
   ): ChangeSummary {
     let clock = performance.now();
-    const batch = this.store.batchCount() + 1;
+    // The batches this view of the index has seen: another process's commit since then makes it stale.
+    const batch = this.batches + 1;
     const time = new Date().toISOString();
     const ages = new Map<string, IdentityAge>(this.store.identities().map((row) => [row.id, row]));
     const removed = new Set(change.removed);
@@ -269,6 +273,9 @@ export class IdentityIndex {
     const { assignment, identityOf, retired, events } = outcome;
     const recordCount = change.added.size + change.updated.size + change.removed.length;
     this.store.transaction(() => {
+      if (this.store.batchCount() !== this.batches) {
+        throw new MpiError('INDEX_CHANGED', 'another process changed the index since it was opened here; open it again and repeat the change');
+      }
       this.store.newBatch(kind, recordCount, time);
       for (const [key, record] of [...change.added, ...change.updated]) {
         this.store.putRecord(record.source, record.recordId, record.data, identityOf.get(key)!, batch);
@@ -289,6 +296,7 @@ export class IdentityIndex {
       this.beforeCommit();
     });
     // Committed: the in-memory view follows.
+    this.batches = batch;
     for (const record of change.removed) this.records.delete(recordKey(record.source, record.recordId));
     for (const [key, record] of [...change.added, ...change.updated]) this.records.set(key, { ...record, identityId: identityOf.get(key)! });
     for (const [key, record] of this.records) record.identityId = identityOf.get(key)!;

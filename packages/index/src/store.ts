@@ -119,15 +119,20 @@ export class IndexStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = OFF');
+    this.db.pragma('busy_timeout = 10000');
   }
 
   close(): void {
     this.db.close();
   }
 
-  /** Runs `write` in one transaction: all of it is committed, or none. */
+  /**
+   * Runs `write` in one transaction, all of it committed or none. IMMEDIATE:
+   * the write lock is taken at the start, so two writers never interleave
+   * (the second waits up to busy_timeout, then fails).
+   */
   transaction<T>(write: () => T): T {
-    return this.db.transaction(write)();
+    return this.db.transaction(write).immediate();
   }
 
   meta(key: string): string | undefined {

@@ -117,6 +117,22 @@ describe('adding records', () => {
   });
 });
 
+describe('two handles on one index', () => {
+  it('refuses a change from a handle that has not seen another handle\'s commit, and leaves the index as the other left it', async () => {
+    const dir = tempDir();
+    (await createIndex(join(dir, 'shared.db'), { settings, records: { ehr: records.ehr }, threads: 1 })).close();
+    const first = openIndex(join(dir, 'shared.db'), { threads: 1 });
+    const second = openIndex(join(dir, 'shared.db'), { threads: 1 });
+    await first.add({ lab: records.lab });
+    await expect(second.add({ payer: records.payer })).rejects.toMatchObject({ code: 'INDEX_CHANGED' });
+    first.close();
+    second.close();
+    const reopened = openIndex(join(dir, 'shared.db'), { threads: 1 });
+    expect(reopened.size.records).toBe(records.ehr.length + records.lab.length);
+    reopened.close();
+  });
+});
+
 describe('decisions', () => {
   let index: IdentityIndex;
   let pairOfPeople: { a: { source: string; recordId: string }; b: { source: string; recordId: string }; older: string; younger: string };

@@ -13,17 +13,18 @@
 /** Links records from one or more sources into identity groups: read, block, compare, train, score, cluster. */
 export { link } from './pipeline/link.js';
 export type { LinkOptions, LinkResult, IdentityGroup, RecordRef, ProgressEvent, Stage, StageTiming, BlockingSummary } from './pipeline/types.js';
+export type { Clustering, ClusteringMethod } from './cluster/cluster.js';
 
 // Settings.
 /** Checks raw settings (parsed JSON or an object) against the schema and its rules, and fills in the defaults. */
 export { validateSettings } from './settings/settings.js';
-export type { Settings, FieldKind, FieldSpec, FieldOptions, SourceSettings } from './settings/settings.js';
+export type { Settings, FieldKind, FieldSpec, FieldOptions, SourceSettings, SettingsCheckOptions } from './settings/settings.js';
 
 // Reading.
 /** Reads and normalizes sources into the column table that blocking and scoring work on. */
 export { buildRecordTable } from './read/record-table.js';
 export type { RecordTable, ReadOptions, ValueFlag } from './read/record-table.js';
-export type { SourceInput, PlainRecord } from './read/sources.js';
+export type { SourceInput, PlainRecord, SourceEncoding } from './read/sources.js';
 
 // Evaluation.
 /** Pairwise precision, recall and F1 of predicted groups against true ones; Evaluation accumulates them row by row. */
@@ -65,7 +66,7 @@ export {
   type InputLocation,
 } from './errors.js';
 /** Settings that fail the schema or its rules, with every issue found (path, message, suggestion). */
-export { InvalidSettingsError, type SettingsIssue } from './settings/issues.js';
+export { InvalidSettingsError, type SettingsIssue, type SettingsIssueCode } from './settings/issues.js';
 /** OutOfMemoryError: memory ran out in a stage, no result. WorkerFailedError: a comparison worker threw or died, no result. */
 export { OutOfMemoryError, WorkerFailedError } from './pipeline/run-errors.js';
 /** An output file could not be written; the destination keeps what it had before. */

@@ -85,7 +85,8 @@ describe('mpi index and mpi match', () => {
       expect(row[6]).toBe('certain');
       expect(idOf.get(`${row[0]}:${row[1]}`) === row[3] || row[3] === a![2]).toBe(true);
     }
-  });
+    // Nine processes, each loading the engine: seconds apiece on a loaded machine.
+  }, 300_000);
 
   it('refuses to build over an existing index and to open a missing one, with exit code 2 and nothing on stdout', () => {
     const again = mpi('index', 'create', '--index', index, '--settings', join(population, 'settings.json'), '--source', source('lab'));

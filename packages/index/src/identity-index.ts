@@ -6,7 +6,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { BlockingRule } from '@mpi/blocking';
-import { link, MpiError, parseModel, serializeModel, validateSettings, type PlainRecord, type Settings, type SourceInput } from '@mpi/core';
+import { buildRecordTable, link, MpiError, parseModel, serializeModel, validateSettings, type PlainRecord, type RecordTable, type Settings, type SourceInput } from '@mpi/core';
 import { blockPairs, DEFAULTS, explainRows, termFrequencyInputs, type ClusteringMethod } from '@mpi/core/advanced';
 import { compileVectorizer, matchProbability, type FellegiSunterModel } from '@mpi/scoring';
 import { batchOutcome, type BatchOutcome, type PendingEvent } from './batch-changes.js';
@@ -88,6 +88,9 @@ export class IdentityIndex {
     /** Batches committed when this view was loaded or last wrote. */
     private batches = 0,
   ) {}
+
+  /** The indexed records normalized, for match(): the last change's table, or read on the first match. */
+  private table: RecordTable | undefined;
 
   /** @internal See createIndex. */
   static async create(path: string, options: CreateIndexOptions): Promise<{ index: IdentityIndex; summary: ChangeSummary }> {
@@ -297,6 +300,7 @@ export class IdentityIndex {
     });
     // Committed: the in-memory view follows.
     this.batches = batch;
+    this.table = scored?.table;
     for (const record of change.removed) this.records.delete(recordKey(record.source, record.recordId));
     for (const [key, record] of [...change.added, ...change.updated]) this.records.set(key, { ...record, identityId: identityOf.get(key)! });
     for (const [key, record] of this.records) record.identityId = identityOf.get(key)!;
@@ -410,10 +414,13 @@ export class IdentityIndex {
    * blocked against the index and scored with the stored model.
    */
   async matchAll(queries: readonly MatchQuery[], options: MatchOptions = {}): Promise<MatchCandidate[][]> {
+    if (this.records.size === 0) return queries.map(() => []);
+    this.table ??= await buildRecordTable(sourcesOf(this.records.values()), this.frozen.settings, this.threads);
     return matchCandidates({
       frozen: this.frozen,
       threads: this.threads,
       indexed: this.records,
+      table: this.table,
       members: (id) => this.store.membersOf(id),
       queries,
       thresholds: this.thresholds,

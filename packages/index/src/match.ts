@@ -3,9 +3,10 @@
 // its own, so it never pairs with another query and its id clashes with none.
 import { sourceFieldPlan, explainRows, thresholdWeight } from '@mpi/core/advanced';
 import { compileVectorizer, matchProbability } from '@mpi/scoring';
-import type { RecordTable, Settings, SourceInput } from '@mpi/core';
+import { buildRecordTable, type RecordTable, type Settings, type SourceInput } from '@mpi/core';
+import { appendTable } from './append-table.js';
 import { recordKey } from './raw-records.js';
-import { scoreTable, sourcesOf, type FrozenParts } from './scored-table.js';
+import { scoreBuiltTable, type FrozenParts } from './scored-table.js';
 import type { MatchCandidate, MatchGrade, MatchQuery, RecordRef } from './types.js';
 
 /** Query sources are named with this prefix, which no source name of the index starts with in practice. */
@@ -15,6 +16,8 @@ export interface MatchInput {
   readonly frozen: FrozenParts;
   readonly threads: number;
   readonly indexed: ReadonlyMap<string, { source: string; recordId: string; data: Record<string, string>; identityId: string }>;
+  /** The indexed records, normalized (the query rows are appended to it). */
+  readonly table: RecordTable;
   /** The records of an identity. */
   readonly members: (identityId: string) => readonly RecordRef[];
   readonly queries: readonly MatchQuery[];
@@ -47,12 +50,12 @@ export async function matchCandidates(input: MatchInput): Promise<MatchCandidate
     querySources.set(name, { name, records: [{ ...query.record, [plan.recordId]: String(i) }] });
   });
   const settings: Settings = { ...frozen.settings, sources: sourceSettings };
-  const sources = [...sourcesOf(input.indexed.values()), ...querySources.values()];
+  const queryTable = await buildRecordTable([...querySources.values()], settings, 1);
   const mode = frozen.settings.mode ?? 'dedupe';
   // Link mode pairs records of different sources only: a query pairs with the other sources' records.
   // Only pairs of a query and an indexed record are compared and scored.
   const isQuery = (table: RecordTable) => (row: number) => table.sources[table.source[row]].startsWith(QUERY_PREFIX);
-  const scored = await scoreTable(sources, { ...frozen, settings }, input.threads, 'dedupe', (table) => {
+  const scored = await scoreBuiltTable(appendTable(input.table, queryTable), frozen, input.threads, 'dedupe', (table) => {
     const query = isQuery(table);
     return (left, right) => query(left) !== query(right);
   });

@@ -82,7 +82,17 @@ export async function scoreTable(
   mode?: LinkMode,
   keep?: (table: RecordTable) => (left: number, right: number) => boolean,
 ): Promise<ScoredTable> {
-  const table = await buildRecordTable(sources, frozen.settings, threads);
+  return scoreBuiltTable(await buildRecordTable(sources, frozen.settings, threads), frozen, threads, mode, keep);
+}
+
+/** scoreTable on a table already read. */
+export async function scoreBuiltTable(
+  table: RecordTable,
+  frozen: FrozenParts,
+  threads: number,
+  mode?: LinkMode,
+  keep?: (table: RecordTable) => (left: number, right: number) => boolean,
+): Promise<ScoredTable> {
   const rules = frozen.rules.map((rule) => compileBlockingRule(table, rule));
   const blocked = generatePairs(table, rules, { mode: mode ?? frozen.settings.mode ?? 'dedupe', maxPairs: frozen.settings.maxPairs });
   const pairs = keep === undefined ? blocked : keptPairs(blocked, keep(table));

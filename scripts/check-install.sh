@@ -166,25 +166,32 @@ node -e '
 ' || fail "cli-groups.csv"
 
 step "the identity index: npx mpi index create / add / groups, npx mpi match"
-npx --no -- mpi index create --index people.db --settings settings.json --source a=a.csv --threads 1 --json >index-create.json || fail "mpi index create"
-npx --no -- mpi index add --index people.db --source b=b.csv --json >index-add.json || fail "mpi index add"
+# Built from both sources (the model is trained at build, and one source in link mode has no pairs to train on).
+printf 'id,first,last,dob,zip\nC1,William,Smith,1970-03-05,02139\n' >c.csv
+npx --no -- mpi index create --index people.db --settings settings.json --source a=a.csv --source b=b.csv --threads 1 --json >index-create.json || fail "mpi index create"
+npx --no -- mpi index add --index people.db --source c=c.csv --json >index-add.json || fail "mpi index add"
 npx --no -- mpi index groups --index people.db --out index-groups.csv --json >/dev/null || fail "mpi index groups"
 npx --no -- mpi match --index people.db --source b=b.csv --out matches.csv --count 1 --json >match.json || fail "mpi match"
 node -e '
   const fs = require("fs");
   const created = JSON.parse(fs.readFileSync("index-create.json", "utf8"));
   const added = JSON.parse(fs.readFileSync("index-add.json", "utf8"));
-  if (created.records !== 4 || added.records !== 8) throw new Error("index records " + created.records + " then " + added.records);
+  if (created.records !== 8 || added.records !== 9) throw new Error("index records " + created.records + " then " + added.records);
   const groups = fs.readFileSync("index-groups.csv", "utf8").trim().split(/\r?\n/);
-  if (groups[0] !== "source,record_id,identity_id" || groups.length !== 9) throw new Error("index-groups.csv: " + groups.length + " lines");
+  if (groups[0] !== "source,record_id,identity_id" || groups.length !== 10) throw new Error("index-groups.csv: " + groups.length + " lines");
   const matches = fs.readFileSync("matches.csv", "utf8").trim().split(/\r?\n/);
   if (matches[0] !== "source,record_id,rank,identity_id,match_probability,match_weight,grade") throw new Error("matches.csv header " + matches[0]);
   const idOf = new Map(groups.slice(1).map((row) => row.split(",")).map(([s, r, id]) => [s + ":" + r, id]));
+  // Link mode: a query of source b pairs with the records of a only, so a certain first match is the identity its record joined.
+  let certain = 0;
   for (const row of matches.slice(1)) {
-    const [source, recordId, rank, identityId] = row.split(",");
-    if (rank === "1" && identityId !== idOf.get(source + ":" + recordId)) throw new Error("match of " + source + ":" + recordId + " is not its own identity");
+    const [source, recordId, rank, identityId, , , grade] = row.split(",");
+    if (rank !== "1" || grade !== "certain") continue;
+    certain++;
+    if (identityId !== idOf.get(source + ":" + recordId)) throw new Error("certain match of " + source + ":" + recordId + " is not its own identity");
   }
-  console.log("index: 4 then 8 records; each query matched its own identity first (" + (matches.length - 1) + " rows)");
+  if (certain === 0) throw new Error("no query matched an identity with grade certain");
+  console.log("index: 8 then 9 records; " + certain + " queries matched their own identity first, graded certain");
 ' || fail "the identity index from the installed packages"
 
 step "ok: the packed tarballs install into an empty project and work there"

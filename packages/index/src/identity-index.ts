@@ -102,7 +102,7 @@ export class IdentityIndex {
     const threads = threadsOf(options.threads);
     let clock = performance.now();
     const raw = await readRawRecords(sources, settings);
-    const result = await link({ settings: forSources(settings, sources), sources, threads });
+    const result = await link({ settings: forSources(settings, sources), sources, threads, model: options.model });
     const read = seconds(clock);
     clock = performance.now();
     const mode = settings.mode ?? DEFAULTS.mode;

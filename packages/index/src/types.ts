@@ -1,5 +1,5 @@
 // The identity index's public types.
-import type { MatchExplanation, PlainRecord, RecordRef, SourceInput } from '@mpi/core';
+import type { FellegiSunterModel, MatchExplanation, PlainRecord, RecordRef, SourceInput } from '@mpi/core';
 
 export type { RecordRef };
 
@@ -15,6 +15,12 @@ export interface CreateIndexOptions {
   readonly records?: Readonly<Record<string, readonly PlainRecord[]>>;
   /** Worker threads (default: the cores). Ids and groups do not depend on it. */
   readonly threads?: number;
+  /**
+   * A trained model to use instead of training one on the build's records (as
+   * link()'s `model`). The model is frozen in the index: build from enough
+   * records to train on (one source in link mode has no pairs), or give one.
+   */
+  readonly model?: FellegiSunterModel;
   /**
    * Lower threshold (match probability): pairs scored from here up to the
    * settings' threshold (which links) go to the review queue. Default 0.1,

@@ -28,6 +28,15 @@ describe('building an index', () => {
     index.close();
   });
 
+  it('uses a trained model given to it instead of training one, as link() does', async () => {
+    const both = (['ehr', 'lab'] as const).map((name) => ({ name, records: records[name] }));
+    const { model } = await link({ settings: settingsFor(['ehr', 'lab']) as never, sources: both, threads: 1 });
+    const index = await createIndex(join(tempDir(), 'model.db'), { settings, records: { lab: records.lab }, model, threads: 1 });
+    const linked = await link({ settings: settingsFor(['lab']) as never, sources: [{ name: 'lab', records: records.lab }], model, threads: 1 });
+    expect(byId(index.groups())).toEqual(byId(linked.groups()));
+    index.close();
+  });
+
   it('reopens with the same groups, and an add of nothing new changes nothing', async () => {
     const dir = tempDir();
     const index = await createIndex(join(dir, 'i.db'), { settings, records: { ehr: records.ehr, lab: records.lab }, threads: 1 });

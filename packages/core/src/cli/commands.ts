@@ -18,7 +18,7 @@ export function addCoreCommands(program: Command): void {
 }
 export { EXIT, exitCodeFor } from './exit-codes.js';
 export { installProcessGuards } from './process-guards.js';
-export { loadSettings } from './input-files.js';
+export { loadSettings, readJson } from './input-files.js';
 export { sourceArg, encodingArg, withEncodings, positiveInt, probability, type NamedSource } from './options.js';
 export { checkOutputPaths, type NamedPath } from '../output/output-paths.js';
 export { writeAtomically, stageFile, publishAll } from '../output/atomic-file.js';

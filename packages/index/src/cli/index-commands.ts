@@ -1,7 +1,7 @@
 // `mpi index create|add|remove|groups|review|decide|history`: thin commands over the index API.
 import type { Command } from 'commander';
-import { MpiError, type SourceInput } from '@mpi/core';
-import { checkOutputPaths, encodingArg, loadSettings, positiveInt, probability, sourceArg, withEncodings, type NamedSource } from '@mpi/core/cli';
+import { MpiError, parseModel, type SourceInput } from '@mpi/core';
+import { checkOutputPaths, encodingArg, loadSettings, readJson, positiveInt, probability, sourceArg, withEncodings, type NamedSource } from '@mpi/core/cli';
 import { sourceFieldPlan } from '@mpi/core/advanced';
 import { buildIndex, openIndex } from '../identity-index.js';
 import type { Decision, IdentityIndex, RecordRef } from '../index.js';
@@ -56,11 +56,13 @@ export function addIndexCommands(program: Command): void {
     .requiredOption('--source <NAME=FILE>', 'a named source (CSV or NDJSON); repeat for several', sourceArg)
     .option('--encoding <NAME=ENCODING>', "a source's text encoding; repeat for several", encodingArg)
     .option('--threads <n>', 'most worker threads', positiveInt)
+    .option('--model <file>', 'a trained model (model JSON, as `mpi link --model-out` writes) instead of training one')
     .option('--review-threshold <p>', 'match probability from which pairs below the link threshold go to review (default 0.1)', probability)
     .option('--json', 'print the summary as one JSON object')
     .action(async (opts) => {
       const settings = await loadSettings(opts.settings);
-      const { index: built, summary } = await buildIndex(opts.index, { settings, sources: sourcesOf(opts), threads: opts.threads, reviewThreshold: opts.reviewThreshold });
+      const model = opts.model ? parseModel(JSON.stringify(await readJson(opts.model, 'model'))) : undefined;
+      const { index: built, summary } = await buildIndex(opts.index, { settings, sources: sourcesOf(opts), threads: opts.threads, reviewThreshold: opts.reviewThreshold, model });
       built.close();
       printSummary(Boolean(opts.json), summary, formatChange(summary));
     });

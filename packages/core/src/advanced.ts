@@ -35,6 +35,11 @@ export * from './normalize/index.js';
 // Scoring helpers re-exported for convenience.
 export { modelReport, matchProbability } from '@mpi/scoring';
 
+// The HTML report's figures, and the report of pairs read back from a pairs file (mpi evaluate --report-html).
+export { linkReportData, buildPairsReportHtml } from './report/build-report.js';
+export type { PairsReportInput } from './report/build-report.js';
+export type { ReportData } from './report/report-data.js';
+
 // Reading raw rows and the per-source field plan (the identity index keeps the raw rows it re-reads).
 export { readSource } from './read/sources.js';
 export { sourceFieldPlan } from './settings/settings.js';

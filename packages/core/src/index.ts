@@ -23,7 +23,7 @@ export type { Settings, FieldKind, FieldSpec, FieldOptions, SourceSettings, Sett
 // Reading.
 /** Reads and normalizes sources into the column table that blocking and scoring work on. */
 export { buildRecordTable } from './read/record-table.js';
-export type { RecordTable, ReadOptions, ValueFlag } from './read/record-table.js';
+export type { ColumnWarning, RecordTable, ReadOptions, ValueFlag } from './read/record-table.js';
 export type { SourceInput, PlainRecord, SourceEncoding } from './read/sources.js';
 
 // Evaluation.
@@ -35,6 +35,11 @@ export type { EvaluationReport, Membership } from './evaluate/evaluate.js';
 /** Writes the identity groups or the scored pairs of a result as CSV, atomically (no partial file on failure). */
 export { writeGroupsCsv, writePairsCsv } from './output/write-results.js';
 export type { CsvOutputOptions, PairsCsvOptions } from './output/write-results.js';
+
+// The report for data teams.
+/** One self-contained HTML page of charts and tables on a link result: match weights, m and u, blocking, estimated (and measured) precision/recall. */
+export { buildReportHtml } from './report/build-report.js';
+export type { ReportOptions } from './report/build-report.js';
 
 // The trained model.
 /** Model JSON in and out, and its human-readable report (m, u and weights by comparison level). */

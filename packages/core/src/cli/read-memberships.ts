@@ -14,18 +14,31 @@ import { readCsvCells } from '../read/csv-reader.js';
  * that are not UTF-8, an empty field. Errors name the file, data row and column,
  * never a value.
  */
-export async function readMemberships(path: string, groupColumn: string, what: string, visit: (membership: Membership) => void): Promise<void> {
-  const columns = ['source', 'record_id', groupColumn];
+export function readMemberships(path: string, groupColumn: string, what: string, visit: (membership: Membership) => void): Promise<void> {
+  return readCsvRows(path, ['source', 'record_id', groupColumn], what, (values) => visit({ source: values[0], recordId: values[1], group: values[2] }));
+}
+
+/**
+ * Streams the trimmed values of `columns` of each data row of a CSV file with the
+ * checks of readMemberships (an empty value is an error); a row `visit` finds
+ * unusable ends the read with the error it returns. `row` counts data rows from 1.
+ */
+export async function readCsvRows(
+  path: string,
+  columns: readonly string[],
+  what: string,
+  visit: (values: readonly string[], row: number) => MpiError | undefined | void,
+): Promise<void> {
   const where = `${what} file ${path}`;
   try {
     for await (const batch of readCsvCells(where, path, columns, 'utf-8')) {
-      const [source, recordId, group] = batch.columns;
       for (let i = 0; i < batch.cells.length; i++) {
         const cells = batch.cells[i];
-        const membership = { source: cells[source].trim(), recordId: cells[recordId].trim(), group: cells[group].trim() };
-        const empty = [membership.source, membership.recordId, membership.group].findIndex((value) => value === '');
+        const values = batch.columns.map((index) => cells[index].trim());
+        const empty = values.findIndex((value) => value === '');
         if (empty >= 0) throw new MpiError('MALFORMED_ROW', `${where} has an empty ${columns[empty]} at data row ${batch.firstRow + i}`);
-        visit(membership);
+        const failure = visit(values, batch.firstRow + i);
+        if (failure) throw failure;
       }
     }
   } catch (error) {

@@ -63,6 +63,8 @@ export function appendTable(base: RecordTable, extra: RecordTable): RecordTable 
     rows,
     columns,
     fieldKinds: base.fieldKinds,
+    valueColumns: base.valueColumns,
     flags: [],
+    warnings: [],
   };
 }

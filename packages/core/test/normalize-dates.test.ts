@@ -80,8 +80,15 @@ describe('normalizeDate without a format (auto)', () => {
   });
 
   it('rejects text that is not a date', () => {
-    for (const text of ['unknown', '1980', '3 Foo 1980', '1980-07', '07/03', '12:30', 'x'.repeat(500)]) {
+    for (const text of ['unknown', '3 Foo 1980', '07/03', '12:30', 'x'.repeat(500)]) {
       expect(normalizeDate(text)).toEqual({ value: '', invalid: 'unparseable-date' });
+    }
+  });
+
+  it('flags a year, or a year and month, as a partial date and invents no day', () => {
+    for (const text of ['1980', '1980-07']) {
+      expect(normalizeDate(text)).toEqual({ value: '', invalid: 'partial-date' });
+      expect(normalizeDate(text, 'YYYY-MM-DD')).toEqual({ value: '', invalid: 'partial-date' });
     }
   });
 

@@ -6,6 +6,7 @@ import { DuplicateRecordIdError, MpiError, SettingsError } from '../errors.js';
 import { planFieldKinds, SharedReads, type SourceColumns, type ValueFlag } from './source-columns.js';
 import { firstRepeat, gatherInto, mergeSortedRuns } from './record-order.js';
 import { readSourceParts } from './read-sources.js';
+import { markPlaceholders, type PlaceholderMarks } from './placeholder-values.js';
 import { sourceFieldPlan, type FieldKind, type Settings } from '../settings/settings.js';
 import type { SourceInput } from './source-input.js';
 
@@ -29,8 +30,14 @@ export interface RecordTable extends BlockingTable, ScoringTable {
   readonly columns: Readonly<Record<string, EncodedColumn>>;
   /** Kind of each logical field, in a stable order. */
   readonly fieldKinds: ReadonlyMap<string, FieldKind>;
-  /** Values kept out of matching (invalid or oversized), by source, row and column. */
+  /** Values kept out of matching (invalid, oversized or placeholders), by source, row and column. */
   readonly flags: readonly ValueFlag[];
+  /**
+   * Per field, the records whose value is a placeholder (normalize/placeholders.ts,
+   * placeholder-values.ts): `columns` holds them as missing, so they are no evidence;
+   * the value each held is kept here. Flagged `placeholder` under the field's name.
+   */
+  readonly placeholders?: Readonly<Record<string, PlaceholderMarks>>;
 }
 
 /** One field's column from the parts' hash-ordered dictionaries (see dictionary-merge.ts), in canonical order. */
@@ -108,16 +115,24 @@ export async function buildRecordTable(inputs: readonly SourceInput[], settings:
       if (repeat !== undefined) throw new DuplicateRecordIdError(sorted[s].name, repeat.row, sourceFieldPlan(settings, sorted[s].name).recordId, repeat.firstRow);
     }
   }
-  const columns: Record<string, EncodedColumn> = {};
-  for (const [field, builder] of builders) columns[field] = fromWorkers ? mergeParts(pieces.get(field)!, size, order) : builder.finish(order);
+  const encoded: Record<string, EncodedColumn> = {};
+  for (const [field, builder] of builders) encoded[field] = fromWorkers ? mergeParts(pieces.get(field)!, size, order) : builder.finish(order);
+  const { columns, placeholders } = markPlaceholders(encoded, fieldKinds, size);
+  const sources = sorted.map((input) => input.name);
+  const source = gatherInto(new Uint16Array(size), sourceIndex, order);
+  const canonicalRows = gatherInto(new Uint32Array(size), rows, order);
+  for (const [field, marks] of Object.entries(placeholders)) {
+    for (const r of marks.rows) flags.push({ source: sources[source[r]], row: canonicalRows[r], column: field, reason: 'placeholder' });
+  }
   return {
     size,
-    sources: sorted.map((input) => input.name),
-    source: gatherInto(new Uint16Array(size), sourceIndex, order),
+    sources,
+    source,
     recordIds: gatherInto(new Array<string>(size), recordIds, order),
-    rows: gatherInto(new Uint32Array(size), rows, order),
+    rows: canonicalRows,
     columns,
     fieldKinds,
     flags,
+    placeholders,
   };
 }

@@ -161,8 +161,12 @@ function frequentValues(
   return found;
 }
 
-/** The field a value of `field` is checked against: the birth date, or for the birth date the given name. */
-function partnerOf(field: string, columns: Readonly<Record<string, EncodedColumn>>): string | undefined {
+/**
+ * The demographic field that tells the people holding a value of `field` apart:
+ * the birth date, or for the birth date the given name (undefined when absent).
+ * Junk values are judged on it here, and term frequencies count people by it.
+ */
+export function demographicPartner(field: string, columns: Readonly<Record<string, EncodedColumn>>): string | undefined {
   if (field !== 'birth_date' && columns.birth_date !== undefined) return 'birth_date';
   if (field !== 'given_name' && columns.given_name !== undefined) return 'given_name';
   return undefined;
@@ -205,7 +209,7 @@ export function markPlaceholders(columns: Readonly<Record<string, EncodedColumn>
   const found: [string, Uint8Array][] = [];
   for (const [field, kind] of fieldKinds) {
     if (columns[field] === undefined || !DATA_CHECKED.has(kind) || (kind === 'street_address' && hasStreetNumber)) continue;
-    const records = frequentValues(field, columns, masks, partnerOf(field, columns), size);
+    const records = frequentValues(field, columns, masks, demographicPartner(field, columns), size);
     if (records !== undefined) found.push([field, records]);
   }
   for (const [field, records] of found) {

@@ -17,6 +17,8 @@ export interface CompiledWeights {
   readonly weights: readonly Float64Array[];
   /** Per comparison: 1 for levels with a term-frequency adjustment, or null when none applies. */
   readonly tfLevels: readonly (Uint8Array | null)[];
+  /** Per comparison and tf-adjusted level: the u the value's frequency replaces (see tfReferenceU). */
+  readonly tfU: readonly (Float64Array | null)[];
   readonly tf: readonly (TermFrequencyInput | null)[];
   /** Per comparison: index of its evidence group, or -1 when its weight simply adds up. */
   readonly group: Int32Array;
@@ -44,7 +46,25 @@ export function compileWeights(model: FellegiSunterModel, tf?: readonly (TermFre
     if (!tfInputs[c] || !comparison.levels.some((level) => level.tfAdjustment)) return null;
     return Uint8Array.from(comparison.levels, (level) => (level.tfAdjustment ? 1 : 0));
   });
-  return { priorWeight: priorWeight(model), weights: matchWeightTable(model), tfLevels, tf: tfInputs, ...evidenceGroups(model) };
+  const tfU = tfLevels.map((flags, c) => (flags === null ? null : tfReferenceU(model, c)));
+  return { priorWeight: priorWeight(model), weights: matchWeightTable(model), tfLevels, tfU, tf: tfInputs, ...evidenceGroups(model) };
+}
+
+/**
+ * Per level of comparison c, the u that a term-frequency adjustment replaces by
+ * the value's frequency. An exact level's own u: the chance that two random
+ * records agree on some value, replaced by the chance that they agree on this
+ * one. A fuzzy level (a nickname, one typo apart) takes the u of the
+ * comparison's first tf-adjusted exact level, as Splink does: "jon" and "john"
+ * are about as common a coincidence as "john" twice, so the level's weight
+ * moves by how much commoner or rarer than usual the values are
+ * (log2(u_exact / tf)), not by the fuzzy level's own u, which measures how
+ * often any two names are that close.
+ */
+function tfReferenceU(model: FellegiSunterModel, c: number): Float64Array {
+  const levels = model.comparisons[c].levels;
+  const exact = levels.findIndex((level) => level.test.type === 'exact' && level.tfAdjustment);
+  return Float64Array.from(model.u[c], (u, level) => (exact < 0 || levels[level].test.type === 'exact' ? u : model.u[c][exact]));
 }
 
 /** The term-frequency adjustment of comparison c at `level` for the pair, or 0. */
@@ -60,7 +80,7 @@ export function tfAdjustmentOf(
   if (!flags || flags[level] === 0) return 0;
   const { ids, tf } = compiled.tf[c]!;
   const tfValue = Math.max(tf[ids[left]], tf[ids[right]]);
-  return tfAdjustmentWeight(model.u[c][level], tfValue);
+  return tfAdjustmentWeight(compiled.tfU[c]![level], tfValue);
 }
 
 /**
@@ -104,18 +124,20 @@ export class PairScorer {
   // Hoisted per comparison so the per-pair loop only indexes typed arrays.
   private readonly tfIds: readonly (Uint32Array | null)[];
   private readonly tfValues: readonly (Float64Array | null)[];
+  private readonly tfU: readonly (Float64Array | null)[];
   private readonly anyTf: boolean;
   private readonly strongest: Float64Array;
   private readonly weakest: Float64Array;
 
   constructor(
-    private readonly model: FellegiSunterModel,
+    model: FellegiSunterModel,
     tf?: readonly (TermFrequencyInput | null)[],
   ) {
     this.width = model.comparisons.length;
     this.compiled = compileWeights(model, tf);
     this.tfIds = this.compiled.tf.map((input) => input?.ids ?? null);
     this.tfValues = this.compiled.tf.map((input) => input?.tf ?? null);
+    this.tfU = this.compiled.tfU;
     this.anyTf = this.compiled.tfLevels.some((flags) => flags !== null);
     this.strongest = new Float64Array(this.compiled.groupCount);
     this.weakest = new Float64Array(this.compiled.groupCount);
@@ -126,7 +148,7 @@ export class PairScorer {
    * The vectors must fit the chunk and the model (see checkScoreInputs).
    */
   scoreRange(chunk: PairChunk, vectors: ComparisonVectors, start: number, end: number, scores: Float64Array): void {
-    const { model, width, anyTf, tfIds, tfValues, strongest, weakest } = this;
+    const { width, anyTf, tfIds, tfValues, tfU, strongest, weakest } = this;
     const { weights, tfLevels, group, groupCount, priorWeight } = this.compiled;
     const { levels } = vectors;
     const { left, right } = chunk;
@@ -145,7 +167,7 @@ export class PairScorer {
           if (flags !== null && flags[level] !== 0) {
             const ids = tfIds[c]!;
             const tf = tfValues[c]!;
-            term += tfAdjustmentWeight(model.u[c][level], Math.max(tf[ids[left[k]]], tf[ids[right[k]]]));
+            term += tfAdjustmentWeight(tfU[c]![level], Math.max(tf[ids[left[k]]], tf[ids[right[k]]]));
           }
         }
         const g = group[c];

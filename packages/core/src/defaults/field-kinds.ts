@@ -121,6 +121,9 @@ export function fieldKind(kind: Exclude<FieldKind, 'ignore'>): FieldKindDefiniti
   return KINDS[kind];
 }
 
+/** Kinds whose outright disagreement says two records are two people (see Comparison.demographic). */
+const DEMOGRAPHIC_KINDS: ReadonlySet<FieldKind> = new Set(['given_name', 'birth_date', 'sex']);
+
 /**
  * Default comparisons: one per logical field present in the record table,
  * from the comparison library, in a stable order.
@@ -138,7 +141,10 @@ export function defaultComparisons(fields: ReadonlyMap<string, FieldKind>): Comp
     // (measured: generated population precision 0.93 -> 0.98). Where the data holds
     // no households (FEBRL: names and address err independently) link() drops the
     // group after measuring it (see households.ts).
-    comparisons.push(HOUSEHOLD_KINDS.has(kind) || kind === 'family_name' ? { ...comparison, evidenceGroup: 'household' } : comparison);
+    // Given name, birth date and sex say who the person is: disagreeing on them
+    // outright vetoes what identifiers and addresses agree on (Comparison.demographic).
+    const marked = DEMOGRAPHIC_KINDS.has(kind) ? { ...comparison, demographic: true } : comparison;
+    comparisons.push(HOUSEHOLD_KINDS.has(kind) || kind === 'family_name' ? { ...marked, evidenceGroup: 'household' } : marked);
   }
   return comparisons;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildRecordTable, link } from '../src/index.js';
-import { isPlaceholderValue, MANY_PEOPLE, placeholderName } from '../src/advanced.js';
+import { defaultComparisons, isPlaceholderValue, MANY_PEOPLE, placeholderName } from '../src/advanced.js';
 
 describe('the documented placeholder list', () => {
   it('knows the national ids, phones, streets, postcodes and e-mails typed when the real value is not at hand', () => {
@@ -90,6 +90,21 @@ describe('placeholders in the record table', () => {
     expect(held).toHaveLength(2 * MANY_PEOPLE);
     const kept = new Set([...phone.ids].map((id) => phone.dictionary[id]));
     expect(kept.has('+16175550199') && kept.has(`+1617555${1000 + n - 1}`)).toBe(true);
+  });
+
+  it('judges a junk value on given names where the birth dates are missing (a column of dates that failed to parse)', async () => {
+    const records = people(40, (i) => ({ id: String(i), dob: '', street: i < 20 ? '1 Hospital Way' : `${10 + i} Oak St` }));
+    const table = await buildRecordTable([{ name: 'ehr', records }], settings);
+    const street = table.columns.street_address;
+    expect(new Set([...table.placeholders!.street_address.ids].map((id) => street.dictionary[id]))).toEqual(new Set(['1 hospital way']));
+  });
+});
+
+describe('the default comparisons', () => {
+  it('mark given name, birth date and sex as demographic: disagreeing on all three vetoes an identifier agreement', () => {
+    const kinds = new Map(Object.entries({ given_name: 'given_name', birth_date: 'birth_date', sex: 'sex', national_id: 'national_id', family_name: 'family_name' } as const));
+    const marked = defaultComparisons(kinds).filter((c) => c.demographic).map((c) => c.name);
+    expect(marked).toEqual(['given_name', 'birth_date', 'sex']);
   });
 });
 

@@ -124,14 +124,16 @@ function effectiveCount(tally: Map<number, number>): number {
 /**
  * The records of a field holding a value the data shows to be junk: held by at
  * least FREQUENT_VALUE_RATIO x the typical count of records, and by records
- * that look like MANY_PEOPLE or more different people (judged on `partner`, a
- * demographic field; on frequency alone when there is none).
+ * that look like MANY_PEOPLE or more different people, judged on the first of
+ * `partners` (demographic fields) that enough of them hold: the birth date, else
+ * the given name (a column whose birth dates all failed to parse is still
+ * judged). On frequency alone when the table has no partner field at all.
  */
 function frequentValues(
   field: string,
   columns: Readonly<Record<string, EncodedColumn>>,
   masks: Masks,
-  partnerField: string | undefined,
+  partners: readonly string[],
   size: number,
 ): Uint8Array | undefined {
   const column = columns[field];
@@ -139,26 +141,41 @@ function frequentValues(
   const counts = new Uint32Array(column.dictionary.length);
   for (let r = 0; r < size; r++) counts[liveId(column, own, r)]++;
   const floor = Math.max(MANY_PEOPLE, FREQUENT_VALUE_RATIO * typicalCount(counts));
-  const tallies = new Map<number, Map<number, number>>();
-  for (let id = 1; id < counts.length; id++) if (counts[id] >= floor) tallies.set(id, new Map());
-  if (tallies.size === 0) return undefined;
+  const candidates: number[] = [];
+  for (let id = 1; id < counts.length; id++) if (counts[id] >= floor) candidates.push(id);
+  if (candidates.length === 0) return undefined;
   const junk = new Uint8Array(counts.length);
-  if (partnerField === undefined) {
-    for (const id of tallies.keys()) junk[id] = 1;
-  } else {
+  if (partners.length === 0) for (const id of candidates) junk[id] = 1;
+  // Per candidate and partner field, how many of its records hold each partner value.
+  const tallies = new Map(candidates.map((id) => [id, partners.map(() => new Map<number, number>())]));
+  partners.forEach((partnerField, p) => {
     const partner = columns[partnerField];
     const partnerMask = masks.get(partnerField);
     for (let r = 0; r < size; r++) {
-      const tally = tallies.get(liveId(column, own, r));
-      const p = liveId(partner, partnerMask, r);
-      if (tally !== undefined && p !== 0) tally.set(p, (tally.get(p) ?? 0) + 1);
+      const tally = tallies.get(liveId(column, own, r))?.[p];
+      const value = liveId(partner, partnerMask, r);
+      if (tally !== undefined && value !== 0) tally.set(value, (tally.get(value) ?? 0) + 1);
     }
-    for (const [id, tally] of tallies) if (effectiveCount(tally) >= MANY_PEOPLE) junk[id] = 1;
+  });
+  for (const [id, perPartner] of tallies) {
+    const judged = perPartner.find((tally) => recordsIn(tally) >= MANY_PEOPLE);
+    if (judged !== undefined && effectiveCount(judged) >= MANY_PEOPLE) junk[id] = 1;
   }
   if (!junk.includes(1)) return undefined;
   const found = new Uint8Array(size);
   for (let r = 0; r < size; r++) if (junk[column.ids[r]] !== 0) found[r] = 1;
   return found;
+}
+
+function recordsIn(tally: Map<number, number>): number {
+  let records = 0;
+  for (const c of tally.values()) records += c;
+  return records;
+}
+
+/** The demographic fields that tell apart the people holding a value of `field`: birth date, then given name. */
+function partnersOf(field: string, columns: Readonly<Record<string, EncodedColumn>>): string[] {
+  return ['birth_date', 'given_name'].filter((partner) => partner !== field && columns[partner] !== undefined);
 }
 
 /**
@@ -167,9 +184,7 @@ function frequentValues(
  * Junk values are judged on it here, and term frequencies count people by it.
  */
 export function demographicPartner(field: string, columns: Readonly<Record<string, EncodedColumn>>): string | undefined {
-  if (field !== 'birth_date' && columns.birth_date !== undefined) return 'birth_date';
-  if (field !== 'given_name' && columns.given_name !== undefined) return 'given_name';
-  return undefined;
+  return partnersOf(field, columns)[0];
 }
 
 /** The column with the masked records' ids set to 0 (missing), in shared memory like the table's own (see encodeInOrder). */
@@ -209,7 +224,7 @@ export function markPlaceholders(columns: Readonly<Record<string, EncodedColumn>
   const found: [string, Uint8Array][] = [];
   for (const [field, kind] of fieldKinds) {
     if (columns[field] === undefined || !DATA_CHECKED.has(kind) || (kind === 'street_address' && hasStreetNumber)) continue;
-    const records = frequentValues(field, columns, masks, demographicPartner(field, columns), size);
+    const records = frequentValues(field, columns, masks, partnersOf(field, columns), size);
     if (records !== undefined) found.push([field, records]);
   }
   for (const [field, records] of found) {

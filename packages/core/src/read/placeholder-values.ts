@@ -1,4 +1,4 @@
-import type { EncodedColumn } from '@mpi/blocking';
+import type { EncodedColumn } from '@mpi/types';
 import {
   isPlaceholderValue,
   mayStartWholeName,

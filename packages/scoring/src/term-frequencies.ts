@@ -31,30 +31,34 @@ function recordCounts(column: EncodedColumn): Float64Array {
   return counts;
 }
 
-/** Per value, the distinct `people` values among its records (1 when none has one). */
+/**
+ * Per value, the distinct `people` values among its records (1 when none has
+ * one): the records grouped by value (a counting sort), then one pass that marks
+ * each people value with the last value it was seen with. Linear; sorting
+ * (value, person) keys took ~0.4 s per column at 1M records.
+ */
 function personCounts(column: EncodedColumn, people: EncodedColumn): Float64Array {
-  const width = people.dictionary.length;
-  // value * width + person as one exactly representable double (below 2^53: any two
-  // dictionaries of under 90 million values each); past that, counted per record.
-  if (column.dictionary.length * width >= Number.MAX_SAFE_INTEGER) return recordCounts(column);
   const ids = column.ids;
   const who = people.ids;
-  let present = 0;
-  for (let r = 0; r < ids.length; r++) if (ids[r] !== 0) present++;
-  const keys = new Float64Array(present);
-  for (let r = 0, i = 0; r < ids.length; r++) if (ids[r] !== 0) keys[i++] = ids[r] * width + who[r];
-  keys.sort();
-  const counts = new Float64Array(column.dictionary.length);
-  // Runs of one value; within a run, distinct persons (a missing person, 0, sorts first).
-  for (let i = 0; i < keys.length; ) {
-    const value = Math.floor(keys[i] / width);
+  const values = column.dictionary.length;
+  const start = new Uint32Array(values + 1);
+  for (let r = 0; r < ids.length; r++) start[ids[r] + 1]++;
+  for (let v = 0; v < values; v++) start[v + 1] += start[v];
+  const next = start.slice(0, values);
+  const byValue = new Uint32Array(ids.length);
+  for (let r = 0; r < ids.length; r++) byValue[next[ids[r]]++] = r;
+  const seenWith = new Uint32Array(people.dictionary.length);
+  const counts = new Float64Array(values);
+  for (let v = 1; v < values; v++) {
     let persons = 0;
-    let j = i;
-    for (; j < keys.length && Math.floor(keys[j] / width) === value; j++) {
-      if (keys[j] - value * width !== 0 && (j === i || keys[j - 1] !== keys[j])) persons++;
+    for (let i = start[v]; i < start[v + 1]; i++) {
+      const person = who[byValue[i]];
+      if (person !== 0 && seenWith[person] !== v) {
+        seenWith[person] = v;
+        persons++;
+      }
     }
-    counts[value] = Math.max(persons, 1);
-    i = j;
+    if (start[v + 1] > start[v]) counts[v] = Math.max(persons, 1);
   }
   return counts;
 }

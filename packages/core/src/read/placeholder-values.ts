@@ -147,20 +147,24 @@ function frequentValues(
   const junk = new Uint8Array(counts.length);
   if (partners.length === 0) for (const id of candidates) junk[id] = 1;
   // Per candidate and partner field, how many of its records hold each partner value.
-  const tallies = new Map(candidates.map((id) => [id, partners.map(() => new Map<number, number>())]));
+  const slot = new Int32Array(counts.length).fill(-1);
+  candidates.forEach((id, i) => (slot[id] = i));
+  const tallies = candidates.map(() => partners.map(() => new Map<number, number>()));
   partners.forEach((partnerField, p) => {
     const partner = columns[partnerField];
     const partnerMask = masks.get(partnerField);
     for (let r = 0; r < size; r++) {
-      const tally = tallies.get(liveId(column, own, r))?.[p];
-      const value = liveId(partner, partnerMask, r);
-      if (tally !== undefined && value !== 0) tally.set(value, (tally.get(value) ?? 0) + 1);
+      const i = slot[liveId(column, own, r)];
+      const value = i < 0 ? 0 : liveId(partner, partnerMask, r);
+      if (value === 0) continue;
+      const tally = tallies[i][p];
+      tally.set(value, (tally.get(value) ?? 0) + 1);
     }
   });
-  for (const [id, perPartner] of tallies) {
-    const judged = perPartner.find((tally) => recordsIn(tally) >= MANY_PEOPLE);
+  candidates.forEach((id, i) => {
+    const judged = tallies[i].find((tally) => recordsIn(tally) >= MANY_PEOPLE);
     if (judged !== undefined && effectiveCount(judged) >= MANY_PEOPLE) junk[id] = 1;
-  }
+  });
   if (!junk.includes(1)) return undefined;
   const found = new Uint8Array(size);
   for (let r = 0; r < size; r++) if (junk[column.ids[r]] !== 0) found[r] = 1;

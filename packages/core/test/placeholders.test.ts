@@ -32,7 +32,7 @@ const settings = {
 } as const;
 
 /** `n` different people: distinct names and birth dates, each with its own phone and address. */
-function people(n: number, fill: (i: number) => Record<string, string>) {
+function people(n: number, fill: (i: number) => Record<string, string>): Record<string, string>[] {
   const given = ['Ana', 'Luis', 'Sofia', 'Omar', 'Grace', 'Ivan', 'Mei', 'Tomas', 'Nadia', 'Pablo', 'Ruth', 'Kofi', 'Lena', 'Yusuf', 'Clara', 'Diego'];
   const family = ['Reyes', 'Okafor', 'Lindqvist', 'Haddad', 'Novak', 'Tanaka', 'Brennan', 'Costa', 'Mbeki', 'Larsen', 'Sato', 'Duarte', 'Kowalski', 'Farah', 'Ibsen', 'Moreau'];
   return Array.from({ length: n }, (_, i) => ({

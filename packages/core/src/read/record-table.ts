@@ -11,6 +11,7 @@ import { DEFAULTS, sourceFieldPlan, type FieldKind, type Settings } from '../set
 import type { SourceInput } from './source-input.js';
 
 export { MAX_FIELD_LENGTH, type ValueFlag } from './source-columns.js';
+export type { PlaceholderMarks } from './placeholder-values.js';
 export type { ColumnWarning } from './column-checks.js';
 
 /**

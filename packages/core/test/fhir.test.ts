@@ -158,6 +158,20 @@ describe('the Patient mapping', () => {
   });
 });
 
+describe('telling the file shapes apart', () => {
+  it('reads a line longer than the bytes looked at (a Patient with a photo) as a line of NDJSON', async () => {
+    const photo = [{ contentType: 'image/png', data: 'A'.repeat(200_000) }];
+    const { table } = await readFhir(ndjson([patient('a', { photo, name: [{ family: 'Kim' }] }), patient('b', { name: [{ family: 'Kim' }] })]));
+    expect(table.recordIds).toEqual(['a', 'b']);
+  });
+
+  it('reads Bundles one a line, and a file named .csv by its content', async () => {
+    const bundle = (ids: string[]) => ({ resourceType: 'Bundle', type: 'collection', entry: ids.map((id) => ({ resource: patient(id, { gender: 'male' }) })) });
+    const { table } = await readFhir(ndjson([bundle(['a', 'b']), bundle(['c'])]), 'export.csv');
+    expect(table.recordIds).toEqual(['a', 'b', 'c']);
+  });
+});
+
 describe('bad resources', () => {
   /** The error reading a source of these lines gives. */
   async function errorOf(text: string, name = 'bad.ndjson'): Promise<Error> {

@@ -67,19 +67,23 @@ function* resourcesOf(value: unknown): Generator<Located> {
   }
 }
 
-/** The parsed JSON values of the file: one per line, or the whole file when it is one pretty-printed value. */
+/**
+ * Whether a file is one resource a line: its first line is a whole JSON object
+ * (ends with "}"), or runs past the bytes looked at (a pretty-printed file
+ * starts with a short line such as "{"; a Patient with a photo can fill a long
+ * line). Else it is one pretty-printed resource.
+ */
+function oneResourceALine(head: string): boolean {
+  const start = head.trimStart();
+  const end = start.indexOf('\n');
+  return end < 0 || start.slice(0, end).trimEnd().endsWith('}');
+}
+
+/** The parsed JSON values of the file: one per line (streamed), or the whole file when it is one pretty-printed value (read whole). */
 async function* jsonValues(name: string, path: string, encoding: 'utf-8' | 'windows-1252'): AsyncGenerator<unknown> {
   let whole = '';
   for await (const chunk of decodeFileStream(name, path, [{ start: 0, end: PEEK_BYTES }], encoding)) whole += chunk;
-  const start = whole.trimStart();
-  const firstLine = start.slice(0, start.indexOf('\n') < 0 ? start.length : start.indexOf('\n'));
-  let oneLine = true;
-  try {
-    JSON.parse(firstLine);
-  } catch {
-    oneLine = false;
-  }
-  if (oneLine) {
+  if (oneResourceALine(whole)) {
     const cursor: NdjsonCursor = { line: '', controls: false };
     yield* parseNdjson(name, path, encoding, cursor, /$^/);
     return;

@@ -72,7 +72,7 @@ describe('mpi exit codes', async () => {
       expect(run.stdout, args.join(' ')).toBe('');
       expect(run.stderr.length, args.join(' ')).toBeGreaterThan(0);
     }
-    expect((await mpi(['link', '--out', 'x'])).stderr).toMatch(/^mpi: required option '--settings <file>' not specified/);
+    expect((await mpi(['link', '--out', 'x'])).stderr).toMatch(/^mpi: required option '--source <NAME=FILE>' not specified/);
   });
 
   it('2: an empty, padded or non-decimal number is a usage error, never 0 (--threshold "" linked everything)', async () => {
@@ -181,6 +181,7 @@ JSON.stringify = (value, ...rest) => { if (value && typeof value === 'object' &&
       new core.InvalidValueError('s', 5, 'dob', 'not a date'),
       new core.DuplicateColumnError('s', 'dob', [2, 5]),
       new core.EncodingError('s', 6, 'last', 'utf8', 'not UTF-8'),
+      new core.InvalidResourceError('s', 7, 'name[1].given[0]', 'expected a string, found number'),
       new blocking.PairBudgetExceededError('dob', 10, 5, false),
       new blocking.InvalidBlockingRuleError('dob', 'no key parts'),
       new blocking.UnknownBlockingColumnError('dob', 'birth'),

@@ -83,6 +83,7 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
       pairs,
       space,
       rules: blocked.rules,
+      expectedTruePairs: blocked.expectedTruePairs,
       weights,
       tf,
       model,

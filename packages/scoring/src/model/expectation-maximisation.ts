@@ -38,6 +38,8 @@ export interface ExpectationMaximisationResult {
   readonly lambda: number;
   readonly iterations: number;
   readonly converged: boolean;
+  /** Largest change of any m or lambda at the last iteration. */
+  readonly finalChange: number;
 }
 
 /** Keeps lambda strictly inside (0, 1) so the log-odds stay finite. */
@@ -85,7 +87,7 @@ export function expectationMaximisation(options: ExpectationMaximisationOptions)
   for (let c = 0; c < width; c++) if (updated[c]) floorAndNormalise(m[c]);
   let lambda = clampLambda(options.lambda);
   const pairTotal = sum(counts);
-  if (pairTotal === 0) return { m, lambda, iterations: 0, converged: true };
+  if (pairTotal === 0) return { m, lambda, iterations: 0, converged: true, finalChange: 0 };
 
   // logBayes[p] = log( P(pattern | match) / P(pattern | non-match) ) over active comparisons.
   const logBayes = new Float64Array(patternTotal);
@@ -101,6 +103,7 @@ export function expectationMaximisation(options: ExpectationMaximisationOptions)
   const anyUpdated = updated.some(Boolean);
   let iterations = 0;
   let converged = false;
+  let finalChange = Infinity;
   while (iterations < maxIterations) {
     iterations++;
     // With every m fixed (lambda-only EM) the Bayes factors never change.
@@ -131,12 +134,13 @@ export function expectationMaximisation(options: ExpectationMaximisationOptions)
       for (let level = 1; level < next.length; level++) change = Math.max(change, Math.abs(next[level] - m[c][level]));
       m[c] = next;
     }
+    finalChange = change;
     if (change < tolerance) {
       converged = true;
       break;
     }
   }
-  return { m, lambda, iterations, converged };
+  return { m, lambda, iterations, converged, finalChange };
 }
 
 // The loops over patterns live in small functions of their own. Written inline,

@@ -16,6 +16,7 @@ export type {
   TrainModelOptions,
   TrainingSession,
   TrainingSessionSummary,
+  TrainingWarning,
 } from './model-types.js';
 export { matchWeightTable, priorWeight, matchProbability, levelWeight, tfAdjustmentWeight } from './match-weights.js';
 export { scorePairs } from './score-pairs.js';
@@ -23,4 +24,4 @@ export type { ScorePairsOptions } from './score-pairs.js';
 export { explainPair } from './explain-pair.js';
 export type { ExplainPairOptions } from './explain-pair.js';
 export { serializeModel, parseModel, InvalidModelError } from './model-json.js';
-export { modelReport, formatModelReport } from './model-report.js';
+export { modelReport, formatModelReport, formatTrainingSummary } from './model-report.js';

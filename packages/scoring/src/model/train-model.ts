@@ -92,6 +92,7 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
       columns: [...session.columns],
       iterations: result.iterations,
       converged: result.converged,
+      finalChange: result.finalChange,
       lambda: result.lambda,
       estimated,
     });

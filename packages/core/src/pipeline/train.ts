@@ -1,6 +1,7 @@
 import type { CandidatePairs, CompiledBlockingRule, LinkMode } from '@mpi/blocking';
 import {
   countSessionPatterns,
+  defaultParameters,
   MAX_PATTERN_SESSIONS,
   trainModel,
   type Comparison,
@@ -110,6 +111,7 @@ export async function train(input: TrainInput): Promise<FellegiSunterModel> {
       totalPairs: input.space,
       em: input.settings.em,
       household: comparisons.map((comparison) => isHouseholdField(comparison.column, table.fieldKinds)),
+      defaults: comparisons.map((comparison) => defaultParameters(table.fieldKinds.get(comparison.column), comparison)),
     });
   }
   // 4 bytes a pair per 32 training rules: not needed past training (emptied

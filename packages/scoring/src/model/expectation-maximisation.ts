@@ -27,7 +27,7 @@ export interface ExpectationMaximisationOptions {
   readonly passive?: readonly boolean[];
   /** Keep lambda at its starting value. */
   readonly fixedLambda?: boolean;
-  /** Default 25. */
+  /** Default DEFAULT_MAX_ITERATIONS. */
   readonly maxIterations?: number;
   /** Converged when the largest change of any m or lambda is below this. Default 1e-4. */
   readonly tolerance?: number;
@@ -41,6 +41,15 @@ export interface ExpectationMaximisationResult {
   /** Largest change of any m or lambda at the last iteration. */
   readonly finalChange: number;
 }
+
+/**
+ * Most EM iterations per session unless the settings say otherwise. EM here runs
+ * on distinct patterns (a few thousand at most), so an iteration costs well under
+ * a millisecond; 25 left sessions dense with matches (lambda ~0.99, many records a
+ * person) unconverged, their last change 2e-4 to 2e-3, and they settled within 115
+ * (figures in docs/decisions/training-defaults.md).
+ */
+export const DEFAULT_MAX_ITERATIONS = 200;
 
 /** Keeps lambda strictly inside (0, 1) so the log-odds stay finite. */
 const LAMBDA_FLOOR = 1e-12;
@@ -56,7 +65,7 @@ export function expectationMaximisation(options: ExpectationMaximisationOptions)
   const { patterns: patternCounts, active } = options;
   const { patterns, counts } = patternCounts;
   const width = options.m.length;
-  const maxIterations = options.maxIterations ?? 25;
+  const maxIterations = options.maxIterations ?? DEFAULT_MAX_ITERATIONS;
   const tolerance = options.tolerance ?? 1e-4;
   const frozen = options.frozen ?? [];
   const passive = options.passive ?? [];

@@ -8,6 +8,7 @@ export { expectationMaximisation } from './expectation-maximisation.js';
 export type { ExpectationMaximisationOptions, ExpectationMaximisationResult } from './expectation-maximisation.js';
 export { MIN_PROBABILITY } from './probabilities.js';
 export { trainModel, defaultStartingM } from './train-model.js';
+export { defaultParameters, DEFAULT_M_PSEUDO_MATCHES, DEFAULT_U_PSEUDO_PAIRS } from './default-parameters.js';
 export type {
   FellegiSunterModel,
   MatchExplanation,

@@ -88,6 +88,12 @@ export interface TrainModelOptions {
   readonly household?: readonly boolean[];
   /** Number of random pairs u was estimated on, recorded in the model. */
   readonly uSampleSize?: number;
+  /**
+   * Per comparison, the documented default m and u (see defaultParameters): EM
+   * starts from this m, and m and u are blended with it in proportion to the
+   * data behind them. Undefined entries (custom comparisons) use neither.
+   */
+  readonly defaults?: readonly ({ readonly m: readonly number[]; readonly u: readonly number[] } | undefined)[];
 }
 
 /** The Splink-style breakdown of one pair's match weight. */

@@ -4,6 +4,7 @@
 // allowance of 2 per record (or 100,000 pairs) dropped the one rule that finds
 // the copies whose birth date was mistyped.
 import { describe, expect, it } from 'vitest';
+import { matchProbability } from '@mpi/scoring';
 import { link, type LinkResult, type PlainRecord } from '../src/index.js';
 
 const PEOPLE = 150;
@@ -76,5 +77,17 @@ describe('the pair budget with many records per person', () => {
     const result = await run;
     expect(result.blocking.estimatedPairCompleteness).toBeDefined();
     expect(Math.abs(result.blocking.estimatedPairCompleteness! - pairCompleteness(result, data.person))).toBeLessThan(0.02);
+  });
+});
+
+describe('the prior', () => {
+  it('is consistent with the scores: prior x comparison space = the expected matches among the candidate pairs', async () => {
+    const settings = { recordId: 'id', fields: { first: 'given_name', last: 'family_name', dob: 'birth_date', zip: 'postcode' } } as const;
+    // A smaller registry of the same make: 60 people, 6 records each.
+    const some = records().records.filter((record) => Number(String(record.id).split('-')[0]) < 60 && Number(String(record.id).split('-')[1]) < 6);
+    const result = await link({ settings, sources: [{ name: 'registry', records: some }], threads: 1 });
+    let expected = 0;
+    for (const chunk of result.weights) for (const weight of chunk) expected += matchProbability(weight);
+    expect(Math.abs(result.model.prior * result.blocking.totalPairs - expected) / expected).toBeLessThan(0.01);
   });
 });

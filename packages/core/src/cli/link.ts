@@ -4,16 +4,18 @@ import { checkOutputPaths, type NamedPath } from '../output/output-paths.js';
 import { writeLinkOutputs } from '../output/write-link-outputs.js';
 import { link } from '../pipeline/link.js';
 import { loadSettings, readJson } from './input-files.js';
+import { requireReportForValues } from './report-options.js';
 import { encodingArg, positiveInt, probability, sourceArg, withEncodings } from './options.js';
 import { progressPrinter } from './progress.js';
 import { formatSummary } from './summary.js';
 
 /** The files a link run writes, by the option that names them. */
-function linkOutputs(opts: { out: string; pairs?: string; modelOut?: string }): NamedPath[] {
+function linkOutputs(opts: { out: string; pairs?: string; modelOut?: string; reportHtml?: string }): NamedPath[] {
   return [
     { option: '--out', path: opts.out },
     ...(opts.pairs !== undefined ? [{ option: '--pairs', path: opts.pairs }] : []),
     ...(opts.modelOut !== undefined ? [{ option: '--model-out', path: opts.modelOut }] : []),
+    ...(opts.reportHtml !== undefined ? [{ option: '--report-html', path: opts.reportHtml }] : []),
   ];
 }
 
@@ -35,8 +37,11 @@ export function addLinkCommand(program: Command): void {
     .option('--model-out <file>', 'write the trained model as JSON')
     .option('--spreadsheet-safe', 'for files opened in a spreadsheet: prefix ids starting with = + - @, tab or CR with a single quote')
     .option('--report', 'print the model report (m, u, match weights per level)')
+    .option('--report-html <file>', 'write an HTML report for data teams: charts of match weights, m/u, blocking, estimated precision/recall (docs/report.md)')
+    .option('--show-values', 'with --report-html: include record values of pairs near the threshold (the file is then PHI)')
     .option('--quiet', 'no progress output')
     .action(async (opts) => {
+      requireReportForValues(opts);
       checkOutputPaths(linkOutputs(opts), [
         { option: '--settings', path: opts.settings },
         ...(opts.source as { path: string }[]).map((source) => ({ option: '--source', path: source.path })),
@@ -47,8 +52,10 @@ export function addLinkCommand(program: Command): void {
       if (opts.maxPairs !== undefined) settings = { ...settings, maxPairs: opts.maxPairs };
       const model = opts.model ? parseModel(JSON.stringify(await readJson(opts.model, 'model'))) : undefined;
       const result = await link({ settings, sources: withEncodings(opts.source, opts.encoding), threads: opts.threads, model, onProgress: progressPrinter(Boolean(opts.quiet)) });
+      // Loud, even with --quiet: a column that failed as a whole changes what the run means.
+      for (const warning of result.table.warnings) process.stderr.write(`mpi: warning: ${warning.message}\n`);
       const writeStarted = performance.now();
-      await writeLinkOutputs(result, { out: opts.out, pairs: opts.pairs, allPairs: opts.allPairs, modelOut: opts.modelOut, spreadsheetSafe: opts.spreadsheetSafe });
+      await writeLinkOutputs(result, { out: opts.out, pairs: opts.pairs, allPairs: opts.allPairs, modelOut: opts.modelOut, spreadsheetSafe: opts.spreadsheetSafe, reportHtml: opts.reportHtml, showValues: opts.showValues });
       const writeSeconds = (performance.now() - writeStarted) / 1000;
       if (opts.report) process.stdout.write(formatModelReport(result.model) + '\n');
       process.stdout.write(formatSummary(result, writeSeconds) + '\n');

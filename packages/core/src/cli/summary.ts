@@ -46,9 +46,10 @@ export function formatSummary(result: LinkResult, writeSeconds?: number): string
   }
   const flags = flagCounts(result);
   if (flags.length > 0) {
-    lines.push(`flagged values   ${table.flags.length} (kept as missing)`);
+    lines.push(`flagged values   ${table.flags.length} (kept flagged as evidence where readable, else missing)`);
     for (const f of flags) lines.push(`  ${f.source}.${f.column} ${f.reason}: ${f.count}`);
   }
+  for (const warning of table.warnings) lines.push(`warning          ${warning.message}`);
   const stages = writeSeconds === undefined ? timings : [...timings, { stage: 'write', seconds: writeSeconds }];
   const total = stages.reduce((sum, t) => sum + t.seconds, 0);
   lines.push(`seconds          ${stages.map((t) => `${t.stage} ${t.seconds.toFixed(2)}`).join(', ')}; total ${total.toFixed(2)} (process start excluded)`);

@@ -1,7 +1,7 @@
 import { MpiError } from '@mpi/types';
 import type { FellegiSunterModel } from './model-types.js';
 
-/** A model file or string that is not a valid version-1 Fellegi-Sunter model. */
+/** A model file or string that is not a valid version-1 Fellegi-Sunter model. Code `INVALID_MODEL`. */
 export class InvalidModelError extends MpiError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('INVALID_MODEL', `Invalid model: ${message}`, options);
@@ -55,6 +55,7 @@ function validateModel(value: unknown): asserts value is FellegiSunterModel {
     if (names.has(comparison.name)) fail(`comparison name "${comparison.name}" appears twice`);
     names.add(comparison.name);
     if (typeof comparison.column !== 'string') fail(`comparison "${comparison.name}": column must be a string`);
+    if (comparison.valueColumns !== undefined && !isStringArray(comparison.valueColumns)) fail(`comparison "${comparison.name}": valueColumns must be an array of strings`);
     if (comparison.evidenceGroup !== undefined && typeof comparison.evidenceGroup !== 'string') {
       fail(`comparison "${comparison.name}": evidenceGroup must be a string`);
     }

@@ -39,3 +39,9 @@ export { modelReport, matchProbability } from '@mpi/scoring';
 export { linkReportData, buildPairsReportHtml } from './report/build-report.js';
 export type { PairsReportInput } from './report/build-report.js';
 export type { ReportData } from './report/report-data.js';
+
+// Reading raw rows and the per-source field plan (the identity index keeps the raw rows it re-reads).
+export { readSource } from './read/sources.js';
+export { sourceFieldPlan } from './settings/settings.js';
+export { explainRows } from './pipeline/explain.js';
+export { blockPairs } from './pipeline/block.js';

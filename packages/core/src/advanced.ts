@@ -11,6 +11,7 @@ export { defaultUSampleSize, FIELD_KINDS, DEFAULTS } from './settings/settings.j
 
 // Reading.
 export { MAX_FIELD_LENGTH } from './read/record-table.js';
+export { FREQUENT_VALUE_RATIO, MANY_PEOPLE, markPlaceholders, typicalCount, type MarkedColumns, type PlaceholderMarks } from './read/placeholder-values.js';
 
 // Defaults: field kinds, default blocking and comparisons, households.
 export {

@@ -2,14 +2,13 @@
 // nothing in common, link mode over one source, nothing but empty fields) and
 // tiny inputs whose training sees almost nothing. Every record must still come
 // out, as a singleton where nothing links it, with a model free of NaN.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matchWeightTable, priorWeight } from '@mpi/scoring';
 import { link, type LinkResult, type PlainRecord, type Settings } from '../src/index.js';
-import { cliPath, tempDir, writeIn } from './helpers.js';
+import { cliPath, runProcess, tempDir, writeIn } from './helpers.js';
 
 const fields = { first: 'given_name', last: 'family_name', dob: 'birth_date', zip: 'postcode' } as const;
 const dedupe: Settings = { recordId: 'id', fields };
@@ -122,6 +121,36 @@ describe('training on tiny inputs', () => {
   });
 });
 
+describe('a batch too small to train', () => {
+  // Two records of one person and a stranger: 3 pairs in all. EM alone gave an
+  // exact given-name agreement a negative weight and a prior of 7e-9, and the
+  // duplicate stayed apart.
+  const batch: PlainRecord[] = [alone[0], { ...alone[0], id: '2' }, { ...strangers[1], id: '3' }];
+
+  it('gets a sane model from the documented defaults: agreement is evidence for a match, disagreement against', async () => {
+    const result = await link({ settings: dedupe, sources: [{ name: 'ehr', records: batch }], threads: 1 });
+    const weights = matchWeightTable(result.model);
+    for (const name of ['given_name', 'family_name', 'birth_date', 'postcode']) {
+      const c = result.model.comparisons.findIndex((comparison) => comparison.name === name);
+      const exact = result.model.comparisons[c].levels.findIndex((level) => level.label === 'exact');
+      const otherwise = result.model.comparisons[c].levels.length - 1;
+      expect(weights[c][exact]).toBeGreaterThan(3);
+      expect(weights[c][otherwise]).toBeLessThan(0);
+    }
+    expect(result.model.prior).toBeGreaterThan(0.01);
+    // The duplicate's every level weight (m and u, before term-frequency adjustment) is evidence for a match.
+    const duplicate = result.explain({ source: 'ehr', recordId: '1' }, { source: 'ehr', recordId: '2' });
+    for (const term of duplicate.terms) expect(term.weight).toBeGreaterThan(3);
+  });
+
+  it('warns by code that the data is too small to train, naming no value', async () => {
+    const result = await link({ settings: dedupe, sources: [{ name: 'ehr', records: batch }], threads: 1 });
+    const warnings = result.model.training.warnings ?? [];
+    expect(warnings.map((warning) => warning.code)).toEqual(['TOO_LITTLE_DATA_TO_TRAIN']);
+    for (const value of ['Ann', 'Smith', '1980', '02139', 'Okafor']) expect(warnings[0].message).not.toContain(value);
+  });
+});
+
 describe('any tiny input', () => {
   it('puts every record in exactly one group with finite weights, in every mode', async () => {
     const value = (values: string[]) => fc.constantFrom(...values, '');
@@ -149,14 +178,12 @@ describe('any tiny input', () => {
 });
 
 describe('the mpi CLI with no candidate pair', () => {
-  function run(settings: Settings, csv: string) {
+  async function run(settings: Settings, csv: string) {
     const dir = tempDir();
     const settingsPath = writeIn(dir, 'settings.json', JSON.stringify(settings));
     const source = writeIn(dir, 'a.csv', csv);
     const out = join(dir, 'g.csv');
-    const proc = spawnSync(process.execPath, [cliPath, 'link', '--settings', settingsPath, '--source', `a=${source}`, '--out', out, '--quiet'], {
-      encoding: 'utf8',
-    });
+    const proc = await runProcess(process.execPath, [cliPath, 'link', '--settings', settingsPath, '--source', `a=${source}`, '--out', out, '--quiet']);
     return { code: proc.status, stderr: proc.stderr, rows: proc.status === 0 ? readFileSync(out, 'utf8').trim().split('\n').slice(1) : [] };
   }
   const header = 'id,first,last,dob,zip\n';
@@ -167,8 +194,8 @@ describe('the mpi CLI with no candidate pair', () => {
     ['all-empty fields', dedupe, header + '1,,,,\n2,,,,\n3,,,,\n', 3],
   ];
   for (const [name, settings, csv, records] of cases) {
-    it(`writes every record as a singleton: ${name}`, () => {
-      const { code, stderr, rows } = run(settings, csv);
+    it(`writes every record as a singleton: ${name}`, async () => {
+      const { code, stderr, rows } = await run(settings, csv);
       expect(stderr).toBe('');
       expect(code).toBe(0);
       expect(rows.length).toBe(records);

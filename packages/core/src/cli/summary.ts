@@ -1,3 +1,4 @@
+import { formatTrainingSummary } from '@mpi/scoring';
 import type { LinkResult } from '../pipeline/link.js';
 
 /** Counts of flagged values by source, column and reason: how much input was kept out of matching, without values. */
@@ -31,6 +32,7 @@ export function formatSummary(result: LinkResult, writeSeconds?: number): string
     `records          ${table.size} (${perSource.join(', ')})`,
     `candidate pairs  ${blocking.candidatePairs} of ${blocking.totalPairs} (reduction ratio ${blocking.reductionRatio.toFixed(6)})`,
     ...blocking.rules.map((rule) => `  rule ${rule.name}: ${rule.pairs}`),
+    `estimated PC     ${blocking.estimatedPairCompleteness?.toFixed(4) ?? 'not estimated (no two blocking rules on disjoint fields)'} (without truth; true pairs expected before blocking ${blocking.expectedTruePairs ?? 'not estimated'}); ${formatTrainingSummary(result.model)}`,
     `identity groups  ${clustering.groupCount} (${singletons} singletons, largest ${largest})`,
     `prior            ${result.model.prior.toExponential(3)}; threshold probability ${result.threshold}`,
     `compared by      ${result.workers === 0 ? 'this thread (input under 2 MiB)' : `${result.workers} worker thread${result.workers > 1 ? 's' : ''}`}`,

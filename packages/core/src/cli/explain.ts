@@ -4,7 +4,7 @@ import { MpiError } from '../errors.js';
 import { explainRows } from '../pipeline/explain.js';
 import { buildRecordTable } from '../read/record-table.js';
 import { loadSettings, readJson } from './input-files.js';
-import { encodingArg, sourceArg, withEncodings } from './options.js';
+import { encodingArg, sourceArg, withSourceOptions } from './options.js';
 
 /** Adds the `explain` command to the program. */
 export function addExplainCommand(program: Command): void {
@@ -20,7 +20,7 @@ export function addExplainCommand(program: Command): void {
     .action(async (opts) => {
       if (opts.record.length !== 2) throw new MpiError('BAD_ARGS', 'give --record exactly twice');
       const model = parseModel(JSON.stringify(await readJson(opts.model, 'model')));
-      const table = await buildRecordTable(withEncodings(opts.source, opts.encoding), await loadSettings(opts.settings));
+      const table = await buildRecordTable(withSourceOptions(opts.source, opts), await loadSettings(opts.settings));
       const rows = (opts.record as string[]).map((ref, k) => {
         const colon = ref.indexOf(':');
         const source = ref.slice(0, colon);

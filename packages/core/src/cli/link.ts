@@ -4,7 +4,7 @@ import { checkOutputPaths, type NamedPath } from '../output/output-paths.js';
 import { writeLinkOutputs } from '../output/write-link-outputs.js';
 import { link } from '../pipeline/link.js';
 import { loadSettings, readJson } from './input-files.js';
-import { encodingArg, positiveInt, probability, sourceArg, withEncodings } from './options.js';
+import { encodingArg, positiveInt, probability, sourceArg, withSourceOptions } from './options.js';
 import { progressPrinter } from './progress.js';
 import { formatSummary } from './summary.js';
 
@@ -46,7 +46,7 @@ export function addLinkCommand(program: Command): void {
       if (opts.threshold !== undefined) settings = { ...settings, threshold: opts.threshold };
       if (opts.maxPairs !== undefined) settings = { ...settings, maxPairs: opts.maxPairs };
       const model = opts.model ? parseModel(JSON.stringify(await readJson(opts.model, 'model'))) : undefined;
-      const result = await link({ settings, sources: withEncodings(opts.source, opts.encoding), threads: opts.threads, model, onProgress: progressPrinter(Boolean(opts.quiet)) });
+      const result = await link({ settings, sources: withSourceOptions(opts.source, opts), threads: opts.threads, model, onProgress: progressPrinter(Boolean(opts.quiet)) });
       const writeStarted = performance.now();
       await writeLinkOutputs(result, { out: opts.out, pairs: opts.pairs, allPairs: opts.allPairs, modelOut: opts.modelOut, spreadsheetSafe: opts.spreadsheetSafe });
       const writeSeconds = (performance.now() - writeStarted) / 1000;

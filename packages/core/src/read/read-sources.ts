@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import * as errors from '../errors.js';
 import { readSourceColumns, type SharedReads, type SourceColumns } from './source-columns.js';
 import type { Settings } from '../settings/settings.js';
-import { csvCuts, type ByteRange, type SourceInput } from './sources.js';
+import { csvCuts, fileFormat, type ByteRange, type SourceInput } from './sources.js';
 
 // From src/read/ (tests) and dist/read/ alike, the compiled worker lives in dist/.
 const WORKER = new URL('../../dist/read/read-worker.js', import.meta.url);
@@ -53,8 +53,7 @@ interface ReadTask {
 
 async function csvFileSize(input: SourceInput): Promise<number> {
   if (!('path' in input)) return 0;
-  const format = input.format ?? (input.path.endsWith('.ndjson') || input.path.endsWith('.jsonl') ? 'ndjson' : 'csv');
-  if (format !== 'csv') return 0;
+  if (fileFormat(input) !== 'csv') return 0;
   try {
     const info = await stat(input.path);
     return info.isFile() ? info.size : 0;

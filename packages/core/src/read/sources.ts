@@ -1,6 +1,7 @@
 // One entry to read any source: the format picked from the input, then the CSV or object reader.
 import { stat } from 'node:fs/promises';
 import { SourceUnreadableError } from '../errors.js';
+import { csvDelimiter } from './csv-delimiter.js';
 import { readCsvCells } from './csv-reader.js';
 import { readNdjsonCells, readObjectCells } from './object-reader.js';
 import type { ByteRange, CellBatch, SourceInput, SourceRow } from './source-input.js';
@@ -9,6 +10,11 @@ import { sourceEncoding } from './source-text.js';
 export type { ByteRange, CellBatch, PlainRecord, SourceEncoding, SourceInput, SourceRow } from './source-input.js';
 export { csvCuts, csvParserText, readerLimits } from './csv-reader.js';
 export { dateText } from './object-reader.js';
+
+/** The format of a file source: as declared, else NDJSON for .ndjson and .jsonl files, else CSV. */
+export function fileFormat(input: Extract<SourceInput, { readonly path: string }>): 'csv' | 'ndjson' {
+  return input.format ?? (input.path.endsWith('.ndjson') || input.path.endsWith('.jsonl') ? 'ndjson' : 'csv');
+}
 
 /**
  * Reads one source (or, given a byte range, part of a CSV source, with rows
@@ -30,9 +36,8 @@ export async function* readSourceCells(input: SourceInput, columns: readonly str
     if (error instanceof SourceUnreadableError) throw error;
     throw new SourceUnreadableError(input.name, `cannot read file (${(error as { code?: string }).code ?? 'error'})`);
   }
-  const format = input.format ?? (input.path.endsWith('.ndjson') || input.path.endsWith('.jsonl') ? 'ndjson' : 'csv');
-  if (format === 'ndjson') yield* readNdjsonCells(input.name, input.path, columns, encoding);
-  else yield* readCsvCells(input.name, input.path, columns, encoding, range);
+  if (fileFormat(input) === 'ndjson') yield* readNdjsonCells(input.name, input.path, columns, encoding);
+  else yield* readCsvCells(input.name, input.path, columns, encoding, await csvDelimiter(input.name, input.path, encoding, input.delimiter), range);
 }
 
 /**

@@ -4,7 +4,7 @@
  * '1e3', '0x10' and ' 5 ' as numbers a person did not write. Only plain decimal
  * digits are accepted.
  */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MpiError } from '../errors.js';
 import type { SourceEncoding, SourceInput } from '../read/source-input.js';
 
@@ -100,4 +100,17 @@ export function probability(value: string): number {
   const n = Number(value);
   if (!DECIMAL.test(value) || n > 1) throw new InvalidArgumentError('expected a probability in [0, 1] in plain decimal digits');
   return n;
+}
+
+/** Adds the options that name and describe the sources: --source, --encoding, --delimiter. */
+export function addSourceOptions(command: Command): Command {
+  return command
+    .requiredOption('--source <NAME=FILE>', 'a named source (CSV or NDJSON); repeat for several', sourceArg)
+    .option('--encoding <NAME=ENCODING>', "a source's text encoding: utf-8 (default), latin1 or windows-1252; repeat for several", encodingArg)
+    .option('--delimiter <NAME=CHAR>', "a CSV source's field delimiter, e.g. ehr=';' or ehr=tab (default: the one of , ; tab | its header line shows); repeat for several", delimiterArg);
+}
+
+/** The --mode option: which pairs are compared. */
+export function modeOption(description: string): Option {
+  return new Option('--mode <mode>', description).choices(['dedupe', 'link', 'link_and_dedupe']);
 }

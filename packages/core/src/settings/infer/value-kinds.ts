@@ -9,7 +9,9 @@ import type { FieldKind } from '../../defaults/field-kind-names.js';
 import { FORMAT_SHARE, looksLikeDates } from './date-format.js';
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const SEX = new Set(['m', 'f', 'male', 'female', 'u', 'unknown', 'unk', 'o', 'other', 'x']);
+const MALE = new Set(['m', 'male']);
+const FEMALE = new Set(['f', 'female']);
+const SEX = new Set([...MALE, ...FEMALE, 'u', 'unknown', 'unk', 'o', 'other', 'x']);
 /** A phone number written with its punctuation: (555) 123-4567, 555-123-4567, 555.123.4567, +1 555 123 4567. */
 const PHONE = /^\+?[0-9]{0,3}[ .-]?\(?[0-9]{3}\)?[ .-]?[0-9]{3}[ .-][0-9]{4}$|^\+[0-9]{8,15}$/;
 const SSN = /^[0-9]{3}-[0-9]{2}-[0-9]{4}$/;
@@ -32,7 +34,9 @@ export function kindFromValues(values: readonly string[]): FieldKind | undefined
   if (most(trimmed, (v) => EMAIL.test(v))) return 'email';
   if (most(trimmed, (v) => SSN.test(v))) return 'national_id';
   if (most(trimmed, (v) => PHONE.test(v))) return 'phone';
-  if (most(trimmed, (v) => SEX.has(v.toLowerCase()))) return 'sex';
+  // Both a male and a female code: a column of single letters could be anything else.
+  const lower = trimmed.map((v) => v.toLowerCase());
+  if (most(lower, (v) => SEX.has(v)) && lower.some((v) => MALE.has(v)) && lower.some((v) => FEMALE.has(v))) return 'sex';
   if (looksLikeDates(trimmed)) return 'birth_date';
   return undefined;
 }

@@ -70,7 +70,7 @@ describe('mpi exit codes', async () => {
       expect(run.stdout, args.join(' ')).toBe('');
       expect(run.stderr.length, args.join(' ')).toBeGreaterThan(0);
     }
-    expect((await mpi(['link', '--out', 'x'])).stderr).toMatch(/^mpi: required option '--settings <file>' not specified/);
+    expect((await mpi(['link', '--out', 'x'])).stderr).toMatch(/^mpi: required option '--source <NAME=FILE>' not specified/);
   });
 
   it('2: an empty, padded or non-decimal number is a usage error, never 0 (--threshold "" linked everything)', async () => {

@@ -9,12 +9,9 @@ import { evaluate, inferSettings, link, type Settings, type SourceInput } from '
 import { guessDateFormat } from '../src/settings/infer/date-format.js';
 import { kindFromHeader } from '../src/settings/infer/header-kinds.js';
 import { kindFromValues } from '../src/settings/infer/value-kinds.js';
-import { cliPath, febrlDir, repoRoot, tempDir, writeIn } from './helpers.js';
+import { runMpi, febrlDir, repoRoot, tempDir, writeIn } from './helpers.js';
 
-function mpi(args: string[]) {
-  const run = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const mpi = runMpi;
 
 const readJsonFile = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Settings;
 

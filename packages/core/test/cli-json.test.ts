@@ -1,4 +1,4 @@
-// --json on link, evaluate and init: the summary as one JSON object on stdout, without record
+// --json on link and init (evaluate's is in cli.test.ts): the summary as one JSON object on stdout, without record
 // values; and link's outputs: --out only when groups are wanted, at least one output asked for.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,17 +62,6 @@ describe('mpi link outputs', () => {
     const run = mpi(['link', '--source', 'f3=/no/such/file.csv']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/nothing to write: give --out \(groups\), --pairs or --model-out/);
-  });
-});
-
-describe('mpi evaluate --json', () => {
-  it('prints the report as one JSON object', () => {
-    const dir = tempDir();
-    const groups = writeIn(dir, 'g.csv', 'source,record_id,identity_id\ns,1,A\ns,2,A\ns,3,B\n');
-    const truth = writeIn(dir, 't.csv', 'source,record_id,person_id\ns,1,p\ns,2,p\ns,3,q\n');
-    const run = mpi(['evaluate', '--groups', groups, '--truth', truth, '--json']);
-    expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ records: 3, pairwise: { precision: 1, recall: 1, f1: 1 }, conservation: { ok: true } });
   });
 });
 

@@ -10,7 +10,7 @@
 import type { LinkMode } from '@mpi/blocking';
 import { MpiError } from '../errors.js';
 import type { FieldKind } from '../defaults/field-kind-names.js';
-import type { FieldSpec, Settings, SourceSettings } from '../settings/settings.js';
+import { validateSettings, type FieldSpec, type Settings, type SourceSettings } from '../settings/settings.js';
 import { guessDateFormat, type DateFormatGuess } from '../settings/infer/date-format.js';
 import { kindFromHeader } from '../settings/infer/header-kinds.js';
 import { kindFromValues } from '../settings/infer/value-kinds.js';
@@ -154,5 +154,10 @@ export async function inferSettings(sources: readonly SourceInput[], options: In
   const rows = options.sampleRows ?? INFERENCE_SAMPLE_ROWS;
   const inferred: SourceInference[] = [];
   for (const input of sources) inferred.push(inferSource(input.name, await sampleSource(input, rows)));
-  return { settings: combine(inferred, options.mode), sources: inferred };
+  const empty = inferred.filter((source) => source.columns.length === 0).map((source) => `"${source.source}"`);
+  if (empty.length > 0) {
+    throw new MpiError('CANNOT_INFER_SETTINGS', `source ${empty.join(', source ')}: no column's name or values show a field kind to match on; write settings naming the kinds`);
+  }
+  // Checked as any settings are, so what is written or linked with is valid settings.
+  return { settings: validateSettings(combine(inferred, options.mode), { sources: sources.map((s) => s.name) }), sources: inferred };
 }

@@ -5,13 +5,14 @@
 # Run after `pnpm build` (CI runs it after the tests). Fails on the first step
 # that does not work; KEEP_INSTALL_CHECK=1 keeps the scratch folder to look at.
 #
-# Why all three tarballs: @mpi/core depends on @mpi/blocking and @mpi/scoring
-# ("workspace:*" in the repo, rewritten to their exact versions by `pnpm pack`);
-# until they are on a registry they must be installed together. Third-party
-# dependencies come from the configured npm registry (npm's cache is used first).
+# Why all four tarballs: @mpi/core depends on @mpi/blocking and @mpi/scoring,
+# and all three on @mpi/types ("workspace:*" in the repo, rewritten to their
+# exact versions by `pnpm pack`); until they are on a registry they must be
+# installed together. Third-party dependencies come from the configured npm
+# registry (npm's cache is used first).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-PACKAGES=(blocking scoring core)
+PACKAGES=(types blocking scoring core)
 
 fail() { echo "check-install: FAILED: $*" >&2; exit 1; }
 step() { echo; echo "== check-install: $*"; }
@@ -45,12 +46,12 @@ npm install --no-audit --no-fund --prefer-offline "$TARBALLS"/*.tgz || fail "npm
 node -e '
   const lock = require("./package-lock.json");
   const ours = Object.entries(lock.packages).filter(([path]) => /(^|\/)node_modules\/@mpi\//.test(path));
-  if (ours.length !== 3) throw new Error("expected 3 @mpi packages installed, found " + ours.map(([p]) => p).join(", "));
+  if (ours.length !== Number(process.argv[1])) throw new Error("expected " + process.argv[1] + " @mpi packages installed, found " + ours.map(([p]) => p).join(", "));
   for (const [path, entry] of ours) {
     if (!String(entry.resolved).startsWith("file:")) throw new Error(path + " was resolved from " + entry.resolved + ", not a tarball");
     console.log(path, entry.version, "from", entry.resolved);
   }
-' || fail "@mpi packages not installed from the tarballs"
+' "${#PACKAGES[@]}" || fail "@mpi packages not installed from the tarballs"
 
 # Two tiny sources: the same three people in both (typos, a nickname), and one person each alone.
 cat >a.csv <<'CSV'

@@ -10,6 +10,7 @@ import { dirname, join, normalize } from 'node:path';
 
 // Files each package opens at run time (new URL(..., import.meta.url), worker entry points, the bin).
 const RUNTIME_FILES = {
+  '@mpi/types': [],
   '@mpi/blocking': [],
   '@mpi/scoring': ['data/nicknames.csv', 'data/NICKNAMES-LICENSE.txt', 'data/NOTICE.md', 'dist/compare-worker.js'],
   '@mpi/core': ['data/settings.schema.json', 'dist/read/read-worker.js', 'dist/cli.js'],

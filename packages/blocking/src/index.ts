@@ -14,3 +14,4 @@ export { blockingRuleName } from './rule-name.js';
 export { countRulePairs, totalPairs } from './count-pairs.js';
 export { DEFAULT_CHUNK_SIZE, generatePairs } from './generate-pairs.js';
 export { InvalidBlockingRuleError, PairBudgetExceededError, UnknownBlockingColumnError } from './errors.js';
+export { MpiError } from '@mpi/types';

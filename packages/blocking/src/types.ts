@@ -1,20 +1,9 @@
-/**
- * One dictionary-encoded column of the record table: the distinct normalized
- * values once, and per record the index of its value. Index 0 is reserved for
- * "missing" (dictionary[0] === ''), so `ids[r] === 0` means record r has no value.
- */
-export interface EncodedColumn {
-  readonly dictionary: readonly string[];
-  readonly ids: Uint32Array;
-}
+import type { EncodedColumn, EncodedTable, LinkMode, PairChunk } from '@mpi/types';
 
-/** The columnar view of the records that blocking reads. Records are rows 0..size-1. */
-export interface BlockingTable {
-  readonly size: number;
-  /** Source index of every record (0..sourceCount-1). */
-  readonly source: Uint16Array;
-  readonly columns: Readonly<Record<string, EncodedColumn>>;
-}
+export type { EncodedColumn, LinkMode, PairChunk };
+
+/** The columnar view of the records that blocking reads (the record table @mpi/core builds). */
+export type BlockingTable = EncodedTable;
 
 /**
  * How a column's normalized value becomes (part of) a blocking key.
@@ -65,18 +54,6 @@ export type BlockingRule =
       readonly keys: readonly KeyPart[];
       readonly window: number;
     };
-
-/** dedupe: every pair; link: only pairs across sources; link_and_dedupe: every pair (named for several sources). */
-export type LinkMode = 'dedupe' | 'link' | 'link_and_dedupe';
-
-/**
- * A chunk of candidate pairs: `left[k] < right[k]` are record rows. The arrays are
- * backed by SharedArrayBuffer so they reach worker threads without a copy.
- */
-export interface PairChunk {
-  readonly left: Uint32Array;
-  readonly right: Uint32Array;
-}
 
 export interface CandidatePairs {
   /** Total number of distinct pairs across all chunks. */

@@ -1,7 +1,11 @@
 /**
  * Typed errors of the engine. Messages name the source, row and column and never
  * contain a record's value (patient data stays out of logs and error reports).
+ * Their base class, MpiError, is shared with @mpi/blocking and @mpi/scoring.
  */
+import { MpiError } from '@mpi/types';
+
+export { MpiError };
 
 /** Where a problem was found: the source, 1-based data row (header excluded) and column. */
 export interface InputLocation {
@@ -16,16 +20,6 @@ function locate(at: InputLocation): string {
   if (at.row !== undefined) parts.push(`row ${at.row}`);
   if (at.column !== undefined) parts.push(`column "${at.column}"`);
   return parts.join(', ');
-}
-
-/** Base class of every error the engine throws on purpose. */
-export class MpiError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.name = new.target.name;
-  }
 }
 
 /** The settings object is not valid (unknown field kind, bad option, unknown column...). */

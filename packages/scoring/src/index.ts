@@ -6,6 +6,7 @@ export { tokenMask, tokenOverlap, tokenSet, tokenJaccard } from './kernels/token
 export { civilDayNumber, dayNumber, daysBetween, eightDigits, isDayMonthTransposed, isYearOffByOne, isOneCharacterOff } from './kernels/dates.js';
 export { nicknameTable, givenNameGroups, areNicknames } from './nicknames.js';
 export { InvalidComparisonError } from './invalid-comparison-error.js';
+export { MpiError } from '@mpi/types';
 export { MAX_LEVELS, validateComparisons } from './validate-comparisons.js';
 export { compileVectorizer, CompiledVectorizer, vectorizePairs, type VectorizerOptions } from './vectorizer.js';
 export { termFrequencies } from './term-frequencies.js';

@@ -1,10 +1,11 @@
+import { MpiError } from '@mpi/types';
+
 /** A comparison that cannot be compiled against the table; names the comparison, never a value. */
-export class InvalidComparisonError extends Error {
+export class InvalidComparisonError extends MpiError {
   constructor(
     readonly comparison: string,
     problem: string,
   ) {
-    super(`Comparison "${comparison}": ${problem}`);
-    this.name = 'InvalidComparisonError';
+    super('INVALID_COMPARISON', `Comparison "${comparison}": ${problem}`);
   }
 }

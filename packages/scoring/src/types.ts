@@ -1,20 +1,9 @@
-/**
- * One dictionary-encoded column of the record table (same shape as the record
- * table in @mpi/core builds): distinct normalized values once, and per record
- * the index of its value; index 0 means missing (dictionary[0] === '').
- */
-export interface EncodedColumn {
-  readonly dictionary: readonly string[];
-  readonly ids: Uint32Array;
-}
+import type { EncodedColumn, EncodedTable, LinkMode, PairChunk } from '@mpi/types';
 
-/** The columnar view of the records that scoring reads. */
-export interface ScoringTable {
-  readonly size: number;
-  /** Source index of every record. */
-  readonly source: Uint16Array;
-  readonly columns: Readonly<Record<string, EncodedColumn>>;
-}
+export type { EncodedColumn, LinkMode, PairChunk };
+
+/** The columnar view of the records that scoring reads (the record table @mpi/core builds). */
+export type ScoringTable = EncodedTable;
 
 /**
  * The test a comparison level applies to the two values of a pair. Levels are
@@ -112,10 +101,4 @@ export interface PatternCounts {
   /** patterns.length / width distinct patterns, each `width` level indices. */
   readonly patterns: Uint8Array;
   readonly counts: Float64Array;
-}
-
-/** A chunk of candidate pairs (record rows, left < right), as @mpi/blocking produces them. */
-export interface PairChunk {
-  readonly left: Uint32Array;
-  readonly right: Uint32Array;
 }

@@ -4,9 +4,6 @@
  * interrupted run by the code alone.
  */
 import { CommanderError } from 'commander';
-import { InvalidBlockingRuleError, PairBudgetExceededError, UnknownBlockingColumnError } from '@mpi/blocking';
-import { InvalidComparisonError, InvalidModelError } from '@mpi/scoring';
-import { OutputWriteError } from '../output/atomic-file.js';
 import { MpiError } from '../errors.js';
 
 export const EXIT = {
@@ -16,7 +13,7 @@ export const EXIT = {
   usage: 2,
   /** `evaluate`: the groups fail conservation (records missing, unexpected or duplicated). */
   conservation: 3,
-  /** Internal error: a bug. Nothing was written. */
+  /** Internal error: a bug, or a run that failed for a reason other than its input (memory ran out, a worker died). Nothing was written. */
   internal: 70,
   /** An output could not be written (disk full, file too large, I/O error); previous outputs are left as they were. */
   output: 74,
@@ -27,23 +24,32 @@ export const EXIT = {
 } as const;
 
 /**
- * Errors that mean "the input, settings or arguments are wrong", not "a bug".
- * @mpi/blocking and @mpi/scoring throw their own classes (not MpiError); a test
- * checks that every error class they export is listed here.
+ * The MpiError codes that are not the fault of the input, settings or
+ * arguments. Every other MpiError, of any package, is (exit 2): the packages
+ * throw MpiError on purpose for what the caller gave them, and anything else
+ * that reaches the CLI is a bug (exit 70).
  */
-export const INPUT_ERROR_CLASSES: readonly (abstract new (...args: never[]) => Error)[] = [
-  MpiError,
-  PairBudgetExceededError,
-  UnknownBlockingColumnError,
-  InvalidBlockingRuleError,
-  InvalidComparisonError,
-  InvalidModelError,
-];
+const NOT_THE_INPUT: Readonly<Record<string, number>> = {
+  OUTPUT_WRITE_FAILED: EXIT.output,
+  // Memory ran out, or a comparison worker threw or died: the same command may
+  // pass with more memory free or fewer threads, so the input is not shown to be wrong.
+  OUT_OF_MEMORY: EXIT.internal,
+  WORKER_FAILED: EXIT.internal,
+};
 
 /** The exit code for an error that ended a command. */
 export function exitCodeFor(error: unknown): number {
   // Commander's own exits: help and --version are successes; anything else is a usage error.
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  if (error instanceof OutputWriteError) return EXIT.output;
-  return INPUT_ERROR_CLASSES.some((Class) => error instanceof Class) ? EXIT.usage : EXIT.internal;
+  if (error instanceof MpiError) return NOT_THE_INPUT[error.code] ?? EXIT.usage;
+  return EXIT.internal;
+}
+
+/**
+ * The line printed on stderr for an error that ended a command. An MpiError's
+ * message says what went wrong and what to do; anything else is a bug, said so.
+ */
+export function errorLine(error: unknown): string {
+  if (error instanceof MpiError) return `mpi: ${error.message}\n`;
+  return `mpi: internal error: ${(error as Error)?.message ?? String(error)}\n`;
 }

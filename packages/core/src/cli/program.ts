@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { addEvaluateCommand } from './evaluate.js';
-import { EXIT, exitCodeFor } from './exit-codes.js';
+import { errorLine, exitCodeFor } from './exit-codes.js';
 import { addExplainCommand } from './explain.js';
 import { addInitCommand } from './init.js';
 import { addLinkCommand } from './link.js';
@@ -37,7 +37,7 @@ program.parseAsync(process.argv).catch((error: unknown) => {
   const code = exitCodeFor(error);
   // Commander has already printed its usage errors (see configureOutput).
   if (!(error instanceof CommanderError)) {
-    process.stderr.write(code === EXIT.internal ? `mpi: internal error: ${(error as Error)?.message ?? String(error)}\n` : `mpi: ${(error as Error).message}\n`);
+    process.stderr.write(errorLine(error));
   }
   process.exitCode = code;
 });

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import { StaticDisjointSet } from 'mnemonist';
-import type { PairChunk } from '@mpi/blocking';
+import type { PairChunk } from '@mpi/types';
 import { matchProbability } from '@mpi/scoring';
 import type { ClusteringMethod } from '../defaults/clustering-method.js';
 

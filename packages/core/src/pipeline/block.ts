@@ -6,8 +6,8 @@ import {
   type BlockingRule,
   type CandidatePairs,
   type CompiledBlockingRule,
-  type LinkMode,
 } from '@mpi/blocking';
+import type { LinkMode } from '@mpi/types';
 import type { Comparison } from '@mpi/scoring';
 import type { ClusteringMethod } from '../cluster/cluster.js';
 import { SettingsError } from '../errors.js';

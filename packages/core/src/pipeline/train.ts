@@ -1,4 +1,5 @@
-import type { CandidatePairs, CompiledBlockingRule, LinkMode } from '@mpi/blocking';
+import type { CandidatePairs, CompiledBlockingRule } from '@mpi/blocking';
+import type { LinkMode } from '@mpi/types';
 import {
   countSessionPatterns,
   MAX_PATTERN_SESSIONS,

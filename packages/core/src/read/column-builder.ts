@@ -1,4 +1,4 @@
-import type { EncodedColumn } from '@mpi/blocking';
+import type { EncodedColumn } from '@mpi/types';
 
 /** Builds one dictionary-encoded column: interns values and records each row's value id (0 = missing). */
 export class ColumnBuilder {

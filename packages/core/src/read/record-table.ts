@@ -1,5 +1,4 @@
-import type { BlockingTable, EncodedColumn } from '@mpi/blocking';
-import type { ScoringTable } from '@mpi/scoring';
+import type { EncodedColumn, EncodedTable } from '@mpi/types';
 import { ColumnBuilder, encodeInOrder } from './column-builder.js';
 import { mergeHashOrdered } from './dictionary-merge.js';
 import { DuplicateRecordIdError, MpiError, SettingsError } from '../errors.js';
@@ -17,7 +16,7 @@ export { MAX_FIELD_LENGTH, type ValueFlag } from './source-columns.js';
  * that order, so everything downstream is a pure function of the records and
  * not of the order they arrived in.
  */
-export interface RecordTable extends BlockingTable, ScoringTable {
+export interface RecordTable extends EncodedTable {
   readonly size: number;
   /** Source names, sorted; `source[r]` indexes this list. */
   readonly sources: readonly string[];

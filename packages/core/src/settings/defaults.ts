@@ -1,4 +1,4 @@
-import type { LinkMode } from '@mpi/blocking';
+import type { LinkMode } from '@mpi/types';
 import type { ClusteringMethod } from '../defaults/clustering-method.js';
 
 /**

@@ -1,4 +1,5 @@
-import type { KeyTransform, LinkMode } from '@mpi/blocking';
+import type { KeyTransform } from '@mpi/blocking';
+import type { LinkMode } from '@mpi/types';
 import type { LevelTest } from '@mpi/scoring';
 import type { ClusteringMethod } from '../defaults/clustering-method.js';
 import { FIELD_KINDS } from '../defaults/field-kind-names.js';

@@ -1,4 +1,5 @@
-import type { BlockingRule, LinkMode } from '@mpi/blocking';
+import type { BlockingRule } from '@mpi/blocking';
+import type { LinkMode } from '@mpi/types';
 import type { Comparison } from '@mpi/scoring';
 import type { ClusteringMethod } from '../defaults/clustering-method.js';
 import { SettingsError } from '../errors.js';

@@ -1,10 +1,10 @@
+import { MpiError } from '@mpi/types';
 import type { FellegiSunterModel } from './model-types.js';
 
 /** A model file or string that is not a valid version-1 Fellegi-Sunter model. */
-export class InvalidModelError extends Error {
+export class InvalidModelError extends MpiError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(`Invalid model: ${message}`, options);
-    this.name = 'InvalidModelError';
+    super('INVALID_MODEL', `Invalid model: ${message}`, options);
   }
 }
 

@@ -2,10 +2,10 @@
 // distribution (~25 ms at start-up, in this thread and in every worker).
 import { xoroshiro128plus } from 'pure-rand/generator/XoroShiro';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
-import type { PairChunk } from '../types.js';
+import type { LinkMode, PairChunk } from '../types.js';
 
-/** Which pairs make up the comparison space (same meaning as @mpi/blocking's LinkMode). */
-export type SamplingMode = 'dedupe' | 'link' | 'link_and_dedupe';
+/** Which pairs make up the comparison space: the link mode. */
+export type SamplingMode = LinkMode;
 
 export interface SampleRandomPairsOptions {
   /** Number of records (rows 0..size-1). */

@@ -53,7 +53,7 @@ export function addLinkCommand(program: Command): void {
     .option('--pairs <file>', 'pairs CSV to write: the scored pairs at or above the threshold')
     .option('--all-pairs', 'with --pairs: write every scored candidate pair, not only links')
     .option('--threads <n>', 'most worker threads for reading and comparing (small inputs on few cores use fewer)', positiveInt)
-    .addOption(modeOption('which pairs are compared (overrides settings): dedupe, link (across sources only) or link_and_dedupe'))
+    .addOption(modeOption('which pairs are compared, overriding the settings (link: across sources only)'))
     .option('--threshold <p>', 'match probability needed to link (overrides settings)', probability)
     .option('--max-pairs <n>', 'refuse blocking that would produce more candidate pairs', positiveInt)
     .option('--model <file>', 'apply a trained model instead of training')

@@ -47,6 +47,7 @@ async function sourceColumns(input: SourceInput, rows: number): Promise<{ column
   if (fileFormat(input) === 'ndjson') {
     const cursor: NdjsonCursor = { line: '', controls: false };
     const first: unknown[] = [];
+    // Only the keys are wanted here: a pattern that matches nothing leaves the control-character scan off.
     for await (const record of parseNdjson(input.name, input.path, encoding, cursor, /$^/)) {
       first.push(record);
       if (first.length >= rows) break;

@@ -92,3 +92,13 @@ describe('mpi init --json', () => {
     expect(readFileSync(out, 'utf8')).toBe('{"keep": true}\n');
   });
 });
+
+describe('every command', () => {
+  it('prints the version with --version, as mpi --version does', () => {
+    const version = runMpi(['--version']).stdout;
+    for (const command of ['init', 'link', 'evaluate', 'explain']) {
+      const run = runMpi([command, '--version']);
+      expect([command, run.code, run.stdout]).toEqual([command, 0, version]);
+    }
+  });
+});

@@ -10,7 +10,7 @@ export function addEvaluateCommand(program: Command): void {
     .description('score identity groups against a truth file')
     .requiredOption('--groups <file>', 'groups CSV: source,record_id,identity_id')
     .requiredOption('--truth <file>', 'truth CSV: source,record_id,person_id')
-    .option('--json', 'print JSON instead of a table')
+    .option('--json', 'print the report as one JSON object on stdout instead of a table')
     .action(async (opts) => {
       const evaluation = new Evaluation();
       await readMemberships(opts.truth, 'person_id', 'truth', (m) => evaluation.addTruth(m));

@@ -32,6 +32,8 @@ addInitCommand(program);
 addLinkCommand(program);
 addEvaluateCommand(program);
 addExplainCommand(program);
+// `mpi link --version` as well as `mpi --version`: a script checking the version mid-command line gets it.
+for (const command of program.commands) command.version(version, '-V, --version', 'print the version');
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const code = exitCodeFor(error);

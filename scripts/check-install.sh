@@ -76,10 +76,10 @@ cat >settings.json <<'JSON'
 }
 JSON
 
-step "the library: import { link, writeGroupsCsv } from '@mpi/core'"
+step "the library: import { link, MpiError, writeGroupsCsv } from '@mpi/core'"
 cat >use-library.mjs <<'JS'
 import { readFileSync } from 'node:fs';
-import { link, writeGroupsCsv } from '@mpi/core';
+import { link, MpiError, writeGroupsCsv } from '@mpi/core';
 
 const settings = JSON.parse(readFileSync('settings.json', 'utf8'));
 const memory = [
@@ -118,11 +118,19 @@ const rows = readFileSync('library-groups.csv', 'utf8').trim().split(/\r?\n/);
 if (rows[0] !== 'source,record_id,identity_id' || rows.length !== expected.length + 1) {
   throw new Error(`library-groups.csv: header ${rows[0]}, ${rows.length - 1} rows for ${expected.length} records`);
 }
+// One error base class across the installed packages: the blocking package's
+// budget error is caught as @mpi/core's MpiError (one copy of @mpi/types).
+try {
+  await link({ settings: { ...settings, maxPairs: 1 }, sources: [{ name: 'a', path: 'a.csv' }, { name: 'b', path: 'b.csv' }], threads: 1 });
+  throw new Error('maxPairs 1 did not stop the run');
+} catch (error) {
+  if (!(error instanceof MpiError) || error.code !== 'PAIR_BUDGET_EXCEEDED') throw new Error(`expected an MpiError PAIR_BUDGET_EXCEEDED, got ${error?.name} ${error?.code}`);
+}
 // The settings JSON Schema is exported as a file of the package.
 const schemaUrl = import.meta.resolve('@mpi/core/data/settings.schema.json');
 const schema = JSON.parse(readFileSync(new URL(schemaUrl), 'utf8'));
 if (typeof schema !== 'object' || !schema.properties) throw new Error('settings.schema.json has no properties');
-console.log(`library: ${expected.length} records in ${groups} groups, each record once; library-groups.csv written; schema at ${schemaUrl}`);
+console.log(`library: ${expected.length} records in ${groups} groups, each record once; library-groups.csv written; a budget error caught as MpiError; schema at ${schemaUrl}`);
 JS
 node use-library.mjs || fail "the library from the installed packages"
 

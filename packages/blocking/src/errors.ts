@@ -1,7 +1,7 @@
 // Errors name rules, columns and counts only: never a record value (PHI hygiene).
 import { MpiError } from '@mpi/types';
 
-/** A blocking rule refers to a column the record table does not have. */
+/** A blocking rule refers to a column the record table does not have. Code `UNKNOWN_BLOCKING_COLUMN`. */
 export class UnknownBlockingColumnError extends MpiError {
   readonly rule: string;
   readonly column: string;
@@ -12,7 +12,7 @@ export class UnknownBlockingColumnError extends MpiError {
   }
 }
 
-/** A blocking rule is malformed: no key parts, an unknown transform, or a bad window. */
+/** A blocking rule is malformed: no key parts, an unknown transform, or a bad window. Code `INVALID_BLOCKING_RULE`. */
 export class InvalidBlockingRuleError extends MpiError {
   readonly rule: string;
   constructor(rule: string, reason: string) {
@@ -21,7 +21,7 @@ export class InvalidBlockingRuleError extends MpiError {
   }
 }
 
-/** The candidate pairs would exceed the configured pair budget (`maxPairs`). */
+/** The candidate pairs would exceed the configured pair budget (`maxPairs`). Code `PAIR_BUDGET_EXCEEDED`. */
 export class PairBudgetExceededError extends MpiError {
   /** Name of the rule that alone, or together with the rules before it, goes over budget. */
   readonly rule: string;

@@ -55,6 +55,7 @@ export type BlockingRule =
       readonly window: number;
     };
 
+/** The candidate pairs blocking produced, each pair once across rules, in chunks. */
 export interface CandidatePairs {
   /** Total number of distinct pairs across all chunks. */
   readonly count: number;

@@ -34,3 +34,8 @@ export * from './normalize/index.js';
 
 // Scoring helpers re-exported for convenience.
 export { modelReport, matchProbability } from '@mpi/scoring';
+
+// The HTML report's figures, and the report of pairs read back from a pairs file (mpi evaluate --report-html).
+export { linkReportData, buildPairsReportHtml } from './report/build-report.js';
+export type { PairsReportInput } from './report/build-report.js';
+export type { ReportData } from './report/report-data.js';

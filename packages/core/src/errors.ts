@@ -22,7 +22,7 @@ function locate(at: InputLocation): string {
   return parts.join(', ');
 }
 
-/** The settings object is not valid (unknown field kind, bad option, unknown column...). */
+/** The settings object is not valid (unknown field kind, bad option, unknown column...). Code `SETTINGS`. */
 export class SettingsError extends MpiError {
   readonly path: string;
   constructor(path: string, message: string) {
@@ -31,48 +31,51 @@ export class SettingsError extends MpiError {
   }
 }
 
-/** A problem with one source's input, located by source, row and column. */
+/** A problem with one source's input, located by source, row and column; its subclasses below, each with its own code. */
 export class SourceError extends MpiError {
   readonly source: string;
   readonly row: number | undefined;
   readonly column: string | undefined;
+  /** The problem without its location (the message is the location, then this). */
+  readonly detail: string;
   constructor(code: string, at: InputLocation & { source: string }, message: string, options?: { cause?: unknown }) {
     super(code, `${locate(at)}: ${message}`, options);
     this.source = at.source;
     this.row = at.row;
     this.column = at.column;
+    this.detail = message;
   }
 }
 
-/** The source file is missing or unreadable. */
+/** The source file is missing or unreadable. Code `SOURCE_UNREADABLE`. */
 export class SourceUnreadableError extends SourceError {
   constructor(source: string, message: string, cause?: unknown) {
     super('SOURCE_UNREADABLE', { source }, message, { cause });
   }
 }
 
-/** A column the settings name is absent from the source. */
+/** A column the settings name is absent from the source. Code `MISSING_COLUMN`. */
 export class MissingColumnError extends SourceError {
   constructor(source: string, column: string) {
     super('MISSING_COLUMN', { source, column }, 'column named in settings is absent from the source header');
   }
 }
 
-/** The source holds no records. */
+/** The source holds no records. Code `EMPTY_SOURCE`. */
 export class EmptySourceError extends SourceError {
   constructor(source: string) {
     super('EMPTY_SOURCE', { source }, 'source holds no records');
   }
 }
 
-/** Malformed CSV (wrong number of fields, bad quoting, oversized record). */
+/** Malformed CSV (wrong number of fields, bad quoting, oversized record). Code `MALFORMED_ROW`. */
 export class MalformedRowError extends SourceError {
   constructor(source: string, row: number | undefined, reason: string, cause?: unknown) {
     super('MALFORMED_ROW', { source, row }, reason, { cause });
   }
 }
 
-/** The same record id appears twice in one source. */
+/** The same record id appears twice in one source. Code `DUPLICATE_RECORD_ID`. */
 export class DuplicateRecordIdError extends SourceError {
   readonly firstRow: number;
   constructor(source: string, row: number, column: string, firstRow: number) {
@@ -81,7 +84,7 @@ export class DuplicateRecordIdError extends SourceError {
   }
 }
 
-/** A value that cannot be used (wrong type, missing record id, or invalid when settings ask to fail on invalid values). */
+/** A value that cannot be used (wrong type, missing record id, or invalid when settings ask to fail on invalid values). Code `INVALID_VALUE`. */
 export class InvalidValueError extends SourceError {
   readonly reason: string;
   constructor(source: string, row: number, column: string, reason: string) {
@@ -93,7 +96,7 @@ export class InvalidValueError extends SourceError {
 /**
  * A column the settings use appears more than once in a CSV header (names are
  * compared after trimming spaces, as the header is read): which one to read
- * would be a guess.
+ * would be a guess. Code `DUPLICATE_COLUMN`.
  */
 export class DuplicateColumnError extends SourceError {
   /** 1-based positions of the column's occurrences in the header. */
@@ -108,6 +111,7 @@ export class DuplicateColumnError extends SourceError {
  * A source's bytes are not text in its declared encoding (invalid UTF-8, such as
  * a Latin-1 file read as UTF-8, or UTF-16). Names the row (undefined: the header)
  * and, when known, the column where the first bad byte sits; never the bytes.
+ * Code `INVALID_ENCODING`.
  */
 export class EncodingError extends SourceError {
   readonly encoding: string;

@@ -13,11 +13,12 @@
 /** Links records from one or more sources into identity groups: read, block, compare, train, score, cluster. */
 export { link } from './pipeline/link.js';
 export type { LinkOptions, LinkResult, IdentityGroup, RecordRef, ProgressEvent, Stage, StageTiming, BlockingSummary } from './pipeline/types.js';
+export type { Clustering, ClusteringMethod } from './cluster/cluster.js';
 
 // Settings.
 /** Checks raw settings (parsed JSON or an object) against the schema and its rules, and fills in the defaults. */
 export { validateSettings } from './settings/settings.js';
-export type { Settings, FieldKind, FieldSpec, FieldOptions, SourceSettings } from './settings/settings.js';
+export type { Settings, FieldKind, FieldSpec, FieldOptions, SourceSettings, SettingsCheckOptions } from './settings/settings.js';
 /** Kinds-only settings inferred from the sources' header names and first values, with what was decided per column. */
 export { inferSettings } from './read/infer-settings.js';
 export type { InferredSettings, InferSettingsOptions, SourceInference, InferredColumn, UnplacedColumn } from './read/infer-settings.js';
@@ -26,7 +27,7 @@ export type { InferredSettings, InferSettingsOptions, SourceInference, InferredC
 /** Reads and normalizes sources into the column table that blocking and scoring work on. */
 export { buildRecordTable } from './read/record-table.js';
 export type { RecordTable, ReadOptions, ValueFlag } from './read/record-table.js';
-export type { SourceInput, PlainRecord } from './read/sources.js';
+export type { SourceInput, PlainRecord, SourceEncoding } from './read/sources.js';
 
 // Evaluation.
 /** Pairwise precision, recall and F1 of predicted groups against true ones; Evaluation accumulates them row by row. */
@@ -37,6 +38,11 @@ export type { EvaluationReport, Membership } from './evaluate/evaluate.js';
 /** Writes the identity groups or the scored pairs of a result as CSV, atomically (no partial file on failure). */
 export { writeGroupsCsv, writePairsCsv } from './output/write-results.js';
 export type { CsvOutputOptions, PairsCsvOptions } from './output/write-results.js';
+
+// The report for data teams.
+/** One self-contained HTML page of charts and tables on a link result: match weights, m and u, blocking, estimated (and measured) precision/recall. */
+export { buildReportHtml } from './report/build-report.js';
+export type { ReportOptions } from './report/build-report.js';
 
 // The trained model.
 /** Model JSON in and out, and its human-readable report (m, u and weights by comparison level). */
@@ -68,7 +74,7 @@ export {
   type InputLocation,
 } from './errors.js';
 /** Settings that fail the schema or its rules, with every issue found (path, message, suggestion). */
-export { InvalidSettingsError, type SettingsIssue } from './settings/issues.js';
+export { InvalidSettingsError, type SettingsIssue, type SettingsIssueCode } from './settings/issues.js';
 /** OutOfMemoryError: memory ran out in a stage, no result. WorkerFailedError: a comparison worker threw or died, no result. */
 export { OutOfMemoryError, WorkerFailedError } from './pipeline/run-errors.js';
 /** An output file could not be written; the destination keeps what it had before. */

@@ -452,7 +452,7 @@ function expectNoPatientValue(text: string): void {
   for (const value of PATIENT_VALUES) expect(text, 'no patient value in messages').not.toContain(value);
 }
 
-/** The error classes @mpi/blocking and @mpi/scoring export (they are not MpiErrors). */
+/** The error classes @mpi/blocking and @mpi/scoring export (MpiErrors, told apart here by class name). */
 const PACKAGE_ERRORS = (Object.values({ ...blocking, ...scoring }) as unknown[]).filter(
   (value): value is new (...args: never[]) => Error => typeof value === 'function' && value.prototype instanceof Error,
 );

@@ -61,7 +61,7 @@ describe('mpi link outputs', () => {
   it('with no output at all is a usage error naming the options, before anything is read', () => {
     const run = mpi(['link', '--source', 'f3=/no/such/file.csv']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/nothing to write: give --out \(groups\), --pairs or --model-out/);
+    expect(run.stderr).toMatch(/nothing to write: give --out \(groups\), --pairs, --model-out or --report-html/);
   });
 });
 

@@ -155,6 +155,35 @@ describe('the mpi CLI', () => {
     }
   });
 
+  it('reads a truth or groups file that starts with a UTF-8 byte order mark (as spreadsheets save CSV), as a source is read', () => {
+    const dir = tempDir();
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const truth = join(dir, 't.csv');
+    const groups = join(dir, 'g.csv');
+    writeFileSync(truth, Buffer.concat([bom, Buffer.from('source,record_id,person_id\r\ns,1,p\r\ns,2,p\r\ns,3,q\r\n')]));
+    writeFileSync(groups, Buffer.concat([bom, Buffer.from('source,record_id,identity_id\ns,1,A\ns,2,A\ns,3,B\n')]));
+    const run = mpi(['evaluate', '--groups', groups, '--truth', truth, '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.conservation.ok).toBe(true);
+    expect(report.records).toBe(3);
+    expect(report.pairwise.f1).toBe(1);
+  });
+
+  it('refuses a truth file that is not UTF-8 (a Latin-1 id), naming the file, row and column, never the value', () => {
+    const dir = tempDir();
+    const truth = join(dir, 't.csv');
+    // "Müller" in Latin-1: the ü is one byte (0xFC) that is not UTF-8; read as UTF-8 it became U+FFFD silently.
+    writeFileSync(truth, Buffer.concat([Buffer.from('source,record_id,person_id\ns,1,p\ns,M'), Buffer.from([0xfc]), Buffer.from('ller,p\n')]));
+    const groups = writeIn(dir, 'g.csv', 'source,record_id,identity_id\ns,1,A\ns,2,A\n');
+    const run = mpi(['evaluate', '--groups', groups, '--truth', truth, '--json']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`mpi: truth file ${truth} holds bytes that are not valid UTF-8 at data row 2, column "record_id": save it as UTF-8\n`);
+    expect(run.stderr).not.toMatch(/M.ller|ller/);
+    expect(run.stdout).toBe('');
+  });
+
   it('refuses, before reading anything, an output that is an input, another output, a folder or in a missing folder', () => {
     const dir = tempDir();
     const settings = writeIn(dir, 'settings.json', JSON.stringify(febrlSettings('dedupe')));

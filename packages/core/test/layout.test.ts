@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 const src = resolve(import.meta.dirname, '../src');
 /** The folders in pipeline order; 'top' is index.ts, advanced.ts and cli.ts at the root. */
-const ORDER = ['errors', 'normalize', 'defaults', 'settings', 'read', 'cluster', 'pipeline', 'evaluate', 'output', 'cli', 'top'];
+const ORDER = ['errors', 'normalize', 'defaults', 'settings', 'read', 'cluster', 'pipeline', 'evaluate', 'report', 'output', 'cli', 'top'];
 
 function layer(file: string): string {
   const rel = relative(src, file);

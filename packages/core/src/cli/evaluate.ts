@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { Evaluation } from '../evaluate/evaluate.js';
 import { EXIT } from './exit-codes.js';
 import { readMemberships } from './read-memberships.js';
+import { probability } from './options.js';
+import { evaluateReport } from './report-options.js';
 
 /** Adds the `evaluate` command to the program. */
 export function addEvaluateCommand(program: Command): void {
@@ -11,11 +13,20 @@ export function addEvaluateCommand(program: Command): void {
     .requiredOption('--groups <file>', 'groups CSV: source,record_id,identity_id')
     .requiredOption('--truth <file>', 'truth CSV: source,record_id,person_id')
     .option('--json', 'print the report as one JSON object on stdout instead of a table')
+    .option('--report-html <file>', 'write the HTML report with the measured precision/recall curve beside the estimated one (needs --pairs; docs/report.md)')
+    .option('--pairs <file>', 'with --report-html: the pairs CSV of the run, written with --all-pairs')
+    .option('--model <file>', 'with --report-html: the model JSON of the run (--model-out), for its m and u')
+    .option('--threshold <p>', 'with --report-html: the match probability the run linked at (default 0.5)', probability)
     .action(async (opts) => {
+      const htmlReport = evaluateReport(opts);
       const evaluation = new Evaluation();
-      await readMemberships(opts.truth, 'person_id', 'truth', (m) => evaluation.addTruth(m));
+      await readMemberships(opts.truth, 'person_id', 'truth', (m) => {
+        evaluation.addTruth(m);
+        htmlReport?.truth.add(m);
+      });
       await readMemberships(opts.groups, 'identity_id', 'groups', (m) => evaluation.addPredicted(m));
       const report = evaluation.report();
+      await htmlReport?.write();
       if (opts.json) {
         process.stdout.write(JSON.stringify(report, null, 2) + '\n');
         return;

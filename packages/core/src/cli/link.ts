@@ -10,17 +10,19 @@ import type { Settings } from '../settings/settings.js';
 import { formatInference } from './inference-report.js';
 import { loadSettings, readJson } from './input-files.js';
 import { addSourceOptions, modeOption, positiveInt, probability, withSourceOptions } from './options.js';
+import { requireReportForValues } from './report-options.js';
 import { progressPrinter } from './progress.js';
 import { formatSummary, linkSummary } from './summary.js';
 
 /** The files a link run writes, by the option that names them; at least one is required. */
-function linkOutputs(opts: { out?: string; pairs?: string; modelOut?: string }): NamedPath[] {
+function linkOutputs(opts: { out?: string; pairs?: string; modelOut?: string; reportHtml?: string }): NamedPath[] {
   const outputs = [
     ...(opts.out !== undefined ? [{ option: '--out', path: opts.out }] : []),
     ...(opts.pairs !== undefined ? [{ option: '--pairs', path: opts.pairs }] : []),
     ...(opts.modelOut !== undefined ? [{ option: '--model-out', path: opts.modelOut }] : []),
+    ...(opts.reportHtml !== undefined ? [{ option: '--report-html', path: opts.reportHtml }] : []),
   ];
-  if (outputs.length === 0) throw new MpiError('BAD_ARGS', 'nothing to write: give --out (groups), --pairs or --model-out');
+  if (outputs.length === 0) throw new MpiError('BAD_ARGS', 'nothing to write: give --out (groups), --pairs, --model-out or --report-html');
   return outputs;
 }
 
@@ -60,10 +62,13 @@ export function addLinkCommand(program: Command): void {
     .option('--model-out <file>', 'write the trained model as JSON')
     .option('--spreadsheet-safe', 'for files opened in a spreadsheet: prefix ids starting with = + - @, tab or CR with a single quote')
     .option('--report', 'print the model report (m, u, match weights per level)')
+    .option('--report-html <file>', 'write an HTML report for data teams: charts of match weights, m/u, blocking, estimated precision/recall (docs/report.md)')
+    .option('--show-values', 'with --report-html: include record values of pairs near the threshold (the file is then PHI)')
     .option('--quiet', 'no progress output')
     .option('--json', 'print the summary as one JSON object on stdout (counts, seconds per stage, warning codes)')
     .action(async (opts) => {
       if (opts.json && opts.report) throw new MpiError('BAD_ARGS', '--report and --json both print on stdout: give one of them');
+      requireReportForValues(opts);
       checkOutputPaths(linkOutputs(opts), [
         ...(opts.settings !== undefined ? [{ option: '--settings', path: opts.settings as string }] : []),
         ...(opts.source as { path: string }[]).map((source) => ({ option: '--source', path: source.path })),
@@ -74,7 +79,7 @@ export function addLinkCommand(program: Command): void {
       const model = opts.model ? parseModel(JSON.stringify(await readJson(opts.model, 'model'))) : undefined;
       const result = await link({ settings, sources, threads: opts.threads, model, onProgress: progressPrinter(Boolean(opts.quiet)) });
       const writeStarted = performance.now();
-      await writeLinkOutputs(result, { out: opts.out, pairs: opts.pairs, allPairs: opts.allPairs, modelOut: opts.modelOut, spreadsheetSafe: opts.spreadsheetSafe });
+      await writeLinkOutputs(result, { out: opts.out, pairs: opts.pairs, allPairs: opts.allPairs, modelOut: opts.modelOut, spreadsheetSafe: opts.spreadsheetSafe, reportHtml: opts.reportHtml, showValues: opts.showValues });
       const writeSeconds = (performance.now() - writeStarted) / 1000;
       if (opts.report) process.stdout.write(formatModelReport(result.model) + '\n');
       const summary = linkSummary(result, writeSeconds);

@@ -1,67 +1,71 @@
-import { createReadStream } from 'node:fs';
-import Papa from 'papaparse';
-import { MpiError } from '../errors.js';
+import { EncodingError, MpiError, SourceError } from '../errors.js';
 import type { Membership } from '../evaluate/evaluate.js';
+import { readCsvCells } from '../read/csv-reader.js';
 
 /**
  * Streams the memberships of a groups or truth CSV (`source,record_id,<groupColumn>`)
  * to `visit`: a 10M-row file is never held as one string or as objects.
  *
- * Any problem is an error, never a score: a file with no data row (scored against
- * nothing, an empty groups file came out as F1 1.0000), a header without the
- * columns, a row of the wrong width or with an empty field. The first failure
- * settles the promise before the parser is aborted: abort() fires `complete`
- * at once, which resolved the read and printed a perfect score for a file with
- * the wrong header.
+ * The file is read as a source file is (read/csv-reader.ts): the same byte order
+ * mark, UTF-8 check, quoting and row-width rules, so an id reads the same in the
+ * truth file as in the source it came from. Any problem is an error, never a
+ * score: a file with no data row (scored against nothing, an empty groups file
+ * came out as F1 1.0000), a header without the columns, a malformed row, bytes
+ * that are not UTF-8, an empty field. Errors name the file, data row and column,
+ * never a value.
  */
 export function readMemberships(path: string, groupColumn: string, what: string, visit: (membership: Membership) => void): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let settled = false;
-    const settle = (failure?: MpiError) => {
-      if (settled) return;
-      settled = true;
-      if (failure) reject(failure);
-      else resolve();
-    };
-    const stream = createReadStream(path, 'utf8');
-    stream.on('error', (error: NodeJS.ErrnoException) =>
-      settle(new MpiError('FILE_UNREADABLE', `cannot read ${what} file ${path} (${error.code ?? 'error'})`)),
-    );
-    const columns = ['source', 'record_id', groupColumn];
-    let row = 0;
-    Papa.parse<Record<string, string>>(stream, {
-      header: true,
-      skipEmptyLines: 'greedy',
-      delimiter: ',',
-      transformHeader: (h) => h.trim(),
-      transform: (v) => v.trim(),
-      step: (result, parser) => {
-        if (settled) return;
-        row++;
-        const failure = rowProblem(result, row, columns, `${what} file ${path}`);
-        if (failure) {
-          settle(failure);
-          parser.abort();
-          stream.destroy();
-          return;
-        }
-        const data = result.data;
-        visit({ source: data.source, recordId: data.record_id, group: data[groupColumn] });
-      },
-      complete: () => settle(row === 0 ? new MpiError('EMPTY_FILE', `${what} file ${path} has no data rows`) : undefined),
-      error: (error: Error) => settle(new MpiError('FILE_UNREADABLE', `cannot read ${what} file ${path} (${error.name})`)),
-    });
-  });
+  return readCsvRows(path, ['source', 'record_id', groupColumn], what, (values) => visit({ source: values[0], recordId: values[1], group: values[2] }));
 }
 
-/** Why a parsed row cannot be used, naming the file, row and column but never a value. */
-function rowProblem(result: Papa.ParseStepResult<Record<string, string>>, row: number, columns: readonly string[], where: string): MpiError | undefined {
-  const fields = result.meta.fields ?? [];
-  const missing = columns.filter((column) => !fields.includes(column));
-  if (missing.length > 0) return new MpiError('MISSING_COLUMN', `${where} needs columns ${columns.join(', ')}; the header lacks ${missing.join(', ')}`);
-  const problem = result.errors[0];
-  if (problem) return new MpiError('MALFORMED_CSV', `${where} is malformed CSV at data row ${row} (${problem.code})`);
-  const empty = columns.find((column) => !result.data[column]);
-  if (empty !== undefined) return new MpiError('MALFORMED_CSV', `${where} has an empty ${empty} at data row ${row}`);
-  return undefined;
+/**
+ * Streams the trimmed values of `columns` of each data row of a CSV file with the
+ * checks of readMemberships (an empty value is an error); a row `visit` finds
+ * unusable ends the read with the error it returns. `row` counts data rows from 1.
+ */
+export async function readCsvRows(
+  path: string,
+  columns: readonly string[],
+  what: string,
+  visit: (values: readonly string[], row: number) => MpiError | undefined | void,
+): Promise<void> {
+  const where = `${what} file ${path}`;
+  try {
+    for await (const batch of readCsvCells(where, path, columns, 'utf-8')) {
+      for (let i = 0; i < batch.cells.length; i++) {
+        const cells = batch.cells[i];
+        const values = batch.columns.map((index) => cells[index].trim());
+        const empty = values.findIndex((value) => value === '');
+        if (empty >= 0) throw new MpiError('MALFORMED_ROW', `${where} has an empty ${columns[empty]} at data row ${batch.firstRow + i}`);
+        const failure = visit(values, batch.firstRow + i);
+        if (failure) throw failure;
+      }
+    }
+  } catch (error) {
+    throw error instanceof SourceError ? fileError(error, where, columns) : error;
+  }
+}
+
+/**
+ * The reader's error, worded for a truth or groups file (the reader's own
+ * wording speaks of sources and settings); same code, the reader's error as cause.
+ */
+function fileError(error: SourceError, where: string, columns: readonly string[]): MpiError {
+  const row = error.row === undefined ? '' : ` at data row ${error.row}`;
+  const column = error.column === undefined ? '' : `, column "${error.column}"`;
+  const message = ((): string => {
+    switch (error.code) {
+      case 'EMPTY_SOURCE':
+        return `${where} has no data rows`;
+      case 'MISSING_COLUMN':
+        return `${where} needs columns ${columns.join(', ')}; the header lacks ${error.column}`;
+      case 'MALFORMED_ROW':
+        return `${where} is malformed CSV${row} (${error.detail})`;
+      default:
+        // Bytes that are not UTF-8: the reader's advice (declare the source's encoding) is for sources.
+        if (error instanceof EncodingError && error.encoding !== 'utf-16') return `${where} holds bytes that are not valid UTF-8${row || ' in the header'}${column}: save it as UTF-8`;
+        return `${where}${row}${column}: ${error.detail}`;
+    }
+  })();
+  return new MpiError(error.code, message, { cause: error });
 }

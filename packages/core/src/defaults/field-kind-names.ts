@@ -26,6 +26,10 @@ export const FIELD_KINDS = [
   'ignore',
 ] as const;
 
+/**
+ * The kind of a column, one of FIELD_KINDS: given_name, family_name, birth_date,
+ * postcode, phone, national_id, ... (the full list and what each does: docs/settings.md).
+ */
 export type FieldKind = (typeof FIELD_KINDS)[number];
 
 /** A column's kind with options: `format` for dates (e.g. "MM/DD/YYYY"), `defaultCountry` for phones. */

@@ -71,6 +71,7 @@ export class Evaluation {
     else this.groupOfRow[row] = this.groups.id(p.group);
   }
 
+  /** The scores of the memberships added so far, with the conservation check. */
   report(): EvaluationReport {
     const groupOfRow = (this.groupOfRow ??= new Int32Array(this.personOfRow.length).fill(-1));
     return contingencyReport(this.personOfRow, groupOfRow, this.persons.count(), this.groups.count(), this.unexpected, this.duplicated);

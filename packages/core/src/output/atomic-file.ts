@@ -15,7 +15,7 @@ import { basename, dirname, join } from 'node:path';
 import { MpiError } from '../errors.js';
 import { checkOutputTarget } from './output-paths.js';
 
-/** Writing or publishing an output failed (disk full, file too large, I/O error); the previous file is left as it was. */
+/** Writing or publishing an output failed (disk full, file too large, I/O error); the previous file is left as it was. Code `OUTPUT_WRITE_FAILED` (the CLI exits 74). */
 export class OutputWriteError extends MpiError {
   readonly errno: string;
   constructor(label: string, errno: string, cause: unknown) {

@@ -1,6 +1,7 @@
 import { serializeModel } from '@mpi/scoring';
 import { publishAll, stageFile, type AtomicFile } from './atomic-file.js';
 import type { LinkResult } from '../pipeline/link.js';
+import { buildReportHtml } from '../report/build-report.js';
 import { stageGroupsCsv, stagePairsCsv } from './write-results.js';
 
 /** The files `mpi link` writes, by path; each is optional. */
@@ -12,6 +13,10 @@ export interface LinkOutputs {
   readonly allPairs?: boolean;
   readonly modelOut?: string;
   readonly spreadsheetSafe?: boolean;
+  /** The HTML report (docs/report.md). */
+  readonly reportHtml?: string;
+  /** With `reportHtml`: put record values of pairs near the threshold in it. */
+  readonly showValues?: boolean;
 }
 
 /**
@@ -32,6 +37,10 @@ export async function writeLinkOutputs(result: LinkResult, outputs: LinkOutputs)
     if (outputs.modelOut !== undefined) {
       const model = serializeModel(result.model);
       staged.push(await stageFile(outputs.modelOut, '--model-out', (file) => file.write(model)));
+    }
+    if (outputs.reportHtml !== undefined) {
+      const html = buildReportHtml(result, { showValues: outputs.showValues });
+      staged.push(await stageFile(outputs.reportHtml, '--report-html', (file) => file.write(html)));
     }
   } catch (error) {
     for (const file of staged) file.discard();

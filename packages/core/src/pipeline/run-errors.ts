@@ -20,7 +20,7 @@ function where({ stage, records, pairs }: RunFigures): string {
 /**
  * Memory ran out: an ArrayBuffer could not be allocated (under an address-space
  * limit, a cgroup, strict overcommit) or a comparison worker hit its heap limit.
- * No result was produced.
+ * No result was produced. Code `OUT_OF_MEMORY` (the CLI exits 70).
  */
 export class OutOfMemoryError extends MpiError {
   readonly stage: string;
@@ -36,7 +36,7 @@ export class OutOfMemoryError extends MpiError {
 
 /**
  * A comparison worker threw or died. The pool was destroyed at once (no thread
- * is left running) and no result was produced.
+ * is left running) and no result was produced. Code `WORKER_FAILED` (the CLI exits 70).
  */
 export class WorkerFailedError extends MpiError {
   readonly stage: string;

@@ -16,6 +16,7 @@ export interface ProgressEvent {
   readonly total: number;
 }
 
+/** What link() links: the settings, the sources, and how to run (threads, a trained model, progress). */
 export interface LinkOptions {
   readonly settings: Settings;
   readonly sources: readonly SourceInput[];
@@ -37,6 +38,7 @@ export interface LinkOptions {
   readonly parallelBytes?: number;
   /** A trained model to apply instead of training one (its comparisons replace the settings'). */
   readonly model?: FellegiSunterModel;
+  /** Called as each stage advances (on the calling thread); never given record values. */
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -52,11 +54,13 @@ export interface IdentityGroup {
   readonly records: readonly RecordRef[];
 }
 
+/** Wall-clock time one stage of a run took. */
 export interface StageTiming {
   readonly stage: Stage;
   readonly seconds: number;
 }
 
+/** What blocking produced: candidate pairs per rule, in total, and against all possible pairs. */
 export interface BlockingSummary {
   readonly rules: readonly { readonly name: string; readonly pairs: number }[];
   readonly candidatePairs: number;

@@ -18,6 +18,7 @@ import { pointer, type SettingsIssue } from './issues.js';
 type Json = Readonly<Record<string, unknown>>;
 type Path = (string | number)[];
 
+/** What validateSettings() checks the settings against besides themselves. */
 export interface SettingsCheckOptions {
   /** Names of the sources the settings will be used with; overrides for other names are errors. */
   readonly sources?: readonly string[];

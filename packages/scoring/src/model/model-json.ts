@@ -1,7 +1,7 @@
 import { MpiError } from '@mpi/types';
 import type { FellegiSunterModel } from './model-types.js';
 
-/** A model file or string that is not a valid version-1 Fellegi-Sunter model. */
+/** A model file or string that is not a valid version-1 Fellegi-Sunter model. Code `INVALID_MODEL`. */
 export class InvalidModelError extends MpiError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('INVALID_MODEL', `Invalid model: ${message}`, options);

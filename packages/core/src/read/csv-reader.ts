@@ -261,14 +261,14 @@ function fieldCountHint(record: readonly string[]): string {
     : '';
 }
 
-/** The requested columns of a CSV file (or of a byte range of it), in batches of raw cells. */
+/** The requested columns of a CSV file (or of a byte range of it), in batches of raw cells; fields split at `delimiter`. */
 export async function* readCsvCells(
   name: string,
   path: string,
   columns: readonly string[],
   encoding: 'utf-8' | 'windows-1252',
-  delimiter: string,
   range?: ByteRange,
+  delimiter = ',',
 ): AsyncGenerator<CellBatch> {
   let indexes: number[] | undefined;
   let header: readonly string[] = [];

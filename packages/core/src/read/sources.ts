@@ -37,7 +37,7 @@ export async function* readSourceCells(input: SourceInput, columns: readonly str
     throw new SourceUnreadableError(input.name, `cannot read file (${(error as { code?: string }).code ?? 'error'})`);
   }
   if (fileFormat(input) === 'ndjson') yield* readNdjsonCells(input.name, input.path, columns, encoding);
-  else yield* readCsvCells(input.name, input.path, columns, encoding, await csvDelimiter(input.name, input.path, encoding, input.delimiter), range);
+  else yield* readCsvCells(input.name, input.path, columns, encoding, range, await csvDelimiter(input.name, input.path, encoding, input.delimiter));
 }
 
 /**

@@ -59,6 +59,7 @@ export interface InferredSettings {
   readonly sources: readonly SourceInference[];
 }
 
+/** Options of {@link inferSettings}. */
 export interface InferSettingsOptions {
   /** The link mode to write into the settings (default: none, i.e. the engine's default, dedupe). */
   readonly mode?: LinkMode;

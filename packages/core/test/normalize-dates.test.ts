@@ -42,13 +42,20 @@ describe('normalizeDate without a format (auto)', () => {
     expect(pivotTwoDigitYear(99)).toBe(1999);
   });
 
-  it('rejects impossible calendar dates', () => {
-    expect(normalizeDate('1980-13-01')).toEqual({ value: '', invalid: 'impossible-date' });
-    expect(normalizeDate('1981-02-29')).toEqual({ value: '', invalid: 'impossible-date' });
-    expect(normalizeDate('2000-02-30')).toEqual({ value: '', invalid: 'impossible-date' });
-    expect(normalizeDate('1980-07-00')).toEqual({ value: '', invalid: 'impossible-date' });
-    expect(normalizeDate('31/31/1980')).toEqual({ value: '', invalid: 'impossible-date' });
+  it('flags impossible calendar dates and keeps their digits in YYYYMMDD order as evidence', () => {
+    expect(normalizeDate('1980-13-01')).toEqual({ value: '19801301', invalid: 'impossible-date' });
+    expect(normalizeDate('1981-02-29')).toEqual({ value: '19810229', invalid: 'impossible-date' });
+    expect(normalizeDate('2000-02-30')).toEqual({ value: '20000230', invalid: 'impossible-date' });
+    expect(normalizeDate('1980-07-00')).toEqual({ value: '19800700', invalid: 'impossible-date' });
+    expect(normalizeDate('31/31/1980')).toEqual({ value: '19803131', invalid: 'impossible-date' });
+    // A digit slip: month 86 (for 06), day 81 (for 18).
+    expect(normalizeDate('1990-86-17')).toEqual({ value: '19908617', invalid: 'impossible-date' });
+    expect(normalizeDate('19900681')).toEqual({ value: '19900681', invalid: 'impossible-date' });
+  });
+
+  it('keeps nothing of the all-zero placeholder date', () => {
     expect(normalizeDate('00/00/0000')).toEqual({ value: '', invalid: 'impossible-date' });
+    expect(normalizeDate('0000-00-00')).toEqual({ value: '', invalid: 'impossible-date' });
   });
 
   it('accepts leap days', () => {
@@ -56,11 +63,20 @@ describe('normalizeDate without a format (auto)', () => {
     expect(normalizeDate('1984-02-29')).toEqual({ value: '19840229' });
   });
 
-  it('rejects years outside 1850..next year', () => {
-    expect(normalizeDate('1849-12-31')).toEqual({ value: '', invalid: 'implausible-year' });
-    expect(normalizeDate('1850-01-01')).toEqual({ value: '18500101' });
+  it('flags years outside 1800..next year by default, keeping the date as evidence', () => {
+    expect(normalizeDate('1799-12-31')).toEqual({ value: '17991231', invalid: 'implausible-year' });
+    expect(normalizeDate('1800-01-01')).toEqual({ value: '18000101' });
+    expect(normalizeDate('1849-12-31')).toEqual({ value: '18491231' });
     expect(normalizeDate(`${THIS_YEAR + 1}-01-01`)).toEqual({ value: `${THIS_YEAR + 1}0101` });
-    expect(normalizeDate(`${THIS_YEAR + 2}-01-01`)).toEqual({ value: '', invalid: 'implausible-year' });
+    expect(normalizeDate(`${THIS_YEAR + 2}-01-01`)).toEqual({ value: `${THIS_YEAR + 2}0101`, invalid: 'implausible-year' });
+  });
+
+  it('takes the plausible range of years from the field', () => {
+    const years = { earliest: 1900, latest: 2010 };
+    expect(normalizeDate('1899-12-31', undefined, years)).toEqual({ value: '18991231', invalid: 'implausible-year' });
+    expect(normalizeDate('1900-01-01', 'YYYY-MM-DD', years)).toEqual({ value: '19000101' });
+    expect(normalizeDate('01/01/2011', 'DD/MM/YYYY', years)).toEqual({ value: '20110101', invalid: 'implausible-year' });
+    expect(normalizeDate('1650-05-17', undefined, { earliest: 1600, latest: 2000 })).toEqual({ value: '16500517' });
   });
 
   it('rejects text that is not a date', () => {
@@ -100,9 +116,9 @@ describe('normalizeDate with a declared format', () => {
   });
 
   it('flags transposed values that break the declared format as impossible', () => {
-    expect(normalizeDate('25/12/1980', 'MM/DD/YYYY')).toEqual({ value: '', invalid: 'impossible-date' });
-    expect(normalizeDate('12/25/1980', 'DD/MM/YYYY')).toEqual({ value: '', invalid: 'impossible-date' });
-    expect(normalizeDate('19801307', 'YYYYMMDD')).toEqual({ value: '', invalid: 'impossible-date' });
+    expect(normalizeDate('25/12/1980', 'MM/DD/YYYY')).toEqual({ value: '19802512', invalid: 'impossible-date' });
+    expect(normalizeDate('12/25/1980', 'DD/MM/YYYY')).toEqual({ value: '19802512', invalid: 'impossible-date' });
+    expect(normalizeDate('19801307', 'YYYYMMDD')).toEqual({ value: '19801307', invalid: 'impossible-date' });
   });
 
   it('flags values in another shape as unparseable', () => {
@@ -135,7 +151,39 @@ describe('normalizeDate on Unicode compatibility forms', () => {
   });
 
   it('still flags what is not a date after the plain forms', () => {
-    expect(normalizeDate('１９８０－１３－０５')).toEqual({ value: '', invalid: 'impossible-date' });
+    expect(normalizeDate('１９８０－１３－０５')).toEqual({ value: '19801305', invalid: 'impossible-date' });
     expect(normalizeDate('王１９８０')).toEqual({ value: '', invalid: 'unparseable-date' });
+  });
+});
+
+describe('normalizeDate on spreadsheet serial day numbers', () => {
+  it('reads the 1900 date system when the format says "excel"', () => {
+    expect(normalizeDate('33010', 'excel')).toEqual({ value: '19900517' });
+    expect(normalizeDate('33010.75', 'excel')).toEqual({ value: '19900517' }); // a time of day
+    expect(normalizeDate('1', 'excel')).toEqual({ value: '19000101' });
+    expect(normalizeDate('59', 'excel')).toEqual({ value: '19000228' });
+    expect(normalizeDate('61', 'excel')).toEqual({ value: '19000301' });
+    expect(normalizeDate('36526', 'excel')).toEqual({ value: '20000101' });
+  });
+
+  it('keeps serial 60, the 1900-02-29 of the leap-year bug, as an impossible date', () => {
+    expect(normalizeDate('60', 'excel')).toEqual({ value: '19000229', invalid: 'impossible-date' });
+  });
+
+  it('reads the 1904 date system of old Mac workbooks', () => {
+    expect(normalizeDate('0', 'excel-1904')).toEqual({ value: '19040101' });
+    expect(normalizeDate('31548', 'excel-1904')).toEqual({ value: '19900517' });
+  });
+
+  it('flags what is not a serial number, and a serial outside the plausible years', () => {
+    expect(normalizeDate('1990-05-17', 'excel')).toEqual({ value: '', invalid: 'unparseable-date' });
+    expect(normalizeDate('0', 'excel')).toEqual({ value: '', invalid: 'unparseable-date' });
+    expect(normalizeDate('99999', 'excel')).toEqual({ value: '21731013', invalid: 'implausible-year' });
+    expect(isSupportedDateFormat('excel')).toBe(true);
+    expect(isSupportedDateFormat('excel-1904')).toBe(true);
+  });
+
+  it('does not read a bare number as a date without the format', () => {
+    expect(normalizeDate('33010')).toEqual({ value: '', invalid: 'unparseable-date' });
   });
 });

@@ -144,7 +144,9 @@ describe('reading sources', () => {
       { source: 'ehr', row: 1, column: 'dob', reason: 'impossible-date' },
       { source: 'ehr', row: 2, column: 'dob', reason: 'unparseable-date' },
     ]);
-    expect(table.columns.birth_date.ids[0]).toBe(0);
+    // The impossible date keeps its digits as evidence beside the flag; the unreadable one is missing.
+    expect(table.columns.birth_date.dictionary[table.columns.birth_date.ids[0]]).toBe('19800230');
+    expect(table.columns.birth_date.ids[1]).toBe(0);
     const error = await failure(buildRecordTable([{ name: 'ehr', path }], { ...settings, invalidValues: 'error' }));
     expect(error).toBeInstanceOf(InvalidValueError);
     expect(error.message).toMatch(/source "ehr", row 1, column "dob".*impossible-date/);

@@ -97,7 +97,9 @@ export function middleNameComparison(column: string): Comparison {
 /**
  * Birth date (YYYYMMDD): exact / one digit off or adjacent digits swapped
  * (Damerau-Levenshtein <= 1) / day and month transposed / year off by one /
- * within 30 days / else.
+ * within 30 days / else. A date that failed validation keeps its digits
+ * (month 86): the string levels compare them, "within 30 days" finds no
+ * calendar day in it and never holds.
  */
 export function birthDateComparison(column: string): Comparison {
   return comparison(column, [

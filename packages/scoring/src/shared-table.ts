@@ -27,6 +27,7 @@ export function shareTable(table: ScoringTable, comparisons: readonly Comparison
   };
   for (const comparison of comparisons) {
     share(comparison.column);
+    for (const column of comparison.valueColumns ?? []) share(column);
     for (const level of comparison.levels) if (level.test.type === 'swapped' || level.test.type === 'crossMatch') share(level.test.other);
   }
   return { size: table.size, source: toShared(table.source), columns };

@@ -68,6 +68,14 @@ export interface Comparison {
   /** Unique name, used in explanations and reports, e.g. "given_name". */
   readonly name: string;
   readonly column: string;
+  /**
+   * Further columns holding other values of the same attribute (a cell phone
+   * beside the home phone, a mailing address beside the home address, alias
+   * names). A pair's level is then the best (lowest) level over every pair of
+   * its values across `column` and these; levels that read another column
+   * (swapped, crossMatch) read `column` only.
+   */
+  readonly valueColumns?: readonly string[];
   readonly levels: readonly ComparisonLevel[];
   /**
    * Comparisons of one evidence group are strongly dependent (street, city,

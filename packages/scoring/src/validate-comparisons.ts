@@ -17,6 +17,7 @@ export function validateComparisons(table: ScoringTable, comparisons: readonly C
     if (names.has(comparison.name)) fail('duplicate comparison name');
     names.add(comparison.name);
     if (!Object.hasOwn(table.columns, comparison.column)) fail(`column "${comparison.column}" is not in the table`);
+    for (const column of comparison.valueColumns ?? []) if (!Object.hasOwn(table.columns, column)) fail(`value column "${column}" is not in the table`);
     const levels = comparison.levels;
     if (levels.length < 2) fail('needs at least a null and an else level');
     if (levels.length > MAX_LEVELS) fail(`has ${levels.length} levels, at most ${MAX_LEVELS} allowed`);

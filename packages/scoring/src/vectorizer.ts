@@ -29,7 +29,7 @@ export function compileVectorizer(
     if (v === undefined) values.set(column, (v = new ColumnValues(table.columns[column])));
     return v;
   };
-  const compiled = comparisons.map((c) => new CompiledComparison(c, valuesOf, options.memoSlots));
+  const compiled = comparisons.map((c) => new CompiledComparison(c, valuesOf, options.memoSlots, c.valueColumns?.length ? multiValued(table, c) : undefined));
   return new CompiledVectorizer(comparisons, compiled);
 }
 
@@ -96,8 +96,48 @@ function onEqualValues(test: LevelTest): 'holds' | 'fails' | 'depends' {
   }
 }
 
+/**
+ * The values of a multi-valued comparison (Comparison.valueColumns) in one id
+ * space: the first column's dictionary extended with the other columns' values,
+ * and each column's ids translated into it once, so the value tests and the memo
+ * work on every pair of values as on one column (columnar: an id array per value).
+ */
+interface MultiValued {
+  readonly values: ColumnValues;
+  /** Ids of every value column into values.dictionary, the first column's first. */
+  readonly slots: readonly Uint32Array[];
+}
+
+function multiValued(table: ScoringTable, comparison: Comparison): MultiValued {
+  const first = table.columns[comparison.column];
+  const dictionary = Array.from(first.dictionary);
+  const idOf = new Map<string, number>();
+  for (let id = 1; id < dictionary.length; id++) idOf.set(dictionary[id], id);
+  const slots = [first.ids];
+  for (const name of comparison.valueColumns ?? []) {
+    const column = table.columns[name];
+    const remap = new Uint32Array(column.dictionary.length);
+    for (let id = 1; id < column.dictionary.length; id++) {
+      const value = column.dictionary[id];
+      let union = idOf.get(value);
+      if (union === undefined) {
+        union = dictionary.length;
+        idOf.set(value, union);
+        dictionary.push(value);
+      }
+      remap[id] = union;
+    }
+    const ids = new Uint32Array(column.ids.length);
+    for (let r = 0; r < ids.length; r++) ids[r] = remap[column.ids[r]];
+    slots.push(ids);
+  }
+  return { values: new ColumnValues({ dictionary, ids: first.ids }), slots };
+}
+
 class CompiledComparison {
   private readonly ids: Uint32Array;
+  /** Ids of each value column of a multi-valued comparison; undefined for one column. */
+  private readonly slots: readonly Uint32Array[] | undefined;
   private readonly valueTests: readonly ValueTest[];
   /** Level of a pair of equal values, or -1 when it depends on the value. */
   private readonly equalLevel: number;
@@ -105,9 +145,10 @@ class CompiledComparison {
   private readonly swappedTests: readonly RecordTest[];
   private readonly memo: PairMemo;
 
-  constructor(comparison: Comparison, valuesOf: (column: string) => ColumnValues, memoSlots?: number) {
-    const values = valuesOf(comparison.column);
+  constructor(comparison: Comparison, valuesOf: (column: string) => ColumnValues, memoSlots?: number, multi?: MultiValued) {
+    const values = multi?.values ?? valuesOf(comparison.column);
     this.ids = values.ids;
+    this.slots = multi?.slots;
     this.valueTests = comparison.levels.map((level) => compileValueTest(level.test, values));
     const swappedLevels: number[] = [];
     const swappedTests: RecordTest[] = [];
@@ -131,6 +172,7 @@ class CompiledComparison {
   }
 
   level(left: number, right: number): number {
+    if (this.slots !== undefined) return this.bestLevel(this.slots, left, right);
     const a = this.ids[left];
     const b = this.ids[right];
     if (a === 0 || b === 0) return 0;
@@ -152,6 +194,44 @@ class CompiledComparison {
     const swappedLevels = this.swappedLevels;
     for (let s = 0; s < swappedLevels.length && swappedLevels[s] < level; s++) {
       if (this.swappedTests[s](left, right)) return swappedLevels[s];
+    }
+    return level;
+  }
+
+  /**
+   * A multi-valued comparison: the best (lowest) level over every pair of present
+   * values, the null level when either record has none; then the swapped levels,
+   * which read the first column, as for one column.
+   */
+  private bestLevel(slots: readonly Uint32Array[], left: number, right: number): number {
+    let level = 0;
+    for (let i = 0; i < slots.length; i++) {
+      const a = slots[i][left];
+      if (a === 0) continue;
+      for (let j = 0; j < slots.length; j++) {
+        const b = slots[j][right];
+        if (b === 0) continue;
+        const pair = this.valuePairLevel(a, b);
+        if (level === 0 || pair < level) level = pair;
+      }
+    }
+    if (level === 0) return 0;
+    const swappedLevels = this.swappedLevels;
+    for (let s = 0; s < swappedLevels.length && swappedLevels[s] < level; s++) {
+      if (this.swappedTests[s](left, right)) return swappedLevels[s];
+    }
+    return level;
+  }
+
+  /** The level two present values reach by themselves, through the memo. */
+  private valuePairLevel(a: number, b: number): number {
+    if (a === b && this.equalLevel >= 0) return this.equalLevel;
+    const lo = a < b ? a : b;
+    const hi = a < b ? b : a;
+    let level = this.memo.get(lo, hi);
+    if (level < 0) {
+      level = this.valueLevel(lo, hi);
+      this.memo.set(lo, hi, level);
     }
     return level;
   }

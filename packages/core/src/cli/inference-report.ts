@@ -12,7 +12,7 @@ const WHY_LEFT_OUT: Readonly<Record<UnplacedColumn['reason'], string>> = {
 const FORMAT_NOTES = {
   'mixed-forms': 'no format: its values are written in several forms (each is read in the automatic forms)',
   'day-month-order-undecided': 'no format: no value shows whether the day or the month comes first (ambiguous dates are read month-first)',
-  'not-dates': 'no format: its values are not in a date form the settings can name',
+  'not-dates': 'no format: its values are in no date form inference names (link reads spreadsheet serial numbers when most values are)',
 } as const;
 
 /**

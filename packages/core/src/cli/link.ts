@@ -78,6 +78,8 @@ export function addLinkCommand(program: Command): void {
       const { settings, inferred } = await runSettings(opts, sources);
       const model = opts.model ? parseModel(JSON.stringify(await readJson(opts.model, 'model'))) : undefined;
       const result = await link({ settings, sources, threads: opts.threads, model, onProgress: progressPrinter(Boolean(opts.quiet)) });
+      // Loud, even with --quiet: a column that failed as a whole changes what the run means.
+      for (const warning of result.table.warnings) process.stderr.write(`mpi: warning: ${warning.message}\n`);
       const writeStarted = performance.now();
       await writeLinkOutputs(result, { out: opts.out, pairs: opts.pairs, allPairs: opts.allPairs, modelOut: opts.modelOut, spreadsheetSafe: opts.spreadsheetSafe, reportHtml: opts.reportHtml, showValues: opts.showValues });
       const writeSeconds = (performance.now() - writeStarted) / 1000;

@@ -1,4 +1,5 @@
 import type { LinkResult } from '../pipeline/link.js';
+import type { ColumnWarning } from '../read/record-table.js';
 
 /** Counts of flagged values by source, column and reason: how much input was kept out of matching, without values. */
 export function flagCounts(result: LinkResult): { source: string; column: string; reason: string; count: number }[] {
@@ -29,10 +30,12 @@ export interface LinkSummary {
   readonly workers: number;
   /** Share of address-sharing pairs that differ in given name and birth date, and whether household evidence counts once. */
   readonly households?: { readonly share: number; readonly grouped: boolean };
-  /** Values kept out of matching (kept as missing), by source, column and reason. */
+  /** Flagged values (kept as evidence where readable, else missing), by source, column and reason. */
   readonly flags: readonly { readonly source: string; readonly column: string; readonly reason: string; readonly count: number }[];
-  /** The flags' reasons as warning codes, with counts over every source and column. */
-  readonly warnings: readonly { readonly code: string; readonly count: number }[];
+  /** The flags' reasons as codes, with their counts over every source and column. */
+  readonly flagCodes: readonly { readonly code: string; readonly count: number }[];
+  /** Whole columns a run should not pass over (table.warnings): code, source, column, values and share, and the message; never a value. */
+  readonly warnings: readonly ColumnWarning[];
   /** Seconds per stage (with `write` when the caller wrote outputs) and their total, process start excluded. */
   readonly seconds: Readonly<Record<string, number>>;
 }
@@ -50,8 +53,8 @@ export function linkSummary(result: LinkResult, writeSeconds?: number): LinkSumm
     largest = Math.max(largest, size);
   }
   const flags = flagCounts(result);
-  const warnings = new Map<string, number>();
-  for (const f of flags) warnings.set(f.reason, (warnings.get(f.reason) ?? 0) + f.count);
+  const codes = new Map<string, number>();
+  for (const f of flags) codes.set(f.reason, (codes.get(f.reason) ?? 0) + f.count);
   const stages = writeSeconds === undefined ? timings : [...timings, { stage: 'write', seconds: writeSeconds }];
   const seconds: Record<string, number> = {};
   for (const t of stages) seconds[t.stage] = t.seconds;
@@ -67,7 +70,8 @@ export function linkSummary(result: LinkResult, writeSeconds?: number): LinkSumm
       ? {}
       : { households: { share: result.householdShare, grouped: result.model.comparisons.some((comparison) => comparison.evidenceGroup === 'household') } }),
     flags,
-    warnings: [...warnings].map(([code, count]) => ({ code, count })),
+    flagCodes: [...codes].map(([code, count]) => ({ code, count })),
+    warnings: table.warnings,
     seconds,
   };
 }
@@ -90,9 +94,10 @@ export function formatSummary(summary: LinkSummary): string {
     );
   }
   if (summary.flags.length > 0) {
-    lines.push(`flagged values   ${summary.flags.reduce((sum, f) => sum + f.count, 0)} (kept as missing)`);
+    lines.push(`flagged values   ${summary.flags.reduce((sum, f) => sum + f.count, 0)} (kept flagged as evidence where readable, else missing)`);
     for (const f of summary.flags) lines.push(`  ${f.source}.${f.column} ${f.reason}: ${f.count}`);
   }
+  for (const warning of summary.warnings) lines.push(`warning          ${warning.message}`);
   const { total, ...stages } = summary.seconds;
   lines.push(`seconds          ${Object.entries(stages).map(([stage, s]) => `${stage} ${s.toFixed(2)}`).join(', ')}; total ${total.toFixed(2)} (process start excluded)`);
   return lines.join('\n');

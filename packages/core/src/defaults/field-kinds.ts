@@ -33,12 +33,18 @@ import {
   normalizeStreetNumber,
   normalizeText,
   splitFullName,
+  DEFAULT_PLAUSIBLE_YEARS,
   type Normalized,
+  type PlausibleYears,
 } from '../normalize/index.js';
 import type { FieldKind, FieldOptions } from './field-kind-names.js';
 
-/** Normalized values for the logical fields a column feeds, or the reason the raw value is unusable. */
-export type FieldValues = { readonly values: readonly string[] } | { readonly invalid: string };
+/**
+ * Normalized values for the logical fields a column feeds, or the reason the raw
+ * value failed validation, with the canonical characters kept as evidence
+ * (`values`) when there are any.
+ */
+export type FieldValues = { readonly values: readonly string[] } | { readonly invalid: string; readonly values?: readonly string[] };
 
 /**
  * What the engine knows about a field kind: which logical fields of the record
@@ -55,7 +61,8 @@ interface FieldKindDefinition {
 function single(normalize: (raw: string, options: FieldOptions, defaultCountry: string) => Normalized) {
   return (raw: string, options: FieldOptions, defaultCountry: string): FieldValues => {
     const result = normalize(raw, options, defaultCountry);
-    return 'invalid' in result ? { invalid: result.invalid } : { values: [result.value] };
+    if (!('invalid' in result)) return { values: [result.value] };
+    return result.value === '' ? { invalid: result.invalid } : { invalid: result.invalid, values: [result.value] };
   };
 }
 
@@ -88,7 +95,7 @@ const KINDS: Record<Exclude<FieldKind, 'ignore'>, FieldKindDefinition> = {
   },
   birth_date: {
     targets: named('birth_date'),
-    normalize: single((raw, options) => normalizeDate(raw, options.format)),
+    normalize: single((raw, options) => normalizeDate(raw, options.format, plausibleYears(options))),
     comparison: birthDateComparison,
   },
   sex: { targets: named('sex'), normalize: single(normalizeSex), comparison: sexComparison },
@@ -121,16 +128,32 @@ export function fieldKind(kind: Exclude<FieldKind, 'ignore'>): FieldKindDefiniti
   return KINDS[kind];
 }
 
+/** The logical fields a column feeds: its `field` option, else its kind's (a full name always feeds given, middle and family name). */
+export function fieldTargets(column: string, options: FieldOptions): readonly string[] {
+  if (options.kind === 'ignore') return [];
+  if (options.field !== undefined && options.kind !== 'full_name') return [options.field];
+  return KINDS[options.kind].targets(column);
+}
+
+/** The plausible years of a date column: its earliestYear and latestYear, else the defaults. */
+export function plausibleYears(options: FieldOptions): PlausibleYears {
+  if (options.earliestYear === undefined && options.latestYear === undefined) return DEFAULT_PLAUSIBLE_YEARS;
+  return { earliest: options.earliestYear ?? DEFAULT_PLAUSIBLE_YEARS.earliest, latest: options.latestYear ?? DEFAULT_PLAUSIBLE_YEARS.latest };
+}
+
 /**
  * Default comparisons: one per logical field present in the record table,
- * from the comparison library, in a stable order.
+ * from the comparison library, in a stable order; a field with further value
+ * columns (RecordTable.valueColumns) compares every pair of its values.
  */
-export function defaultComparisons(fields: ReadonlyMap<string, FieldKind>): Comparison[] {
+export function defaultComparisons(fields: ReadonlyMap<string, FieldKind>, valueColumns: ReadonlyMap<string, readonly string[]> = new Map()): Comparison[] {
   const present = new Set(fields.keys());
   const comparisons: Comparison[] = [];
   for (const [field, kind] of fields) {
     if (kind === 'ignore' || kind === 'full_name') continue;
-    const comparison = KINDS[kind].comparison(field, present);
+    const values = valueColumns.get(field);
+    // A field with several values (home and cell phone) takes the best level over every pair of them.
+    const comparison = values === undefined ? KINDS[kind].comparison(field, present) : { ...KINDS[kind].comparison(field, present), valueColumns: values };
     // Household evidence agrees (or, after a move, disagrees) as a block, so it
     // counts once: its strongest agreement and strongest disagreement. The family
     // name joins the group: relatives at one address share it, so "same family name

@@ -1,21 +1,17 @@
 import { eightDigits } from '@mpi/scoring';
+import { calendarDate, DEFAULT_PLAUSIBLE_YEARS, type PlausibleYears } from './calendar.js';
+import { isSpreadsheetSerialFormat, spreadsheetSerialDate } from './spreadsheet-dates.js';
 import { MISSING, asRawString, invalid, type Normalized } from './types.js';
 import { plainForms } from './unicode-forms.js';
 
-/** Earliest birth/event year accepted; older values are almost always data-entry errors. */
-export const MIN_PLAUSIBLE_YEAR = 1850;
-
-// Read once: a run that straddles New Year would at worst accept next year's dates a day early.
+// Read once: a run that straddles New Year would at worst place a two-digit year a day early.
 const CURRENT_YEAR = new Date().getFullYear();
-const MAX_PLAUSIBLE_YEAR = CURRENT_YEAR + 1;
 
 // Longest date-with-time text worth parsing; longer input is not a date and is rejected
 // before any regex runs, which also bounds the work on hostile input.
 const MAX_DATE_LENGTH = 64;
 
 const UNPARSEABLE = invalid('unparseable-date');
-const IMPOSSIBLE = invalid('impossible-date');
-const IMPLAUSIBLE = invalid('implausible-year');
 
 const MONTHS = new Map<string, number>([
   ['jan', 1], ['january', 1], ['feb', 2], ['february', 2], ['mar', 3], ['march', 3],
@@ -24,30 +20,10 @@ const MONTHS = new Map<string, number>([
   ['nov', 11], ['november', 11], ['dec', 12], ['december', 12],
 ]);
 
-const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
 /** Two-digit year placed in the latest century that does not put it in the future. */
 export function pivotTwoDigitYear(yy: number): number {
   const century = CURRENT_YEAR - (CURRENT_YEAR % 100);
   return yy <= CURRENT_YEAR % 100 ? century + yy : century - 100 + yy;
-}
-
-function pad(n: number, width: number): string {
-  const s = String(n);
-  return s.length >= width ? s : '0000'.slice(0, width - s.length) + s;
-}
-
-/** Validates a calendar date and formats it as YYYYMMDD. */
-function calendarDate(year: number, month: number, day: number): Normalized {
-  if (month < 1 || month > 12 || day < 1) return IMPOSSIBLE;
-  const maxDay = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month];
-  if (day > maxDay) return IMPOSSIBLE;
-  if (year < MIN_PLAUSIBLE_YEAR || year > MAX_PLAUSIBLE_YEAR) return IMPLAUSIBLE;
-  return { value: pad(year, 4) + pad(month, 2) + pad(day, 2) };
 }
 
 function yearOf(digits: string): number {
@@ -66,17 +42,17 @@ const DAY_TOKEN = /^(\d{1,2})(?:st|nd|rd|th)?$/;
 const YEAR_TOKEN = /^(?:\d{4}|\d{2})$/;
 const TIME_TOKEN = /^\d{1,2}:/;
 
-function parseNumericDate(a: number, b: number, year: number, separator: string): Normalized {
+function parseNumericDate(a: number, b: number, year: number, separator: string, years: PlausibleYears): Normalized {
   // A part above 12 can only be the day, which settles the order.
-  if (a > 12 && b <= 12) return calendarDate(year, b, a);
-  if (b > 12 && a <= 12) return calendarDate(year, a, b);
+  if (a > 12 && b <= 12) return calendarDate(year, b, a, years);
+  if (b > 12 && a <= 12) return calendarDate(year, a, b, years);
   // Ambiguous. Dotted dates are a day-first (European) convention; slash and
   // dash forms default to month-first (US). Sources known to be day-first
   // should declare a format such as 'DD/MM/YYYY'.
-  return separator === '.' ? calendarDate(year, b, a) : calendarDate(year, a, b);
+  return separator === '.' ? calendarDate(year, b, a, years) : calendarDate(year, a, b, years);
 }
 
-function parseMonthNameDate(text: string): Normalized {
+function parseMonthNameDate(text: string, years: PlausibleYears): Normalized {
   const tokens = text.split(WORD_SEPARATORS).filter((t) => t !== '');
   if (tokens.length < 3 || (tokens.length > 3 && !TIME_TOKEN.test(tokens[3]))) return UNPARSEABLE;
   const [t0, t1, t2] = tokens;
@@ -93,21 +69,21 @@ function parseMonthNameDate(text: string): Normalized {
   }
   const day = DAY_TOKEN.exec(dayToken.toLowerCase());
   if (day === null || !YEAR_TOKEN.test(yearToken)) return UNPARSEABLE;
-  return calendarDate(yearOf(yearToken), month, Number(day[1]));
+  return calendarDate(yearOf(yearToken), month, Number(day[1]), years);
 }
 
-function parseDateAuto(text: string): Normalized {
+function parseDateAuto(text: string, years: PlausibleYears): Normalized {
   // YYYYMMDD alone, the canonical form and the commonest in files, is read
   // without a regex: FEBRL's 10k dates cost ~10 ms less in a cold process.
   const digits = eightDigits(text);
-  if (digits >= 0) return calendarDate(Math.floor(digits / 10_000), Math.floor(digits / 100) % 100, digits % 100);
+  if (digits >= 0) return calendarDate(Math.floor(digits / 10_000), Math.floor(digits / 100) % 100, digits % 100, years);
   let m = ISO_COMPACT.exec(text);
-  if (m !== null) return calendarDate(Number(m[1]), Number(m[2]), Number(m[3]));
+  if (m !== null) return calendarDate(Number(m[1]), Number(m[2]), Number(m[3]), years);
   m = ISO_SEPARATED.exec(text);
-  if (m !== null) return calendarDate(Number(m[1]), Number(m[3]), Number(m[4]));
+  if (m !== null) return calendarDate(Number(m[1]), Number(m[3]), Number(m[4]), years);
   m = NUMERIC_DMY_OR_MDY.exec(text);
-  if (m !== null) return parseNumericDate(Number(m[1]), Number(m[3]), yearOf(m[4]), m[2]);
-  return parseMonthNameDate(text);
+  if (m !== null) return parseNumericDate(Number(m[1]), Number(m[3]), yearOf(m[4]), m[2], years);
+  return parseMonthNameDate(text, years);
 }
 
 // ---- declared formats ------------------------------------------------------
@@ -188,11 +164,12 @@ function getCompiledFormat(format: string): CompiledDateFormat {
 
 /** True when `format` is a date format {@link normalizeDate} accepts. */
 export function isSupportedDateFormat(format: string): boolean {
+  if (isSpreadsheetSerialFormat(format)) return true;
   if (!compiledFormats.has(format)) compiledFormats.set(format, compileDateFormat(format));
   return compiledFormats.get(format) !== null;
 }
 
-function parseDateWithFormat(text: string, compiled: CompiledDateFormat): Normalized {
+function parseDateWithFormat(text: string, compiled: CompiledDateFormat, years: PlausibleYears): Normalized {
   const m = compiled.pattern.exec(text);
   if (m === null) return UNPARSEABLE;
   let year = 0;
@@ -213,7 +190,7 @@ function parseDateWithFormat(text: string, compiled: CompiledDateFormat): Normal
       }
     }
   }
-  return calendarDate(year, month, day);
+  return calendarDate(year, month, day, years);
 }
 
 function isAscii(text: string): boolean {
@@ -226,7 +203,8 @@ function isAscii(text: string): boolean {
  *
  * With `format` (tokens YYYY, YY, MM, M, DD, D, MMM/MMMM; any separators, and any
  * separator run in the input matches any separator in the format) the value must
- * follow it. Without, recognised forms are: YYYYMMDD, YYYY-MM-DD and YYYY/MM/DD
+ * follow it; "excel" and "excel-1904" read spreadsheet serial day numbers
+ * (spreadsheet-dates.ts). Without, recognised forms are: YYYYMMDD, YYYY-MM-DD and YYYY/MM/DD
  * (optionally followed by a time, 'T...' or ' hh:mm...'), D MMM YYYY, MMM D, YYYY,
  * and numeric day/month/year forms. For those, a part above 12 settles the order;
  * ambiguous slash and dash dates are read month-first (US) and ambiguous dotted
@@ -238,16 +216,20 @@ function isAscii(text: string): boolean {
  * characters removed): "１９８０－０３－０５" reads as 1980-03-05.
  *
  * Two-digit years are placed so the year is not in the future. Results:
- * 'impossible-date' (month 13, Feb 30, day 0), 'implausible-year' (outside
- * 1850..next year), 'unparseable-date' otherwise. Throws only for an unsupported
+ * 'impossible-date' (month 13, Feb 30, day 0) and 'implausible-year' (outside
+ * `years`, by default 1800..next year) keep the digits as read in YYYYMMDD order
+ * as their value, beside the flag: a slip (month 86) or an old date is still
+ * evidence. 'unparseable-date' keeps nothing. Throws only for an unsupported
  * `format` (a settings error).
  */
-export function normalizeDate(raw: string, format?: string): Normalized {
-  const compiled = format === undefined || format === '' || format === 'auto' ? null : getCompiledFormat(format);
+export function normalizeDate(raw: string, format?: string, years: PlausibleYears = DEFAULT_PLAUSIBLE_YEARS): Normalized {
+  const serial = format !== undefined && isSpreadsheetSerialFormat(format) ? format : undefined;
+  const compiled = format === undefined || format === '' || format === 'auto' || serial !== undefined ? null : getCompiledFormat(format);
   let text = asRawString(raw).trim();
   if (text === '') return MISSING;
   if (text.length > MAX_DATE_LENGTH) return UNPARSEABLE;
   // Full-width or other-script digits, Unicode dashes, invisible characters: read as their ASCII forms.
   if (!isAscii(text)) text = plainForms(text).trim();
-  return compiled === null ? parseDateAuto(text) : parseDateWithFormat(text, compiled);
+  if (serial !== undefined) return spreadsheetSerialDate(text, serial, years) ?? UNPARSEABLE;
+  return compiled === null ? parseDateAuto(text, years) : parseDateWithFormat(text, compiled, years);
 }

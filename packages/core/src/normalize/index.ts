@@ -8,7 +8,7 @@
  * normalised columns and trained models (m/u probabilities, term frequencies)
  * built with an older version can be detected and rebuilt.
  */
-export const NORMALIZER_VERSION = 2;
+export const NORMALIZER_VERSION = 3;
 
 export { MISSING, invalid, isInvalid, type FieldNormalizer, type InvalidReason, type Normalized } from './types.js';
 export { foldText, normalizeText } from './text.js';
@@ -17,7 +17,9 @@ export {
   nameSuffix, normalizeFamilyName, normalizeGivenName, normalizeMiddleName, splitFullName,
   type NameSuffix, type SplitName,
 } from './names.js';
-export { MIN_PLAUSIBLE_YEAR, isSupportedDateFormat, normalizeDate, pivotTwoDigitYear } from './dates.js';
+export { isSupportedDateFormat, normalizeDate, pivotTwoDigitYear } from './dates.js';
+export { DEFAULT_PLAUSIBLE_YEARS, MAX_PLAUSIBLE_YEAR, MIN_PLAUSIBLE_YEAR, type PlausibleYears } from './calendar.js';
+export { SPREADSHEET_SERIAL_FORMATS, isSpreadsheetSerialFormat, spreadsheetSerialDate, type SpreadsheetSerialFormat } from './spreadsheet-dates.js';
 export { normalizeSex, type AdministrativeGender } from './sex.js';
 export { normalizePhone } from './phone.js';
 export { normalizeEmail } from './email.js';

@@ -13,10 +13,13 @@ export type InvalidReason =
 
 /**
  * Result of a field normaliser. `{ value: '' }` without `invalid` means the
- * field is missing (blank input); with `invalid` the input was present but
- * unusable, so it is treated as missing for comparison and counted as invalid.
+ * field is missing (blank input). With `invalid` the input was present but
+ * failed validation and is counted as invalid: an empty value means nothing
+ * could be read from it (treated as missing); a non-empty one is the value's
+ * canonical characters, kept as evidence beside the flag (a date with month 86
+ * keeps its digits, so "one digit off" still finds the slip).
  */
-export type Normalized = { value: string } | { value: ''; invalid: InvalidReason };
+export type Normalized = { value: string } | { value: string; invalid: InvalidReason };
 
 /** A normaliser for one field; `option` is the field's setting (date format, default country, check-digit scheme). */
 export type FieldNormalizer = (raw: string, option?: string) => Normalized;

@@ -34,7 +34,7 @@ function checkColumns(table: RecordTable, comparisons: readonly Comparison[]): v
  */
 export function loadComparisons(input: LoadInput): readonly Comparison[] {
   const { table, settings, pool } = input;
-  const comparisons = input.model?.comparisons ?? settings.comparisons ?? defaultComparisons(table.fieldKinds);
+  const comparisons = input.model?.comparisons ?? settings.comparisons ?? defaultComparisons(table.fieldKinds, table.valueColumns);
   checkColumns(table, comparisons);
   pool.load(table, comparisons);
   return comparisons;

@@ -2,13 +2,15 @@ import type { EncodedColumn, EncodedTable } from '@mpi/types';
 import { ColumnBuilder, encodeInOrder } from './column-builder.js';
 import { mergeHashOrdered } from './dictionary-merge.js';
 import { DuplicateRecordIdError, MpiError, SettingsError } from '../errors.js';
-import { planFieldKinds, SharedReads, type SourceColumns, type ValueFlag } from './source-columns.js';
+import { checkSourceColumns, type ColumnWarning } from './column-checks.js';
+import { planFieldKinds, planValueColumns, SharedReads, type SourceColumns, type ValueFlag } from './source-columns.js';
 import { firstRepeat, gatherInto, mergeSortedRuns } from './record-order.js';
 import { readSourceParts } from './read-sources.js';
-import { sourceFieldPlan, type FieldKind, type Settings } from '../settings/settings.js';
+import { DEFAULTS, sourceFieldPlan, type FieldKind, type Settings } from '../settings/settings.js';
 import type { SourceInput } from './source-input.js';
 
 export { MAX_FIELD_LENGTH, type ValueFlag } from './source-columns.js';
+export type { ColumnWarning } from './column-checks.js';
 
 /**
  * The normalized records, columnar. Rows are in canonical order (sources by
@@ -28,8 +30,16 @@ export interface RecordTable extends EncodedTable {
   readonly columns: Readonly<Record<string, EncodedColumn>>;
   /** Kind of each logical field, in a stable order. */
   readonly fieldKinds: ReadonlyMap<string, FieldKind>;
-  /** Values kept out of matching (invalid or oversized), by source, row and column. */
+  /** Values that failed validation (kept as evidence where their characters could be read, else kept out of matching), by source, row and column. */
   readonly flags: readonly ValueFlag[];
+  /**
+   * Fields fed by several columns of a source (home and cell phone): their further
+   * value columns, field -> [field#2, ...]; the default comparison of such a field
+   * takes the best level over every pair of values (Comparison.valueColumns).
+   */
+  readonly valueColumns: ReadonlyMap<string, readonly string[]>;
+  /** Columns that failed as a whole, or were read as spreadsheet serial dates: see ColumnWarning. */
+  readonly warnings: readonly ColumnWarning[];
 }
 
 /** One field's column from the parts' hash-ordered dictionaries (see dictionary-merge.ts), in canonical order. */
@@ -67,6 +77,9 @@ export async function buildRecordTable(inputs: readonly SourceInput[], settings:
     if (sorted[i].name === sorted[i - 1].name) throw new SettingsError('sources', `source name "${sorted[i].name}" is used twice`);
   }
   const fieldKinds = planFieldKinds(settings, sorted.map((input) => input.name));
+  const valueColumns = planValueColumns(settings, sorted.map((input) => input.name));
+  const tableColumns = [...fieldKinds.keys(), ...[...valueColumns.values()].flat()];
+  const failOnInvalid = (settings.invalidValues ?? DEFAULTS.invalidValues) === 'error';
   const shared = new SharedReads();
   const read = await readSourceParts(sorted, settings, threads, options.parallelReadBytes, shared);
 
@@ -76,14 +89,17 @@ export async function buildRecordTable(inputs: readonly SourceInput[], settings:
   // (dictionary-merge.ts). Otherwise parts read on this thread interned into these
   // builders' dictionaries already, and any worker-read part is re-interned.
   const fromWorkers = read.every((parts) => parts.every((part) => part.fields.every((f) => f.hashes !== undefined)));
-  const pieces = new Map<string, { offset: number; part: SourceColumns['fields'][number] }[]>([...fieldKinds.keys()].map((field) => [field, []]));
-  const builders = new Map<string, ColumnBuilder>([...fieldKinds.keys()].map((field) => [field, shared.builderOf(field)]));
+  const pieces = new Map<string, { offset: number; part: SourceColumns['fields'][number] }[]>(tableColumns.map((field) => [field, []]));
+  const fieldOfValueColumn = new Map([...valueColumns].flatMap(([field, columns]) => columns.map((column) => [column, field] as const)));
+  const builders = new Map<string, ColumnBuilder>(tableColumns.map((field) => [field, shared.builderOf(field, fieldOfValueColumn.get(field))]));
   const sourceIndex = new Uint16Array(size);
   const recordIds: string[] = [];
   const rows = new Uint32Array(size);
   const flags: ValueFlag[] = [];
   const order = new Uint32Array(size);
+  const warnings: ColumnWarning[] = [];
   for (let s = 0; s < read.length; s++) {
+    warnings.push(...checkSourceColumns(sorted[s].name, read[s], failOnInvalid));
     const start = recordIds.length;
     const runs: number[] = [start];
     for (const part of read[s]) {
@@ -118,5 +134,7 @@ export async function buildRecordTable(inputs: readonly SourceInput[], settings:
     columns,
     fieldKinds,
     flags,
+    valueColumns,
+    warnings,
   };
 }

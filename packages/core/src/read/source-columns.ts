@@ -1,6 +1,7 @@
 import { ColumnBuilder } from './column-builder.js';
 import { DuplicateRecordIdError, InvalidValueError, SettingsError } from '../errors.js';
-import { fieldKind, type FieldValues } from '../defaults/field-kinds.js';
+import { fieldKind, fieldTargets, plausibleYears, type FieldValues } from '../defaults/field-kinds.js';
+import { spreadsheetSerialDate, type PlausibleYears } from '../normalize/index.js';
 import { DEFAULTS, sourceFieldPlan, type FieldKind, type FieldOptions, type Settings } from '../settings/settings.js';
 import { firstRepeat, gatherInto, orderById } from './record-order.js';
 import { readSourceCells, type ByteRange, type CellBatch, type SourceInput } from './sources.js';
@@ -29,6 +30,39 @@ export interface SourceColumns {
     readonly hashes?: Uint32Array;
   }[];
   readonly flags: ValueFlag[];
+  /** Non-empty and flagged values of each column, to find a column that fails as a whole (column-checks.ts). */
+  readonly columnCounts: ColumnCount[];
+  /**
+   * Values of birth-date columns without a declared format that read as
+   * spreadsheet serial day numbers (SerialDateCandidates). They are kept in the
+   * columns, unflagged, until the merge has seen the whole source and decides
+   * whether the column is a column of serial dates (column-checks.ts).
+   */
+  readonly serialDates: SerialDateCandidates[];
+}
+
+/** How many non-empty values a column of a source (or of a part of one) held, and how many of them were flagged. */
+export interface ColumnCount {
+  readonly column: string;
+  readonly nonEmpty: number;
+  readonly flagged: number;
+}
+
+/** The values of one date column that read as spreadsheet serial numbers, by record (positions in the part's sorted order). */
+export interface SerialDateCandidates {
+  readonly column: string;
+  /** Record positions (after sorting by record id) and their 1-based rows. */
+  readonly positions: Uint32Array;
+  readonly rows: Uint32Array;
+  /** The table column (value slot) each value went to. */
+  readonly slots: readonly string[];
+  /** Whether every one of them is a four-digit number that is also a plausible year: a column of birth years, not of serial days. */
+  readonly allYears: boolean;
+}
+
+/** The table column of a field's n-th value (n from 0): the field itself, then field#2, field#3... */
+export function valueColumn(field: string, n: number): string {
+  return n === 0 ? field : `${field}#${n + 1}`;
 }
 
 /** The logical field each column of a source feeds, with the field's kind (a full name feeds given/middle/family). */
@@ -41,9 +75,7 @@ export function sourceTargets(settings: Settings, source: string) {
     columns: fields.map(({ column, options }) => ({
       column,
       options,
-      targets: fieldKind(options.kind as Exclude<FieldKind, 'ignore'>)
-        .targets(column)
-        .map((field) => ({ field, kind: (options.kind === 'full_name' ? field : options.kind) as FieldKind })),
+      targets: fieldTargets(column, options).map((field) => ({ field, kind: (options.kind === 'full_name' ? field : options.kind) as FieldKind })),
     })),
   };
 }
@@ -66,6 +98,27 @@ export function planFieldKinds(settings: Settings, sources: readonly string[]): 
 }
 
 /**
+ * The further value columns of each field fed by several direct columns of one
+ * source (home and cell phone): field -> [field#2, ...], as many as the source
+ * with most such columns needs. A full name fills given, middle and family name
+ * only where the direct columns left them empty, so it adds no value column.
+ */
+export function planValueColumns(settings: Settings, sources: readonly string[]): Map<string, string[]> {
+  const slots = new Map<string, number>();
+  for (const source of sources) {
+    const counts = new Map<string, number>();
+    for (const { options, targets } of sourceTargets(settings, source).columns) {
+      if (options.kind === 'full_name') continue;
+      for (const { field } of targets) counts.set(field, (counts.get(field) ?? 0) + 1);
+    }
+    for (const [field, count] of counts) slots.set(field, Math.max(slots.get(field) ?? 0, count));
+  }
+  const columns = new Map<string, string[]>();
+  for (const [field, count] of slots) if (count > 1) columns.set(field, Array.from({ length: count - 1 }, (_, n) => valueColumn(field, n + 1)));
+  return columns;
+}
+
+/**
  * A column's normalization cache: raw value -> dictionary id (one target) or ids
  * per target (0 = empty), or the reason it is invalid. Names, dates and places
  * repeat heavily, so at 1M records most values cost one lookup. Columns of mostly
@@ -84,10 +137,27 @@ interface ColumnPlan {
   readonly options: FieldOptions;
   readonly normalize: (raw: string, options: FieldOptions, defaultCountry: string) => FieldValues;
   readonly targets: readonly ColumnBuilder[];
+  /**
+   * For a direct column, the builders of every value slot of its field (the
+   * first is targets[0]): a value goes to the first empty slot unless a slot
+   * holds it already. A full name's targets are filled only where empty.
+   */
+  readonly slots: readonly ColumnBuilder[] | undefined;
+  readonly slotNames: readonly string[];
   readonly cache: NormalizationCache;
+  /** Plausible years of a birth-date column without a declared format, whose serial-number values are candidates; else undefined. */
+  readonly serialYears: PlausibleYears | undefined;
+  nonEmpty: number;
+  flagged: number;
 }
 
-type CacheEntry = number | Uint32Array | string;
+/** A value that failed validation but keeps canonical characters as evidence: its dictionary id and the flag. */
+interface FlaggedValue {
+  readonly id: number;
+  readonly reason: string;
+}
+
+type CacheEntry = number | Uint32Array | string | FlaggedValue;
 
 /**
  * What sources read one after another on one thread share: a dictionary per
@@ -104,11 +174,12 @@ export class SharedReads {
   /**
    * The field's builder for the whole table: its dictionary is the one each
    * source's own builder for the field interns into (via the constructor), and
-   * the merge appends every source's rows to it.
+   * the merge appends every source's rows to it. A further value column of a
+   * field (`dictionaryOf` the field) shares the field's dictionary.
    */
-  builderOf(field: string): ColumnBuilder {
+  builderOf(field: string, dictionaryOf?: string): ColumnBuilder {
     let builder = this.builders.get(field);
-    if (builder === undefined) this.builders.set(field, (builder = new ColumnBuilder()));
+    if (builder === undefined) this.builders.set(field, (builder = new ColumnBuilder(dictionaryOf === undefined ? undefined : this.builderOf(dictionaryOf))));
     return builder;
   }
 
@@ -154,7 +225,10 @@ function normalizeEntry(plan: ColumnPlan, raw: string, defaultCountry: string, c
   if (controls && hasControlCharacter(raw, true)) return 'control-character';
   const { targets } = plan;
   const result = plan.normalize(raw, plan.options, defaultCountry);
-  if ('invalid' in result) return result.invalid;
+  if ('invalid' in result) {
+    const kept = result.values?.[0] ?? '';
+    return kept === '' ? result.invalid : { id: targets[0].intern(kept), reason: result.invalid };
+  }
   if (targets.length === 1) return result.values[0] === '' ? 0 : targets[0].intern(result.values[0]);
   return Uint32Array.from(targets, (target, t) => (result.values[t] === '' ? 0 : target.intern(result.values[t])));
 }
@@ -193,17 +267,38 @@ export async function readSourceColumns(input: SourceInput, settings: Settings, 
   const defaultCountry = settings.defaultCountry ?? DEFAULTS.defaultCountry;
   const plan = sourceTargets(settings, input.name);
   const builders = new Map<string, ColumnBuilder>();
-  const columns: ColumnPlan[] = plan.columns.map(({ column, options, targets }) => ({
-    column,
-    options,
-    normalize: fieldKind(options.kind as Exclude<FieldKind, 'ignore'>).normalize,
-    targets: targets.map(({ field }) => {
-      let builder = builders.get(field);
-      if (builder === undefined) builders.set(field, (builder = new ColumnBuilder(shared?.builderOf(field))));
-      return builder;
-    }),
-    cache: shared?.cacheOf(options, targets.map(({ field }) => field)) ?? newCache(),
-  }));
+  // The value columns of a field share its dictionary: a value's id is the same in every one.
+  const builderOf = (name: string, field = name): ColumnBuilder => {
+    let builder = builders.get(name);
+    if (builder === undefined) {
+      const sharing = shared?.builderOf(name, name === field ? undefined : field) ?? (name === field ? undefined : builderOf(field));
+      builders.set(name, (builder = new ColumnBuilder(sharing)));
+    }
+    return builder;
+  };
+  // Direct columns feeding one field are its values, in declaration order: slot n is valueColumn(field, n).
+  const slotCount = new Map<string, number>();
+  for (const { options, targets } of plan.columns) {
+    if (options.kind !== 'full_name') slotCount.set(targets[0].field, (slotCount.get(targets[0].field) ?? 0) + 1);
+  }
+  const columns: ColumnPlan[] = plan.columns.map(({ column, options, targets }) => {
+    const direct = options.kind !== 'full_name';
+    const slotNames = direct ? Array.from({ length: slotCount.get(targets[0].field)! }, (_, n) => valueColumn(targets[0].field, n)) : [];
+    const format = options.format ?? '';
+    return {
+      column,
+      options,
+      normalize: fieldKind(options.kind as Exclude<FieldKind, 'ignore'>).normalize,
+      targets: targets.map(({ field }) => builderOf(field)),
+      slots: slotNames.length > 1 ? slotNames.map((name) => builderOf(name, targets[0].field)) : undefined,
+      slotNames,
+      cache: shared?.cacheOf(options, targets.map(({ field }) => field)) ?? newCache(),
+      serialYears: options.kind === 'birth_date' && (format === '' || format === 'auto') ? plausibleYears(options) : undefined,
+      nonEmpty: 0,
+      flagged: 0,
+    };
+  });
+  const serials = columns.map(() => ({ records: [] as number[], rows: [] as number[], slots: [] as string[], allYears: true }));
   const recordIds: string[] = [];
   const rows: number[] = [];
   const flags: ValueFlag[] = [];
@@ -239,19 +334,68 @@ export async function readSourceColumns(input: SourceInput, settings: Settings, 
         const raw = trim ? values[at[c + 1]].trim() : values[at[c + 1]];
         if (raw === '') continue;
         const column = columns[c];
+        column.nonEmpty++;
         const entry = raw.length > MAX_FIELD_LENGTH ? 'too-long' : lookup(column, raw, defaultCountry, controls);
         if (typeof entry === 'number') {
-          if (entry !== 0) column.targets[0].setIfEmpty(record, entry);
+          if (entry !== 0) place(column, record, entry);
         } else if (typeof entry === 'string') {
-          if (failOnInvalid) throw new InvalidValueError(input.name, row, column.column, entry);
-          flags.push({ source: input.name, row, column: column.column, reason: entry });
-        } else {
-          // First non-empty value wins: direct columns come before full names.
+          if (entry === 'unparseable-date' && column.serialYears !== undefined && serialCandidate(column, c, raw, record, row)) continue;
+          flag(column, row, entry);
+        } else if (entry instanceof Uint32Array) {
+          // A full name fills only what the direct columns left empty.
           const { targets } = column;
           for (let t = 0; t < targets.length; t++) if (entry[t] !== 0) targets[t].setIfEmpty(record, entry[t]);
+        } else {
+          // Failed validation, kept as evidence beside the flag.
+          flag(column, row, entry.reason);
+          place(column, record, entry.id);
         }
       }
     }
+  }
+  function flag(column: ColumnPlan, row: number, reason: string): void {
+    if (failOnInvalid) throw new InvalidValueError(input.name, row, column.column, reason);
+    column.flagged++;
+    flags.push({ source: input.name, row, column: column.column, reason });
+  }
+  /** Puts a value in the first empty slot of its field, unless a slot holds it already; returns the slot's index, or -1. */
+  function place(column: ColumnPlan, record: number, id: number): number {
+    const slots = column.slots;
+    if (slots === undefined) {
+      column.targets[0].setIfEmpty(record, id);
+      return 0;
+    }
+    for (let n = 0; n < slots.length; n++) {
+      const slot = slots[n];
+      slot.reserve(record + 1);
+      const held = slot.ids[record];
+      if (held === id) return -1;
+      if (held === 0) {
+        slot.ids[record] = id;
+        return n;
+      }
+    }
+    return -1;
+  }
+  /**
+   * A value of a birth-date column without a declared format that reads as a
+   * spreadsheet serial day number of a plausible date: placed unflagged, and
+   * noted, until the whole source shows whether the column is one of serial
+   * dates (column-checks.ts). False when it is not one.
+   */
+  function serialCandidate(column: ColumnPlan, c: number, raw: string, record: number, row: number): boolean {
+    const date = spreadsheetSerialDate(raw.trim(), 'excel', column.serialYears!);
+    if (date === null || 'invalid' in date) return false;
+    const slot = place(column, record, column.targets[0].intern(date.value));
+    const noted = serials[c];
+    noted.records.push(record);
+    noted.rows.push(row);
+    noted.slots.push(slot < 0 ? '' : column.slotNames[slot]);
+    if (noted.allYears) {
+      const n = Number(raw);
+      noted.allYears = /^\d{4}$/.test(raw.trim()) && n >= column.serialYears!.earliest && n <= column.serialYears!.latest;
+    }
+    return true;
   }
   // Records leave sorted by id, the canonical order within a source, so the
   // sorting is spread over the read workers and the merge sees sorted runs.
@@ -267,5 +411,29 @@ export async function readSourceColumns(input: SourceInput, settings: Settings, 
       return { field, dictionary: builder.dictionary, ids: gatherInto(new Uint32Array(order.length), builder.ids, order) };
     }),
     flags,
+    columnCounts: columns.map(({ column, nonEmpty, flagged }) => ({ column, nonEmpty, flagged })),
+    serialDates: serialDatesOf(columns, serials, order),
   };
+}
+
+/** The noted serial-number values of each column, their records renumbered into the sorted order. */
+function serialDatesOf(
+  columns: readonly ColumnPlan[],
+  serials: readonly { records: number[]; rows: number[]; slots: string[]; allYears: boolean }[],
+  order: Uint32Array,
+): SerialDateCandidates[] {
+  if (serials.every((noted) => noted.records.length === 0)) return [];
+  const position = new Uint32Array(order.length);
+  for (let p = 0; p < order.length; p++) position[order[p]] = p;
+  return serials.flatMap((noted, c) =>
+    noted.records.length === 0
+      ? []
+      : [{
+          column: columns[c].column,
+          positions: Uint32Array.from(noted.records, (record) => position[record]),
+          rows: Uint32Array.from(noted.rows),
+          slots: noted.slots,
+          allYears: noted.allYears,
+        }],
+  );
 }

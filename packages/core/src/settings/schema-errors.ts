@@ -13,7 +13,7 @@ import { FIXED_TRANSFORMS } from './schema.js';
 type Schema = Readonly<Record<string, unknown>>;
 
 /** Options that only one field kind reads, for the message when another kind has one. */
-const OPTION_KIND: Readonly<Record<string, string>> = { format: 'birth_date', defaultCountry: 'phone' };
+const OPTION_KIND: Readonly<Record<string, string>> = { format: 'birth_date', earliestYear: 'birth_date', latestYear: 'birth_date', defaultCountry: 'phone' };
 
 /** Top-level lists where an empty list is a mistake and leaving the key out gives the defaults. */
 const DEFAULTED_LISTS = new Set(['/blockingRules', '/trainingRules', '/comparisons']);

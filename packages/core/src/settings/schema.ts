@@ -4,6 +4,7 @@ import type { LevelTest } from '@mpi/scoring';
 import type { ClusteringMethod } from '../defaults/clustering-method.js';
 import { FIELD_KINDS } from '../defaults/field-kind-names.js';
 import { DEFAULTS } from './defaults.js';
+import { MIN_PLAUSIBLE_YEAR } from '../normalize/calendar.js';
 
 /**
  * The JSON Schema (draft 2020-12) of the settings: the one description of their
@@ -52,6 +53,14 @@ export const FIXED_TRANSFORMS: readonly string[] = Object.keys(TRANSFORMS);
  * suffix:N with N a positive integer (at most 15 digits, so a safe integer).
  */
 export const KEY_TRANSFORM_PATTERN = `^(${FIXED_TRANSFORMS.join('|')}|(prefix|suffix):[1-9][0-9]{0,14})$`;
+
+/** The `field` option, which every kind but full_name reads. */
+const field = {
+  type: 'string',
+  minLength: 1,
+  description:
+    'The logical field this column feeds (default: the kind name; for identifier and text, the column name). Several columns of a source feeding one field (home and cell phone, two addresses, alias names) are its values: a pair takes the best level over every pair of values.',
+};
 
 const probability = (description: string) => ({ type: 'number', minimum: 0, maximum: 1, description });
 
@@ -188,7 +197,8 @@ export const SETTINGS_SCHEMA = {
     invalidValues: {
       enum: ['flag', 'error'],
       default: DEFAULTS.invalidValues,
-      description: 'Unusable values (impossible dates, bad codes): flag keeps the record, treats the value as missing and reports it; error fails.',
+      description:
+        'Values that fail validation (impossible dates, bad codes): flag keeps the record and reports the value, keeping its readable characters as evidence (an impossible date keeps its digits) or else treating it as missing; error fails.',
     },
     defaultCountry: {
       type: 'string',
@@ -214,7 +224,7 @@ export const SETTINGS_SCHEMA = {
     },
     fieldOptions: {
       type: 'object',
-      description: 'A field kind with options: format for birth_date, defaultCountry for phone.',
+      description: 'A field kind with options: format, earliestYear and latestYear for birth_date, defaultCountry for phone, field for any kind.',
       required: ['kind'],
       discriminator: { propertyName: 'kind' },
       oneOf: [
@@ -225,8 +235,19 @@ export const SETTINGS_SCHEMA = {
             kind: { const: 'birth_date', description: 'the field kind' },
             format: {
               type: 'string',
-              description: 'How the dates are written, e.g. "MM/DD/YYYY": tokens YYYY, YY, MM, M, DD, D, MMM, MMMM with any separators; "auto" (or omitted) recognises the common forms.',
+              description:
+                'How the dates are written, e.g. "MM/DD/YYYY": tokens YYYY, YY, MM, M, DD, D, MMM, MMMM with any separators; "excel" (or "excel-1904") for spreadsheet serial day numbers (1990-05-17 is 33010); "auto" (or omitted) recognises the common forms, and a column most of whose values are serial day numbers.',
             },
+            earliestYear: {
+              type: 'integer',
+              default: MIN_PLAUSIBLE_YEAR,
+              description: 'Dates before this year are flagged implausible-year; the value is kept as evidence and reported.',
+            },
+            latestYear: {
+              type: 'integer',
+              description: 'Dates after this year are flagged implausible-year; the value is kept as evidence and reported. Default: next year.',
+            },
+            field,
           },
           required: ['kind'],
           additionalProperties: false,
@@ -237,6 +258,7 @@ export const SETTINGS_SCHEMA = {
           properties: {
             kind: { const: 'phone', description: 'the field kind' },
             defaultCountry: { type: 'string', description: 'Country of numbers without a country code in this column (ISO 3166-1 alpha-2); default: the top-level defaultCountry.' },
+            field,
           },
           required: ['kind'],
           additionalProperties: false,
@@ -244,7 +266,7 @@ export const SETTINGS_SCHEMA = {
         {
           type: 'object',
           description: 'A field kind without options.',
-          properties: { kind: { enum: fieldKindNames, description: 'the field kind' } },
+          properties: { kind: { enum: fieldKindNames, description: 'the field kind' }, field },
           required: ['kind'],
           additionalProperties: false,
         },
@@ -309,6 +331,13 @@ export const SETTINGS_SCHEMA = {
       properties: {
         name: { type: 'string', minLength: 1, description: 'Unique name, used in explanations and reports.' },
         column: { type: 'string', minLength: 1, description: 'The logical field compared.' },
+        valueColumns: {
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          uniqueItems: true,
+          description:
+            'Further table columns holding other values of the field (a field fed by several columns has them as column#2, column#3...): a pair takes the best level over every pair of its values.',
+        },
         levels: {
           type: 'array',
           minItems: 2,

@@ -1,6 +1,6 @@
 import { isSupportedCountry } from 'libphonenumber-js/min';
 import { FIELD_KINDS, type FieldKind } from '../defaults/field-kind-names.js';
-import { fieldKind } from '../defaults/field-kinds.js';
+import { fieldTargets } from '../defaults/field-kinds.js';
 import { didYouMean } from './nearest-name.js';
 import { isSupportedDateFormat } from '../normalize/dates.js';
 import { pointer, type SettingsIssue } from './issues.js';
@@ -84,8 +84,14 @@ class Checker {
         this.add(
           [...path, column, 'format'],
           'DATE_FORMAT',
-          'not a date format: it needs a year (YYYY or YY), a month (MM, M, MMM or MMMM) and a day (DD or D), each once, with any separators, e.g. "MM/DD/YYYY"; or "auto"',
+          'not a date format: it needs a year (YYYY or YY), a month (MM, M, MMM or MMMM) and a day (DD or D), each once, with any separators, e.g. "MM/DD/YYYY"; or "auto", or "excel" / "excel-1904" for spreadsheet serial day numbers',
         );
+      }
+      if (spec.kind === 'full_name' && spec.field !== undefined) {
+        this.add([...path, column, 'field'], 'OPTION_NOT_USED', 'a full name always feeds given_name, middle_name and family_name');
+      }
+      if (typeof spec.earliestYear === 'number' && typeof spec.latestYear === 'number' && spec.earliestYear > spec.latestYear) {
+        this.add([...path, column, 'latestYear'], 'OUT_OF_RANGE', 'the latest plausible year comes before the earliest');
       }
       if (spec.kind === 'phone' && typeof spec.defaultCountry === 'string') this.country([...path, column, 'defaultCountry'], spec.defaultCountry);
     }
@@ -163,7 +169,8 @@ function sourcePlans(settings: Json, fields: Json, options: SettingsCheckOptions
 function logicalFields(fields: Json): string[] {
   return Object.entries(fields).flatMap(([column, spec]) => {
     const kind = kindOf(spec);
-    return isKind(kind) && kind !== 'ignore' ? fieldKind(kind).targets(column) : [];
+    const field = isObject(spec) && typeof spec.field === 'string' ? spec.field : undefined;
+    return isKind(kind) ? fieldTargets(column, { kind, field }) : [];
   });
 }
 

@@ -57,7 +57,10 @@ export interface Settings {
   readonly seed?: number;
   /** Refuse blocking that would produce more candidate pairs than this; unset, the budget is sized to the memory free (defaults/pair-budget.ts). */
   readonly maxPairs?: number;
-  /** Unusable values (impossible dates, bad codes): keep the record and flag the value (default), or fail. */
+  /**
+   * Values that fail validation (impossible dates, bad codes): keep the record and flag the value (default;
+   * a value whose characters could be read, such as an impossible date's digits, stays evidence), or fail.
+   */
   readonly invalidValues?: 'flag' | 'error';
   /** Default country for phone numbers without a country code (ISO 3166 alpha-2, default "US"). */
   readonly defaultCountry?: string;
@@ -98,15 +101,29 @@ function fieldOptions(path: string, spec: unknown): FieldOptions {
   if (options === null || typeof options !== 'object' || typeof (options as { kind?: unknown }).kind !== 'string') {
     throw new SettingsError(path, 'must be a field kind name or an object {"kind": ...}');
   }
-  const { kind, format, defaultCountry } = options as { kind: string; format?: unknown; defaultCountry?: unknown };
-  if (!(FIELD_KINDS as readonly string[]).includes(kind)) {
-    throw new SettingsError(path, `unknown field kind "${kind}" (known: ${FIELD_KINDS.join(', ')})`);
+  const { kind, format, defaultCountry, earliestYear, latestYear, field } = options as Record<string, unknown>;
+  if (!(FIELD_KINDS as readonly string[]).includes(kind as string)) {
+    throw new SettingsError(path, `unknown field kind "${kind as string}" (known: ${FIELD_KINDS.join(', ')})`);
   }
   if (format !== undefined && typeof format !== 'string') throw new SettingsError(`${path}.format`, 'must be a string');
   if (defaultCountry !== undefined && typeof defaultCountry !== 'string') {
     throw new SettingsError(`${path}.defaultCountry`, 'must be a string');
   }
-  return { kind: kind as FieldKind, format: format as string | undefined, defaultCountry: defaultCountry as string | undefined };
+  for (const [name, year] of [['earliestYear', earliestYear], ['latestYear', latestYear]] as const) {
+    if (year !== undefined && !Number.isInteger(year)) throw new SettingsError(`${path}.${name}`, 'must be an integer year');
+  }
+  if (field !== undefined && (typeof field !== 'string' || field === '')) throw new SettingsError(`${path}.field`, 'must be a non-empty string');
+  const parsed: FieldOptions = {
+    kind: kind as FieldKind,
+    format: format as string | undefined,
+    defaultCountry: defaultCountry as string | undefined,
+  };
+  // Set only when given: the options are part of a column's normalization cache key.
+  const extra: { earliestYear?: number; latestYear?: number; field?: string } = {};
+  if (earliestYear !== undefined) extra.earliestYear = earliestYear as number;
+  if (latestYear !== undefined) extra.latestYear = latestYear as number;
+  if (field !== undefined) extra.field = field as string;
+  return { ...parsed, ...extra };
 }
 
 function fieldsOf(path: string, value: unknown): Record<string, FieldOptions> {

@@ -55,6 +55,7 @@ function validateModel(value: unknown): asserts value is FellegiSunterModel {
     if (names.has(comparison.name)) fail(`comparison name "${comparison.name}" appears twice`);
     names.add(comparison.name);
     if (typeof comparison.column !== 'string') fail(`comparison "${comparison.name}": column must be a string`);
+    if (comparison.valueColumns !== undefined && !isStringArray(comparison.valueColumns)) fail(`comparison "${comparison.name}": valueColumns must be an array of strings`);
     if (comparison.evidenceGroup !== undefined && typeof comparison.evidenceGroup !== 'string') {
       fail(`comparison "${comparison.name}": evidenceGroup must be a string`);
     }

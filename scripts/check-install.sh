@@ -5,20 +5,22 @@
 # Run after `pnpm build` (CI runs it after the tests). Fails on the first step
 # that does not work; KEEP_INSTALL_CHECK=1 keeps the scratch folder to look at.
 #
-# Why all four tarballs: @mpi/core depends on @mpi/blocking and @mpi/scoring,
-# and all three on @mpi/types ("workspace:*" in the repo, rewritten to their
-# exact versions by `pnpm pack`); until they are on a registry they must be
-# installed together. Third-party dependencies come from the configured npm
-# registry (npm's cache is used first).
+# Why all six tarballs: @mpi/core depends on @mpi/blocking and @mpi/scoring,
+# and all three on @mpi/types; @mpi/index on core, @mpi/cli (the `mpi` binary)
+# on core and index ("workspace:*" in the repo, rewritten to their exact
+# versions by `pnpm pack`); until they are on a registry they must be
+# installed together. @mpi/index's better-sqlite3 compiles its native module
+# on install (a C compiler is needed). Third-party dependencies come from the
+# configured npm registry (npm's cache is used first).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-PACKAGES=(types blocking scoring core)
+PACKAGES=(types blocking scoring core index cli)
 
 fail() { echo "check-install: FAILED: $*" >&2; exit 1; }
 step() { echo; echo "== check-install: $*"; }
 
 for p in "${PACKAGES[@]}"; do
-  [ -f "$REPO/packages/$p/dist/index.js" ] || fail "packages/$p/dist is missing: run pnpm build first"
+  [ -f "$REPO/packages/$p/dist/index.js" ] || [ -f "$REPO/packages/$p/dist/cli.js" ] || fail "packages/$p/dist is missing: run pnpm build first"
 done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mpi-install-check-XXXXXX")
@@ -146,7 +148,7 @@ echo "types: use-types.ts compiles (module nodenext)"
 
 step "the CLI: npx mpi"
 VERSION=$(npx --no -- mpi --version) || fail "npx mpi --version exited $?"
-WANT=$(node -p 'require("./node_modules/@mpi/core/package.json").version')
+WANT=$(node -p 'require("./node_modules/@mpi/cli/package.json").version')
 echo "mpi --version: $VERSION"
 [ "$VERSION" = "$WANT" ] || fail "mpi --version printed '$VERSION', the package is $WANT"
 set +e
@@ -162,5 +164,34 @@ node -e '
   if (JSON.stringify(keys) !== JSON.stringify(want)) throw new Error("records " + keys);
   console.log("cli: exit 0, cli-groups.csv has every record once in " + new Set(rows.slice(1).map((r) => r.split(",")[2])).size + " groups");
 ' || fail "cli-groups.csv"
+
+step "the identity index: npx mpi index create / add / groups, npx mpi match"
+# Built from both sources (the model is trained at build, and one source in link mode has no pairs to train on).
+printf 'id,first,last,dob,zip\nC1,William,Smith,1970-03-05,02139\n' >c.csv
+npx --no -- mpi index create --index people.db --settings settings.json --source a=a.csv --source b=b.csv --threads 1 --json >index-create.json || fail "mpi index create"
+npx --no -- mpi index add --index people.db --source c=c.csv --json >index-add.json || fail "mpi index add"
+npx --no -- mpi index groups --index people.db --out index-groups.csv --json >/dev/null || fail "mpi index groups"
+npx --no -- mpi match --index people.db --source b=b.csv --out matches.csv --count 1 --json >match.json || fail "mpi match"
+node -e '
+  const fs = require("fs");
+  const created = JSON.parse(fs.readFileSync("index-create.json", "utf8"));
+  const added = JSON.parse(fs.readFileSync("index-add.json", "utf8"));
+  if (created.records !== 8 || added.records !== 9) throw new Error("index records " + created.records + " then " + added.records);
+  const groups = fs.readFileSync("index-groups.csv", "utf8").trim().split(/\r?\n/);
+  if (groups[0] !== "source,record_id,identity_id" || groups.length !== 10) throw new Error("index-groups.csv: " + groups.length + " lines");
+  const matches = fs.readFileSync("matches.csv", "utf8").trim().split(/\r?\n/);
+  if (matches[0] !== "source,record_id,rank,identity_id,match_probability,match_weight,grade") throw new Error("matches.csv header " + matches[0]);
+  const idOf = new Map(groups.slice(1).map((row) => row.split(",")).map(([s, r, id]) => [s + ":" + r, id]));
+  // Link mode: a query of source b pairs with the records of a only, so a certain first match is the identity its record joined.
+  let certain = 0;
+  for (const row of matches.slice(1)) {
+    const [source, recordId, rank, identityId, , , grade] = row.split(",");
+    if (rank !== "1" || grade !== "certain") continue;
+    certain++;
+    if (identityId !== idOf.get(source + ":" + recordId)) throw new Error("certain match of " + source + ":" + recordId + " is not its own identity");
+  }
+  if (certain === 0) throw new Error("no query matched an identity with grade certain");
+  console.log("index: 8 then 9 records; " + certain + " queries matched their own identity first, graded certain");
+' || fail "the identity index from the installed packages"
 
 step "ok: the packed tarballs install into an empty project and work there"

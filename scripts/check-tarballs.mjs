@@ -13,7 +13,9 @@ const RUNTIME_FILES = {
   '@mpi/types': [],
   '@mpi/blocking': [],
   '@mpi/scoring': ['data/nicknames.csv', 'data/NICKNAMES-LICENSE.txt', 'data/NOTICE.md', 'dist/compare-worker.js'],
-  '@mpi/core': ['data/settings.schema.json', 'dist/read/read-worker.js', 'dist/cli.js'],
+  '@mpi/core': ['data/settings.schema.json', 'dist/read/read-worker.js', 'dist/cli/commands.js'],
+  '@mpi/index': ['dist/index.js', 'dist/cli/index.js'],
+  '@mpi/cli': ['dist/cli.js', 'dist/program.js'],
 };
 const EVERY_PACKAGE = ['package.json', 'README.md', 'LICENSE'];
 const NOT_FOR_USERS = [/(^|\/)test\//, /\.tsbuildinfo$/, /(^|\/)node_modules\//, /\.test\.[cm]?[jt]s$/];

@@ -11,6 +11,7 @@ export { defaultUSampleSize, FIELD_KINDS, DEFAULTS } from './settings/settings.j
 
 // Reading.
 export { MAX_FIELD_LENGTH } from './read/record-table.js';
+export { FREQUENT_VALUE_RATIO, MANY_PEOPLE, markPlaceholders, typicalCount, type MarkedColumns, type PlaceholderMarks } from './read/placeholder-values.js';
 
 // Defaults: field kinds, default blocking and comparisons, households.
 export {
@@ -39,3 +40,9 @@ export { modelReport, matchProbability } from '@mpi/scoring';
 export { linkReportData, buildPairsReportHtml } from './report/build-report.js';
 export type { PairsReportInput } from './report/build-report.js';
 export type { ReportData } from './report/report-data.js';
+
+// Reading raw rows and the per-source field plan (the identity index keeps the raw rows it re-reads).
+export { readSource } from './read/sources.js';
+export { sourceFieldPlan } from './settings/settings.js';
+export { explainRows } from './pipeline/explain.js';
+export { blockPairs } from './pipeline/block.js';

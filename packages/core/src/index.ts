@@ -26,7 +26,7 @@ export type { InferredSettings, InferSettingsOptions, SourceInference, InferredC
 // Reading.
 /** Reads and normalizes sources into the column table that blocking and scoring work on. */
 export { buildRecordTable } from './read/record-table.js';
-export type { ColumnWarning, RecordTable, ReadOptions, ValueFlag } from './read/record-table.js';
+export type { ColumnWarning, PlaceholderMarks, RecordTable, ReadOptions, ValueFlag } from './read/record-table.js';
 export type { SourceInput, PlainRecord, SourceEncoding } from './read/sources.js';
 
 // Evaluation.

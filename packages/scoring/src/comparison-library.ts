@@ -95,15 +95,15 @@ export function middleNameComparison(column: string): Comparison {
 }
 
 /**
- * Birth date (YYYYMMDD): exact / one digit off or adjacent digits swapped
- * (Damerau-Levenshtein <= 1) / day and month transposed / year off by one /
- * within 30 days / else. A date that failed validation keeps its digits
- * (month 86): the string levels compare them, "within 30 days" finds no
- * calendar day in it and never holds.
+ * Birth date (YYYYMMDD): exact (term-frequency adjusted) / one digit off or
+ * adjacent digits swapped (Damerau-Levenshtein <= 1) / day and month
+ * transposed / year off by one / within 30 days / else. A date that failed
+ * validation keeps its digits (month 86): the string levels compare them,
+ * "within 30 days" finds no calendar day in it and never holds.
  */
 export function birthDateComparison(column: string): Comparison {
   return comparison(column, [
-    exact(),
+    exact(true),
     level('one digit off or adjacent digits swapped', { type: 'damerauLevenshtein', maxDistance: 1 }),
     level('day/month transposed', { type: 'dateTransposed' }),
     level('year off by one', { type: 'dateYearOffByOne' }),
@@ -205,9 +205,13 @@ export function emailComparison(column: string): Comparison {
   return comparison(column, [exact(), damerauLevenshtein(1)]);
 }
 
-/** Identifier (SSN, medical record or insurance number): exact / Damerau-Levenshtein <= 1 / else. */
+/**
+ * Identifier (SSN, medical record or insurance number): exact (term-frequency
+ * adjusted: an id that several people hold, reused in a family or mistyped
+ * into another's, is weaker evidence) / Damerau-Levenshtein <= 1 / else.
+ */
 export function identifierComparison(column: string): Comparison {
-  return comparison(column, [exact(), damerauLevenshtein(1)]);
+  return comparison(column, [exact(true), damerauLevenshtein(1)]);
 }
 
 /** Free text: exact / Jaro-Winkler >= 0.9 / token overlap >= 0.5 / else. */

@@ -1,17 +1,64 @@
 import type { EncodedColumn } from './types.js';
 
 /**
- * Relative frequency of each dictionary value among the records where the column
- * is present: count / non-missing count per id, index 0 (missing) = 0. Drives the
- * term-frequency adjustment of exact levels (a match on "smith" is weaker evidence
- * than a match on a rare name).
+ * Relative frequency of each dictionary value, index 0 (missing) = 0. Drives
+ * the term-frequency adjustment (a match on "smith" is weaker evidence than a
+ * match on a rare name).
+ *
+ * Without `people`: count / non-missing count per value, over records. With
+ * `people`, a demographic column that tells people apart (the birth date for a
+ * name, the given name for a birth date): each value counts once per distinct
+ * `people` value among its records, i.e. per person rather than per record. A
+ * value's record count is mostly how many records its holders have: a patient
+ * with 30 visits makes a rare name look common and every pair of their own
+ * records weaker (the known weakness of record-counted frequencies when the data
+ * holds duplicates, which is the data we link). Records whose `people` value is
+ * missing count as one person per value when no other record of it has one.
  */
-export function termFrequencies(column: EncodedColumn): Float64Array {
+export function termFrequencies(column: EncodedColumn, people?: EncodedColumn): Float64Array {
+  const counts = people === undefined ? recordCounts(column) : personCounts(column, people);
+  let total = 0;
+  for (let id = 1; id < counts.length; id++) total += counts[id];
+  counts[0] = 0;
+  if (total > 0) for (let id = 1; id < counts.length; id++) counts[id] /= total;
+  return counts;
+}
+
+function recordCounts(column: EncodedColumn): Float64Array {
   const counts = new Float64Array(column.dictionary.length);
   const ids = column.ids;
   for (let i = 0; i < ids.length; i++) counts[ids[i]]++;
-  const present = ids.length - counts[0];
-  counts[0] = 0;
-  if (present > 0) for (let id = 1; id < counts.length; id++) counts[id] /= present;
+  return counts;
+}
+
+/**
+ * Per value, the distinct `people` values among its records (1 when none has
+ * one): the records grouped by value (a counting sort), then one pass that marks
+ * each people value with the last value it was seen with. Linear; sorting
+ * (value, person) keys took ~0.4 s per column at 1M records.
+ */
+function personCounts(column: EncodedColumn, people: EncodedColumn): Float64Array {
+  const ids = column.ids;
+  const who = people.ids;
+  const values = column.dictionary.length;
+  const start = new Uint32Array(values + 1);
+  for (let r = 0; r < ids.length; r++) start[ids[r] + 1]++;
+  for (let v = 0; v < values; v++) start[v + 1] += start[v];
+  const next = start.slice(0, values);
+  const byValue = new Uint32Array(ids.length);
+  for (let r = 0; r < ids.length; r++) byValue[next[ids[r]]++] = r;
+  const seenWith = new Uint32Array(people.dictionary.length);
+  const counts = new Float64Array(values);
+  for (let v = 1; v < values; v++) {
+    let persons = 0;
+    for (let i = start[v]; i < start[v + 1]; i++) {
+      const person = who[byValue[i]];
+      if (person !== 0 && seenWith[person] !== v) {
+        seenWith[person] = v;
+        persons++;
+      }
+    }
+    if (start[v + 1] > start[v]) counts[v] = Math.max(persons, 1);
+  }
   return counts;
 }

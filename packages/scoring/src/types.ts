@@ -85,6 +85,16 @@ export interface Comparison {
    * disagreement (most negative weight) count.
    */
   readonly evidenceGroup?: string;
+  /**
+   * The comparison says who the person is (given name, birth date, sex). When
+   * three demographic comparisons of a pair disagree outright (their `else`
+   * level: with the defaults, all three) and none agrees (an agreement shared by at least 1 random pair
+   * in 10, like sex, does not count), the two records are different people
+   * whatever else they share: the positive weights of the other comparisons
+   * (an identifier reused or mistyped within a family, a shared address) do not
+   * count. See docs/decisions/placeholders.md.
+   */
+  readonly demographic?: boolean;
 }
 
 /**

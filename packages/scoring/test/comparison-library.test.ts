@@ -49,7 +49,9 @@ describe('comparison library', () => {
   it('marks skewed exact levels for term-frequency adjustment', () => {
     expect(givenNameComparison('g').levels[1]).toMatchObject({ label: 'exact', tfAdjustment: true });
     expect(cityComparison('c').levels[1].tfAdjustment).toBe(true);
-    expect(birthDateComparison('d').levels[1].tfAdjustment).toBeFalsy();
+    // Birth dates too since issue 19 (counted per person: a spike such as 1 January is weaker evidence).
+    expect(birthDateComparison('d').levels[1].tfAdjustment).toBe(true);
+    expect(phoneComparison('p').levels[1].tfAdjustment).toBeFalsy();
     expect(exactComparison('x', { tfAdjustment: true }).levels[1].tfAdjustment).toBe(true);
   });
 

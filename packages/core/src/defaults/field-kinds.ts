@@ -128,6 +128,9 @@ export function fieldKind(kind: Exclude<FieldKind, 'ignore'>): FieldKindDefiniti
   return KINDS[kind];
 }
 
+/** Kinds whose outright disagreement says two records are two people (see Comparison.demographic). */
+const DEMOGRAPHIC_KINDS: ReadonlySet<FieldKind> = new Set(['given_name', 'birth_date', 'sex']);
+
 /** The logical fields a column feeds: its `field` option, else its kind's (a full name always feeds given, middle and family name). */
 export function fieldTargets(column: string, options: FieldOptions): readonly string[] {
   if (options.kind === 'ignore') return [];
@@ -154,6 +157,9 @@ export function defaultComparisons(fields: ReadonlyMap<string, FieldKind>, value
     const values = valueColumns.get(field);
     // A field with several values (home and cell phone) takes the best level over every pair of them.
     const comparison = values === undefined ? KINDS[kind].comparison(field, present) : { ...KINDS[kind].comparison(field, present), valueColumns: values };
+    // Given name, birth date and sex say who the person is: disagreeing on them
+    // outright vetoes what identifiers and addresses agree on (Comparison.demographic).
+    const marked = DEMOGRAPHIC_KINDS.has(kind) ? { ...comparison, demographic: true } : comparison;
     // Household evidence agrees (or, after a move, disagrees) as a block, so it
     // counts once: its strongest agreement and strongest disagreement. The family
     // name joins the group: relatives at one address share it, so "same family name
@@ -161,7 +167,7 @@ export function defaultComparisons(fields: ReadonlyMap<string, FieldKind>, value
     // (measured: generated population precision 0.93 -> 0.98). Where the data holds
     // no households (FEBRL: names and address err independently) link() drops the
     // group after measuring it (see households.ts).
-    comparisons.push(HOUSEHOLD_KINDS.has(kind) || kind === 'family_name' ? { ...comparison, evidenceGroup: 'household' } : comparison);
+    comparisons.push(HOUSEHOLD_KINDS.has(kind) || kind === 'family_name' ? { ...marked, evidenceGroup: 'household' } : marked);
   }
   return comparisons;
 }

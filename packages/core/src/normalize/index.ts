@@ -28,4 +28,5 @@ export {
   CHECK_DIGIT_SCHEMES, checkDigitValid, luhnValid, normalizeCheckedIdentifier, normalizeIdentifier,
   type CheckDigitScheme, type NormalizedIdentifier,
 } from './identifiers.js';
+export { isPlaceholderValue, mayStartWholeName, placeholderName, SENTINEL_BIRTH_DATES, type PlaceholderKind, type PlaceholderName } from './placeholders.js';
 export { NORMALIZERS, isNormalizerName, type NormalizerName } from './registry.js';

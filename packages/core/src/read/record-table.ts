@@ -6,10 +6,12 @@ import { checkSourceColumns, type ColumnWarning } from './column-checks.js';
 import { planFieldKinds, planValueColumns, SharedReads, type SourceColumns, type ValueFlag } from './source-columns.js';
 import { firstRepeat, gatherInto, mergeSortedRuns } from './record-order.js';
 import { readSourceParts } from './read-sources.js';
+import { markPlaceholders, type PlaceholderMarks } from './placeholder-values.js';
 import { DEFAULTS, sourceFieldPlan, type FieldKind, type Settings } from '../settings/settings.js';
 import type { SourceInput } from './source-input.js';
 
 export { MAX_FIELD_LENGTH, type ValueFlag } from './source-columns.js';
+export type { PlaceholderMarks } from './placeholder-values.js';
 export type { ColumnWarning } from './column-checks.js';
 
 /**
@@ -30,8 +32,18 @@ export interface RecordTable extends EncodedTable {
   readonly columns: Readonly<Record<string, EncodedColumn>>;
   /** Kind of each logical field, in a stable order. */
   readonly fieldKinds: ReadonlyMap<string, FieldKind>;
-  /** Values that failed validation (kept as evidence where their characters could be read, else kept out of matching), by source, row and column. */
+  /**
+   * Values that failed validation (kept as evidence where their characters could be read,
+   * else kept out of matching) and placeholders (kept out of matching), by source, row and column.
+   */
   readonly flags: readonly ValueFlag[];
+  /**
+   * Per field (and value column), the records whose value is a placeholder
+   * (normalize/placeholders.ts, placeholder-values.ts): `columns` holds them as
+   * missing, so they are no evidence; the value each held is kept here. Flagged
+   * `placeholder` under the field's name.
+   */
+  readonly placeholders?: Readonly<Record<string, PlaceholderMarks>>;
   /**
    * Fields fed by several columns of a source (home and cell phone): their further
    * value columns, field -> [field#2, ...]; the default comparison of such a field
@@ -123,18 +135,28 @@ export async function buildRecordTable(inputs: readonly SourceInput[], settings:
       if (repeat !== undefined) throw new DuplicateRecordIdError(sorted[s].name, repeat.row, sourceFieldPlan(settings, sorted[s].name).recordId, repeat.firstRow);
     }
   }
-  const columns: Record<string, EncodedColumn> = {};
-  for (const [field, builder] of builders) columns[field] = fromWorkers ? mergeParts(pieces.get(field)!, size, order) : builder.finish(order);
+  const encoded: Record<string, EncodedColumn> = {};
+  for (const [field, builder] of builders) encoded[field] = fromWorkers ? mergeParts(pieces.get(field)!, size, order) : builder.finish(order);
+  // A field's further value columns (cell phone beside home phone) hold values of its kind.
+  const columnKinds = new Map([...fieldKinds, ...[...fieldOfValueColumn].map(([column, field]) => [column, fieldKinds.get(field)!] as const)]);
+  const { columns, placeholders } = markPlaceholders(encoded, columnKinds, size);
+  const sources = sorted.map((input) => input.name);
+  const source = gatherInto(new Uint16Array(size), sourceIndex, order);
+  const canonicalRows = gatherInto(new Uint32Array(size), rows, order);
+  for (const [field, marks] of Object.entries(placeholders)) {
+    for (const r of marks.rows) flags.push({ source: sources[source[r]], row: canonicalRows[r], column: field, reason: 'placeholder' });
+  }
   return {
     size,
-    sources: sorted.map((input) => input.name),
-    source: gatherInto(new Uint16Array(size), sourceIndex, order),
+    sources,
+    source,
     recordIds: gatherInto(new Array<string>(size), recordIds, order),
-    rows: gatherInto(new Uint32Array(size), rows, order),
+    rows: canonicalRows,
     columns,
     fieldKinds,
     flags,
     valueColumns,
     warnings,
+    placeholders,
   };
 }

@@ -350,6 +350,11 @@ export const SETTINGS_SCHEMA = {
           minLength: 1,
           description: 'Comparisons of one group are dependent evidence: only their strongest agreement and strongest disagreement count.',
         },
+        demographic: {
+          type: 'boolean',
+          description:
+            'The comparison says who the person is (given name, birth date, sex): when three demographic comparisons disagree outright and none agrees, the positive weights of the other comparisons do not count.',
+        },
       },
     },
     level: {

@@ -1,5 +1,5 @@
 import type { FellegiSunterModel, MatchExplanation, TermFrequencyInput } from './model-types.js';
-import { compileWeights, tfAdjustmentOf } from './score-pairs.js';
+import { compileWeights, demographicVeto, tfAdjustmentOf, VETO_DISAGREEMENTS } from './score-pairs.js';
 import { matchProbability } from './match-weights.js';
 
 export interface ExplainPairOptions {
@@ -29,6 +29,8 @@ export function explainPair(options: ExplainPairOptions): MatchExplanation {
   const strongestTerm = new Float64Array(groupCount);
   const weakestTerm = new Float64Array(groupCount);
   let matchWeight = compiled.priorWeight;
+  const veto = compiled.demographics.length >= VETO_DISAGREEMENTS && demographicVeto(compiled, vector, 0);
+  const vetoed: boolean[] = [];
   const terms = model.comparisons.map((comparison, c) => {
     const level = vector[c];
     if (level >= comparison.levels.length) {
@@ -39,6 +41,8 @@ export function explainPair(options: ExplainPairOptions): MatchExplanation {
     // Same arithmetic, in the same order, as scorePairs.
     let term = weight;
     if (compiled.tfLevels[c] !== null) term += tfAdjustment;
+    vetoed[c] = veto && term > 0 && compiled.roles[c] === null;
+    if (vetoed[c]) term = 0;
     const g = group[c];
     if (g < 0) matchWeight += term;
     else if (term > strongestTerm[g]) [strongestTerm[g], strongest[g]] = [term, c];
@@ -58,9 +62,9 @@ export function explainPair(options: ExplainPairOptions): MatchExplanation {
     };
   });
   for (let g = 0; g < groupCount; g++) matchWeight += strongestTerm[g] + weakestTerm[g];
-  // Members of an evidence group whose weight does not count: their group adjustment cancels it.
+  // Members of an evidence group whose weight does not count, and weights a demographic veto drops: the group adjustment cancels them.
   terms.forEach((t, c) => {
-    if (group[c] >= 0 && strongest[group[c]] !== c && weakest[group[c]] !== c) t.groupAdjustment = -(t.weight + t.tfAdjustment);
+    if (vetoed[c] || (group[c] >= 0 && strongest[group[c]] !== c && weakest[group[c]] !== c)) t.groupAdjustment = -(t.weight + t.tfAdjustment);
   });
-  return { priorWeight: compiled.priorWeight, terms, matchWeight, matchProbability: matchProbability(matchWeight) };
+  return { priorWeight: compiled.priorWeight, terms, matchWeight, matchProbability: matchProbability(matchWeight), demographicVeto: veto };
 }

@@ -59,6 +59,9 @@ function validateModel(value: unknown): asserts value is FellegiSunterModel {
     if (comparison.evidenceGroup !== undefined && typeof comparison.evidenceGroup !== 'string') {
       fail(`comparison "${comparison.name}": evidenceGroup must be a string`);
     }
+    if (comparison.demographic !== undefined && typeof comparison.demographic !== 'boolean') {
+      fail(`comparison "${comparison.name}": demographic must be a boolean`);
+    }
     const { levels } = comparison;
     if (!Array.isArray(levels) || levels.length < 2) fail(`comparison "${comparison.name}": levels must be an array of at least 2 levels`);
     levels.forEach((level: unknown, l) => {

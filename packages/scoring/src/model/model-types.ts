@@ -94,10 +94,12 @@ export interface MatchExplanation {
     /**
      * Minus (weight + tfAdjustment) for a member of an evidence group whose
      * weight does not count (another member's agreement or disagreement was
-     * stronger); 0 otherwise.
+     * stronger), and for a positive weight that a demographic veto drops; 0 otherwise.
      */
     groupAdjustment: number;
   }[];
+  /** Whether the demographic comparisons vetoed the pair (see Comparison.demographic). */
+  demographicVeto: boolean;
   /** priorWeight + sum of (weight + tfAdjustment + groupAdjustment) over the terms. */
   matchWeight: number;
   matchProbability: number;

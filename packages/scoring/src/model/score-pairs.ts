@@ -17,10 +17,58 @@ export interface CompiledWeights {
   readonly weights: readonly Float64Array[];
   /** Per comparison: 1 for levels with a term-frequency adjustment, or null when none applies. */
   readonly tfLevels: readonly (Uint8Array | null)[];
+  /** Per comparison and tf-adjusted level: the u the value's frequency replaces (see tfReferenceU). */
+  readonly tfU: readonly (Float64Array | null)[];
   readonly tf: readonly (TermFrequencyInput | null)[];
   /** Per comparison: index of its evidence group, or -1 when its weight simply adds up. */
   readonly group: Int32Array;
   readonly groupCount: number;
+  /** The demographic comparisons' indices, and per level of each what it says about the veto (see demographicRoles). */
+  readonly demographics: Int32Array;
+  readonly roles: readonly (Uint8Array | null)[];
+}
+
+/**
+ * Outright disagreements a veto needs: with the default demographic comparisons
+ * (given name, birth date, sex), all three. Two were too few: on FEBRL (no sex
+ * field) a duplicate often has both its given name and its birth date
+ * corrupted beyond the fuzzy levels and is found by its id and address; a veto
+ * on two lost 0.4% of FEBRL's true pairs (recall 1.0 -> 0.996).
+ */
+export const VETO_DISAGREEMENTS = 3;
+
+/** An agreement at least this share of random pairs show (sex: ~0.5) says nothing about who the person is. */
+export const WEAK_AGREEMENT_U = 0.1;
+
+/** Roles of a demographic comparison's levels: no bearing, outright disagreement (`else`), agreement. */
+export const NEUTRAL = 0;
+export const DISAGREES = 1;
+export const AGREES = 2;
+
+/** Per level of a demographic comparison: DISAGREES for `else`, AGREES where u < WEAK_AGREEMENT_U, else NEUTRAL (missing, weak agreement). */
+function demographicRoles(model: FellegiSunterModel, c: number): Uint8Array {
+  const last = model.comparisons[c].levels.length - 1;
+  return Uint8Array.from(model.comparisons[c].levels, (_, level) => {
+    if (level === 0) return NEUTRAL;
+    if (level === last) return DISAGREES;
+    return model.u[c][level] < WEAK_AGREEMENT_U ? AGREES : NEUTRAL;
+  });
+}
+
+/**
+ * Whether the pair's demographic comparisons veto it (Comparison.demographic):
+ * VETO_DISAGREEMENTS or more disagree outright and none agrees. The pair's level in comparison c is levels[offset + c].
+ */
+export function demographicVeto(compiled: CompiledWeights, levels: Uint8Array, offset: number): boolean {
+  const { demographics, roles } = compiled;
+  let disagreements = 0;
+  for (let i = 0; i < demographics.length; i++) {
+    const c = demographics[i];
+    const role = roles[c]![levels[offset + c]];
+    if (role === AGREES) return false;
+    if (role === DISAGREES) disagreements++;
+  }
+  return disagreements >= VETO_DISAGREEMENTS;
 }
 
 /** Evidence group index of every comparison (-1: none), numbered in order of first appearance. */
@@ -44,7 +92,36 @@ export function compileWeights(model: FellegiSunterModel, tf?: readonly (TermFre
     if (!tfInputs[c] || !comparison.levels.some((level) => level.tfAdjustment)) return null;
     return Uint8Array.from(comparison.levels, (level) => (level.tfAdjustment ? 1 : 0));
   });
-  return { priorWeight: priorWeight(model), weights: matchWeightTable(model), tfLevels, tf: tfInputs, ...evidenceGroups(model) };
+  const tfU = tfLevels.map((flags, c) => (flags === null ? null : tfReferenceU(model, c)));
+  const demographics = Int32Array.from(model.comparisons.flatMap((comparison, c) => (comparison.demographic ? [c] : [])));
+  const roles = model.comparisons.map((comparison, c) => (comparison.demographic ? demographicRoles(model, c) : null));
+  return {
+    priorWeight: priorWeight(model),
+    weights: matchWeightTable(model),
+    tfLevels,
+    tfU,
+    tf: tfInputs,
+    ...evidenceGroups(model),
+    demographics,
+    roles,
+  };
+}
+
+/**
+ * Per level of comparison c, the u that a term-frequency adjustment replaces by
+ * the value's frequency. An exact level's own u: the chance that two random
+ * records agree on some value, replaced by the chance that they agree on this
+ * one. A fuzzy level (a nickname, one typo apart) takes the u of the
+ * comparison's first tf-adjusted exact level, as Splink does: "jon" and "john"
+ * are about as common a coincidence as "john" twice, so the level's weight
+ * moves by how much commoner or rarer than usual the values are
+ * (log2(u_exact / tf)), not by the fuzzy level's own u, which measures how
+ * often any two names are that close.
+ */
+function tfReferenceU(model: FellegiSunterModel, c: number): Float64Array {
+  const levels = model.comparisons[c].levels;
+  const exact = levels.findIndex((level) => level.test.type === 'exact' && level.tfAdjustment);
+  return Float64Array.from(model.u[c], (u, level) => (exact < 0 || levels[level].test.type === 'exact' ? u : model.u[c][exact]));
 }
 
 /** The term-frequency adjustment of comparison c at `level` for the pair, or 0. */
@@ -60,14 +137,16 @@ export function tfAdjustmentOf(
   if (!flags || flags[level] === 0) return 0;
   const { ids, tf } = compiled.tf[c]!;
   const tfValue = Math.max(tf[ids[left]], tf[ids[right]]);
-  return tfAdjustmentWeight(model.u[c][level], tfValue);
+  return tfAdjustmentWeight(compiled.tfU[c]![level], tfValue);
 }
 
 /**
  * Match weight of every pair: prior weight + the level weight of each
  * comparison + term-frequency adjustments, except that of each evidence group
  * only the largest positive and the most negative weight count (see
- * `Comparison.evidenceGroup`). One Float64Array per chunk.
+ * `Comparison.evidenceGroup`), and that a pair its demographic comparisons veto
+ * counts no positive weight of the others (see `Comparison.demographic`). One
+ * Float64Array per chunk.
  */
 export function scorePairs(options: ScorePairsOptions): Float64Array[] {
   const { chunks, vectors } = options;
@@ -104,18 +183,20 @@ export class PairScorer {
   // Hoisted per comparison so the per-pair loop only indexes typed arrays.
   private readonly tfIds: readonly (Uint32Array | null)[];
   private readonly tfValues: readonly (Float64Array | null)[];
+  private readonly tfU: readonly (Float64Array | null)[];
   private readonly anyTf: boolean;
   private readonly strongest: Float64Array;
   private readonly weakest: Float64Array;
 
   constructor(
-    private readonly model: FellegiSunterModel,
+    model: FellegiSunterModel,
     tf?: readonly (TermFrequencyInput | null)[],
   ) {
     this.width = model.comparisons.length;
     this.compiled = compileWeights(model, tf);
     this.tfIds = this.compiled.tf.map((input) => input?.ids ?? null);
     this.tfValues = this.compiled.tf.map((input) => input?.tf ?? null);
+    this.tfU = this.compiled.tfU;
     this.anyTf = this.compiled.tfLevels.some((flags) => flags !== null);
     this.strongest = new Float64Array(this.compiled.groupCount);
     this.weakest = new Float64Array(this.compiled.groupCount);
@@ -126,12 +207,15 @@ export class PairScorer {
    * The vectors must fit the chunk and the model (see checkScoreInputs).
    */
   scoreRange(chunk: PairChunk, vectors: ComparisonVectors, start: number, end: number, scores: Float64Array): void {
-    const { model, width, anyTf, tfIds, tfValues, strongest, weakest } = this;
-    const { weights, tfLevels, group, groupCount, priorWeight } = this.compiled;
+    const { width, anyTf, tfIds, tfValues, tfU, strongest, weakest } = this;
+    const compiled = this.compiled;
+    const { weights, tfLevels, group, groupCount, priorWeight, roles } = compiled;
+    const anyDemographic = compiled.demographics.length >= VETO_DISAGREEMENTS;
     const { levels } = vectors;
     const { left, right } = chunk;
     for (let k = start, offset = start * width; k < end; k++, offset += width) {
       let weight = priorWeight;
+      const veto = anyDemographic && demographicVeto(compiled, levels, offset);
       if (groupCount > 0) {
         strongest.fill(0);
         weakest.fill(0);
@@ -145,9 +229,10 @@ export class PairScorer {
           if (flags !== null && flags[level] !== 0) {
             const ids = tfIds[c]!;
             const tf = tfValues[c]!;
-            term += tfAdjustmentWeight(model.u[c][level], Math.max(tf[ids[left[k]]], tf[ids[right[k]]]));
+            term += tfAdjustmentWeight(tfU[c]![level], Math.max(tf[ids[left[k]]], tf[ids[right[k]]]));
           }
         }
+        if (veto && term > 0 && roles[c] === null) term = 0;
         const g = group[c];
         if (g < 0) weight += term;
         else if (term > strongest[g]) strongest[g] = term;

@@ -1,0 +1,87 @@
+// The identity index on the bundled population (fixtures/population, 4 sources):
+// build, adds of 1 and 1,000 records and of a whole source, id stability on an
+// add, accuracy after incremental adds against one link() of everything, and
+// match latency. Run from the repository root after `pnpm build`:
+//   node bench/index/index-bench.mjs [--threads 2] [--queries 50]
+// Figures: docs/index.md.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Evaluation, link } from '../../packages/core/dist/index.js';
+import { createIndex } from '../../packages/index/dist/index.js';
+
+const arg = (name, fallback) => {
+  const at = process.argv.indexOf(name);
+  return at < 0 ? fallback : Number(process.argv[at + 1]);
+};
+const threads = arg('--threads', 2);
+const queryCount = arg('--queries', 50);
+const dir = mkdtempSync(join(tmpdir(), 'mpi-index-bench-'));
+const population = 'fixtures/population';
+const settings = JSON.parse(readFileSync(join(population, 'settings.json'), 'utf8'));
+const lines = (name) => readFileSync(join(population, `${name}.csv`), 'utf8').trim().split('\n');
+/** A CSV of some of a source's rows, as a source the index reads. */
+const slice = (name, from, to) => {
+  const all = lines(name);
+  const path = join(dir, `${name}-${from}-${to}.csv`);
+  writeFileSync(path, [all[0], ...all.slice(1 + from, 1 + to)].join('\n') + '\n');
+  return { name, path };
+};
+const source = (name) => ({ name, path: join(population, `${name}.csv`) });
+const truth = lines('truth').slice(1).map((row) => row.split(','));
+const f1 = (groups) => {
+  const evaluation = new Evaluation();
+  for (const [s, recordId, person] of truth) evaluation.addTruth({ source: s, recordId, group: person });
+  for (const group of groups) for (const r of group.records) evaluation.addPredicted({ source: r.source, recordId: r.recordId, group: group.id });
+  return evaluation.report().pairwise.f1;
+};
+const time = async (work) => {
+  const started = performance.now();
+  const result = await work();
+  return [result, (performance.now() - started) / 1000];
+};
+const out = (what, figure) => console.log(`${what.padEnd(64)} ${figure}`);
+
+const clinic = lines('clinic').length - 1;
+const [index, buildSeconds] = await time(() => createIndex(join(dir, 'i.db'), { settings, sources: ['ehr', 'lab', 'payer'].map(source), threads }));
+out(`build from ehr+lab+payer (${index.size.records} records)`, `${buildSeconds.toFixed(2)} s`);
+
+// Id stability on adding a whole source's records in batches: 1, 1,000, the rest.
+for (const [from, to] of [[0, 1], [1, 1001], [1001, clinic]]) {
+  const before = new Map(index.groups().flatMap((g) => g.records.map((r) => [`${r.source}:${r.recordId}`, g.id])));
+  const [summary, seconds] = await time(() => index.add([slice('clinic', from, to)]));
+  const after = new Map(index.groups().flatMap((g) => g.records.map((r) => [`${r.source}:${r.recordId}`, g.id])));
+  let changed = 0;
+  for (const [key, id] of before) if (after.get(key) !== id) changed++;
+  // Records of identities that merged into another or split.
+  const touched = new Set(index.history().filter((e) => e.batch === summary.batch && (e.kind === 'merge' || e.kind === 'split')).flatMap((e) => e.before));
+  let inTouched = 0;
+  for (const id of before.values()) if (touched.has(id)) inTouched++;
+  out(`add ${to - from} clinic records into ${before.size}`, `${seconds.toFixed(2)} s, ${((to - from) / seconds).toFixed(1)} records/s`);
+  out(`  previously indexed records whose id changed`, `${changed} of ${before.size} (${((100 * changed) / before.size).toFixed(2)}%)`);
+  out(`  previously indexed records in identities that merged or split`, `${inTouched} (${((100 * inTouched) / before.size).toFixed(2)}%), merged ${summary.merged}, split ${summary.split}`);
+}
+
+const linked = await link({ settings, sources: ['clinic', 'ehr', 'lab', 'payer'].map(source), threads });
+out('pairwise F1: index after incremental adds / one link() of all 4', `${f1(index.groups()).toFixed(4)} / ${f1(linked.groups()).toFixed(4)}`);
+
+// Match: records of the clinic source queried again (each finds its own identity when top-1 is right).
+const rows = lines('clinic');
+const header = rows[0].split(',');
+const latencies = [];
+let top1 = 0;
+for (let q = 0; q < queryCount; q++) {
+  const values = rows[1 + Math.floor((q * (rows.length - 1)) / queryCount)].split(',');
+  const record = Object.fromEntries(header.map((column, i) => [column, values[i]]));
+  const started = performance.now();
+  const [best] = await index.match({ source: 'clinic', record: { ...record, mrn: `query-${q}` } }, { count: 1 });
+  latencies.push(performance.now() - started);
+  if (best?.identityId === index.identityOf({ source: 'clinic', recordId: record.mrn })) top1++;
+}
+latencies.sort((a, b) => a - b);
+const p = (x) => latencies[Math.min(latencies.length - 1, Math.ceil((x / 100) * latencies.length) - 1)].toFixed(0);
+out(`match latency over ${queryCount} queries (index of ${index.size.records} records)`, `p50 ${p(50)} ms, p95 ${p(95)} ms, p99 ${p(99)} ms`);
+out('match top-1: the query\'s own identity ranked first', `${top1} of ${queryCount}`);
+index.close();
+rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,112 @@
+// The index's records scored with its frozen parts: the stored model, the
+// blocking rules chosen when it was built, and the term-frequency tables of
+// that build, so a record's scores never depend on which sources came later.
+import { availableParallelism } from 'node:os';
+import { compileBlockingRule, generatePairs, type BlockingRule, type CandidatePairs, type LinkMode } from '@mpi/blocking';
+import { buildRecordTable, type PlainRecord, type RecordTable, type Settings, type SourceInput } from '@mpi/core';
+import { ComparisonPool, type FellegiSunterModel, type TermFrequencyInput } from '@mpi/scoring';
+
+/** Relative frequency of each value of a term-frequency-adjusted column, as measured when the index was built. */
+export interface StoredTermFrequencies {
+  readonly column: string;
+  /** value -> share of the records with a value in this column. */
+  readonly frequencies: Record<string, number>;
+  /** Frequency given to a value the build did not see: as if seen once. */
+  readonly unseen: number;
+}
+
+/** What the index froze at build: settings, model, blocking rules, term frequencies (one entry per comparison, null without tf). */
+export interface FrozenParts {
+  readonly settings: Settings;
+  readonly model: FellegiSunterModel;
+  readonly rules: readonly BlockingRule[];
+  readonly tf: readonly (StoredTermFrequencies | null)[];
+}
+
+/** The record table and its candidate pairs with their match weights. */
+export interface ScoredTable {
+  readonly table: RecordTable;
+  readonly pairs: CandidatePairs;
+  readonly weights: readonly Float64Array[];
+  readonly tf: readonly (TermFrequencyInput | null)[];
+}
+
+/** Records per comparison worker below which the calling thread compares alone (starting workers costs more). */
+const RECORDS_PER_WORKER = 50_000;
+
+/** The stored tables mapped onto this table's dictionaries (the tf input of scoring). */
+export function termFrequencyInputsOf(table: RecordTable, stored: readonly (StoredTermFrequencies | null)[]): (TermFrequencyInput | null)[] {
+  return stored.map((entry) => {
+    if (entry === null) return null;
+    const column = table.columns[entry.column];
+    const tf = new Float64Array(column.dictionary.length);
+    // Dictionary id 0 is the empty value, which carries no frequency.
+    for (let id = 1; id < tf.length; id++) tf[id] = entry.frequencies[column.dictionary[id]] ?? entry.unseen;
+    return { ids: column.ids, tf };
+  });
+}
+
+/** The sources of records grouped by source name, as link() reads them. */
+export function sourcesOf(records: Iterable<{ source: string; data: Record<string, string> }>): SourceInput[] {
+  const bySource = new Map<string, PlainRecord[]>();
+  for (const record of records) {
+    let list = bySource.get(record.source);
+    if (list === undefined) bySource.set(record.source, (list = []));
+    list.push(record.data);
+  }
+  return [...bySource].map(([name, records]) => ({ name, records }));
+}
+
+/** The candidate pairs `keep` accepts (rows of the table), chunk by chunk. */
+function keptPairs(pairs: CandidatePairs, keep: (left: number, right: number) => boolean): CandidatePairs {
+  let count = 0;
+  const chunks = pairs.chunks.map(({ left, right }) => {
+    const l: number[] = [];
+    const r: number[] = [];
+    for (let k = 0; k < left.length; k++) if (keep(left[k], right[k])) l.push(left[k]), r.push(right[k]);
+    count += l.length;
+    return { left: Uint32Array.from(l), right: Uint32Array.from(r) };
+  });
+  return { count, chunks: chunks.filter((chunk) => chunk.left.length > 0), countsByRule: pairs.countsByRule };
+}
+
+/**
+ * Reads, blocks, compares and scores `sources` with the index's frozen parts.
+ * `keep`, when given, picks the candidate pairs worth comparing (a match
+ * compares only the query's pairs); the others are dropped unscored.
+ */
+export async function scoreTable(
+  sources: readonly SourceInput[],
+  frozen: FrozenParts,
+  threads: number,
+  mode?: LinkMode,
+  keep?: (table: RecordTable) => (left: number, right: number) => boolean,
+): Promise<ScoredTable> {
+  return scoreBuiltTable(await buildRecordTable(sources, frozen.settings, threads), frozen, threads, mode, keep);
+}
+
+/** scoreTable on a table already read. */
+export async function scoreBuiltTable(
+  table: RecordTable,
+  frozen: FrozenParts,
+  threads: number,
+  mode?: LinkMode,
+  keep?: (table: RecordTable) => (left: number, right: number) => boolean,
+): Promise<ScoredTable> {
+  const rules = frozen.rules.map((rule) => compileBlockingRule(table, rule));
+  const blocked = generatePairs(table, rules, { mode: mode ?? frozen.settings.mode ?? 'dedupe', maxPairs: frozen.settings.maxPairs });
+  const pairs = keep === undefined ? blocked : keptPairs(blocked, keep(table));
+  const tf = termFrequencyInputsOf(table, frozen.tf);
+  const workers = Math.min(threads, availableParallelism(), Math.floor(table.size / RECORDS_PER_WORKER));
+  const pool = new ComparisonPool({ threads: workers });
+  try {
+    pool.load(table, frozen.model.comparisons);
+    const vectors = await pool.compare(pairs.chunks);
+    const weights = await pool.score({ model: frozen.model, chunks: pairs.chunks, vectors, tf });
+    await pool.close();
+    return { table, pairs, weights, tf };
+  } catch (error) {
+    await pool.destroy();
+    throw error;
+  }
+}

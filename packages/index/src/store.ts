@@ -1,0 +1,279 @@
+// The index's one file: a SQLite database (docs/decisions/index-storage.md says why SQLite).
+// Every change of an add, removal or decision is written in one transaction.
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { MpiError } from '@mpi/core';
+
+/** Version of the file's layout, checked when an index is opened. */
+export const FORMAT_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE records (
+  source TEXT NOT NULL, record_id TEXT NOT NULL, data TEXT NOT NULL, identity_id TEXT NOT NULL, batch INTEGER NOT NULL,
+  PRIMARY KEY (source, record_id)) WITHOUT ROWID;
+CREATE INDEX records_identity ON records (identity_id);
+CREATE TABLE identities (
+  id TEXT PRIMARY KEY, created_batch INTEGER NOT NULL, created_order INTEGER NOT NULL,
+  status TEXT NOT NULL, alias_of TEXT) WITHOUT ROWID;
+CREATE TABLE decisions (
+  source_l TEXT NOT NULL, record_id_l TEXT NOT NULL, source_r TEXT NOT NULL, record_id_r TEXT NOT NULL,
+  decision TEXT NOT NULL, batch INTEGER NOT NULL,
+  PRIMARY KEY (source_l, record_id_l, source_r, record_id_r)) WITHOUT ROWID;
+CREATE TABLE review (
+  source_l TEXT NOT NULL, record_id_l TEXT NOT NULL, source_r TEXT NOT NULL, record_id_r TEXT NOT NULL,
+  match_weight REAL NOT NULL, match_probability REAL NOT NULL, explanation TEXT NOT NULL);
+CREATE TABLE batches (batch INTEGER PRIMARY KEY, time TEXT NOT NULL, kind TEXT NOT NULL, records INTEGER NOT NULL);
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY, batch INTEGER NOT NULL, time TEXT NOT NULL, kind TEXT NOT NULL,
+  records TEXT NOT NULL, before TEXT NOT NULL, after TEXT NOT NULL, evidence TEXT NOT NULL);
+CREATE TABLE event_identities (identity_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (identity_id, seq)) WITHOUT ROWID;
+`;
+
+/** A stored record: its source, record id, raw field text and identity. */
+export interface StoredRecord {
+  readonly source: string;
+  readonly recordId: string;
+  /** The raw text of the columns the settings read, by column name. */
+  readonly data: Record<string, string>;
+  readonly identityId: string;
+}
+
+/** An identity's row: when it was created (for "the older id survives"), and whether it is active, merged into another, or gone. */
+export interface IdentityRow {
+  readonly id: string;
+  readonly createdBatch: number;
+  readonly createdOrder: number;
+  readonly status: 'active' | 'merged' | 'removed';
+  readonly aliasOf: string | null;
+}
+
+export interface DecisionRow {
+  readonly sourceL: string;
+  readonly recordIdL: string;
+  readonly sourceR: string;
+  readonly recordIdR: string;
+  readonly decision: 'match' | 'non-match';
+}
+
+export interface ReviewRow {
+  readonly sourceL: string;
+  readonly recordIdL: string;
+  readonly sourceR: string;
+  readonly recordIdR: string;
+  readonly matchWeight: number;
+  readonly matchProbability: number;
+  readonly explanation: string;
+}
+
+export interface EventRow {
+  readonly seq: number;
+  readonly batch: number;
+  readonly time: string;
+  readonly kind: string;
+  readonly records: string;
+  readonly before: string;
+  readonly after: string;
+  readonly evidence: string;
+}
+
+/** The SQLite file under an index, opened for reading and writing. */
+export class IndexStore {
+  private constructor(readonly db: Database.Database) {}
+
+  /** Creates the file (refusing an existing one) with the schema. */
+  static create(path: string): IndexStore {
+    if (existsSync(path)) throw new MpiError('INDEX_EXISTS', 'the index file already exists; open it, or remove it to build a new one');
+    const db = new Database(path);
+    const store = new IndexStore(db);
+    store.configure();
+    db.exec(SCHEMA);
+    store.setMeta('format', String(FORMAT_VERSION));
+    return store;
+  }
+
+  /** Opens an existing index file. */
+  static open(path: string): IndexStore {
+    let db: Database.Database;
+    try {
+      db = new Database(path, { fileMustExist: true });
+    } catch {
+      throw new MpiError('INDEX_NOT_FOUND', 'no index file at the given path');
+    }
+    const store = new IndexStore(db);
+    store.configure();
+    const format = store.meta('format');
+    if (format !== String(FORMAT_VERSION)) {
+      db.close();
+      throw new MpiError('INDEX_FORMAT', `the file is not an index of format ${FORMAT_VERSION}`);
+    }
+    return store;
+  }
+
+  /**
+   * WAL with synchronous=FULL: a committed transaction is on disk when commit
+   * returns, and a process killed mid-transaction leaves none of it (the WAL
+   * is replayed up to the last commit when the file is opened again).
+   */
+  private configure(): void {
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = OFF');
+    this.db.pragma('busy_timeout = 10000');
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /**
+   * Runs `write` in one transaction, all of it committed or none. IMMEDIATE:
+   * the write lock is taken at the start, so two writers never interleave
+   * (the second waits up to busy_timeout, then fails).
+   */
+  transaction<T>(write: () => T): T {
+    return this.db.transaction(write).immediate();
+  }
+
+  meta(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  records(): StoredRecord[] {
+    const rows = this.db.prepare('SELECT source, record_id, data, identity_id FROM records ORDER BY source, record_id').raw().all() as [string, string, string, string][];
+    return rows.map(([source, recordId, data, identityId]) => ({ source, recordId, data: JSON.parse(data) as Record<string, string>, identityId }));
+  }
+
+  /** The records of an identity, in (source, record id) order. */
+  membersOf(identityId: string): { source: string; recordId: string }[] {
+    const rows = this.db.prepare('SELECT source, record_id FROM records WHERE identity_id = ? ORDER BY source, record_id').raw().all(identityId) as [string, string][];
+    return rows.map(([source, recordId]) => ({ source, recordId }));
+  }
+
+  recordCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n;
+  }
+
+  putRecord(source: string, recordId: string, data: Record<string, string>, identityId: string, batch: number): void {
+    this.db
+      .prepare(
+        'INSERT INTO records (source, record_id, data, identity_id, batch) VALUES (?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (source, record_id) DO UPDATE SET data = excluded.data, identity_id = excluded.identity_id, batch = excluded.batch',
+      )
+      .run(source, recordId, JSON.stringify(data), identityId, batch);
+  }
+
+  setIdentityOf(source: string, recordId: string, identityId: string): void {
+    this.db.prepare('UPDATE records SET identity_id = ? WHERE source = ? AND record_id = ?').run(identityId, source, recordId);
+  }
+
+  deleteRecord(source: string, recordId: string): void {
+    this.db.prepare('DELETE FROM records WHERE source = ? AND record_id = ?').run(source, recordId);
+  }
+
+  identities(): IdentityRow[] {
+    const rows = this.db.prepare('SELECT id, created_batch, created_order, status, alias_of FROM identities').raw().all() as [string, number, number, IdentityRow['status'], string | null][];
+    return rows.map(([id, createdBatch, createdOrder, status, aliasOf]) => ({ id, createdBatch, createdOrder, status, aliasOf }));
+  }
+
+  putIdentity(row: IdentityRow): void {
+    this.db
+      .prepare(
+        'INSERT INTO identities (id, created_batch, created_order, status, alias_of) VALUES (?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (id) DO UPDATE SET status = excluded.status, alias_of = excluded.alias_of',
+      )
+      .run(row.id, row.createdBatch, row.createdOrder, row.status, row.aliasOf);
+  }
+
+  /** The active identity an id resolves to, following merge aliases; undefined for an unknown id. */
+  resolve(id: string): string | undefined {
+    const lookup = this.db.prepare('SELECT status, alias_of FROM identities WHERE id = ?');
+    let current = id;
+    for (let hops = 0; hops < 1_000_000; hops++) {
+      const row = lookup.get(current) as { status: string; alias_of: string | null } | undefined;
+      if (row === undefined) return undefined;
+      if (row.status !== 'merged' || row.alias_of === null) return current;
+      current = row.alias_of;
+    }
+    return undefined;
+  }
+
+  /** Every id that resolves to `id` (itself and the identities merged into it, transitively). */
+  aliasesOf(id: string): string[] {
+    const rows = this.db
+      .prepare(
+        'WITH RECURSIVE chain(id) AS (SELECT ? UNION SELECT identities.id FROM identities JOIN chain ON identities.alias_of = chain.id) SELECT id FROM chain',
+      )
+      .raw()
+      .all(id) as [string][];
+    return rows.map(([alias]) => alias);
+  }
+
+  decisions(): DecisionRow[] {
+    const rows = this.db.prepare('SELECT source_l, record_id_l, source_r, record_id_r, decision FROM decisions').raw().all() as [string, string, string, string, DecisionRow['decision']][];
+    return rows.map(([sourceL, recordIdL, sourceR, recordIdR, decision]) => ({ sourceL, recordIdL, sourceR, recordIdR, decision }));
+  }
+
+  putDecision(decision: DecisionRow, batch: number): void {
+    this.db
+      .prepare(
+        'INSERT INTO decisions (source_l, record_id_l, source_r, record_id_r, decision, batch) VALUES (?, ?, ?, ?, ?, ?) ' +
+          'ON CONFLICT DO UPDATE SET decision = excluded.decision, batch = excluded.batch',
+      )
+      .run(decision.sourceL, decision.recordIdL, decision.sourceR, decision.recordIdR, decision.decision, batch);
+  }
+
+  replaceReview(rows: readonly ReviewRow[]): void {
+    this.db.prepare('DELETE FROM review').run();
+    const insert = this.db.prepare('INSERT INTO review VALUES (?, ?, ?, ?, ?, ?, ?)');
+    for (const row of rows) insert.run(row.sourceL, row.recordIdL, row.sourceR, row.recordIdR, row.matchWeight, row.matchProbability, row.explanation);
+  }
+
+  review(): ReviewRow[] {
+    const rows = this.db
+      .prepare('SELECT * FROM review ORDER BY match_probability DESC, source_l, record_id_l, source_r, record_id_r')
+      .raw()
+      .all() as [string, string, string, string, number, number, string][];
+    return rows.map(([sourceL, recordIdL, sourceR, recordIdR, matchWeight, matchProbability, explanation]) => ({
+      sourceL,
+      recordIdL,
+      sourceR,
+      recordIdR,
+      matchWeight,
+      matchProbability,
+      explanation,
+    }));
+  }
+
+  /** Starts a batch: its number (1, 2, ...), recorded with its time and kind. */
+  newBatch(kind: string, records: number, time: string): number {
+    const last = (this.db.prepare('SELECT max(batch) AS n FROM batches').get() as { n: number | null }).n ?? 0;
+    this.db.prepare('INSERT INTO batches (batch, time, kind, records) VALUES (?, ?, ?, ?)').run(last + 1, time, kind, records);
+    return last + 1;
+  }
+
+  batchCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM batches').get() as { n: number }).n;
+  }
+
+  addEvent(event: Omit<EventRow, 'seq'>, identityIds: readonly string[]): void {
+    const { lastInsertRowid } = this.db
+      .prepare('INSERT INTO events (batch, time, kind, records, before, after, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(event.batch, event.time, event.kind, event.records, event.before, event.after, event.evidence);
+    const link = this.db.prepare('INSERT OR IGNORE INTO event_identities (identity_id, seq) VALUES (?, ?)');
+    for (const id of new Set(identityIds)) link.run(id, lastInsertRowid);
+  }
+
+  /** Events in order; those naming any of `identityIds` when given. */
+  events(identityIds?: readonly string[]): EventRow[] {
+    if (identityIds === undefined) return this.db.prepare('SELECT * FROM events ORDER BY seq').all() as EventRow[];
+    const placeholders = identityIds.map(() => '?').join(', ');
+    return this.db
+      .prepare(`SELECT * FROM events WHERE seq IN (SELECT seq FROM event_identities WHERE identity_id IN (${placeholders})) ORDER BY seq`)
+      .all(...identityIds) as EventRow[];
+  }
+}

@@ -1,0 +1,129 @@
+// The identity index's public types.
+import type { FellegiSunterModel, MatchExplanation, PlainRecord, RecordRef, SourceInput } from '@mpi/core';
+
+export type { RecordRef };
+
+/** Records to index: sources as link() reads them, or plain records by source name. */
+export type IndexInput = readonly SourceInput[] | Readonly<Record<string, readonly PlainRecord[]>>;
+
+export interface CreateIndexOptions {
+  /** Settings as link() takes them (validated the same way). */
+  readonly settings: unknown;
+  /** The records to build from (either this or `records`). */
+  readonly sources?: readonly SourceInput[];
+  /** Plain records by source name (either this or `sources`). */
+  readonly records?: Readonly<Record<string, readonly PlainRecord[]>>;
+  /** Worker threads (default: the cores). Ids and groups do not depend on it. */
+  readonly threads?: number;
+  /**
+   * A trained model to use instead of training one on the build's records (as
+   * link()'s `model`). The model is frozen in the index: build from enough
+   * records to train on (one source in link mode has no pairs), or give one.
+   */
+  readonly model?: FellegiSunterModel;
+  /**
+   * Lower threshold (match probability): pairs scored from here up to the
+   * settings' threshold (which links) go to the review queue. Default 0.1,
+   * or the link threshold when that is lower.
+   */
+  readonly reviewThreshold?: number;
+}
+
+export interface OpenIndexOptions {
+  /** Worker threads for adds and matches (default: the cores). */
+  readonly threads?: number;
+  /**
+   * Called inside each write transaction, after its rows are written and
+   * before the commit. For crash tests (a process killed there must leave none
+   * of the batch); not for production use.
+   */
+  readonly beforeCommit?: () => void;
+}
+
+/** A group of records the index holds as one person, under a stable id. */
+export interface IndexedIdentity {
+  readonly id: string;
+  readonly records: readonly RecordRef[];
+}
+
+/** How much a batch changed, and how long it took. */
+export interface ChangeSummary {
+  /** The batch's number in the index (1 = the build). */
+  readonly batch: number;
+  readonly added: number;
+  readonly updated: number;
+  readonly removed: number;
+  readonly decisions: number;
+  /** Identities created, merged into another, split, and removed (no records left) by this batch. */
+  readonly created: number;
+  readonly merged: number;
+  readonly split: number;
+  readonly retired: number;
+  /** Active identities and records after the batch. */
+  readonly identities: number;
+  readonly records: number;
+  /** Pairs in the review band after the batch. */
+  readonly review: number;
+  readonly seconds: { readonly read: number; readonly score: number; readonly cluster: number; readonly write: number };
+}
+
+/** FHIR's match-grade: certain (would link), probable and possible (the review band, upper and lower half by match weight), certainly-not. */
+export type MatchGrade = 'certain' | 'probable' | 'possible' | 'certainly-not';
+
+/** A record to match: its source (for the source's column mapping) and its fields. */
+export interface MatchQuery {
+  readonly source: string;
+  readonly record: PlainRecord;
+}
+
+export interface MatchOptions {
+  /** Candidates returned at most (default 5). */
+  readonly count?: number;
+  /** Candidates below this match probability are left out (default 0: every candidate blocking found). */
+  readonly minProbability?: number;
+}
+
+/** A candidate identity for a query record: scored by its best-matching member. */
+export interface MatchCandidate {
+  readonly identityId: string;
+  readonly records: readonly RecordRef[];
+  /** The member that scored best against the query. */
+  readonly bestRecord: RecordRef;
+  readonly matchWeight: number;
+  readonly matchProbability: number;
+  readonly grade: MatchGrade;
+  readonly explanation: MatchExplanation;
+}
+
+/** A pair in the review band (between the two thresholds), with its evidence. */
+export interface ReviewPair {
+  readonly left: RecordRef;
+  readonly right: RecordRef;
+  readonly matchWeight: number;
+  readonly matchProbability: number;
+  readonly explanation: MatchExplanation;
+}
+
+/** A reviewer's decision on a pair: the same person (must-link) or not (cannot-link). */
+export interface Decision {
+  readonly left: RecordRef;
+  readonly right: RecordRef;
+  readonly decision: 'match' | 'non-match';
+}
+
+export type EventKind = 'create' | 'merge' | 'split' | 'update' | 'remove' | 'decision';
+
+/** One entry of the audit log. */
+export interface IndexEvent {
+  readonly seq: number;
+  readonly batch: number;
+  /** ISO time of the batch. */
+  readonly time: string;
+  readonly kind: EventKind;
+  readonly records: readonly RecordRef[];
+  /** Identity ids before and after. */
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+  /** Why: the strongest link's match weight and probability, or the decision. */
+  readonly evidence: Readonly<Record<string, unknown>>;
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { explainPair, type FellegiSunterModel } from '../src/model/index.js';
+import { birthDateComparison, familyNameComparison, givenNameComparison, identifierComparison } from '../src/comparison-library.js';
+import { termFrequencies } from '../src/term-frequencies.js';
+import type { ComparisonLevel, EncodedColumn } from '../src/types.js';
+
+const column = (dictionary: string[], values: string[]): EncodedColumn => ({ dictionary, ids: Uint32Array.from(values, (v) => dictionary.indexOf(v)) });
+
+describe('term frequencies', () => {
+  // Three people called Smith (one of them with four records) and one Lee with four records.
+  const family = column(['', 'smith', 'lee'], ['smith', 'smith', 'smith', 'smith', 'smith', 'smith', 'lee', 'lee', 'lee', 'lee']);
+  const born = column(['', '19700101', '19800202', '19900303', '19600404'], ['19700101', '19700101', '19700101', '19700101', '19800202', '19900303', '19600404', '19600404', '19600404', '19600404']);
+
+  it('count values per record without a people column', () => {
+    expect([...termFrequencies(family)]).toEqual([0, 0.6, 0.4]);
+  });
+
+  it('count values per person, told apart by a demographic column: many records of one person do not make a name common', () => {
+    // smith: 3 people, lee: 1 person.
+    expect([...termFrequencies(family, born)]).toEqual([0, 0.75, 0.25]);
+  });
+
+  it('count a value whose records have no demographic value as one person', () => {
+    const noDates = column(['', '19700101'], ['', '', '', '', '', '', '', '', '19700101', '']);
+    expect([...termFrequencies(family, noDates)]).toEqual([0, 0.5, 0.5]);
+  });
+});
+
+describe('term-frequency adjustments of the default comparisons', () => {
+  const tfLevels = (levels: readonly ComparisonLevel[]) => levels.flatMap((level, i) => (level.tfAdjustment ? [i] : []));
+
+  it('adjust exact given names, family names, birth dates and identifiers', () => {
+    for (const comparison of [givenNameComparison('g'), familyNameComparison('f'), birthDateComparison('b'), identifierComparison('i')]) {
+      expect(tfLevels(comparison.levels), comparison.name).toContain(1);
+    }
+  });
+
+  it('make a common name on a common birth date worth less than a rare name on a rare one', () => {
+    const comparisons = [givenNameComparison('given_name'), birthDateComparison('birth_date')];
+    const model: FellegiSunterModel = {
+      version: 1,
+      comparisons,
+      m: comparisons.map((c) => c.levels.map((_, l) => (l === 0 ? 1 : l === 1 ? 0.9 : 0.1 / (c.levels.length - 2)))),
+      u: comparisons.map((c) => c.levels.map((_, l) => (l === 0 ? 1 : l === 1 ? 0.001 : 0.999 / (c.levels.length - 2)))),
+      prior: 1e-4,
+      training: { sessions: [], candidateLambda: 0.1 },
+    };
+    // Records 0-1: a common name and date (frequency 1%); records 2-3: rare ones (0.01%).
+    const tf = [
+      { ids: Uint32Array.of(1, 1, 2, 2), tf: Float64Array.of(0, 0.01, 0.0001) },
+      { ids: Uint32Array.of(1, 1, 2, 2), tf: Float64Array.of(0, 0.01, 0.0001) },
+    ];
+    const common = explainPair({ model, vector: Uint8Array.of(1, 1), left: 0, right: 1, tf });
+    const rare = explainPair({ model, vector: Uint8Array.of(1, 1), left: 2, right: 3, tf });
+    expect(common.matchWeight).toBeLessThan(rare.matchWeight);
+    for (const term of common.terms) expect(term.tfAdjustment).toBeCloseTo(Math.log2(0.001 / 0.01), 12);
+  });
+});
+
+describe('a term-frequency adjusted fuzzy level (Splink)', () => {
+  it('replaces the exact level\'s u by the frequency, not its own u', () => {
+    const base = givenNameComparison('given_name');
+    // Also adjust the nickname level (level 2).
+    const comparison = { ...base, levels: base.levels.map((level, l) => (l === 2 ? { ...level, tfAdjustment: true } : level)) };
+    const n = comparison.levels.length;
+    const u = comparison.levels.map((_, l) => (l === 0 ? 1 : l === 1 ? 0.004 : l === 2 ? 0.003 : 0.99 / (n - 3)));
+    const model: FellegiSunterModel = {
+      version: 1,
+      comparisons: [comparison],
+      m: [comparison.levels.map((_, l) => (l === 0 ? 1 : 1 / (n - 1)))],
+      u: [u],
+      prior: 1e-4,
+      training: { sessions: [], candidateLambda: 0.1 },
+    };
+    const tf = [{ ids: Uint32Array.of(1, 2), tf: Float64Array.of(0, 0.02, 0.001) }];
+    const nickname = explainPair({ model, vector: Uint8Array.of(2), left: 0, right: 1, tf }).terms[0];
+    expect(nickname.tfAdjustment).toBeCloseTo(Math.log2(0.004 / 0.02), 12);
+  });
+});

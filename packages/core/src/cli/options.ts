@@ -90,6 +90,11 @@ export function withSourceOptions(sources: readonly NamedSource[], options: Sour
   });
 }
 
+/** The sources with the encodings `--encoding` gives them (for commands without `--delimiter`); see {@link withSourceOptions}. */
+export function withEncodings(sources: readonly NamedSource[], encodings: readonly NamedEncoding[] = []): SourceInput[] {
+  return withSourceOptions(sources, { encoding: encodings });
+}
+
 export function positiveInt(value: string): number {
   const n = Number(value);
   if (!INTEGER.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer in plain digits');

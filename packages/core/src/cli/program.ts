@@ -6,11 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { addEvaluateCommand } from './evaluate.js';
+import { addCoreCommands } from './commands.js';
 import { errorLine, exitCodeFor } from './exit-codes.js';
-import { addExplainCommand } from './explain.js';
-import { addInitCommand } from './init.js';
-import { addLinkCommand } from './link.js';
 import { installProcessGuards } from './process-guards.js';
 
 installProcessGuards();
@@ -28,12 +25,7 @@ program
   .exitOverride()
   .configureOutput({ outputError: (message, write) => write(`mpi: ${message.replace(/^error: /, '')}`) });
 
-addInitCommand(program);
-addLinkCommand(program);
-addEvaluateCommand(program);
-addExplainCommand(program);
-// `mpi link --version` as well as `mpi --version`: a script checking the version mid-command line gets it.
-for (const command of program.commands) command.version(version, '-V, --version', 'print the version');
+addCoreCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const code = exitCodeFor(error);

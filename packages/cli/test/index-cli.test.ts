@@ -1,10 +1,10 @@
 // The identity index through `mpi`: the command forms scripts call, their
 // output files' headers, the one-line JSON summaries and the exit codes.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runProcess } from '../../core/test/helpers.js';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const cli = resolve(repoRoot, 'packages/cli/dist/cli.js');
@@ -12,11 +12,11 @@ const population = resolve(repoRoot, 'fixtures/population');
 const dir = mkdtempSync(join(tmpdir(), 'mpi-index-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const mpi = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+const mpi = (...args: string[]) => runProcess(process.execPath, [cli, ...args]);
 const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n');
 /** Runs a command with --json: it exits 0 and prints one JSON object. */
-const json = (...args: string[]) => {
-  const run = mpi(...args, '--json');
+const json = async (...args: string[]) => {
+  const run = await mpi(...args, '--json');
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
   expect(run.stdout.trim().split('\n')).toHaveLength(1);
@@ -34,22 +34,22 @@ describe('mpi index and mpi match', () => {
   const source = (name: string) => `${name}=${sample(name)}`;
   const records = (_name: string) => 150;
 
-  it('create, add, groups, review, decide, remove, history and match work in sequence, each printing its summary', () => {
-    const created = json('index', 'create', '--index', index, '--settings', join(population, 'settings.json'), '--source', source('lab'), '--source', source('clinic'), '--threads', '1');
+  it('create, add, groups, review, decide, remove, history and match work in sequence, each printing its summary', async () => {
+    const created = await json('index', 'create', '--index', index, '--settings', join(population, 'settings.json'), '--source', source('lab'), '--source', source('clinic'), '--threads', '1');
     expect(created).toMatchObject({ batch: 1, added: records('lab') + records('clinic'), records: records('lab') + records('clinic') });
     expect(Object.keys(created.seconds as object)).toEqual(['read', 'score', 'cluster', 'write']);
 
-    const added = json('index', 'add', '--index', index, '--source', source('payer'));
+    const added = await json('index', 'add', '--index', index, '--source', source('payer'));
     expect(added).toMatchObject({ batch: 2, added: records('payer') });
 
     const groups = join(dir, 'groups.csv');
-    expect(json('index', 'groups', '--index', index, '--out', groups)).toMatchObject({ records: added.records });
+    expect(await json('index', 'groups', '--index', index, '--out', groups)).toMatchObject({ records: added.records });
     const groupRows = lines(groups);
     expect(groupRows[0]).toBe('source,record_id,identity_id');
     expect(groupRows).toHaveLength((added.records as number) + 1);
 
     const review = join(dir, 'review.csv');
-    const reviewed = json('index', 'review', '--index', index, '--out', review);
+    const reviewed = await json('index', 'review', '--index', index, '--out', review);
     expect(lines(review)[0]).toBe('source_l,record_id_l,source_r,record_id_r,match_weight,match_probability');
     expect(lines(review)).toHaveLength((reviewed.pairs as number) + 1);
 
@@ -57,14 +57,14 @@ describe('mpi index and mpi match', () => {
     const [a, b] = [groupRows[1]!.split(','), groupRows.find((row, i) => i > 0 && row.split(',')[2] !== groupRows[1]!.split(',')[2])!.split(',')];
     const decisions = join(dir, 'decisions.csv');
     writeFileSync(decisions, `source_l,record_id_l,source_r,record_id_r,decision\n${a![0]},${a![1]},${b![0]},${b![1]},match\n`);
-    expect(json('index', 'decide', '--index', index, '--decisions', decisions)).toMatchObject({ batch: 3, decisions: 1, merged: 1 });
+    expect(await json('index', 'decide', '--index', index, '--decisions', decisions)).toMatchObject({ batch: 3, decisions: 1, merged: 1 });
 
     const removals = join(dir, 'remove.csv');
     writeFileSync(removals, `record_id\n${b![1]}\n`);
-    expect(json('index', 'remove', '--index', index, '--source', `${b![0]}=${removals}`)).toMatchObject({ batch: 4, removed: 1 });
+    expect(await json('index', 'remove', '--index', index, '--source', `${b![0]}=${removals}`)).toMatchObject({ batch: 4, removed: 1 });
 
     const events = join(dir, 'events.csv');
-    const history = json('index', 'history', '--index', index, '--identity', b![2]!, '--out', events);
+    const history = await json('index', 'history', '--index', index, '--identity', b![2]!, '--out', events);
     expect(lines(events)[0]).toBe('seq,batch,time,kind,records,identity_ids_before,identity_ids_after,evidence');
     const kinds = lines(events).slice(1).map((row) => row.split(',')[3]);
     expect(kinds).toContain('merge');
@@ -74,7 +74,7 @@ describe('mpi index and mpi match', () => {
     const queries = join(dir, 'queries.csv');
     writeFileSync(queries, lines(join(population, 'lab.csv')).slice(0, 4).join('\n') + '\n');
     const matches = join(dir, 'matches.csv');
-    const matched = json('match', '--index', index, '--source', `lab=${queries}`, '--out', matches, '--count', '2');
+    const matched = await json('match', '--index', index, '--source', `lab=${queries}`, '--out', matches, '--count', '2');
     expect(matched).toMatchObject({ queries: 3 });
     expect(Object.keys(matched.latencyMs as object)).toEqual(['p50', 'p95', 'p99']);
     const matchRows = lines(matches);
@@ -88,11 +88,11 @@ describe('mpi index and mpi match', () => {
     // Nine processes, each loading the engine: seconds apiece on a loaded machine.
   }, 300_000);
 
-  it('refuses to build over an existing index and to open a missing one, with exit code 2 and nothing on stdout', () => {
-    const again = mpi('index', 'create', '--index', index, '--settings', join(population, 'settings.json'), '--source', source('lab'));
+  it('refuses to build over an existing index and to open a missing one, with exit code 2 and nothing on stdout', async () => {
+    const again = await mpi('index', 'create', '--index', index, '--settings', join(population, 'settings.json'), '--source', source('lab'));
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/^mpi: the index file already exists/);
-    const missing = mpi('index', 'groups', '--index', join(dir, 'missing.db'), '--out', join(dir, 'g.csv'));
+    const missing = await mpi('index', 'groups', '--index', join(dir, 'missing.db'), '--out', join(dir, 'g.csv'));
     expect(missing.status).toBe(2);
     expect(missing.stdout).toBe('');
   });

@@ -6,7 +6,6 @@
  * API (buildRecordTable, link) or the real `mpi` command (packages/core/dist,
  * built by `pnpm build`).
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +21,7 @@ import {
   type Settings,
   type SourceInput,
 } from '../src/index.js';
-import { tempDir } from './helpers.js';
+import { runProcess, tempDir } from './helpers.js';
 
 const cliPath = resolve(import.meta.dirname, '../dist/cli.js');
 
@@ -440,12 +439,8 @@ async function runApi(input: Exclude<Input, { cli: unknown }>): Promise<{ table?
 }
 
 /** The `mpi` command's exit code and output. */
-function mpi(args: readonly string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = execFile(process.execPath, [cliPath, ...args], { cwd, encoding: 'utf8' }, (_error, stdout, stderr) =>
-      done({ status: child.exitCode, stdout, stderr }),
-    );
-  });
+function mpi(args: readonly string[], cwd: string) {
+  return runProcess(process.execPath, [cliPath, ...args], { cwd });
 }
 
 function expectNoPatientValue(text: string): void {

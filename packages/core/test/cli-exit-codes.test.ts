@@ -9,7 +9,7 @@ import { InvalidArgumentError } from 'commander';
 import { positiveInt, probability } from '../src/cli/options.js';
 import { errorLine, EXIT, exitCodeFor } from '../src/cli/exit-codes.js';
 import * as core from '../src/index.js';
-import { cliPath, repoRoot, tempDir, writeIn } from './helpers.js';
+import { cliPath, repoRoot, runProcess, tempDir, writeIn } from './helpers.js';
 
 const population = resolve(repoRoot, 'fixtures/population');
 const populationArgs = [
@@ -19,21 +19,13 @@ const populationArgs = [
 
 /**
  * Runs the real CLI; `node` holds node options (e.g. a preload), `shell` a bash
- * prefix (e.g. a ulimit). Asynchronous, so several runs overlap their start-up
- * and the test worker stays responsive.
+ * prefix (e.g. a ulimit). Asynchronous, so several runs overlap their start-up.
  */
-function mpi(args: string[], { node = [] as string[], shell = '' } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = shell
-    ? spawn('bash', ['-c', `${shell} && exec "$0" "$@"`, process.execPath, ...node, cliPath, ...args])
-    : spawn(process.execPath, [...node, cliPath, ...args]);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+async function mpi(args: string[], { node = [] as string[], shell = '' } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { status: code, stdout, stderr } = shell
+    ? await runProcess('bash', ['-c', `${shell} && exec "$0" "$@"`, process.execPath, ...node, cliPath, ...args])
+    : await runProcess(process.execPath, [...node, cliPath, ...args]);
+  return { code, stdout, stderr };
 }
 
 describe('mpi exit codes', async () => {

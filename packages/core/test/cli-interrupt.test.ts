@@ -1,8 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, repoRoot, tempDir, writeIn } from './helpers.js';
+import { cliPath, repoRoot, runProcess, tempDir, writeIn } from './helpers.js';
 
 /**
  * An interrupted `mpi link` must leave every previous output byte for byte, and
@@ -16,9 +16,9 @@ const PREVIOUS = 'source,record_id,identity_id\nprevious,run,P0\n';
 
 let inputs: string[];
 
-beforeAll(() => {
+beforeAll(async () => {
   const dir = tempDir();
-  const generated = spawnSync(
+  const generated = await runProcess(
     process.execPath,
     [resolve(repoRoot, 'fixtures/dist/cli.js'), 'generate', '--people', '30000', '--sources', '2', '--seed', '7', '--out', dir],
     { encoding: 'utf8' },

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,6 +25,55 @@ export function tempDir(prefix = 'mpi-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   madeDirs.push(dir);
   return dir;
+}
+
+// Tests never run a child process synchronously (spawnSync, execFileSync, execSync): that
+// blocks the test worker's event loop while the child runs, and a child that takes longer
+// than vitest's 60 s RPC timeout (a CLI link or a population generation on a loaded machine)
+// leaves the worker unable to answer the runner. The run then ends with "Timeout calling
+// onTaskUpdate" and exits 1 although every test passed (vitest issue #8164).
+
+/** Options of {@link runProcess}: spawn's (cwd, env, timeout, stdio, ...) plus spawnSync's `input` and `encoding`. */
+export interface ProcessOptions extends SpawnOptions {
+  /** Written to the child's stdin, which is then closed (it is closed at once without it). */
+  input?: string | Uint8Array;
+  /** How stdout and stderr are decoded; 'utf8' unless told. */
+  encoding?: BufferEncoding;
+}
+
+/** How a child process ended, as spawnSync reports it. */
+export interface ProcessResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end without blocking the test worker: the asynchronous spawnSync. */
+export function runProcess(command: string, args: readonly string[], { input, encoding = 'utf8', ...options }: ProcessOptions = {}): Promise<ProcessResult> {
+  return new Promise((resolvePromise, reject) => {
+    // spawn's own `timeout` ends the child with `killSignal` (SIGTERM), as spawnSync's did.
+    const child = spawn(command, args, options);
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', reject);
+    child.on('close', (status, signal) =>
+      resolvePromise({ status, signal, stdout: Buffer.concat(stdout).toString(encoding), stderr: Buffer.concat(stderr).toString(encoding) }),
+    );
+    // A child that exits without reading its input closes the pipe (EPIPE); spawnSync ignored that too.
+    child.stdin?.on('error', () => {});
+    if (input === undefined) child.stdin?.end();
+    else child.stdin?.end(input);
+  });
+}
+
+/** The stdout of a command that must succeed, as execFileSync returned it; rejects naming the exit and stderr otherwise. */
+export async function processOutput(command: string, args: readonly string[], options?: ProcessOptions): Promise<string> {
+  const run = await runProcess(command, args, options);
+  if (run.status !== 0) throw new Error(`${command} exited with ${run.status ?? run.signal}: ${run.stderr}`);
+  return run.stdout;
 }
 
 /** Writes a file in `dir` and returns its path. */

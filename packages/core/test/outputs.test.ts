@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spreadsheetSafe } from '../src/output/csv-output.js';
 import { link, MpiError, writeGroupsCsv, writePairsCsv, type LinkResult } from '../src/index.js';
-import { repoRoot, tempDir, writeIn } from './helpers.js';
+import { repoRoot, runProcess, tempDir, writeIn } from './helpers.js';
 
 const coreDist = resolve(repoRoot, 'packages/core/dist/index.js');
 const population = resolve(repoRoot, 'fixtures/population');
@@ -56,7 +55,7 @@ describe('writeGroupsCsv and writePairsCsv write atomically', () => {
     expect(readdirSync(join(dir, 'sub'))).toEqual([]);
   });
 
-  it('leave the previous file as it was when the file system refuses a write midway (file-size limit)', () => {
+  it('leave the previous file as it was when the file system refuses a write midway (file-size limit)', async () => {
     // A real failing write: the child runs under `ulimit -f`, so the kernel refuses
     // the groups file past 64 KiB (EFBIG, as a full disk refuses with ENOSPC).
     // Node ignores SIGXFSZ, so the write fails instead of killing the process.
@@ -81,7 +80,7 @@ for (const [write, path] of [[writeGroupsCsv, process.argv[2]], [(r, p) => write
 }
 `,
     );
-    const run = spawnSync('bash', ['-c', 'ulimit -f 64 && exec "$0" "$@"', process.execPath, script, groups, pairs], { encoding: 'utf8' });
+    const run = await runProcess('bash', ['-c', 'ulimit -f 64 && exec "$0" "$@"', process.execPath, script, groups, pairs]);
     expect(run.stderr).toBe('');
     expect(run.stdout.trim().split('\n')).toEqual(['OUTPUT_WRITE_FAILED EFBIG', 'OUTPUT_WRITE_FAILED EFBIG']);
     expect(readFileSync(groups, 'utf8')).toBe(previous);

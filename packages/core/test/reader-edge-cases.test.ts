@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,7 +16,7 @@ import {
 } from '../src/index.js';
 import { jsonNumberText } from '../src/read/ndjson.js';
 import { readerLimits, readSource, readSourceCells } from '../src/read/sources.js';
-import { tempDir, writeIn } from './helpers.js';
+import { processOutput, tempDir, writeIn } from './helpers.js';
 
 // Edge cases of reading sources (docs/input-rules.md): each is read the same way,
 // or refused with the same typed error at the same row and column, on every
@@ -487,8 +486,8 @@ describe('Date objects from the API', () => {
     process.stdout.write(JSON.stringify(dates.map(dateText)));
   `;
   for (const zone of ZONES) {
-    it(`reads local and UTC midnight as the day they were made for in ${zone}`, () => {
-      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, TZ: zone }, encoding: 'utf8' });
+    it(`reads local and UTC midnight as the day they were made for in ${zone}`, async () => {
+      const out = await processOutput(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, TZ: zone }, encoding: 'utf8' });
       expect(JSON.parse(out)).toEqual(['1970-03-05', '1970-03-05', '1970-03-05', '2018-11-04', '1999-12-31', '1850-01-01', '2000-01-01', '2000-01-01']);
     });
   }

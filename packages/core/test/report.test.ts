@@ -1,6 +1,5 @@
 // The HTML report's figures and its promise to hold no record value unless asked.
 // The page in a real browser: report-browser.test.ts.
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,11 +7,11 @@ import { matchProbability } from '@mpi/scoring';
 import { buildReportHtml } from '../src/index.js';
 import { linkReportData } from '../src/advanced.js';
 import { weightCurves, measuredCurve } from '../src/report/weight-curves.js';
-import { cliPath, tempDir, writeIn } from './helpers.js';
+import { cliPath, runProcess, tempDir, writeIn } from './helpers.js';
 import { inputValues, linkPopulation, population, settings, valuesIn } from './report-fixture.js';
 
-function mpi(args: string[]) {
-  const run = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
+async function mpi(args: string[]) {
+  const run = await runProcess(process.execPath, [cliPath, ...args]);
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -127,10 +126,10 @@ describe('mpi link --report-html and mpi evaluate --report-html', () => {
     return { dir, source, truthFile, settingsFile: writeIn(dir, 'settings.json', JSON.stringify(settings)), records };
   }
 
-  it('writes the report beside the other outputs, with no input value in it', () => {
+  it('writes the report beside the other outputs, with no input value in it', async () => {
     const { dir, source, settingsFile, records } = files();
     const report = join(dir, 'report.html');
-    const run = mpi(['link', '--settings', settingsFile, '--source', `ehr=${source}`, '--out', join(dir, 'g.csv'), '--report-html', report, '--quiet']);
+    const run = await mpi(['link', '--settings', settingsFile, '--source', `ehr=${source}`, '--out', join(dir, 'g.csv'), '--report-html', report, '--quiet']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const html = readFileSync(report, 'utf8');
@@ -138,27 +137,27 @@ describe('mpi link --report-html and mpi evaluate --report-html', () => {
     expect(valuesIn(html, inputValues(records))).toEqual([]);
   });
 
-  it('refuses --show-values without --report-html, and a report over another output, before linking', () => {
+  it('refuses --show-values without --report-html, and a report over another output, before linking', async () => {
     const { dir, source, settingsFile } = files();
     const out = join(dir, 'g.csv');
-    const alone = mpi(['link', '--settings', settingsFile, '--source', `ehr=${source}`, '--out', out, '--show-values', '--quiet']);
+    const alone = await mpi(['link', '--settings', settingsFile, '--source', `ehr=${source}`, '--out', out, '--show-values', '--quiet']);
     expect(alone.code).toBe(2);
     expect(alone.stderr).toContain('--show-values needs --report-html');
-    const same = mpi(['link', '--settings', settingsFile, '--source', `ehr=${source}`, '--out', out, '--report-html', out, '--quiet']);
+    const same = await mpi(['link', '--settings', settingsFile, '--source', `ehr=${source}`, '--out', out, '--report-html', out, '--quiet']);
     expect(same.code).toBe(2);
     expect(same.stderr).toContain('--report-html');
     expect(existsSync(out)).toBe(false);
   });
 
-  it('puts the measured curve beside the estimated one from the pairs file and the truth', () => {
+  it('puts the measured curve beside the estimated one from the pairs file and the truth', async () => {
     const { dir, source, settingsFile, truthFile } = files();
     const groups = join(dir, 'g.csv');
     const pairs = join(dir, 'pairs.csv');
     const model = join(dir, 'model.json');
-    const linked = mpi(['link', '--settings', settingsFile, '--source', `ehr=${source}`, '--out', groups, '--pairs', pairs, '--all-pairs', '--model-out', model, '--quiet']);
+    const linked = await mpi(['link', '--settings', settingsFile, '--source', `ehr=${source}`, '--out', groups, '--pairs', pairs, '--all-pairs', '--model-out', model, '--quiet']);
     expect(linked.code).toBe(0);
     const report = join(dir, 'evaluated.html');
-    const run = mpi(['evaluate', '--groups', groups, '--truth', truthFile, '--pairs', pairs, '--model', model, '--report-html', report]);
+    const run = await mpi(['evaluate', '--groups', groups, '--truth', truthFile, '--pairs', pairs, '--model', model, '--report-html', report]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const data = pageData(readFileSync(report, 'utf8'));
@@ -168,15 +167,15 @@ describe('mpi link --report-html and mpi evaluate --report-html', () => {
     expect(data.candidatePairs).toBe(readFileSync(pairs, 'utf8').trim().split('\n').length - 1);
   });
 
-  it('says when the pairs file holds only links, and needs --pairs for a report', () => {
+  it('says when the pairs file holds only links, and needs --pairs for a report', async () => {
     const { dir, source, settingsFile, truthFile } = files();
     const groups = join(dir, 'g.csv');
     const pairs = join(dir, 'links.csv');
-    expect(mpi(['link', '--settings', settingsFile, '--source', `ehr=${source}`, '--out', groups, '--pairs', pairs, '--quiet']).code).toBe(0);
+    expect((await mpi(['link', '--settings', settingsFile, '--source', `ehr=${source}`, '--out', groups, '--pairs', pairs, '--quiet'])).code).toBe(0);
     const report = join(dir, 'r.html');
-    expect(mpi(['evaluate', '--groups', groups, '--truth', truthFile, '--pairs', pairs, '--report-html', report]).code).toBe(0);
+    expect((await mpi(['evaluate', '--groups', groups, '--truth', truthFile, '--pairs', pairs, '--report-html', report])).code).toBe(0);
     expect(pageData(readFileSync(report, 'utf8')).notes[0]).toMatch(/--all-pairs/);
-    const without = mpi(['evaluate', '--groups', groups, '--truth', truthFile, '--report-html', join(dir, 'none.html')]);
+    const without = await mpi(['evaluate', '--groups', groups, '--truth', truthFile, '--report-html', join(dir, 'none.html')]);
     expect(without.code).toBe(2);
     expect(without.stderr).toContain('--report-html needs --pairs');
   });

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -9,7 +8,7 @@ import { buildRecordTable, link, MpiError, SettingsError, validateSettings, type
 import { InvalidSettingsError, type SettingsIssue, type SettingsIssueCode } from '../src/settings/issues.js';
 import { parseSettingsJson } from '../src/settings/json.js';
 import { KEY_TRANSFORM_PATTERN, SETTINGS_SCHEMA, settingsSchemaText } from '../src/settings/schema.js';
-import { cliPath, febrlSettings, repoRoot, tempDir, writeIn } from './helpers.js';
+import { cliPath, febrlSettings, repoRoot, runProcess, tempDir, writeIn } from './helpers.js';
 
 /** The issues validateSettings reports for `settings`, or [] when it accepts them. */
 function issuesOf(settings: unknown, sources?: readonly string[]): readonly SettingsIssue[] {
@@ -272,22 +271,22 @@ describe('a settings file', () => {
 });
 
 describe('mpi link with bad settings', () => {
-  const mpi = (args: string[]) => spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
+  const mpi = (args: string[]) => runProcess(process.execPath, [cliPath, ...args]);
 
-  it('exits 2 on a bad date format before reading a source (it was exit 70 at the first value)', () => {
+  it('exits 2 on a bad date format before reading a source (it was exit 70 at the first value)', async () => {
     const dir = tempDir();
     const settings = writeIn(dir, 'settings.json', JSON.stringify({ recordId: 'id', fields: { dob: { kind: 'birth_date', format: 'DD/MM' }, first: 'given_name' } }));
     const source = writeIn(dir, 'a.csv', 'id,dob,first\n1,02/03/1980,Ann\n');
-    const run = mpi(['link', '--settings', settings, '--source', `a=${source}`, '--out', join(dir, 'g.csv'), '--quiet']);
+    const run = await mpi(['link', '--settings', settings, '--source', `a=${source}`, '--out', join(dir, 'g.csv'), '--quiet']);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/settings fields\.dob\.format: not a date format/);
     expect(existsSync(join(dir, 'g.csv'))).toBe(false);
   });
 
-  it('exits 2 on a repeated key, naming its path', () => {
+  it('exits 2 on a repeated key, naming its path', async () => {
     const dir = tempDir();
     const settings = writeIn(dir, 'settings.json', '{ "recordId": "id", "threshold": 0.5, "fields": { "first": "given_name" }, "threshold": 0.99 }');
-    const run = mpi(['link', '--settings', settings, '--source', `a=${join(dir, 'absent.csv')}`, '--out', join(dir, 'g.csv'), '--quiet']);
+    const run = await mpi(['link', '--settings', settings, '--source', `a=${join(dir, 'absent.csv')}`, '--out', join(dir, 'g.csv'), '--quiet']);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/settings threshold: this key appears twice/);
   });

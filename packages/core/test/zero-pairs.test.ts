@@ -2,14 +2,13 @@
 // nothing in common, link mode over one source, nothing but empty fields) and
 // tiny inputs whose training sees almost nothing. Every record must still come
 // out, as a singleton where nothing links it, with a model free of NaN.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matchWeightTable, priorWeight } from '@mpi/scoring';
 import { link, type LinkResult, type PlainRecord, type Settings } from '../src/index.js';
-import { cliPath, tempDir, writeIn } from './helpers.js';
+import { cliPath, runProcess, tempDir, writeIn } from './helpers.js';
 
 const fields = { first: 'given_name', last: 'family_name', dob: 'birth_date', zip: 'postcode' } as const;
 const dedupe: Settings = { recordId: 'id', fields };
@@ -149,14 +148,12 @@ describe('any tiny input', () => {
 });
 
 describe('the mpi CLI with no candidate pair', () => {
-  function run(settings: Settings, csv: string) {
+  async function run(settings: Settings, csv: string) {
     const dir = tempDir();
     const settingsPath = writeIn(dir, 'settings.json', JSON.stringify(settings));
     const source = writeIn(dir, 'a.csv', csv);
     const out = join(dir, 'g.csv');
-    const proc = spawnSync(process.execPath, [cliPath, 'link', '--settings', settingsPath, '--source', `a=${source}`, '--out', out, '--quiet'], {
-      encoding: 'utf8',
-    });
+    const proc = await runProcess(process.execPath, [cliPath, 'link', '--settings', settingsPath, '--source', `a=${source}`, '--out', out, '--quiet']);
     return { code: proc.status, stderr: proc.stderr, rows: proc.status === 0 ? readFileSync(out, 'utf8').trim().split('\n').slice(1) : [] };
   }
   const header = 'id,first,last,dob,zip\n';
@@ -167,8 +164,8 @@ describe('the mpi CLI with no candidate pair', () => {
     ['all-empty fields', dedupe, header + '1,,,,\n2,,,,\n3,,,,\n', 3],
   ];
   for (const [name, settings, csv, records] of cases) {
-    it(`writes every record as a singleton: ${name}`, () => {
-      const { code, stderr, rows } = run(settings, csv);
+    it(`writes every record as a singleton: ${name}`, async () => {
+      const { code, stderr, rows } = await run(settings, csv);
       expect(stderr).toBe('');
       expect(code).toBe(0);
       expect(rows.length).toBe(records);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import {
   ComparisonPool,
   compileVectorizer,
@@ -24,10 +25,19 @@ import { patientComparisons } from './patient-comparisons.js';
 import { randomPairs, syntheticRows } from './synthetic-records.js';
 import { watchingWorkers } from './watch-workers.js';
 
+// Child processes run asynchronously: a synchronous one blocks the test worker, which then
+// cannot answer vitest's runner within its 60 s RPC timeout on a loaded machine (vitest #8164).
+// Node's promisified execFile is execFileSync's asynchronous twin: it rejects on a non-zero exit.
+const execFileAsync = promisify(execFile);
+
 // The pool runs the built worker (dist/compare-worker.js): build the package first.
-beforeAll(() => {
+beforeAll(async () => {
   const root = fileURLToPath(new URL('../../..', import.meta.url));
-  execFileSync('npx', ['tsc', '-b', 'packages/scoring'], { cwd: root, stdio: 'inherit' });
+  await new Promise<void>((resolve, reject) =>
+    spawn('npx', ['tsc', '-b', 'packages/scoring'], { cwd: root, stdio: 'inherit' })
+      .on('error', reject)
+      .on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tsc -b packages/scoring exited with ${code}`)))),
+  );
 }, 120_000);
 
 describe('ComparisonPool', () => {
@@ -211,7 +221,7 @@ describe('ComparisonPool', () => {
       await exited;
     });
 
-    it('lets the process exit without close() after a worker failure', () => {
+    it('lets the process exit without close() after a worker failure', async () => {
       const script = `
         import { ComparisonPool, givenNameComparison } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
         const table = { size: 2, source: new Uint16Array(2), columns: { given: { dictionary: ['', 'ann'], ids: new Uint32Array([1, 1]) } } };
@@ -219,14 +229,14 @@ describe('ComparisonPool', () => {
         await pool.compare([{ left: new Uint32Array([0]), right: new Uint32Array([99]) }]).catch((error) => console.log(error.name));
       `;
       const started = performance.now();
-      const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+      const { stdout: output } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
       expect(output.toString().trim()).toBe('TypeError');
       // Not held open by the workers until piscina's idle timeout (30 s).
       expect(performance.now() - started).toBeLessThan(10_000);
     });
   });
 
-  it('lets the process exit after close()', () => {
+  it('lets the process exit after close()', async () => {
     const script = `
       import { ComparisonPool, exactComparison } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
       const table = { size: 2, source: new Uint16Array(2), columns: { sex: { dictionary: ['', 'f'], ids: new Uint32Array([1, 1]) } } };
@@ -235,7 +245,7 @@ describe('ComparisonPool', () => {
       await pool.close();
       console.log(vectors.levels.join(','));
     `;
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+    const { stdout: output } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
     expect(output.toString().trim()).toBe('1');
   });
 });

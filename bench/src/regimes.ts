@@ -142,9 +142,9 @@ const at = (best: { threshold: number; f1: number } | undefined) => (best ? `${f
 
 /** The cross-regime table. */
 export function formatRegimeTable(rows: readonly RegimeRow[], options: Pick<RegimeSuiteOptions, 'people' | 'seed' | 'threads'>): string {
-  const header = ['data set', 'records', 'rec/person', 'cand. pairs', 'PC', 'precision', 'recall', 'F1', 'B3 F1', 'best F1 clustered*', 'best F1 scored pairs**', 'process s', 'status'];
+  const header = ['data set', 'records', 'rec/person', 'cand. pairs', 'PC', 'est. PC', 'precision', 'recall', 'F1', 'B3 F1', 'best F1 clustered*', 'best F1 scored pairs**', 'process s', 'status'];
   const cells = rows.map((row) => {
-    if ('failure' in row) return [row.dataSet, ...Array(10).fill('-'), fmt(row.seconds, 1), `FAILED ${row.failure.code}`];
+    if ('failure' in row) return [row.dataSet, ...Array(11).fill('-'), fmt(row.seconds, 1), `FAILED ${row.failure.code}`];
     const r = row.result;
     return [
       row.dataSet,
@@ -152,6 +152,7 @@ export function formatRegimeTable(rows: readonly RegimeRow[], options: Pick<Regi
       r.persons ? fmt(r.records / r.persons, 2) : '-',
       String(r.candidatePairs),
       fmt(r.pairCompleteness),
+      fmt(r.estimatedPairCompleteness),
       fmt(r.precision),
       fmt(r.recall),
       fmt(r.f1),
@@ -169,7 +170,7 @@ export function formatRegimeTable(rows: readonly RegimeRow[], options: Pick<Regi
     line(header),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...cells.map(line),
-    'rec/person = records / true persons among them. PC = pair completeness of blocking (link mode: pairs across sources). precision, recall, F1 = pairwise, of the groups at the default threshold; B3 F1 = B-cubed F1 of the groups.',
+    'rec/person = records / true persons among them. PC = pair completeness of blocking (link mode: pairs across sources); est. PC = the same estimated by link() without the truth. precision, recall, F1 = pairwise, of the groups at the default threshold; B3 F1 = B-cubed F1 of the groups.',
     '*  best F1 clustered: pairwise F1 of the groups re-clustered at each of 15 thresholds (0.001 ... 0.999), the best one chosen WITH the truth.',
     '** best F1 scored pairs: pairwise F1 of the candidate pairs scored at or above a threshold, no clustering, over every distinct score, the best one chosen WITH the truth.',
     '   Both are upper bounds of what a threshold alone could reach on these scores, not headline figures. process s = the case process, start to end (link, writing groups, evaluation, sweeps).',

@@ -37,6 +37,8 @@ export interface CaseResult {
   readonly candidatePairs: number;
   readonly reductionRatio: number;
   readonly pairCompleteness?: number;
+  /** Pair completeness link() estimated without the truth (LinkResult.blocking.estimatedPairCompleteness). */
+  readonly estimatedPairCompleteness?: number;
   readonly precision?: number;
   readonly recall?: number;
   readonly f1?: number;
@@ -111,6 +113,7 @@ async function runCase(spec: BenchCase): Promise<CaseResult> {
     records: result.table.size,
     candidatePairs: result.pairs.count,
     reductionRatio: result.blocking.reductionRatio,
+    estimatedPairCompleteness: result.blocking.estimatedPairCompleteness,
     ...accuracy,
     groups: result.clustering.groupCount,
     stages,

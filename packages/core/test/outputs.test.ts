@@ -17,7 +17,8 @@ function leftovers(dir: string, expected: readonly string[]): string[] {
 const formulaIds = ['=1+2', '+SUM(A1)', '-3', '@cmd', 'plain', 'a=b'];
 
 async function formulaResult(): Promise<LinkResult> {
-  const records = formulaIds.map((id, k) => ({ id, first: 'Ann', last: 'Smith', dob: `1970-01-0${1 + (k % 2)}` }));
+  // Two people of one family and birth year, so that every pair is a candidate and some score below 0.
+  const records = formulaIds.map((id, k) => ({ id, first: k % 2 === 0 ? 'Ann' : 'Bob', last: 'Smith', dob: k % 2 === 0 ? '1970-01-01' : '1970-09-23' }));
   return link({
     settings: { recordId: 'id', mode: 'dedupe', fields: { first: 'given_name', last: 'family_name', dob: 'birth_date' } },
     sources: [{ name: '=src', records }],

@@ -121,6 +121,36 @@ describe('training on tiny inputs', () => {
   });
 });
 
+describe('a batch too small to train', () => {
+  // Two records of one person and a stranger: 3 pairs in all. EM alone gave an
+  // exact given-name agreement a negative weight and a prior of 7e-9, and the
+  // duplicate stayed apart.
+  const batch: PlainRecord[] = [alone[0], { ...alone[0], id: '2' }, { ...strangers[1], id: '3' }];
+
+  it('gets a sane model from the documented defaults: agreement is evidence for a match, disagreement against', async () => {
+    const result = await link({ settings: dedupe, sources: [{ name: 'ehr', records: batch }], threads: 1 });
+    const weights = matchWeightTable(result.model);
+    for (const name of ['given_name', 'family_name', 'birth_date', 'postcode']) {
+      const c = result.model.comparisons.findIndex((comparison) => comparison.name === name);
+      const exact = result.model.comparisons[c].levels.findIndex((level) => level.label === 'exact');
+      const otherwise = result.model.comparisons[c].levels.length - 1;
+      expect(weights[c][exact]).toBeGreaterThan(3);
+      expect(weights[c][otherwise]).toBeLessThan(0);
+    }
+    expect(result.model.prior).toBeGreaterThan(0.01);
+    // The duplicate's every level weight (m and u, before term-frequency adjustment) is evidence for a match.
+    const duplicate = result.explain({ source: 'ehr', recordId: '1' }, { source: 'ehr', recordId: '2' });
+    for (const term of duplicate.terms) expect(term.weight).toBeGreaterThan(3);
+  });
+
+  it('warns by code that the data is too small to train, naming no value', async () => {
+    const result = await link({ settings: dedupe, sources: [{ name: 'ehr', records: batch }], threads: 1 });
+    const warnings = result.model.training.warnings ?? [];
+    expect(warnings.map((warning) => warning.code)).toEqual(['TOO_LITTLE_DATA_TO_TRAIN']);
+    for (const value of ['Ann', 'Smith', '1980', '02139', 'Okafor']) expect(warnings[0].message).not.toContain(value);
+  });
+});
+
 describe('any tiny input', () => {
   it('puts every record in exactly one group with finite weights, in every mode', async () => {
     const value = (values: string[]) => fc.constantFrom(...values, '');

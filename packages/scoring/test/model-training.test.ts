@@ -6,6 +6,8 @@ import {
   expectationMaximisation,
   trainModel,
   defaultStartingM,
+  formatModelReport,
+  formatTrainingSummary,
 } from '../src/model/index.js';
 import type { Comparison, ComparisonVectors, PairChunk, PatternCounts } from '../src/types.js';
 
@@ -175,11 +177,12 @@ describe('trainModel', () => {
     expect(Math.abs(model.prior - 0.002)).toBeLessThan(0.0001);
   });
 
-  it('keeps the starting m of a comparison no session could estimate, and reports it', () => {
+  it('estimates on the candidate pairs the m of a comparison every session blocks on, instead of keeping its starting m', () => {
+    // Every training rule blocks on birth date and sex: no session can learn their m.
     const onlyBirthDate = trainModel({ comparisons, u: TRUE_U, sessions: [{ ...sessions[0], columns: ['birth_date', 'sex'] }], candidatePatterns: candidates, candidateCount, totalPairs });
-    expect(onlyBirthDate.training.notEstimated).toEqual(['birth_date', 'sex']);
-    expect(onlyBirthDate.m[2]).toEqual(defaultStartingM(comparisons[2]));
-    expect(onlyBirthDate.m[3]).toEqual(defaultStartingM(comparisons[3]));
+    expect(onlyBirthDate.training.notEstimated).toEqual([]);
+    expect(onlyBirthDate.m[2]).not.toEqual(defaultStartingM(comparisons[2]));
+    expectRowsClose(onlyBirthDate.m.slice(2), TRUE_M.slice(2), 0.02);
   });
 
   it('never re-estimates fixed m, u and prior', () => {
@@ -222,5 +225,31 @@ describe('trainModel', () => {
 
   it('rejects u that does not match the comparisons', () => {
     expect(() => trainModel({ comparisons, u: TRUE_U.slice(0, 3), sessions, candidatePatterns: candidates, candidateCount, totalPairs })).toThrow(/3 rows/);
+  });
+});
+
+describe('EM convergence', () => {
+  // Sessions dense with matches, as with many records a person, blocking on two
+  // fields each: what is left to tell matches apart is weaker, and EM creeps
+  // (one of these took 29 iterations to a change below 1e-4).
+  const dense = [
+    { name: 'same given name and birth date', columns: ['given_name', 'birth_date'], patterns: patternsOf(drawPairs(50_000, 0.97, 707, (v) => v[0] === 1 && v[2] === 1)) },
+    { name: 'same given and family name', columns: ['given_name', 'family_name'], patterns: patternsOf(drawPairs(50_000, 0.97, 909, (v) => v[0] === 1 && v[1] === 1)) },
+  ];
+  const candidates = patternsOf(drawPairs(100_000, 0.9, 909));
+
+  it('converges with the default iteration cap and tolerance, and records the last change', () => {
+    const model = trainModel({ comparisons, u: TRUE_U, sessions: dense, candidatePatterns: candidates, candidateCount: 100_000, totalPairs: 10_000_000 });
+    for (const session of model.training.sessions) {
+      expect(session.converged).toBe(true);
+      expect(session.finalChange).toBeLessThan(1e-4);
+    }
+  });
+
+  it('shows convergence in the model report and the one-line training summary', () => {
+    const model = trainModel({ comparisons, u: TRUE_U, sessions: dense, candidatePatterns: candidates, candidateCount: 100_000, totalPairs: 10_000_000 });
+    const report = formatModelReport(model);
+    expect(report).toMatch(/EM session "same given name and birth date" .*: \d+ iterations, converged \(last change \d\.\de-\d+\)/);
+    expect(formatTrainingSummary(model)).toMatch(/^EM: 2 of 2 sessions converged, at most \d+ iterations, largest final change \d\.\de-\d+$/);
   });
 });

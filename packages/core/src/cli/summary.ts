@@ -1,3 +1,4 @@
+import { formatTrainingSummary } from '@mpi/scoring';
 import type { LinkResult } from '../pipeline/link.js';
 import type { ColumnWarning } from '../read/record-table.js';
 
@@ -22,7 +23,13 @@ export interface LinkSummary {
     readonly totalPairs: number;
     readonly reductionRatio: number;
     readonly rules: readonly { readonly name: string; readonly pairs: number }[];
+    /** Pair completeness estimated without truth, when two blocking rules use disjoint fields. */
+    readonly estimatedPairCompleteness?: number;
+    /** True pairs expected before blocking, from the same estimate. */
+    readonly expectedTruePairs?: number;
   };
+  /** How the model was trained, in words (sessions, iterations, convergence). */
+  readonly training: string;
   readonly identityGroups: { readonly count: number; readonly singletons: number; readonly largest: number };
   readonly prior: number;
   readonly threshold: number;
@@ -61,7 +68,15 @@ export function linkSummary(result: LinkResult, writeSeconds?: number): LinkSumm
   seconds.total = stages.reduce((sum, t) => sum + t.seconds, 0);
   return {
     records: { total: table.size, bySource },
-    blocking: { candidatePairs: blocking.candidatePairs, totalPairs: blocking.totalPairs, reductionRatio: blocking.reductionRatio, rules: blocking.rules },
+    blocking: {
+      candidatePairs: blocking.candidatePairs,
+      totalPairs: blocking.totalPairs,
+      reductionRatio: blocking.reductionRatio,
+      rules: blocking.rules,
+      ...(blocking.estimatedPairCompleteness === undefined ? {} : { estimatedPairCompleteness: blocking.estimatedPairCompleteness }),
+      ...(blocking.expectedTruePairs === undefined ? {} : { expectedTruePairs: blocking.expectedTruePairs }),
+    },
+    training: formatTrainingSummary(result.model),
     identityGroups: { count: clustering.groupCount, singletons, largest },
     prior: result.model.prior,
     threshold: result.threshold,
@@ -83,6 +98,7 @@ export function formatSummary(summary: LinkSummary): string {
     `records          ${records.total} (${Object.entries(records.bySource).map(([name, n]) => `${name} ${n}`).join(', ')})`,
     `candidate pairs  ${blocking.candidatePairs} of ${blocking.totalPairs} (reduction ratio ${blocking.reductionRatio.toFixed(6)})`,
     ...blocking.rules.map((rule) => `  rule ${rule.name}: ${rule.pairs}`),
+    `estimated PC     ${blocking.estimatedPairCompleteness?.toFixed(4) ?? 'not estimated (no two blocking rules on disjoint fields)'} (without truth; true pairs expected before blocking ${blocking.expectedTruePairs ?? 'not estimated'}); ${summary.training}`,
     `identity groups  ${groups.count} (${groups.singletons} singletons, largest ${groups.largest})`,
     `prior            ${summary.prior.toExponential(3)}; threshold probability ${summary.threshold}`,
     `compared by      ${workers === 0 ? 'this thread (input under 2 MiB)' : `${workers} worker thread${workers > 1 ? 's' : ''}`}`,

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import type { ClusteringMethod } from './clustering-method.js';
+import { BROAD_RULE_MIN_PAIRS, BROAD_RULE_PAIRS_PER_RECORD } from './field-kinds.js';
 
 /**
  * Bytes link() holds per candidate pair outside the V8 heap (typed arrays), at
@@ -164,4 +165,33 @@ export function defaultPairBudget(cost: PairCost, headroom: MemoryHeadroom = mem
     return { maxPairs: onHeap, basis: `the default, sized to the ${gib(headroom.heapBytes)} the V8 heap can still grow by (node --max-old-space-size raises it), ${cost.heapBytes} bytes a pair` };
   }
   return { maxPairs: offHeap, basis: `the default, sized to the ${gib(headroom.bytes)} ${headroom.limitedBy}, ${cost.bytes} bytes a pair` };
+}
+
+/**
+ * Pairs a broad rule may make per true pair the data is estimated to hold (see
+ * expectedTruePairs in the pipeline). A broad rule's pairs are the true pairs it
+ * recovers plus chance agreements; on many records per person the first dominate
+ * and the rule is what finds the dirtier copies (on `many-per-person-heavy`,
+ * 2,000 people, the broad rules lift pair completeness from 0.941; figures in
+ * docs/decisions/training-defaults.md). 3 keeps a broad rule whose chance pairs are
+ * up to twice the true pairs; on a population of 1.7 records a person (well under
+ * one true pair a record) it stays below the per-record allowance, so large runs
+ * keep the rules they kept before.
+ */
+export const BROAD_RULE_PAIRS_PER_TRUE_PAIR = 3;
+
+/**
+ * Of the default pair budget, the share the rules' own pair counts (tight and
+ * broad, added up before overlaps are removed) may take once the broad rules are
+ * sized to the true pairs: the rest is margin for the estimate and the overlaps.
+ */
+export const BROAD_RULE_MEMORY_SHARE = 0.5;
+
+/**
+ * The most pairs one broad rule may make and be kept: BROAD_RULE_PAIRS_PER_RECORD
+ * per record, BROAD_RULE_MIN_PAIRS, or BROAD_RULE_PAIRS_PER_TRUE_PAIR per expected
+ * true pair, whichever is largest.
+ */
+export function broadRuleAllowance(records: number, expectedTruePairs: number): number {
+  return Math.max(BROAD_RULE_PAIRS_PER_RECORD * records, BROAD_RULE_MIN_PAIRS, BROAD_RULE_PAIRS_PER_TRUE_PAIR * expectedTruePairs);
 }

@@ -13,16 +13,15 @@ import type { ClusteringMethod } from '../cluster/cluster.js';
 import { SettingsError } from '../errors.js';
 import {
   BASE_RULE_PAIRS_PER_RECORD,
-  BROAD_RULE_MIN_PAIRS,
-  BROAD_RULE_PAIRS_PER_RECORD,
   broadBlockingRules,
   defaultBlockingRules,
   isPersonRule,
   tighterBlockingRule,
 } from '../defaults/field-kinds.js';
-import { defaultPairBudget, pairCost } from '../defaults/pair-budget.js';
+import { BROAD_RULE_MEMORY_SHARE, broadRuleAllowance, defaultPairBudget, pairCost } from '../defaults/pair-budget.js';
 import type { RecordTable } from '../read/record-table.js';
 import type { Settings } from '../settings/settings.js';
+import { expectedTruePairs } from './expected-true-pairs.js';
 import type { ProgressEvent } from './types.js';
 
 /** What the block stage needs. */
@@ -47,17 +46,30 @@ export interface Blocked {
   readonly rules: readonly CompiledBlockingRule[];
   /** The rules EM trains on (none when no model is trained). */
   readonly sessionRules: readonly CompiledBlockingRule[];
+  /** True pairs estimated from the default rules before generation (see expectedTruePairs); undefined with the settings' rules. */
+  readonly expectedTruePairs: number | undefined;
+}
+
+/** A rule compiled, with the pairs it makes on its own. */
+interface Counted {
+  readonly rule: CompiledBlockingRule;
+  readonly pairs: number;
 }
 
 /**
- * The broad rules whose own pair count fits BROAD_RULE_PAIRS_PER_RECORD pairs per
- * record, compiled (the kept ones are generated without deriving their keys again).
+ * The broad rules kept, in order: each whose own pair count fits the allowance
+ * (see broadRuleAllowance), while all the rules' pairs together stay within
+ * `room` (the kept ones are generated without deriving their keys again).
  */
-function affordable(table: RecordTable, broad: readonly BlockingRule[], mode: LinkMode): CompiledBlockingRule[] {
+function affordable(table: RecordTable, broad: readonly BlockingRule[], mode: LinkMode, allowance: number, room: number): CompiledBlockingRule[] {
   const kept: CompiledBlockingRule[] = [];
+  let total = 0;
   for (const rule of broad) {
     const compiled = compileBlockingRule(table, rule);
-    if (countRulePairs(table, [compiled], mode)[0] <= Math.max(BROAD_RULE_PAIRS_PER_RECORD * table.size, BROAD_RULE_MIN_PAIRS)) kept.push(compiled);
+    const pairs = countRulePairs(table, [compiled], mode)[0];
+    if (pairs > allowance || total + pairs > room) continue;
+    kept.push(compiled);
+    total += pairs;
   }
   return kept;
 }
@@ -66,12 +78,14 @@ function affordable(table: RecordTable, broad: readonly BlockingRule[], mode: Li
  * The default rules compiled, each replaced by its tighter variant when it would
  * produce more than BASE_RULE_PAIRS_PER_RECORD pairs per record (see tighterBlockingRule).
  */
-function scaled(table: RecordTable, base: readonly BlockingRule[], mode: LinkMode): CompiledBlockingRule[] {
+function scaled(table: RecordTable, base: readonly BlockingRule[], mode: LinkMode): Counted[] {
   return base.map((rule) => {
     const compiled = compileBlockingRule(table, rule);
     const tighter = tighterBlockingRule(rule);
-    if (tighter === undefined || countRulePairs(table, [compiled], mode)[0] <= BASE_RULE_PAIRS_PER_RECORD * table.size) return compiled;
-    return compileBlockingRule(table, tighter);
+    const pairs = countRulePairs(table, [compiled], mode)[0];
+    if (tighter === undefined || pairs <= BASE_RULE_PAIRS_PER_RECORD * table.size) return { rule: compiled, pairs };
+    const variant = compileBlockingRule(table, tighter);
+    return { rule: variant, pairs: countRulePairs(table, [variant], mode)[0] };
   });
 }
 
@@ -91,18 +105,32 @@ function trainingRules(settings: Settings, table: RecordTable, blocking: readonl
 export function blockPairs(input: BlockInput): Blocked {
   const { table, settings, mode } = input;
   const presentFields = new Set(Object.keys(table.columns));
-  const rules = settings.blockingRules
-    ? settings.blockingRules.map((rule) => compileBlockingRule(table, rule))
-    : [...scaled(table, defaultBlockingRules(presentFields), mode), ...affordable(table, broadBlockingRules(presentFields), mode)];
+  const space = totalPairs(table, mode);
+  const budgetFor = (trainingRules: number) =>
+    settings.maxPairs !== undefined
+      ? { maxPairs: settings.maxPairs, basis: undefined }
+      : defaultPairBudget(pairCost(input.comparisons.length, trainingRules, input.clusteringMethod, table.size));
+  let rules: CompiledBlockingRule[];
+  let truePairs: number | undefined;
+  if (settings.blockingRules) {
+    rules = settings.blockingRules.map((rule) => compileBlockingRule(table, rule));
+  } else {
+    const tight = scaled(table, defaultBlockingRules(presentFields), mode);
+    const broad = broadBlockingRules(presentFields);
+    truePairs = expectedTruePairs(table, tight, space, mode);
+    // The default budget sized with every rule a training rule (the most EM masks
+    // the pairs could need); an explicit maxPairs stays the user's limit to fail on.
+    const room =
+      settings.maxPairs !== undefined
+        ? Infinity
+        : BROAD_RULE_MEMORY_SHARE * budgetFor(tight.length + broad.length).maxPairs - tight.reduce((sum, { pairs }) => sum + pairs, 0);
+    rules = [...tight.map(({ rule }) => rule), ...affordable(table, broad, mode, broadRuleAllowance(table.size, truePairs), room)];
+  }
   if (rules.length === 0) throw new SettingsError('blockingRules', 'no blocking rule applies to the fields present');
   const sessionRules = input.training ? trainingRules(settings, table, rules) : [];
   // An explicit maxPairs is the user's; the default is what the memory free holds.
-  const budget =
-    settings.maxPairs !== undefined
-      ? { maxPairs: settings.maxPairs, basis: undefined }
-      : defaultPairBudget(pairCost(input.comparisons.length, sessionRules.length, input.clusteringMethod, table.size));
+  const budget = budgetFor(sessionRules.length);
   const pairs = generatePairs(table, rules, { mode, maxPairs: budget.maxPairs, budgetBasis: budget.basis });
-  const space = totalPairs(table, mode);
   input.progress({ stage: 'block', done: pairs.count, total: pairs.count });
-  return { pairs, space, rules, sessionRules };
+  return { pairs, space, rules, sessionRules, expectedTruePairs: truePairs };
 }

@@ -4,6 +4,7 @@ import { MpiError } from '../errors.js';
 import { DEFAULTS, validateSettings } from '../settings/settings.js';
 import { blockPairs } from './block.js';
 import { clusterRecords } from './cluster.js';
+import { consistentPrior } from './consistent-prior.js';
 import { comparePairs, fitToHouseholds, loadComparisons } from './compare.js';
 import { compareWorkers, readInputBytes, sourceBytes } from './compare-workers.js';
 import { readRecords } from './read.js';
@@ -69,10 +70,12 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
     const { comparisons, share } = clock.time('compare', () => fitToHouseholds(table, pairs, loaded, adaptable));
     const compared = await clock.timeAsync('compare', () => comparePairs({ pool: workers, pairs, sessionRules, progress }));
     const { vectors, membership } = compared;
-    const model = await clock.timeAsync('train', () =>
+    const trained = await clock.timeAsync('train', () =>
       train({ table, settings, comparisons, pairs, space, vectors, sessionRules, membership, uSample, model: given, progress }),
     );
-    const { weights, tf } = await clock.timeAsync('score', () => scorePairs({ table, pool: workers, model, comparisons, pairs, vectors, progress }));
+    const { weights, tf } = await clock.timeAsync('score', () => scorePairs({ table, pool: workers, model: trained, comparisons, pairs, vectors, progress }));
+    // A trained model's prior is made consistent with the scores (a given model is applied as it is).
+    const model = given === undefined ? clock.time('score', () => consistentPrior(trained, weights, space)) : trained;
     // The workers, each holding its own copy of the dictionaries, end before clustering.
     await clock.timeAsync('score', () => workers.close());
 
@@ -83,6 +86,7 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
       pairs,
       space,
       rules: blocked.rules,
+      expectedTruePairs: blocked.expectedTruePairs,
       weights,
       tf,
       model,

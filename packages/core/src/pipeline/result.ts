@@ -3,6 +3,7 @@ import { compileVectorizer, type FellegiSunterModel, type TermFrequencyInput } f
 import type { ClusteringMethod } from '../cluster/cluster.js';
 import { MpiError } from '../errors.js';
 import type { RecordTable } from '../read/record-table.js';
+import { estimatedPairCompleteness } from './estimated-pair-completeness.js';
 import { explainRows } from './explain.js';
 import type { Clustered } from './cluster.js';
 import type { IdentityGroup, LinkResult, RecordRef, StageTiming } from './types.js';
@@ -13,6 +14,7 @@ export interface ResultParts {
   readonly pairs: CandidatePairs;
   readonly space: number;
   readonly rules: readonly CompiledBlockingRule[];
+  readonly expectedTruePairs: number | undefined;
   readonly weights: Float64Array[];
   readonly tf: readonly (TermFrequencyInput | null)[];
   readonly model: FellegiSunterModel;
@@ -56,6 +58,8 @@ export function linkResult(parts: ResultParts): LinkResult {
       candidatePairs: pairs.count,
       totalPairs: space,
       reductionRatio: space === 0 ? 1 : 1 - pairs.count / space,
+      expectedTruePairs: parts.expectedTruePairs,
+      estimatedPairCompleteness: estimatedPairCompleteness(pairs, parts.weights, parts.rules, table.fieldKinds),
     },
     groups() {
       const groups: IdentityGroup[] = [];

@@ -2,6 +2,7 @@ import type { CandidatePairs, CompiledBlockingRule } from '@mpi/blocking';
 import type { LinkMode } from '@mpi/types';
 import {
   countSessionPatterns,
+  defaultParameters,
   MAX_PATTERN_SESSIONS,
   trainModel,
   type Comparison,
@@ -111,6 +112,7 @@ export async function train(input: TrainInput): Promise<FellegiSunterModel> {
       totalPairs: input.space,
       em: input.settings.em,
       household: comparisons.map((comparison) => isHouseholdField(comparison.column, table.fieldKinds)),
+      defaults: comparisons.map((comparison) => defaultParameters(table.fieldKinds.get(comparison.column), comparison)),
     });
   }
   // 4 bytes a pair per 32 training rules: not needed past training (emptied

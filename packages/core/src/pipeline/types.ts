@@ -68,6 +68,18 @@ export interface BlockingSummary {
   readonly totalPairs: number;
   /** 1 - candidate pairs / total pairs. */
   readonly reductionRatio: number;
+  /**
+   * True pairs the data was estimated to hold before blocking, from the default
+   * rules' pair counts (they size the broad rules); undefined with the settings' rules.
+   */
+  readonly expectedTruePairs: number | undefined;
+  /**
+   * Pair completeness estimated without the truth: expected matches among the
+   * candidate pairs over the matches capture-recapture across blocking rules on
+   * disjoint fields says the data holds. Undefined when no two rules read
+   * disjoint fields. Errs high when errors in different fields go together.
+   */
+  readonly estimatedPairCompleteness: number | undefined;
 }
 
 /** Everything a linkage produced: groups, scored pairs, the model, and how long each stage took. */

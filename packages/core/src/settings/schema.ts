@@ -175,7 +175,7 @@ export const SETTINGS_SCHEMA = {
       description: 'Options of the EM training of m.',
       additionalProperties: false,
       properties: {
-        maxIterations: { type: 'integer', minimum: 1, description: 'Most EM iterations per training session (default 25).' },
+        maxIterations: { type: 'integer', minimum: 1, description: 'Most EM iterations per training session (default 200).' },
         tolerance: { type: 'number', exclusiveMinimum: 0, description: 'EM has converged when no m or lambda changes by this much (default 1e-4).' },
       },
     },

@@ -27,7 +27,7 @@ export interface ExpectationMaximisationOptions {
   readonly passive?: readonly boolean[];
   /** Keep lambda at its starting value. */
   readonly fixedLambda?: boolean;
-  /** Default 25. */
+  /** Default DEFAULT_MAX_ITERATIONS. */
   readonly maxIterations?: number;
   /** Converged when the largest change of any m or lambda is below this. Default 1e-4. */
   readonly tolerance?: number;
@@ -38,7 +38,18 @@ export interface ExpectationMaximisationResult {
   readonly lambda: number;
   readonly iterations: number;
   readonly converged: boolean;
+  /** Largest change of any m or lambda at the last iteration. */
+  readonly finalChange: number;
 }
+
+/**
+ * Most EM iterations per session unless the settings say otherwise. EM here runs
+ * on distinct patterns (a few thousand at most), so an iteration costs well under
+ * a millisecond; 25 left sessions dense with matches (lambda ~0.99, many records a
+ * person) unconverged, their last change 2e-4 to 2e-3, and they settled within 115
+ * (figures in docs/decisions/training-defaults.md).
+ */
+export const DEFAULT_MAX_ITERATIONS = 200;
 
 /** Keeps lambda strictly inside (0, 1) so the log-odds stay finite. */
 const LAMBDA_FLOOR = 1e-12;
@@ -54,7 +65,7 @@ export function expectationMaximisation(options: ExpectationMaximisationOptions)
   const { patterns: patternCounts, active } = options;
   const { patterns, counts } = patternCounts;
   const width = options.m.length;
-  const maxIterations = options.maxIterations ?? 25;
+  const maxIterations = options.maxIterations ?? DEFAULT_MAX_ITERATIONS;
   const tolerance = options.tolerance ?? 1e-4;
   const frozen = options.frozen ?? [];
   const passive = options.passive ?? [];
@@ -85,7 +96,7 @@ export function expectationMaximisation(options: ExpectationMaximisationOptions)
   for (let c = 0; c < width; c++) if (updated[c]) floorAndNormalise(m[c]);
   let lambda = clampLambda(options.lambda);
   const pairTotal = sum(counts);
-  if (pairTotal === 0) return { m, lambda, iterations: 0, converged: true };
+  if (pairTotal === 0) return { m, lambda, iterations: 0, converged: true, finalChange: 0 };
 
   // logBayes[p] = log( P(pattern | match) / P(pattern | non-match) ) over active comparisons.
   const logBayes = new Float64Array(patternTotal);
@@ -101,6 +112,7 @@ export function expectationMaximisation(options: ExpectationMaximisationOptions)
   const anyUpdated = updated.some(Boolean);
   let iterations = 0;
   let converged = false;
+  let finalChange = Infinity;
   while (iterations < maxIterations) {
     iterations++;
     // With every m fixed (lambda-only EM) the Bayes factors never change.
@@ -131,12 +143,13 @@ export function expectationMaximisation(options: ExpectationMaximisationOptions)
       for (let level = 1; level < next.length; level++) change = Math.max(change, Math.abs(next[level] - m[c][level]));
       m[c] = next;
     }
+    finalChange = change;
     if (change < tolerance) {
       converged = true;
       break;
     }
   }
-  return { m, lambda, iterations, converged };
+  return { m, lambda, iterations, converged, finalChange };
 }
 
 // The loops over patterns live in small functions of their own. Written inline,

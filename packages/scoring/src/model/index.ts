@@ -8,6 +8,7 @@ export { expectationMaximisation } from './expectation-maximisation.js';
 export type { ExpectationMaximisationOptions, ExpectationMaximisationResult } from './expectation-maximisation.js';
 export { MIN_PROBABILITY } from './probabilities.js';
 export { trainModel, defaultStartingM } from './train-model.js';
+export { defaultParameters, DEFAULT_M_PSEUDO_MATCHES, DEFAULT_U_PSEUDO_PAIRS } from './default-parameters.js';
 export type {
   FellegiSunterModel,
   MatchExplanation,
@@ -16,6 +17,7 @@ export type {
   TrainModelOptions,
   TrainingSession,
   TrainingSessionSummary,
+  TrainingWarning,
 } from './model-types.js';
 export { matchWeightTable, priorWeight, matchProbability, levelWeight, tfAdjustmentWeight } from './match-weights.js';
 export { scorePairs } from './score-pairs.js';
@@ -23,4 +25,4 @@ export type { ScorePairsOptions } from './score-pairs.js';
 export { explainPair } from './explain-pair.js';
 export type { ExplainPairOptions } from './explain-pair.js';
 export { serializeModel, parseModel, InvalidModelError } from './model-json.js';
-export { modelReport, formatModelReport } from './model-report.js';
+export { modelReport, formatModelReport, formatTrainingSummary } from './model-report.js';

@@ -46,7 +46,8 @@ export function formatModelReport(model: FellegiSunterModel): string {
   for (const session of training.sessions) {
     lines.push(
       `EM session "${session.name}" (blocking on ${session.columns.join(', ') || 'nothing'}): ` +
-        `${session.iterations} iterations, ${session.converged ? 'converged' : 'NOT converged'}, ` +
+        `${session.iterations} iterations, ${session.converged ? 'converged' : 'NOT converged'}` +
+        `${session.finalChange !== undefined ? ` (last change ${session.finalChange.toExponential(1)})` : ''}, ` +
         `lambda ${formatProbability(session.lambda)}, estimated ${session.estimated.join(', ') || 'nothing'}`,
     );
   }
@@ -59,4 +60,25 @@ export function formatModelReport(model: FellegiSunterModel): string {
 
 function formatProbability(value: number): string {
   return value !== 0 && Math.abs(value) < 1e-3 ? value.toExponential(3) : value.toFixed(4);
+}
+
+/**
+ * How training went, in one line for a run summary: EM sessions converged or
+ * not, the most iterations one took, the largest change at its last iteration,
+ * and the training warnings by code. Never a record value.
+ */
+export function formatTrainingSummary(model: FellegiSunterModel): string {
+  const { sessions, warnings = [] } = model.training;
+  const parts: string[] = [];
+  if (sessions.length === 0) parts.push('EM: no session');
+  else {
+    const converged = sessions.filter((session) => session.converged).length;
+    const iterations = Math.max(...sessions.map((session) => session.iterations));
+    const change = Math.max(...sessions.map((session) => session.finalChange ?? 0));
+    parts.push(
+      `EM: ${converged} of ${sessions.length} session${sessions.length > 1 ? 's' : ''} converged, at most ${iterations} iterations, largest final change ${change.toExponential(1)}`,
+    );
+  }
+  for (const warning of warnings) parts.push(`warning ${warning.code}`);
+  return parts.join('; ');
 }

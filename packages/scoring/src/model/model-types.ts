@@ -8,6 +8,8 @@ export interface TrainingSessionSummary {
   columns: string[];
   iterations: number;
   converged: boolean;
+  /** Largest change of any m or lambda at the last iteration (below the tolerance when converged). */
+  finalChange?: number;
   /** Estimated share of matches among the session's pairs. */
   lambda: number;
   /** Names of the comparisons whose m this session estimated. */
@@ -36,7 +38,19 @@ export interface FellegiSunterModel {
     notEstimated?: string[];
     /** Comparisons whose m the user fixed. */
     fixedM?: string[];
+    /** What training could not do well, by code (never a record value): see TrainingWarning. */
+    warnings?: TrainingWarning[];
   };
+}
+
+/**
+ * A training warning. `TOO_LITTLE_DATA_TO_TRAIN`: too few candidate pairs or
+ * expected matches for EM to estimate m (or random pairs for u); the model leans
+ * on the documented default m and u (see default-parameters.ts) in proportion.
+ */
+export interface TrainingWarning {
+  code: 'TOO_LITTLE_DATA_TO_TRAIN';
+  message: string;
 }
 
 /** One training session: the pairs of one training blocking rule, counted as patterns. */
@@ -74,6 +88,12 @@ export interface TrainModelOptions {
   readonly household?: readonly boolean[];
   /** Number of random pairs u was estimated on, recorded in the model. */
   readonly uSampleSize?: number;
+  /**
+   * Per comparison, the documented default m and u (see defaultParameters): EM
+   * starts from this m, and m and u are blended with it in proportion to the
+   * data behind them. Undefined entries (custom comparisons) use neither.
+   */
+  readonly defaults?: readonly ({ readonly m: readonly number[]; readonly u: readonly number[] } | undefined)[];
 }
 
 /** The Splink-style breakdown of one pair's match weight. */

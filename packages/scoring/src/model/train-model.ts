@@ -1,6 +1,7 @@
 import type { Comparison, PatternCounts } from '../types.js';
-import { expectationMaximisation } from './expectation-maximisation.js';
-import type { FellegiSunterModel, TrainModelOptions, TrainingSessionSummary } from './model-types.js';
+import { expectationMaximisation, type ExpectationMaximisationOptions, type ExpectationMaximisationResult } from './expectation-maximisation.js';
+import { DEFAULT_M_PSEUDO_MATCHES, DEFAULT_U_PSEUDO_PAIRS } from './default-parameters.js';
+import type { FellegiSunterModel, TrainModelOptions, TrainingSessionSummary, TrainingWarning } from './model-types.js';
 import { copyTable, floorAndNormalise } from './probabilities.js';
 
 /** Starting share of matches among a training session's pairs; EM moves it quickly. */
@@ -53,16 +54,30 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
     throw new Error('trainModel: candidateCount and totalPairs must be non-negative numbers');
   }
 
-  const u = comparisons.map((_, c) => fixed.u?.[c]?.slice() ?? floorAndNormalise(options.u[c].slice()));
   const frozen = comparisons.map((_, c) => fixed.m?.[c] != null);
+  // The documented defaults (default-parameters.ts) start EM where a typical
+  // population ends: from the generic start, sessions dense with matches took up
+  // to 115 iterations to settle.
+  const defaults = comparisons.map((_, c) => options.defaults?.[c]);
   const startingM = comparisons.map((comparison, c) => {
     const given = fixed.m?.[c];
-    return given ? given.slice() : defaultStartingM(comparison);
+    return given ? given.slice() : (defaults[c]?.m.slice() ?? defaultStartingM(comparison));
+  });
+  // Random pairs behind u: the sample, or the whole space when smaller.
+  const uPairs = Math.min(options.uSampleSize ?? Infinity, options.totalPairs);
+  const u = comparisons.map((_, c) => {
+    const given = fixed.u?.[c];
+    if (given) return given.slice();
+    const sampled = floorAndNormalise(options.u[c].slice());
+    const prior = defaults[c]?.u;
+    return prior ? blend(sampled, uPairs, prior, DEFAULT_U_PSEUDO_PAIRS) : sampled;
   });
 
   // Every session's estimate of every comparison's m, combined per level below.
   const estimates = comparisons.map((): number[][] => []);
   const estimatedBy = new Array<number>(width).fill(0);
+  // Per comparison, the most expected matches a session estimated its m on.
+  const matchesSeen = new Array<number>(width).fill(0);
   const summaries: TrainingSessionSummary[] = [];
   for (const session of sessions) {
     checkPatterns(`session "${session.name}"`, session.patterns, width);
@@ -86,21 +101,27 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
       estimated.push(comparison.name);
       estimatedBy[c]++;
       estimates[c].push(result.m[c]);
+      matchesSeen[c] = Math.max(matchesSeen[c], result.lambda * sum(session.patterns.counts));
     });
     summaries.push({
       name: session.name,
       columns: [...session.columns],
       iterations: result.iterations,
       converged: result.converged,
+      finalChange: result.finalChange,
       lambda: result.lambda,
       estimated,
     });
   }
 
-  const m = comparisons.map((_, c) => {
+  const sessionM = comparisons.map((_, c) => {
     if (frozen[c] || estimatedBy[c] === 0) return startingM[c];
     return floorAndNormalise(comparisons[c].levels.map((_, level) => median(estimates[c].map((m) => m[level]))));
   });
+  // A comparison on the columns of every session's rule (birth date, when every
+  // training rule blocks on it) is estimated on the candidate pairs instead,
+  // with the others' m fixed: never left at its starting value.
+  const unestimated = comparisons.map((_, c) => !frozen[c] && estimatedBy[c] === 0);
 
   // The prior is P(match) for two records drawn from the whole comparison space.
   // EM on the candidate pairs (m and u now fixed, only lambda free) estimates
@@ -111,19 +132,19 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
   // matches, the prior is slightly low, which errs towards fewer false links.
   // Lambda is estimated even when the prior is fixed: it is reported in the model.
   checkPatterns('candidate pairs', options.candidatePatterns, width);
-  const candidate = expectationMaximisation({
-    patterns: options.candidatePatterns,
-    m,
-    u,
-    lambda: STARTING_SESSION_LAMBDA,
-    active: comparisons.map(() => true),
-    frozen: comparisons.map(() => true),
-    // As in the sessions: shared household evidence would count relatives as matches and inflate the prior.
-    passive: comparisons.some((_, c) => !options.household?.[c]) ? options.household : undefined,
-    maxIterations: Math.max(LAMBDA_ONLY_MAX_ITERATIONS, em.maxIterations ?? 0),
-    tolerance: Math.min(1e-6, em.tolerance ?? 1e-6),
+  const candidate = expectationMaximisation({ ...lambdaOnlyOptions(options, sessionM, u, em), frozen: unestimated.map((free) => !free) });
+  const candidateMatches = options.candidatePatterns.counts.length > 0 ? candidate.lambda * sum(options.candidatePatterns.counts) : 0;
+  const m = comparisons.map((_, c) => {
+    if (frozen[c]) return sessionM[c];
+    const learnt = unestimated[c] ? (observedNonNull(options.candidatePatterns, c) ? candidate.m[c] : startingM[c]) : sessionM[c];
+    const seen = unestimated[c] ? (observedNonNull(options.candidatePatterns, c) ? candidateMatches : 0) : matchesSeen[c];
+    const prior = defaults[c]?.m;
+    return prior ? blend(learnt, seen, prior, DEFAULT_M_PSEUDO_MATCHES) : learnt;
   });
-  const candidateLambda = options.candidatePatterns.counts.length > 0 ? candidate.lambda : 0;
+  const warnings = tooLittleData(comparisons, defaults, frozen, comparisons.map((_, c) => (unestimated[c] ? candidateMatches : matchesSeen[c])), uPairs);
+  // With the final m the share of matches among candidates is estimated again (patterns only: cheap).
+  const final = lambdaOnly(options, m, u, em);
+  const candidateLambda = options.candidatePatterns.counts.length > 0 ? final.lambda : 0;
   let prior = fixed.prior;
   if (prior === undefined) {
     prior = options.totalPairs > 0 ? (candidateLambda * options.candidateCount) / options.totalPairs : 0;
@@ -141,8 +162,9 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
       sessions: summaries,
       ...(options.uSampleSize !== undefined ? { uSampleSize: options.uSampleSize } : {}),
       candidateLambda,
-      notEstimated: comparisons.filter((_, c) => !frozen[c] && estimatedBy[c] === 0).map((comparison) => comparison.name),
+      notEstimated: comparisons.filter((_, c) => unestimated[c] && !observedNonNull(options.candidatePatterns, c)).map((comparison) => comparison.name),
       fixedM: comparisons.filter((_, c) => frozen[c]).map((comparison) => comparison.name),
+      ...(warnings.length > 0 ? { warnings } : {}),
     },
   };
 }
@@ -193,4 +215,72 @@ function checkTable(
       throw new Error(`trainModel: ${what} of comparison "${comparison.name}" has a value outside [0, 1]`);
     }
   });
+}
+
+/** EM on the candidate pairs with every m fixed: only lambda, the share of matches among them, moves. */
+function lambdaOnlyOptions(
+  options: TrainModelOptions,
+  m: readonly (readonly number[])[],
+  u: readonly (readonly number[])[],
+  em: NonNullable<TrainModelOptions['em']>,
+): ExpectationMaximisationOptions {
+  const { comparisons } = options;
+  return {
+    patterns: options.candidatePatterns,
+    m,
+    u,
+    lambda: STARTING_SESSION_LAMBDA,
+    active: comparisons.map(() => true),
+    frozen: comparisons.map(() => true),
+    // As in the sessions: shared household evidence would count relatives as matches and inflate the prior.
+    passive: comparisons.some((_, c) => !options.household?.[c]) ? options.household : undefined,
+    maxIterations: Math.max(LAMBDA_ONLY_MAX_ITERATIONS, em.maxIterations ?? 0),
+    tolerance: Math.min(1e-6, em.tolerance ?? 1e-6),
+  };
+}
+
+function lambdaOnly(
+  options: TrainModelOptions,
+  m: readonly (readonly number[])[],
+  u: readonly (readonly number[])[],
+  em: NonNullable<TrainModelOptions['em']>,
+): ExpectationMaximisationResult {
+  return expectationMaximisation(lambdaOnlyOptions(options, m, u, em));
+}
+
+/**
+ * What was estimated on `seen` observations blended with the documented default
+ * counted as `pseudo` observations: (seen * learnt + pseudo * prior) / (seen + pseudo),
+ * level by level (both rows sum to 1 over the non-null levels, and so does the blend).
+ */
+function blend(learnt: readonly number[], seen: number, prior: readonly number[], pseudo: number): number[] {
+  const weight = Number.isFinite(seen) ? seen / (seen + pseudo) : 1;
+  return floorAndNormalise(learnt.map((value, level) => weight * value + (1 - weight) * prior[level]));
+}
+
+/** The warning when a comparison's m rests on fewer expected matches, or u on fewer random pairs, than its default counts for. */
+function tooLittleData(
+  comparisons: TrainModelOptions['comparisons'],
+  defaults: NonNullable<TrainModelOptions['defaults']>,
+  frozen: readonly boolean[],
+  matches: readonly number[],
+  uPairs: number,
+): TrainingWarning[] {
+  const thin = comparisons.filter((_, c) => !frozen[c] && matches[c] < DEFAULT_M_PSEUDO_MATCHES);
+  if (thin.length === 0 && uPairs >= DEFAULT_U_PSEUDO_PAIRS) return [];
+  const leaning = defaults.some((d) => d !== undefined) ? 'the model leans on the documented default m and u' : 'no default m and u apply to these comparisons';
+  return [
+    {
+      code: 'TOO_LITTLE_DATA_TO_TRAIN',
+      message:
+        `too little data to train: fewer than ${DEFAULT_M_PSEUDO_MATCHES} expected matches for ${thin.length} of ${comparisons.length} comparisons` +
+        ` or fewer than ${DEFAULT_U_PSEUDO_PAIRS} random pairs (${Math.round(uPairs)}); ${leaning}`,
+    },
+  ];
+}
+
+function sum(values: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i];
+  return total;
 }

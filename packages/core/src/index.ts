@@ -19,6 +19,9 @@ export type { Clustering, ClusteringMethod } from './cluster/cluster.js';
 /** Checks raw settings (parsed JSON or an object) against the schema and its rules, and fills in the defaults. */
 export { validateSettings } from './settings/settings.js';
 export type { Settings, FieldKind, FieldSpec, FieldOptions, SourceSettings, SettingsCheckOptions } from './settings/settings.js';
+/** Kinds-only settings inferred from the sources' header names and first values, with what was decided per column. */
+export { inferSettings } from './read/infer-settings.js';
+export type { InferredSettings, InferSettingsOptions, SourceInference, InferredColumn, UnplacedColumn } from './read/infer-settings.js';
 
 // Reading.
 /** Reads and normalizes sources into the column table that blocking and scoring work on. */

@@ -345,7 +345,11 @@ const cliRows: Row[] = [
   { name: 'CLI: link with good input succeeds', input: { cli: (dir) => linkArgs(dir) }, expect: { exit: 0, after: (dir) => expect(readFileSync(join(dir, 'out.csv'), 'utf8').trim().split('\n')).toHaveLength(3) } },
   { name: 'CLI: no command', input: { cli: () => [] }, expect: { exit: 2 } },
   { name: 'CLI: an unknown command', input: { cli: () => ['merge'] }, expect: { exit: 2, stderr: /merge/ } },
-  { name: 'CLI: link without --settings', input: { cli: (dir) => ['link', '--source', `src=${join(dir, 'good.csv')}`, '--out', join(dir, 'out.csv')] }, expect: { exit: 2, stderr: /--settings/, after: noOutput } },
+  {
+    name: 'CLI: link without --settings infers them and says so',
+    input: { cli: (dir) => ['link', '--source', `src=${join(dir, 'good.csv')}`, '--out', join(dir, 'out.csv')] },
+    expect: { exit: 0, stderr: /no --settings given: settings inferred/, after: (dir) => expect(readFileSync(join(dir, 'out.csv'), 'utf8').trim().split('\n')).toHaveLength(3) },
+  },
   { name: 'CLI: link without --source', input: { cli: (dir) => ['link', '--settings', join(dir, 'settings.json'), '--out', join(dir, 'out.csv')] }, expect: { exit: 2, stderr: /--source/, after: noOutput } },
   { name: 'CLI: link without --out', input: { cli: (dir) => ['link', '--settings', join(dir, 'settings.json'), '--source', `src=${join(dir, 'good.csv')}`] }, expect: { exit: 2, stderr: /--out/ } },
   { name: 'CLI: --source without NAME=', input: { cli: (dir) => linkArgs(dir).map((a) => (a.startsWith('src=') ? join(dir, 'good.csv') : a)) }, expect: { exit: 2, stderr: /--source/, after: noOutput } },

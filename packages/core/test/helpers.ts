@@ -1,4 +1,4 @@
-import { spawn, type SpawnOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -101,4 +101,10 @@ export function febrlSettings(mode: 'dedupe' | 'link', nationalId = true) {
       soc_sec_id: nationalId ? 'national_id' : 'ignore',
     },
   } as const;
+}
+
+/** Runs the built `mpi` command and waits for it: exit code, stdout and stderr. */
+export function runMpi(args: readonly string[]): { code: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }

@@ -6,20 +6,28 @@
 import type { Command } from 'commander';
 import { addEvaluateCommand } from './evaluate.js';
 import { addExplainCommand } from './explain.js';
+import { addInitCommand } from './init.js';
 import { addLinkCommand } from './link.js';
 
-export { addLinkCommand, addEvaluateCommand, addExplainCommand };
+export { addInitCommand, addLinkCommand, addEvaluateCommand, addExplainCommand };
 
-/** Adds every command of core's CLI (link, evaluate, explain) to a program. */
+/**
+ * Adds every command of core's CLI (init, link, evaluate, explain) to a program.
+ * Each takes the program's --version too (set it first), so `mpi link --version`
+ * answers as `mpi --version` does.
+ */
 export function addCoreCommands(program: Command): void {
-  addLinkCommand(program);
-  addEvaluateCommand(program);
-  addExplainCommand(program);
+  const commands = [addInitCommand, addLinkCommand, addEvaluateCommand, addExplainCommand].map((add) => {
+    add(program);
+    return program.commands[program.commands.length - 1];
+  });
+  const version = program.version();
+  if (version !== undefined) for (const command of commands) command.version(version, '-V, --version', 'print the version');
 }
 export { EXIT, exitCodeFor } from './exit-codes.js';
 export { installProcessGuards } from './process-guards.js';
 export { loadSettings, readJson } from './input-files.js';
-export { sourceArg, encodingArg, withEncodings, positiveInt, probability, type NamedSource } from './options.js';
+export { sourceArg, encodingArg, delimiterArg, withEncodings, withSourceOptions, addSourceOptions, positiveInt, probability, type NamedSource } from './options.js';
 export { checkOutputPaths, type NamedPath } from '../output/output-paths.js';
 export { writeAtomically, stageFile, publishAll } from '../output/atomic-file.js';
 export { CsvWriter, csvField } from '../output/csv-output.js';

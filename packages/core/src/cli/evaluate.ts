@@ -12,7 +12,7 @@ export function addEvaluateCommand(program: Command): void {
     .description('score identity groups against a truth file')
     .requiredOption('--groups <file>', 'groups CSV: source,record_id,identity_id')
     .requiredOption('--truth <file>', 'truth CSV: source,record_id,person_id')
-    .option('--json', 'print JSON instead of a table')
+    .option('--json', 'print the report as one JSON object on stdout instead of a table')
     .option('--report-html <file>', 'write the HTML report with the measured precision/recall curve beside the estimated one (needs --pairs; docs/report.md)')
     .option('--pairs <file>', 'with --report-html: the pairs CSV of the run, written with --all-pairs')
     .option('--model <file>', 'with --report-html: the model JSON of the run (--model-out), for its m and u')

@@ -4,23 +4,19 @@ import { MpiError } from '../errors.js';
 import { explainRows } from '../pipeline/explain.js';
 import { buildRecordTable } from '../read/record-table.js';
 import { loadSettings, readJson } from './input-files.js';
-import { encodingArg, sourceArg, withEncodings } from './options.js';
+import { addSourceOptions, withSourceOptions } from './options.js';
 
 /** Adds the `explain` command to the program. */
 export function addExplainCommand(program: Command): void {
-  program
-    .command('explain')
-    .description('explain the match weight of two records under a trained model')
+  addSourceOptions(program.command('explain').description('explain the match weight of two records under a trained model'))
     .requiredOption('--model <file>', 'trained model JSON (from link --model-out)')
     .requiredOption('--settings <file>', 'settings JSON')
-    .requiredOption('--source <NAME=FILE>', 'a named source; repeat for several', sourceArg)
-    .option('--encoding <NAME=ENCODING>', "a source's text encoding: utf-8 (default), latin1 or windows-1252; repeat for several", encodingArg)
     .requiredOption('--record <SOURCE:ID>', 'a record; give exactly two', (v: string, prev: string[] = []) => [...prev, v])
     .option('--json', 'print JSON')
     .action(async (opts) => {
       if (opts.record.length !== 2) throw new MpiError('BAD_ARGS', 'give --record exactly twice');
       const model = parseModel(JSON.stringify(await readJson(opts.model, 'model')));
-      const table = await buildRecordTable(withEncodings(opts.source, opts.encoding), await loadSettings(opts.settings));
+      const table = await buildRecordTable(withSourceOptions(opts.source, opts), await loadSettings(opts.settings));
       const rows = (opts.record as string[]).map((ref, k) => {
         const colon = ref.indexOf(':');
         const source = ref.slice(0, colon);

@@ -1,15 +1,13 @@
 /**
- * The `mpi` command: a thin layer over the public API (link, evaluate, explain).
+ * The `mpi` command: a thin layer over the public API (init, link, evaluate, explain).
  * Progress and messages go to stderr, results to files, the summary and reports
  * to stdout. No record value is ever printed. Exit codes: exit-codes.ts.
- * One file per command: link.ts, evaluate.ts, explain.ts; this one puts them together.
+ * One file per command: init.ts, link.ts, evaluate.ts, explain.ts; this one puts them together.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { addEvaluateCommand } from './evaluate.js';
+import { addCoreCommands } from './commands.js';
 import { errorLine, exitCodeFor } from './exit-codes.js';
-import { addExplainCommand } from './explain.js';
-import { addLinkCommand } from './link.js';
 import { installProcessGuards } from './process-guards.js';
 
 installProcessGuards();
@@ -27,9 +25,7 @@ program
   .exitOverride()
   .configureOutput({ outputError: (message, write) => write(`mpi: ${message.replace(/^error: /, '')}`) });
 
-addLinkCommand(program);
-addEvaluateCommand(program);
-addExplainCommand(program);
+addCoreCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const code = exitCodeFor(error);

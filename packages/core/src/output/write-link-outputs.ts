@@ -4,9 +4,10 @@ import type { LinkResult } from '../pipeline/link.js';
 import { buildReportHtml } from '../report/build-report.js';
 import { stageGroupsCsv, stagePairsCsv } from './write-results.js';
 
-/** The files `mpi link` writes, by path; each but `out` is optional. */
+/** The files `mpi link` writes, by path; each is optional. */
 export interface LinkOutputs {
-  readonly out: string;
+  /** The identity groups CSV. */
+  readonly out?: string;
   readonly pairs?: string;
   /** With `pairs`: every scored candidate pair, not only links. */
   readonly allPairs?: boolean;
@@ -28,7 +29,7 @@ export async function writeLinkOutputs(result: LinkResult, outputs: LinkOutputs)
   const spreadsheetSafe = Boolean(outputs.spreadsheetSafe);
   const staged: AtomicFile[] = [];
   try {
-    staged.push(await stageGroupsCsv(result, outputs.out, { spreadsheetSafe, label: '--out' }));
+    if (outputs.out !== undefined) staged.push(await stageGroupsCsv(result, outputs.out, { spreadsheetSafe, label: '--out' }));
     if (outputs.pairs !== undefined) {
       const minProbability = outputs.allPairs ? 0 : result.threshold;
       staged.push((await stagePairsCsv(result, outputs.pairs, { minProbability, spreadsheetSafe, label: '--pairs' })).file);

@@ -7,8 +7,13 @@ import { DuplicateColumnError, EmptySourceError, EncodingError, MalformedRowErro
 import { BAD_BYTES, decodeFileStream, decodeFileText, invalidBytesMessage } from './source-text.js';
 import type { ByteRange, CellBatch, ControlScan } from './source-input.js';
 
-const SPACE_BEFORE_QUOTE = /,[ \t]+"(?!")/g;
 const CRLF = /\r\n/g;
+
+/** Blanks between a delimiter and an opening quote (a doubled quote is an escaped one, left alone). */
+function spaceBeforeQuote(delimiter: string): RegExp {
+  const blanks = delimiter === '\t' ? ' ' : ' \\t';
+  return new RegExp(`${delimiter.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[${blanks}]+"(?!")`, 'g');
+}
 
 /**
  * The text papaparse parses, from the decoded text, piece by piece:
@@ -16,24 +21,27 @@ const CRLF = /\r\n/g;
  *   quote-free split reads it (papaparse guesses one line end from the start of
  *   the file and would read the other as field text, joining two rows). A line
  *   break inside a quoted value reads as "\n" either way.
- * - Blanks between a comma and an opening quote (`a, "b, c"`) are dropped;
+ * - Blanks between a delimiter and an opening quote (`a, "b, c"`) are dropped;
  *   papaparse would otherwise read the field as unquoted (csv-parse's `trim` did
  *   the same). A doubled quote (an escaped quote inside a quoted field) is left alone.
  * A trailing carriage return or comma-and-blanks is held back so the patterns are seen across pieces.
  */
-export async function* csvParserText(pieces: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string> {
+export async function* csvParserText(pieces: AsyncIterable<string> | Iterable<string>, delimiter = ','): AsyncGenerator<string> {
+  const spaceBefore = spaceBeforeQuote(delimiter);
+  const delimiterCode = delimiter.charCodeAt(0);
+  const blank = (c: number) => c !== delimiterCode && (c === 0x20 || c === 0x09);
   let tail = '';
   for await (const piece of pieces) {
     let text = tail + piece;
     let end = text.length;
     if (end > 0 && text.charCodeAt(end - 1) === 0x0d) end--;
-    let blank = end;
-    while (blank > 0 && (text.charCodeAt(blank - 1) === 0x20 || text.charCodeAt(blank - 1) === 0x09)) blank--;
-    if (blank > 0 && text.charCodeAt(blank - 1) === 0x2c) end = blank - 1;
+    let blanks = end;
+    while (blanks > 0 && blank(text.charCodeAt(blanks - 1))) blanks--;
+    if (blanks > 0 && text.charCodeAt(blanks - 1) === delimiterCode) end = blanks - 1;
     tail = text.slice(end);
     if (end < text.length) text = text.slice(0, end);
     if (text.includes('\r')) text = text.replace(CRLF, '\n');
-    text = text.replace(SPACE_BEFORE_QUOTE, ',"');
+    text = text.replace(spaceBefore, `${delimiter}"`);
     if (text !== '') yield text;
   }
   if (tail !== '') yield tail;
@@ -48,8 +56,8 @@ function csvText(name: string, path: string, range: ByteRange | undefined, encod
 }
 
 /** Text pieces as a stream papaparse reads, after {@link csvParserText}. */
-function parserStream(pieces: AsyncIterable<string> | Iterable<string>): Readable {
-  return Readable.from(csvParserText(pieces), { objectMode: false, encoding: 'utf8' });
+function parserStream(pieces: AsyncIterable<string> | Iterable<string>, delimiter: string): Readable {
+  return Readable.from(csvParserText(pieces, delimiter), { objectMode: false, encoding: 'utf8' });
 }
 
 /**
@@ -88,7 +96,7 @@ export async function csvCuts(path: string, parts: number): Promise<{ headerEnd:
  * parser while the consumer catches up so memory stays bounded.
  * `stream` is text from {@link parserStream}: byte order mark dropped, line ends "\n".
  */
-async function* csvBatches(name: string, stream: Readable): AsyncGenerator<string[][]> {
+async function* csvBatches(name: string, stream: Readable, delimiter: string): AsyncGenerator<string[][]> {
   const queue: string[][][] = [];
   let finished = false;
   let failure: { code: string; row: number } | undefined;
@@ -110,7 +118,7 @@ async function* csvBatches(name: string, stream: Readable): AsyncGenerator<strin
   });
   Papa.parse<string[]>(stream as unknown as File, {
     skipEmptyLines: 'greedy',
-    delimiter: ',',
+    delimiter,
     chunk(results, p) {
       parser = p;
       if (results.errors.length > 0 && failure === undefined) {
@@ -204,7 +212,7 @@ const CONTROL_CHARACTER = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/;
  * (see quote-free-csv.ts), else parsed by papaparse, from the text already read
  * when it was small enough to read whole, else streamed from the file.
  */
-async function* csvRows(name: string, path: string, encoding: 'utf-8' | 'windows-1252', scan: ControlScan, range?: ByteRange): AsyncGenerator<string[][]> {
+async function* csvRows(name: string, path: string, encoding: 'utf-8' | 'windows-1252', delimiter: string, scan: ControlScan, range?: ByteRange): AsyncGenerator<string[][]> {
   let text: string | undefined;
   try {
     text = await readCsvText(path, range, (bytes) => decodeFileText(name, bytes, encoding), readerLimits.wholeTextBytes);
@@ -220,12 +228,12 @@ async function* csvRows(name: string, path: string, encoding: 'utf-8' | 'windows
         yield piece;
       }
     };
-    yield* csvBatches(name, parserStream(pieces()));
+    yield* csvBatches(name, parserStream(pieces(), delimiter), delimiter);
     return;
   }
   scan.controls = CONTROL_CHARACTER.test(text);
-  if (isQuoteFree(text)) yield* quoteFreeBatches(text);
-  else yield* csvBatches(name, parserStream(textChunks(text)));
+  if (isQuoteFree(text)) yield* quoteFreeBatches(text, delimiter);
+  else yield* csvBatches(name, parserStream(textChunks(text), delimiter), delimiter);
 }
 
 /**
@@ -253,14 +261,21 @@ function fieldCountHint(record: readonly string[]): string {
     : '';
 }
 
-/** The requested columns of a CSV file (or of a byte range of it), in batches of raw cells. */
-export async function* readCsvCells(name: string, path: string, columns: readonly string[], encoding: 'utf-8' | 'windows-1252', range?: ByteRange): AsyncGenerator<CellBatch> {
+/** The requested columns of a CSV file (or of a byte range of it), in batches of raw cells; fields split at `delimiter`. */
+export async function* readCsvCells(
+  name: string,
+  path: string,
+  columns: readonly string[],
+  encoding: 'utf-8' | 'windows-1252',
+  range?: ByteRange,
+  delimiter = ',',
+): AsyncGenerator<CellBatch> {
   let indexes: number[] | undefined;
   let header: readonly string[] = [];
   let width = 0;
   let row = 0;
   const scan: ControlScan = { controls: false };
-  for await (const records of csvRows(name, path, encoding, scan, range)) {
+  for await (const records of csvRows(name, path, encoding, delimiter, scan, range)) {
     const { controls } = scan;
     let start = 0;
     // The text ends at the first invalid byte (source-text.ts): the last row read holds it.

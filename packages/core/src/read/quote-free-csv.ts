@@ -69,18 +69,19 @@ export function isQuoteFree(text: string): boolean {
  * Rows of a quote-free CSV text, in batches, as papaparse gives them with
  * `skipEmptyLines: 'greedy'` and then every field trimmed (String.prototype.trim,
  * which the reader applies to CSV fields anyway): lines end at "\n" or "\r\n",
- * fields split at every comma, and a line whose fields are all blank is skipped.
+ * fields split at every delimiter (a comma unless the source declares or shows
+ * another), and a line whose fields are all blank is skipped.
  * Each field is cut once at its trimmed bounds: splitting the line and trimming
  * made three strings per field (FEBRL puts a space after every comma).
  */
-export function* quoteFreeBatches(text: string): Generator<string[][]> {
+export function* quoteFreeBatches(text: string, delimiter = ','): Generator<string[][]> {
   let batch: string[][] = [];
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     const next = end + 1;
     if (end > start && text.charCodeAt(end - 1) === 0x0d) end--;
-    const fields = trimmedFields(text, start, end);
+    const fields = trimmedFields(text, start, end, delimiter);
     start = next;
     if (isBlank(fields)) continue;
     batch.push(fields);
@@ -92,11 +93,11 @@ export function* quoteFreeBatches(text: string): Generator<string[][]> {
   if (batch.length > 0) yield batch;
 }
 
-/** The comma-separated fields of text[start, end), each trimmed. */
-function trimmedFields(text: string, start: number, end: number): string[] {
+/** The fields of text[start, end) split at the delimiter, each trimmed. */
+function trimmedFields(text: string, start: number, end: number, delimiter: string): string[] {
   const fields: string[] = [];
   for (let from = start; ; ) {
-    let comma = text.indexOf(',', from);
+    let comma = text.indexOf(delimiter, from);
     if (comma < 0 || comma > end) comma = end;
     let first = from;
     let last = comma;

@@ -11,11 +11,13 @@ export type PlainRecord = Readonly<Record<string, unknown>>;
  * (an array or any sync/async iterable of plain objects). A file is UTF-8
  * unless `encoding` says 'latin1' (read as its superset Windows-1252, as the
  * WHATWG Encoding Standard reads it) or 'windows-1252'; see docs/input-rules.md.
+ * A CSV file's fields are split at `delimiter` (one character, e.g. ";" or "\t");
+ * without it, at the one of `,` `;` tab `|` its header line shows.
  * A file of FHIR R4 Patient resources (Bulk Data NDJSON or a Bundle) is read as
  * `format: 'fhir'`, declared or recognised from its content (docs/fhir.md).
  */
 export type SourceInput =
-  | { readonly name: string; readonly path: string; readonly format?: 'csv' | 'ndjson' | 'fhir'; readonly encoding?: SourceEncoding }
+  | { readonly name: string; readonly path: string; readonly format?: 'csv' | 'ndjson' | 'fhir'; readonly encoding?: SourceEncoding; readonly delimiter?: string }
   | { readonly name: string; readonly records: Iterable<PlainRecord> | AsyncIterable<PlainRecord> };
 
 /** One data row of a source: its 1-based row number and the requested columns' raw text, in request order. */

@@ -1,6 +1,7 @@
 // One entry to read any source: the format picked from the input, then the CSV or object reader.
 import { stat } from 'node:fs/promises';
 import { SourceUnreadableError } from '../errors.js';
+import { csvDelimiter } from './csv-delimiter.js';
 import { readCsvCells } from './csv-reader.js';
 import { readFhirCells, sourceFormat } from './fhir/fhir-source.js';
 import { readNdjsonCells, readObjectCells } from './object-reader.js';
@@ -35,7 +36,7 @@ export async function* readSourceCells(input: SourceInput, columns: readonly str
   const format = await sourceFormat(input);
   if (format === 'fhir') yield* readFhirCells(input.name, input.path, columns, encoding);
   else if (format === 'ndjson') yield* readNdjsonCells(input.name, input.path, columns, encoding);
-  else yield* readCsvCells(input.name, input.path, columns, encoding, range);
+  else yield* readCsvCells(input.name, input.path, columns, encoding, range, await csvDelimiter(input.name, input.path, encoding, input.delimiter));
 }
 
 /**

@@ -6,6 +6,7 @@ import type { LinkMode } from '@mpi/blocking';
 import { MpiError } from '../../errors.js';
 import type { FieldSpec, Settings, SourceSettings } from '../../settings/settings.js';
 import { validateSettings } from '../../settings/settings.js';
+import type { InferredColumn, SourceInference } from '../infer-settings.js';
 import type { SourceInput } from '../source-input.js';
 import { patientColumns, sourceFormat } from './fhir-source.js';
 import { sourceEncoding } from '../source-text.js';
@@ -86,4 +87,13 @@ export async function fhirSettings(sources: readonly SourceInput[], options: { r
     ...(Object.keys(perSource).length > 0 ? { sources: perSource } : {}),
   };
   return validateSettings(settings, { sources: sources.map((input) => input.name) });
+}
+
+/** What settings inference decides for a FHIR Patient file: record id `id`, each column the file fills with its mapped kind (and field). */
+export async function fhirInference(input: Extract<SourceInput, { readonly path: string }>): Promise<SourceInference> {
+  const columns: InferredColumn[] = (await sourceColumns(input)).map((column) => {
+    const spec = specOf(column)!.spec;
+    return typeof spec === 'string' ? { column, kind: spec, by: 'header' } : { column, by: 'header', ...spec };
+  });
+  return { source: input.name, recordId: { column: 'id', by: 'header' }, columns, unplaced: [] };
 }

@@ -35,7 +35,7 @@ describe('the delimiter of a CSV file', () => {
     }
   });
 
-  it('is the one whose count holds in every row when the header holds several', () => {
+  it('is the one whose count holds in every row when the header holds several', async () => {
     expect(detectDelimiter('id;name, with comma;dob\n1;x;y\n2;z;w\n')).toBe(';');
     expect(detectDelimiter('id;a,b\n1;2,3\n')).toBeUndefined();
     expect(detectDelimiter('only_one_column\n1\n')).toBe(',');
@@ -50,10 +50,10 @@ describe('the delimiter of a CSV file', () => {
     await expect(buildRecordTable([{ name: 's', path }], settings)).rejects.toMatchObject({ code: 'AMBIGUOUS_DELIMITER', source: 's' });
   });
 
-  it('that cannot be decided is an error naming the source and the option to give, exit code 2', () => {
+  it('that cannot be decided is an error naming the source and the option to give, exit code 2', async () => {
     const dir = tempDir();
     const path = writeIn(dir, 'a.csv', 'id;first,last\n1;Ann,Lee\n');
-    const run = mpi(['link', '--source', `ward=${path}`, '--out', join(dir, 'g.csv'), '--quiet']);
+    const run = await mpi(['link', '--source', `ward=${path}`, '--out', join(dir, 'g.csv'), '--quiet']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/source "ward": cannot tell the field delimiter: the header holds "," and ";"; declare it \(--delimiter ward=CHAR/);
     expect(run.stderr).not.toMatch(/Ann|Lee/);
@@ -65,19 +65,19 @@ describe('the delimiter of a CSV file', () => {
     const b = writeIn(dir, 'b.tsv', 'id\tfirst\tlast\tdob\n2\tAnn\tLee\t1980-03-05\n');
     const settingsFile = writeIn(dir, 'settings.json', JSON.stringify(settings));
     const out = join(dir, 'g.csv');
-    const run = mpi(['link', '--settings', settingsFile, '--source', `a=${a}`, '--source', `b=${b}`, '--delimiter', 'a=;', '--delimiter', 'b=tab', '--out', out, '--quiet']);
+    const run = await mpi(['link', '--settings', settingsFile, '--source', `a=${a}`, '--source', `b=${b}`, '--delimiter', 'a=;', '--delimiter', 'b=tab', '--out', out, '--quiet']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(3);
   });
 
-  it('given for a source --source does not give, or as more than one character, is a usage error', () => {
+  it('given for a source --source does not give, or as more than one character, is a usage error', async () => {
     const dir = tempDir();
     const a = writeIn(dir, 'a.csv', 'id,first\n1,Ann\n');
-    const unknown = mpi(['link', '--source', `a=${a}`, '--delimiter', 'b=;', '--out', join(dir, 'g.csv')]);
+    const unknown = await mpi(['link', '--source', `a=${a}`, '--delimiter', 'b=;', '--out', join(dir, 'g.csv')]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/--delimiter names a source that --source does not give: b/);
-    const long = mpi(['link', '--source', `a=${a}`, '--delimiter', 'a=;;', '--out', join(dir, 'g.csv')]);
+    const long = await mpi(['link', '--source', `a=${a}`, '--delimiter', 'a=;;', '--out', join(dir, 'g.csv')]);
     expect(long.code).toBe(2);
     expect(long.stderr).toMatch(/expected one character/);
   });

@@ -1,6 +1,5 @@
 // `mpi init` and inferred settings: what the header names and values decide, and that
 // the inferred settings link as well as the hand-written kinds-only settings each data set ships with.
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -9,7 +8,7 @@ import { evaluate, inferSettings, link, type Settings, type SourceInput } from '
 import { guessDateFormat } from '../src/settings/infer/date-format.js';
 import { kindFromHeader } from '../src/settings/infer/header-kinds.js';
 import { kindFromValues } from '../src/settings/infer/value-kinds.js';
-import { runMpi, febrlDir, repoRoot, tempDir, writeIn } from './helpers.js';
+import { runMpi, febrlDir, repoRoot, runProcess, tempDir, writeIn } from './helpers.js';
 
 const mpi = runMpi;
 
@@ -32,9 +31,9 @@ function canonical(settings: Settings): Settings {
 const febrlPerson = (_: string, recordId: string) => /^rec-(\d+)-/.exec(recordId)![1];
 
 /** `mpi init` on the sources; returns the settings it wrote. */
-function init(dir: string, sources: readonly { name: string; path: string }[], mode?: string): Settings {
+async function init(dir: string, sources: readonly { name: string; path: string }[], mode?: string): Promise<Settings> {
   const out = join(dir, 'inferred.json');
-  const run = mpi(['init', ...sources.flatMap((s) => ['--source', `${s.name}=${s.path}`]), ...(mode ? ['--mode', mode] : []), '--out', out]);
+  const run = await mpi(['init', ...sources.flatMap((s) => ['--source', `${s.name}=${s.path}`]), ...(mode ? ['--mode', mode] : []), '--out', out]);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   return readJsonFile(out);
@@ -48,7 +47,7 @@ function withoutLastColumn(from: string, to: string): string {
 }
 
 describe('header names', () => {
-  it('name each field kind in the spellings source systems use', () => {
+  it('name each field kind in the spellings source systems use', async () => {
     const cases: Record<string, string[]> = {
       record_id: ['rec_id', 'RecordID', 'MRN', 'patient_id', 'id'],
       given_name: ['given_name', 'first_name', 'FIRST', 'fname', 'Forename', 'First Name', 'firstName', 'patient_first_name', 'FIRST_NM'],
@@ -70,13 +69,13 @@ describe('header names', () => {
     for (const [meaning, headers] of Object.entries(cases)) for (const header of headers) expect([header, kindFromHeader(header)]).toEqual([header, meaning]);
   });
 
-  it('say nothing for names the engine has no kind for', () => {
+  it('say nothing for names the engine has no kind for', async () => {
     for (const header of ['notes', 'col7', 'visit_date', 'home', 'amount', 'patient']) expect([header, kindFromHeader(header)]).toEqual([header, undefined]);
   });
 });
 
 describe('values, where the header says nothing', () => {
-  it('show e-mail addresses, sex codes, formatted phone numbers, social security numbers and dates', () => {
+  it('show e-mail addresses, sex codes, formatted phone numbers, social security numbers and dates', async () => {
     expect(kindFromValues(['a@b.org', 'c.d@e.com', ''])).toBe('email');
     expect(kindFromValues(['M', 'F', 'F', 'U'])).toBe('sex');
     expect(kindFromValues(['555-123-4567', '(555) 765-4321', '+15551234567'])).toBe('phone');
@@ -84,13 +83,13 @@ describe('values, where the header says nothing', () => {
     expect(kindFromValues(['1980-03-05', '1975-12-31'])).toBe('birth_date');
   });
 
-  it('leave bare digits and words alone: they could be postcodes, numbers, names or cities', () => {
+  it('leave bare digits and words alone: they could be postcodes, numbers, names or cities', async () => {
     for (const values of [['2119', '3165'], ['7', '177'], ['smith', 'jones'], ['x', 'x', 'o']]) expect(kindFromValues(values)).toBeUndefined();
   });
 });
 
 describe('birth date formats from values', () => {
-  it('tell ISO, compact, day-first and month-first dates apart by their shapes and by parts above 12', () => {
+  it('tell ISO, compact, day-first and month-first dates apart by their shapes and by parts above 12', async () => {
     expect(guessDateFormat(['1980-03-05', '1975-12-31'])).toEqual({ format: 'YYYY-MM-DD' });
     expect(guessDateFormat(['19800305', '19751231'])).toEqual({ format: 'YYYYMMDD' });
     expect(guessDateFormat(['05/03/1980', '31/12/1975'])).toEqual({ format: 'DD/MM/YYYY' });
@@ -99,24 +98,24 @@ describe('birth date formats from values', () => {
     expect(guessDateFormat(['05.03.1980', '31.12.1975'])).toEqual({ format: 'DD.MM.YYYY' });
   });
 
-  it('declare no format when no part shows the order, when forms are mixed, or when values are not dates', () => {
+  it('declare no format when no part shows the order, when forms are mixed, or when values are not dates', async () => {
     expect(guessDateFormat(['03/05/1980', '01/02/1975'])).toEqual({ reason: 'day-month-order-undecided' });
     expect(guessDateFormat(['1980-03-05', '05/03/1980', '19800305'])).toEqual({ reason: 'mixed-forms' });
     expect(guessDateFormat(['33010', '29587'])).toEqual({ reason: 'not-dates' });
   });
 
-  it('are not turned by a few swapped dates', () => {
+  it('are not turned by a few swapped dates', async () => {
     const monthFirst = [...Array.from({ length: 40 }, (_, i) => `${(i % 12) + 1}/${(i % 15) + 14}/1970`), '25/3/1970'];
     expect(guessDateFormat(monthFirst)).toEqual({ format: 'M/D/YYYY' });
   });
 });
 
 describe('mpi init', () => {
-  it('writes settings and prints what it decided per column, names and kinds but no value', () => {
+  it('writes settings and prints what it decided per column, names and kinds but no value', async () => {
     const dir = tempDir();
     const source = writeIn(dir, 'a.csv', 'patient_id,FIRST,LNAME,DOB,notes,contact\nP1,Maria,Okafor,31/12/1975,call back,maria@example.org\nP2,Jon,Li,05/03/1980,,jon@example.org\n');
     const out = join(dir, 'settings.json');
-    const run = mpi(['init', '--source', `clinic=${source}`, '--out', out]);
+    const run = await mpi(['init', '--source', `clinic=${source}`, '--out', out]);
     expect(run.code).toBe(0);
     expect(readJsonFile(out)).toEqual({
       recordId: 'patient_id',
@@ -129,19 +128,19 @@ describe('mpi init', () => {
     for (const value of ['Maria', 'Okafor', '31/12/1975', 'call back', 'maria@example.org']) expect(run.stdout + run.stderr).not.toContain(value);
   });
 
-  it('prints the settings on stdout without --out, the decisions on stderr', () => {
+  it('prints the settings on stdout without --out, the decisions on stderr', async () => {
     const dir = tempDir();
     const source = writeIn(dir, 'a.csv', 'id,given_name,family_name\n1,Ann,Lee\n');
-    const run = mpi(['init', '--source', `s=${source}`]);
+    const run = await mpi(['init', '--source', `s=${source}`]);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ recordId: 'id', fields: { given_name: 'given_name', family_name: 'family_name' } });
     expect(run.stderr).toMatch(/given_name +given_name/);
   });
 
-  it('refuses a source with no column it can take for the record id, naming the source', () => {
+  it('refuses a source with no column it can take for the record id, naming the source', async () => {
     const dir = tempDir();
     const source = writeIn(dir, 'a.csv', 'given_name,family_name\nAnn,Lee\nAnn,Lee\n');
-    const run = mpi(['init', '--source', `ward=${source}`]);
+    const run = await mpi(['init', '--source', `ward=${source}`]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/source "ward": no column is named like a record id/);
   });
@@ -202,7 +201,7 @@ describe('inferred settings link as well as the hand-written kinds-only settings
           path: nationalId ? join(febrlDir, file) : withoutLastColumn(join(febrlDir, file), join(dir, file)),
         }));
         const hand = readJsonFile(resolve(repoRoot, 'bench/settings', `${set.settings}${nationalId ? '' : '-no-national-id'}.json`));
-        const inferred = init(dir, sources, set.mode);
+        const inferred = await init(dir, sources, set.mode);
         const handF1 = await pairwiseF1(hand, sources, febrlPerson);
         expect([set.settings, nationalId, await pairwiseF1(inferred, sources, febrlPerson)]).toEqual([set.settings, nationalId, handF1]);
       }
@@ -212,11 +211,11 @@ describe('inferred settings link as well as the hand-written kinds-only settings
   it('on generated sources (default and four regimes): the same settings and the same F1', { timeout: 400_000 }, async () => {
     for (const regime of [undefined, 'names-dob-only', 'no-address', 'multi-valued', 'excel-dates']) {
       const dir = tempDir();
-      const generated = spawnSync(process.execPath, [resolve(repoRoot, 'fixtures/dist/cli.js'), 'generate', '--people', '800', '--seed', '7', '--out', dir, ...(regime ? ['--regime', regime] : [])], { encoding: 'utf8' });
+      const generated = await runProcess(process.execPath, [resolve(repoRoot, 'fixtures/dist/cli.js'), 'generate', '--people', '800', '--seed', '7', '--out', dir, ...(regime ? ['--regime', regime] : [])]);
       expect(generated.status).toBe(0);
       const hand = readJsonFile(join(dir, 'settings.json'));
       const sources = ['ehr', 'lab', 'payer', 'clinic'].map((name) => ({ name, path: join(dir, `${name}.csv`) }));
-      const inferred = init(dir, sources, hand.mode);
+      const inferred = await init(dir, sources, hand.mode);
       expect([regime, canonical(inferred)]).toEqual([regime, canonical(hand)]);
       const truth = new Map<string, string>(
         (parse(readFileSync(join(dir, 'truth.csv'), 'utf8'), { columns: true }) as { source: string; record_id: string; person_id: string }[]).map((t) => [`${t.source}/${t.record_id}`, t.person_id]),

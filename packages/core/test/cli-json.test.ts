@@ -12,10 +12,10 @@ const dataset3 = join(febrlDir, 'dataset3.csv');
 const VALUES = ['mitchell', 'green', 'wallaby place', 'harley', 'mccarthy', '19560409', '1804974'];
 
 describe('mpi link --json', () => {
-  it('prints one JSON object: counts, blocking, groups, seconds per stage, flag and warning codes; no record value', () => {
+  it('prints one JSON object: counts, blocking, groups, seconds per stage, flag and warning codes; no record value', async () => {
     const dir = tempDir();
     const settings = writeIn(dir, 'settings.json', JSON.stringify(febrlSettings('dedupe')));
-    const run = mpi(['link', '--settings', settings, '--source', `f3=${dataset3}`, '--out', join(dir, 'g.csv'), '--json', '--quiet']);
+    const run = await mpi(['link', '--settings', settings, '--source', `f3=${dataset3}`, '--out', join(dir, 'g.csv'), '--json', '--quiet']);
     expect(run.code).toBe(0);
     const summary = JSON.parse(run.stdout);
     expect(summary).toMatchObject({ command: 'link', settings: 'file', records: { total: 5000, bySource: { f3: 5000 } }, threshold: 0.5 });
@@ -30,9 +30,9 @@ describe('mpi link --json', () => {
     for (const value of VALUES) expect(run.stdout + run.stderr).not.toContain(value);
   });
 
-  it('without --settings says on stderr that the settings were inferred, and reports what was decided', () => {
+  it('without --settings says on stderr that the settings were inferred, and reports what was decided', async () => {
     const dir = tempDir();
-    const run = mpi(['link', '--source', `f3=${dataset3}`, '--out', join(dir, 'g.csv'), '--json', '--quiet']);
+    const run = await mpi(['link', '--source', `f3=${dataset3}`, '--out', join(dir, 'g.csv'), '--json', '--quiet']);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/no --settings given: settings inferred from the sources/);
     const summary = JSON.parse(run.stdout);
@@ -41,37 +41,37 @@ describe('mpi link --json', () => {
     for (const value of VALUES) expect(run.stdout + run.stderr).not.toContain(value);
   });
 
-  it('is refused with --report, which prints text on stdout too', () => {
+  it('is refused with --report, which prints text on stdout too', async () => {
     const dir = tempDir();
-    const run = mpi(['link', '--source', `f3=${dataset3}`, '--out', join(dir, 'g.csv'), '--json', '--report']);
+    const run = await mpi(['link', '--source', `f3=${dataset3}`, '--out', join(dir, 'g.csv'), '--json', '--report']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--report and --json/);
   });
 });
 
 describe('mpi link outputs', () => {
-  it('needs no --out when only --pairs is asked for', () => {
+  it('needs no --out when only --pairs is asked for', async () => {
     const dir = tempDir();
     const pairs = join(dir, 'pairs.csv');
-    const run = mpi(['link', '--source', `f3=${dataset3}`, '--pairs', pairs, '--quiet']);
+    const run = await mpi(['link', '--source', `f3=${dataset3}`, '--pairs', pairs, '--quiet']);
     expect(run.code).toBe(0);
     expect(readFileSync(pairs, 'utf8').split('\n')[0]).toBe('source_l,record_id_l,source_r,record_id_r,match_weight,match_probability');
     expect(run.stdout).toMatch(/identity groups/);
   });
 
-  it('with no output at all is a usage error naming the options, before anything is read', () => {
-    const run = mpi(['link', '--source', 'f3=/no/such/file.csv']);
+  it('with no output at all is a usage error naming the options, before anything is read', async () => {
+    const run = await mpi(['link', '--source', 'f3=/no/such/file.csv']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/nothing to write: give --out \(groups\), --pairs, --model-out or --report-html/);
   });
 });
 
 describe('mpi init --json', () => {
-  it('prints the settings and the decisions as one JSON object, and writes --out', () => {
+  it('prints the settings and the decisions as one JSON object, and writes --out', async () => {
     const dir = tempDir();
     const source = writeIn(dir, 'a.csv', 'id,first_name,surname,notes\n1,Ann,Lee,x\n2,Bob,Ng,y\n');
     const out = join(dir, 'settings.json');
-    const run = mpi(['init', '--source', `s=${source}`, '--out', out, '--json']);
+    const run = await mpi(['init', '--source', `s=${source}`, '--out', out, '--json']);
     expect(run.code).toBe(0);
     const summary = JSON.parse(run.stdout);
     expect(summary).toMatchObject({
@@ -84,21 +84,21 @@ describe('mpi init --json', () => {
     for (const value of ['Ann', 'Lee', 'Bob']) expect(run.stdout).not.toContain(value);
   });
 
-  it('leaves an existing settings file as it was when inference fails', () => {
+  it('leaves an existing settings file as it was when inference fails', async () => {
     const dir = tempDir();
     const out = writeIn(dir, 'settings.json', '{"keep": true}\n');
     const source = writeIn(dir, 'a.csv', 'given_name\nAnn\nAnn\n');
-    const run = mpi(['init', '--source', `s=${source}`, '--out', out, '--json']);
+    const run = await mpi(['init', '--source', `s=${source}`, '--out', out, '--json']);
     expect(run.code).toBe(2);
     expect(readFileSync(out, 'utf8')).toBe('{"keep": true}\n');
   });
 });
 
 describe('every command', () => {
-  it('prints the version with --version, as mpi --version does', () => {
-    const version = runMpi(['--version']).stdout;
+  it('prints the version with --version, as mpi --version does', async () => {
+    const version = (await runMpi(['--version'])).stdout;
     for (const command of ['init', 'link', 'evaluate', 'explain']) {
-      const run = runMpi([command, '--version']);
+      const run = await runMpi([command, '--version']);
       expect([command, run.code, run.stdout]).toEqual([command, 0, version]);
     }
   });

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
+import { spawn, type SpawnOptions } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -104,7 +104,7 @@ export function febrlSettings(mode: 'dedupe' | 'link', nationalId = true) {
 }
 
 /** Runs the built `mpi` command and waits for it: exit code, stdout and stderr. */
-export function runMpi(args: readonly string[]): { code: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
+export async function runMpi(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const run = await runProcess(process.execPath, [cliPath, ...args]);
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }

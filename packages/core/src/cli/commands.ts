@@ -25,6 +25,7 @@ export function addCoreCommands(program: Command): void {
   if (version !== undefined) for (const command of commands) command.version(version, '-V, --version', 'print the version');
 }
 export { EXIT, exitCodeFor } from './exit-codes.js';
+export { newMpiProgram, runMpiProgram } from './mpi-program.js';
 export { installProcessGuards } from './process-guards.js';
 export { loadSettings, readJson } from './input-files.js';
 export { sourceArg, encodingArg, delimiterArg, withEncodings, withSourceOptions, addSourceOptions, positiveInt, probability, type NamedSource } from './options.js';

@@ -85,5 +85,5 @@ export { PairBudgetExceededError, InvalidBlockingRuleError, UnknownBlockingColum
 /** Model JSON that is not a model, or a comparison that is not valid. */
 export { InvalidModelError, InvalidComparisonError } from '@mpi/scoring';
 
-/** FHIR R4 Patient sources (docs/fhir.md): kinds-only settings from the mapping, and whether every source is a FHIR file. */
-export { fhirSettings, allFhirSources } from './read/fhir/fhir-settings.js';
+/** FHIR R4 Patient sources (docs/fhir.md): kinds-only settings from the mapping (inferSettings uses it for FHIR files). */
+export { fhirSettings } from './read/fhir/fhir-settings.js';

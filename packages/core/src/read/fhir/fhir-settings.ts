@@ -49,13 +49,6 @@ async function sourceColumns(input: Extract<SourceInput, { readonly path: string
     .map(({ column }) => column);
 }
 
-/** Whether every source is a file of FHIR resources (declared `format: 'fhir'` or recognised from its content). */
-export async function allFhirSources(sources: readonly SourceInput[]): Promise<boolean> {
-  if (sources.length === 0) return false;
-  for (const input of sources) if (!('path' in input) || (await sourceFormat(input)) !== 'fhir') return false;
-  return true;
-}
-
 /**
  * Kinds-only settings for FHIR Patient sources: record id `Patient.id`, every
  * mapped element (docs/fhir.md) declared with its kind, several names,

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildRecordTable, fhirSettings, InvalidResourceError, link, MalformedRowError, type SourceInput } from '../src/index.js';
+import { buildRecordTable, fhirSettings, inferSettings, InvalidResourceError, link, MalformedRowError, type SourceInput } from '../src/index.js';
 import { cliPath, febrlDir, repoRoot, tempDir, writeIn } from './helpers.js';
 
 const ndjson = (resources: readonly unknown[]) => resources.map((r) => JSON.stringify(r)).join('\n') + '\n';
@@ -207,6 +207,22 @@ describe('bad resources', () => {
   it('in a Bundle, the path runs from the Bundle: entry[1].resource.birthDate', async () => {
     const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient('a') }, { resource: patient('b', { birthDate: 19900517 }) }] };
     expect(await errorOf(JSON.stringify(bundle, null, 1), 'b.json')).toMatchObject({ row: 2, path: 'entry[1].resource.birthDate' });
+  });
+});
+
+describe('settings inferred beside CSV sources', () => {
+  it('takes a FHIR file\'s kinds from the mapping and a CSV file\'s from its header', async () => {
+    const dir = tempDir();
+    const fhir: SourceInput = { name: 'ehr', path: writeIn(dir, 'ehr.ndjson', ndjson([patient('a', { name: [{ family: 'Berg', given: ['Ida'] }], identifier: [{ system: 'urn:h', value: '1' }] })])) };
+    const csv: SourceInput = { name: 'lab', path: writeIn(dir, 'lab.csv', 'patient_id,first_name,last_name\nL1,Ida,Berg\n') };
+    const { settings } = await inferSettings([fhir, csv]);
+    expect(settings.recordId).toBe('id');
+    expect(settings.sources?.lab?.recordId).toBe('patient_id');
+    expect(settings.sources?.ehr).toEqual({
+      fields: { 'name1.given': 'given_name', 'name1.family': 'family_name', 'identifier urn:h #1': { kind: 'identifier', field: 'identifier urn:h' } },
+    });
+    const result = await link({ settings, sources: [fhir, csv], threads: 1 });
+    expect(result.groups().length).toBeGreaterThan(0);
   });
 });
 

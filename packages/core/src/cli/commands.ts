@@ -28,7 +28,7 @@ export { EXIT, exitCodeFor } from './exit-codes.js';
 export { newMpiProgram, runMpiProgram } from './mpi-program.js';
 export { installProcessGuards } from './process-guards.js';
 export { loadSettings, readJson } from './input-files.js';
-export { sourceArg, encodingArg, delimiterArg, withEncodings, withSourceOptions, addSourceOptions, positiveInt, probability, type NamedSource } from './options.js';
+export { sourceArg, encodingArg, delimiterArg, withEncodings, withSourceOptions, addSourceOptions, positiveInt, probability, type NamedSource, type SourceOptions } from './options.js';
 export { checkOutputPaths, type NamedPath } from '../output/output-paths.js';
 export { writeAtomically, stageFile, publishAll } from '../output/atomic-file.js';
 export { CsvWriter, csvField } from '../output/csv-output.js';

@@ -1,7 +1,7 @@
 // `mpi index create|add|remove|groups|review|decide|history`: thin commands over the index API.
 import type { Command } from 'commander';
 import { MpiError, parseModel, type SourceInput } from '@mpi/core';
-import { checkOutputPaths, encodingArg, loadSettings, readJson, positiveInt, probability, sourceArg, withEncodings, type NamedSource } from '@mpi/core/cli';
+import { addSourceOptions, checkOutputPaths, loadSettings, readJson, positiveInt, probability, sourceArg, withSourceOptions, type NamedSource, type SourceOptions } from '@mpi/core/cli';
 import { sourceFieldPlan } from '@mpi/core/advanced';
 import { buildIndex, openIndex } from '../identity-index.js';
 import type { Decision, IdentityIndex, RecordRef } from '../index.js';
@@ -14,7 +14,7 @@ interface CommonOptions {
   threads?: number;
 }
 
-const sourcesOf = (opts: { source: NamedSource[]; encoding?: { name: string; encoding: string }[] }): SourceInput[] => withEncodings(opts.source, opts.encoding);
+const sourcesOf = (opts: { source: NamedSource[] } & SourceOptions): SourceInput[] => withSourceOptions(opts.source, opts);
 
 /** Opens the index, runs `work`, and closes it whatever happens. */
 async function withIndex<T>(opts: CommonOptions, work: (index: IdentityIndex) => Promise<T> | T): Promise<T> {
@@ -48,13 +48,9 @@ async function removalRefs(index: IdentityIndex, sources: readonly NamedSource[]
 export function addIndexCommands(program: Command): void {
   const index = program.command('index').description('a persistent identity index: build, add, remove, review, decide, history');
 
-  index
-    .command('create')
-    .description('build an index from sources (the same groups and ids as `mpi link`)')
+  addSourceOptions(index.command('create').description('build an index from sources (the same groups and ids as `mpi link`)'))
     .requiredOption('--index <file>', 'index file to create (must not exist)')
     .requiredOption('--settings <file>', 'settings JSON')
-    .requiredOption('--source <NAME=FILE>', 'a named source (CSV or NDJSON); repeat for several', sourceArg)
-    .option('--encoding <NAME=ENCODING>', "a source's text encoding; repeat for several", encodingArg)
     .option('--threads <n>', 'most worker threads', positiveInt)
     .option('--model <file>', 'a trained model (model JSON, as `mpi link --model-out` writes) instead of training one')
     .option('--review-threshold <p>', 'match probability from which pairs below the link threshold go to review (default 0.1)', probability)
@@ -67,12 +63,8 @@ export function addIndexCommands(program: Command): void {
       printSummary(Boolean(opts.json), summary, formatChange(summary));
     });
 
-  index
-    .command('add')
-    .description('add records (a known source and record id updates the record); one transaction')
+  addSourceOptions(index.command('add').description('add records (a known source and record id updates the record); one transaction'))
     .requiredOption('--index <file>', 'index file')
-    .requiredOption('--source <NAME=FILE>', 'a named source; repeat for several', sourceArg)
-    .option('--encoding <NAME=ENCODING>', "a source's text encoding; repeat for several", encodingArg)
     .option('--threads <n>', 'most worker threads', positiveInt)
     .option('--json', 'print the summary as one JSON object')
     .action(async (opts) => {

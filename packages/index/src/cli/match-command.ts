@@ -1,6 +1,6 @@
 // `mpi match`: ranked candidate identities for query records, nothing written to the index.
 import type { Command } from 'commander';
-import { checkOutputPaths, encodingArg, positiveInt, probability, sourceArg, withEncodings } from '@mpi/core/cli';
+import { addSourceOptions, checkOutputPaths, positiveInt, probability, withSourceOptions } from '@mpi/core/cli';
 import { openIndex } from '../identity-index.js';
 import { readRawRecords } from '../raw-records.js';
 import { writeCsv } from './csv-files.js';
@@ -8,12 +8,8 @@ import { percentile, printSummary } from './summary.js';
 
 /** Adds `mpi match` to the program. */
 export function addMatchCommand(program: Command): void {
-  program
-    .command('match')
-    .description('find the identities query records belong to (queries are not added)')
+  addSourceOptions(program.command('match').description('find the identities query records belong to (queries are not added)'))
     .requiredOption('--index <file>', 'index file')
-    .requiredOption('--source <NAME=FILE>', 'query records of a source; repeat for several', sourceArg)
-    .option('--encoding <NAME=ENCODING>', "a source's text encoding; repeat for several", encodingArg)
     .requiredOption('--out <file>', 'matches CSV: source,record_id,rank,identity_id,match_probability,match_weight,grade')
     .option('--count <k>', 'candidates per query (default 5)', positiveInt)
     .option('--min-probability <p>', 'leave out candidates below this match probability', probability)
@@ -27,7 +23,7 @@ export function addMatchCommand(program: Command): void {
       const index = openIndex(opts.index, { threads: opts.threads });
       try {
         const started = performance.now();
-        const queries = await readRawRecords(withEncodings(opts.source, opts.encoding), index.settings);
+        const queries = await readRawRecords(withSourceOptions(opts.source, opts), index.settings);
         const rows: string[][] = [];
         const latencies: number[] = [];
         // One query at a time, so the latencies are those a caller of match() sees.

@@ -1,11 +1,10 @@
 // FHIR R4 Patient sources (docs/fhir.md): read from Bulk Data NDJSON or a Bundle,
 // matched with settings the mapping gives, and the same groups as the same data in CSV.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildRecordTable, fhirSettings, inferSettings, InvalidResourceError, link, MalformedRowError, type SourceInput } from '../src/index.js';
-import { cliPath, febrlDir, repoRoot, tempDir, writeIn } from './helpers.js';
+import { cliPath, febrlDir, processOutput, repoRoot, tempDir, writeIn } from './helpers.js';
 
 const ndjson = (resources: readonly unknown[]) => resources.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
@@ -60,20 +59,20 @@ describe('FEBRL through FHIR NDJSON', () => {
 });
 
 describe('a generated population through FHIR NDJSON', () => {
-  it('gives the same groups, without settings, as its CSV files with their settings.json', () => {
+  it('gives the same groups, without settings, as its CSV files with their settings.json', async () => {
     const dir = tempDir();
     const generate = (out: string, ...extra: string[]) =>
-      execFileSync('node', [resolve(repoRoot, 'fixtures/dist/cli.js'), 'generate', '--people', '800', '--seed', '3', '--out', join(dir, out), ...extra]);
-    generate('csv');
-    generate('fhir', '--format', 'fhir');
+      processOutput(process.execPath, [resolve(repoRoot, 'fixtures/dist/cli.js'), 'generate', '--people', '800', '--seed', '3', '--out', join(dir, out), ...extra]);
+    await generate('csv');
+    await generate('fhir', '--format', 'fhir');
     expect(readFileSync(join(dir, 'fhir/truth.csv'), 'utf8')).toBe(readFileSync(join(dir, 'csv/truth.csv'), 'utf8'));
     const sources = ['ehr', 'lab', 'payer', 'clinic'];
-    const run = (out: string, args: string[]) => {
-      execFileSync('node', [cliPath, 'link', ...args, '--out', join(dir, out), '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const run = async (out: string, args: string[]) => {
+      await processOutput(process.execPath, [cliPath, 'link', ...args, '--out', join(dir, out), '--quiet']);
       return readFileSync(join(dir, out), 'utf8');
     };
-    const viaCsv = run('csv-groups.csv', ['--settings', join(dir, 'csv/settings.json'), ...sources.flatMap((s) => ['--source', `${s}=${join(dir, 'csv', s + '.csv')}`])]);
-    const viaFhir = run('fhir-groups.csv', sources.flatMap((s) => ['--source', `${s}=${join(dir, 'fhir', s + '.ndjson')}`]));
+    const viaCsv = await run('csv-groups.csv', ['--settings', join(dir, 'csv/settings.json'), ...sources.flatMap((s) => ['--source', `${s}=${join(dir, 'csv', s + '.csv')}`])]);
+    const viaFhir = await run('fhir-groups.csv', sources.flatMap((s) => ['--source', `${s}=${join(dir, 'fhir', s + '.ndjson')}`]));
     expect(viaFhir.split('\n').length).toBeGreaterThan(1000);
     expect(viaFhir).toBe(viaCsv);
   }, 120_000);
@@ -227,10 +226,10 @@ describe('settings inferred beside CSV sources', () => {
 });
 
 describe('mpi link on FHIR files', () => {
-  it('needs no --settings', () => {
+  it('needs no --settings', async () => {
     const dir = tempDir();
     const path = writeIn(dir, 'patients.ndjson', ndjson([patient('a', { name: [{ family: 'Berg', given: ['Ida'] }], birthDate: '1990-01-02' }), patient('b', { name: [{ family: 'Berg', given: ['Ida'] }], birthDate: '1990-01-02' })]));
-    execFileSync('node', [cliPath, 'link', '--source', `A=${path}`, '--out', join(dir, 'groups.csv'), '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    await processOutput(process.execPath, [cliPath, 'link', '--source', `A=${path}`, '--out', join(dir, 'groups.csv'), '--quiet']);
     expect(readFileSync(join(dir, 'groups.csv'), 'utf8').split('\n').slice(0, 3)).toEqual([
       'source,record_id,identity_id',
       expect.stringMatching(/^A,a,/),

@@ -1,12 +1,18 @@
 // Real-time match: query records blocked against the index and scored with
 // its stored model, nothing written. Each query record goes in as a source of
 // its own, so it never pairs with another query and its id clashes with none.
+// With the index's blocking keys in memory (blocking-keys.ts) a query is
+// compared only with the records that share a key with it; without them (a
+// sorted-neighbourhood rule) the whole table is blocked again.
 import { sourceFieldPlan, explainRows, thresholdWeight } from '@mpi/core/advanced';
-import { compileVectorizer, matchProbability } from '@mpi/scoring';
+import { compileVectorizer, matchProbability, type TermFrequencyInput } from '@mpi/scoring';
 import { buildRecordTable, type RecordTable, type Settings, type SourceInput } from '@mpi/core';
+import type { PairChunk } from '@mpi/blocking';
 import { appendTable } from './append-table.js';
 import { recordKey } from './raw-records.js';
-import { scoreBuiltTable, type FrozenParts } from './scored-table.js';
+import type { BlockingKeys } from './blocking-keys.js';
+import { scoreBuiltTable, scorePairs, type FrozenParts } from './scored-table.js';
+import { subTable } from './sub-table.js';
 import type { MatchCandidate, MatchGrade, MatchQuery, RecordRef } from './types.js';
 
 /** Query sources are named with this prefix, which no source name of the index starts with in practice. */
@@ -24,6 +30,10 @@ export interface MatchInput {
   readonly thresholds: { readonly link: number; readonly review: number };
   readonly count: number;
   readonly minProbability: number;
+  /** The index's blocking keys; undefined blocks the whole table again. */
+  readonly keys?: BlockingKeys;
+  /** Told how many pairs were compared and scored. */
+  readonly onScored?: (pairs: number) => void;
 }
 
 /** FHIR's match-grade of a match probability under the index's two thresholds. */
@@ -35,10 +45,8 @@ export function gradeOf(weight: number, thresholds: { readonly link: number; rea
   return weight >= (link + review) / 2 ? 'probable' : 'possible';
 }
 
-/** Ranked candidate identities of each query (best match weight of a member first, then id). */
-export async function matchCandidates(input: MatchInput): Promise<MatchCandidate[][]> {
-  const { frozen, queries } = input;
-  if (queries.length === 0) return [];
+/** The query records as a table of their own, each read as the source it names would be. */
+async function queryTableOf(frozen: FrozenParts, queries: readonly MatchQuery[]): Promise<RecordTable> {
   // Each query source reads its columns as the source it came from does.
   const sourceSettings: Record<string, NonNullable<Settings['sources']>[string]> = { ...(frozen.settings.sources ?? {}) };
   const querySources = new Map<string, SourceInput & { records: Record<string, unknown>[] }>();
@@ -50,20 +58,83 @@ export async function matchCandidates(input: MatchInput): Promise<MatchCandidate
     querySources.set(name, { name, records: [{ ...query.record, [plan.recordId]: String(i) }] });
   });
   const settings: Settings = { ...frozen.settings, sources: sourceSettings };
-  const queryTable = await buildRecordTable([...querySources.values()], settings, 1);
-  const mode = frozen.settings.mode ?? 'dedupe';
-  // Link mode pairs records of different sources only: a query pairs with the other sources' records.
+  return buildRecordTable([...querySources.values()], settings, 1);
+}
+
+const isQuery = (table: RecordTable) => (row: number) => table.sources[table.source[row]].startsWith(QUERY_PREFIX);
+
+/** Scored pairs of query and indexed rows of one table. */
+interface ScoredQueries {
+  readonly table: RecordTable;
+  readonly chunks: readonly PairChunk[];
+  readonly weights: readonly Float64Array[];
+  readonly tf: readonly (TermFrequencyInput | null)[];
+}
+
+/** Ranked candidate identities of each query (best match weight of a member first, then id). */
+export async function matchCandidates(input: MatchInput): Promise<MatchCandidate[][]> {
+  const { frozen, queries } = input;
+  if (queries.length === 0) return [];
+  const queryTable = await queryTableOf(frozen, queries);
+  const scored = input.keys === undefined ? await scoreByRebuild(input, queryTable) : await scoreByKeys(input, input.keys, queryTable);
+  input.onScored?.(scored.chunks.reduce((n, chunk) => n + chunk.left.length, 0));
+  return ranked(input, scored);
+}
+
+/** Blocks the query rows alone against the index's keys and scores those pairs on a table of just those rows. */
+async function scoreByKeys(input: MatchInput, keys: BlockingKeys, queryTable: RecordTable): Promise<ScoredQueries> {
+  const link = (input.frozen.settings.mode ?? 'dedupe') === 'link';
+  const candidatesOf: Uint32Array[] = [];
+  const all = new Set<number>();
+  for (let row = 0; row < queryTable.size; row++) {
+    let rows = keys.candidates(queryTable, row);
+    // Link mode pairs records of different sources only: a query pairs with the other sources' records.
+    if (link) {
+      const own = input.queries[Number(queryTable.recordIds[row])].source;
+      rows = rows.filter((r) => input.table.sources[input.table.source[r]] !== own);
+    }
+    candidatesOf.push(rows);
+    for (const r of rows) all.add(r);
+  }
+  const rows = Uint32Array.from(all).sort();
+  const position = new Map<number, number>();
+  rows.forEach((r, i) => position.set(r, i));
+  const table = appendTable(subTable(input.table, rows), queryTable);
+  let count = 0;
+  for (const candidates of candidatesOf) count += candidates.length;
+  const left = new Uint32Array(count);
+  const right = new Uint32Array(count);
+  let k = 0;
+  candidatesOf.forEach((candidates, row) => {
+    for (const r of candidates) {
+      left[k] = position.get(r)!;
+      right[k++] = rows.length + row;
+    }
+  });
+  const chunks = count === 0 ? [] : [{ left, right }];
+  const { weights, tf } = await scorePairs(table, input.frozen, chunks, input.threads);
+  return { table, chunks, weights, tf };
+}
+
+/** Blocks the index's whole table with the queries appended and keeps the pairs of a query and an indexed record. */
+export async function scoreByRebuild(input: MatchInput, queryTable: RecordTable): Promise<ScoredQueries> {
   // Only pairs of a query and an indexed record are compared and scored.
-  const isQuery = (table: RecordTable) => (row: number) => table.sources[table.source[row]].startsWith(QUERY_PREFIX);
-  const scored = await scoreBuiltTable(appendTable(input.table, queryTable), frozen, input.threads, 'dedupe', (table) => {
+  const scored = await scoreBuiltTable(appendTable(input.table, queryTable), input.frozen, input.threads, 'dedupe', (table) => {
     const query = isQuery(table);
     return (left, right) => query(left) !== query(right);
   });
+  return { table: scored.table, chunks: scored.pairs.chunks, weights: scored.weights, tf: scored.tf };
+}
+
+/** Each query's candidate identities from its scored pairs, best first. */
+function ranked(input: MatchInput, scored: ScoredQueries): MatchCandidate[][] {
+  const { frozen, queries } = input;
+  const mode = frozen.settings.mode ?? 'dedupe';
   const { table } = scored;
   const queryOf = (row: number): number => (isQuery(table)(row) ? Number(table.recordIds[row]) : -1);
   const best = queries.map(() => new Map<string, { weight: number; row: number }>());
   const queryRow = new Int32Array(queries.length).fill(-1);
-  scored.pairs.chunks.forEach((chunk, c) => {
+  scored.chunks.forEach((chunk, c) => {
     const weights = scored.weights[c];
     for (let k = 0; k < weights.length; k++) {
       let q = queryOf(chunk.left[k]);

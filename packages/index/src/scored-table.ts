@@ -96,15 +96,25 @@ export async function scoreBuiltTable(
   const rules = frozen.rules.map((rule) => compileBlockingRule(table, rule));
   const blocked = generatePairs(table, rules, { mode: mode ?? frozen.settings.mode ?? 'dedupe', maxPairs: frozen.settings.maxPairs });
   const pairs = keep === undefined ? blocked : keptPairs(blocked, keep(table));
+  return { table, pairs, ...(await scorePairs(table, frozen, pairs.chunks, threads)) };
+}
+
+/** Compares and scores the given pairs of `table` with the frozen model and term frequencies. */
+export async function scorePairs(
+  table: RecordTable,
+  frozen: FrozenParts,
+  chunks: CandidatePairs['chunks'],
+  threads: number,
+): Promise<{ weights: Float64Array[]; tf: (TermFrequencyInput | null)[] }> {
   const tf = termFrequencyInputsOf(table, frozen.tf);
   const workers = Math.min(threads, availableParallelism(), Math.floor(table.size / RECORDS_PER_WORKER));
   const pool = new ComparisonPool({ threads: workers });
   try {
     pool.load(table, frozen.model.comparisons);
-    const vectors = await pool.compare(pairs.chunks);
-    const weights = await pool.score({ model: frozen.model, chunks: pairs.chunks, vectors, tf });
+    const vectors = await pool.compare(chunks);
+    const weights = await pool.score({ model: frozen.model, chunks, vectors, tf });
     await pool.close();
-    return { table, pairs, weights, tf };
+    return { weights, tf };
   } catch (error) {
     await pool.destroy();
     throw error;

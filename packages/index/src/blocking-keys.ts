@@ -1,0 +1,91 @@
+// The index's blocking keys held in memory, so a match blocks only its query
+// records: per stored key rule, the rows of each key (typed arrays, from the
+// rule compiled once on the index's table) and a map from the key's derived
+// strings to its id. A query's key is derived from its own normalized values
+// the way the blocking package derives them (each part's transform, a record
+// without a part has no key, unordered parts compared as a multiset), so the
+// rows it finds are exactly those a rule compiled on index + query would pair
+// with it.
+import { applyKeyTransform, compileBlockingRule, type BlockingRule, type KeyTransform } from '@mpi/blocking';
+import type { RecordTable } from '@mpi/core';
+
+/** What the blocking package's compiled key rule holds: each record's key id and the rows of each key (order[blockStart[k] .. blockStart[k + 1])). */
+interface CompiledKeyRule {
+  readonly kind: 'key';
+  readonly keyIds: Uint32Array;
+  readonly order: Uint32Array;
+  readonly blockStart: Uint32Array;
+}
+
+interface RuleKeys {
+  readonly rule: Extract<BlockingRule, { kind: 'key' }>;
+  /** Derived key strings joined -> key id of the compiled rule. */
+  readonly idOfKey: Map<string, number>;
+  readonly order: Uint32Array;
+  readonly blockStart: Uint32Array;
+}
+
+const PART_SEPARATOR = '\u0000';
+
+/** The key of `row` under `rule` as one string, or undefined when a part is missing. */
+function keyOf(table: RecordTable, row: number, rule: Extract<BlockingRule, { kind: 'key' }>): string | undefined {
+  const parts: string[] = [];
+  for (const part of rule.keys) {
+    const column = table.columns[part.column];
+    if (column === undefined) return undefined;
+    const key = applyKeyTransform(column.dictionary[column.ids[row]] ?? '', (part.transform ?? 'exact') as KeyTransform);
+    if (key === '') return undefined;
+    parts.push(key);
+  }
+  if (rule.unordered === true) parts.sort();
+  return parts.join(PART_SEPARATOR);
+}
+
+function isCompiledKeyRule(compiled: unknown): compiled is CompiledKeyRule {
+  const rule = compiled as Partial<CompiledKeyRule>;
+  return rule.kind === 'key' && rule.keyIds instanceof Uint32Array && rule.order instanceof Uint32Array && rule.blockStart instanceof Uint32Array;
+}
+
+/**
+ * The blocking keys of an index's table, or undefined when a rule is not a
+ * key rule: a sorted neighbourhood's window depends on every record's position,
+ * so those indexes keep blocking the whole table on a match.
+ */
+export class BlockingKeys {
+  private constructor(private readonly rules: readonly RuleKeys[]) {}
+
+  static build(table: RecordTable, rules: readonly BlockingRule[]): BlockingKeys | undefined {
+    const built: RuleKeys[] = [];
+    for (const rule of rules) {
+      if (rule.kind !== 'key') return undefined;
+      const compiled: unknown = compileBlockingRule(table, rule);
+      if (!isCompiledKeyRule(compiled)) return undefined;
+      const { order, blockStart } = compiled;
+      const idOfKey = new Map<string, number>();
+      // One derived string per distinct key (from its first row), none per record.
+      for (let k = 1; k + 1 < blockStart.length; k++) {
+        if (blockStart[k] === blockStart[k + 1]) continue;
+        const key = keyOf(table, order[blockStart[k]], rule);
+        if (key !== undefined) idOfKey.set(key, k);
+      }
+      built.push({ rule, idOfKey, order, blockStart });
+    }
+    return new BlockingKeys(built);
+  }
+
+  /**
+   * The index rows that share a key of some rule with row `row` of `query`
+   * (a table of query records, normalized like the index's), ascending.
+   */
+  candidates(query: RecordTable, row: number): Uint32Array {
+    const rows = new Set<number>();
+    for (const { rule, idOfKey, order, blockStart } of this.rules) {
+      const key = keyOf(query, row, rule);
+      if (key === undefined) continue;
+      const k = idOfKey.get(key);
+      if (k === undefined) continue;
+      for (let p = blockStart[k]; p < blockStart[k + 1]; p++) rows.add(order[p]);
+    }
+    return Uint32Array.from(rows).sort();
+  }
+}

@@ -68,8 +68,9 @@ function strongestLinks(scored: ScoredTable, groups: Groups, minWeight: number):
       const l = chunk.left[k];
       const r = chunk.right[k];
       if (w[k] < minWeight || groups.groupOf[l] !== groups.groupOf[r]) continue;
-      if (w[k] > weight[l]) [weight[l], partner[l]] = [w[k], r];
-      if (w[k] > weight[r]) [weight[r], partner[r]] = [w[k], l];
+      // Ties go to the smaller partner row, so the evidence does not depend on the pairs' order.
+      if (w[k] > weight[l] || (w[k] === weight[l] && r < partner[l])) [weight[l], partner[l]] = [w[k], r];
+      if (w[k] > weight[r] || (w[k] === weight[r] && l < partner[r])) [weight[r], partner[r]] = [w[k], l];
     }
   });
   return { weight, partner };

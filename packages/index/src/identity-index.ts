@@ -11,6 +11,7 @@ import { blockPairs, DEFAULTS, explainRows, termFrequencyInputs, type Clustering
 import { compileVectorizer, matchProbability, type FellegiSunterModel } from '@mpi/scoring';
 import { batchOutcome, type BatchOutcome, type PendingEvent } from './batch-changes.js';
 import { BlockingKeys } from './blocking-keys.js';
+import { scoreAdded } from './incremental-add.js';
 import { matchCandidates } from './match.js';
 import { readRawRecords, recordKey, type RawRecord } from './raw-records.js';
 import { scoreTable, sourcesOf, type FrozenParts, type ScoredTable, type StoredTermFrequencies } from './scored-table.js';
@@ -96,6 +97,12 @@ export class IdentityIndex {
   private keys: BlockingKeys | null | undefined;
   /** @internal Pairs compared and scored by the last match (what the tests check a match touches). */
   lastMatchPairs = 0;
+  /** The records' pairs and match weights of the last change (its table is `table`), held so an add scores only its new pairs. */
+  private held: ScoredTable | undefined;
+  /** @internal Pairs compared and scored by the last add, remove or decision. */
+  lastScoredPairs = 0;
+  /** @internal Score every record again on each add, as before adds were incremental: what the tests compare with. */
+  rescoreAll = false;
 
   /** @internal See createIndex. */
   static async create(path: string, options: CreateIndexOptions): Promise<{ index: IdentityIndex; summary: ChangeSummary }> {
@@ -184,7 +191,9 @@ export class IdentityIndex {
   private async score(records: Iterable<RawRecord>): Promise<ScoredTable | undefined> {
     const sources = sourcesOf(records);
     if (sources.length === 0) return undefined;
-    return scoreTable(sources, this.frozen, this.threads);
+    const scored = await scoreTable(sources, this.frozen, this.threads);
+    this.lastScoredPairs = scored.pairs.count;
+    return scored;
   }
 
   /**
@@ -207,10 +216,32 @@ export class IdentityIndex {
     }
     const read = seconds(clock);
     clock = performance.now();
+    const scored = updated.size === 0 && !this.rescoreAll ? await this.scoreAdded(added) : undefined;
+    if (scored !== undefined) return this.apply('add', scored, { added, updated, removed: [], newDecisions: [] }, { read, score: seconds(clock) });
     const next = new Map<string, RawRecord>(this.records);
     for (const [key, record] of [...added, ...updated]) next.set(key, record);
-    const scored = await this.score(next.values());
-    return this.apply('add', scored, { added, updated, removed: [], newDecisions: [] }, { read, score: seconds(clock) });
+    return this.apply('add', await this.score(next.values()), { added, updated, removed: [], newDecisions: [] }, { read, score: seconds(clock) });
+  }
+
+  /**
+   * The held scores with only the new records' pairs scored and merged in;
+   * undefined when that does not apply (nothing indexed or added yet, or a
+   * blocking rule that is not a key rule).
+   */
+  private async scoreAdded(added: ReadonlyMap<string, RawRecord>): Promise<ScoredTable | undefined> {
+    if (added.size === 0 || this.records.size === 0) return undefined;
+    if (this.held === undefined) {
+      this.held = await this.score(this.records.values());
+      this.table = this.held?.table;
+      this.keys = undefined;
+    }
+    if (this.held === undefined) return undefined;
+    const keys = (this.keys ??= BlockingKeys.build(this.held.table, this.frozen.rules) ?? null);
+    if (keys === null) return undefined;
+    const table = await buildRecordTable(sourcesOf(added.values()), this.frozen.settings, this.threads);
+    const { scored, pairsScored } = await scoreAdded(this.held, keys, table, this.frozen, this.threads);
+    this.lastScoredPairs = pairsScored;
+    return scored;
   }
 
   /** Removes records by source and record id (unknown ones are ignored). One transaction. */
@@ -307,6 +338,7 @@ export class IdentityIndex {
     this.batches = batch;
     this.table = scored?.table;
     this.keys = undefined;
+    this.held = scored;
     for (const record of change.removed) this.records.delete(recordKey(record.source, record.recordId));
     for (const [key, record] of [...change.added, ...change.updated]) this.records.set(key, { ...record, identityId: identityOf.get(key)! });
     for (const [key, record] of this.records) record.identityId = identityOf.get(key)!;

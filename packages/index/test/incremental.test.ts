@@ -3,8 +3,8 @@
 // pairs alone, and returns what blocking the whole index again returns.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createIndex, type MatchQuery } from '../src/index.js';
-import { population, populationSettings, tempDir } from './helpers.js';
+import { createIndex, type IdentityIndex, type MatchQuery } from '../src/index.js';
+import { byId, population, populationSettings, tempDir } from './helpers.js';
 
 const records = population(300);
 
@@ -36,5 +36,37 @@ describe('match on the blocking keys in memory', () => {
     expect(scored).toBe(index.lastMatchPairs);
     expect(incremental.filter((candidates) => candidates.length > 0).length).toBeGreaterThan(batch.length / 2);
     index.close();
+  });
+});
+
+/** The audit log without its times. */
+const events = (index: IdentityIndex) => index.history().map(({ time: _time, ...event }) => event);
+
+describe('add scoring only the new records\' pairs', () => {
+  it('scores the pairs a full rescore adds, and gives the same identities, ids, events and review queue', async () => {
+    const build = (name: string) => createIndex(join(tempDir(), name), { settings: populationSettings, records: { ehr: records.ehr, lab: records.lab }, threads: 1 });
+    const incremental = await build('incremental.db');
+    const full = await build('full.db');
+    full.rescoreAll = true;
+    // Records of a new source and of indexed ones, in batches of 1, a few dozen and the rest.
+    const clinic = records.clinic;
+    const batches = [{ clinic: clinic.slice(0, 1) }, { payer: records.payer.slice(0, 1) }, { clinic: clinic.slice(1, 40), payer: records.payer.slice(1, 30) }, { clinic: clinic.slice(40), payer: records.payer.slice(30) }];
+    // An empty decision batch scores every record: the full index's pair count before the adds.
+    await incremental.decide([]);
+    await full.decide([]);
+    let fullPairs = full.lastScoredPairs;
+    for (const batch of batches) {
+      await incremental.add(batch);
+      await full.add(batch);
+      expect(incremental.lastScoredPairs).toBe(full.lastScoredPairs - fullPairs);
+      fullPairs = full.lastScoredPairs;
+      expect(byId(incremental.groups())).toEqual(byId(full.groups()));
+      expect(events(incremental)).toEqual(events(full));
+      expect(incremental.review()).toEqual(full.review());
+      expect((await incremental.match({ source: 'clinic', record: clinic[5]! }))).toEqual(await full.match({ source: 'clinic', record: clinic[5]! }));
+    }
+    expect(incremental.size.records).toBe(records.ehr.length + records.lab.length + records.payer.length + clinic.length);
+    incremental.close();
+    full.close();
   });
 });

@@ -2,7 +2,8 @@
 // build, adds of 1 and 1,000 records and of a whole source, id stability on an
 // add, accuracy after incremental adds against one link() of everything, and
 // match latency. Run from the repository root after `pnpm build`:
-//   node bench/index/index-bench.mjs [--threads 2] [--queries 50]
+//   node bench/index/index-bench.mjs [--threads 2] [--queries 50] [--population DIR]
+// (--population: a generated population, `pnpm fixtures generate --people N --out DIR`).
 // Figures: docs/index.md.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,8 @@ const arg = (name, fallback) => {
 const threads = arg('--threads', 2);
 const queryCount = arg('--queries', 50);
 const dir = mkdtempSync(join(tmpdir(), 'mpi-index-bench-'));
-const population = 'fixtures/population';
+const populationAt = process.argv.indexOf('--population');
+const population = populationAt < 0 ? 'fixtures/population' : process.argv[populationAt + 1];
 const settings = JSON.parse(readFileSync(join(population, 'settings.json'), 'utf8'));
 const lines = (name) => readFileSync(join(population, `${name}.csv`), 'utf8').trim().split('\n');
 /** A CSV of some of a source's rows, as a source the index reads. */
@@ -58,7 +60,7 @@ for (const [from, to] of [[0, 1], [1, 1001], [1001, clinic]]) {
   const touched = new Set(index.history().filter((e) => e.batch === summary.batch && (e.kind === 'merge' || e.kind === 'split')).flatMap((e) => e.before));
   let inTouched = 0;
   for (const id of before.values()) if (touched.has(id)) inTouched++;
-  out(`add ${to - from} clinic records into ${before.size}`, `${seconds.toFixed(2)} s, ${((to - from) / seconds).toFixed(1)} records/s`);
+  out(`add ${to - from} clinic records into ${before.size}`, `${seconds.toFixed(2)} s, ${((to - from) / seconds).toFixed(1)} records/s (${Object.entries(summary.seconds).map(([stage, s]) => `${stage} ${s.toFixed(2)}`).join(', ')})`);
   out(`  previously indexed records whose id changed`, `${changed} of ${before.size} (${((100 * changed) / before.size).toFixed(2)}%)`);
   out(`  previously indexed records in identities that merged or split`, `${inTouched} (${((100 * inTouched) / before.size).toFixed(2)}%), merged ${summary.merged}, split ${summary.split}`);
 }
@@ -69,6 +71,10 @@ out('pairwise F1: index after incremental adds / one link() of all 4', `${f1(ind
 // Match: records of the clinic source queried again (each finds its own identity when top-1 is right).
 const rows = lines('clinic');
 const header = rows[0].split(',');
+const recordOf = (line) => Object.fromEntries(header.map((column, i) => [column, line.split(',')[i]]));
+// The first match after a change reads the index's blocking keys: timed on its own.
+const [, firstSeconds] = await time(() => index.match({ source: 'clinic', record: { ...recordOf(rows[1]), mrn: 'query-first' } }, { count: 1 }));
+out('first match after the adds (reads the blocking keys)', `${(firstSeconds * 1000).toFixed(0)} ms`);
 const latencies = [];
 let top1 = 0;
 for (let q = 0; q < queryCount; q++) {

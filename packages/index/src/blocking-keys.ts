@@ -46,6 +46,15 @@ function isCompiledKeyRule(compiled: unknown): compiled is CompiledKeyRule {
   return rule.kind === 'key' && rule.keyIds instanceof Uint32Array && rule.order instanceof Uint32Array && rule.blockStart instanceof Uint32Array;
 }
 
+/** The blocks of the merged table: each key's base rows (moved) then its added rows. */
+function fill(start: Uint32Array, keys: number, order: Uint32Array, blockStart: Uint32Array, baseRow: Uint32Array, keyOfAdded: Uint32Array, extraRow: Uint32Array): { order: Uint32Array; blockStart: Uint32Array } {
+  const next = start.slice();
+  const merged = new Uint32Array(start[keys]);
+  for (let k = 1; k + 1 < blockStart.length; k++) for (let p = blockStart[k]; p < blockStart[k + 1]; p++) merged[next[k]++] = baseRow[order[p]];
+  for (let row = 0; row < keyOfAdded.length; row++) if (keyOfAdded[row] !== 0) merged[next[keyOfAdded[row]]++] = extraRow[row];
+  return { order: merged, blockStart: start };
+}
+
 /**
  * The blocking keys of an index's table, or undefined when a rule is not a
  * key rule: a sorted neighbourhood's window depends on every record's position,
@@ -71,6 +80,35 @@ export class BlockingKeys {
       built.push({ rule, idOfKey, order, blockStart });
     }
     return new BlockingKeys(built);
+  }
+
+  /**
+   * The keys of the merged table (see mergeTables): the base rows moved to
+   * their merged rows, the added records' keys derived and put in their blocks.
+   * Linear in the records, without deriving the base's keys again.
+   */
+  merged(baseRow: Uint32Array, added: RecordTable, extraRow: Uint32Array): BlockingKeys {
+    return new BlockingKeys(
+      this.rules.map(({ rule, idOfKey, order, blockStart }) => {
+        const keyOfAdded = new Uint32Array(added.size);
+        let keys = blockStart.length - 1;
+        for (let row = 0; row < added.size; row++) {
+          const key = keyOf(added, row, rule);
+          if (key === undefined) continue;
+          let k = idOfKey.get(key);
+          // Ids past the old blocks are new keys (an old view never reads them: its blocks end before).
+          if (k === undefined) idOfKey.set(key, (k = keys++));
+          keyOfAdded[row] = k;
+        }
+        // Block k is order[start[k] .. start[k + 1]) for keys 1 .. keys - 1.
+        const sizes = new Uint32Array(keys);
+        for (let k = 1; k + 1 < blockStart.length; k++) sizes[k] = blockStart[k + 1] - blockStart[k];
+        for (let row = 0; row < added.size; row++) if (keyOfAdded[row] !== 0) sizes[keyOfAdded[row]]++;
+        const start = new Uint32Array(keys + 1);
+        for (let k = 1; k < keys; k++) start[k + 1] = start[k] + sizes[k];
+        return { rule, idOfKey, ...fill(start, keys, order, blockStart, baseRow, keyOfAdded, extraRow) };
+      }),
+    );
   }
 
   /**

@@ -161,6 +161,9 @@ export class IdentityIndex {
       throw error;
     }
     const index = IdentityIndex.open(path, { threads });
+    // The build's pairs and weights are the index's: the first add scores only its own pairs.
+    index.held = scored;
+    index.table = scored.table;
     return { index, summary };
   }
 
@@ -216,19 +219,23 @@ export class IdentityIndex {
     }
     const read = seconds(clock);
     clock = performance.now();
-    const scored = updated.size === 0 && !this.rescoreAll ? await this.scoreAdded(added) : undefined;
-    if (scored !== undefined) return this.apply('add', scored, { added, updated, removed: [], newDecisions: [] }, { read, score: seconds(clock) });
+    const incremental = updated.size === 0 && !this.rescoreAll ? await this.scoreAdded(added) : undefined;
+    if (incremental !== undefined) {
+      const summary = this.apply('add', incremental.scored, { added, updated, removed: [], newDecisions: [] }, { read, score: seconds(clock) });
+      this.keys = incremental.keys;
+      return summary;
+    }
     const next = new Map<string, RawRecord>(this.records);
     for (const [key, record] of [...added, ...updated]) next.set(key, record);
     return this.apply('add', await this.score(next.values()), { added, updated, removed: [], newDecisions: [] }, { read, score: seconds(clock) });
   }
 
   /**
-   * The held scores with only the new records' pairs scored and merged in;
-   * undefined when that does not apply (nothing indexed or added yet, or a
+   * The held scores with only the new records' pairs scored and merged in,
+   * and the blocking keys of the merged table; undefined when that does not apply (nothing indexed or added yet, or a
    * blocking rule that is not a key rule).
    */
-  private async scoreAdded(added: ReadonlyMap<string, RawRecord>): Promise<ScoredTable | undefined> {
+  private async scoreAdded(added: ReadonlyMap<string, RawRecord>): Promise<{ scored: ScoredTable; keys: BlockingKeys } | undefined> {
     if (added.size === 0 || this.records.size === 0) return undefined;
     if (this.held === undefined) {
       this.held = await this.score(this.records.values());
@@ -239,9 +246,9 @@ export class IdentityIndex {
     const keys = (this.keys ??= BlockingKeys.build(this.held.table, this.frozen.rules) ?? null);
     if (keys === null) return undefined;
     const table = await buildRecordTable(sourcesOf(added.values()), this.frozen.settings, this.threads);
-    const { scored, pairsScored } = await scoreAdded(this.held, keys, table, this.frozen, this.threads);
+    const { scored, keys: mergedKeys, pairsScored } = await scoreAdded(this.held, keys, table, this.frozen, this.threads);
     this.lastScoredPairs = pairsScored;
-    return scored;
+    return { scored, keys: mergedKeys };
   }
 
   /** Removes records by source and record id (unknown ones are ignored). One transaction. */

@@ -12,8 +12,14 @@ import { mergeTables } from './merge-tables.js';
 import { scorePairs, termFrequencyInputsOf, type FrozenParts, type ScoredTable } from './scored-table.js';
 import { subTable } from './sub-table.js';
 
-/** The held scores with the batch's records and their pairs merged in, and how many pairs were scored for it. */
-export async function scoreAdded(held: ScoredTable, keys: BlockingKeys, added: RecordTable, frozen: FrozenParts, threads: number): Promise<{ scored: ScoredTable; pairsScored: number }> {
+/** The held scores with the batch's records and their pairs merged in, the blocking keys of the merged table, and how many pairs were scored for it. */
+export async function scoreAdded(
+  held: ScoredTable,
+  keys: BlockingKeys,
+  added: RecordTable,
+  frozen: FrozenParts,
+  threads: number,
+): Promise<{ scored: ScoredTable; keys: BlockingKeys; pairsScored: number }> {
   const mode = frozen.settings.mode ?? 'dedupe';
   const base = held.table;
   // New records against the index: the rows sharing a blocking key (link mode: of another source).
@@ -65,5 +71,5 @@ export async function scoreAdded(held: ScoredTable, keys: BlockingKeys, added: R
     weights: count === 0 ? held.weights : [...held.weights, weights[0]],
     tf: termFrequencyInputsOf(merged.table, frozen.tf),
   };
-  return { scored, pairsScored: count };
+  return { scored, keys: keys.merged(merged.baseRow, added, merged.extraRow), pairsScored: count };
 }

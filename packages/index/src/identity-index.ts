@@ -7,10 +7,11 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { BlockingRule } from '@mpi/blocking';
 import { buildRecordTable, link, MpiError, parseModel, serializeModel, validateSettings, type PlainRecord, type RecordTable, type Settings, type SourceInput } from '@mpi/core';
-import { blockPairs, DEFAULTS, explainRows, termFrequencyInputs, type ClusteringMethod } from '@mpi/core/advanced';
+import { blockPairs, DEFAULTS, explainRows, termFrequencyInputs, thresholdWeight, type ClusteringMethod } from '@mpi/core/advanced';
 import { compileVectorizer, matchProbability, type FellegiSunterModel } from '@mpi/scoring';
 import { batchOutcome, type BatchOutcome, type PendingEvent } from './batch-changes.js';
 import { BlockingKeys } from './blocking-keys.js';
+import { touchedComponents } from './cluster-scope.js';
 import { scoreAdded } from './incremental-add.js';
 import { matchCandidates } from './match.js';
 import { readRawRecords, recordKey, type RawRecord } from './raw-records.js';
@@ -221,7 +222,7 @@ export class IdentityIndex {
     clock = performance.now();
     const incremental = updated.size === 0 && !this.rescoreAll ? await this.scoreAdded(added) : undefined;
     if (incremental !== undefined) {
-      const summary = this.apply('add', incremental.scored, { added, updated, removed: [], newDecisions: [] }, { read, score: seconds(clock) });
+      const summary = this.apply('add', incremental.scored, { added, updated, removed: [], newDecisions: [] }, { read, score: seconds(clock) }, incremental.addedRows);
       this.keys = incremental.keys;
       return summary;
     }
@@ -235,7 +236,7 @@ export class IdentityIndex {
    * and the blocking keys of the merged table; undefined when that does not apply (nothing indexed or added yet, or a
    * blocking rule that is not a key rule).
    */
-  private async scoreAdded(added: ReadonlyMap<string, RawRecord>): Promise<{ scored: ScoredTable; keys: BlockingKeys } | undefined> {
+  private async scoreAdded(added: ReadonlyMap<string, RawRecord>): Promise<{ scored: ScoredTable; keys: BlockingKeys; addedRows: Uint32Array } | undefined> {
     if (added.size === 0 || this.records.size === 0) return undefined;
     if (this.held === undefined) {
       this.held = await this.score(this.records.values());
@@ -246,9 +247,9 @@ export class IdentityIndex {
     const keys = (this.keys ??= BlockingKeys.build(this.held.table, this.frozen.rules) ?? null);
     if (keys === null) return undefined;
     const table = await buildRecordTable(sourcesOf(added.values()), this.frozen.settings, this.threads);
-    const { scored, keys: mergedKeys, pairsScored } = await scoreAdded(this.held, keys, table, this.frozen, this.threads);
+    const { scored, keys: mergedKeys, pairsScored, addedRows } = await scoreAdded(this.held, keys, table, this.frozen, this.threads);
     this.lastScoredPairs = pairsScored;
-    return { scored, keys: mergedKeys };
+    return { scored, keys: mergedKeys, addedRows };
   }
 
   /** Removes records by source and record id (unknown ones are ignored). One transaction. */
@@ -289,6 +290,8 @@ export class IdentityIndex {
     scored: ScoredTable | undefined,
     change: { added: Map<string, RawRecord>; updated: Map<string, RawRecord>; removed: IndexedRecord[]; newDecisions: DecisionRow[] },
     timing: { read: number; score: number },
+    /** Rows of `scored` of an add's new records, when it changed nothing else: only their components are clustered again. */
+    addedRows?: Uint32Array,
   ): ChangeSummary {
     let clock = performance.now();
     // The batches this view of the index has seen: another process's commit since then makes it stale.
@@ -296,11 +299,21 @@ export class IdentityIndex {
     const time = new Date().toISOString();
     const ages = new Map<string, IdentityAge>(this.store.identities().map((row) => [row.id, row]));
     const removed = new Set(change.removed);
-    const previous = new Map<string, string>();
-    for (const [key, record] of this.records) if (!removed.has(record)) previous.set(key, record.identityId);
     const decisions = [...this.store.decisions(), ...change.newDecisions];
+    const scope = scored === undefined || addedRows === undefined ? scored : touchedComponents(scored, addedRows, thresholdWeight(this.thresholds.link), decisions);
+    const previous = new Map<string, string>();
+    if (scope === scored) {
+      for (const [key, record] of this.records) if (!removed.has(record)) previous.set(key, record.identityId);
+    } else {
+      // Identities outside the touched components keep their ids: only those inside are carried over.
+      for (let r = 0; r < scope!.table.size; r++) {
+        const key = recordKey(scope!.table.sources[scope!.table.source[r]], scope!.table.recordIds[r]);
+        const known = this.records.get(key);
+        if (known !== undefined) previous.set(key, known.identityId);
+      }
+    }
     const outcome: BatchOutcome = batchOutcome({
-      scored,
+      scored: scope,
       threshold: this.thresholds.link,
       method: this.method,
       decisions,
@@ -348,7 +361,7 @@ export class IdentityIndex {
     this.held = scored;
     for (const record of change.removed) this.records.delete(recordKey(record.source, record.recordId));
     for (const [key, record] of [...change.added, ...change.updated]) this.records.set(key, { ...record, identityId: identityOf.get(key)! });
-    for (const [key, record] of this.records) record.identityId = identityOf.get(key)!;
+    for (const [key, record] of this.records) record.identityId = identityOf.get(key) ?? record.identityId;
     return {
       batch,
       added: change.added.size,
@@ -359,7 +372,7 @@ export class IdentityIndex {
       merged: assignment.merges.reduce((n, m) => n + m.absorbed.length, 0),
       split: assignment.splits.length,
       retired: retired.length,
-      identities: new Set(identityOf.values()).size,
+      identities: this.size.identities,
       records: this.records.size,
       review: review.length,
       seconds: { read: timing.read, score: timing.score, cluster, write: seconds(clock) },

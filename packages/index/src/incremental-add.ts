@@ -12,14 +12,14 @@ import { mergeTables } from './merge-tables.js';
 import { scorePairs, termFrequencyInputsOf, type FrozenParts, type ScoredTable } from './scored-table.js';
 import { subTable } from './sub-table.js';
 
-/** The held scores with the batch's records and their pairs merged in, the blocking keys of the merged table, and how many pairs were scored for it. */
+/** The held scores with the batch's records (at `addedRows`) and their pairs merged in, the blocking keys of the merged table, and how many pairs were scored for it. */
 export async function scoreAdded(
   held: ScoredTable,
   keys: BlockingKeys,
   added: RecordTable,
   frozen: FrozenParts,
   threads: number,
-): Promise<{ scored: ScoredTable; keys: BlockingKeys; pairsScored: number }> {
+): Promise<{ scored: ScoredTable; keys: BlockingKeys; pairsScored: number; addedRows: Uint32Array }> {
   const mode = frozen.settings.mode ?? 'dedupe';
   const base = held.table;
   // New records against the index: the rows sharing a blocking key (link mode: of another source).
@@ -71,5 +71,5 @@ export async function scoreAdded(
     weights: count === 0 ? held.weights : [...held.weights, weights[0]],
     tf: termFrequencyInputsOf(merged.table, frozen.tf),
   };
-  return { scored, keys: keys.merged(merged.baseRow, added, merged.extraRow), pairsScored: count };
+  return { scored, keys: keys.merged(merged.baseRow, added, merged.extraRow), pairsScored: count, addedRows: merged.extraRow };
 }

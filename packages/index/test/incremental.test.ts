@@ -43,7 +43,9 @@ describe('match on the blocking keys in memory', () => {
 const events = (index: IdentityIndex) => index.history().map(({ time: _time, ...event }) => event);
 
 describe('add scoring only the new records\' pairs', () => {
-  it('scores the pairs a full rescore adds, and gives the same identities, ids, events and review queue', async () => {
+  it('scores the pairs a full rescore adds, clusters the components they touch, and gives the same identities, ids, events and review queue', async () => {
+    // Enough people for the adds to merge and split identities.
+    const records = population(2000);
     const build = (name: string) => createIndex(join(tempDir(), name), { settings: populationSettings, records: { ehr: records.ehr, lab: records.lab }, threads: 1 });
     const incremental = await build('incremental.db');
     const full = await build('full.db');
@@ -65,6 +67,8 @@ describe('add scoring only the new records\' pairs', () => {
       expect(incremental.review()).toEqual(full.review());
       expect((await incremental.match({ source: 'clinic', record: clinic[5]! }))).toEqual(await full.match({ source: 'clinic', record: clinic[5]! }));
     }
+    // The batches merged or split identities, so the id rules were exercised on the touched components.
+    expect(events(incremental).some((event) => event.kind === 'merge' || event.kind === 'split')).toBe(true);
     expect(incremental.size.records).toBe(records.ehr.length + records.lab.length + records.payer.length + clinic.length);
     incremental.close();
     full.close();

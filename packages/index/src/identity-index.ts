@@ -222,7 +222,7 @@ export class IdentityIndex {
     clock = performance.now();
     const incremental = updated.size === 0 && !this.rescoreAll ? await this.scoreAdded(added) : undefined;
     if (incremental !== undefined) {
-      const summary = this.apply('add', incremental.scored, { added, updated, removed: [], newDecisions: [] }, { read, score: seconds(clock) }, incremental.addedRows);
+      const summary = this.apply('add', incremental.scored, { added, updated, removed: [], newDecisions: [] }, { read, score: seconds(clock) }, incremental);
       this.keys = incremental.keys;
       return summary;
     }
@@ -236,7 +236,7 @@ export class IdentityIndex {
    * and the blocking keys of the merged table; undefined when that does not apply (nothing indexed or added yet, or a
    * blocking rule that is not a key rule).
    */
-  private async scoreAdded(added: ReadonlyMap<string, RawRecord>): Promise<{ scored: ScoredTable; keys: BlockingKeys; addedRows: Uint32Array } | undefined> {
+  private async scoreAdded(added: ReadonlyMap<string, RawRecord>): Promise<{ scored: ScoredTable; keys: BlockingKeys; addedRows: Uint32Array; firstNewChunk: number } | undefined> {
     if (added.size === 0 || this.records.size === 0) return undefined;
     if (this.held === undefined) {
       this.held = await this.score(this.records.values());
@@ -249,7 +249,8 @@ export class IdentityIndex {
     const table = await buildRecordTable(sourcesOf(added.values()), this.frozen.settings, this.threads);
     const { scored, keys: mergedKeys, pairsScored, addedRows } = await scoreAdded(this.held, keys, table, this.frozen, this.threads);
     this.lastScoredPairs = pairsScored;
-    return { scored, keys: mergedKeys, addedRows };
+    // The new pairs are the chunks after the held ones.
+    return { scored, keys: mergedKeys, addedRows, firstNewChunk: this.held.pairs.chunks.length };
   }
 
   /** Removes records by source and record id (unknown ones are ignored). One transaction. */
@@ -290,17 +291,23 @@ export class IdentityIndex {
     scored: ScoredTable | undefined,
     change: { added: Map<string, RawRecord>; updated: Map<string, RawRecord>; removed: IndexedRecord[]; newDecisions: DecisionRow[] },
     timing: { read: number; score: number },
-    /** Rows of `scored` of an add's new records, when it changed nothing else: only their components are clustered again. */
-    addedRows?: Uint32Array,
+    /**
+     * An add that changed nothing else: the rows of `scored` of its new records
+     * (only their components are clustered again) and the first chunk of new
+     * pairs (only those can enter the review queue).
+     */
+    incremental?: { readonly addedRows: Uint32Array; readonly firstNewChunk: number },
   ): ChangeSummary {
     let clock = performance.now();
     // The batches this view of the index has seen: another process's commit since then makes it stale.
     const batch = this.batches + 1;
     const time = new Date().toISOString();
-    const ages = new Map<string, IdentityAge>(this.store.identities().map((row) => [row.id, row]));
+    const identities = this.store.identities();
+    const ages = new Map<string, IdentityAge>(identities.map((row) => [row.id, row]));
+    const activeBefore = identities.filter((row) => row.status === 'active').length;
     const removed = new Set(change.removed);
     const decisions = [...this.store.decisions(), ...change.newDecisions];
-    const scope = scored === undefined || addedRows === undefined ? scored : touchedComponents(scored, addedRows, thresholdWeight(this.thresholds.link), decisions);
+    const scope = scored === undefined || incremental === undefined ? scored : touchedComponents(scored, incremental.addedRows, thresholdWeight(this.thresholds.link), decisions);
     const previous = new Map<string, string>();
     if (scope === scored) {
       for (const [key, record] of this.records) if (!removed.has(record)) previous.set(key, record.identityId);
@@ -325,7 +332,7 @@ export class IdentityIndex {
       ages,
       batch,
     });
-    const review = scored === undefined ? [] : this.reviewRows(scored, decisions);
+    const review = scored === undefined ? [] : this.reviewRows(scored, decisions, incremental?.firstNewChunk ?? 0);
     const cluster = seconds(clock);
     clock = performance.now();
 
@@ -350,7 +357,8 @@ export class IdentityIndex {
       }
       for (const id of retired) this.store.putIdentity({ ...ages.get(id)!, id, status: 'removed', aliasOf: null });
       for (const decision of change.newDecisions) this.store.putDecision(decision, batch);
-      this.store.replaceReview(review);
+      if (incremental === undefined) this.store.replaceReview(review);
+      else this.store.addReview(review);
       for (const event of events) this.writeEvent(event, batch, time);
       this.beforeCommit();
     });
@@ -372,9 +380,9 @@ export class IdentityIndex {
       merged: assignment.merges.reduce((n, m) => n + m.absorbed.length, 0),
       split: assignment.splits.length,
       retired: retired.length,
-      identities: this.size.identities,
+      identities: activeBefore + assignment.created.length - assignment.merges.reduce((n, m) => n + m.absorbed.length, 0) - retired.length,
       records: this.records.size,
-      review: review.length,
+      review: incremental === undefined ? review.length : this.store.reviewCount(),
       seconds: { read: timing.read, score: timing.score, cluster, write: seconds(clock) },
     };
   }
@@ -394,13 +402,14 @@ export class IdentityIndex {
     );
   }
 
-  /** Pairs scored in the review band that no decision settled, with their explanation. */
-  private reviewRows(scored: ScoredTable, decisions: readonly DecisionRow[]): ReviewRow[] {
+  /** Pairs scored in the review band (of the chunks from `firstChunk` on) that no decision settled, with their explanation. */
+  private reviewRows(scored: ScoredTable, decisions: readonly DecisionRow[], firstChunk: number): ReviewRow[] {
     const { table } = scored;
     const decided = new Set(decisions.map((d) => `${recordKey(d.sourceL, d.recordIdL)}\u0001${recordKey(d.sourceR, d.recordIdR)}`));
     const vectorizer = compileVectorizer(table, this.frozen.model.comparisons);
     const rows: ReviewRow[] = [];
     scored.pairs.chunks.forEach((chunk, c) => {
+      if (c < firstChunk) return;
       const weights = scored.weights[c];
       for (let k = 0; k < weights.length; k++) {
         const probability = matchProbability(weights[k]);

@@ -229,8 +229,18 @@ export class IndexStore {
 
   replaceReview(rows: readonly ReviewRow[]): void {
     this.db.prepare('DELETE FROM review').run();
+    this.addReview(rows);
+  }
+
+  /** Adds pairs to the review queue (an add's new pairs: the others stay as they were). */
+  addReview(rows: readonly ReviewRow[]): void {
     const insert = this.db.prepare('INSERT INTO review VALUES (?, ?, ?, ?, ?, ?, ?)');
     for (const row of rows) insert.run(row.sourceL, row.recordIdL, row.sourceR, row.recordIdR, row.matchWeight, row.matchProbability, row.explanation);
+  }
+
+  /** Pairs in the review queue. */
+  reviewCount(): number {
+    return (this.db.prepare('SELECT COUNT(*) FROM review').pluck().get() as number) ?? 0;
   }
 
   review(): ReviewRow[] {

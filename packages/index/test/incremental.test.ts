@@ -58,8 +58,10 @@ describe('add scoring only the new records\' pairs', () => {
     await full.decide([]);
     let fullPairs = full.lastScoredPairs;
     for (const batch of batches) {
-      await incremental.add(batch);
-      await full.add(batch);
+      const summary = await incremental.add(batch);
+      const fullSummary = await full.add(batch);
+      expect(summary.identities).toBe(incremental.size.identities);
+      expect({ ...summary, seconds: 0 }).toEqual({ ...fullSummary, seconds: 0 });
       expect(incremental.lastScoredPairs).toBe(full.lastScoredPairs - fullPairs);
       fullPairs = full.lastScoredPairs;
       expect(byId(incremental.groups())).toEqual(byId(full.groups()));

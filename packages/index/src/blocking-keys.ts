@@ -27,13 +27,25 @@ interface RuleKeys {
 
 const PART_SEPARATOR = '\u0000';
 
+// A transform runs once per distinct value of a dictionary (Double Metaphone is
+// the costly one), not once per key that holds the value.
+const derivedCache = new WeakMap<readonly string[], Map<string, (string | undefined)[]>>();
+
+function derived(dictionary: readonly string[], id: number, transform: KeyTransform): string {
+  let byTransform = derivedCache.get(dictionary);
+  if (byTransform === undefined) derivedCache.set(dictionary, (byTransform = new Map()));
+  let keys = byTransform.get(transform);
+  if (keys === undefined) byTransform.set(transform, (keys = []));
+  return (keys[id] ??= applyKeyTransform(dictionary[id] ?? '', transform));
+}
+
 /** The key of `row` under `rule` as one string, or undefined when a part is missing. */
 function keyOf(table: RecordTable, row: number, rule: Extract<BlockingRule, { kind: 'key' }>): string | undefined {
   const parts: string[] = [];
   for (const part of rule.keys) {
     const column = table.columns[part.column];
     if (column === undefined) return undefined;
-    const key = applyKeyTransform(column.dictionary[column.ids[row]] ?? '', (part.transform ?? 'exact') as KeyTransform);
+    const key = derived(column.dictionary, column.ids[row], (part.transform ?? 'exact') as KeyTransform);
     if (key === '') return undefined;
     parts.push(key);
   }

@@ -52,7 +52,7 @@ describe('add scoring only the new records\' pairs', () => {
     full.rescoreAll = true;
     // Records of a new source and of indexed ones, in batches of 1, a few dozen and the rest.
     const clinic = records.clinic;
-    const batches = [{ clinic: clinic.slice(0, 1) }, { payer: records.payer.slice(0, 1) }, { clinic: clinic.slice(1, 40), payer: records.payer.slice(1, 30) }, { clinic: clinic.slice(40), payer: records.payer.slice(30) }];
+    const batches: Record<string, typeof clinic>[] = [{ clinic: clinic.slice(0, 1) }, { payer: records.payer.slice(0, 1) }, { clinic: clinic.slice(1, 40), payer: records.payer.slice(1, 30) }, { clinic: clinic.slice(40), payer: records.payer.slice(30) }];
     // An empty decision batch scores every record: the full index's pair count before the adds.
     await incremental.decide([]);
     await full.decide([]);

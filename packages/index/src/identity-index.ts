@@ -233,8 +233,8 @@ export class IdentityIndex {
 
   /**
    * The held scores with only the new records' pairs scored and merged in,
-   * and the blocking keys of the merged table; undefined when that does not apply (nothing indexed or added yet, or a
-   * blocking rule that is not a key rule).
+   * and the blocking keys of the merged table; undefined when that does not
+   * apply (nothing indexed or added yet, or a blocking rule that is not a key rule).
    */
   private async scoreAdded(added: ReadonlyMap<string, RawRecord>): Promise<{ scored: ScoredTable; keys: BlockingKeys; addedRows: Uint32Array; firstNewChunk: number } | undefined> {
     if (added.size === 0 || this.records.size === 0) return undefined;
@@ -247,10 +247,9 @@ export class IdentityIndex {
     const keys = (this.keys ??= BlockingKeys.build(this.held.table, this.frozen.rules) ?? null);
     if (keys === null) return undefined;
     const table = await buildRecordTable(sourcesOf(added.values()), this.frozen.settings, this.threads);
-    const { scored, keys: mergedKeys, pairsScored, addedRows } = await scoreAdded(this.held, keys, table, this.frozen, this.threads);
+    const { pairsScored, ...incremental } = await scoreAdded(this.held, keys, table, this.frozen, this.threads);
     this.lastScoredPairs = pairsScored;
-    // The new pairs are the chunks after the held ones.
-    return { scored, keys: mergedKeys, addedRows, firstNewChunk: this.held.pairs.chunks.length };
+    return incremental;
   }
 
   /** Removes records by source and record id (unknown ones are ignored). One transaction. */

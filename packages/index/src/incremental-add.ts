@@ -4,7 +4,7 @@
 // depends on its two records alone). Only the new records are blocked, against
 // the index's blocking keys and among themselves, and only those pairs are
 // compared and scored, on a table of just the rows they involve.
-import { compileBlockingRule, generatePairs } from '@mpi/blocking';
+import { compileBlockingRule, generatePairs, type PairChunk } from '@mpi/blocking';
 import type { RecordTable } from '@mpi/core';
 import { appendTable } from './append-table.js';
 import type { BlockingKeys } from './blocking-keys.js';
@@ -12,14 +12,14 @@ import { mergeTables } from './merge-tables.js';
 import { scorePairs, termFrequencyInputsOf, type FrozenParts, type ScoredTable } from './scored-table.js';
 import { subTable } from './sub-table.js';
 
-/** The held scores with the batch's records (at `addedRows`) and their pairs merged in, the blocking keys of the merged table, and how many pairs were scored for it. */
+/** The held scores with the batch's records (at `addedRows`) and their pairs (chunks from `firstNewChunk` on) merged in, the blocking keys of the merged table, and how many pairs were scored for it. */
 export async function scoreAdded(
   held: ScoredTable,
   keys: BlockingKeys,
   added: RecordTable,
   frozen: FrozenParts,
   threads: number,
-): Promise<{ scored: ScoredTable; keys: BlockingKeys; pairsScored: number; addedRows: Uint32Array }> {
+): Promise<{ scored: ScoredTable; keys: BlockingKeys; pairsScored: number; addedRows: Uint32Array; firstNewChunk: number }> {
   const mode = frozen.settings.mode ?? 'dedupe';
   const base = held.table;
   // New records against the index: the rows sharing a blocking key (link mode: of another source).
@@ -63,13 +63,50 @@ export async function scoreAdded(
     [newLeft[p], newRight[p]] = a < b ? [a, b] : [b, a];
   }
   // Base rows keep their order in the merged table, so left < right still holds.
-  const heldChunks = held.pairs.chunks.map((chunk) => ({ left: chunk.left.map((r) => merged.baseRow[r]), right: chunk.right.map((r) => merged.baseRow[r]) }));
+  const heldPairs = compacted(held.pairs.chunks, held.weights);
+  const heldChunks = heldPairs.chunks.map((chunk) => ({ left: chunk.left.map((r) => merged.baseRow[r]), right: chunk.right.map((r) => merged.baseRow[r]) }));
   const chunks = count === 0 ? heldChunks : [...heldChunks, { left: newLeft, right: newRight }];
   const scored: ScoredTable = {
     table: merged.table,
     pairs: { count: held.pairs.count + count, chunks, countsByRule: [] },
-    weights: count === 0 ? held.weights : [...held.weights, weights[0]],
+    weights: count === 0 ? heldPairs.weights : [...heldPairs.weights, weights[0]],
     tf: termFrequencyInputsOf(merged.table, frozen.tf),
   };
-  return { scored, keys: keys.merged(merged.baseRow, added, merged.extraRow), pairsScored: count, addedRows: merged.extraRow };
+  return { scored, keys: keys.merged(merged.baseRow, added, merged.extraRow), pairsScored: count, addedRows: merged.extraRow, firstNewChunk: heldChunks.length };
+}
+
+/** Pairs per chunk up to which the chunks of many small adds are joined. */
+const CHUNK_PAIRS = 1 << 20;
+
+/** The chunks (and their weights) with runs of small ones joined, in order: every add brings one, and thousands of adds must not leave thousands of tiny chunks. */
+function compacted(chunks: readonly PairChunk[], weights: readonly Float64Array[]): { chunks: PairChunk[]; weights: Float64Array[] } {
+  const out: { chunks: PairChunk[]; weights: Float64Array[] } = { chunks: [], weights: [] };
+  let run: number[] = [];
+  let pairs = 0;
+  const flush = () => {
+    if (run.length === 1) out.chunks.push(chunks[run[0]]), out.weights.push(weights[run[0]]);
+    if (run.length > 1) {
+      const left = new Uint32Array(pairs);
+      const right = new Uint32Array(pairs);
+      const weight = new Float64Array(pairs);
+      let at = 0;
+      for (const c of run) {
+        left.set(chunks[c].left, at);
+        right.set(chunks[c].right, at);
+        weight.set(weights[c], at);
+        at += chunks[c].left.length;
+      }
+      out.chunks.push({ left, right });
+      out.weights.push(weight);
+    }
+    run = [];
+    pairs = 0;
+  };
+  chunks.forEach((chunk, c) => {
+    if (pairs + chunk.left.length > CHUNK_PAIRS) flush();
+    run.push(c);
+    pairs += chunk.left.length;
+  });
+  flush();
+  return out;
 }

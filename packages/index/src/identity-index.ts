@@ -1,7 +1,9 @@
 // The identity index: a persistent MPI over the linkage pipeline. Records are
-// kept raw; every change scores all records again with the frozen model, rules
-// and term frequencies, clusters them with the decisions, and carries the
-// identity ids over (stable-ids.ts), all written in one transaction.
+// kept raw; a change scores records with the frozen model, rules and term
+// frequencies (an add of new records only its own pairs, against the pairs and
+// blocking keys held in memory; updates, removals and decisions all records),
+// clusters them with the decisions (an add only the components it touches), and
+// carries the identity ids over (stable-ids.ts), all written in one transaction.
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';

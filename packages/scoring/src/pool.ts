@@ -30,7 +30,7 @@ const MIN_TASK_PAIRS = 4_096;
 const IDLE_TIMEOUT_MS = 30_000;
 
 // One level up from both src/ and dist/: tests running from src/ use the built worker.
-const WORKER_FILE = new URL('../dist/compare-worker.js', import.meta.url);
+const WORKER_FILE = new URL('../dist/compare-worker-entry.cjs', import.meta.url);
 
 /** What each worker receives at start-up: the name of the channel its table arrives on. */
 export interface CompareWorkerData {

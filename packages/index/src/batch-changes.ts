@@ -6,7 +6,7 @@ import { matchProbability } from '@mpi/scoring';
 import { clusterWithDecisions, type Groups, type RowDecision } from './constrained-clustering.js';
 import { recordKey } from './raw-records.js';
 import type { ScoredTable } from './scored-table.js';
-import { assignIds, type IdAssignment, type IdentityAge } from './stable-ids.js';
+import { assignIds, type IdAssignment, type IdentityAges } from './stable-ids.js';
 import type { DecisionRow } from './store.js';
 import type { EventKind, RecordRef } from './types.js';
 
@@ -32,7 +32,7 @@ export interface BatchInput {
   /** Records the batch removed, with the identity each had. */
   readonly removed: readonly (RecordRef & { identityId: string })[];
   readonly newDecisions: readonly DecisionRow[];
-  readonly ages: ReadonlyMap<string, IdentityAge>;
+  readonly ages: IdentityAges;
   readonly batch: number;
 }
 

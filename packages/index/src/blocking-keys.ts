@@ -124,6 +124,26 @@ export class BlockingKeys {
   }
 
   /**
+   * The keys of the table without some rows: `newRow[row]` is each row's
+   * row in it, -1 for a dropped one. Blocks keep their ids (one may be left empty).
+   */
+  without(newRow: Int32Array): BlockingKeys {
+    return new BlockingKeys(
+      this.rules.map(({ rule, idOfKey, order, blockStart }) => {
+        const kept = new Uint32Array(order.length);
+        const start = new Uint32Array(blockStart.length);
+        let at = 0;
+        for (let k = 1; k + 1 < blockStart.length; k++) {
+          start[k] = at;
+          for (let p = blockStart[k]; p < blockStart[k + 1]; p++) if (newRow[order[p]] >= 0) kept[at++] = newRow[order[p]];
+        }
+        start[blockStart.length - 1] = at;
+        return { rule, idOfKey, order: kept.slice(0, at), blockStart: start };
+      }),
+    );
+  }
+
+  /**
    * The index rows that share a key of some rule with row `row` of `query`
    * (a table of query records, normalized like the index's), ascending.
    */

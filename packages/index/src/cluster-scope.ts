@@ -11,7 +11,7 @@ import type { ScoredTable } from './scored-table.js';
 import { subTable } from './sub-table.js';
 
 /** The row of a record in a table in canonical order (sources by name, then record id), or -1. */
-function rowOf(table: RecordTable, source: string, recordId: string): number {
+export function rowOf(table: RecordTable, source: string, recordId: string): number {
   const s = table.sources.indexOf(source);
   if (s < 0) return -1;
   let [low, high] = [0, table.size];

@@ -13,13 +13,14 @@ import { blockPairs, DEFAULTS, explainRows, termFrequencyInputs, thresholdWeight
 import { compileVectorizer, matchProbability, type FellegiSunterModel } from '@mpi/scoring';
 import { batchOutcome, type BatchOutcome, type PendingEvent } from './batch-changes.js';
 import { BlockingKeys } from './blocking-keys.js';
-import { touchedComponents } from './cluster-scope.js';
+import { rowOf, touchedComponents } from './cluster-scope.js';
+import { dropRows } from './drop-rows.js';
 import { scoreAdded } from './incremental-add.js';
 import { matchCandidates } from './match.js';
 import { readRawRecords, recordKey, type RawRecord } from './raw-records.js';
 import { scoreTable, sourcesOf, type FrozenParts, type ScoredTable, type StoredTermFrequencies } from './scored-table.js';
-import type { IdentityAge } from './stable-ids.js';
-import { IndexStore, type DecisionRow, type ReviewRow } from './store.js';
+import type { IdentityAges } from './stable-ids.js';
+import { IndexStore, type DecisionRow, type IdentityRow, type ReviewRow } from './store.js';
 import type {
   ChangeSummary,
   CreateIndexOptions,
@@ -73,6 +74,29 @@ function forSources(settings: Settings, sources: readonly SourceInput[]): Settin
   return { ...settings, sources: Object.fromEntries(Object.entries(settings.sources).filter(([name]) => names.has(name))) };
 }
 
+/** A change scored on the held pairs (see IdentityIndex.scoreChange). */
+interface ChangeScope {
+  readonly scored: ScoredTable;
+  readonly keys: BlockingKeys | undefined;
+  /** Rows of `scored` whose components the change touches. */
+  readonly seeds: Uint32Array;
+  /** The first chunk of the change's new pairs. */
+  readonly firstNewChunk: number;
+}
+
+/** Identity ages read from the file one id at a time, as a change needs them (not every identity on every change). */
+class StoredAges implements IdentityAges {
+  private readonly read = new Map<string, IdentityRow | undefined>();
+  constructor(private readonly store: IndexStore) {}
+  get(id: string): IdentityRow | undefined {
+    if (!this.read.has(id)) this.read.set(id, this.store.identity(id));
+    return this.read.get(id);
+  }
+  has(id: string): boolean {
+    return this.get(id) !== undefined;
+  }
+}
+
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
 /**
@@ -104,7 +128,9 @@ export class IdentityIndex {
   private held: ScoredTable | undefined;
   /** @internal Pairs compared and scored by the last add, remove or decision. */
   lastScoredPairs = 0;
-  /** @internal Score every record again on each add, as before adds were incremental: what the tests compare with. */
+  /** Active identities after the last change (read from the file on the first change). */
+  private activeIdentities: number | undefined;
+  /** @internal Score every record again on each change, as before changes were incremental: what the tests compare with. */
   rescoreAll = false;
 
   /** @internal See createIndex. */
@@ -222,36 +248,73 @@ export class IdentityIndex {
     }
     const read = seconds(clock);
     clock = performance.now();
-    const incremental = updated.size === 0 && !this.rescoreAll ? await this.scoreAdded(added) : undefined;
-    if (incremental !== undefined) {
-      const summary = this.apply('add', incremental.scored, { added, updated, removed: [], newDecisions: [] }, { read, score: seconds(clock) }, incremental);
-      this.keys = incremental.keys;
-      return summary;
-    }
+    const scope = this.rescoreAll ? undefined : await this.scoreChange(added, updated);
+    if (scope !== undefined) return this.apply('add', scope.scored, { added, updated, removed: [], newDecisions: [] }, { read, score: seconds(clock) }, scope);
     const next = new Map<string, RawRecord>(this.records);
     for (const [key, record] of [...added, ...updated]) next.set(key, record);
     return this.apply('add', await this.score(next.values()), { added, updated, removed: [], newDecisions: [] }, { read, score: seconds(clock) });
   }
 
-  /**
-   * The held scores with only the new records' pairs scored and merged in,
-   * and the blocking keys of the merged table; undefined when that does not
-   * apply (nothing indexed or added yet, or a blocking rule that is not a key rule).
-   */
-  private async scoreAdded(added: ReadonlyMap<string, RawRecord>): Promise<{ scored: ScoredTable; keys: BlockingKeys; addedRows: Uint32Array; firstNewChunk: number } | undefined> {
-    if (added.size === 0 || this.records.size === 0) return undefined;
-    if (this.held === undefined) {
+  /** The held scores and blocking keys, scoring every record when nothing is held (an index just opened); undefined for an empty index. */
+  private async heldScores(): Promise<{ held: ScoredTable; keys: BlockingKeys | null } | undefined> {
+    if (this.held === undefined && this.records.size > 0) {
       this.held = await this.score(this.records.values());
       this.table = this.held?.table;
       this.keys = undefined;
     }
     if (this.held === undefined) return undefined;
     const keys = (this.keys ??= BlockingKeys.build(this.held.table, this.frozen.rules) ?? null);
-    if (keys === null) return undefined;
-    const table = await buildRecordTable(sourcesOf(added.values()), this.frozen.settings, this.threads);
-    const { pairsScored, ...incremental } = await scoreAdded(this.held, keys, table, this.frozen, this.threads);
+    return { held: this.held, keys };
+  }
+
+  /** Rows of the records linked to `refs` by a "match" decision (a link of theirs that scores do not show). */
+  private decisionPartners(table: RecordTable, refs: ReadonlySet<string>, decisions: readonly DecisionRow[]): number[] {
+    const partners: number[] = [];
+    for (const d of decisions) {
+      if (d.decision !== 'match') continue;
+      const [l, r] = [recordKey(d.sourceL, d.recordIdL), recordKey(d.sourceR, d.recordIdR)];
+      if (refs.has(l)) partners.push(rowOf(table, d.sourceR, d.recordIdR));
+      if (refs.has(r)) partners.push(rowOf(table, d.sourceL, d.recordIdL));
+    }
+    return partners.filter((row) => row >= 0);
+  }
+
+  /**
+   * The held scores with the changed records' old rows and pairs dropped
+   * (`gone`: removed, or updated) and the new records' pairs (`added`, and the
+   * new version of updated ones) scored and merged in, the rows whose
+   * components the change touches (`seeds`), and the first chunk of new pairs.
+   * Undefined when that does not apply (nothing indexed, a blocking rule that is not a key rule).
+   */
+  private async scoreChange(added: ReadonlyMap<string, RawRecord>, updated: ReadonlyMap<string, RawRecord>, removed: readonly IndexedRecord[] = []): Promise<ChangeScope | undefined> {
+    const start = await this.heldScores();
+    if (start === undefined || start.keys === null) return undefined;
+    let { held } = start;
+    let keys: BlockingKeys = start.keys;
+    let seeds: Uint32Array = new Uint32Array(0);
+    const gone = new Set([...updated.keys(), ...removed.map((record) => recordKey(record.source, record.recordId))]);
+    if (gone.size > 0) {
+      const rows = [...gone].map((key) => {
+        const { source, recordId } = this.records.get(key)!;
+        return rowOf(held.table, source, recordId);
+      });
+      const partners = this.decisionPartners(held.table, gone, this.store.decisions());
+      const dropped = dropRows(held, keys, rows, thresholdWeight(this.thresholds.link), partners, this.frozen);
+      ({ scored: held, seeds } = dropped);
+      keys = dropped.keys!;
+    }
+    const fresh = [...added.values(), ...updated.values()];
+    if (fresh.length === 0) {
+      this.lastScoredPairs = 0;
+      return { scored: held, keys, seeds, firstNewChunk: held.pairs.chunks.length };
+    }
+    const table = await buildRecordTable(sourcesOf(fresh), this.frozen.settings, this.threads);
+    const { pairsScored, scored, keys: merged, addedRows, baseRow, firstNewChunk } = await scoreAdded(held, keys, table, this.frozen, this.threads);
     this.lastScoredPairs = pairsScored;
-    return incremental;
+    const all = new Uint32Array(addedRows.length + seeds.length);
+    all.set(addedRows);
+    all.set(seeds.map((row) => baseRow[row]), addedRows.length);
+    return { scored, keys: merged, seeds: all, firstNewChunk };
   }
 
   /** Removes records by source and record id (unknown ones are ignored). One transaction. */
@@ -260,10 +323,15 @@ export class IdentityIndex {
     const removed = refs
       .map((ref) => this.records.get(recordKey(ref.source, ref.recordId)))
       .filter((record): record is IndexedRecord => record !== undefined);
+    const change = { added: new Map(), updated: new Map(), removed, newDecisions: [] };
+    if (removed.length > 0 && removed.length < this.records.size && !this.rescoreAll) {
+      const scope = await this.scoreChange(new Map(), new Map(), removed);
+      if (scope !== undefined) return this.apply('remove', scope.scored, change, { read: 0, score: seconds(clock) }, scope);
+    }
     const next = new Map(this.records);
     for (const record of removed) next.delete(recordKey(record.source, record.recordId));
     const scored = await this.score(next.values());
-    return this.apply('remove', scored, { added: new Map(), updated: new Map(), removed, newDecisions: [] }, { read: 0, score: seconds(clock) });
+    return this.apply('remove', scored, change, { read: 0, score: seconds(clock) });
   }
 
   /**
@@ -282,8 +350,16 @@ export class IdentityIndex {
       const [l, r] = recordKey(left.source, left.recordId) <= recordKey(right.source, right.recordId) ? [left, right] : [right, left];
       return { sourceL: l.source, recordIdL: l.recordId, sourceR: r.source, recordIdR: r.recordId, decision };
     });
-    const scored = await this.score(this.records.values());
-    return this.apply('decision', scored, { added: new Map(), updated: new Map(), removed: [], newDecisions: rows }, { read: 0, score: seconds(clock) });
+    const change = { added: new Map(), updated: new Map(), removed: [], newDecisions: rows };
+    const start = this.rescoreAll ? undefined : await this.heldScores();
+    if (start !== undefined) {
+      // Scores do not change: only the components of the decided records are clustered again.
+      const decided = rows.flatMap((d) => [rowOf(start.held.table, d.sourceL, d.recordIdL), rowOf(start.held.table, d.sourceR, d.recordIdR)]);
+      this.lastScoredPairs = 0;
+      const scope = { scored: start.held, keys: start.keys ?? undefined, seeds: Uint32Array.from(decided).sort(), firstNewChunk: start.held.pairs.chunks.length };
+      return this.apply('decision', start.held, change, { read: 0, score: seconds(clock) }, scope);
+    }
+    return this.apply('decision', await this.score(this.records.values()), change, { read: 0, score: seconds(clock) });
   }
 
   /** Clusters, assigns ids and writes a batch in one transaction; updates the in-memory records after the commit. */
@@ -293,35 +369,35 @@ export class IdentityIndex {
     change: { added: Map<string, RawRecord>; updated: Map<string, RawRecord>; removed: IndexedRecord[]; newDecisions: DecisionRow[] },
     timing: { read: number; score: number },
     /**
-     * An add that changed nothing else: the rows of `scored` of its new records
-     * (only their components are clustered again) and the first chunk of new
-     * pairs (only those can enter the review queue).
+     * A change scored on the held pairs: only the components of its seed rows
+     * are clustered again, and only its new pairs (chunks from firstNewChunk)
+     * can enter the review queue.
      */
-    incremental?: { readonly addedRows: Uint32Array; readonly firstNewChunk: number },
+    scope?: ChangeScope,
   ): ChangeSummary {
     let clock = performance.now();
     // The batches this view of the index has seen: another process's commit since then makes it stale.
     const batch = this.batches + 1;
     const time = new Date().toISOString();
-    const identities = this.store.identities();
-    const ages = new Map<string, IdentityAge>(identities.map((row) => [row.id, row]));
-    const activeBefore = identities.filter((row) => row.status === 'active').length;
-    const removed = new Set(change.removed);
-    const decisions = [...this.store.decisions(), ...change.newDecisions];
-    const scope = scored === undefined || incremental === undefined ? scored : touchedComponents(scored, incremental.addedRows, thresholdWeight(this.thresholds.link), decisions);
+    const ages = new StoredAges(this.store);
+    // A new decision on a pair replaces the stored one (it is stored so, in one orientation).
+    const pairOf = (d: DecisionRow) => `${recordKey(d.sourceL, d.recordIdL)}\u0001${recordKey(d.sourceR, d.recordIdR)}`;
+    const decisions = [...new Map([...this.store.decisions(), ...change.newDecisions].map((d) => [pairOf(d), d])).values()];
+    const touched = scored === undefined || scope === undefined ? scored : touchedComponents(scored, scope.seeds, thresholdWeight(this.thresholds.link), decisions);
     const previous = new Map<string, string>();
-    if (scope === scored) {
+    if (touched === scored) {
+      const removed = new Set(change.removed);
       for (const [key, record] of this.records) if (!removed.has(record)) previous.set(key, record.identityId);
     } else {
       // Identities outside the touched components keep their ids: only those inside are carried over.
-      for (let r = 0; r < scope!.table.size; r++) {
-        const key = recordKey(scope!.table.sources[scope!.table.source[r]], scope!.table.recordIds[r]);
+      for (let r = 0; r < touched!.table.size; r++) {
+        const key = recordKey(touched!.table.sources[touched!.table.source[r]], touched!.table.recordIds[r]);
         const known = this.records.get(key);
         if (known !== undefined) previous.set(key, known.identityId);
       }
     }
     const outcome: BatchOutcome = batchOutcome({
-      scored: scope,
+      scored: touched,
       threshold: this.thresholds.link,
       method: this.method,
       decisions,
@@ -333,7 +409,7 @@ export class IdentityIndex {
       ages,
       batch,
     });
-    const review = scored === undefined ? [] : this.reviewRows(scored, decisions, incremental?.firstNewChunk ?? 0);
+    const review = scored === undefined ? [] : this.reviewRows(scored, decisions, scope?.firstNewChunk ?? 0);
     const cluster = seconds(clock);
     clock = performance.now();
 
@@ -348,9 +424,9 @@ export class IdentityIndex {
         this.store.putRecord(record.source, record.recordId, record.data, identityOf.get(key)!, batch);
       }
       for (const record of change.removed) this.store.deleteRecord(record.source, record.recordId);
-      for (const [key, record] of this.records) {
-        const id = identityOf.get(key);
-        if (id !== undefined && id !== record.identityId && !change.updated.has(key)) this.store.setIdentityOf(record.source, record.recordId, id);
+      for (const [key, id] of identityOf) {
+        const record = this.records.get(key);
+        if (record !== undefined && id !== record.identityId && !change.updated.has(key)) this.store.setIdentityOf(record.source, record.recordId, id);
       }
       assignment.created.forEach((g, order) => this.store.putIdentity({ id: assignment.ids[g], createdBatch: batch, createdOrder: order, status: 'active', aliasOf: null }));
       for (const { survivor, absorbed } of assignment.merges) {
@@ -358,19 +434,30 @@ export class IdentityIndex {
       }
       for (const id of retired) this.store.putIdentity({ ...ages.get(id)!, id, status: 'removed', aliasOf: null });
       for (const decision of change.newDecisions) this.store.putDecision(decision, batch);
-      if (incremental === undefined) this.store.replaceReview(review);
-      else this.store.addReview(review);
+      if (scope === undefined) this.store.replaceReview(review);
+      else {
+        // The queue holds the pairs of the records kept as they were: those of changed records and decided pairs leave it.
+        for (const record of [...change.removed, ...change.updated.values()]) this.store.deleteReviewOf(record.source, record.recordId);
+        for (const decision of change.newDecisions) this.store.deleteReviewPair(decision);
+        this.store.addReview(review);
+      }
       for (const event of events) this.writeEvent(event, batch, time);
       this.beforeCommit();
     });
     // Committed: the in-memory view follows.
     this.batches = batch;
     this.table = scored?.table;
-    this.keys = undefined;
+    this.keys = scope?.keys;
     this.held = scored;
     for (const record of change.removed) this.records.delete(recordKey(record.source, record.recordId));
     for (const [key, record] of [...change.added, ...change.updated]) this.records.set(key, { ...record, identityId: identityOf.get(key)! });
-    for (const [key, record] of this.records) record.identityId = identityOf.get(key) ?? record.identityId;
+    for (const [key, id] of identityOf) {
+      const record = this.records.get(key);
+      if (record !== undefined) record.identityId = id;
+    }
+    const merged = assignment.merges.reduce((n, m) => n + m.absorbed.length, 0);
+    if (this.activeIdentities === undefined) this.activeIdentities = this.store.activeIdentityCount();
+    else this.activeIdentities += assignment.created.length - merged - retired.length;
     return {
       batch,
       added: change.added.size,
@@ -378,12 +465,12 @@ export class IdentityIndex {
       removed: change.removed.length,
       decisions: change.newDecisions.length,
       created: assignment.created.length,
-      merged: assignment.merges.reduce((n, m) => n + m.absorbed.length, 0),
+      merged,
       split: assignment.splits.length,
       retired: retired.length,
-      identities: activeBefore + assignment.created.length - assignment.merges.reduce((n, m) => n + m.absorbed.length, 0) - retired.length,
+      identities: this.activeIdentities,
       records: this.records.size,
-      review: incremental === undefined ? review.length : this.store.reviewCount(),
+      review: scope === undefined ? review.length : this.store.reviewCount(),
       seconds: { read: timing.read, score: timing.score, cluster, write: seconds(clock) },
     };
   }

@@ -12,14 +12,14 @@ import { mergeTables } from './merge-tables.js';
 import { scorePairs, termFrequencyInputsOf, type FrozenParts, type ScoredTable } from './scored-table.js';
 import { subTable } from './sub-table.js';
 
-/** The held scores with the batch's records (at `addedRows`) and their pairs (chunks from `firstNewChunk` on) merged in, the blocking keys of the merged table, and how many pairs were scored for it. */
+/** The held scores with the batch's records (at `addedRows`) and their pairs (chunks from `firstNewChunk` on) merged in, the blocking keys of the merged table, how many pairs were scored for it, and where each held row moved (`baseRow`). */
 export async function scoreAdded(
   held: ScoredTable,
   keys: BlockingKeys,
   added: RecordTable,
   frozen: FrozenParts,
   threads: number,
-): Promise<{ scored: ScoredTable; keys: BlockingKeys; pairsScored: number; addedRows: Uint32Array; firstNewChunk: number }> {
+): Promise<{ scored: ScoredTable; keys: BlockingKeys; pairsScored: number; addedRows: Uint32Array; baseRow: Uint32Array; firstNewChunk: number }> {
   const mode = frozen.settings.mode ?? 'dedupe';
   const base = held.table;
   // New records against the index: the rows sharing a blocking key (link mode: of another source).
@@ -72,7 +72,7 @@ export async function scoreAdded(
     weights: count === 0 ? heldPairs.weights : [...heldPairs.weights, weights[0]],
     tf: termFrequencyInputsOf(merged.table, frozen.tf),
   };
-  return { scored, keys: keys.merged(merged.baseRow, added, merged.extraRow), pairsScored: count, addedRows: merged.extraRow, firstNewChunk: heldChunks.length };
+  return { scored, keys: keys.merged(merged.baseRow, added, merged.extraRow), pairsScored: count, addedRows: merged.extraRow, baseRow: merged.baseRow, firstNewChunk: heldChunks.length };
 }
 
 /** Pairs per chunk up to which the chunks of many small adds are joined. */

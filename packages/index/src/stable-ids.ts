@@ -14,6 +14,9 @@ export interface IdentityAge {
   readonly createdOrder: number;
 }
 
+/** The ages of the identity ids ever issued, looked up by id (a map, or the index file). */
+export type IdentityAges = Pick<ReadonlyMap<string, IdentityAge>, 'get' | 'has'>;
+
 export interface IdAssignment {
   /** Identity id of each group. */
   readonly ids: string[];
@@ -33,7 +36,7 @@ export interface IdAssignment {
 export function assignIds(
   groups: Groups,
   previousId: readonly (string | undefined)[],
-  ages: ReadonlyMap<string, IdentityAge>,
+  ages: IdentityAges,
   firstRecordOf: (row: number) => { source: string; recordId: string },
   batch: number,
 ): IdAssignment {

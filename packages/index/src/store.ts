@@ -23,6 +23,8 @@ CREATE TABLE decisions (
 CREATE TABLE review (
   source_l TEXT NOT NULL, record_id_l TEXT NOT NULL, source_r TEXT NOT NULL, record_id_r TEXT NOT NULL,
   match_weight REAL NOT NULL, match_probability REAL NOT NULL, explanation TEXT NOT NULL);
+CREATE INDEX review_left ON review (source_l, record_id_l);
+CREATE INDEX review_right ON review (source_r, record_id_r);
 CREATE TABLE batches (batch INTEGER PRIMARY KEY, time TEXT NOT NULL, kind TEXT NOT NULL, records INTEGER NOT NULL);
 CREATE TABLE events (
   seq INTEGER PRIMARY KEY, batch INTEGER NOT NULL, time TEXT NOT NULL, kind TEXT NOT NULL,
@@ -107,6 +109,7 @@ export class IndexStore {
       db.close();
       throw new MpiError('INDEX_FORMAT', `the file is not an index of format ${FORMAT_VERSION}`);
     }
+    store.upgrade();
     return store;
   }
 
@@ -120,6 +123,11 @@ export class IndexStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = OFF');
     this.db.pragma('busy_timeout = 10000');
+  }
+
+  /** What a file of an earlier build of this format lacks: the review queue's lookups by record. */
+  private upgrade(): void {
+    this.db.exec('CREATE INDEX IF NOT EXISTS review_left ON review (source_l, record_id_l); CREATE INDEX IF NOT EXISTS review_right ON review (source_r, record_id_r);');
   }
 
   close(): void {
@@ -180,6 +188,18 @@ export class IndexStore {
     return rows.map(([id, createdBatch, createdOrder, status, aliasOf]) => ({ id, createdBatch, createdOrder, status, aliasOf }));
   }
 
+  /** One identity's row, or undefined for an id never issued. */
+  identity(id: string): IdentityRow | undefined {
+    const row = this.db.prepare('SELECT id, created_batch, created_order, status, alias_of FROM identities WHERE id = ?').raw().get(id) as
+      | [string, number, number, IdentityRow['status'], string | null]
+      | undefined;
+    return row === undefined ? undefined : { id: row[0], createdBatch: row[1], createdOrder: row[2], status: row[3], aliasOf: row[4] };
+  }
+
+  activeIdentityCount(): number {
+    return this.db.prepare("SELECT count(*) FROM identities WHERE status = 'active'").pluck().get() as number;
+  }
+
   putIdentity(row: IdentityRow): void {
     this.db
       .prepare(
@@ -236,6 +256,19 @@ export class IndexStore {
   addReview(rows: readonly ReviewRow[]): void {
     const insert = this.db.prepare('INSERT INTO review VALUES (?, ?, ?, ?, ?, ?, ?)');
     for (const row of rows) insert.run(row.sourceL, row.recordIdL, row.sourceR, row.recordIdR, row.matchWeight, row.matchProbability, row.explanation);
+  }
+
+  /** Takes the pairs naming a record out of the review queue (it was removed, or changed and scored again). */
+  deleteReviewOf(source: string, recordId: string): void {
+    this.db.prepare('DELETE FROM review WHERE source_l = ? AND record_id_l = ?').run(source, recordId);
+    this.db.prepare('DELETE FROM review WHERE source_r = ? AND record_id_r = ?').run(source, recordId);
+  }
+
+  /** Takes a decided pair out of the review queue (either orientation). */
+  deleteReviewPair(decision: DecisionRow): void {
+    const remove = this.db.prepare('DELETE FROM review WHERE source_l = ? AND record_id_l = ? AND source_r = ? AND record_id_r = ?');
+    remove.run(decision.sourceL, decision.recordIdL, decision.sourceR, decision.recordIdR);
+    remove.run(decision.sourceR, decision.recordIdR, decision.sourceL, decision.recordIdL);
   }
 
   /** Pairs in the review queue. */

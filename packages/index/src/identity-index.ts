@@ -7,7 +7,7 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { BlockingRule } from '@mpi/blocking';
+import type { BlockingRule, PairChunk } from '@mpi/blocking';
 import { buildRecordTable, link, MpiError, parseModel, serializeModel, validateSettings, type PlainRecord, type RecordTable, type Settings, type SourceInput } from '@mpi/core';
 import { blockPairs, DEFAULTS, explainRows, termFrequencyInputs, thresholdWeight, type ClusteringMethod } from '@mpi/core/advanced';
 import { compileVectorizer, matchProbability, type FellegiSunterModel } from '@mpi/scoring';
@@ -18,7 +18,7 @@ import { dropRows } from './drop-rows.js';
 import { scoreAdded } from './incremental-add.js';
 import { matchCandidates } from './match.js';
 import { readRawRecords, recordKey, type RawRecord } from './raw-records.js';
-import { scoreTable, sourcesOf, type FrozenParts, type ScoredTable, type StoredTermFrequencies } from './scored-table.js';
+import { scoreTable, sourcesOf, termFrequencyInputsOf, type FrozenParts, type ScoredTable, type StoredTermFrequencies } from './scored-table.js';
 import type { IdentityAges } from './stable-ids.js';
 import { IndexStore, type DecisionRow, type IdentityRow, type ReviewRow } from './store.js';
 import type {
@@ -41,6 +41,8 @@ export const DEFAULT_REVIEW_THRESHOLD = 0.1;
 
 interface IndexedRecord extends RawRecord {
   identityId: string;
+  /** This version's number in the stored pairs (undefined in a file from before pairs were stored). */
+  seq: number | undefined;
 }
 
 function threadsOf(threads: number | undefined): number {
@@ -128,6 +130,8 @@ export class IdentityIndex {
   private held: ScoredTable | undefined;
   /** @internal Pairs compared and scored by the last add, remove or decision. */
   lastScoredPairs = 0;
+  /** The held pairs were scored after the file was opened and are not stored yet (a file from before pairs were stored). */
+  private pairsUnsaved = false;
   /** Active identities after the last change (read from the file on the first change). */
   private activeIdentities: number | undefined;
   /** @internal Score every record again on each change, as before changes were incremental: what the tests compare with. */
@@ -258,13 +262,78 @@ export class IdentityIndex {
   /** The held scores and blocking keys, scoring every record when nothing is held (an index just opened); undefined for an empty index. */
   private async heldScores(): Promise<{ held: ScoredTable; keys: BlockingKeys | null } | undefined> {
     if (this.held === undefined && this.records.size > 0) {
-      this.held = await this.score(this.records.values());
-      this.table = this.held?.table;
-      this.keys = undefined;
+      if (this.store.meta('pairs') === 'held') this.held = await this.storedScores();
+      else {
+        // A file from before pairs were stored: scored once, and all its pairs stored with the next change.
+        this.held = await this.score(this.records.values());
+        this.table = this.held?.table;
+        this.keys = undefined;
+        this.pairsUnsaved = true;
+      }
     }
     if (this.held === undefined) return undefined;
     const keys = (this.keys ??= BlockingKeys.build(this.held.table, this.frozen.rules) ?? null);
     return { held: this.held, keys };
+  }
+
+  /** The records' pairs and weights as stored in the file (nothing compared or scored): pairs of record versions no longer indexed are left out. */
+  private async storedScores(): Promise<ScoredTable> {
+    const table = (this.table ??= await buildRecordTable(sourcesOf(this.records.values()), this.frozen.settings, this.threads));
+    const rowOfSeq = new Map<number, number>();
+    for (let r = 0; r < table.size; r++) rowOfSeq.set(this.records.get(recordKey(table.sources[table.source[r]], table.recordIds[r]))!.seq!, r);
+    let count = 0;
+    const chunks: PairChunk[] = [];
+    const weights: Float64Array[] = [];
+    for (const stored of this.store.pairChunks()) {
+      const [left, right, weight] = [new Uint32Array(stored.left.length), new Uint32Array(stored.left.length), new Float64Array(stored.left.length)];
+      let k = 0;
+      for (let p = 0; p < stored.left.length; p++) {
+        const [a, b] = [rowOfSeq.get(stored.left[p]), rowOfSeq.get(stored.right[p])];
+        if (a === undefined || b === undefined) continue;
+        [left[k], right[k], weight[k++]] = a < b ? [a, b, stored.weights[p]] : [b, a, stored.weights[p]];
+      }
+      if (k === 0) continue;
+      chunks.push({ left: left.slice(0, k), right: right.slice(0, k) });
+      weights.push(weight.slice(0, k));
+      count += k;
+    }
+    return { table, pairs: { count, chunks, countsByRule: [] }, weights, tf: termFrequencyInputsOf(table, this.frozen.tf) };
+  }
+
+  /** Writes the change's pairs by record version: all of them (`all`), or its new chunks; gives added and updated records their version. */
+  private storePairs(scored: ScoredTable | undefined, change: { added: Map<string, RawRecord>; updated: Map<string, RawRecord>; removed: IndexedRecord[] }, batch: number, all: boolean, firstNewChunk: number): Map<string, number> {
+    let next = Number(this.store.meta('next_seq') ?? '0');
+    const seqOf = new Map<string, number>();
+    for (const key of [...change.added.keys(), ...change.updated.keys()]) seqOf.set(key, next++);
+    const removed = new Set(change.removed.map((record) => recordKey(record.source, record.recordId)));
+    if (all) {
+      // Records from a file of before pairs were stored get their version now.
+      for (const [key, record] of this.records) {
+        if (record.seq !== undefined || seqOf.has(key) || removed.has(key)) continue;
+        seqOf.set(key, next++);
+        this.store.setSeq(record.source, record.recordId, seqOf.get(key)!);
+      }
+      this.store.clearPairs();
+    }
+    if (scored !== undefined) {
+      const { table } = scored;
+      const rowSeq = new Map<number, number>();
+      const seqOfRow = (row: number): number => {
+        let seq = rowSeq.get(row);
+        if (seq === undefined) {
+          const key = recordKey(table.sources[table.source[row]], table.recordIds[row]);
+          rowSeq.set(row, (seq = seqOf.get(key) ?? this.records.get(key)!.seq!));
+        }
+        return seq;
+      };
+      scored.pairs.chunks.forEach((chunk, c) => {
+        if (!all && c < firstNewChunk) return;
+        this.store.addPairs(batch, { left: chunk.left.map(seqOfRow), right: chunk.right.map(seqOfRow), weights: scored.weights[c] });
+      });
+    }
+    this.store.setMeta('next_seq', String(next));
+    this.store.setMeta('pairs', 'held');
+    return seqOf;
   }
 
   /** Rows of the records linked to `refs` by a "match" decision (a link of theirs that scores do not show). */
@@ -415,13 +484,15 @@ export class IdentityIndex {
 
     const { assignment, identityOf, retired, events } = outcome;
     const recordCount = change.added.size + change.updated.size + change.removed.length;
+    let seqOf = new Map<string, number>();
     this.store.transaction(() => {
       if (this.store.batchCount() !== this.batches) {
         throw new MpiError('INDEX_CHANGED', 'another process changed the index since it was opened here; open it again and repeat the change');
       }
       this.store.newBatch(kind, recordCount, time);
+      seqOf = this.storePairs(scored, change, batch, scope === undefined || this.pairsUnsaved, scope?.firstNewChunk ?? 0);
       for (const [key, record] of [...change.added, ...change.updated]) {
-        this.store.putRecord(record.source, record.recordId, record.data, identityOf.get(key)!, batch);
+        this.store.putRecord(record.source, record.recordId, record.data, identityOf.get(key)!, batch, seqOf.get(key)!);
       }
       for (const record of change.removed) this.store.deleteRecord(record.source, record.recordId);
       for (const [key, id] of identityOf) {
@@ -450,7 +521,9 @@ export class IdentityIndex {
     this.keys = scope?.keys;
     this.held = scored;
     for (const record of change.removed) this.records.delete(recordKey(record.source, record.recordId));
-    for (const [key, record] of [...change.added, ...change.updated]) this.records.set(key, { ...record, identityId: identityOf.get(key)! });
+    this.pairsUnsaved = false;
+    for (const [key, record] of [...change.added, ...change.updated]) this.records.set(key, { ...record, identityId: identityOf.get(key)!, seq: undefined });
+    for (const [key, seq] of seqOf) this.records.get(key)!.seq = seq;
     for (const [key, id] of identityOf) {
       const record = this.records.get(key);
       if (record !== undefined) record.identityId = id;

@@ -10,7 +10,7 @@ export const FORMAT_VERSION = 1;
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE records (
-  source TEXT NOT NULL, record_id TEXT NOT NULL, data TEXT NOT NULL, identity_id TEXT NOT NULL, batch INTEGER NOT NULL,
+  source TEXT NOT NULL, record_id TEXT NOT NULL, data TEXT NOT NULL, identity_id TEXT NOT NULL, batch INTEGER NOT NULL, seq INTEGER,
   PRIMARY KEY (source, record_id)) WITHOUT ROWID;
 CREATE INDEX records_identity ON records (identity_id);
 CREATE TABLE identities (
@@ -25,6 +25,7 @@ CREATE TABLE review (
   match_weight REAL NOT NULL, match_probability REAL NOT NULL, explanation TEXT NOT NULL);
 CREATE INDEX review_left ON review (source_l, record_id_l);
 CREATE INDEX review_right ON review (source_r, record_id_r);
+CREATE TABLE pair_chunks (chunk INTEGER PRIMARY KEY, batch INTEGER NOT NULL, left BLOB NOT NULL, right BLOB NOT NULL, weights BLOB NOT NULL);
 CREATE TABLE batches (batch INTEGER PRIMARY KEY, time TEXT NOT NULL, kind TEXT NOT NULL, records INTEGER NOT NULL);
 CREATE TABLE events (
   seq INTEGER PRIMARY KEY, batch INTEGER NOT NULL, time TEXT NOT NULL, kind TEXT NOT NULL,
@@ -39,6 +40,25 @@ export interface StoredRecord {
   /** The raw text of the columns the settings read, by column name. */
   readonly data: Record<string, string>;
   readonly identityId: string;
+  /** The number of this version of the record in the stored pairs (undefined in a file from before pairs were stored). */
+  readonly seq: number | undefined;
+}
+
+/** Stored pairs: each record by its version number (StoredRecord.seq), with the pair's match weight. */
+export interface PairChunkRow {
+  readonly left: Uint32Array;
+  readonly right: Uint32Array;
+  readonly weights: Float64Array;
+}
+
+/** A typed array's bytes as a blob. */
+const blob = (array: Uint32Array | Float64Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+
+/** A blob's bytes as a typed array (copied: a blob need not be aligned). */
+function typed<T extends Uint32Array | Float64Array>(bytes: Buffer, kind: { new (buffer: ArrayBuffer): T; BYTES_PER_ELEMENT: number }): T {
+  const copy = new ArrayBuffer(bytes.byteLength);
+  new Uint8Array(copy).set(bytes);
+  return new kind(copy);
 }
 
 /** An identity's row: when it was created (for "the older id survives"), and whether it is active, merged into another, or gone. */
@@ -128,6 +148,9 @@ export class IndexStore {
   /** What a file of an earlier build of this format lacks: the review queue's lookups by record. */
   private upgrade(): void {
     this.db.exec('CREATE INDEX IF NOT EXISTS review_left ON review (source_l, record_id_l); CREATE INDEX IF NOT EXISTS review_right ON review (source_r, record_id_r);');
+    this.db.exec('CREATE TABLE IF NOT EXISTS pair_chunks (chunk INTEGER PRIMARY KEY, batch INTEGER NOT NULL, left BLOB NOT NULL, right BLOB NOT NULL, weights BLOB NOT NULL);');
+    const columns = this.db.prepare('PRAGMA table_info(records)').all() as { name: string }[];
+    if (!columns.some((column) => column.name === 'seq')) this.db.exec('ALTER TABLE records ADD COLUMN seq INTEGER');
   }
 
   close(): void {
@@ -152,8 +175,27 @@ export class IndexStore {
   }
 
   records(): StoredRecord[] {
-    const rows = this.db.prepare('SELECT source, record_id, data, identity_id FROM records ORDER BY source, record_id').raw().all() as [string, string, string, string][];
-    return rows.map(([source, recordId, data, identityId]) => ({ source, recordId, data: JSON.parse(data) as Record<string, string>, identityId }));
+    const rows = this.db.prepare('SELECT source, record_id, data, identity_id, seq FROM records ORDER BY source, record_id').raw().all() as [string, string, string, string, number | null][];
+    return rows.map(([source, recordId, data, identityId, seq]) => ({ source, recordId, data: JSON.parse(data) as Record<string, string>, identityId, seq: seq ?? undefined }));
+  }
+
+  setSeq(source: string, recordId: string, seq: number): void {
+    this.db.prepare('UPDATE records SET seq = ? WHERE source = ? AND record_id = ?').run(seq, source, recordId);
+  }
+
+  /** Adds pairs to the stored ones (an add's new pairs). */
+  addPairs(batch: number, chunk: PairChunkRow): void {
+    this.db.prepare('INSERT INTO pair_chunks (batch, left, right, weights) VALUES (?, ?, ?, ?)').run(batch, blob(chunk.left), blob(chunk.right), blob(chunk.weights));
+  }
+
+  /** Drops every stored pair (before storing all of them again). */
+  clearPairs(): void {
+    this.db.prepare('DELETE FROM pair_chunks').run();
+  }
+
+  pairChunks(): PairChunkRow[] {
+    const rows = this.db.prepare('SELECT left, right, weights FROM pair_chunks ORDER BY chunk').raw().all() as [Buffer, Buffer, Buffer][];
+    return rows.map(([left, right, weights]) => ({ left: typed(left, Uint32Array), right: typed(right, Uint32Array), weights: typed(weights, Float64Array) }));
   }
 
   /** The records of an identity, in (source, record id) order. */
@@ -166,13 +208,13 @@ export class IndexStore {
     return (this.db.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n;
   }
 
-  putRecord(source: string, recordId: string, data: Record<string, string>, identityId: string, batch: number): void {
+  putRecord(source: string, recordId: string, data: Record<string, string>, identityId: string, batch: number, seq: number): void {
     this.db
       .prepare(
-        'INSERT INTO records (source, record_id, data, identity_id, batch) VALUES (?, ?, ?, ?, ?) ' +
-          'ON CONFLICT (source, record_id) DO UPDATE SET data = excluded.data, identity_id = excluded.identity_id, batch = excluded.batch',
+        'INSERT INTO records (source, record_id, data, identity_id, batch, seq) VALUES (?, ?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (source, record_id) DO UPDATE SET data = excluded.data, identity_id = excluded.identity_id, batch = excluded.batch, seq = excluded.seq',
       )
-      .run(source, recordId, JSON.stringify(data), identityId, batch);
+      .run(source, recordId, JSON.stringify(data), identityId, batch, seq);
   }
 
   setIdentityOf(source: string, recordId: string, identityId: string): void {

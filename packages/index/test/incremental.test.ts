@@ -3,7 +3,7 @@
 // pairs alone, and returns what blocking the whole index again returns.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createIndex, type ChangeSummary, type IdentityIndex, type MatchQuery } from '../src/index.js';
+import { createIndex, openIndex, type ChangeSummary, type IdentityIndex, type MatchQuery } from '../src/index.js';
 import { byId, population, populationSettings, tempDir } from './helpers.js';
 
 const records = population(300);
@@ -109,5 +109,37 @@ describe.each(modes)('add scoring only the new records\' pairs ($mode)', ({ sett
     for (const kind of ['update', 'remove', 'decision']) expect(kinds).toContain(kind);
     incremental.close();
     full.close();
+  });
+});
+
+describe('an index opened from its file', () => {
+  it('changes as the index that built it would: the pairs are read from the file, and an add scores only its own pairs', async () => {
+    const records = population(600);
+    const dir = tempDir();
+    const build = (name: string) => createIndex(join(dir, name), { settings: populationSettings, records: { ehr: records.ehr, lab: records.lab }, threads: 1 });
+    const kept = await build('kept.db');
+    (await build('reopened.db')).close();
+    let reopened = openIndex(join(dir, 'reopened.db'), { threads: 1 });
+    const changes: ((index: IdentityIndex) => Promise<unknown>)[] = [
+      (index) => index.add({ clinic: records.clinic.slice(0, 40) }),
+      (index) => index.add({ payer: records.payer, clinic: [{ ...records.clinic[3]!, given_name: 'Zebulon' }] }),
+      (index) => index.remove(records.ehr.slice(0, 5).map((r) => ({ source: 'ehr', recordId: r.mrn! }))),
+      (index) => index.add({ clinic: records.clinic.slice(40) }),
+    ];
+    for (const change of changes) {
+      const summary = (await change(reopened)) as ChangeSummary;
+      const keptSummary = (await change(kept)) as ChangeSummary;
+      expect({ ...summary, seconds: 0 }).toEqual({ ...keptSummary, seconds: 0 });
+      expect(reopened.lastScoredPairs).toBe(kept.lastScoredPairs);
+      expect(byId(reopened.groups())).toEqual(byId(kept.groups()));
+      expect(events(reopened)).toEqual(events(kept));
+      expect(reopened.review()).toEqual(kept.review());
+      // Opened again after every change.
+      reopened.close();
+      reopened = openIndex(join(dir, 'reopened.db'), { threads: 1 });
+    }
+    expect(events(kept).some((event) => event.kind === 'merge' || event.kind === 'split')).toBe(true);
+    reopened.close();
+    kept.close();
   });
 });

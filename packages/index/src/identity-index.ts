@@ -17,6 +17,7 @@ import { rowOf, touchedComponents } from './cluster-scope.js';
 import { dropRows } from './drop-rows.js';
 import { scoreAdded } from './incremental-add.js';
 import { matchCandidates } from './match.js';
+import { refinedM } from './refine-m.js';
 import { readRawRecords, recordKey, type RawRecord } from './raw-records.js';
 import { scoreTable, sourcesOf, termFrequencyInputsOf, type FrozenParts, type ScoredTable, type StoredTermFrequencies } from './scored-table.js';
 import type { IdentityAges } from './stable-ids.js';
@@ -31,6 +32,7 @@ import type {
   MatchCandidate,
   MatchOptions,
   MatchQuery,
+  ModelRefinement,
   OpenIndexOptions,
   RecordRef,
   ReviewPair,
@@ -109,7 +111,7 @@ const seconds = (since: number) => (performance.now() - since) / 1000;
 export class IdentityIndex {
   private constructor(
     private readonly store: IndexStore,
-    private readonly frozen: FrozenParts,
+    private frozen: FrozenParts,
     private readonly threads: number,
     /** Every indexed record, by recordKey, in memory while the index is open. */
     private readonly records: Map<string, IndexedRecord>,
@@ -431,11 +433,62 @@ export class IdentityIndex {
     return this.apply('decision', await this.score(this.records.values()), change, { read: 0, score: seconds(clock) });
   }
 
+  /** The model scores come from: trained at build, or refined from decisions since (refineModel). */
+  get model(): FellegiSunterModel {
+    return this.frozen.model;
+  }
+
+  /**
+   * Re-estimates m from the stored "match" decisions (labelled pairs; u stays
+   * as trained from random pairs), stores the new model version with an event
+   * in the log, and scores and clusters every record with it. Opt-in: scores,
+   * groups and ids may change. One transaction.
+   */
+  async refineModel(): Promise<ModelRefinement> {
+    const clock = performance.now();
+    const matches = this.store.decisions().filter((d) => d.decision === 'match');
+    if (matches.length === 0) throw new MpiError('NO_DECISIONS', 'refining the model needs "match" decisions (labelled pairs); there are none');
+    const table = (this.table ??= await buildRecordTable(sourcesOf(this.records.values()), this.frozen.settings, this.threads));
+    const vectorizer = compileVectorizer(table, this.frozen.model.comparisons);
+    const levels: Uint8Array[] = [];
+    for (const d of matches) {
+      const [l, r] = [rowOf(table, d.sourceL, d.recordIdL), rowOf(table, d.sourceR, d.recordIdR)];
+      if (l < 0 || r < 0 || l === r) continue;
+      const vector = new Uint8Array(this.frozen.model.comparisons.length);
+      vectorizer.vectorize(Math.min(l, r), Math.max(l, r), vector, 0);
+      levels.push(vector);
+    }
+    const { model, comparisons } = refinedM(this.frozen.model, levels);
+    const version = Number(this.store.meta('model_version') ?? '1') + 1;
+    const previous = this.frozen;
+    this.frozen = { ...previous, model };
+    try {
+      const scored = await this.score(this.records.values());
+      const event: PendingEvent = { kind: 'model', records: [], before: [], after: [], evidence: { rule: 'm refined from match decisions', version, labelledPairs: levels.length, comparisons } };
+      const meta = { model: serializeModel(model), model_version: String(version) };
+      const summary = this.apply('refine', scored, { added: new Map(), updated: new Map(), removed: [], newDecisions: [], events: [event], meta }, { read: 0, score: seconds(clock) });
+      return { ...summary, model: { version, labelledPairs: levels.length, comparisons } };
+    } catch (error) {
+      this.frozen = previous;
+      this.held = undefined;
+      throw error;
+    }
+  }
+
   /** Clusters, assigns ids and writes a batch in one transaction; updates the in-memory records after the commit. */
   private apply(
     kind: string,
     scored: ScoredTable | undefined,
-    change: { added: Map<string, RawRecord>; updated: Map<string, RawRecord>; removed: IndexedRecord[]; newDecisions: DecisionRow[] },
+    change: {
+      added: Map<string, RawRecord>;
+      updated: Map<string, RawRecord>;
+      removed: IndexedRecord[];
+      newDecisions: DecisionRow[];
+      /** Events of the change itself (a new model version), logged before the merges and splits it causes. */
+      events?: PendingEvent[];
+      /** File metadata the change replaces (a new model). */
+      meta?: Record<string, string>;
+    },
     timing: { read: number; score: number },
     /**
      * A change scored on the held pairs: only the components of its seed rows
@@ -512,7 +565,8 @@ export class IdentityIndex {
         for (const decision of change.newDecisions) this.store.deleteReviewPair(decision);
         this.store.addReview(review);
       }
-      for (const event of events) this.writeEvent(event, batch, time);
+      for (const [key, value] of Object.entries(change.meta ?? {})) this.store.setMeta(key, value);
+      for (const event of [...(change.events ?? []), ...events]) this.writeEvent(event, batch, time);
       this.beforeCommit();
     });
     // Committed: the in-memory view follows.

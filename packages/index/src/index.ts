@@ -14,6 +14,7 @@ export type {
   CreateIndexOptions,
   Decision,
   EventKind,
+  ModelRefinement,
   IndexedIdentity,
   IndexEvent,
   IndexInput,

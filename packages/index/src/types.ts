@@ -111,7 +111,7 @@ export interface Decision {
   readonly decision: 'match' | 'non-match';
 }
 
-export type EventKind = 'create' | 'merge' | 'split' | 'update' | 'remove' | 'decision';
+export type EventKind = 'create' | 'merge' | 'split' | 'update' | 'remove' | 'decision' | 'model';
 
 /** One entry of the audit log. */
 export interface IndexEvent {
@@ -126,4 +126,15 @@ export interface IndexEvent {
   readonly after: readonly string[];
   /** Why: the strongest link's match weight and probability, or the decision. */
   readonly evidence: Readonly<Record<string, unknown>>;
+}
+
+/** What refineModel did: the change it caused, and the new model version with each comparison's m before and after. */
+export interface ModelRefinement extends ChangeSummary {
+  readonly model: {
+    /** The model's version in the file: 1 is the build's, each refinement adds one. */
+    readonly version: number;
+    /** "match" decisions used as labelled pairs (both records indexed). */
+    readonly labelledPairs: number;
+    readonly comparisons: readonly { readonly name: string; readonly pairs: number; readonly before: readonly number[]; readonly after: readonly number[] }[];
+  };
 }

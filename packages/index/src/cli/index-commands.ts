@@ -1,4 +1,4 @@
-// `mpi index create|add|remove|groups|review|decide|history`: thin commands over the index API.
+// `mpi index create|add|remove|groups|review|decide|refine|history`: thin commands over the index API.
 import type { Command } from 'commander';
 import { MpiError, parseModel, type SourceInput } from '@mpi/core';
 import { addSourceOptions, checkOutputPaths, loadSettings, readJson, positiveInt, probability, sourceArg, withSourceOptions, type NamedSource, type SourceOptions } from '@mpi/core/cli';
@@ -46,7 +46,7 @@ async function removalRefs(index: IdentityIndex, sources: readonly NamedSource[]
 
 /** Adds `mpi index` and its subcommands to the program. */
 export function addIndexCommands(program: Command): void {
-  const index = program.command('index').description('a persistent identity index: build, add, remove, review, decide, history');
+  const index = program.command('index').description('a persistent identity index: build, add, remove, review, decide, refine, history');
 
   addSourceOptions(index.command('create').description('build an index from sources (the same groups and ids as `mpi link`)'))
     .requiredOption('--index <file>', 'index file to create (must not exist)')
@@ -134,6 +134,17 @@ export function addIndexCommands(program: Command): void {
       });
       const summary = await withIndex(opts, (open) => open.decide(decisions));
       printSummary(Boolean(opts.json), summary, formatChange(summary));
+    });
+
+  index
+    .command('refine')
+    .description('re-estimate m from the stored "match" decisions (u stays), store the new model version and score everything with it')
+    .requiredOption('--index <file>', 'index file')
+    .option('--threads <n>', 'most worker threads', positiveInt)
+    .option('--json', 'print the summary as one JSON object')
+    .action(async (opts) => {
+      const summary = await withIndex(opts, (open) => open.refineModel());
+      printSummary(Boolean(opts.json), summary, `model version ${summary.model.version} from ${summary.model.labelledPairs} labelled pairs; ${formatChange(summary)}`);
     });
 
   index

@@ -5,13 +5,13 @@
 // compared only with the records that share a key with it; without them (a
 // sorted-neighbourhood rule) the whole table is blocked again.
 import { sourceFieldPlan, explainRows, thresholdWeight } from '@mpi/core/advanced';
-import { compileVectorizer, matchProbability, type TermFrequencyInput } from '@mpi/scoring';
+import { compileVectorizer, matchProbability, type CompiledVectorizer, type TermFrequencyInput } from '@mpi/scoring';
 import { buildRecordTable, type RecordTable, type Settings, type SourceInput } from '@mpi/core';
 import type { PairChunk } from '@mpi/blocking';
 import { appendTable } from './append-table.js';
 import { recordKey } from './raw-records.js';
 import type { BlockingKeys } from './blocking-keys.js';
-import { scoreBuiltTable, scorePairs, type FrozenParts } from './scored-table.js';
+import { scoreBuiltTable, scoreFewPairs, type FrozenParts } from './scored-table.js';
 import { subTable } from './sub-table.js';
 import type { MatchCandidate, MatchGrade, MatchQuery, RecordRef } from './types.js';
 
@@ -69,6 +69,8 @@ interface ScoredQueries {
   readonly chunks: readonly PairChunk[];
   readonly weights: readonly Float64Array[];
   readonly tf: readonly (TermFrequencyInput | null)[];
+  /** The table's vectorizer, when scoring compiled one (the explanations reuse it). */
+  readonly vectorizer?: CompiledVectorizer;
 }
 
 /** Ranked candidate identities of each query (best match weight of a member first, then id). */
@@ -112,8 +114,8 @@ async function scoreByKeys(input: MatchInput, keys: BlockingKeys, queryTable: Re
     }
   });
   const chunks = count === 0 ? [] : [{ left, right }];
-  const { weights, tf } = await scorePairs(table, input.frozen, chunks, input.threads);
-  return { table, chunks, weights, tf };
+  // A match's pairs are few (tens): compared on this thread, with the vectorizer the explanations use too.
+  return { table, chunks, ...scoreFewPairs(table, input.frozen, chunks) };
 }
 
 /** Blocks the index's whole table with the queries appended and keeps the pairs of a query and an indexed record. */
@@ -150,7 +152,7 @@ function ranked(input: MatchInput, scored: ScoredQueries): MatchCandidate[][] {
       if (known === undefined || weight > known.weight || (weight === known.weight && other < known.row)) best[q].set(identityId, { weight, row: other });
     }
   });
-  const vectorizer = compileVectorizer(table, frozen.model.comparisons);
+  const vectorizer = scored.vectorizer ?? compileVectorizer(table, frozen.model.comparisons);
   return best.map((candidates, q) =>
     [...candidates]
       .filter(([, { weight }]) => matchProbability(weight) >= input.minProbability)

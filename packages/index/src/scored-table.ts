@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { compileBlockingRule, generatePairs, type BlockingRule, type CandidatePairs, type LinkMode } from '@mpi/blocking';
 import { buildRecordTable, type PlainRecord, type RecordTable, type Settings, type SourceInput } from '@mpi/core';
-import { ComparisonPool, type FellegiSunterModel, type TermFrequencyInput } from '@mpi/scoring';
+import { ComparisonPool, compileVectorizer, scorePairs as scoreVectors, vectorizePairs, type CompiledVectorizer, type FellegiSunterModel, type TermFrequencyInput } from '@mpi/scoring';
 
 /** Relative frequency of each value of a term-frequency-adjusted column, as measured when the index was built. */
 export interface StoredTermFrequencies {
@@ -119,4 +119,19 @@ export async function scorePairs(
     await pool.destroy();
     throw error;
   }
+}
+
+/**
+ * scorePairs on the calling thread for a handful of pairs (a match's): one
+ * vectorizer, returned for the explanations, and no pool to set up and close.
+ */
+export function scoreFewPairs(
+  table: RecordTable,
+  frozen: FrozenParts,
+  chunks: CandidatePairs['chunks'],
+): { weights: Float64Array[]; tf: (TermFrequencyInput | null)[]; vectorizer: CompiledVectorizer } {
+  const tf = termFrequencyInputsOf(table, frozen.tf);
+  const vectorizer = compileVectorizer(table, frozen.model.comparisons);
+  const vectors = chunks.map((chunk) => vectorizePairs(vectorizer, chunk.left, chunk.right));
+  return { weights: scoreVectors({ model: frozen.model, chunks, vectors, tf }), tf, vectorizer };
 }

@@ -103,6 +103,15 @@ export interface EventRow {
 export class IndexStore {
   private constructor(readonly db: Database.Database) {}
 
+  /** Prepared statements by SQL, prepared once (a match looks up members on every query). */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private statement(sql: string): Database.Statement {
+    let prepared = this.statements.get(sql);
+    if (prepared === undefined) this.statements.set(sql, (prepared = this.db.prepare(sql)));
+    return prepared;
+  }
+
   /** Creates the file (refusing an existing one) with the schema. */
   static create(path: string): IndexStore {
     if (existsSync(path)) throw new MpiError('INDEX_EXISTS', 'the index file already exists; open it, or remove it to build a new one');
@@ -167,50 +176,49 @@ export class IndexStore {
   }
 
   meta(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    return (this.statement('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   }
 
   setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.statement('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   records(): StoredRecord[] {
-    const rows = this.db.prepare('SELECT source, record_id, data, identity_id, seq FROM records ORDER BY source, record_id').raw().all() as [string, string, string, string, number | null][];
+    const rows = this.statement('SELECT source, record_id, data, identity_id, seq FROM records ORDER BY source, record_id').raw().all() as [string, string, string, string, number | null][];
     return rows.map(([source, recordId, data, identityId, seq]) => ({ source, recordId, data: JSON.parse(data) as Record<string, string>, identityId, seq: seq ?? undefined }));
   }
 
   setSeq(source: string, recordId: string, seq: number): void {
-    this.db.prepare('UPDATE records SET seq = ? WHERE source = ? AND record_id = ?').run(seq, source, recordId);
+    this.statement('UPDATE records SET seq = ? WHERE source = ? AND record_id = ?').run(seq, source, recordId);
   }
 
   /** Adds pairs to the stored ones (an add's new pairs). */
   addPairs(batch: number, chunk: PairChunkRow): void {
-    this.db.prepare('INSERT INTO pair_chunks (batch, left, right, weights) VALUES (?, ?, ?, ?)').run(batch, blob(chunk.left), blob(chunk.right), blob(chunk.weights));
+    this.statement('INSERT INTO pair_chunks (batch, left, right, weights) VALUES (?, ?, ?, ?)').run(batch, blob(chunk.left), blob(chunk.right), blob(chunk.weights));
   }
 
   /** Drops every stored pair (before storing all of them again). */
   clearPairs(): void {
-    this.db.prepare('DELETE FROM pair_chunks').run();
+    this.statement('DELETE FROM pair_chunks').run();
   }
 
   pairChunks(): PairChunkRow[] {
-    const rows = this.db.prepare('SELECT left, right, weights FROM pair_chunks ORDER BY chunk').raw().all() as [Buffer, Buffer, Buffer][];
+    const rows = this.statement('SELECT left, right, weights FROM pair_chunks ORDER BY chunk').raw().all() as [Buffer, Buffer, Buffer][];
     return rows.map(([left, right, weights]) => ({ left: typed(left, Uint32Array), right: typed(right, Uint32Array), weights: typed(weights, Float64Array) }));
   }
 
   /** The records of an identity, in (source, record id) order. */
   membersOf(identityId: string): { source: string; recordId: string }[] {
-    const rows = this.db.prepare('SELECT source, record_id FROM records WHERE identity_id = ? ORDER BY source, record_id').raw().all(identityId) as [string, string][];
+    const rows = this.statement('SELECT source, record_id FROM records WHERE identity_id = ? ORDER BY source, record_id').raw().all(identityId) as [string, string][];
     return rows.map(([source, recordId]) => ({ source, recordId }));
   }
 
   recordCount(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n;
+    return (this.statement('SELECT count(*) AS n FROM records').get() as { n: number }).n;
   }
 
   putRecord(source: string, recordId: string, data: Record<string, string>, identityId: string, batch: number, seq: number): void {
-    this.db
-      .prepare(
+    this.statement(
         'INSERT INTO records (source, record_id, data, identity_id, batch, seq) VALUES (?, ?, ?, ?, ?, ?) ' +
           'ON CONFLICT (source, record_id) DO UPDATE SET data = excluded.data, identity_id = excluded.identity_id, batch = excluded.batch, seq = excluded.seq',
       )
@@ -218,33 +226,32 @@ export class IndexStore {
   }
 
   setIdentityOf(source: string, recordId: string, identityId: string): void {
-    this.db.prepare('UPDATE records SET identity_id = ? WHERE source = ? AND record_id = ?').run(identityId, source, recordId);
+    this.statement('UPDATE records SET identity_id = ? WHERE source = ? AND record_id = ?').run(identityId, source, recordId);
   }
 
   deleteRecord(source: string, recordId: string): void {
-    this.db.prepare('DELETE FROM records WHERE source = ? AND record_id = ?').run(source, recordId);
+    this.statement('DELETE FROM records WHERE source = ? AND record_id = ?').run(source, recordId);
   }
 
   identities(): IdentityRow[] {
-    const rows = this.db.prepare('SELECT id, created_batch, created_order, status, alias_of FROM identities').raw().all() as [string, number, number, IdentityRow['status'], string | null][];
+    const rows = this.statement('SELECT id, created_batch, created_order, status, alias_of FROM identities').raw().all() as [string, number, number, IdentityRow['status'], string | null][];
     return rows.map(([id, createdBatch, createdOrder, status, aliasOf]) => ({ id, createdBatch, createdOrder, status, aliasOf }));
   }
 
   /** One identity's row, or undefined for an id never issued. */
   identity(id: string): IdentityRow | undefined {
-    const row = this.db.prepare('SELECT id, created_batch, created_order, status, alias_of FROM identities WHERE id = ?').raw().get(id) as
+    const row = this.statement('SELECT id, created_batch, created_order, status, alias_of FROM identities WHERE id = ?').raw().get(id) as
       | [string, number, number, IdentityRow['status'], string | null]
       | undefined;
     return row === undefined ? undefined : { id: row[0], createdBatch: row[1], createdOrder: row[2], status: row[3], aliasOf: row[4] };
   }
 
   activeIdentityCount(): number {
-    return this.db.prepare("SELECT count(*) FROM identities WHERE status = 'active'").pluck().get() as number;
+    return this.statement("SELECT count(*) FROM identities WHERE status = 'active'").pluck().get() as number;
   }
 
   putIdentity(row: IdentityRow): void {
-    this.db
-      .prepare(
+    this.statement(
         'INSERT INTO identities (id, created_batch, created_order, status, alias_of) VALUES (?, ?, ?, ?, ?) ' +
           'ON CONFLICT (id) DO UPDATE SET status = excluded.status, alias_of = excluded.alias_of',
       )
@@ -253,7 +260,7 @@ export class IndexStore {
 
   /** The active identity an id resolves to, following merge aliases; undefined for an unknown id. */
   resolve(id: string): string | undefined {
-    const lookup = this.db.prepare('SELECT status, alias_of FROM identities WHERE id = ?');
+    const lookup = this.statement('SELECT status, alias_of FROM identities WHERE id = ?');
     let current = id;
     for (let hops = 0; hops < 1_000_000; hops++) {
       const row = lookup.get(current) as { status: string; alias_of: string | null } | undefined;
@@ -266,8 +273,7 @@ export class IndexStore {
 
   /** Every id that resolves to `id` (itself and the identities merged into it, transitively). */
   aliasesOf(id: string): string[] {
-    const rows = this.db
-      .prepare(
+    const rows = this.statement(
         'WITH RECURSIVE chain(id) AS (SELECT ? UNION SELECT identities.id FROM identities JOIN chain ON identities.alias_of = chain.id) SELECT id FROM chain',
       )
       .raw()
@@ -276,13 +282,12 @@ export class IndexStore {
   }
 
   decisions(): DecisionRow[] {
-    const rows = this.db.prepare('SELECT source_l, record_id_l, source_r, record_id_r, decision FROM decisions').raw().all() as [string, string, string, string, DecisionRow['decision']][];
+    const rows = this.statement('SELECT source_l, record_id_l, source_r, record_id_r, decision FROM decisions').raw().all() as [string, string, string, string, DecisionRow['decision']][];
     return rows.map(([sourceL, recordIdL, sourceR, recordIdR, decision]) => ({ sourceL, recordIdL, sourceR, recordIdR, decision }));
   }
 
   putDecision(decision: DecisionRow, batch: number): void {
-    this.db
-      .prepare(
+    this.statement(
         'INSERT INTO decisions (source_l, record_id_l, source_r, record_id_r, decision, batch) VALUES (?, ?, ?, ?, ?, ?) ' +
           'ON CONFLICT DO UPDATE SET decision = excluded.decision, batch = excluded.batch',
       )
@@ -290,37 +295,36 @@ export class IndexStore {
   }
 
   replaceReview(rows: readonly ReviewRow[]): void {
-    this.db.prepare('DELETE FROM review').run();
+    this.statement('DELETE FROM review').run();
     this.addReview(rows);
   }
 
   /** Adds pairs to the review queue (an add's new pairs: the others stay as they were). */
   addReview(rows: readonly ReviewRow[]): void {
-    const insert = this.db.prepare('INSERT INTO review VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insert = this.statement('INSERT INTO review VALUES (?, ?, ?, ?, ?, ?, ?)');
     for (const row of rows) insert.run(row.sourceL, row.recordIdL, row.sourceR, row.recordIdR, row.matchWeight, row.matchProbability, row.explanation);
   }
 
   /** Takes the pairs naming a record out of the review queue (it was removed, or changed and scored again). */
   deleteReviewOf(source: string, recordId: string): void {
-    this.db.prepare('DELETE FROM review WHERE source_l = ? AND record_id_l = ?').run(source, recordId);
-    this.db.prepare('DELETE FROM review WHERE source_r = ? AND record_id_r = ?').run(source, recordId);
+    this.statement('DELETE FROM review WHERE source_l = ? AND record_id_l = ?').run(source, recordId);
+    this.statement('DELETE FROM review WHERE source_r = ? AND record_id_r = ?').run(source, recordId);
   }
 
   /** Takes a decided pair out of the review queue (either orientation). */
   deleteReviewPair(decision: DecisionRow): void {
-    const remove = this.db.prepare('DELETE FROM review WHERE source_l = ? AND record_id_l = ? AND source_r = ? AND record_id_r = ?');
+    const remove = this.statement('DELETE FROM review WHERE source_l = ? AND record_id_l = ? AND source_r = ? AND record_id_r = ?');
     remove.run(decision.sourceL, decision.recordIdL, decision.sourceR, decision.recordIdR);
     remove.run(decision.sourceR, decision.recordIdR, decision.sourceL, decision.recordIdL);
   }
 
   /** Pairs in the review queue. */
   reviewCount(): number {
-    return (this.db.prepare('SELECT COUNT(*) FROM review').pluck().get() as number) ?? 0;
+    return (this.statement('SELECT COUNT(*) FROM review').pluck().get() as number) ?? 0;
   }
 
   review(): ReviewRow[] {
-    const rows = this.db
-      .prepare('SELECT * FROM review ORDER BY match_probability DESC, source_l, record_id_l, source_r, record_id_r')
+    const rows = this.statement('SELECT * FROM review ORDER BY match_probability DESC, source_l, record_id_l, source_r, record_id_r')
       .raw()
       .all() as [string, string, string, string, number, number, string][];
     return rows.map(([sourceL, recordIdL, sourceR, recordIdR, matchWeight, matchProbability, explanation]) => ({
@@ -336,29 +340,27 @@ export class IndexStore {
 
   /** Starts a batch: its number (1, 2, ...), recorded with its time and kind. */
   newBatch(kind: string, records: number, time: string): number {
-    const last = (this.db.prepare('SELECT max(batch) AS n FROM batches').get() as { n: number | null }).n ?? 0;
-    this.db.prepare('INSERT INTO batches (batch, time, kind, records) VALUES (?, ?, ?, ?)').run(last + 1, time, kind, records);
+    const last = (this.statement('SELECT max(batch) AS n FROM batches').get() as { n: number | null }).n ?? 0;
+    this.statement('INSERT INTO batches (batch, time, kind, records) VALUES (?, ?, ?, ?)').run(last + 1, time, kind, records);
     return last + 1;
   }
 
   batchCount(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM batches').get() as { n: number }).n;
+    return (this.statement('SELECT count(*) AS n FROM batches').get() as { n: number }).n;
   }
 
   addEvent(event: Omit<EventRow, 'seq'>, identityIds: readonly string[]): void {
-    const { lastInsertRowid } = this.db
-      .prepare('INSERT INTO events (batch, time, kind, records, before, after, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    const { lastInsertRowid } = this.statement('INSERT INTO events (batch, time, kind, records, before, after, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(event.batch, event.time, event.kind, event.records, event.before, event.after, event.evidence);
-    const link = this.db.prepare('INSERT OR IGNORE INTO event_identities (identity_id, seq) VALUES (?, ?)');
+    const link = this.statement('INSERT OR IGNORE INTO event_identities (identity_id, seq) VALUES (?, ?)');
     for (const id of new Set(identityIds)) link.run(id, lastInsertRowid);
   }
 
   /** Events in order; those naming any of `identityIds` when given. */
   events(identityIds?: readonly string[]): EventRow[] {
-    if (identityIds === undefined) return this.db.prepare('SELECT * FROM events ORDER BY seq').all() as EventRow[];
+    if (identityIds === undefined) return this.statement('SELECT * FROM events ORDER BY seq').all() as EventRow[];
     const placeholders = identityIds.map(() => '?').join(', ');
-    return this.db
-      .prepare(`SELECT * FROM events WHERE seq IN (SELECT seq FROM event_identities WHERE identity_id IN (${placeholders})) ORDER BY seq`)
+    return this.db.prepare(`SELECT * FROM events WHERE seq IN (SELECT seq FROM event_identities WHERE identity_id IN (${placeholders})) ORDER BY seq`)
       .all(...identityIds) as EventRow[];
   }
 }

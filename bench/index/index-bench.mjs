@@ -3,14 +3,16 @@
 // add, accuracy after incremental adds against one link() of everything, and
 // match latency. Run from the repository root after `pnpm build`:
 //   node bench/index/index-bench.mjs [--threads 2] [--queries 50] [--population DIR] [--no-f1]
+// (adds the clinic source in batches of 1, 1,000, 100,000 when it has that many, and the rest;
+// then opens the file again and updates one record)
 // (--population: a generated population, `pnpm fixtures generate --people N --out DIR`).
 // Figures: docs/index.md.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Evaluation, link } from '../../packages/core/dist/index.js';
-import { createIndex } from '../../packages/index/dist/index.js';
+import { createIndex, openIndex } from '../../packages/index/dist/index.js';
 
 const arg = (name, fallback) => {
   const at = process.argv.indexOf(name);
@@ -43,14 +45,19 @@ const time = async (work) => {
   const result = await work();
   return [result, (performance.now() - started) / 1000];
 };
-const out = (what, figure) => console.log(`${what.padEnd(64)} ${figure}`);
+// The host is shared: each figure is printed with the 1-minute load average it ran under.
+const out = (what, figure) => console.log(`${what.padEnd(64)} ${figure}  [load ${loadavg()[0].toFixed(1)}]`);
 
 const clinic = lines('clinic').length - 1;
-const [index, buildSeconds] = await time(() => createIndex(join(dir, 'i.db'), { settings, sources: ['ehr', 'lab', 'payer'].map(source), threads }));
+const clinicHeader = lines('clinic')[0].split(',');
+const recordOf = (line) => Object.fromEntries(clinicHeader.map((column, i) => [column, line.split(',')[i]]));
+let [index, buildSeconds] = await time(() => createIndex(join(dir, 'i.db'), { settings, sources: ['ehr', 'lab', 'payer'].map(source), threads }));
 out(`build from ehr+lab+payer (${index.size.records} records)`, `${buildSeconds.toFixed(2)} s`);
 
-// Id stability on adding a whole source's records in batches: 1, 1,000, the rest.
-for (const [from, to] of [[0, 1], [1, 1001], [1001, clinic]]) {
+// Id stability on adding a whole source's records in batches: 1, 1,000, 100,000 (when the source has
+// that many more), the rest.
+const cuts = [0, 1, 1001, ...(clinic > 101001 ? [101001] : []), clinic];
+for (const [from, to] of cuts.slice(1).map((to, i) => [cuts[i], to])) {
   const before = new Map(index.groups().flatMap((g) => g.records.map((r) => [`${r.source}:${r.recordId}`, g.id])));
   const [summary, seconds] = await time(() => index.add([slice('clinic', from, to)]));
   const after = new Map(index.groups().flatMap((g) => g.records.map((r) => [`${r.source}:${r.recordId}`, g.id])));
@@ -65,6 +72,16 @@ for (const [from, to] of [[0, 1], [1, 1001], [1001, clinic]]) {
   out(`  previously indexed records in identities that merged or split`, `${inTouched} (${((100 * inTouched) / before.size).toFixed(2)}%), merged ${summary.merged}, split ${summary.split}`);
 }
 
+// Opened again from its file: the first change reads the stored pairs (an update of one record here).
+index.close();
+let reopened;
+const [, openSeconds] = await time(async () => (reopened = openIndex(join(dir, 'i.db'), { threads })));
+const first = recordOf(lines('clinic')[1]);
+const [updateSummary, updateSeconds] = await time(() => reopened.add({ clinic: [{ ...first, phone: '555-0100' }] }));
+out('open the index file again', `${openSeconds.toFixed(2)} s`);
+out('first change after opening: update 1 record', `${updateSeconds.toFixed(2)} s (${Object.entries(updateSummary.seconds).map(([stage, s]) => `${stage} ${s.toFixed(2)}`).join(', ')}), ${reopened.lastScoredPairs} pairs scored`);
+index = reopened;
+
 // --no-f1 skips the link() of everything (minutes on a population of a million records).
 if (!process.argv.includes('--no-f1')) {
   const linked = await link({ settings, sources: ['clinic', 'ehr', 'lab', 'payer'].map(source), threads });
@@ -74,7 +91,6 @@ if (!process.argv.includes('--no-f1')) {
 // Match: records of the clinic source queried again (each finds its own identity when top-1 is right).
 const rows = lines('clinic');
 const header = rows[0].split(',');
-const recordOf = (line) => Object.fromEntries(header.map((column, i) => [column, line.split(',')[i]]));
 // The first match after a change reads the index's blocking keys: timed on its own.
 const [, firstSeconds] = await time(() => index.match({ source: 'clinic', record: { ...recordOf(rows[1]), mrn: 'query-first' } }, { count: 1 }));
 out('first match after the adds (reads the blocking keys)', `${(firstSeconds * 1000).toFixed(0)} ms`);

@@ -1,0 +1,78 @@
+// Accuracy and id stability of an index fed incrementally, against one link() of everything:
+// (a) the sources one by one (built from the first, each other source added whole), and
+// (b) daily batches (built from all sources but the last, the last added in --days batches).
+// For each add: the share of previously indexed records whose id changed, and the share in
+// identities that merged or split. Run from the repository root after `pnpm build`:
+//   node bench/index/index-accuracy.mjs [--population DIR] [--days 10] [--threads 2]
+// Figures: docs/index.md.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Evaluation, link } from '../../packages/core/dist/index.js';
+import { createIndex } from '../../packages/index/dist/index.js';
+
+const arg = (name, fallback) => {
+  const at = process.argv.indexOf(name);
+  return at < 0 ? fallback : process.argv[at + 1];
+};
+const threads = Number(arg('--threads', 2));
+const days = Number(arg('--days', 10));
+const population = arg('--population', 'fixtures/population');
+const dir = mkdtempSync(join(tmpdir(), 'mpi-index-accuracy-'));
+const settings = JSON.parse(readFileSync(join(population, 'settings.json'), 'utf8'));
+const order = ['ehr', 'lab', 'payer', 'clinic'];
+const lines = (name) => readFileSync(join(population, `${name}.csv`), 'utf8').trim().split('\n');
+const source = (name) => ({ name, path: join(population, `${name}.csv`) });
+const slice = (name, from, to) => {
+  const all = lines(name);
+  const path = join(dir, `${name}-${from}-${to}.csv`);
+  writeFileSync(path, [all[0], ...all.slice(1 + from, 1 + to)].join('\n') + '\n');
+  return { name, path };
+};
+const truth = lines('truth').slice(1).map((row) => row.split(','));
+const f1 = (groups) => {
+  const evaluation = new Evaluation();
+  for (const [s, recordId, person] of truth) evaluation.addTruth({ source: s, recordId, group: person });
+  for (const group of groups) for (const r of group.records) evaluation.addPredicted({ source: r.source, recordId: r.recordId, group: group.id });
+  return evaluation.report().pairwise.f1;
+};
+const out = (what, figure) => console.log(`${what.padEnd(60)} ${figure}  [load ${loadavg()[0].toFixed(1)}]`);
+const idsOf = (index) => new Map(index.groups().flatMap((g) => g.records.map((r) => [`${r.source}:${r.recordId}`, g.id])));
+
+/** Adds `input` and reports the id changes against the merges and splits of the batch. */
+async function addAndCount(index, label, input) {
+  const before = idsOf(index);
+  const summary = await index.add(input);
+  const after = idsOf(index);
+  let changed = 0;
+  for (const [key, id] of before) if (after.get(key) !== id) changed++;
+  const touched = new Set(index.history().filter((e) => e.batch === summary.batch && (e.kind === 'merge' || e.kind === 'split')).flatMap((e) => e.before));
+  let inTouched = 0;
+  for (const id of before.values()) if (touched.has(id)) inTouched++;
+  const share = (n) => `${((100 * n) / before.size).toFixed(2)}%`;
+  out(`  ${label}: ids changed / in merged or split identities`, `${changed} (${share(changed)}) / ${inTouched} (${share(inTouched)}), merged ${summary.merged}, split ${summary.split}`);
+  return { changed, inTouched };
+}
+
+const linked = f1((await link({ settings, sources: order.map(source), threads })).groups());
+out('pairwise F1 of one link() of all four sources', linked.toFixed(4));
+
+// (a) Sources one by one.
+const oneByOne = await createIndex(join(dir, 'sources.db'), { settings, sources: [source(order[0])], threads });
+for (const name of order.slice(1)) await addAndCount(oneByOne, `add ${name}`, [source(name)]);
+const sourcesF1 = f1(oneByOne.groups());
+out('pairwise F1: sources one by one / one link()', `${sourcesF1.toFixed(4)} / ${linked.toFixed(4)} (difference ${(sourcesF1 - linked).toFixed(4)})`);
+oneByOne.close();
+
+// (b) Daily batches of the last source.
+const last = order.at(-1);
+const daily = await createIndex(join(dir, 'daily.db'), { settings, sources: order.slice(0, -1).map(source), threads });
+const size = lines(last).length - 1;
+for (let day = 0; day < days; day++) {
+  const [from, to] = [Math.floor((day * size) / days), Math.floor(((day + 1) * size) / days)];
+  await addAndCount(daily, `day ${day + 1} (${to - from} ${last} records)`, [slice(last, from, to)]);
+}
+const dailyF1 = f1(daily.groups());
+out(`pairwise F1: ${last} in ${days} daily batches / one link()`, `${dailyF1.toFixed(4)} / ${linked.toFixed(4)} (difference ${(dailyF1 - linked).toFixed(4)})`);
+daily.close();
+rmSync(dir, { recursive: true, force: true });

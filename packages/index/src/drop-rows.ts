@@ -79,7 +79,8 @@ export function dropRows(held: ScoredTable, keys: BlockingKeys | undefined, drop
       table,
       pairs: { count, chunks: nonEmpty.map(({ left, right }) => ({ left, right })), countsByRule: [] },
       weights: nonEmpty.map((chunk) => chunk.weight),
-      tf: termFrequencyInputsOf(table, frozen.tf),
+      // The dictionaries are kept as they were: so are their frequencies.
+      tf: termFrequencyInputsOf(table, frozen.tf, held.tf),
     },
     keys: keys?.without(newRow),
     seeds: Uint32Array.from(seeds).sort(),

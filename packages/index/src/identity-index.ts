@@ -167,6 +167,8 @@ export class IdentityIndex {
     }).rules.map((rule) => rule.rule);
     const scored: ScoredTable = { table: result.table, pairs: result.pairs, weights: result.weights, tf: termFrequencyInputs(result.table, result.model.comparisons) };
     const frozen: FrozenParts = { settings: { ...settings, blockingRules: rules }, model: result.model, rules, tf: storedTermFrequencies(scored, result.model) };
+    // Held with the stored tables' frequencies, as an index opened from its file has them (later adds extend them).
+    const held: ScoredTable = { ...scored, tf: termFrequencyInputsOf(scored.table, frozen.tf) };
     const linkThreshold = settings.threshold ?? DEFAULTS.threshold;
     const review = Math.min(options.reviewThreshold ?? DEFAULT_REVIEW_THRESHOLD, linkThreshold);
     const score = seconds(clock);
@@ -186,7 +188,7 @@ export class IdentityIndex {
       });
       const builder = new IdentityIndex(store, frozen, threads, new Map(), { link: linkThreshold, review });
       const added = new Map(raw.map((record) => [recordKey(record.source, record.recordId), record]));
-      summary = builder.apply('build', scored, { added, updated: new Map(), removed: [], newDecisions: [] }, { read, score });
+      summary = builder.apply('build', held, { added, updated: new Map(), removed: [], newDecisions: [] }, { read, score });
       store.close();
       if (existsSync(path)) throw new MpiError('INDEX_EXISTS', 'the index file already exists; open it, or remove it to build a new one');
       renameSync(building, path);
@@ -197,7 +199,7 @@ export class IdentityIndex {
     }
     const index = IdentityIndex.open(path, { threads });
     // The build's pairs and weights are the index's: the first add scores only its own pairs.
-    index.held = scored;
+    index.held = held;
     index.table = scored.table;
     return { index, summary };
   }

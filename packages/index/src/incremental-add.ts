@@ -70,7 +70,8 @@ export async function scoreAdded(
     table: merged.table,
     pairs: { count: held.pairs.count + count, chunks, countsByRule: [] },
     weights: count === 0 ? heldPairs.weights : [...heldPairs.weights, weights[0]],
-    tf: termFrequencyInputsOf(merged.table, frozen.tf),
+    // The merged table's dictionaries extend the held table's (appendTable): only new values are looked up.
+    tf: termFrequencyInputsOf(merged.table, frozen.tf, held.tf),
   };
   return { scored, keys: keys.merged(merged.baseRow, added, merged.extraRow), pairsScored: count, addedRows: merged.extraRow, baseRow: merged.baseRow, firstNewChunk: heldChunks.length };
 }

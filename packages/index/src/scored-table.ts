@@ -34,14 +34,27 @@ export interface ScoredTable {
 /** Records per comparison worker below which the calling thread compares alone (starting workers costs more). */
 const RECORDS_PER_WORKER = 50_000;
 
-/** The stored tables mapped onto this table's dictionaries (the tf input of scoring). */
-export function termFrequencyInputsOf(table: RecordTable, stored: readonly (StoredTermFrequencies | null)[]): (TermFrequencyInput | null)[] {
-  return stored.map((entry) => {
+/**
+ * The stored tables mapped onto this table's dictionaries (the tf input of
+ * scoring). `previous`, the inputs of a table whose dictionaries this table's
+ * extend (same ids, values appended: see appendTable), is reused for the ids
+ * it covers, so only the new values are looked up.
+ */
+export function termFrequencyInputsOf(
+  table: RecordTable,
+  stored: readonly (StoredTermFrequencies | null)[],
+  previous?: readonly (TermFrequencyInput | null)[],
+): (TermFrequencyInput | null)[] {
+  return stored.map((entry, c) => {
     if (entry === null) return null;
     const column = table.columns[entry.column];
+    const known = previous?.[c]?.tf;
+    if (known !== undefined && known.length === column.dictionary.length) return { ids: column.ids, tf: known };
     const tf = new Float64Array(column.dictionary.length);
+    const from = known !== undefined && known.length < tf.length ? known.length : 1;
+    if (from > 1) tf.set(known!);
     // Dictionary id 0 is the empty value, which carries no frequency.
-    for (let id = 1; id < tf.length; id++) tf[id] = entry.frequencies[column.dictionary[id]] ?? entry.unseen;
+    for (let id = from; id < tf.length; id++) tf[id] = entry.frequencies[column.dictionary[id]] ?? entry.unseen;
     return { ids: column.ids, tf };
   });
 }

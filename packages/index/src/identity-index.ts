@@ -15,6 +15,7 @@ import { batchOutcome, type BatchOutcome, type PendingEvent } from './batch-chan
 import { BlockingKeys } from './blocking-keys.js';
 import { touchedComponents } from './cluster-scope.js';
 import { scoreAdded } from './incremental-add.js';
+import { identityView } from './identity-view.js';
 import { matchCandidates } from './match.js';
 import { readRawRecords, recordKey, type RawRecord } from './raw-records.js';
 import { scoreTable, sourcesOf, type FrozenParts, type ScoredTable, type StoredTermFrequencies } from './scored-table.js';
@@ -24,6 +25,7 @@ import type {
   ChangeSummary,
   CreateIndexOptions,
   Decision,
+  IdentityView,
   IndexedIdentity,
   IndexEvent,
   IndexInput,
@@ -445,6 +447,14 @@ export class IdentityIndex {
   /** The active identity an id (possibly an alias of a merged identity) resolves to. */
   resolve(identityId: string): string | undefined {
     return this.store.resolve(identityId);
+  }
+
+  /**
+   * An identity with its records' raw fields, read from the file: the
+   * survivor for the alias of a merged identity; undefined for an unknown id.
+   */
+  identity(identityId: string): IdentityView | undefined {
+    return identityView(this.store, identityId);
   }
 
   /** Pairs in the review band (between the two thresholds), most probable first. */

@@ -17,6 +17,7 @@ import { touchedComponents } from './cluster-scope.js';
 import { scoreAdded } from './incremental-add.js';
 import { identityView } from './identity-view.js';
 import { matchCandidates } from './match.js';
+import { padFields } from './pad-fields.js';
 import { readRawRecords, recordKey, type RawRecord } from './raw-records.js';
 import { scoreTable, sourcesOf, type FrozenParts, type ScoredTable, type StoredTermFrequencies } from './scored-table.js';
 import type { IdentityAge } from './stable-ids.js';
@@ -250,7 +251,7 @@ export class IdentityIndex {
     if (this.held === undefined) return undefined;
     const keys = (this.keys ??= BlockingKeys.build(this.held.table, this.frozen.rules) ?? null);
     if (keys === null) return undefined;
-    const table = await buildRecordTable(sourcesOf(added.values()), this.frozen.settings, this.threads);
+    const table = padFields(await buildRecordTable(sourcesOf(added.values()), this.frozen.settings, this.threads), this.held.table);
     const { pairsScored, ...incremental } = await scoreAdded(this.held, keys, table, this.frozen, this.threads);
     this.lastScoredPairs = pairsScored;
     return incremental;

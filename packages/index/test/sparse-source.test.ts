@@ -12,7 +12,8 @@ const settings = { ...populationSettings, sources: { ...(populationSettings.sour
 
 describe('an add from a source without a field the blocking rules use', () => {
   it('joins the record to its identity, as rescoring every record does', async () => {
-    const { national_id: _ssn, ...walkin } = { ...records.ehr[3], mrn: 'W1' };
+    const withId: Record<string, string> = { ...records.ehr[3], mrn: 'W1' };
+    const { national_id: _ssn, ...walkin } = withId;
     const build = async (name: string) => createIndex(join(tempDir(), name), { settings, records: { ehr: records.ehr, lab: records.lab, payer: records.payer }, threads: 1 });
     const incremental = await build('incremental.db');
     const full = await build('full.db');

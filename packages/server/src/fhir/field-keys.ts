@@ -15,8 +15,19 @@ export interface SourceColumns {
   readonly byKey: ReadonlyMap<string, readonly { readonly column: string; readonly options: FieldOptions }[]>;
 }
 
+/** Per settings object (an index's are frozen), each source's columns: read on every request, planned once. */
+const planned = new WeakMap<Settings, Map<string, SourceColumns>>();
+
 /** The columns of a source under the settings (its overrides over the shared fields). */
 export function sourceColumns(settings: Settings, source: string): SourceColumns {
+  let bySource = planned.get(settings);
+  if (bySource === undefined) planned.set(settings, (bySource = new Map()));
+  let columns = bySource.get(source);
+  if (columns === undefined) bySource.set(source, (columns = planColumns(settings, source)));
+  return columns;
+}
+
+function planColumns(settings: Settings, source: string): SourceColumns {
   const plan = sourceFieldPlan(settings, source);
   const byKey = new Map<string, { column: string; options: FieldOptions }[]>();
   for (const field of plan.fields) {

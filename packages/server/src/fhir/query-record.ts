@@ -21,6 +21,17 @@ export function writeDate(iso: string, format: string | undefined): string {
   return format.replace(/YYYY|YY|MM|M|DD|D/g, (token) => parts[token]);
 }
 
+/** The field key of each FHIR column seen (a few dozen names), so a request matches no patterns. */
+const columnKeys = new Map<string, string | undefined>();
+
+function keyOfColumn(column: string): string | undefined {
+  if (!columnKeys.has(column)) {
+    const spec = fhirColumnSpec(column);
+    columnKeys.set(column, spec === undefined ? undefined : fieldKey(column, typeof spec === 'string' ? { kind: spec } : spec));
+  }
+  return columnKeys.get(column);
+}
+
 /**
  * The values of a Patient resource by meaning. Throws core's ResourceProblem
  * (a path and what was expected, never a value) for a resource that is not a
@@ -30,9 +41,8 @@ export function patientValues(resource: unknown): PatientValues {
   const flat = patientRecord(resource);
   const byKey = new Map<string, string[]>();
   for (const [column, value] of Object.entries(flat)) {
-    const spec = fhirColumnSpec(column);
-    if (spec === undefined || typeof value !== 'string') continue;
-    const key = fieldKey(column, typeof spec === 'string' ? { kind: spec } : spec);
+    const key = keyOfColumn(column);
+    if (key === undefined || typeof value !== 'string') continue;
     let list = byKey.get(key);
     if (list === undefined) byKey.set(key, (list = []));
     list.push(value);

@@ -30,6 +30,7 @@ export interface ServerLimits {
 /** The defaults of {@link ServerLimits}. */
 export const DEFAULT_LIMITS: Required<ServerLimits> = { bodyBytes: 256 * 1024, requestsPerMinute: 6000, matchCount: 50 };
 
+/** What createFhirServer serves and how: the index, the credentials, the audit sink, limits and naming. */
 export interface FhirServerOptions {
   /** The open index the server answers from (the caller closes it after the server). */
   readonly index: IdentityIndex;

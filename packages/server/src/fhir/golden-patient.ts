@@ -14,6 +14,7 @@ export type SourceSystem = (source: string) => string;
 
 const SOURCE_URN = 'urn:mpi:source:';
 
+/** `urn:mpi:source:<name>`: the system of a source's record ids unless the server is told otherwise. */
 export const defaultSourceSystem: SourceSystem = (source) => `${SOURCE_URN}${encodeURIComponent(source)}`;
 
 /** The source name of a `urn:mpi:source:<name>` system, or undefined. */

@@ -7,6 +7,7 @@ import type { IdentityIndex } from '@mpi/index';
 import type { AuditSink } from './audit-log.js';
 import { defaultSourceSystem, type SourceSystem } from './fhir/golden-patient.js';
 import { IndexLock } from './index-lock.js';
+import { sourceRecord } from './fhir/query-record.js';
 import { auditPlugin } from './plugins/audit.js';
 import { authPlugin } from './plugins/auth.js';
 import { errorsPlugin } from './plugins/errors.js';
@@ -74,7 +75,8 @@ function loggerOptions(logger: FhirServerOptions['logger']): FastifyServerOption
  * `listen({ port, host })`, and `close()` to stop). Routes: POST
  * /Patient/$match, POST /Patient, GET /Patient/{id}, GET
  * /Patient/{id}/$history, GET /metadata; every one needs a bearer token, and
- * every request is an audit event. Throws NO_API_TOKEN without tokens.
+ * every request is an audit event. `ready()` (and so `listen()`) waits for the
+ * index's first match, which reads its blocking keys. Throws NO_API_TOKEN without tokens.
  */
 export function createFhirServer(options: FhirServerOptions): FastifyInstance {
   const verifier = new TokenVerifier(options.tokens);
@@ -94,6 +96,11 @@ export function createFhirServer(options: FhirServerOptions): FastifyInstance {
     maxCount: limits.matchCount,
     baseUrl: options.baseUrl,
   };
+  // The index reads its records' table and blocking keys on its first match (over a minute at
+  // 1M records): done before the server listens, not on the first caller's request.
+  app.addHook('onReady', async () => {
+    await context.lock.read(() => options.index.match({ source: context.source, record: sourceRecord({ id: 'warm-up', byKey: new Map() }, options.index.settings, context.source) }));
+  });
   void app.register(errorsPlugin);
   void app.register(authPlugin, { verifier });
   void app.register(auditPlugin, { sink: options.audit });

@@ -16,7 +16,9 @@ import { BlockingKeys } from './blocking-keys.js';
 import { rowOf, touchedComponents } from './cluster-scope.js';
 import { dropRows } from './drop-rows.js';
 import { scoreAdded } from './incremental-add.js';
+import { identityView } from './identity-view.js';
 import { matchCandidates } from './match.js';
+import { padFields } from './pad-fields.js';
 import { refinedM } from './refine-m.js';
 import { readRawRecords, recordKey, type RawRecord } from './raw-records.js';
 import { scoreTable, sourcesOf, termFrequencyInputsOf, type FrozenParts, type ScoredTable, type StoredTermFrequencies } from './scored-table.js';
@@ -26,6 +28,7 @@ import type {
   ChangeSummary,
   CreateIndexOptions,
   Decision,
+  IdentityView,
   IndexedIdentity,
   IndexEvent,
   IndexInput,
@@ -381,7 +384,8 @@ export class IdentityIndex {
       this.lastScoredPairs = 0;
       return { scored: held, keys, seeds, firstNewChunk: held.pairs.chunks.length };
     }
-    const table = await buildRecordTable(sourcesOf(fresh), this.frozen.settings, this.threads);
+    // A batch of a source that maps fewer fields than the index's table still has every field's column (padFields).
+    const table = padFields(await buildRecordTable(sourcesOf(fresh), this.frozen.settings, this.threads), held.table);
     const { pairsScored, scored, keys: merged, addedRows, baseRow, firstNewChunk } = await scoreAdded(held, keys, table, this.frozen, this.threads);
     this.lastScoredPairs = pairsScored;
     const all = new Uint32Array(addedRows.length + seeds.length);
@@ -661,6 +665,14 @@ export class IdentityIndex {
   /** The active identity an id (possibly an alias of a merged identity) resolves to. */
   resolve(identityId: string): string | undefined {
     return this.store.resolve(identityId);
+  }
+
+  /**
+   * An identity with its records' raw fields, read from the file: the
+   * survivor for the alias of a merged identity; undefined for an unknown id.
+   */
+  identity(identityId: string): IdentityView | undefined {
+    return identityView(this.store, identityId);
   }
 
   /** Pairs in the review band (between the two thresholds), most probable first. */

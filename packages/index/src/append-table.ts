@@ -2,8 +2,17 @@
 // plus the query records of a match, so a match normalizes only its queries.
 import type { RecordTable } from '@mpi/core';
 
-/** Dictionary value -> id of each column, built once per column of the index's table. */
+/**
+ * Dictionary value -> id of each column, built once per column of the index's
+ * table. The dictionary appendTable extends a map's newest dictionary with (an
+ * add extending the index's table) shares the map, its new values added, so
+ * an add does not build it again; an older dictionary's lookups ignore ids
+ * past its end (idIn). Extending any other dictionary (a second extension of
+ * the same table) leaves the map alone: its result builds its own when needed.
+ */
 const lookups = new WeakMap<object, Map<string, number>>();
+/** Length of the newest dictionary each map holds every value of. */
+const newest = new WeakMap<Map<string, number>, number>();
 
 function lookupOf(dictionary: readonly string[]): Map<string, number> {
   let lookup = lookups.get(dictionary);
@@ -11,8 +20,15 @@ function lookupOf(dictionary: readonly string[]): Map<string, number> {
     lookup = new Map();
     for (let id = 0; id < dictionary.length; id++) if (!lookup.has(dictionary[id])) lookup.set(dictionary[id], id);
     lookups.set(dictionary, lookup);
+    newest.set(lookup, dictionary.length);
   }
   return lookup;
+}
+
+/** The id of `value` in `dictionary`, or undefined (the map may hold values of a longer dictionary that extends it). */
+function idIn(lookup: Map<string, number>, dictionary: readonly string[], value: string): number | undefined {
+  const id = lookup.get(value);
+  return id !== undefined && id < dictionary.length ? id : undefined;
 }
 
 /**
@@ -37,14 +53,14 @@ export function appendTable(base: RecordTable, extra: RecordTable): RecordTable 
     ids.set(column.ids);
     const added = extra.columns[field];
     const appended: string[] = [];
+    const fresh = new Map<string, number>();
     if (added !== undefined) {
       const lookup = lookupOf(column.dictionary);
-      const fresh = new Map<string, number>();
       for (let r = 0; r < extra.size; r++) {
         const id = added.ids[r];
         if (id === 0) continue;
         const value = added.dictionary[id];
-        let mapped = lookup.get(value) ?? fresh.get(value);
+        let mapped = idIn(lookup, column.dictionary, value) ?? fresh.get(value);
         if (mapped === undefined) {
           mapped = column.dictionary.length + appended.length;
           appended.push(value);
@@ -53,7 +69,18 @@ export function appendTable(base: RecordTable, extra: RecordTable): RecordTable 
         ids[base.size + r] = mapped;
       }
     }
-    columns[field] = { dictionary: appended.length > 0 ? [...column.dictionary, ...appended] : column.dictionary, ids };
+    let dictionary = column.dictionary;
+    if (appended.length > 0) {
+      dictionary = column.dictionary.concat(appended);
+      const lookup = lookups.get(column.dictionary);
+      if (lookup !== undefined && newest.get(lookup) === column.dictionary.length) {
+        // The extended dictionary shares the map, its new values added: the next add looks up only its own values.
+        for (const [value, id] of fresh) lookup.set(value, id);
+        newest.set(lookup, dictionary.length);
+        lookups.set(dictionary, lookup);
+      }
+    }
+    columns[field] = { dictionary, ids };
   }
   return {
     size,

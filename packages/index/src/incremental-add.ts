@@ -64,7 +64,7 @@ export async function scoreAdded(
   }
   // Base rows keep their order in the merged table, so left < right still holds.
   const heldPairs = compacted(held.pairs.chunks, held.weights);
-  const heldChunks = heldPairs.chunks.map((chunk) => ({ left: chunk.left.map((r) => merged.baseRow[r]), right: chunk.right.map((r) => merged.baseRow[r]) }));
+  const heldChunks = heldPairs.chunks.map((chunk) => ({ left: moved(chunk.left, merged.baseRow), right: moved(chunk.right, merged.baseRow) }));
   const chunks = count === 0 ? heldChunks : [...heldChunks, { left: newLeft, right: newRight }];
   const scored: ScoredTable = {
     table: merged.table,
@@ -74,6 +74,13 @@ export async function scoreAdded(
     tf: termFrequencyInputsOf(merged.table, frozen.tf, held.tf),
   };
   return { scored, keys: keys.merged(merged.baseRow, added, merged.extraRow), pairsScored: count, addedRows: merged.extraRow, baseRow: merged.baseRow, firstNewChunk: heldChunks.length };
+}
+
+/** Each row's new row (a plain loop: TypedArray.map with a callback is several times slower on millions of pairs). */
+function moved(rows: Uint32Array, to: Uint32Array): Uint32Array {
+  const out = new Uint32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = to[rows[i]];
+  return out;
 }
 
 /** Pairs per chunk up to which the chunks of many small adds are joined. */

@@ -36,4 +36,17 @@ describe('appendTable', () => {
     // The base table is left as it was.
     expect(values(base).size).toBe(base.size);
   });
+
+  it('keeps each value once per dictionary through chains and branches of appends (they share the value lookup)', async () => {
+    const read = (names: ('ehr' | 'lab' | 'payer' | 'clinic')[]) => buildRecordTable(names.map((name) => ({ name, records: records[name] })), settings, 1);
+    const base = await read(['ehr']);
+    const withLab = appendTable(base, await read(['lab']));
+    const branch = appendTable(base, await read(['clinic']));
+    const chain = appendTable(appendTable(withLab, await read(['payer'])), await read(['clinic']));
+    expect(values(chain)).toEqual(values(await read(['ehr', 'lab', 'payer', 'clinic'])));
+    expect(values(branch)).toEqual(values(await read(['ehr', 'clinic'])));
+    for (const table of [withLab, branch, chain]) {
+      for (const column of Object.values(table.columns)) expect(new Set(column.dictionary).size).toBe(column.dictionary.length);
+    }
+  });
 });

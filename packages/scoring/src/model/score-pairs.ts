@@ -26,6 +26,42 @@ export interface CompiledWeights {
   /** The demographic comparisons' indices, and per level of each what it says about the veto (see demographicRoles). */
   readonly demographics: Int32Array;
   readonly roles: readonly (Uint8Array | null)[];
+  /** The model's interaction terms by comparison index (see compileInteractions). */
+  readonly interactions: CompiledInteractions;
+}
+
+/** Interaction terms as parallel arrays: term i adds weight[i] when comparison a[i] is at levelA[i] and b[i] at levelB[i]. */
+export interface CompiledInteractions {
+  readonly a: Int32Array;
+  readonly b: Int32Array;
+  readonly levelA: Uint8Array;
+  readonly levelB: Uint8Array;
+  readonly weight: Float64Array;
+}
+
+function compileInteractions(model: FellegiSunterModel): CompiledInteractions {
+  const terms = model.interactions ?? [];
+  const index = (name: string) => {
+    const c = model.comparisons.findIndex((comparison) => comparison.name === name);
+    if (c < 0) throw new Error(`scoring: interaction names unknown comparison "${name}"`);
+    return c;
+  };
+  return {
+    a: Int32Array.from(terms, (term) => index(term.comparisons[0])),
+    b: Int32Array.from(terms, (term) => index(term.comparisons[1])),
+    levelA: Uint8Array.from(terms, (term) => term.levels[0]),
+    levelB: Uint8Array.from(terms, (term) => term.levels[1]),
+    weight: Float64Array.from(terms, (term) => term.weight),
+  };
+}
+
+/** `weight` plus, one by one in order, the interaction terms whose cell the pair (levels at offset) is in: explainPair adds them in the same order. */
+function addInteractions(interactions: CompiledInteractions, levels: Uint8Array, offset: number, weight: number): number {
+  const { a, b, levelA, levelB } = interactions;
+  for (let i = 0; i < levelA.length; i++) {
+    if (levels[offset + a[i]] === levelA[i] && levels[offset + b[i]] === levelB[i]) weight += interactions.weight[i];
+  }
+  return weight;
 }
 
 /**
@@ -104,6 +140,7 @@ export function compileWeights(model: FellegiSunterModel, tf?: readonly (TermFre
     ...evidenceGroups(model),
     demographics,
     roles,
+    interactions: compileInteractions(model),
   };
 }
 
@@ -142,7 +179,8 @@ export function tfAdjustmentOf(
 
 /**
  * Match weight of every pair: prior weight + the level weight of each
- * comparison + term-frequency adjustments, except that of each evidence group
+ * comparison + term-frequency adjustments + the interaction terms of the joint
+ * cells the pair is in (see InteractionTerm), except that of each evidence group
  * only the largest positive and the most negative weight count (see
  * `Comparison.evidenceGroup`), and that a pair its demographic comparisons veto
  * counts no positive weight of the others (see `Comparison.demographic`). One
@@ -211,6 +249,7 @@ export class PairScorer {
     const compiled = this.compiled;
     const { weights, tfLevels, group, groupCount, priorWeight, roles } = compiled;
     const anyDemographic = compiled.demographics.length >= VETO_DISAGREEMENTS;
+    const anyInteraction = compiled.interactions.weight.length > 0;
     const { levels } = vectors;
     const { left, right } = chunk;
     for (let k = start, offset = start * width; k < end; k++, offset += width) {
@@ -239,6 +278,7 @@ export class PairScorer {
         else if (term < weakest[g]) weakest[g] = term;
       }
       for (let g = 0; g < groupCount; g++) weight += strongest[g] + weakest[g];
+      if (anyInteraction) weight = addInteractions(compiled.interactions, levels, offset, weight);
       scores[k] = weight;
     }
   }

@@ -3,6 +3,7 @@ import { expectationMaximisation, type ExpectationMaximisationOptions, type Expe
 import { DEFAULT_M_PSEUDO_MATCHES, DEFAULT_U_PSEUDO_PAIRS } from './default-parameters.js';
 import type { FellegiSunterModel, TrainModelOptions, TrainingSessionSummary, TrainingWarning } from './model-types.js';
 import { copyTable, floorAndNormalise } from './probabilities.js';
+import { uWithoutMatches } from './u-without-matches.js';
 
 /** Starting share of matches among a training session's pairs; EM moves it quickly. */
 const STARTING_SESSION_LAMBDA = 0.1;
@@ -10,6 +11,11 @@ const STARTING_SESSION_LAMBDA = 0.1;
 const PRIOR_FLOOR = 1e-12;
 /** Lambda-only EM is cheap (patterns only) but converges linearly: allow more steps. */
 const LAMBDA_ONLY_MAX_ITERATIONS = 500;
+/**
+ * Passes of taking the matches out of u (uWithoutMatches) and estimating the
+ * share of matches again: the prior moves with u and u with the prior.
+ */
+const U_WITHOUT_MATCHES_PASSES = 2;
 
 /**
  * Starting m for a comparison: most matches agree at the first (strictest)
@@ -65,7 +71,7 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
   });
   // Random pairs behind u: the sample, or the whole space when smaller.
   const uPairs = Math.min(options.uSampleSize ?? Infinity, options.totalPairs);
-  const u = comparisons.map((_, c) => {
+  let u = comparisons.map((_, c) => {
     const given = fixed.u?.[c];
     if (given) return given.slice();
     const sampled = floorAndNormalise(options.u[c].slice());
@@ -143,12 +149,19 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
   });
   const warnings = tooLittleData(comparisons, defaults, frozen, comparisons.map((_, c) => (unestimated[c] ? candidateMatches : matchesSeen[c])), uPairs);
   // With the final m the share of matches among candidates is estimated again (patterns only: cheap).
-  const final = lambdaOnly(options, m, u, em);
+  const priorOf = (lambda: number): number => (options.totalPairs > 0 ? (lambda * options.candidateCount) / options.totalPairs : 0);
+  let final = lambdaOnly(options, m, u, em);
+  // u was measured on pairs of the whole space, matches included: take them out
+  // at the prior just found, and estimate the share of matches again with that u.
+  const measuredU = u;
+  for (let pass = 0; pass < U_WITHOUT_MATCHES_PASSES && options.candidatePatterns.counts.length > 0; pass++) {
+    const matchShare = fixed.prior ?? priorOf(final.lambda);
+    u = comparisons.map((_, c) => (fixed.u?.[c] ? measuredU[c] : uWithoutMatches([measuredU[c]], [m[c]], matchShare, uPairs)[0]));
+    final = lambdaOnly(options, m, u, em);
+  }
   const candidateLambda = options.candidatePatterns.counts.length > 0 ? final.lambda : 0;
   let prior = fixed.prior;
-  if (prior === undefined) {
-    prior = options.totalPairs > 0 ? (candidateLambda * options.candidateCount) / options.totalPairs : 0;
-  }
+  if (prior === undefined) prior = priorOf(candidateLambda);
   if (!Number.isFinite(prior)) throw new Error('trainModel: the prior is not a finite number');
   prior = Math.min(1 - PRIOR_FLOOR, Math.max(PRIOR_FLOOR, prior));
 

@@ -71,13 +71,20 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
   });
   // Random pairs behind u: the sample, or the whole space when smaller.
   const uPairs = Math.min(options.uSampleSize ?? Infinity, options.totalPairs);
-  let u = comparisons.map((_, c) => {
-    const given = fixed.u?.[c];
-    if (given) return given.slice();
-    const sampled = floorAndNormalise(options.u[c].slice());
-    const prior = defaults[c]?.u;
-    return prior ? blend(sampled, uPairs, prior, DEFAULT_U_PSEUDO_PAIRS) : sampled;
-  });
+  // u at a share of matches in the space: what the random pairs measured with
+  // those matches taken out (see uWithoutMatches), blended with the documented
+  // default u (already a non-match distribution).
+  const uAt = (matchShare: number): number[][] =>
+    comparisons.map((_, c) => {
+      const given = fixed.u?.[c];
+      if (given) return given.slice();
+      const sampled = uWithoutMatches([floorAndNormalise(options.u[c].slice())], [m[c]], matchShare, uPairs)[0];
+      const prior = defaults[c]?.u;
+      return prior ? blend(sampled, uPairs, prior, DEFAULT_U_PSEUDO_PAIRS) : sampled;
+    });
+  // Before m is known, u as measured (a share of 0 matches).
+  let m: number[][] = [];
+  let u = uAt(0);
 
   // Every session's estimate of every comparison's m, combined per level below.
   const estimates = comparisons.map((): number[][] => []);
@@ -140,7 +147,7 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
   checkPatterns('candidate pairs', options.candidatePatterns, width);
   const candidate = expectationMaximisation({ ...lambdaOnlyOptions(options, sessionM, u, em), frozen: unestimated.map((free) => !free) });
   const candidateMatches = options.candidatePatterns.counts.length > 0 ? candidate.lambda * sum(options.candidatePatterns.counts) : 0;
-  const m = comparisons.map((_, c) => {
+  m = comparisons.map((_, c) => {
     if (frozen[c]) return sessionM[c];
     const learnt = unestimated[c] ? (observedNonNull(options.candidatePatterns, c) ? candidate.m[c] : startingM[c]) : sessionM[c];
     const seen = unestimated[c] ? (observedNonNull(options.candidatePatterns, c) ? candidateMatches : 0) : matchesSeen[c];
@@ -153,10 +160,8 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
   let final = lambdaOnly(options, m, u, em);
   // u was measured on pairs of the whole space, matches included: take them out
   // at the prior just found, and estimate the share of matches again with that u.
-  const measuredU = u;
   for (let pass = 0; pass < U_WITHOUT_MATCHES_PASSES && options.candidatePatterns.counts.length > 0; pass++) {
-    const matchShare = fixed.prior ?? priorOf(final.lambda);
-    u = comparisons.map((_, c) => (fixed.u?.[c] ? measuredU[c] : uWithoutMatches([measuredU[c]], [m[c]], matchShare, uPairs)[0]));
+    u = uAt(fixed.prior ?? priorOf(final.lambda));
     final = lambdaOnly(options, m, u, em);
   }
   const candidateLambda = options.candidatePatterns.counts.length > 0 ? final.lambda : 0;

@@ -31,7 +31,9 @@ function population(): { records: PlainRecord[]; twins: [string, string][] } {
     if (p % 15 === 0) {
       const twin = people[p];
       let given = twin.given;
-      while (given === twin.given) given = `${pick(GIVEN)}${pick(GIVEN)}`;
+      // A given name unlike the twin's (no common first name part): the two records of a
+      // twin pair disagree on it outright, as different people do.
+      while (GIVEN.some((name) => given.startsWith(name) && twin.given.startsWith(name)) || given.slice(-3) === twin.given.slice(-3)) given = `${pick(GIVEN)}${pick(GIVEN)}`;
       people.push({ ...twin, given });
       twins.push([`${p}-a`, `${p + 1}-a`]);
       p++;
@@ -70,6 +72,7 @@ describe('interaction term: twins agree on family name and birth date beyond ind
   it('lowers the weight of family name and birth date agreement among different given names, and explain() adds it up', () => {
     for (const [a, b] of twins) {
       const why = result.explain({ source: 'ehr', recordId: a }, { source: 'ehr', recordId: b });
+      expect(why.terms.find((t) => t.comparison === 'given_name')!.label).toBe('else');
       expect(why.interactions.map((t) => t.comparisons.join())).toEqual(['family_name,birth_date']);
       const sum = why.priorWeight + why.terms.reduce((total, t) => total + t.weight + t.tfAdjustment + t.groupAdjustment, 0) + why.interactions.reduce((total, t) => total + t.weight, 0);
       expect(why.matchWeight).toBeCloseTo(sum, 9);
@@ -94,6 +97,12 @@ describe('interaction term: twins agree on family name and birth date beyond ind
 
   it('applies no term where the data shows no excess (given name and family name are drawn independently)', () => {
     expect(result.model.interactions?.some((t) => t.comparisons.includes('given_name'))).toBe(false);
+  });
+
+  it('leaves a pair that agrees on the given name too out of the cell: one person, as independence scores it', () => {
+    const why = result.explain({ source: 'ehr', recordId: '3-a' }, { source: 'ehr', recordId: '3-b' });
+    expect(why.terms.map((t) => t.level > 0 && t.label !== 'else')).toEqual([true, true, true]);
+    expect(why.interactions).toEqual([]);
   });
 
   it('scores a pair exactly as explain() adds it up (the scores link() used)', () => {

@@ -1,5 +1,6 @@
 import type { FellegiSunterModel, MatchExplanation, TermFrequencyInput } from './model-types.js';
 import { compileWeights, demographicVeto, tfAdjustmentOf, VETO_DISAGREEMENTS } from './score-pairs.js';
+import { inInteractionCell } from './interaction-scoring.js';
 import { matchProbability } from './match-weights.js';
 
 export interface ExplainPairOptions {
@@ -64,10 +65,10 @@ export function explainPair(options: ExplainPairOptions): MatchExplanation {
   });
   for (let g = 0; g < groupCount; g++) matchWeight += strongestTerm[g] + weakestTerm[g];
   // The interaction terms of the cells the pair is in, after the groups: the order scorePairs adds them in.
-  const { a, b, levelA, levelB, weight: interactionWeights } = compiled.interactions;
+  const { a, b, weight: interactionWeights } = compiled.interactions;
   const interactions: MatchExplanation['interactions'] = [];
   for (let i = 0; i < interactionWeights.length; i++) {
-    if (vector[a[i]] !== levelA[i] || vector[b[i]] !== levelB[i]) continue;
+    if (!inInteractionCell(compiled.interactions, i, vector, 0)) continue;
     matchWeight += interactionWeights[i];
     interactions.push({ comparisons: [model.comparisons[a[i]].name, model.comparisons[b[i]].name], weight: interactionWeights[i] });
   }

@@ -24,7 +24,7 @@ export type {
   TrainingWarning,
 } from './model-types.js';
 export { matchWeightTable, priorWeight, matchProbability, levelWeight, tfAdjustmentWeight } from './match-weights.js';
-export { scorePairs } from './score-pairs.js';
+export { pairFrequency, scorePairs } from './score-pairs.js';
 export type { ScorePairsOptions } from './score-pairs.js';
 export { explainPair } from './explain-pair.js';
 export type { ExplainPairOptions } from './explain-pair.js';

@@ -1,4 +1,5 @@
 import type { Comparison, PatternCounts } from '../types.js';
+import { AGREES, demographicRoles } from './demographic-roles.js';
 import { expectationMaximisation } from './expectation-maximisation.js';
 import type { InteractionTerm } from './model-types.js';
 
@@ -53,6 +54,13 @@ export function exactLevel(comparison: Comparison): number {
  * divided by their ratio: term = -log2(observed / predicted), added to every pair
  * in the cell (matches among them are taken as independent, m_ab = m_a x m_b).
  *
+ * The cell is taken where no other demographic comparison agrees (given name,
+ * for family name and birth date): relatives differ there, and a pair that
+ * agrees on the given name as well is a match far more often than the pairwise
+ * cell says. Taken over the whole cell, the term (-5.9 bits on the default
+ * population at 2,000 people) came off every true match that agreed on the
+ * three, and recall fell (0.9989 -> 0.9973).
+ *
  * Only lowering terms: fewer non-matches than predicted would raise the weight of
  * agreements the model already trusts, which is over-confidence, and the excess of
  * relatives is what the term is for.
@@ -71,7 +79,13 @@ export function estimateInteractions(input: InteractionEstimateInput): Interacti
     const levelA = exactLevel(comparisons[a]);
     const levelB = exactLevel(comparisons[b]);
     if (levelA < 0 || levelB < 0) continue;
-    const cell = cellPatterns(candidatePatterns, a, levelA, b, levelB);
+    // The other demographic comparisons: relatives differ on them, so the cell is taken where none agrees.
+    const unless = comparisons.flatMap((comparison, c) => (comparison.demographic && c !== a && c !== b ? [c] : []));
+    const agrees = unless.map((c) => Uint8Array.from(demographicRoles(comparisons[c], input.u[c]), (role) => (role === AGREES ? 1 : 0)));
+    const cell = cellPatterns(candidatePatterns, (pattern) => {
+      if (pattern[a] !== levelA || pattern[b] !== levelB) return false;
+      return unless.every((c, i) => agrees[i][pattern[c]] === 0);
+    });
     const pairs = cell.total * scale;
     if (pairs === 0) continue;
     const active = comparisons.map((_, c) => c !== a && c !== b);
@@ -90,11 +104,14 @@ export function estimateInteractions(input: InteractionEstimateInput): Interacti
       tolerance: 1e-6,
     });
     const nonMatches = (1 - em.lambda) * pairs;
-    const predicted = nonMatchSpace * input.u[a][levelA] * input.u[b][levelB];
+    // Independence: each of a, b agrees exactly and no other demographic comparison agrees.
+    let predicted = nonMatchSpace * input.u[a][levelA] * input.u[b][levelB];
+    unless.forEach((c, i) => (predicted *= 1 - input.u[c].reduce((sum, value, level) => sum + (agrees[i][level] ? value : 0), 0)));
     if (nonMatches - predicted < Math.max(MIN_EXCESS_PAIRS, EXCESS_SIGMAS * Math.sqrt(predicted))) continue;
     terms.push({
       comparisons: [comparisons[a].name, comparisons[b].name],
       levels: [levelA, levelB],
+      ...(unless.length > 0 ? { unlessAgreeing: unless.map((c) => comparisons[c].name) } : {}),
       weight: -Math.log2(nonMatches / predicted),
       nonMatches,
       predictedNonMatches: predicted,
@@ -103,13 +120,13 @@ export function estimateInteractions(input: InteractionEstimateInput): Interacti
   return terms;
 }
 
-/** The candidate patterns where comparison a is at levelA and b at levelB, and their pair count. */
-function cellPatterns(all: PatternCounts, a: number, levelA: number, b: number, levelB: number): { patterns: PatternCounts; total: number } {
+/** The candidate patterns `inCell` keeps, and their pair count. */
+function cellPatterns(all: PatternCounts, inCell: (pattern: Uint8Array) => boolean): { patterns: PatternCounts; total: number } {
   const { width, patterns, counts } = all;
   const kept: number[] = [];
   let total = 0;
   for (let p = 0; p < counts.length; p++) {
-    if (patterns[p * width + a] === levelA && patterns[p * width + b] === levelB && counts[p] > 0) {
+    if (counts[p] > 0 && inCell(patterns.subarray(p * width, (p + 1) * width))) {
       kept.push(p);
       total += counts[p];
     }

@@ -123,6 +123,8 @@ function validateInteractions(interactions: unknown, version: unknown, compariso
       fail(`interactions[${i}]: expected { comparisons: [name, name], levels: [level, level], weight }`);
     }
     if (typeof term.weight !== 'number' || !Number.isFinite(term.weight)) fail(`interactions[${i}].weight must be a finite number`);
+    if (term.unlessAgreeing !== undefined && !isStringArray(term.unlessAgreeing)) fail(`interactions[${i}].unlessAgreeing must be an array of names`);
+    for (const name of term.unlessAgreeing ?? []) if (!comparisons.some((c) => c.name === name)) fail(`interactions[${i}] names unknown comparison "${name}"`);
     term.comparisons.forEach((name, side) => {
       const comparison = comparisons.find((candidate) => candidate.name === name);
       if (comparison === undefined) fail(`interactions[${i}] names unknown comparison "${name}"`);

@@ -58,6 +58,14 @@ export interface InteractionTerm {
   comparisons: [string, string];
   /** Their levels that make the cell (each comparison's exact level). */
   levels: [number, number];
+  /**
+   * The cell holds only pairs none of these comparisons agrees on (a level
+   * other than null and `else` with u < 0.1, as for the demographic veto): the
+   * other demographic comparisons. Relatives who share the two fields differ on
+   * them (twins on the given name); a pair that agrees on one of them is scored
+   * as independence scores it. Absent: no condition.
+   */
+  unlessAgreeing?: string[];
   /** log2(predicted / observed non-matches in the cell): added to the match weight. */
   weight: number;
   /** Non-matches estimated in the cell (from the candidate pairs). */
@@ -160,6 +168,12 @@ export interface MatchExplanation {
 export interface TermFrequencyInput {
   readonly ids: Uint32Array;
   readonly tf: Float64Array;
+  /**
+   * A multi-valued comparison's further value columns (Comparison.valueColumns):
+   * per column, per-record ids in the same dictionary as `ids` and `tf`. A pair
+   * then takes the frequency of the rarest value its two records share.
+   */
+  readonly slots?: readonly Uint32Array[];
 }
 
 /** One row of the model report: a non-null level of a comparison. */

@@ -1,4 +1,6 @@
 import type { ComparisonVectors, PairChunk } from '../types.js';
+import { addInteractions, compileInteractions, type CompiledInteractions } from './interaction-scoring.js';
+import { AGREES, DISAGREES, demographicRoles } from './demographic-roles.js';
 import type { FellegiSunterModel, TermFrequencyInput } from './model-types.js';
 import { matchWeightTable, priorWeight, tfAdjustmentWeight } from './match-weights.js';
 
@@ -30,40 +32,6 @@ export interface CompiledWeights {
   readonly interactions: CompiledInteractions;
 }
 
-/** Interaction terms as parallel arrays: term i adds weight[i] when comparison a[i] is at levelA[i] and b[i] at levelB[i]. */
-export interface CompiledInteractions {
-  readonly a: Int32Array;
-  readonly b: Int32Array;
-  readonly levelA: Uint8Array;
-  readonly levelB: Uint8Array;
-  readonly weight: Float64Array;
-}
-
-function compileInteractions(model: FellegiSunterModel): CompiledInteractions {
-  const terms = model.interactions ?? [];
-  const index = (name: string) => {
-    const c = model.comparisons.findIndex((comparison) => comparison.name === name);
-    if (c < 0) throw new Error(`scoring: interaction names unknown comparison "${name}"`);
-    return c;
-  };
-  return {
-    a: Int32Array.from(terms, (term) => index(term.comparisons[0])),
-    b: Int32Array.from(terms, (term) => index(term.comparisons[1])),
-    levelA: Uint8Array.from(terms, (term) => term.levels[0]),
-    levelB: Uint8Array.from(terms, (term) => term.levels[1]),
-    weight: Float64Array.from(terms, (term) => term.weight),
-  };
-}
-
-/** `weight` plus, one by one in order, the interaction terms whose cell the pair (levels at offset) is in: explainPair adds them in the same order. */
-function addInteractions(interactions: CompiledInteractions, levels: Uint8Array, offset: number, weight: number): number {
-  const { a, b, levelA, levelB } = interactions;
-  for (let i = 0; i < levelA.length; i++) {
-    if (levels[offset + a[i]] === levelA[i] && levels[offset + b[i]] === levelB[i]) weight += interactions.weight[i];
-  }
-  return weight;
-}
-
 /**
  * Outright disagreements a veto needs: with the default demographic comparisons
  * (given name, birth date, sex), all three. Two were too few: on FEBRL (no sex
@@ -72,24 +40,6 @@ function addInteractions(interactions: CompiledInteractions, levels: Uint8Array,
  * on two lost 0.4% of FEBRL's true pairs (recall 1.0 -> 0.996).
  */
 export const VETO_DISAGREEMENTS = 3;
-
-/** An agreement at least this share of random pairs show (sex: ~0.5) says nothing about who the person is. */
-export const WEAK_AGREEMENT_U = 0.1;
-
-/** Roles of a demographic comparison's levels: no bearing, outright disagreement (`else`), agreement. */
-export const NEUTRAL = 0;
-export const DISAGREES = 1;
-export const AGREES = 2;
-
-/** Per level of a demographic comparison: DISAGREES for `else`, AGREES where u < WEAK_AGREEMENT_U, else NEUTRAL (missing, weak agreement). */
-function demographicRoles(model: FellegiSunterModel, c: number): Uint8Array {
-  const last = model.comparisons[c].levels.length - 1;
-  return Uint8Array.from(model.comparisons[c].levels, (_, level) => {
-    if (level === 0) return NEUTRAL;
-    if (level === last) return DISAGREES;
-    return model.u[c][level] < WEAK_AGREEMENT_U ? AGREES : NEUTRAL;
-  });
-}
 
 /**
  * Whether the pair's demographic comparisons veto it (Comparison.demographic):
@@ -130,7 +80,7 @@ export function compileWeights(model: FellegiSunterModel, tf?: readonly (TermFre
   });
   const tfU = tfLevels.map((flags, c) => (flags === null ? null : tfReferenceU(model, c)));
   const demographics = Int32Array.from(model.comparisons.flatMap((comparison, c) => (comparison.demographic ? [c] : [])));
-  const roles = model.comparisons.map((comparison, c) => (comparison.demographic ? demographicRoles(model, c) : null));
+  const roles = model.comparisons.map((comparison, c) => (comparison.demographic ? demographicRoles(comparison, model.u[c]) : null));
   return {
     priorWeight: priorWeight(model),
     weights: matchWeightTable(model),
@@ -172,9 +122,27 @@ export function tfAdjustmentOf(
 ): number {
   const flags = compiled.tfLevels[c];
   if (!flags || flags[level] === 0) return 0;
-  const { ids, tf } = compiled.tf[c]!;
-  const tfValue = Math.max(tf[ids[left]], tf[ids[right]]);
-  return tfAdjustmentWeight(compiled.tfU[c]![level], tfValue);
+  return tfAdjustmentWeight(compiled.tfU[c]![level], pairFrequency(compiled.tf[c]!, left, right));
+}
+
+/**
+ * The frequency a pair's term-frequency adjustment reads: the larger of its two
+ * values' (agreeing on a rare value is stronger evidence than on a common one;
+ * two values of a fuzzy level, the commoner). For a multi-valued comparison the
+ * rarest value both records hold in any of their value columns (a match on any
+ * value counts), else its first values'.
+ */
+export function pairFrequency(input: TermFrequencyInput, left: number, right: number): number {
+  const { ids, tf, slots } = input;
+  const first = Math.max(tf[ids[left]], tf[ids[right]]);
+  if (slots === undefined || slots.length === 0) return first;
+  let shared = Infinity;
+  for (let a = -1; a < slots.length; a++) {
+    const value = (a < 0 ? ids : slots[a])[left];
+    if (value === 0) continue;
+    for (let b = -1; b < slots.length; b++) if ((b < 0 ? ids : slots[b])[right] === value && tf[value] < shared) shared = tf[value];
+  }
+  return shared === Infinity ? first : shared;
 }
 
 /**
@@ -221,6 +189,8 @@ export class PairScorer {
   // Hoisted per comparison so the per-pair loop only indexes typed arrays.
   private readonly tfIds: readonly (Uint32Array | null)[];
   private readonly tfValues: readonly (Float64Array | null)[];
+  /** Per comparison: whether its term frequencies span several value columns (see pairFrequency). */
+  private readonly tfMulti: readonly boolean[];
   private readonly tfU: readonly (Float64Array | null)[];
   private readonly anyTf: boolean;
   private readonly strongest: Float64Array;
@@ -234,6 +204,7 @@ export class PairScorer {
     this.compiled = compileWeights(model, tf);
     this.tfIds = this.compiled.tf.map((input) => input?.ids ?? null);
     this.tfValues = this.compiled.tf.map((input) => input?.tf ?? null);
+    this.tfMulti = this.compiled.tf.map((input) => (input?.slots?.length ?? 0) > 0);
     this.tfU = this.compiled.tfU;
     this.anyTf = this.compiled.tfLevels.some((flags) => flags !== null);
     this.strongest = new Float64Array(this.compiled.groupCount);
@@ -268,7 +239,8 @@ export class PairScorer {
           if (flags !== null && flags[level] !== 0) {
             const ids = tfIds[c]!;
             const tf = tfValues[c]!;
-            term += tfAdjustmentWeight(tfU[c]![level], Math.max(tf[ids[left[k]]], tf[ids[right[k]]]));
+            const frequency = this.tfMulti[c] ? pairFrequency(compiled.tf[c]!, left[k], right[k]) : Math.max(tf[ids[left[k]]], tf[ids[right[k]]]);
+            term += tfAdjustmentWeight(tfU[c]![level], frequency);
           }
         }
         if (veto && term > 0 && roles[c] === null) term = 0;

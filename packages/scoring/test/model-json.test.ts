@@ -69,7 +69,7 @@ describe('serializeModel / parseModel', () => {
     const withTerms: FellegiSunterModel = {
       ...model,
       version: 2,
-      interactions: [{ comparisons: ['given_name', 'sex'], levels: [1, 1], weight: -2.5, nonMatches: 40.5, predictedNonMatches: 7.1 }],
+      interactions: [{ comparisons: ['given_name', 'sex'], levels: [1, 1], disagreeing: [], weight: -2.5, nonMatches: 40.5, predictedNonMatches: 7.1 }],
     };
     expect(parseModel(serializeModel(withTerms))).toEqual(withTerms);
     expect(parseModel(serializeModel(model)).interactions).toBeUndefined();
@@ -82,12 +82,12 @@ describe('serializeModel / parseModel', () => {
     ['interactions in a version-1 model', mutated((m) => (m.interactions = [])), /needs model version 2/],
     [
       'an interaction naming an unknown comparison',
-      mutated((m) => ((m.version = 2), (m.interactions = [{ comparisons: ['given_name', 'birth_date'], levels: [1, 1], weight: -2, nonMatches: 9, predictedNonMatches: 2 }]))),
+      mutated((m) => ((m.version = 2), (m.interactions = [{ comparisons: ['given_name', 'birth_date'], levels: [1, 1], disagreeing: [], weight: -2, nonMatches: 9, predictedNonMatches: 2 }]))),
       /unknown comparison "birth_date"/,
     ],
     [
       'an interaction on the null level',
-      mutated((m) => ((m.version = 2), (m.interactions = [{ comparisons: ['given_name', 'sex'], levels: [0, 1], weight: -2, nonMatches: 9, predictedNonMatches: 2 }]))),
+      mutated((m) => ((m.version = 2), (m.interactions = [{ comparisons: ['given_name', 'sex'], levels: [0, 1], disagreeing: [], weight: -2, nonMatches: 9, predictedNonMatches: 2 }]))),
       /levels\[0\] must be a non-null level/,
     ],
     ['m missing a comparison', mutated((m) => m.m.pop()), /"m" must be an array with one row per comparison/],

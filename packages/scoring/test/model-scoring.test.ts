@@ -143,7 +143,7 @@ describe('interaction terms', () => {
   const withTerm: FellegiSunterModel = {
     ...model,
     version: 2,
-    interactions: [{ comparisons: ['family_name', 'birth_date'], levels: [1, 1], weight: -3.25, nonMatches: 40, predictedNonMatches: 4 }],
+    interactions: [{ comparisons: ['family_name', 'birth_date'], levels: [1, 1], disagreeing: [], weight: -3.25, nonMatches: 40, predictedNonMatches: 4 }],
   };
   const chunks = [pairs([[0, 1], [4, 5], [0, 4], [2, 6]])];
   const vecs = [vectors([[1, 1], [1, 2], [2, 1], [0, 1]])];

@@ -3,8 +3,9 @@ import type { FellegiSunterModel } from './model-types.js';
 
 /**
  * A model's interaction terms by comparison index: term i adds weight[i] to a
- * pair whose comparison a[i] is at levelA[i] and b[i] at levelB[i], unless one
- * of its `unless[i]` comparisons is at a level flagged in its `agrees` row.
+ * pair whose comparison a[i] is at levelA[i] and b[i] at levelB[i], and each of
+ * whose `disagreeing[i]` comparisons is present (not level 0) at a level not
+ * flagged in its `agrees` row.
  */
 export interface CompiledInteractions {
   readonly a: Int32Array;
@@ -12,7 +13,7 @@ export interface CompiledInteractions {
   readonly levelA: Uint8Array;
   readonly levelB: Uint8Array;
   readonly weight: Float64Array;
-  readonly unless: readonly (readonly { readonly c: number; readonly agrees: Uint8Array }[])[];
+  readonly disagreeing: readonly (readonly { readonly c: number; readonly agrees: Uint8Array }[])[];
 }
 
 export function compileInteractions(model: FellegiSunterModel): CompiledInteractions {
@@ -28,8 +29,8 @@ export function compileInteractions(model: FellegiSunterModel): CompiledInteract
     levelA: Uint8Array.from(terms, (term) => term.levels[0]),
     levelB: Uint8Array.from(terms, (term) => term.levels[1]),
     weight: Float64Array.from(terms, (term) => term.weight),
-    unless: terms.map((term) =>
-      (term.unlessAgreeing ?? []).map((name) => {
+    disagreeing: terms.map((term) =>
+      term.disagreeing.map((name) => {
         const c = index(name);
         return { c, agrees: Uint8Array.from(demographicRoles(model.comparisons[c], model.u[c]), (role) => (role === AGREES ? 1 : 0)) };
       }),
@@ -40,7 +41,10 @@ export function compileInteractions(model: FellegiSunterModel): CompiledInteract
 /** Whether the pair (its levels at offset) is in term i's cell. */
 export function inInteractionCell(interactions: CompiledInteractions, i: number, levels: Uint8Array, offset: number): boolean {
   if (levels[offset + interactions.a[i]] !== interactions.levelA[i] || levels[offset + interactions.b[i]] !== interactions.levelB[i]) return false;
-  for (const { c, agrees } of interactions.unless[i]) if (agrees[levels[offset + c]] !== 0) return false;
+  for (const { c, agrees } of interactions.disagreeing[i]) {
+    const level = levels[offset + c];
+    if (level === 0 || agrees[level] !== 0) return false;
+  }
   return true;
 }
 

@@ -120,11 +120,11 @@ function validateInteractions(interactions: unknown, version: unknown, compariso
   if (!Array.isArray(interactions)) fail('"interactions" must be an array');
   interactions.forEach((term: unknown, i) => {
     if (!isObject(term) || !isStringArray(term.comparisons) || term.comparisons.length !== 2 || !Array.isArray(term.levels) || term.levels.length !== 2) {
-      fail(`interactions[${i}]: expected { comparisons: [name, name], levels: [level, level], weight }`);
+      fail(`interactions[${i}]: expected { comparisons: [name, name], levels: [level, level], disagreeing: [names], weight }`);
     }
     if (typeof term.weight !== 'number' || !Number.isFinite(term.weight)) fail(`interactions[${i}].weight must be a finite number`);
-    if (term.unlessAgreeing !== undefined && !isStringArray(term.unlessAgreeing)) fail(`interactions[${i}].unlessAgreeing must be an array of names`);
-    for (const name of term.unlessAgreeing ?? []) if (!comparisons.some((c) => c.name === name)) fail(`interactions[${i}] names unknown comparison "${name}"`);
+    if (!isStringArray(term.disagreeing)) fail(`interactions[${i}].disagreeing must be an array of comparison names`);
+    for (const name of term.disagreeing) if (!comparisons.some((c) => c.name === name)) fail(`interactions[${i}] names unknown comparison "${name}"`);
     term.comparisons.forEach((name, side) => {
       const comparison = comparisons.find((candidate) => candidate.name === name);
       if (comparison === undefined) fail(`interactions[${i}] names unknown comparison "${name}"`);

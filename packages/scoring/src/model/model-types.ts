@@ -59,13 +59,13 @@ export interface InteractionTerm {
   /** Their levels that make the cell (each comparison's exact level). */
   levels: [number, number];
   /**
-   * The cell holds only pairs none of these comparisons agrees on (a level
-   * other than null and `else` with u < 0.1, as for the demographic veto): the
-   * other demographic comparisons. Relatives who share the two fields differ on
-   * them (twins on the given name); a pair that agrees on one of them is scored
-   * as independence scores it. Absent: no condition.
+   * The cell holds only pairs whose these comparisons are all present and none
+   * agrees (a level other than null and `else` with u < 0.1, as for the
+   * demographic veto): the other demographic comparisons. Relatives who share
+   * the two fields differ on them (twins on the given name); a pair that agrees
+   * on one of them is scored as independence scores it.
    */
-  unlessAgreeing?: string[];
+  disagreeing: string[];
   /** log2(predicted / observed non-matches in the cell): added to the match weight. */
   weight: number;
   /** Non-matches estimated in the cell (from the candidate pairs). */

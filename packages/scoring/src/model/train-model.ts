@@ -179,7 +179,6 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
     candidateCount: options.candidateCount,
     totalPairs: options.totalPairs,
     prior,
-    household: options.household,
     cells: options.interactionCells ?? [],
   });
 

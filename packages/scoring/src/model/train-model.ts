@@ -4,7 +4,6 @@ import { DEFAULT_M_PSEUDO_MATCHES, DEFAULT_U_PSEUDO_PAIRS } from './default-para
 import type { FellegiSunterModel, TrainModelOptions, TrainingSessionSummary, TrainingWarning } from './model-types.js';
 import { estimateInteractions } from './interactions.js';
 import { copyTable, floorAndNormalise } from './probabilities.js';
-import { uWithoutMatches } from './u-without-matches.js';
 
 /** Starting share of matches among a training session's pairs; EM moves it quickly. */
 const STARTING_SESSION_LAMBDA = 0.1;
@@ -12,11 +11,6 @@ const STARTING_SESSION_LAMBDA = 0.1;
 const PRIOR_FLOOR = 1e-12;
 /** Lambda-only EM is cheap (patterns only) but converges linearly: allow more steps. */
 const LAMBDA_ONLY_MAX_ITERATIONS = 500;
-/**
- * Passes of taking the matches out of u (uWithoutMatches) and estimating the
- * share of matches again: the prior moves with u and u with the prior.
- */
-const U_WITHOUT_MATCHES_PASSES = 2;
 
 /**
  * Starting m for a comparison: most matches agree at the first (strictest)
@@ -73,20 +67,13 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
   });
   // Random pairs behind u: the sample, or the whole space when smaller.
   const uPairs = Math.min(options.uSampleSize ?? Infinity, options.totalPairs);
-  // u at a share of matches in the space: what the random pairs measured with
-  // those matches taken out (see uWithoutMatches), blended with the documented
-  // default u (already a non-match distribution).
-  const uAt = (matchShare: number): number[][] =>
-    comparisons.map((_, c) => {
-      const given = fixed.u?.[c];
-      if (given) return given.slice();
-      const sampled = uWithoutMatches([floorAndNormalise(options.u[c].slice())], [m[c]], matchShare, uPairs)[0];
-      const prior = defaults[c]?.u;
-      return prior ? blend(sampled, uPairs, prior, DEFAULT_U_PSEUDO_PAIRS) : sampled;
-    });
-  // Before m is known, u as measured (a share of 0 matches).
-  let m: number[][] = [];
-  let u = uAt(0);
+  const u = comparisons.map((_, c) => {
+    const given = fixed.u?.[c];
+    if (given) return given.slice();
+    const sampled = floorAndNormalise(options.u[c].slice());
+    const prior = defaults[c]?.u;
+    return prior ? blend(sampled, uPairs, prior, DEFAULT_U_PSEUDO_PAIRS) : sampled;
+  });
 
   // Every session's estimate of every comparison's m, combined per level below.
   const estimates = comparisons.map((): number[][] => []);
@@ -149,7 +136,7 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
   checkPatterns('candidate pairs', options.candidatePatterns, width);
   const candidate = expectationMaximisation({ ...lambdaOnlyOptions(options, sessionM, u, em), frozen: unestimated.map((free) => !free) });
   const candidateMatches = options.candidatePatterns.counts.length > 0 ? candidate.lambda * sum(options.candidatePatterns.counts) : 0;
-  m = comparisons.map((_, c) => {
+  const m = comparisons.map((_, c) => {
     if (frozen[c]) return sessionM[c];
     const learnt = unestimated[c] ? (observedNonNull(options.candidatePatterns, c) ? candidate.m[c] : startingM[c]) : sessionM[c];
     const seen = unestimated[c] ? (observedNonNull(options.candidatePatterns, c) ? candidateMatches : 0) : matchesSeen[c];
@@ -158,17 +145,12 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
   });
   const warnings = tooLittleData(comparisons, defaults, frozen, comparisons.map((_, c) => (unestimated[c] ? candidateMatches : matchesSeen[c])), uPairs);
   // With the final m the share of matches among candidates is estimated again (patterns only: cheap).
-  const priorOf = (lambda: number): number => (options.totalPairs > 0 ? (lambda * options.candidateCount) / options.totalPairs : 0);
-  let final = lambdaOnly(options, m, u, em);
-  // u was measured on pairs of the whole space, matches included: take them out
-  // at the prior just found, and estimate the share of matches again with that u.
-  for (let pass = 0; pass < U_WITHOUT_MATCHES_PASSES && options.candidatePatterns.counts.length > 0; pass++) {
-    u = uAt(fixed.prior ?? priorOf(final.lambda));
-    final = lambdaOnly(options, m, u, em);
-  }
+  const final = lambdaOnly(options, m, u, em);
   const candidateLambda = options.candidatePatterns.counts.length > 0 ? final.lambda : 0;
   let prior = fixed.prior;
-  if (prior === undefined) prior = priorOf(candidateLambda);
+  if (prior === undefined) {
+    prior = options.totalPairs > 0 ? (candidateLambda * options.candidateCount) / options.totalPairs : 0;
+  }
   if (!Number.isFinite(prior)) throw new Error('trainModel: the prior is not a finite number');
   prior = Math.min(1 - PRIOR_FLOOR, Math.max(PRIOR_FLOOR, prior));
   const interactions = estimateInteractions({

@@ -54,7 +54,7 @@ export function exactLevel(comparison: Comparison): number {
  * demographics present, the same for matches and non-matches, is read off the
  * cell's candidates.)
  *
- * Why this cell and this count: over the whole cell, the term (-5.9 bits on the
+ * Why this cell and this count: over the whole cell, the term (with u without the matches, -5.9 bits on the
  * default population at 2,000 people) came off every true match agreeing on the
  * given name too, and recall fell (0.9989 -> 0.9973); estimating the cell's
  * non-matches by EM on its pairs, with household evidence passive, called 38 true

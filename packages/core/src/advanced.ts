@@ -46,3 +46,7 @@ export { readSource } from './read/sources.js';
 export { sourceFieldPlan } from './settings/settings.js';
 export { explainRows } from './pipeline/explain.js';
 export { blockPairs } from './pipeline/block.js';
+
+// FHIR Patient resources as flat records, and the kind of each of their columns (the FHIR server maps queries with them).
+export { patientRecord, ResourceProblem, US_SSN_SYSTEM, identifierField } from './read/fhir/patient-record.js';
+export { fhirColumnSpec } from './read/fhir/fhir-settings.js';

@@ -270,7 +270,8 @@ export class IdentityIndex {
   /** The held scores and blocking keys, scoring every record when nothing is held (an index just opened); undefined for an empty index. */
   private async heldScores(): Promise<{ held: ScoredTable; keys: BlockingKeys | null } | undefined> {
     if (this.held === undefined && this.records.size > 0) {
-      if (this.store.meta('pairs') === 'held') this.held = await this.storedScores();
+      // Pairs are read only when every record has its version (the file's pairs were written for all of them).
+      if (this.store.meta('pairs') === 'held' && [...this.records.values()].every((record) => record.seq !== undefined)) this.held = await this.storedScores();
       else {
         // A file from before pairs were stored: scored once, and all its pairs stored with the next change.
         this.held = await this.score(this.records.values());

@@ -4,8 +4,15 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { MpiError } from '@mpi/core';
 
-/** Version of the file's layout, checked when an index is opened. */
-export const FORMAT_VERSION = 1;
+/**
+ * Version of the file's layout, checked when an index is opened. 2 stores the
+ * scored pairs by record version; a file of format 1 is upgraded when opened
+ * (and then refused by code that knows only format 1, which would not keep the
+ * stored pairs in step with the records).
+ */
+export const FORMAT_VERSION = 2;
+/** Formats this code opens (older ones are upgraded in place). */
+const READABLE_FORMATS = ['1', '2'];
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -134,7 +141,7 @@ export class IndexStore {
     const store = new IndexStore(db);
     store.configure();
     const format = store.meta('format');
-    if (format !== String(FORMAT_VERSION)) {
+    if (format === undefined || !READABLE_FORMATS.includes(format)) {
       db.close();
       throw new MpiError('INDEX_FORMAT', `the file is not an index of format ${FORMAT_VERSION}`);
     }
@@ -154,12 +161,14 @@ export class IndexStore {
     this.db.pragma('busy_timeout = 10000');
   }
 
-  /** What a file of an earlier build of this format lacks: the review queue's lookups by record. */
+  /** What a file of format 1 lacks: the review queue's lookups by record, the stored pairs and each record's version. */
   private upgrade(): void {
+    if (this.meta('format') === String(FORMAT_VERSION)) return;
     this.db.exec('CREATE INDEX IF NOT EXISTS review_left ON review (source_l, record_id_l); CREATE INDEX IF NOT EXISTS review_right ON review (source_r, record_id_r);');
     this.db.exec('CREATE TABLE IF NOT EXISTS pair_chunks (chunk INTEGER PRIMARY KEY, batch INTEGER NOT NULL, left BLOB NOT NULL, right BLOB NOT NULL, weights BLOB NOT NULL);');
     const columns = this.db.prepare('PRAGMA table_info(records)').all() as { name: string }[];
     if (!columns.some((column) => column.name === 'seq')) this.db.exec('ALTER TABLE records ADD COLUMN seq INTEGER');
+    this.setMeta('format', String(FORMAT_VERSION));
   }
 
   close(): void {

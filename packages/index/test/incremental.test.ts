@@ -2,6 +2,7 @@
 // its query against the index's blocking keys held in memory and scores those
 // pairs alone, and returns what blocking the whole index again returns.
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createIndex, openIndex, type ChangeSummary, type IdentityIndex, type MatchQuery } from '../src/index.js';
 import { byId, population, populationSettings, tempDir } from './helpers.js';
@@ -112,14 +113,20 @@ describe.each(modes)('add scoring only the new records\' pairs ($mode)', ({ sett
   });
 });
 
+/** Two indexes built from the same ehr and lab records of the first `people` people: one kept open, the other closed (at `path`). */
+async function keptAndClosed(people: number) {
+  const records = population(people);
+  const dir = tempDir();
+  const build = (name: string) => createIndex(join(dir, name), { settings: populationSettings, records: { ehr: records.ehr, lab: records.lab }, threads: 1 });
+  const kept = await build('kept.db');
+  (await build('closed.db')).close();
+  return { records, kept, path: join(dir, 'closed.db') };
+}
+
 describe('an index opened from its file', () => {
   it('changes as the index that built it would: the pairs are read from the file, and an add scores only its own pairs', async () => {
-    const records = population(600);
-    const dir = tempDir();
-    const build = (name: string) => createIndex(join(dir, name), { settings: populationSettings, records: { ehr: records.ehr, lab: records.lab }, threads: 1 });
-    const kept = await build('kept.db');
-    (await build('reopened.db')).close();
-    let reopened = openIndex(join(dir, 'reopened.db'), { threads: 1 });
+    const { records, kept, path } = await keptAndClosed(600);
+    let reopened = openIndex(path, { threads: 1 });
     const changes: ((index: IdentityIndex) => Promise<unknown>)[] = [
       (index) => index.add({ clinic: records.clinic.slice(0, 40) }),
       (index) => index.add({ payer: records.payer, clinic: [{ ...records.clinic[3]!, given_name: 'Zebulon' }] }),
@@ -136,10 +143,41 @@ describe('an index opened from its file', () => {
       expect(reopened.review()).toEqual(kept.review());
       // Opened again after every change.
       reopened.close();
-      reopened = openIndex(join(dir, 'reopened.db'), { threads: 1 });
+      reopened = openIndex(path, { threads: 1 });
     }
     expect(events(kept).some((event) => event.kind === 'merge' || event.kind === 'split')).toBe(true);
     reopened.close();
     kept.close();
+  });
+});
+
+describe('a file of format 1 (written before pairs were stored)', () => {
+  it('is upgraded when opened, scored once on its first change, and changes as an index of format 2 does', async () => {
+    const { records, kept: current, path } = await keptAndClosed(300);
+    // What format 1 had: no stored pairs, no record versions.
+    const db = new Database(path);
+    db.exec("DELETE FROM pair_chunks; UPDATE records SET seq = NULL; DELETE FROM meta WHERE key IN ('pairs', 'next_seq'); UPDATE meta SET value = '1' WHERE key = 'format'");
+    db.close();
+    let old = openIndex(path, { threads: 1 });
+    const changes: Record<string, Record<string, string>[]>[] = [{ clinic: records.clinic.slice(0, 30) }, { payer: records.payer, clinic: records.clinic.slice(30) }];
+    for (const change of changes) {
+      const summary = await old.add(change);
+      expect({ ...summary, seconds: 0 }).toEqual({ ...(await current.add(change)), seconds: 0 });
+      expect(byId(old.groups())).toEqual(byId(current.groups()));
+      expect(events(old)).toEqual(events(current));
+      old.close();
+      old = openIndex(path, { threads: 1 });
+    }
+    // Opened again after the first change: its pairs were stored by it, so an add scores only its own.
+    const last = { ehr: [{ ...records.ehr[0]!, mrn: 'E-new-1' }] };
+    await old.add(last);
+    await current.add(last);
+    expect(old.lastScoredPairs).toBe(current.lastScoredPairs);
+    expect(byId(old.groups())).toEqual(byId(current.groups()));
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare("SELECT value FROM meta WHERE key = 'format'").pluck().get()).toBe('2');
+    check.close();
+    old.close();
+    current.close();
   });
 });

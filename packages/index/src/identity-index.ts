@@ -7,7 +7,7 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { BlockingRule, PairChunk } from '@mpi/blocking';
+import type { BlockingRule } from '@mpi/blocking';
 import { buildRecordTable, link, MpiError, parseModel, serializeModel, validateSettings, type PlainRecord, type RecordTable, type Settings, type SourceInput } from '@mpi/core';
 import { blockPairs, DEFAULTS, explainRows, termFrequencyInputs, thresholdWeight, type ClusteringMethod } from '@mpi/core/advanced';
 import { compileVectorizer, matchProbability, type FellegiSunterModel } from '@mpi/scoring';
@@ -16,6 +16,7 @@ import { BlockingKeys } from './blocking-keys.js';
 import { rowOf, touchedComponents } from './cluster-scope.js';
 import { dropRows } from './drop-rows.js';
 import { scoreAdded } from './incremental-add.js';
+import { readStoredPairs, writeStoredPairs } from './stored-pairs.js';
 import { identityView } from './identity-view.js';
 import { matchCandidates } from './match.js';
 import { padFields } from './pad-fields.js';
@@ -285,64 +286,11 @@ export class IdentityIndex {
     return { held: this.held, keys };
   }
 
-  /** The records' pairs and weights as stored in the file (nothing compared or scored): pairs of record versions no longer indexed are left out. */
+  /** The records' pairs and weights as stored in the file (nothing compared or scored). */
   private async storedScores(): Promise<ScoredTable> {
     const table = (this.table ??= await buildRecordTable(sourcesOf(this.records.values()), this.frozen.settings, this.threads));
-    const rowOfSeq = new Map<number, number>();
-    for (let r = 0; r < table.size; r++) rowOfSeq.set(this.records.get(recordKey(table.sources[table.source[r]], table.recordIds[r]))!.seq!, r);
-    let count = 0;
-    const chunks: PairChunk[] = [];
-    const weights: Float64Array[] = [];
-    for (const stored of this.store.pairChunks()) {
-      const [left, right, weight] = [new Uint32Array(stored.left.length), new Uint32Array(stored.left.length), new Float64Array(stored.left.length)];
-      let k = 0;
-      for (let p = 0; p < stored.left.length; p++) {
-        const [a, b] = [rowOfSeq.get(stored.left[p]), rowOfSeq.get(stored.right[p])];
-        if (a === undefined || b === undefined) continue;
-        [left[k], right[k], weight[k++]] = a < b ? [a, b, stored.weights[p]] : [b, a, stored.weights[p]];
-      }
-      if (k === 0) continue;
-      chunks.push({ left: left.slice(0, k), right: right.slice(0, k) });
-      weights.push(weight.slice(0, k));
-      count += k;
-    }
-    return { table, pairs: { count, chunks, countsByRule: [] }, weights, tf: termFrequencyInputsOf(table, this.frozen.tf) };
-  }
-
-  /** Writes the change's pairs by record version: all of them (`all`), or its new chunks; gives added and updated records their version. */
-  private storePairs(scored: ScoredTable | undefined, change: { added: Map<string, RawRecord>; updated: Map<string, RawRecord>; removed: IndexedRecord[] }, batch: number, all: boolean, firstNewChunk: number): Map<string, number> {
-    let next = Number(this.store.meta('next_seq') ?? '0');
-    const seqOf = new Map<string, number>();
-    for (const key of [...change.added.keys(), ...change.updated.keys()]) seqOf.set(key, next++);
-    const removed = new Set(change.removed.map((record) => recordKey(record.source, record.recordId)));
-    if (all) {
-      // Records from a file of before pairs were stored get their version now.
-      for (const [key, record] of this.records) {
-        if (record.seq !== undefined || seqOf.has(key) || removed.has(key)) continue;
-        seqOf.set(key, next++);
-        this.store.setSeq(record.source, record.recordId, seqOf.get(key)!);
-      }
-      this.store.clearPairs();
-    }
-    if (scored !== undefined) {
-      const { table } = scored;
-      const rowSeq = new Map<number, number>();
-      const seqOfRow = (row: number): number => {
-        let seq = rowSeq.get(row);
-        if (seq === undefined) {
-          const key = recordKey(table.sources[table.source[row]], table.recordIds[row]);
-          rowSeq.set(row, (seq = seqOf.get(key) ?? this.records.get(key)!.seq!));
-        }
-        return seq;
-      };
-      scored.pairs.chunks.forEach((chunk, c) => {
-        if (!all && c < firstNewChunk) return;
-        this.store.addPairs(batch, { left: chunk.left.map(seqOfRow), right: chunk.right.map(seqOfRow), weights: scored.weights[c] });
-      });
-    }
-    this.store.setMeta('next_seq', String(next));
-    this.store.setMeta('pairs', 'held');
-    return seqOf;
+    const pairs = readStoredPairs(this.store, table, (key) => this.records.get(key)!.seq!);
+    return { table, ...pairs, tf: termFrequencyInputsOf(table, this.frozen.tf) };
   }
 
   /** Rows of the records linked to `refs` by a "match" decision (a link of theirs that scores do not show). */
@@ -551,7 +499,15 @@ export class IdentityIndex {
         throw new MpiError('INDEX_CHANGED', 'another process changed the index since it was opened here; open it again and repeat the change');
       }
       this.store.newBatch(kind, recordCount, time);
-      seqOf = this.storePairs(scored, change, batch, scope === undefined || this.pairsUnsaved, scope?.firstNewChunk ?? 0);
+      const removed = new Set(change.removed.map((record) => recordKey(record.source, record.recordId)));
+      seqOf = writeStoredPairs(this.store, batch, {
+        scored,
+        changed: [...change.added.keys(), ...change.updated.keys()],
+        versionOf: (key) => this.records.get(key)?.seq,
+        unversioned: () => [...this.records].filter(([key, record]) => record.seq === undefined && !removed.has(key)).map(([key, { source, recordId }]) => ({ key, source, recordId })),
+        all: scope === undefined || this.pairsUnsaved,
+        firstNewChunk: scope?.firstNewChunk ?? 0,
+      });
       for (const [key, record] of [...change.added, ...change.updated]) {
         this.store.putRecord(record.source, record.recordId, record.data, identityOf.get(key)!, batch, seqOf.get(key)!);
       }

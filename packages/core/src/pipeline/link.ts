@@ -4,6 +4,7 @@ import { MpiError } from '../errors.js';
 import { DEFAULTS, validateSettings } from '../settings/settings.js';
 import { blockPairs } from './block.js';
 import { clusterRecords } from './cluster.js';
+import { consistentPrior } from './consistent-prior.js';
 import { comparePairs, fitToHouseholds, loadComparisons } from './compare.js';
 import { compareWorkers, readInputBytes, sourceBytes } from './compare-workers.js';
 import { readRecords } from './read.js';
@@ -11,7 +12,6 @@ import { linkResult } from './result.js';
 import { runFailure } from './run-errors.js';
 import { scorePairs } from './score.js';
 import { StageClock } from './stage-clock.js';
-import { scoreWithUWithoutMatches } from './u-without-matches.js';
 import { startUSample, train } from './train.js';
 import type { LinkOptions, LinkResult } from './types.js';
 
@@ -73,12 +73,9 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
     const trained = await clock.timeAsync('train', () =>
       train({ table, settings, comparisons, pairs, space, vectors, sessionRules, rules: blocked.rules, membership, uSample, model: given, progress }),
     );
-    // A trained model's prior is made consistent with the scores and the matches
-    // taken out of its u (a given model is applied as it is).
-    const scoreInput = { table, pool: workers, model: trained, comparisons, pairs, vectors, progress };
-    const { weights, tf, model } = await clock.timeAsync('score', async () =>
-      given === undefined ? scoreWithUWithoutMatches(scoreInput, space) : { ...(await scorePairs(scoreInput)), model: trained },
-    );
+    const { weights, tf } = await clock.timeAsync('score', () => scorePairs({ table, pool: workers, model: trained, comparisons, pairs, vectors, progress }));
+    // A trained model's prior is made consistent with the scores (a given model is applied as it is).
+    const model = given === undefined ? clock.time('score', () => consistentPrior(trained, weights, space)) : trained;
     // The workers, each holding its own copy of the dictionaries, end before clustering.
     await clock.timeAsync('score', () => workers.close());
 

@@ -14,8 +14,6 @@ export interface ScoreInput {
   readonly pairs: CandidatePairs;
   /** The compare stage's vectors: emptied once scored. */
   readonly vectors: ComparisonVectors[];
-  /** Keep the vectors past scoring: the pairs are scored again (see scoreWithUWithoutMatches). */
-  readonly keepVectors?: boolean;
   readonly progress: (event: ProgressEvent) => void;
 }
 
@@ -33,7 +31,7 @@ export async function scorePairs(input: ScoreInput): Promise<Scored> {
   const weights = await input.pool.score({ model: input.model, chunks: pairs.chunks, vectors, tf });
   // The vectors (a byte a pair and comparison) are not needed past scoring:
   // dropped here, clustering's peak does not hold them (see pair-budget.ts).
-  if (!input.keepVectors) vectors.length = 0;
+  vectors.length = 0;
   input.progress({ stage: 'score', done: pairs.count, total: pairs.count });
   return { weights, tf };
 }

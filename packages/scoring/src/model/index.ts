@@ -4,7 +4,6 @@ export type { RandomPairsPartOptions, SampleRandomPairsOptions, SamplingMode } f
 export { exactAgreement, exactAgreements } from './exact-agreement.js';
 export type { ExactAgreement } from './exact-agreement.js';
 export { estimateU, levelCounts, uFromLevelCounts, UNOBSERVED_LEVEL_PSEUDO_COUNT } from './u-probabilities.js';
-export { uWithoutMatches } from './u-without-matches.js';
 export { expectationMaximisation } from './expectation-maximisation.js';
 export type { ExpectationMaximisationOptions, ExpectationMaximisationResult } from './expectation-maximisation.js';
 export { MIN_PROBABILITY } from './probabilities.js';

@@ -46,3 +46,8 @@ export { readSource } from './read/sources.js';
 export { sourceFieldPlan } from './settings/settings.js';
 export { explainRows } from './pipeline/explain.js';
 export { blockPairs } from './pipeline/block.js';
+
+// The trained model run as SQL in embedded DuckDB (the plan and dialects live in @mpi/sql).
+export { chooseBlockingRules, type ChosenRules } from './pipeline/block.js';
+export { linkInDuckDb, type SqlLinkOptions, type SqlLinkResult } from './pipeline/link-sql.js';
+export { readRecords } from './pipeline/read.js';

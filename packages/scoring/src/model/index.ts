@@ -20,7 +20,8 @@ export type {
   TrainingWarning,
 } from './model-types.js';
 export { matchWeightTable, priorWeight, matchProbability, levelWeight, tfAdjustmentWeight } from './match-weights.js';
-export { scorePairs } from './score-pairs.js';
+export { AGREES, compileWeights, DISAGREES, NEUTRAL, scorePairs, VETO_DISAGREEMENTS } from './score-pairs.js';
+export type { CompiledWeights } from './score-pairs.js';
 export type { ScorePairsOptions } from './score-pairs.js';
 export { explainPair } from './explain-pair.js';
 export type { ExplainPairOptions } from './explain-pair.js';

@@ -1,0 +1,63 @@
+// The SQL engine against the in-process engine: the same model (trained
+// in-process, saved and parsed back) applied by DuckDB must give the same
+// candidate pairs and the same identity groups and ids as link().
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseModel, serializeModel } from '@mpi/scoring';
+import { buildLinkagePlan, DuckDbExecutor } from '@mpi/sql';
+import { link } from '../src/index.js';
+import { chooseBlockingRules, linkInDuckDb, termFrequencyInputs, thresholdWeight } from '../src/advanced.js';
+import { febrlDir, febrlSettings } from './helpers.js';
+
+type Case = { name: string; settings: ReturnType<typeof febrlSettings>; sources: { name: string; path: string }[] };
+
+const cases: Case[] = [
+  { name: 'FEBRL3 (dedupe)', settings: febrlSettings('dedupe'), sources: [{ name: 'f3', path: join(febrlDir, 'dataset3.csv') }] },
+  {
+    name: 'FEBRL4 (link)',
+    settings: febrlSettings('link'),
+    sources: [
+      { name: 'a', path: join(febrlDir, 'dataset4a.csv') },
+      { name: 'b', path: join(febrlDir, 'dataset4b.csv') },
+    ],
+  },
+];
+
+/** Candidate pairs as sorted "left,right" keys. */
+function pairKeys(chunks: readonly { left: Uint32Array; right: Uint32Array }[]): string[] {
+  return chunks.flatMap((chunk) => Array.from(chunk.left, (l, k) => `${l},${chunk.right[k]}`)).sort();
+}
+
+describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, sources }) => {
+  it('makes the same candidate pairs with the same match weights, and the same identity groups and ids', async () => {
+    const inProcess = await link({ settings, sources, threads: 1 });
+    const model = parseModel(serializeModel(inProcess.model));
+
+    const sql = await linkInDuckDb({ settings, sources, model, duckdb: { threads: 1 } });
+    expect(sql.run.pairCount).toBe(inProcess.pairs.count);
+    expect(sql.run.countsByRule).toEqual(inProcess.pairs.countsByRule);
+    expect(sql.clustering.groupCount).toBe(inProcess.clustering.groupCount);
+    expect(Array.from(sql.clustering.groupOf)).toEqual(Array.from(inProcess.clustering.groupOf));
+    expect(sql.identityIds).toEqual(inProcess.identityIds);
+
+    // The pairs and weights themselves, read back from the SQL engine.
+    const table = inProcess.table;
+    const mode = settings.mode;
+    const chosen = chooseBlockingRules({ table, settings, mode, comparisons: model.comparisons, training: false, clusteringMethod: 'averageLinkage', progress: () => {} });
+    const plan = buildLinkagePlan({ model, rules: chosen.rules.map((r) => r.rule), mode, threshold: 0.95, thresholdWeight: thresholdWeight(0.95), clustering: 'averageLinkage' });
+    const executor = await DuckDbExecutor.open({ threads: 1 });
+    try {
+      await executor.loadRecords(table, plan, termFrequencyInputs(table, model.comparisons).map((t) => t?.tf ?? null));
+      await executor.run(plan);
+      const scored = await executor.pairs('scored_pairs');
+      expect(pairKeys([scored])).toEqual(pairKeys(inProcess.pairs.chunks));
+      const weightOf = new Map<string, number>();
+      inProcess.pairs.chunks.forEach((chunk, c) => chunk.left.forEach((l, k) => weightOf.set(`${l},${chunk.right[k]}`, inProcess.weights[c][k])));
+      let largest = 0;
+      scored.left.forEach((l, k) => (largest = Math.max(largest, Math.abs(scored.weight[k] - weightOf.get(`${l},${scored.right[k]}`)!))));
+      expect(largest).toBeLessThan(1e-9);
+    } finally {
+      executor.close();
+    }
+  });
+});

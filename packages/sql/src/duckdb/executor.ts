@@ -1,0 +1,214 @@
+import { DuckDBInstance, INTEGER, LIST, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { EncodedTable } from '@mpi/types';
+import { DUCKDB } from '../dialects.js';
+import type { Feature } from '../plan/expression.js';
+import { featureColumn, type LinkagePlan } from '../plan/plan.js';
+import { valueFeature, valueKey } from '../record-features.js';
+import { renderJob, type SqlStatement } from '../render-sql.js';
+
+/** Options of the embedded DuckDB engine. */
+export interface DuckDbOptions {
+  /** Database file; default in memory (DuckDB still spills to `tempDirectory` past `memoryLimit`). */
+  readonly path?: string;
+  /** DuckDB's memory_limit, e.g. '2GB'. */
+  readonly memoryLimit?: string;
+  /** Where DuckDB spills what does not fit in memory_limit. */
+  readonly tempDirectory?: string;
+  /** DuckDB's worker threads. */
+  readonly threads?: number;
+}
+
+/** Per comparison (plan order), the term frequency of each dictionary id of its column, or null. */
+export type TermFrequencyColumns = readonly (Float64Array | null)[];
+
+/** Scored pairs read back, ordered by (left, right). */
+export interface ScoredPairRows {
+  readonly left: Uint32Array;
+  readonly right: Uint32Array;
+  readonly weight: Float64Array;
+  readonly rule: Uint32Array;
+}
+
+/** What a run of the plan produced. */
+export interface SqlRunSummary {
+  readonly pairCount: number;
+  /** Pairs each rule contributed that no earlier rule made. */
+  readonly countsByRule: number[];
+  /** Rounds of label propagation until no label changed. */
+  readonly rounds: number;
+}
+
+const LIST_FEATURES = new Set<Feature>(['metaphone', 'nicknames', 'tokens']);
+
+function sqlType(feature: Feature): string {
+  switch (feature) {
+    case 'value':
+      return 'VARCHAR';
+    case 'metaphone':
+    case 'tokens':
+      return 'VARCHAR[]';
+    case 'nicknames':
+      return 'INTEGER[]';
+    default:
+      return 'INTEGER';
+  }
+}
+
+/**
+ * Runs a linkage plan in embedded DuckDB: the records (normalized by our own
+ * code) are appended in batches with their precomputed feature and key columns,
+ * then blocking, comparison, scoring and label propagation run as SQL.
+ */
+export class DuckDbExecutor {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(options: DuckDbOptions = {}): Promise<DuckDbExecutor> {
+    const config: Record<string, string> = {};
+    if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
+    if (options.tempDirectory !== undefined) config.temp_directory = options.tempDirectory;
+    if (options.threads !== undefined) config.threads = String(options.threads);
+    // Insertion order is not needed: every result that matters is ordered by row explicitly.
+    config.preserve_insertion_order = 'false';
+    const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
+    return new DuckDbExecutor(instance, await instance.connect());
+  }
+
+  /**
+   * Loads the records table: per plan column a dictionary table (each distinct
+   * value once, with its features, derived keys and term frequencies), per record
+   * the value ids, then `records` joined from them in SQL.
+   */
+  async loadRecords(table: EncodedTable, plan: LinkagePlan, tf: TermFrequencyColumns): Promise<void> {
+    const c = this.connection;
+    const columns = plan.columns;
+    for (const [i, column] of columns.entries()) {
+      const encoded = table.columns[column.name];
+      const features = column.features.filter((f) => f !== 'value');
+      const keys = [...new Set(plan.blocking.flatMap((rule) => rule.parts.filter((p) => p.column === column.name && p.transform !== 'exact').map((p) => p.transform)))];
+      const tfs = plan.comparisons.filter((cmp) => cmp.tfColumn !== undefined && cmp.column === column.name);
+      const fields = [
+        'id INTEGER',
+        '"value" VARCHAR',
+        ...features.map((f) => `"${f}" ${sqlType(f)}`),
+        ...keys.map((_, k) => `"key${k}" VARCHAR`),
+        ...tfs.map((_, k) => `"tf${k}" DOUBLE`),
+      ];
+      await c.run(`CREATE OR REPLACE TABLE dict_${i} (${fields.join(', ')})`);
+      const appender = await c.createAppender(`dict_${i}`);
+      const dictionary = encoded.dictionary;
+      for (let id = 1; id < dictionary.length; id++) {
+        const value = dictionary[id];
+        appender.appendInteger(id);
+        appender.appendVarchar(value);
+        for (const feature of features) appendFeature(appender, feature, valueFeature(value, feature));
+        for (const transform of keys) {
+          const key = valueKey(value, transform);
+          if (key === null) appender.appendNull();
+          else appender.appendVarchar(key);
+        }
+        for (const cmp of tfs) appender.appendDouble(tf[cmp.index]![id]);
+        appender.endRow();
+      }
+      appender.closeSync();
+    }
+
+    await c.run(`CREATE OR REPLACE TABLE record_ids ("row" INTEGER, "source" INTEGER, ${columns.map((_, i) => `c${i} INTEGER`).join(', ')})`);
+    const ids = columns.map((column) => table.columns[column.name].ids);
+    const appender = await c.createAppender('record_ids');
+    for (let r = 0; r < table.size; r++) {
+      appender.appendInteger(r);
+      appender.appendInteger(table.source[r]);
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i][r];
+        if (id === 0) appender.appendNull();
+        else appender.appendInteger(id);
+      }
+      appender.endRow();
+    }
+    appender.closeSync();
+
+    const select: string[] = ['r."row"', 'r."source"'];
+    const joins: string[] = [];
+    for (const [i, column] of columns.entries()) {
+      joins.push(`LEFT JOIN dict_${i} d${i} ON d${i}.id = r.c${i}`);
+      for (const feature of column.features) select.push(`d${i}."${feature}" AS ${DUCKDB.quote(featureColumn(column.name, feature))}`);
+      const keys = [...new Set(plan.blocking.flatMap((rule) => rule.parts.filter((p) => p.column === column.name && p.transform !== 'exact')))];
+      const seen = new Set<string>();
+      let k = 0;
+      for (const part of keys) {
+        if (seen.has(part.keyColumn)) continue;
+        seen.add(part.keyColumn);
+        select.push(`d${i}."key${k++}" AS ${DUCKDB.quote(part.keyColumn)}`);
+      }
+      plan.comparisons
+        .filter((cmp) => cmp.tfColumn !== undefined && cmp.column === column.name)
+        .forEach((cmp, t) => select.push(`d${i}."tf${t}" AS ${DUCKDB.quote(cmp.tfColumn!)}`));
+    }
+    await c.run(`CREATE OR REPLACE TABLE records AS SELECT ${select.join(', ')} FROM record_ids r ${joins.join(' ')}`);
+    await c.run('DROP TABLE record_ids');
+    for (let i = 0; i < columns.length; i++) await c.run(`DROP TABLE dict_${i}`);
+  }
+
+  /** Runs the plan's statements: blocking to scoring, then label propagation until no label changes. */
+  async run(plan: LinkagePlan): Promise<SqlRunSummary> {
+    const job = renderJob(plan, DUCKDB);
+    await this.runAll(job.setup);
+    let rounds = 0;
+    const create = job.propagate.slice(0, -2);
+    const swap = job.propagate.slice(-2);
+    for (;;) {
+      await this.runAll(create);
+      rounds++;
+      const changed = Number((await this.connection.runAndReadAll(job.changed)).getRows()[0][0]);
+      await this.runAll(swap);
+      if (changed === 0) break;
+    }
+    await this.runAll(job.finish);
+    const counts = (await this.connection.runAndReadAll('SELECT rule, count(*) FROM candidate_pairs GROUP BY rule')).getRows();
+    const countsByRule = plan.blocking.map(() => 0);
+    for (const [rule, count] of counts) countsByRule[Number(rule)] = Number(count);
+    return { pairCount: countsByRule.reduce((a, b) => a + b, 0), countsByRule, rounds };
+  }
+
+  private async runAll(statements: readonly SqlStatement[]): Promise<void> {
+    for (const statement of statements) await this.connection.run(statement.sql);
+  }
+
+  /** Pairs of a table with left_row, right_row, match_weight (and rule), ordered by (left, right). */
+  async pairs(tableName: 'scored_pairs' | 'troubled_pairs'): Promise<ScoredPairRows> {
+    const rule = tableName === 'scored_pairs' ? 'rule' : '0';
+    const reader = await this.connection.runAndReadAll(`SELECT left_row, right_row, match_weight, ${rule} FROM ${tableName} ORDER BY left_row, right_row`);
+    // No rows, no chunks: getColumns() is then empty.
+    const [left = [], right = [], weight = [], rules = []] = reader.getColumns();
+    return {
+      left: Uint32Array.from(left as number[]),
+      right: Uint32Array.from(right as number[]),
+      weight: Float64Array.from(weight as number[]),
+      rule: Uint32Array.from(rules as number[]),
+    };
+  }
+
+  /** Connected-component label (the smallest row of the component) of every row, the row itself when it has no link. */
+  async componentLabels(size: number): Promise<Uint32Array> {
+    const labels = new Uint32Array(size);
+    for (let r = 0; r < size; r++) labels[r] = r;
+    const [rows = [], values = []] = (await this.connection.runAndReadAll('SELECT "row", label FROM cluster_labels')).getColumns();
+    for (let i = 0; i < rows.length; i++) labels[rows[i] as number] = values[i] as number;
+    return labels;
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function appendFeature(appender: DuckDBAppender, feature: Feature, value: ReturnType<typeof valueFeature>): void {
+  if (value === null) appender.appendNull();
+  else if (LIST_FEATURES.has(feature)) appender.appendList(value as (string | number)[], LIST(feature === 'nicknames' ? INTEGER : VARCHAR));
+  else if (typeof value === 'number') appender.appendInteger(value);
+  else appender.appendVarchar(value as string);
+}

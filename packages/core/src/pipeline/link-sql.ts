@@ -25,6 +25,8 @@ export interface SqlLinkResult {
   /** Identity id of each group, by group index (as link() names them). */
   readonly identityIds: string[];
   readonly run: SqlRunSummary;
+  /** Scored pairs inside the components the average-linkage split clustered again. */
+  readonly troubledPairs: number;
   /** Seconds: reading and normalizing, loading into DuckDB, the SQL job, the average-linkage split. */
   readonly seconds: { read: number; load: number; sql: number; cluster: number };
 }
@@ -73,6 +75,7 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResu
       clustering,
       identityIds: identityIdsOf(table, clustering),
       run,
+      troubledPairs: troubled.left.length,
       seconds: { read: (read - clock) / 1000, load: (loaded - read) / 1000, sql: (ran - loaded) / 1000, cluster: (done - ran) / 1000 },
     };
   } finally {

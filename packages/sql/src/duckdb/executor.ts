@@ -89,6 +89,7 @@ export class DuckDbExecutor {
       const features = column.features.filter((f) => f !== 'value');
       const keys = [...new Set(plan.blocking.flatMap((rule) => rule.parts.filter((p) => p.column === column.name && p.transform !== 'exact').map((p) => p.transform)))];
       const tfs = plan.comparisons.filter((cmp) => cmp.tfColumn !== undefined && cmp.column === column.name);
+      for (const cmp of tfs) if (!tf[cmp.index]) throw new RangeError(`comparison ${cmp.name} is term-frequency adjusted but has no term frequencies`);
       const fields = [
         'id INTEGER',
         '"value" VARCHAR',

@@ -51,3 +51,5 @@ export { blockPairs } from './pipeline/block.js';
 export { chooseBlockingRules, type ChosenRules } from './pipeline/block.js';
 export { linkInDuckDb, type SqlLinkOptions, type SqlLinkResult } from './pipeline/link-sql.js';
 export { readRecords } from './pipeline/read.js';
+export { planFor, type PlannedRecords } from './pipeline/link-sql.js';
+export { writeSqlJob, type SqlJobFiles } from './output/sql-job.js';

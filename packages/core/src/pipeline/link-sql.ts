@@ -1,5 +1,5 @@
 import type { FellegiSunterModel } from '@mpi/scoring';
-import { buildLinkagePlan, DuckDbExecutor, type DuckDbOptions, type LinkagePlan, type SqlRunSummary } from '@mpi/sql';
+import { buildLinkagePlan, DuckDbExecutor, type DuckDbOptions, type LinkagePlan, type SqlRunSummary, type TermFrequencyColumns } from '@mpi/sql';
 import { clusterPairs, numberGroups, thresholdWeight, type Clustering } from '../cluster/cluster.js';
 import { SettingsError } from '../errors.js';
 import type { RecordTable } from '../read/record-table.js';
@@ -40,23 +40,10 @@ export interface SqlLinkResult {
  * link() with the same model (test/sql-parity.test.ts).
  */
 export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResult> {
-  const settings = validateSettings(options.settings, { sources: options.sources.map((source) => source.name) });
-  const mode = settings.mode ?? DEFAULTS.mode;
-  const method = settings.clustering ?? DEFAULTS.clustering;
-  const threshold = settings.threshold ?? DEFAULTS.threshold;
-  const progress = options.onProgress ?? (() => {});
-  const { model } = options;
   const clock = performance.now();
-  const table = await readRecords({ sources: options.sources, settings, threads: options.threads ?? 1, parallelBytes: options.parallelBytes, progress });
-  for (const comparison of model.comparisons) {
-    if (!(comparison.column in table.columns)) throw new SettingsError(`comparisons.${comparison.name}`, `field "${comparison.column}" is not in the record table`);
-  }
-  const chosen = chooseBlockingRules({ table, settings, mode, comparisons: model.comparisons, training: false, clusteringMethod: method, progress });
-  const minWeight = thresholdWeight(threshold);
-  const plan = buildLinkagePlan({ model, rules: chosen.rules.map((rule) => rule.rule), mode, threshold, thresholdWeight: minWeight, clustering: method });
-  const tf = termFrequencyInputs(table, model.comparisons).map((input) => input?.tf ?? null);
+  const { table, plan, tf } = await planFor(options);
+  const progress = options.onProgress ?? (() => {});
   const read = performance.now();
-
   const executor = await DuckDbExecutor.open(options.duckdb);
   try {
     await executor.loadRecords(table, plan, tf);
@@ -66,7 +53,7 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResu
     const labels = await executor.componentLabels(table.size);
     const troubled = await executor.pairs('troubled_pairs');
     const ran = performance.now();
-    const clustering = numberGroups(table.size, splitTroubled(labels, troubled, minWeight));
+    const clustering = numberGroups(table.size, splitTroubled(labels, troubled, plan.thresholdWeight));
     progress({ stage: 'cluster', done: table.size, total: table.size });
     const done = performance.now();
     return {
@@ -81,6 +68,35 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResu
   } finally {
     executor.close();
   }
+}
+
+/** The records read and normalized, the plan for them, and each comparison's term frequencies. */
+export interface PlannedRecords {
+  readonly table: RecordTable;
+  readonly plan: LinkagePlan;
+  readonly tf: TermFrequencyColumns;
+}
+
+/**
+ * Reads and normalizes the sources, and builds the plan of the model for them:
+ * the blocking rules chosen for the data as link() chooses them (the settings',
+ * else the defaults scaled to the data), the model's comparisons and weights.
+ */
+export async function planFor(options: SqlLinkOptions): Promise<PlannedRecords> {
+  const settings = validateSettings(options.settings, { sources: options.sources.map((source) => source.name) });
+  const mode = settings.mode ?? DEFAULTS.mode;
+  const method = settings.clustering ?? DEFAULTS.clustering;
+  const threshold = settings.threshold ?? DEFAULTS.threshold;
+  const progress = options.onProgress ?? (() => {});
+  const { model } = options;
+  const table = await readRecords({ sources: options.sources, settings, threads: options.threads ?? 1, parallelBytes: options.parallelBytes, progress });
+  for (const comparison of model.comparisons) {
+    if (!(comparison.column in table.columns)) throw new SettingsError(`comparisons.${comparison.name}`, `field "${comparison.column}" is not in the record table`);
+  }
+  const chosen = chooseBlockingRules({ table, settings, mode, comparisons: model.comparisons, training: false, clusteringMethod: method, progress });
+  const plan = buildLinkagePlan({ model, rules: chosen.rules.map((rule) => rule.rule), mode, threshold, thresholdWeight: thresholdWeight(threshold), clustering: method });
+  const tf = termFrequencyInputs(table, model.comparisons).map((input) => input?.tf ?? null);
+  return { table, plan, tf };
 }
 
 /**

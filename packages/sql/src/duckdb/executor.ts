@@ -201,6 +201,11 @@ export class DuckDbExecutor {
     return labels;
   }
 
+  /** Writes the loaded `records` table (values, precomputed features and keys, term frequencies) as a Parquet file. */
+  async exportRecords(path: string): Promise<void> {
+    await this.connection.run(`COPY (SELECT * FROM records ORDER BY "row") TO '${path.replaceAll("'", "''")}' (FORMAT parquet)`);
+  }
+
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();

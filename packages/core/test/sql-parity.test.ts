@@ -25,6 +25,19 @@ const cases: Case[] = [
     split: true,
   },
   {
+    // Explicit rules: a sorted neighbourhood (ranked in SQL by key and row) and an unordered key.
+    name: 'FEBRL3 with a sorted-neighbourhood rule',
+    settings: {
+      ...febrlSettings('dedupe', false),
+      blockingRules: [
+        { kind: 'sortedNeighbourhood', keys: [{ column: 'family_name' }, { column: 'given_name', transform: 'prefix:2' }], window: 4 },
+        { kind: 'key', keys: [{ column: 'given_name', transform: 'doubleMetaphone' }, { column: 'family_name', transform: 'doubleMetaphone' }], unordered: true },
+        { kind: 'sortedNeighbourhood', keys: [{ column: 'birth_date' }], window: 3 },
+      ],
+    },
+    sources: [{ name: 'f3', path: join(febrlDir, 'dataset3.csv') }],
+  },
+  {
     name: 'FEBRL4 (link)',
     settings: febrlSettings('link'),
     sources: [

@@ -7,11 +7,14 @@ import { parseModel, serializeModel } from '@mpi/scoring';
 import { buildLinkagePlan, DuckDbExecutor } from '@mpi/sql';
 import { link } from '../src/index.js';
 import { chooseBlockingRules, linkInDuckDb, termFrequencyInputs, thresholdWeight } from '../src/advanced.js';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { afterAll } from 'vitest';
 import type { Settings } from '../src/index.js';
 import { febrlDir, febrlSettings, repoRoot } from './helpers.js';
 
-type Case = { name: string; settings: Settings; sources: { name: string; path: string }[]; split?: boolean };
+type Case = { name: string; settings: Settings; sources: { name: string; path: string }[]; split?: boolean; multiValued?: boolean };
 
 const population = join(repoRoot, 'fixtures/population');
 
@@ -53,12 +56,23 @@ const cases: Case[] = [
   },
 ];
 
+/** A generated population with home and mailing addresses, home and cell phones (multi-valued comparisons). */
+const generated = mkdtempSync(join(tmpdir(), 'mpi-sql-parity-'));
+afterAll(() => rmSync(generated, { recursive: true, force: true }));
+execFileSync(process.execPath, [join(repoRoot, 'fixtures/dist/cli.js'), 'generate', '--people', '1500', '--sources', '3', '--seed', '7', '--regime', 'multi-valued', '--out', generated]);
+cases.push({
+  name: 'a generated multi-valued population',
+  settings: JSON.parse(readFileSync(join(generated, 'settings.json'), 'utf8')) as Settings,
+  sources: ['ehr', 'lab', 'payer'].map((name) => ({ name, path: join(generated, `${name}.csv`) })),
+  multiValued: true,
+});
+
 /** Candidate pairs as sorted "left,right" keys. */
 function pairKeys(chunks: readonly { left: Uint32Array; right: Uint32Array }[]): string[] {
   return chunks.flatMap((chunk) => Array.from(chunk.left, (l, k) => `${l},${chunk.right[k]}`)).sort();
 }
 
-describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, sources, split }) => {
+describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, sources, split, multiValued }) => {
   it('makes the same candidate pairs with the same match weights, and the same identity groups and ids', async () => {
     const inProcess = await link({ settings, sources, threads: 1 });
     const model = parseModel(serializeModel(inProcess.model));
@@ -70,6 +84,7 @@ describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, s
     expect(Array.from(sql.clustering.groupOf)).toEqual(Array.from(inProcess.clustering.groupOf));
     expect(sql.identityIds).toEqual(inProcess.identityIds);
     if (split) expect(sql.troubledPairs).toBeGreaterThan(0);
+    if (multiValued) expect(sql.plan.comparisons.some((c) => c.valueColumns.length > 1)).toBe(true);
 
     // The pairs and weights themselves, read back from the SQL engine.
     const table = inProcess.table;

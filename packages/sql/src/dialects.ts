@@ -57,6 +57,8 @@ export const DUCKDB: Dialect = {
     listsOverlap: ([a, b]) => `list_has_any(${a}, ${b})`,
     tokenJaccard: ([a, b]) => jaccard(`len(list_intersect(${a}, ${b}))`, a, b, (x) => `len(${x})`),
     abs: ([a]) => `abs(${a})`,
+    least: ([a, b]) => `least(${a}, ${b})`,
+    greatest: ([a, b]) => `greatest(${a}, ${b})`,
   },
   notes: {},
   list: (items) => `[${items.join(', ')}]`,
@@ -82,6 +84,8 @@ export const SPARK: Dialect = {
     listsOverlap: ([a, b]) => `arrays_overlap(${a}, ${b})`,
     tokenJaccard: ([a, b]) => jaccard(`size(array_intersect(${a}, ${b}))`, a, b, (x) => `size(${x})`),
     abs: ([a]) => `abs(${a})`,
+    least: ([a, b]) => `least(${a}, ${b})`,
+    greatest: ([a, b]) => `greatest(${a}, ${b})`,
   },
   notes: {
     jaroWinkler: 'no built-in: register a UDF named jaro_winkler_similarity (prefix scale 0.1, up to 4 characters, boost from Jaro 0.7)',
@@ -108,6 +112,8 @@ export const TRINO: Dialect = {
     listsOverlap: ([a, b]) => `arrays_overlap(${a}, ${b})`,
     tokenJaccard: ([a, b]) => jaccard(`cardinality(array_intersect(${a}, ${b}))`, a, b, (x) => `cardinality(${x})`),
     abs: ([a]) => `abs(${a})`,
+    least: ([a, b]) => `least(${a}, ${b})`,
+    greatest: ([a, b]) => `greatest(${a}, ${b})`,
   },
   notes: {
     jaroWinkler: 'no built-in: a plugin function named jaro_winkler_similarity',

@@ -39,6 +39,11 @@ export function renderExpr(expr: Expr, dialect: Dialect, alias: { left: string; 
       return `${render(expr.a)} ${expr.comparator} ${render(expr.b)}`;
     case 'minus':
       return `(${render(expr.a)} - ${render(expr.b)})`;
+    case 'times':
+      return `(${render(expr.a)} * ${render(expr.b)})`;
+    case 'guarded':
+      // A CASE evaluates its THEN only where its WHEN holds (a plain AND may compute both sides).
+      return `(CASE WHEN ${render(expr.guard)} THEN ${render(expr.test)} ELSE FALSE END)`;
     case 'and':
     case 'or':
       return `(${expr.args.map(render).join(expr.op === 'and' ? ' AND ' : ' OR ')})`;
@@ -53,15 +58,45 @@ export function renderExpr(expr: Expr, dialect: Dialect, alias: { left: string; 
 
 const indent = (lines: readonly string[], by = '  ') => lines.map((line) => by + line).join(',\n');
 
-/** A rule's key (NULL unless every part is present), or its rank in (key, row) order for sorted neighbourhood. */
-function ruleKey(rule: PlanBlockingRule, d: Dialect): string {
-  const parts = rule.parts.map((part) => d.quote(part.keyColumn));
-  const present = parts.map((part) => `${part} IS NOT NULL`).join(' AND ');
-  if (rule.kind === 'sortedNeighbourhood') {
-    return `CASE WHEN ${present} THEN row_number() OVER (PARTITION BY ${present} ORDER BY ${parts.join(', ')}, ${d.quote('row')}) END AS ${d.quote(`key_${rule.index}`)}`;
+/** A key rule's key: its one part, or the list of its parts (sorted for an unordered rule). */
+function keyExpression(rule: PlanBlockingRule, d: Dialect, alias: string): string {
+  const parts = rule.parts.map((part) => `${alias}.${d.quote(part.keyColumn)}`);
+  if (parts.length === 1) return parts[0];
+  return rule.unordered ? d.sortList(d.list(parts)) : d.list(parts);
+}
+
+/** Every key part of the rule is present. */
+function present(rule: PlanBlockingRule, d: Dialect, alias: string): string {
+  return rule.parts.map((part) => `${alias}.${d.quote(part.keyColumn)} IS NOT NULL`).join(' AND ');
+}
+
+/**
+ * The blocking keys of every record as integers (NULL: no key): for a key rule
+ * the id of its key among the distinct keys, for sorted neighbourhood its
+ * position in (key, row) order. Integers keep the self-joins and the "no earlier
+ * rule made this pair" tests cheap (comparing lists there cost ~20 s at 170k records).
+ */
+function blockingKeys(plan: LinkagePlan, d: Dialect): string {
+  const q = d.quote;
+  const select = [`r.${q('row')}`, `r.${q('source')}`];
+  const joins: string[] = [];
+  for (const rule of plan.blocking) {
+    const name = q(`key_${rule.index}`);
+    if (rule.kind === 'sortedNeighbourhood') {
+      const parts = rule.parts.map((part) => `r.${q(part.keyColumn)}`);
+      select.push(`CASE WHEN ${present(rule, d, 'r')} THEN row_number() OVER (PARTITION BY ${present(rule, d, 'r')} ORDER BY ${parts.join(', ')}, r.${q('row')}) END AS ${name}`);
+      continue;
+    }
+    const ids = `k${rule.index}`;
+    // The ids' values do not matter, only that equal keys share one.
+    joins.push(
+      `LEFT JOIN (SELECT key, row_number() OVER () AS id FROM (SELECT DISTINCT ${keyExpression(rule, d, 'x')} AS key FROM records x WHERE ${present(rule, d, 'x')}) distinct_keys) ${ids}\n` +
+        // A record missing a part has a NULL key, or a list holding a NULL that no distinct key equals.
+        `  ON ${ids}.key = ${keyExpression(rule, d, 'r')}`,
+    );
+    select.push(`${ids}.id AS ${name}`);
   }
-  const list = d.list(parts);
-  return `CASE WHEN ${present} THEN ${rule.unordered ? d.sortList(list) : list} END AS ${d.quote(`key_${rule.index}`)}`;
+  return `SELECT ${select.join(',\n  ')}\nFROM records r\n${joins.join('\n')}`;
 }
 
 /** Whether rule `rule` alone makes (l, r) a pair (NULL keys never do). */
@@ -146,7 +181,7 @@ export function renderJob(plan: LinkagePlan, d: Dialect): SqlJob {
     for (const sql of d.createTable(name, query)) setup.push({ step, sql });
   };
 
-  create('blocking keys', 'blocking_keys', `SELECT ${row}, ${q('source')},\n${indent(plan.blocking.map((rule) => ruleKey(rule, d)))}\nFROM records`);
+  create('blocking keys', 'blocking_keys', blockingKeys(plan, d));
   create('candidate pairs (each pair once: the first rule that makes it)', 'candidate_pairs', plan.blocking.map((rule) => rulePairs(plan, rule, d)).join('\nUNION ALL\n'));
 
   const tfColumns = plan.comparisons.flatMap((c) =>

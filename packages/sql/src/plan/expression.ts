@@ -27,9 +27,9 @@ export const PRECOMPUTED_FEATURES: readonly Exclude<Feature, 'value'>[] = ['meta
  * - `length(a)`; `prefix(a, n)`: the first n characters;
  * - `listsOverlap(a, b)`: the two lists share an element;
  * - `tokenJaccard(a, b)`: |a ∩ b| / |a ∪ b| of two token lists (0 when both are empty);
- * - `abs(a)`.
+ * - `abs(a)`, `least(a, b)`, `greatest(a, b)`.
  */
-export type PlanFunction = 'jaroWinkler' | 'levenshtein' | 'damerauLevenshtein' | 'length' | 'prefix' | 'listsOverlap' | 'tokenJaccard' | 'abs';
+export type PlanFunction = 'jaroWinkler' | 'levenshtein' | 'damerauLevenshtein' | 'length' | 'prefix' | 'listsOverlap' | 'tokenJaccard' | 'abs' | 'least' | 'greatest';
 
 export type Comparator = '=' | '<>' | '<' | '<=' | '>' | '>=';
 
@@ -39,8 +39,10 @@ export type Expr =
   | { readonly op: 'number'; readonly value: number }
   | { readonly op: 'call'; readonly fn: PlanFunction; readonly args: readonly Expr[] }
   | { readonly op: 'compare'; readonly comparator: Comparator; readonly a: Expr; readonly b: Expr }
-  | { readonly op: 'minus'; readonly a: Expr; readonly b: Expr }
+  | { readonly op: 'minus' | 'times'; readonly a: Expr; readonly b: Expr }
   | { readonly op: 'and' | 'or'; readonly args: readonly Expr[] }
+  /** `test` evaluated only where `guard` holds (a cheap necessary condition before a costly function); false elsewhere. */
+  | { readonly op: 'guarded'; readonly guard: Expr; readonly test: Expr }
   | { readonly op: 'isNull'; readonly arg: Expr }
   | { readonly op: 'true' }
   | { readonly op: 'false' };
@@ -76,6 +78,10 @@ export function or(...args: Expr[]): Expr {
   return kept.length === 0 ? FALSE : kept.length === 1 ? kept[0] : { op: 'or', args: kept };
 }
 
+export function guarded(guard: Expr, test: Expr): Expr {
+  return { op: 'guarded', guard, test };
+}
+
 /** The precomputed features an expression reads, per column. */
 export function featuresRead(expr: Expr, into = new Map<string, Set<Feature>>()): Map<string, Set<Feature>> {
   switch (expr.op) {
@@ -90,8 +96,13 @@ export function featuresRead(expr: Expr, into = new Map<string, Set<Feature>>())
     case 'or':
       for (const arg of expr.args) featuresRead(arg, into);
       break;
+    case 'guarded':
+      featuresRead(expr.guard, into);
+      featuresRead(expr.test, into);
+      break;
     case 'compare':
     case 'minus':
+    case 'times':
       featuresRead(expr.a, into);
       featuresRead(expr.b, into);
       break;

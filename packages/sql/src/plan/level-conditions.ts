@@ -1,5 +1,5 @@
 import type { LevelTest } from '@mpi/scoring';
-import { and, call, column, compare, FALSE, num, or, TRUE, type Expr } from './expression.js';
+import { and, call, column, compare, FALSE, guarded, num, or, TRUE, type Expr } from './expression.js';
 
 /**
  * The declarative form of a level test on one pair of value columns: `left` of
@@ -26,11 +26,19 @@ export function valueCondition(test: LevelTest, left: string, right: string): Ex
     case 'nickname':
       return or(equal, call('listsOverlap', ...both('nicknames')));
     case 'jaroWinkler':
-      return or(equal, compare('>=', call('jaroWinkler', a, b), num(test.threshold)));
+      return or(equal, jaroWinklerAtLeast(a, b, test.threshold));
     case 'levenshtein':
-      return or(equal, compare('<=', call('levenshtein', a, b), num(test.maxDistance)));
     case 'damerauLevenshtein':
-      return or(equal, compare('<=', call('damerauLevenshtein', a, b), num(test.maxDistance)));
+      // Lengths further apart than the distance cannot be within it: the costly
+      // distance is computed only for the pairs that can (most blocked pairs of
+      // address lines cannot).
+      return or(
+        equal,
+        guarded(
+          compare('<=', call('abs', { op: 'minus', a: call('length', a), b: call('length', b) }), num(test.maxDistance)),
+          compare('<=', call(test.type, a, b), num(test.maxDistance)),
+        ),
+      );
     case 'doubleMetaphone':
       return or(equal, call('listsOverlap', ...both('metaphone')));
     case 'initial':
@@ -53,7 +61,7 @@ export function valueCondition(test: LevelTest, left: string, right: string): Ex
     }
     case 'dateOneDigit':
       // Same length and one substitution: a Levenshtein distance of 1 between equal lengths.
-      return and(compare('=', call('length', a), call('length', b)), compare('=', call('levenshtein', a, b), num(1)));
+      return guarded(compare('=', call('length', a), call('length', b)), compare('=', call('levenshtein', a, b), num(1)));
     case 'prefix': {
       const n = num(test.length);
       return and(compare('>=', call('length', a), n), compare('>=', call('length', b), n), compare('=', call('prefix', a, n), call('prefix', b, n)));
@@ -61,6 +69,22 @@ export function valueCondition(test: LevelTest, left: string, right: string): Ex
     case 'tokenOverlap':
       return or(equal, compare('>=', call('tokenJaccard', ...both('tokens')), num(test.threshold)));
   }
+}
+
+/**
+ * Jaro-Winkler(a, b) >= threshold, computed only where the lengths allow it: at
+ * most min(|a|, |b|) characters match, so Jaro <= (2 + short / long) / 3 and
+ * Jaro-Winkler <= Jaro + 0.4 (1 - Jaro) (4 prefix characters at scale 0.1). The
+ * guard keeps a margin of 1e-9 so rounding never drops a pair that reaches it.
+ */
+function jaroWinklerAtLeast(a: Expr, b: Expr, threshold: number): Expr {
+  // Jaro-Winkler bound >= t  <=>  0.6 Jaro + 0.4 >= t  <=>  (2 + s/l) / 3 >= (t - 0.4) / 0.6  <=>  s / l >= (t - 0.4) / 0.2 - 2.
+  const ratio = (threshold - 0.4) / 0.2 - 2 - 1e-9;
+  const test = compare('>=', call('jaroWinkler', a, b), num(threshold));
+  if (ratio <= 0) return test;
+  const short = call('least', call('length', a), call('length', b));
+  const long = call('greatest', call('length', a), call('length', b));
+  return guarded(compare('>=', short, { op: 'times', a: num(ratio), b: long }), test);
 }
 
 /** `initial` is one character and `value` starts with it. */
@@ -75,8 +99,7 @@ function isInitialOf(initial: Expr, value: Expr): Expr {
  * are NULL, so a comparison with one is never true, as in compileSwappedTest.
  */
 export function crossColumnCondition(test: Extract<LevelTest, { type: 'swapped' | 'crossMatch' }>, columnName: string): Expr {
-  const close = (x: Expr, y: Expr): Expr =>
-    test.threshold === undefined ? compare('=', x, y) : compare('>=', call('jaroWinkler', x, y), num(test.threshold));
+  const close = (x: Expr, y: Expr): Expr => (test.threshold === undefined ? compare('=', x, y) : jaroWinklerAtLeast(x, y, test.threshold));
   const leftToRight = close(column('left', columnName), column('right', test.other));
   const rightToLeft = close(column('right', columnName), column('left', test.other));
   return test.type === 'swapped' ? and(leftToRight, rightToLeft) : or(leftToRight, rightToLeft);

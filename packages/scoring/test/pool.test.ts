@@ -175,29 +175,39 @@ describe('ComparisonPool', () => {
     it('rejects the compare of a worker killed mid-task, and leaves no thread running', async () => {
       const { result: outcome, started, exited } = await watchingWorkers(async (started) => {
         const pool = new ComparisonPool({ table, comparisons: patientComparisons, threads: 2 });
-        let finishedAfterKill = -1;
+        let killed = false;
+        let reportedAfterFailure = 0;
+        let lastDone = 0;
+        let total = 0;
         // At the first finished task every worker holds another (tasks run in queue
         // order and the queue is far from empty): end one of them for real.
-        const compared = pool.compare(chunks, () => {
-          if (finishedAfterKill < 0) void started[0].terminate();
-          finishedAfterKill++;
+        const compared = pool.compare(chunks, (done, all) => {
+          if (!killed) {
+            killed = true;
+            void started[0].terminate();
+          }
+          if (pool.workerFailure !== undefined) reportedAfterFailure++;
+          lastDone = done;
+          total = all;
         });
         const error = await compared.then(() => undefined, (e: unknown) => e);
         const closing = performance.now();
         await pool.close();
         const closeMs = performance.now() - closing;
-        return { error, failure: pool.workerFailure, closeMs, finishedAfterKill, again: await pool.compare([small]).then(() => undefined, (e: unknown) => e) };
+        return { error, failure: pool.workerFailure, closeMs, reportedAfterFailure, lastDone, total, again: await pool.compare([small]).then(() => undefined, (e: unknown) => e) };
       });
       expect(outcome.error).toBeInstanceOf(Error);
       expect((outcome.error as Error).message).toMatch(/exited/);
       expect(outcome.failure).toBe(outcome.error);
       expect(outcome.again).toBe(outcome.error);
       expect(started.length).toBeGreaterThanOrEqual(2);
-      // The other worker stopped with the first: at most the task each worker was already
-      // running when terminate() took effect reports after the kill (the killed worker's
-      // result may already be posted), never the dozen-odd tasks queued behind them
-      // (before, piscina replaced the dead worker and the pool went on comparing the rest).
-      expect(outcome.finishedAfterKill).toBeLessThanOrEqual(2);
+      // Once the pool knows of the failure, no task reports any more: at most one result
+      // already on its way when the failure was noticed. How many tasks the other worker
+      // finishes between terminate() and the worker's exit depends on the host's load (up
+      // to 4 of them seen on a loaded host), so it is not what this asserts. Before, piscina
+      // replaced the dead worker and the pool went on comparing the rest of the queue.
+      expect(outcome.reportedAfterFailure).toBeLessThanOrEqual(1);
+      expect(outcome.lastDone).toBeLessThan(outcome.total);
       // Every worker, the replacement piscina started for the dead one included, has exited.
       await exited;
       expect(outcome.closeMs).toBeLessThan(5_000);

@@ -13,7 +13,8 @@ describe('mpi link --engine duckdb / sql', () => {
     const dir = tempDir();
     const trained = await runMpi([...base, '--out', join(dir, 'in-process.csv'), '--model-out', join(dir, 'model.json')]);
     expect(trained.code).toBe(0);
-    const duck = await runMpi([...base, '--engine', 'duckdb', '--model', join(dir, 'model.json'), '--out', join(dir, 'duckdb.csv'), '--json']);
+    // A small memory limit: DuckDB spills to --temp-dir rather than fail.
+    const duck = await runMpi([...base, '--engine', 'duckdb', '--model', join(dir, 'model.json'), '--out', join(dir, 'duckdb.csv'), '--json', '--memory-limit', '200MB', '--temp-dir', join(dir, 'spill')]);
     expect(duck.stderr).toBe('');
     expect(duck.code).toBe(0);
     expect(JSON.parse(duck.stdout)).toMatchObject({ engine: 'duckdb', records: 8431 });

@@ -2,7 +2,7 @@ import { DuckDBInstance, INTEGER, LIST, VARCHAR, type DuckDBAppender, type DuckD
 import type { EncodedTable } from '@mpi/types';
 import { DUCKDB } from '../dialects.js';
 import type { Feature } from '../plan/expression.js';
-import { featureColumn, type LinkagePlan } from '../plan/plan.js';
+import { featureColumn, type LinkagePlan, type PlanKeyPart } from '../plan/plan.js';
 import { valueFeature, valueKey } from '../record-features.js';
 import { renderJob, type SqlStatement } from '../render-sql.js';
 
@@ -87,7 +87,7 @@ export class DuckDbExecutor {
     for (const [i, column] of columns.entries()) {
       const encoded = table.columns[column.name];
       const features = column.features.filter((f) => f !== 'value');
-      const keys = [...new Set(plan.blocking.flatMap((rule) => rule.parts.filter((p) => p.column === column.name && p.transform !== 'exact').map((p) => p.transform)))];
+      const keys = derivedKeys(plan, column.name);
       const tfs = plan.comparisons.filter((cmp) => cmp.tfColumn !== undefined && cmp.column === column.name);
       for (const cmp of tfs) if (!tf[cmp.index]) throw new RangeError(`comparison ${cmp.name} is term-frequency adjusted but has no term frequencies`);
       const fields = [
@@ -105,7 +105,7 @@ export class DuckDbExecutor {
         appender.appendInteger(id);
         appender.appendVarchar(value);
         for (const feature of features) appendFeature(appender, feature, valueFeature(value, feature));
-        for (const transform of keys) {
+        for (const { transform } of keys) {
           const key = valueKey(value, transform);
           if (key === null) appender.appendNull();
           else appender.appendVarchar(key);
@@ -136,14 +136,7 @@ export class DuckDbExecutor {
     for (const [i, column] of columns.entries()) {
       joins.push(`LEFT JOIN dict_${i} d${i} ON d${i}.id = r.c${i}`);
       for (const feature of column.features) select.push(`d${i}."${feature}" AS ${DUCKDB.quote(featureColumn(column.name, feature))}`);
-      const keys = [...new Set(plan.blocking.flatMap((rule) => rule.parts.filter((p) => p.column === column.name && p.transform !== 'exact')))];
-      const seen = new Set<string>();
-      let k = 0;
-      for (const part of keys) {
-        if (seen.has(part.keyColumn)) continue;
-        seen.add(part.keyColumn);
-        select.push(`d${i}."key${k++}" AS ${DUCKDB.quote(part.keyColumn)}`);
-      }
+      derivedKeys(plan, column.name).forEach((part, k) => select.push(`d${i}."key${k}" AS ${DUCKDB.quote(part.keyColumn)}`));
       plan.comparisons
         .filter((cmp) => cmp.tfColumn !== undefined && cmp.column === column.name)
         .forEach((cmp, t) => select.push(`d${i}."tf${t}" AS ${DUCKDB.quote(cmp.tfColumn!)}`));
@@ -210,6 +203,13 @@ export class DuckDbExecutor {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** The derived (not exact) blocking keys of a column, each once, in first-use order. */
+function derivedKeys(plan: LinkagePlan, column: string): PlanKeyPart[] {
+  const keys = new Map<string, PlanKeyPart>();
+  for (const rule of plan.blocking) for (const part of rule.parts) if (part.column === column && part.transform !== 'exact' && !keys.has(part.keyColumn)) keys.set(part.keyColumn, part);
+  return [...keys.values()];
 }
 
 // Made once: a list type per appended value cost a third of the loading time.

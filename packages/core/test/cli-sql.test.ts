@@ -26,11 +26,23 @@ describe('mpi link --engine duckdb / sql', () => {
     expect(readFileSync(join(dir, 'job', 'job.sql'), 'utf8')).toContain('CREATE TABLE `candidate_pairs` USING parquet AS');
   });
 
-  it('refuses, with a usage error and nothing written, a SQL engine without a model or with outputs it does not write', async () => {
+  it('trains in DuckDB without --model: the groups file and the model of the in-process engine', async () => {
     const dir = tempDir();
-    const noModel = await runMpi([...base, '--engine', 'duckdb', '--out', join(dir, 'g.csv')]);
+    expect((await runMpi([...base, '--out', join(dir, 'in-process.csv'), '--model-out', join(dir, 'in-process.json')])).code).toBe(0);
+    const duck = await runMpi([...base, '--engine', 'duckdb', '--out', join(dir, 'duckdb.csv'), '--model-out', join(dir, 'duckdb.json')]);
+    expect(duck.code).toBe(0);
+    expect(readFileSync(join(dir, 'duckdb.csv'), 'utf8')).toBe(readFileSync(join(dir, 'in-process.csv'), 'utf8'));
+    const [a, b] = ['in-process.json', 'duckdb.json'].map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')));
+    expect(b.comparisons).toEqual(a.comparisons);
+    expect(b.u).toEqual(a.u);
+  });
+
+  it('refuses, with a usage error and nothing written, the sql engine without a model and outputs an engine does not write', async () => {
+    const dir = tempDir();
+    const noModel = await runMpi([...base, '--engine', 'sql', '--out-sql', join(dir, 'job')]);
     expect(noModel.code).toBe(2);
-    expect(noModel.stderr).toContain('--engine duckdb applies a trained model: give --model');
+    expect(noModel.stderr).toContain('--engine sql writes the job of a trained model: give --model');
+    expect(existsSync(join(dir, 'job'))).toBe(false);
     const pairs = await runMpi([...base, '--engine', 'duckdb', '--model', join(dir, 'm.json'), '--out', join(dir, 'g.csv'), '--pairs', join(dir, 'p.csv')]);
     expect(pairs.code).toBe(2);
     expect(pairs.stderr).toContain('does not write --pairs');

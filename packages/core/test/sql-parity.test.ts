@@ -126,3 +126,20 @@ describe('DuckDB groups whatever the thread count or input order', () => {
     expect(await groups(reversed, 2)).toEqual(one);
   });
 });
+
+describe('DuckDB trains the model on the pattern counts SQL returns', () => {
+  it.each(cases.filter((c) => c.name.startsWith('FEBRL3 (') || c.name.startsWith('the generated demo')))(
+    'to the in-process model and the same groups and ids on $name',
+    async ({ settings, sources }) => {
+      const inProcess = await link({ settings, sources, threads: 1 });
+      const sql = await linkInDuckDb({ settings, sources, duckdb: { threads: 1 } });
+      const largest = (a: number[][], b: number[][]) => Math.max(...a.flatMap((row, c) => row.map((value, l) => Math.abs(value - b[c][l]))));
+      expect(largest(sql.model.m, inProcess.model.m)).toBeLessThan(1e-9);
+      expect(largest(sql.model.u, inProcess.model.u)).toBe(0);
+      expect(Math.abs(sql.model.prior - inProcess.model.prior) / inProcess.model.prior).toBeLessThan(1e-9);
+      expect(sql.model.comparisons).toEqual(inProcess.model.comparisons);
+      expect(Array.from(sql.clustering.groupOf)).toEqual(Array.from(inProcess.clustering.groupOf));
+      expect(sql.identityIds).toEqual(inProcess.identityIds);
+    },
+  );
+});

@@ -17,7 +17,12 @@ export interface SqlStatement {
  * average-linkage split re-clusters (their pairs in `troubled_pairs`).
  */
 export interface SqlJob {
+  /** Blocking keys, candidate pairs and comparison vectors, then scoring and links: `compare` then `score`. */
   readonly setup: readonly SqlStatement[];
+  /** Blocking keys, candidate pairs and comparison vectors (they do not depend on the weights: training counts their patterns). */
+  readonly compare: readonly SqlStatement[];
+  /** Match weights, links and the first labels. */
+  readonly score: readonly SqlStatement[];
   /** One round of label propagation: `cluster_labels` becomes `cluster_labels_next`. */
   readonly propagate: readonly SqlStatement[];
   /** Rows whose label the last round changed. */
@@ -194,6 +199,7 @@ export function renderJob(plan: LinkagePlan, d: Dialect): SqlJob {
       `FROM candidate_pairs p\nJOIN records l ON l.${row} = p.left_row\nJOIN records r ON r.${row} = p.right_row`,
   );
 
+  const compare = setup.length;
   const { weight } = matchWeight(plan, d);
   const gammas = plan.comparisons.map((c) => q(`gamma_${c.name}`));
   const veto = plan.veto === undefined ? '' : `,\n  (${roleCount(plan, 'disagrees', d)}) >= ${plan.veto.disagreements} AND (${roleCount(plan, 'agrees', d)}) = 0 AS veto`;
@@ -235,7 +241,22 @@ export function renderJob(plan: LinkagePlan, d: Dialect): SqlJob {
   )) {
     finish.push({ step: 'pairs of the components holding a pair scored below the threshold (split by average linkage)', sql });
   }
-  return { setup, propagate, changed, finish };
+  return { setup, compare: setup.slice(0, compare), score: setup.slice(compare), propagate, changed, finish };
+}
+
+/**
+ * Counts of the distinct comparison vectors (patterns) of the candidate pairs,
+ * or of the pairs that blocking rule `rule` alone makes (an EM session), in
+ * ascending lexicographic order of the levels, as countSessionPatterns orders them.
+ */
+export function patternCountsSql(plan: LinkagePlan, d: Dialect, rule?: number): string {
+  const gammas = plan.comparisons.map((c) => `v.${d.quote(`gamma_${c.name}`)}`).join(', ');
+  const row = d.quote('row');
+  const covered =
+    rule === undefined
+      ? ''
+      : `\nJOIN blocking_keys l ON l.${row} = v.left_row\nJOIN blocking_keys r ON r.${row} = v.right_row\nWHERE ${covers(plan.blocking[rule], d)}`;
+  return `SELECT ${gammas}, count(*) AS pairs\nFROM comparison_vectors v${covered}\nGROUP BY ${gammas}\nORDER BY ${gammas}`;
 }
 
 /** The job as one script, with the propagation round to repeat marked. */

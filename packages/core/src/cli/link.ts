@@ -81,7 +81,7 @@ export function addLinkCommand(program: Command): void {
       const sources = withSourceOptions(opts.source, opts);
       const { settings, inferred } = await runSettings(opts, sources);
       const model = opts.model ? parseModel(JSON.stringify(await readJson(opts.model, 'model'))) : undefined;
-      if (opts.engine !== 'in-process') return linkOnEngine(opts, settings, sources, model!, progressPrinter(Boolean(opts.quiet)));
+      if (opts.engine !== 'in-process') return linkOnEngine(opts, settings, sources, model, progressPrinter(Boolean(opts.quiet)));
       const result = await link({ settings, sources, threads: opts.threads, model, onProgress: progressPrinter(Boolean(opts.quiet)) });
       // Loud, even with --quiet: a column that failed as a whole changes what the run means.
       for (const warning of result.table.warnings) process.stderr.write(`mpi: warning: ${warning.message}\n`);

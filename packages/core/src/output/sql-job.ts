@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { FellegiSunterModel } from '@mpi/scoring';
 import { mkdirSync } from 'node:fs';
 import { DIALECTS, DuckDbExecutor, jobScript, renderJob, type DialectName } from '@mpi/sql';
 import { planFor, type SqlLinkOptions } from '../pipeline/link-sql.js';
@@ -20,7 +21,7 @@ export interface SqlJobFiles {
  * and term-frequency columns the statements read: the job's `records` table).
  * All three appear together or not at all (atomic, as every output).
  */
-export async function writeSqlJob(options: SqlLinkOptions & { readonly dialect: DialectName; readonly dir: string }): Promise<SqlJobFiles> {
+export async function writeSqlJob(options: SqlLinkOptions & { readonly model: FellegiSunterModel; readonly dialect: DialectName; readonly dir: string }): Promise<SqlJobFiles> {
   const { table, plan, tf } = await planFor(options);
   const job = renderJob(plan, DIALECTS[options.dialect]);
   try {

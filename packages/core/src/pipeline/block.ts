@@ -90,7 +90,7 @@ function scaled(table: RecordTable, base: readonly BlockingRule[], mode: LinkMod
 }
 
 /** The rules EM trains on: explicit training rules, else the blocking rules over person fields (all rules if none is). */
-function trainingRules(settings: Settings, table: RecordTable, blocking: readonly CompiledBlockingRule[]): CompiledBlockingRule[] {
+export function trainingRules(settings: Settings, table: RecordTable, blocking: readonly CompiledBlockingRule[]): CompiledBlockingRule[] {
   if (settings.trainingRules) return settings.trainingRules.map((rule) => compileBlockingRule(table, rule));
   const person = blocking.filter((rule) => isPersonRule(rule.columns, table.fieldKinds));
   return person.length > 0 ? person : [...blocking];

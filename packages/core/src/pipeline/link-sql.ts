@@ -1,19 +1,22 @@
-import type { FellegiSunterModel } from '@mpi/scoring';
+import type { Comparison, FellegiSunterModel } from '@mpi/scoring';
+import type { LinkMode } from '@mpi/types';
 import { buildLinkagePlan, DuckDbExecutor, type DuckDbOptions, type LinkagePlan, type SqlRunSummary, type TermFrequencyColumns } from '@mpi/sql';
 import { clusterPairs, numberGroups, thresholdWeight, type Clustering } from '../cluster/cluster.js';
 import { SettingsError } from '../errors.js';
 import type { RecordTable } from '../read/record-table.js';
-import { DEFAULTS, validateSettings } from '../settings/settings.js';
-import { chooseBlockingRules } from './block.js';
+import { defaultComparisons } from '../defaults/field-kinds.js';
+import { DEFAULTS, validateSettings, type Settings } from '../settings/settings.js';
+import { chooseBlockingRules, type ChosenRules } from './block.js';
+import { trainInSql, untrainedModel } from './train-sql.js';
 import { identityIdsOf } from './cluster.js';
 import { termFrequencyInputs } from './explain.js';
 import { readRecords } from './read.js';
 import type { LinkOptions } from './types.js';
 
-/** Options of {@link linkInDuckDb}: link()'s, with the trained model to apply and DuckDB's settings. */
+/** Options of {@link linkInDuckDb}: link()'s, with DuckDB's settings. */
 export interface SqlLinkOptions extends Omit<LinkOptions, 'model'> {
-  /** The trained model the plan applies (train with link(), save with serializeModel). */
-  readonly model: FellegiSunterModel;
+  /** A trained model to apply (train with link(), save with serializeModel); without one the model is trained on what SQL counts. */
+  readonly model?: FellegiSunterModel;
   readonly duckdb?: DuckDbOptions;
 }
 
@@ -21,34 +24,87 @@ export interface SqlLinkOptions extends Omit<LinkOptions, 'model'> {
 export interface SqlLinkResult {
   readonly table: RecordTable;
   readonly plan: LinkagePlan;
+  /** The model applied: the one given, or the one trained. */
+  readonly model: FellegiSunterModel;
   readonly clustering: Clustering;
   /** Identity id of each group, by group index (as link() names them). */
   readonly identityIds: string[];
   readonly run: SqlRunSummary;
   /** Scored pairs inside the components the average-linkage split clustered again. */
   readonly troubledPairs: number;
-  /** Seconds: reading and normalizing, loading into DuckDB, the SQL job, the average-linkage split. */
+  /** Seconds: reading and normalizing, loading into DuckDB, the SQL job (training included), the average-linkage split. */
   readonly seconds: { read: number; load: number; sql: number; cluster: number };
 }
 
+/** The records read and normalized, the blocking rules chosen for them, and how to plan a model for them. */
+interface Prepared {
+  readonly table: RecordTable;
+  readonly settings: Settings;
+  readonly mode: LinkMode;
+  readonly chosen: ChosenRules;
+  readonly comparisons: readonly Comparison[];
+  readonly planOf: (model: FellegiSunterModel) => LinkagePlan;
+  readonly tf: TermFrequencyColumns;
+}
+
 /**
- * Links the sources with a trained model in embedded DuckDB: records are read
- * and normalized by our own code and loaded in batches; blocking, comparison
- * vectors, match weights and connected components run as SQL (the plan of
- * buildLinkagePlan); the components holding a pair scored below the threshold
- * are split by the same average linkage as link(). Same groups and ids as
- * link() with the same model (test/sql-parity.test.ts).
+ * Reads and normalizes the sources and chooses the blocking rules as link()
+ * does (the settings', else the defaults scaled to the data); the comparisons
+ * are the model's, else the settings', else the defaults for the field kinds.
+ */
+async function prepare(options: SqlLinkOptions): Promise<Prepared> {
+  const settings = validateSettings(options.settings, { sources: options.sources.map((source) => source.name) });
+  const mode = settings.mode ?? DEFAULTS.mode;
+  const method = settings.clustering ?? DEFAULTS.clustering;
+  const threshold = settings.threshold ?? DEFAULTS.threshold;
+  const progress = options.onProgress ?? (() => {});
+  const table = await readRecords({ sources: options.sources, settings, threads: options.threads ?? 1, parallelBytes: options.parallelBytes, progress });
+  const comparisons = options.model?.comparisons ?? settings.comparisons ?? defaultComparisons(table.fieldKinds, table.valueColumns);
+  for (const comparison of comparisons) {
+    if (!(comparison.column in table.columns)) throw new SettingsError(`comparisons.${comparison.name}`, `field "${comparison.column}" is not in the record table`);
+  }
+  const chosen = chooseBlockingRules({ table, settings, mode, comparisons, training: options.model === undefined, clusteringMethod: method, progress });
+  const rules = chosen.rules.map((rule) => rule.rule);
+  const planOf = (model: FellegiSunterModel) => buildLinkagePlan({ model, rules, mode, threshold, thresholdWeight: thresholdWeight(threshold), clustering: method });
+  const tf = termFrequencyInputs(table, comparisons).map((input) => input?.tf ?? null);
+  return { table, settings, mode, chosen, comparisons, planOf, tf };
+}
+
+/**
+ * Links the sources in embedded DuckDB: records are read and normalized by our
+ * own code and loaded in batches; blocking, comparison vectors, match weights
+ * and connected components run as SQL (the plan of buildLinkagePlan); without a
+ * model, it is trained on the pattern counts SQL returns (see trainInSql); the
+ * components holding a pair scored below the threshold are split by the same
+ * average linkage as link(). Same groups and ids as link() with the same model
+ * (test/sql-parity.test.ts).
  */
 export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResult> {
   const clock = performance.now();
-  const { table, plan, tf } = await planFor(options);
+  const prepared = await prepare(options);
+  const { table, planOf, tf } = prepared;
   const progress = options.onProgress ?? (() => {});
   const read = performance.now();
   const executor = await DuckDbExecutor.open(options.duckdb);
   try {
-    await executor.loadRecords(table, plan, tf);
-    const loaded = performance.now();
-    const run = await executor.run(plan);
+    let model = options.model;
+    let run: SqlRunSummary;
+    let loaded: number;
+    let plan: LinkagePlan;
+    if (model === undefined) {
+      const untrained = planOf(untrainedModel(prepared.comparisons));
+      await executor.loadRecords(table, untrained, tf);
+      loaded = performance.now();
+      await executor.compare(untrained);
+      model = await trainInSql({ ...prepared, executor, plan: untrained, threads: options.threads ?? 1 });
+      plan = planOf(model);
+      run = await executor.run(plan, { compared: true });
+    } else {
+      plan = planOf(model);
+      await executor.loadRecords(table, plan, tf);
+      loaded = performance.now();
+      run = await executor.run(plan);
+    }
     progress({ stage: 'score', done: run.pairCount, total: run.pairCount });
     const labels = await executor.componentLabels(table.size);
     const troubled = await executor.pairs('troubled_pairs');
@@ -59,6 +115,7 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResu
     return {
       table,
       plan,
+      model,
       clustering,
       identityIds: identityIdsOf(table, clustering),
       run,
@@ -70,33 +127,17 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResu
   }
 }
 
-/** The records read and normalized, the plan for them, and each comparison's term frequencies. */
+/** The records read and normalized, the plan of a model for them, and each comparison's term frequencies. */
 export interface PlannedRecords {
   readonly table: RecordTable;
   readonly plan: LinkagePlan;
   readonly tf: TermFrequencyColumns;
 }
 
-/**
- * Reads and normalizes the sources, and builds the plan of the model for them:
- * the blocking rules chosen for the data as link() chooses them (the settings',
- * else the defaults scaled to the data), the model's comparisons and weights.
- */
-export async function planFor(options: SqlLinkOptions): Promise<PlannedRecords> {
-  const settings = validateSettings(options.settings, { sources: options.sources.map((source) => source.name) });
-  const mode = settings.mode ?? DEFAULTS.mode;
-  const method = settings.clustering ?? DEFAULTS.clustering;
-  const threshold = settings.threshold ?? DEFAULTS.threshold;
-  const progress = options.onProgress ?? (() => {});
-  const { model } = options;
-  const table = await readRecords({ sources: options.sources, settings, threads: options.threads ?? 1, parallelBytes: options.parallelBytes, progress });
-  for (const comparison of model.comparisons) {
-    if (!(comparison.column in table.columns)) throw new SettingsError(`comparisons.${comparison.name}`, `field "${comparison.column}" is not in the record table`);
-  }
-  const chosen = chooseBlockingRules({ table, settings, mode, comparisons: model.comparisons, training: false, clusteringMethod: method, progress });
-  const plan = buildLinkagePlan({ model, rules: chosen.rules.map((rule) => rule.rule), mode, threshold, thresholdWeight: thresholdWeight(threshold), clustering: method });
-  const tf = termFrequencyInputs(table, model.comparisons).map((input) => input?.tf ?? null);
-  return { table, plan, tf };
+/** Reads and normalizes the sources, and builds the plan of the model for them (see linkInDuckDb). */
+export async function planFor(options: SqlLinkOptions & { readonly model: FellegiSunterModel }): Promise<PlannedRecords> {
+  const { table, planOf, tf } = await prepare(options);
+  return { table, plan: planOf(options.model), tf };
 }
 
 /**

@@ -1,10 +1,11 @@
 import { DuckDBInstance, INTEGER, LIST, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { PatternCounts } from '@mpi/scoring';
 import type { EncodedTable } from '@mpi/types';
 import { DUCKDB } from '../dialects.js';
 import type { Feature } from '../plan/expression.js';
 import { featureColumn, type LinkagePlan, type PlanKeyPart } from '../plan/plan.js';
 import { valueFeature, valueKey } from '../record-features.js';
-import { renderJob, type SqlStatement } from '../render-sql.js';
+import { patternCountsSql, renderJob, type SqlStatement } from '../render-sql.js';
 
 /** Options of the embedded DuckDB engine. */
 export interface DuckDbOptions {
@@ -146,10 +147,37 @@ export class DuckDbExecutor {
     for (let i = 0; i < columns.length; i++) await c.run(`DROP TABLE dict_${i}`);
   }
 
-  /** Runs the plan's statements: blocking to scoring, then label propagation until no label changes. */
-  async run(plan: LinkagePlan): Promise<SqlRunSummary> {
+  /** Runs the plan's blocking and comparison statements: candidate pairs and their comparison vectors, no weights. */
+  async compare(plan: LinkagePlan): Promise<void> {
+    await this.runAll(renderJob(plan, DUCKDB).compare);
+  }
+
+  /** Pattern counts of the compared pairs, or of the pairs blocking rule `rule` alone makes (an EM session). */
+  async patternCounts(plan: LinkagePlan, rule?: number): Promise<PatternCounts> {
+    const rows = (await this.connection.runAndReadAll(patternCountsSql(plan, DUCKDB, rule))).getRows();
+    const width = plan.comparisons.length;
+    const patterns = new Uint8Array(rows.length * width);
+    const counts = new Float64Array(rows.length);
+    rows.forEach((row, p) => {
+      for (let c = 0; c < width; c++) patterns[p * width + c] = Number(row[c]);
+      counts[p] = Number(row[width]);
+    });
+    return { width, patterns, counts };
+  }
+
+  /** Runs one SQL query and returns its first row (for counts computed in SQL). */
+  async firstRow(sql: string): Promise<unknown[]> {
+    return (await this.connection.runAndReadAll(sql)).getRows()[0] ?? [];
+  }
+
+  /**
+   * Runs the plan's statements: blocking to scoring, then label propagation until
+   * no label changes. With `compared`, the candidate pairs and comparison vectors
+   * of an earlier compare() of the same plan are kept (only the weights changed).
+   */
+  async run(plan: LinkagePlan, options: { compared?: boolean } = {}): Promise<SqlRunSummary> {
     const job = renderJob(plan, DUCKDB);
-    await this.runAll(job.setup);
+    await this.runAll(options.compared ? job.score : job.setup);
     let rounds = 0;
     const create = job.propagate.slice(0, -2);
     const swap = job.propagate.slice(-2);
@@ -183,6 +211,12 @@ export class DuckDbExecutor {
       weight: Float64Array.from(weight as number[]),
       rule: Uint32Array.from(rules as number[]),
     };
+  }
+
+  /** The candidate pairs, ordered by (left, right). */
+  async candidatePairs(): Promise<{ left: Uint32Array; right: Uint32Array }> {
+    const [left = [], right = []] = (await this.connection.runAndReadAll('SELECT left_row, right_row FROM candidate_pairs ORDER BY left_row, right_row')).getColumns();
+    return { left: Uint32Array.from(left as number[]), right: Uint32Array.from(right as number[]) };
   }
 
   /** Connected-component label (the smallest row of the component) of every row, the row itself when it has no link. */

@@ -5,16 +5,16 @@
 # Run after `pnpm build` (CI runs it after the tests). Fails on the first step
 # that does not work; KEEP_INSTALL_CHECK=1 keeps the scratch folder to look at.
 #
-# Why all seven tarballs: @mpi/core depends on @mpi/blocking, @mpi/scoring and @mpi/sql,
-# and all three on @mpi/types; @mpi/index on core, @mpi/cli (the `mpi` binary)
-# on core and index ("workspace:*" in the repo, rewritten to their exact
+# Why all eight tarballs: @mpi/core depends on @mpi/blocking, @mpi/scoring and @mpi/sql,
+# and all of them on @mpi/types; @mpi/index on core, @mpi/server on core and
+# index, @mpi/cli (the `mpi` binary) on core, index and server ("workspace:*" in the repo, rewritten to their exact
 # versions by `pnpm pack`); until they are on a registry they must be
 # installed together. @mpi/index's better-sqlite3 compiles its native module
 # on install (a C compiler is needed). Third-party dependencies come from the
 # configured npm registry (npm's cache is used first).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-PACKAGES=(types blocking scoring sql core index cli)
+PACKAGES=(types blocking scoring sql core index server cli)
 
 fail() { echo "check-install: FAILED: $*" >&2; exit 1; }
 step() { echo; echo "== check-install: $*"; }
@@ -193,5 +193,14 @@ node -e '
   if (certain === 0) throw new Error("no query matched an identity with grade certain");
   console.log("index: 8 then 9 records; " + certain + " queries matched their own identity first, graded certain");
 ' || fail "the identity index from the installed packages"
+
+step "the FHIR server: npx mpi serve refuses to start without a token"
+set +e
+env -u MPI_API_TOKEN npx --no -- mpi serve --index people.db --port 0 2>serve.err
+CODE=$?
+set -e
+[ "$CODE" -eq 2 ] || fail "mpi serve without a token exited $CODE, not 2"
+grep -q MPI_API_TOKEN serve.err || fail "mpi serve without a token did not name MPI_API_TOKEN: $(cat serve.err)"
+echo "serve: exit 2 without a token ($(cat serve.err))"
 
 step "ok: the packed tarballs install into an empty project and work there"

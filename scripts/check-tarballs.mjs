@@ -16,6 +16,7 @@ const RUNTIME_FILES = {
   '@mpi/scoring': ['data/nicknames.csv', 'data/NICKNAMES-LICENSE.txt', 'data/NOTICE.md', 'dist/compare-worker.js'],
   '@mpi/core': ['data/settings.schema.json', 'dist/read/read-worker.js', 'dist/cli/commands.js'],
   '@mpi/index': ['dist/index.js', 'dist/cli/index.js'],
+  '@mpi/server': ['dist/index.js', 'dist/cli/index.js'],
   '@mpi/cli': ['dist/cli.js', 'dist/program.js'],
 };
 const EVERY_PACKAGE = ['package.json', 'README.md', 'LICENSE'];

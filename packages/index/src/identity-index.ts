@@ -15,7 +15,9 @@ import { batchOutcome, type BatchOutcome, type PendingEvent } from './batch-chan
 import { BlockingKeys } from './blocking-keys.js';
 import { touchedComponents } from './cluster-scope.js';
 import { scoreAdded } from './incremental-add.js';
+import { identityView } from './identity-view.js';
 import { matchCandidates } from './match.js';
+import { padFields } from './pad-fields.js';
 import { readRawRecords, recordKey, type RawRecord } from './raw-records.js';
 import { scoreTable, sourcesOf, type FrozenParts, type ScoredTable, type StoredTermFrequencies } from './scored-table.js';
 import type { IdentityAge } from './stable-ids.js';
@@ -24,6 +26,7 @@ import type {
   ChangeSummary,
   CreateIndexOptions,
   Decision,
+  IdentityView,
   IndexedIdentity,
   IndexEvent,
   IndexInput,
@@ -248,7 +251,7 @@ export class IdentityIndex {
     if (this.held === undefined) return undefined;
     const keys = (this.keys ??= BlockingKeys.build(this.held.table, this.frozen.rules) ?? null);
     if (keys === null) return undefined;
-    const table = await buildRecordTable(sourcesOf(added.values()), this.frozen.settings, this.threads);
+    const table = padFields(await buildRecordTable(sourcesOf(added.values()), this.frozen.settings, this.threads), this.held.table);
     const { pairsScored, ...incremental } = await scoreAdded(this.held, keys, table, this.frozen, this.threads);
     this.lastScoredPairs = pairsScored;
     return incremental;
@@ -445,6 +448,14 @@ export class IdentityIndex {
   /** The active identity an id (possibly an alias of a merged identity) resolves to. */
   resolve(identityId: string): string | undefined {
     return this.store.resolve(identityId);
+  }
+
+  /**
+   * An identity with its records' raw fields, read from the file: the
+   * survivor for the alias of a merged identity; undefined for an unknown id.
+   */
+  identity(identityId: string): IdentityView | undefined {
+    return identityView(this.store, identityId);
   }
 
   /** Pairs in the review band (between the two thresholds), most probable first. */

@@ -127,3 +127,20 @@ export interface IndexEvent {
   /** Why: the strongest link's match weight and probability, or the decision. */
   readonly evidence: Readonly<Record<string, unknown>>;
 }
+
+/** An indexed record with the raw text of the columns the settings read. */
+export interface IndexedRecordData extends RecordRef {
+  /** Raw text by column name (the source's record id column and field columns). */
+  readonly data: Readonly<Record<string, string>>;
+}
+
+/** An identity and its members' raw fields (see IdentityIndex.identity). */
+export interface IdentityView {
+  /** The active identity's id: the survivor when `requested` is the alias of a merged identity. */
+  readonly id: string;
+  /** The id asked for. */
+  readonly requested: string;
+  /** `retired`: every record of the identity was removed (it has none). */
+  readonly status: 'active' | 'retired';
+  readonly records: readonly IndexedRecordData[];
+}

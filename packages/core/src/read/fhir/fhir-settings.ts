@@ -39,6 +39,11 @@ function specOf(column: string): { order: number; n: number; spec: FieldSpec } |
   return undefined;
 }
 
+/** The field spec (kind, and field for identifiers) of a column patientRecord writes; undefined for columns not matched on (prefix, suffix, country). */
+export function fhirColumnSpec(column: string): FieldSpec | undefined {
+  return specOf(column)?.spec;
+}
+
 /** The matched columns one FHIR source fills, in declaration order. */
 async function sourceColumns(input: Extract<SourceInput, { readonly path: string }>): Promise<string[]> {
   const seen = await patientColumns(input.name, input.path, sourceEncoding(input.name, input.encoding));

@@ -1,0 +1,2 @@
+/** @mpi/server/cli: `mpi serve`, for the `mpi` program of @mpi/cli. */
+export { addServeCommand } from './serve-command.js';

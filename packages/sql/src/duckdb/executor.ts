@@ -2,6 +2,7 @@ import { DuckDBInstance, INTEGER, LIST, VARCHAR, type DuckDBAppender, type DuckD
 import type { PatternCounts } from '@mpi/scoring';
 import type { EncodedTable } from '@mpi/types';
 import { DUCKDB } from '../dialects.js';
+import { SqlEngineError } from '../errors.js';
 import type { Feature } from '../plan/expression.js';
 import { featureColumn, type LinkagePlan, type PlanKeyPart } from '../plan/plan.js';
 import { valueFeature, valueKey } from '../record-features.js';
@@ -196,7 +197,13 @@ export class DuckDbExecutor {
   }
 
   private async runAll(statements: readonly SqlStatement[]): Promise<void> {
-    for (const statement of statements) await this.connection.run(statement.sql);
+    for (const statement of statements) {
+      try {
+        await this.connection.run(statement.sql);
+      } catch (error) {
+        throw new SqlEngineError(statement.step, error);
+      }
+    }
   }
 
   /** Pairs of a table with left_row, right_row, match_weight (and rule), ordered by (left, right). */

@@ -157,6 +157,7 @@ async function main(): Promise<void> {
     .option('--people <n>', 'people in the generated population (about 1.7 records per person)', '60000')
     .option('--scale <list>', `people counts for the scale suite (about 1.7 records per person); with the regimes suite, people per generated data set (default ${REGIME_PEOPLE})`, '60000,600000')
     .option('--regimes <names>', 'with --suite regimes, only these rows: febrl, default and regime names, comma-separated')
+    .option('--seed <n>', 'with --suite regimes, the seed of the generated data sets (a second seed tells a real difference from noise)', '1')
     .option('--repeat <n>', 'runs of each case, in rounds over the cases; the run with the median pipeline time is reported (stage suite: rounds)', '1')
     .option('--heap <MiB>', 'V8 heap of each case process (10M records need about 12000)', '8192')
     .parse();
@@ -213,10 +214,12 @@ async function main(): Promise<void> {
       const only = opts.regimes === undefined ? undefined : String(opts.regimes).split(',');
       const unknown = only?.filter((n) => n !== 'febrl' && n !== 'default' && !(REGIME_NAMES as readonly string[]).includes(n));
       if (unknown && unknown.length > 0) throw new Error(`--regimes: unknown ${unknown.join(', ')} (known: febrl, default, ${REGIME_NAMES.join(', ')})`);
-      const regimeOptions = { root, outDir, people, seed: 1, threads: threadCounts[0], heapMiB: run.heapMiB, only };
+      const seed = Number(opts.seed);
+      if (!Number.isSafeInteger(seed)) throw new Error('--seed must be an integer');
+      const regimeOptions = { root, outDir, people, seed, threads: threadCounts[0], heapMiB: run.heapMiB, only };
       const started = performance.now();
       const rows: RegimeRow[] = await runRegimeSuite(regimeOptions);
-      extra.regimes = { people, seed: 1, threads: threadCounts[0], seconds: Number(((performance.now() - started) / 1000).toFixed(1)), rows };
+      extra.regimes = { people, seed, threads: threadCounts[0], seconds: Number(((performance.now() - started) / 1000).toFixed(1)), rows };
       regimeTable = formatRegimeTable(rows, regimeOptions) + `\nregimes suite: ${((performance.now() - started) / 1000).toFixed(0)} s in all (generation included)`;
     }
     if (suites.has('kernels')) extra.kernels = await runKernelBench(join(febrl, 'dataset3.csv'), join(root, 'bench/settings/febrl3.json'));

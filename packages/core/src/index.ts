@@ -47,7 +47,7 @@ export type { ReportOptions } from './report/build-report.js';
 // The trained model.
 /** Model JSON in and out, and its human-readable report (m, u and weights by comparison level). */
 export { parseModel, serializeModel, formatModelReport } from '@mpi/scoring';
-export type { Comparison, ComparisonLevel, FellegiSunterModel, MatchExplanation } from '@mpi/scoring';
+export type { Comparison, ComparisonLevel, FellegiSunterModel, InteractionTerm, MatchExplanation } from '@mpi/scoring';
 export type { BlockingRule, CandidatePairs, LinkMode } from '@mpi/blocking';
 
 // Errors: every failure link(), validateSettings(), buildRecordTable() and the

@@ -62,7 +62,8 @@ function storedTermFrequencies(scored: ScoredTable, model: FellegiSunterModel): 
     if (input === null) return null;
     const column = scored.table.columns[model.comparisons[c].column];
     const frequencies: Record<string, number> = {};
-    for (let id = 1; id < input.tf.length; id++) if (input.tf[id] > 0) frequencies[column.dictionary[id]] = input.tf[id];
+    // The first value column's values (a multi-valued field's frequencies also hold the other columns' values, after them).
+    for (let id = 1; id < column.dictionary.length; id++) if (input.tf[id] > 0) frequencies[column.dictionary[id]] = input.tf[id];
     let present = 0;
     for (let r = 0; r < column.ids.length; r++) if (column.ids[r] !== 0) present++;
     return { column: model.comparisons[c].column, frequencies, unseen: present > 0 ? 1 / present : 1 };

@@ -8,7 +8,7 @@ export { nicknameTable, givenNameGroups, areNicknames } from './nicknames.js';
 export { InvalidComparisonError } from './invalid-comparison-error.js';
 export { MpiError } from '@mpi/types';
 export { MAX_LEVELS, validateComparisons } from './validate-comparisons.js';
-export { compileVectorizer, CompiledVectorizer, vectorizePairs, type VectorizerOptions } from './vectorizer.js';
+export { compileVectorizer, CompiledVectorizer, unionValueSlots, vectorizePairs, type VectorizerOptions } from './vectorizer.js';
 export { termFrequencies } from './term-frequencies.js';
 export { ComparisonPool, type ComparisonPoolOptions } from './pool.js';
 export * from './comparison-library.js';

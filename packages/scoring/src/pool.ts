@@ -252,7 +252,7 @@ export class ComparisonPool {
     const { model, chunks, vectors } = options;
     if (this.workers === undefined) return scorePairs(options);
     checkScoreInputs(options);
-    const tf = options.tf?.map((input) => input && { ids: toShared(input.ids), tf: toShared(input.tf) });
+    const tf = options.tf?.map((input) => input && { ids: toShared(input.ids), tf: toShared(input.tf), ...(input.slots ? { slots: input.slots.map((ids) => toShared(ids)) } : {}) });
     const scores = chunks.map((chunk) => new Float64Array(new SharedArrayBuffer(chunk.left.length * Float64Array.BYTES_PER_ELEMENT)));
     const shared = chunks.map((chunk, i) => ({ ...sharedPairs(chunk), levels: toShared(vectors[i].levels) }));
     await this.runRanges(chunks, (i, start, end) => this.run({ kind: 'score', model, tf, ...shared[i], start, end, scores: scores[i] }));

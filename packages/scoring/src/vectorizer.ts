@@ -108,7 +108,13 @@ interface MultiValued {
   readonly slots: readonly Uint32Array[];
 }
 
-function multiValued(table: ScoringTable, comparison: Comparison): MultiValued {
+/**
+ * Every value column of a multi-valued comparison in one dictionary: the first
+ * column's, extended with the values only the others hold (a first-column value
+ * keeps its id), and each column's ids in it, the first column's first. Term
+ * frequencies of such a field count every value column through it.
+ */
+export function unionValueSlots(table: ScoringTable, comparison: Comparison): { dictionary: string[]; slots: Uint32Array[] } {
   const first = table.columns[comparison.column];
   const dictionary = Array.from(first.dictionary);
   const idOf = new Map<string, number>();
@@ -131,7 +137,12 @@ function multiValued(table: ScoringTable, comparison: Comparison): MultiValued {
     for (let r = 0; r < ids.length; r++) ids[r] = remap[column.ids[r]];
     slots.push(ids);
   }
-  return { values: new ColumnValues({ dictionary, ids: first.ids }), slots };
+  return { dictionary, slots };
+}
+
+function multiValued(table: ScoringTable, comparison: Comparison): MultiValued {
+  const { dictionary, slots } = unionValueSlots(table, comparison);
+  return { values: new ColumnValues({ dictionary, ids: slots[0] }), slots };
 }
 
 class CompiledComparison {

@@ -65,10 +65,31 @@ describe('serializeModel / parseModel', () => {
     expect(parseModel(json)).toEqual(model);
   });
 
+  it('round-trips a version-2 model with its interaction terms, and still reads version 1 (no terms)', () => {
+    const withTerms: FellegiSunterModel = {
+      ...model,
+      version: 2,
+      interactions: [{ comparisons: ['given_name', 'sex'], levels: [1, 1], disagreeing: [], weight: -2.5, nonMatches: 40.5, predictedNonMatches: 7.1 }],
+    };
+    expect(parseModel(serializeModel(withTerms))).toEqual(withTerms);
+    expect(parseModel(serializeModel(model)).interactions).toBeUndefined();
+  });
+
   it.each([
     ['not JSON', '{ version: 1', /not valid JSON/],
     ['not an object', '[1, 2]', /JSON object/],
-    ['another version', mutated((m) => (m.version = 2)), /version 2/],
+    ['another version', mutated((m) => (m.version = 3)), /version 3/],
+    ['interactions in a version-1 model', mutated((m) => (m.interactions = [])), /needs model version 2/],
+    [
+      'an interaction naming an unknown comparison',
+      mutated((m) => ((m.version = 2), (m.interactions = [{ comparisons: ['given_name', 'birth_date'], levels: [1, 1], disagreeing: [], weight: -2, nonMatches: 9, predictedNonMatches: 2 }]))),
+      /unknown comparison "birth_date"/,
+    ],
+    [
+      'an interaction on the null level',
+      mutated((m) => ((m.version = 2), (m.interactions = [{ comparisons: ['given_name', 'sex'], levels: [0, 1], disagreeing: [], weight: -2, nonMatches: 9, predictedNonMatches: 2 }]))),
+      /levels\[0\] must be a non-null level/,
+    ],
     ['m missing a comparison', mutated((m) => m.m.pop()), /"m" must be an array with one row per comparison/],
     ['u row of the wrong length', mutated((m) => m.u[1].push(0.1)), /u of comparison "sex" must have 3 values/],
     ['probability above 1', mutated((m) => (m.m[0][1] = 1.5)), /m of comparison "given_name" level 1/],

@@ -138,6 +138,35 @@ describe('scorePairs and explainPair', () => {
   });
 });
 
+describe('interaction terms', () => {
+  // Family name and birth date both exact: twins, whom independence undercounts.
+  const withTerm: FellegiSunterModel = {
+    ...model,
+    version: 2,
+    interactions: [{ comparisons: ['family_name', 'birth_date'], levels: [1, 1], disagreeing: [], weight: -3.25, nonMatches: 40, predictedNonMatches: 4 }],
+  };
+  const chunks = [pairs([[0, 1], [4, 5], [0, 4], [2, 6]])];
+  const vecs = [vectors([[1, 1], [1, 2], [2, 1], [0, 1]])];
+  const plain = scorePairs({ model, chunks, vectors: vecs, tf })[0];
+  const scored = scorePairs({ model: withTerm, chunks, vectors: vecs, tf })[0];
+
+  it('add their weight to the pairs in the joint cell only', () => {
+    expect(scored[0]).toBeCloseTo(plain[0] - 3.25, 12);
+    expect([scored[1], scored[2], scored[3]]).toEqual([plain[1], plain[2], plain[3]]);
+  });
+
+  it('are explained, and the waterfall still adds up to the score exactly', () => {
+    for (let k = 0; k < 4; k++) {
+      const vector = vecs[0].levels.subarray(k * 2, k * 2 + 2);
+      const explanation = explainPair({ model: withTerm, vector, left: chunks[0].left[k], right: chunks[0].right[k], tf });
+      expect(explanation.matchWeight).toBe(scored[k]);
+      expect(explanation.interactions).toEqual(k === 0 ? [{ comparisons: ['family_name', 'birth_date'], weight: -3.25 }] : []);
+      const sum = explanation.terms.reduce((total, term) => total + term.weight + term.tfAdjustment + term.groupAdjustment, explanation.priorWeight);
+      expect(sum + explanation.interactions.reduce((total, term) => total + term.weight, 0)).toBeCloseTo(explanation.matchWeight, 12);
+    }
+  });
+});
+
 describe('evidence groups', () => {
   // Street address, postcode and phone of one household: strongly dependent among non-matches.
   const exactElse = (name: string, group?: string): Comparison => ({

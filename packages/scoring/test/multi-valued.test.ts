@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { birthDateComparison, compileVectorizer, phoneComparison, vectorizePairs, type Comparison, type ScoringTable } from '../src/index.js';
+import {
+  birthDateComparison,
+  compileVectorizer,
+  pairFrequency,
+  phoneComparison,
+  postcodeComparison,
+  termFrequencies,
+  unionValueSlots,
+  vectorizePairs,
+  type Comparison,
+  type ScoringTable,
+} from '../src/index.js';
 import { encodeTable } from './encode-table.js';
 
 /** The level of each comparison for the pair (left, right). */
@@ -60,5 +71,38 @@ describe('birth dates that failed validation, kept as their digits', () => {
 
   it('meet the day/month transposed level when the slip put the day in the month', () => {
     expect(at(0, 2)).toBe('day/month transposed');
+  });
+});
+
+describe('term frequencies of a comparison over several value columns', () => {
+  // Postcode 10001 is common in the first column; 99501 is rare and held by records 0 and 3 in different columns.
+  const table = encodeTable([
+    { zip: '10001', 'zip#2': '99501' },
+    { zip: '10001' },
+    { zip: '10001' },
+    { zip: '99501' },
+    { zip: '10001', 'zip#2': '10001' },
+  ]);
+  const multi: Comparison = { ...postcodeComparison('zip'), valueColumns: ['zip#2'] };
+  const { dictionary, slots } = unionValueSlots(table, multi);
+  const ids = new Uint32Array(table.size * slots.length);
+  slots.forEach((slot, s) => ids.set(slot, s * table.size));
+  const tf = termFrequencies({ dictionary, ids });
+  const input = { ids: slots[0], tf, slots: slots.slice(1) };
+  const frequencyOf = (value: string) => tf[dictionary.indexOf(value)];
+
+  it('counts the values of every column, in one dictionary that keeps the first column ids', () => {
+    expect(slots[0]).toEqual(table.columns.zip.ids);
+    expect(frequencyOf('99501')).toBeCloseTo(2 / 7, 12);
+    expect(frequencyOf('10001')).toBeCloseTo(5 / 7, 12);
+  });
+
+  it('gives a pair the frequency of the rarest value its records share, in any column', () => {
+    // Records 0 and 3 share only 99501 (first column of 3, second of 0); their first values differ.
+    expect(pairFrequency(input, 0, 3)).toBe(frequencyOf('99501'));
+    expect(pairFrequency(input, 3, 0)).toBe(frequencyOf('99501'));
+    expect(pairFrequency(input, 0, 1)).toBe(frequencyOf('10001'));
+    // Without the further columns the pair reads its first values, the commoner of the two.
+    expect(pairFrequency({ ids: slots[0], tf }, 0, 3)).toBe(frequencyOf('10001'));
   });
 });

@@ -42,6 +42,10 @@ export function addExplainCommand(program: Command): void {
         const total = t.weight + t.tfAdjustment + t.groupAdjustment;
         lines.push(`${t.comparison.padEnd(16)} ${t.label.padEnd(40)} ${total.toFixed(3).padStart(8)}${parts.length ? ` (${parts.join(', ')})` : ''}`);
       }
+      // Interaction terms: both of two comparisons exact, a cell different people share beyond independence (twins).
+      for (const term of explanation.interactions) {
+        lines.push(`${term.comparisons.join(' & ').padEnd(57)} ${term.weight.toFixed(3).padStart(8)} (interaction)`);
+      }
       lines.push(`match weight ${explanation.matchWeight.toFixed(3)}, match probability ${explanation.matchProbability.toPrecision(6)}`);
       process.stdout.write(lines.join('\n') + '\n');
     });

@@ -7,7 +7,9 @@ import {
   type FellegiSunterModel,
   type MatchExplanation,
   type TermFrequencyInput,
+  unionValueSlots,
 } from '@mpi/scoring';
+import type { EncodedColumn } from '@mpi/types';
 import type { RecordTable } from '../read/record-table.js';
 import { demographicPartner } from '../read/placeholder-values.js';
 
@@ -21,9 +23,29 @@ export function termFrequencyInputs(table: RecordTable, comparisons: readonly Co
   return comparisons.map((comparison) => {
     if (!comparison.levels.some((level) => level.tfAdjustment)) return null;
     const column = table.columns[comparison.column];
-    const partner = demographicPartner(comparison.column, table.columns);
-    return { ids: column.ids, tf: termFrequencies(column, partner === undefined ? undefined : table.columns[partner]) };
+    const partnerName = demographicPartner(comparison.column, table.columns);
+    const partner = partnerName === undefined ? undefined : table.columns[partnerName];
+    if (!comparison.valueColumns?.length) return { ids: column.ids, tf: termFrequencies(column, partner) };
+    return multiValuedFrequencies(table, comparison, partner);
   });
+}
+
+/**
+ * Term frequencies of a multi-valued field (a home and a mailing postcode):
+ * counted over every value column in one dictionary (a value held in the second
+ * column is as common as in the first), with the further columns' ids beside
+ * them so that a pair agreeing on its second values is adjusted by that value's
+ * frequency (see pairFrequency).
+ */
+function multiValuedFrequencies(table: RecordTable, comparison: Comparison, partner: EncodedColumn | undefined): TermFrequencyInput {
+  const { dictionary, slots } = unionValueSlots(table, comparison);
+  const size = table.size;
+  const ids = new Uint32Array(size * slots.length);
+  slots.forEach((slot, s) => ids.set(slot, s * size));
+  // Every value column's records as one column; a person is told apart by the same partner value on each.
+  const people = partner && { dictionary: partner.dictionary, ids: new Uint32Array(size * slots.length) };
+  if (people) for (let s = 0; s < slots.length; s++) people.ids.set(partner!.ids, s * size);
+  return { ids: slots[0], tf: termFrequencies({ dictionary, ids }, people), slots: slots.slice(1) };
 }
 
 /** The match-weight waterfall of two rows of the table under a model: the same arithmetic as scoring. */

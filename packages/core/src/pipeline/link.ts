@@ -71,7 +71,7 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
     const compared = await clock.timeAsync('compare', () => comparePairs({ pool: workers, pairs, sessionRules, progress }));
     const { vectors, membership } = compared;
     const trained = await clock.timeAsync('train', () =>
-      train({ table, settings, comparisons, pairs, space, vectors, sessionRules, membership, uSample, model: given, progress }),
+      train({ table, settings, comparisons, pairs, space, vectors, sessionRules, rules: blocked.rules, membership, uSample, model: given, progress }),
     );
     const { weights, tf } = await clock.timeAsync('score', () => scorePairs({ table, pool: workers, model: trained, comparisons, pairs, vectors, progress }));
     // A trained model's prior is made consistent with the scores (a given model is applied as it is).

@@ -1,5 +1,6 @@
 import type { FellegiSunterModel, MatchExplanation, TermFrequencyInput } from './model-types.js';
 import { compileWeights, demographicVeto, tfAdjustmentOf, VETO_DISAGREEMENTS } from './score-pairs.js';
+import { inInteractionCell } from './interaction-scoring.js';
 import { matchProbability } from './match-weights.js';
 
 export interface ExplainPairOptions {
@@ -12,8 +13,9 @@ export interface ExplainPairOptions {
 }
 
 /**
- * Breaks one pair's match weight into the prior and one term per comparison
- * (m, u, Bayes factor, weight, term-frequency adjustment), summed in the same
+ * Breaks one pair's match weight into the prior, one term per comparison
+ * (m, u, Bayes factor, weight, term-frequency adjustment) and the interaction
+ * terms of the joint cells the pair is in, summed in the same
  * order as `scorePairs`, so `matchWeight` equals the pair's score exactly.
  */
 export function explainPair(options: ExplainPairOptions): MatchExplanation {
@@ -62,9 +64,17 @@ export function explainPair(options: ExplainPairOptions): MatchExplanation {
     };
   });
   for (let g = 0; g < groupCount; g++) matchWeight += strongestTerm[g] + weakestTerm[g];
+  // The interaction terms of the cells the pair is in, after the groups: the order scorePairs adds them in.
+  const { a, b, weight: interactionWeights } = compiled.interactions;
+  const interactions: MatchExplanation['interactions'] = [];
+  for (let i = 0; i < interactionWeights.length; i++) {
+    if (!inInteractionCell(compiled.interactions, i, vector, 0)) continue;
+    matchWeight += interactionWeights[i];
+    interactions.push({ comparisons: [model.comparisons[a[i]].name, model.comparisons[b[i]].name], weight: interactionWeights[i] });
+  }
   // Members of an evidence group whose weight does not count, and weights a demographic veto drops: the group adjustment cancels them.
   terms.forEach((t, c) => {
     if (vetoed[c] || (group[c] >= 0 && strongest[group[c]] !== c && weakest[group[c]] !== c)) t.groupAdjustment = -(t.weight + t.tfAdjustment);
   });
-  return { priorWeight: compiled.priorWeight, terms, matchWeight, matchProbability: matchProbability(matchWeight), demographicVeto: veto };
+  return { priorWeight: compiled.priorWeight, terms, interactions, matchWeight, matchProbability: matchProbability(matchWeight), demographicVeto: veto };
 }

@@ -8,9 +8,12 @@ export { expectationMaximisation } from './expectation-maximisation.js';
 export type { ExpectationMaximisationOptions, ExpectationMaximisationResult } from './expectation-maximisation.js';
 export { MIN_PROBABILITY } from './probabilities.js';
 export { trainModel, defaultStartingM } from './train-model.js';
+export { estimateInteractions, exactLevel } from './interactions.js';
+export type { InteractionEstimateInput } from './interactions.js';
 export { defaultParameters, DEFAULT_M_PSEUDO_MATCHES, DEFAULT_U_PSEUDO_PAIRS } from './default-parameters.js';
 export type {
   FellegiSunterModel,
+  InteractionTerm,
   MatchExplanation,
   ModelReportRow,
   TermFrequencyInput,
@@ -20,7 +23,7 @@ export type {
   TrainingWarning,
 } from './model-types.js';
 export { matchWeightTable, priorWeight, matchProbability, levelWeight, tfAdjustmentWeight } from './match-weights.js';
-export { AGREES, compileWeights, DISAGREES, NEUTRAL, scorePairs, VETO_DISAGREEMENTS } from './score-pairs.js';
+export { AGREES, compileWeights, DISAGREES, NEUTRAL, pairFrequency, scorePairs, VETO_DISAGREEMENTS } from './score-pairs.js';
 export type { CompiledWeights } from './score-pairs.js';
 export type { ScorePairsOptions } from './score-pairs.js';
 export { explainPair } from './explain-pair.js';

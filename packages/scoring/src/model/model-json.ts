@@ -1,7 +1,7 @@
 import { MpiError } from '@mpi/types';
 import type { FellegiSunterModel } from './model-types.js';
 
-/** A model file or string that is not a valid version-1 Fellegi-Sunter model. Code `INVALID_MODEL`. */
+/** A model file or string that is not a valid (version 1 or 2) Fellegi-Sunter model. Code `INVALID_MODEL`. */
 export class InvalidModelError extends MpiError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('INVALID_MODEL', `Invalid model: ${message}`, options);
@@ -14,9 +14,11 @@ export function serializeModel(model: FellegiSunterModel): string {
 }
 
 /**
- * Reads a model written by `serializeModel`, checking its shape: version 1,
- * comparisons with a null level first, m and u with one row per comparison and
- * one probability in [0, 1] per level, a prior strictly between 0 and 1.
+ * Reads a model written by `serializeModel`, checking its shape: version 1 or 2
+ * (2 may hold interaction terms; a version-1 model has none and scores as it
+ * always did), comparisons with a null level first, m and u with one row per
+ * comparison and one probability in [0, 1] per level, a prior strictly between
+ * 0 and 1, interaction terms naming two comparisons and a level of each.
  * Throws InvalidModelError naming the offending field.
  */
 export function parseModel(json: string): FellegiSunterModel {
@@ -45,7 +47,7 @@ function isProbability(value: unknown): value is number {
 
 function validateModel(value: unknown): asserts value is FellegiSunterModel {
   if (!isObject(value)) fail('expected a JSON object');
-  if (value.version !== 1) fail(`unsupported version ${JSON.stringify(value.version)} (expected 1)`);
+  if (value.version !== 1 && value.version !== 2) fail(`unsupported version ${JSON.stringify(value.version)} (expected 1 or 2)`);
   const { comparisons, m, u, prior, training } = value;
   if (!Array.isArray(comparisons)) fail('"comparisons" must be an array');
   const names = new Set<string>();
@@ -89,6 +91,7 @@ function validateModel(value: unknown): asserts value is FellegiSunterModel {
     });
   }
   if (typeof prior !== 'number' || !(prior > 0 && prior < 1)) fail('"prior" must be a probability strictly between 0 and 1');
+  validateInteractions(value.interactions, value.version, comparisons as { name: string; levels: unknown[] }[]);
   if (!isObject(training)) fail('"training" must be an object');
   if (!Array.isArray(training.sessions)) fail('"training.sessions" must be an array');
   training.sessions.forEach((session: unknown, s) => {
@@ -109,6 +112,28 @@ function validateModel(value: unknown): asserts value is FellegiSunterModel {
   for (const field of ['notEstimated', 'fixedM'] as const) {
     if (training[field] !== undefined && !isStringArray(training[field])) fail(`"training.${field}" must be an array of names`);
   }
+}
+
+function validateInteractions(interactions: unknown, version: unknown, comparisons: readonly { name: string; levels: unknown[] }[]): void {
+  if (interactions === undefined) return;
+  if (version === 1) fail('"interactions" needs model version 2');
+  if (!Array.isArray(interactions)) fail('"interactions" must be an array');
+  interactions.forEach((term: unknown, i) => {
+    if (!isObject(term) || !isStringArray(term.comparisons) || term.comparisons.length !== 2 || !Array.isArray(term.levels) || term.levels.length !== 2) {
+      fail(`interactions[${i}]: expected { comparisons: [name, name], levels: [level, level], disagreeing: [names], weight }`);
+    }
+    if (typeof term.weight !== 'number' || !Number.isFinite(term.weight)) fail(`interactions[${i}].weight must be a finite number`);
+    if (!isStringArray(term.disagreeing)) fail(`interactions[${i}].disagreeing must be an array of comparison names`);
+    for (const name of term.disagreeing) if (!comparisons.some((c) => c.name === name)) fail(`interactions[${i}] names unknown comparison "${name}"`);
+    term.comparisons.forEach((name, side) => {
+      const comparison = comparisons.find((candidate) => candidate.name === name);
+      if (comparison === undefined) fail(`interactions[${i}] names unknown comparison "${name}"`);
+      const level = (term.levels as unknown[])[side];
+      if (!Number.isInteger(level) || (level as number) < 1 || (level as number) >= comparison.levels.length) {
+        fail(`interactions[${i}].levels[${side}] must be a non-null level of "${name}"`);
+      }
+    });
+  });
 }
 
 function isStringArray(value: unknown): value is string[] {

@@ -24,11 +24,14 @@ export interface TrainingSessionSummary {
  * Plain JSON (see `serializeModel` / `parseModel`).
  */
 export interface FellegiSunterModel {
-  version: 1;
+  /** 2 since interaction terms; a version-1 model (none) still loads and scores as before. */
+  version: 1 | 2;
   comparisons: Comparison[];
   m: number[][];
   u: number[][];
   prior: number;
+  /** Interaction terms of joint cells of two comparisons (see estimateInteractions); none when absent. */
+  interactions?: InteractionTerm[];
   training: {
     sessions: TrainingSessionSummary[];
     uSampleSize?: number;
@@ -41,6 +44,34 @@ export interface FellegiSunterModel {
     /** What training could not do well, by code (never a record value): see TrainingWarning. */
     warnings?: TrainingWarning[];
   };
+}
+
+/**
+ * An interaction term: a weight added to every pair whose two comparisons are
+ * both at the given levels (the joint "both exact" cell), correcting the
+ * independence the sum of their weights assumes. Different people agree on
+ * both far more often than independence predicts (twins: family name and birth
+ * date), so the term is negative (see estimateInteractions).
+ */
+export interface InteractionTerm {
+  /** Names of the two comparisons. */
+  comparisons: [string, string];
+  /** Their levels that make the cell (each comparison's exact level). */
+  levels: [number, number];
+  /**
+   * The cell holds only pairs whose these comparisons are all present and none
+   * agrees (a level other than null and `else` with u < 0.1, as for the
+   * demographic veto): the other demographic comparisons. Relatives who share
+   * the two fields differ on them (twins on the given name); a pair that agrees
+   * on one of them is scored as independence scores it.
+   */
+  disagreeing: string[];
+  /** log2(predicted / observed non-matches in the cell): added to the match weight. */
+  weight: number;
+  /** Non-matches estimated in the cell (from the candidate pairs). */
+  nonMatches: number;
+  /** Non-matches independence predicts there: space x u_a x u_b. */
+  predictedNonMatches: number;
 }
 
 /**
@@ -94,6 +125,12 @@ export interface TrainModelOptions {
    * data behind them. Undefined entries (custom comparisons) use neither.
    */
   readonly defaults?: readonly ({ readonly m: readonly number[]; readonly u: readonly number[] } | undefined)[];
+  /**
+   * Pairs of comparison indices whose joint exact cell lies wholly among the
+   * candidate pairs (a blocking rule reads no column but theirs): interaction
+   * terms are estimated for these (see estimateInteractions). None when absent.
+   */
+  readonly interactionCells?: readonly (readonly [number, number])[];
 }
 
 /** The Splink-style breakdown of one pair's match weight. */
@@ -120,7 +157,9 @@ export interface MatchExplanation {
   }[];
   /** Whether the demographic comparisons vetoed the pair (see Comparison.demographic). */
   demographicVeto: boolean;
-  /** priorWeight + sum of (weight + tfAdjustment + groupAdjustment) over the terms. */
+  /** The model's interaction terms whose cell the pair is in (see InteractionTerm). */
+  interactions: { comparisons: [string, string]; weight: number }[];
+  /** priorWeight + sum of (weight + tfAdjustment + groupAdjustment) over the terms + the interactions' weights. */
   matchWeight: number;
   matchProbability: number;
 }
@@ -129,6 +168,12 @@ export interface MatchExplanation {
 export interface TermFrequencyInput {
   readonly ids: Uint32Array;
   readonly tf: Float64Array;
+  /**
+   * A multi-valued comparison's further value columns (Comparison.valueColumns):
+   * per column, per-record ids in the same dictionary as `ids` and `tf`. A pair
+   * then takes the frequency of the rarest value its two records share.
+   */
+  readonly slots?: readonly Uint32Array[];
 }
 
 /** One row of the model report: a non-null level of a comparison. */

@@ -1,4 +1,6 @@
 import type { ComparisonVectors, PairChunk } from '../types.js';
+import { addInteractions, compileInteractions, type CompiledInteractions } from './interaction-scoring.js';
+import { AGREES, DISAGREES, demographicRoles } from './demographic-roles.js';
 import type { FellegiSunterModel, TermFrequencyInput } from './model-types.js';
 import { matchWeightTable, priorWeight, tfAdjustmentWeight } from './match-weights.js';
 
@@ -26,6 +28,8 @@ export interface CompiledWeights {
   /** The demographic comparisons' indices, and per level of each what it says about the veto (see demographicRoles). */
   readonly demographics: Int32Array;
   readonly roles: readonly (Uint8Array | null)[];
+  /** The model's interaction terms by comparison index (see compileInteractions). */
+  readonly interactions: CompiledInteractions;
 }
 
 /**
@@ -36,24 +40,6 @@ export interface CompiledWeights {
  * on two lost 0.4% of FEBRL's true pairs (recall 1.0 -> 0.996).
  */
 export const VETO_DISAGREEMENTS = 3;
-
-/** An agreement at least this share of random pairs show (sex: ~0.5) says nothing about who the person is. */
-export const WEAK_AGREEMENT_U = 0.1;
-
-/** Roles of a demographic comparison's levels: no bearing, outright disagreement (`else`), agreement. */
-export const NEUTRAL = 0;
-export const DISAGREES = 1;
-export const AGREES = 2;
-
-/** Per level of a demographic comparison: DISAGREES for `else`, AGREES where u < WEAK_AGREEMENT_U, else NEUTRAL (missing, weak agreement). */
-function demographicRoles(model: FellegiSunterModel, c: number): Uint8Array {
-  const last = model.comparisons[c].levels.length - 1;
-  return Uint8Array.from(model.comparisons[c].levels, (_, level) => {
-    if (level === 0) return NEUTRAL;
-    if (level === last) return DISAGREES;
-    return model.u[c][level] < WEAK_AGREEMENT_U ? AGREES : NEUTRAL;
-  });
-}
 
 /**
  * Whether the pair's demographic comparisons veto it (Comparison.demographic):
@@ -94,7 +80,7 @@ export function compileWeights(model: FellegiSunterModel, tf?: readonly (TermFre
   });
   const tfU = tfLevels.map((flags, c) => (flags === null ? null : tfReferenceU(model, c)));
   const demographics = Int32Array.from(model.comparisons.flatMap((comparison, c) => (comparison.demographic ? [c] : [])));
-  const roles = model.comparisons.map((comparison, c) => (comparison.demographic ? demographicRoles(model, c) : null));
+  const roles = model.comparisons.map((comparison, c) => (comparison.demographic ? demographicRoles(comparison, model.u[c]) : null));
   return {
     priorWeight: priorWeight(model),
     weights: matchWeightTable(model),
@@ -104,6 +90,7 @@ export function compileWeights(model: FellegiSunterModel, tf?: readonly (TermFre
     ...evidenceGroups(model),
     demographics,
     roles,
+    interactions: compileInteractions(model),
   };
 }
 
@@ -135,14 +122,33 @@ export function tfAdjustmentOf(
 ): number {
   const flags = compiled.tfLevels[c];
   if (!flags || flags[level] === 0) return 0;
-  const { ids, tf } = compiled.tf[c]!;
-  const tfValue = Math.max(tf[ids[left]], tf[ids[right]]);
-  return tfAdjustmentWeight(compiled.tfU[c]![level], tfValue);
+  return tfAdjustmentWeight(compiled.tfU[c]![level], pairFrequency(compiled.tf[c]!, left, right));
+}
+
+/**
+ * The frequency a pair's term-frequency adjustment reads: the larger of its two
+ * values' (agreeing on a rare value is stronger evidence than on a common one;
+ * two values of a fuzzy level, the commoner). For a multi-valued comparison the
+ * rarest value both records hold in any of their value columns (a match on any
+ * value counts), else its first values'.
+ */
+export function pairFrequency(input: TermFrequencyInput, left: number, right: number): number {
+  const { ids, tf, slots } = input;
+  const first = Math.max(tf[ids[left]], tf[ids[right]]);
+  if (slots === undefined || slots.length === 0) return first;
+  let shared = Infinity;
+  for (let a = -1; a < slots.length; a++) {
+    const value = (a < 0 ? ids : slots[a])[left];
+    if (value === 0) continue;
+    for (let b = -1; b < slots.length; b++) if ((b < 0 ? ids : slots[b])[right] === value && tf[value] < shared) shared = tf[value];
+  }
+  return shared === Infinity ? first : shared;
 }
 
 /**
  * Match weight of every pair: prior weight + the level weight of each
- * comparison + term-frequency adjustments, except that of each evidence group
+ * comparison + term-frequency adjustments + the interaction terms of the joint
+ * cells the pair is in (see InteractionTerm), except that of each evidence group
  * only the largest positive and the most negative weight count (see
  * `Comparison.evidenceGroup`), and that a pair its demographic comparisons veto
  * counts no positive weight of the others (see `Comparison.demographic`). One
@@ -183,6 +189,8 @@ export class PairScorer {
   // Hoisted per comparison so the per-pair loop only indexes typed arrays.
   private readonly tfIds: readonly (Uint32Array | null)[];
   private readonly tfValues: readonly (Float64Array | null)[];
+  /** Per comparison: whether its term frequencies span several value columns (see pairFrequency). */
+  private readonly tfMulti: readonly boolean[];
   private readonly tfU: readonly (Float64Array | null)[];
   private readonly anyTf: boolean;
   private readonly strongest: Float64Array;
@@ -196,6 +204,7 @@ export class PairScorer {
     this.compiled = compileWeights(model, tf);
     this.tfIds = this.compiled.tf.map((input) => input?.ids ?? null);
     this.tfValues = this.compiled.tf.map((input) => input?.tf ?? null);
+    this.tfMulti = this.compiled.tf.map((input) => (input?.slots?.length ?? 0) > 0);
     this.tfU = this.compiled.tfU;
     this.anyTf = this.compiled.tfLevels.some((flags) => flags !== null);
     this.strongest = new Float64Array(this.compiled.groupCount);
@@ -211,6 +220,7 @@ export class PairScorer {
     const compiled = this.compiled;
     const { weights, tfLevels, group, groupCount, priorWeight, roles } = compiled;
     const anyDemographic = compiled.demographics.length >= VETO_DISAGREEMENTS;
+    const anyInteraction = compiled.interactions.weight.length > 0;
     const { levels } = vectors;
     const { left, right } = chunk;
     for (let k = start, offset = start * width; k < end; k++, offset += width) {
@@ -229,7 +239,8 @@ export class PairScorer {
           if (flags !== null && flags[level] !== 0) {
             const ids = tfIds[c]!;
             const tf = tfValues[c]!;
-            term += tfAdjustmentWeight(tfU[c]![level], Math.max(tf[ids[left[k]]], tf[ids[right[k]]]));
+            const frequency = this.tfMulti[c] ? pairFrequency(compiled.tf[c]!, left[k], right[k]) : Math.max(tf[ids[left[k]]], tf[ids[right[k]]]);
+            term += tfAdjustmentWeight(tfU[c]![level], frequency);
           }
         }
         if (veto && term > 0 && roles[c] === null) term = 0;
@@ -239,6 +250,7 @@ export class PairScorer {
         else if (term < weakest[g]) weakest[g] = term;
       }
       for (let g = 0; g < groupCount; g++) weight += strongest[g] + weakest[g];
+      if (anyInteraction) weight = addInteractions(compiled.interactions, levels, offset, weight);
       scores[k] = weight;
     }
   }

@@ -2,6 +2,7 @@ import type { Comparison, PatternCounts } from '../types.js';
 import { expectationMaximisation, type ExpectationMaximisationOptions, type ExpectationMaximisationResult } from './expectation-maximisation.js';
 import { DEFAULT_M_PSEUDO_MATCHES, DEFAULT_U_PSEUDO_PAIRS } from './default-parameters.js';
 import type { FellegiSunterModel, TrainModelOptions, TrainingSessionSummary, TrainingWarning } from './model-types.js';
+import { estimateInteractions } from './interactions.js';
 import { copyTable, floorAndNormalise } from './probabilities.js';
 
 /** Starting share of matches among a training session's pairs; EM moves it quickly. */
@@ -39,7 +40,8 @@ export function defaultStartingM(comparison: Comparison): number[] {
  * columns tell nothing there: each session estimates m only for the other
  * comparisons, and a comparison's m is the median over the sessions that
  * estimated it. Parameters given in `fixed` are used as given and never
- * re-estimated.
+ * re-estimated. Last, the interaction terms of `interactionCells` (see
+ * estimateInteractions).
  */
 export function trainModel(options: TrainModelOptions): FellegiSunterModel {
   const { comparisons, sessions, fixed = {}, em = {} } = options;
@@ -151,13 +153,24 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
   }
   if (!Number.isFinite(prior)) throw new Error('trainModel: the prior is not a finite number');
   prior = Math.min(1 - PRIOR_FLOOR, Math.max(PRIOR_FLOOR, prior));
+  const interactions = estimateInteractions({
+    comparisons,
+    m,
+    u,
+    candidatePatterns: options.candidatePatterns,
+    candidateCount: options.candidateCount,
+    totalPairs: options.totalPairs,
+    prior,
+    cells: options.interactionCells ?? [],
+  });
 
   return {
-    version: 1,
+    version: 2,
     comparisons: structuredClone(comparisons) as Comparison[],
     m: copyTable(m),
     u,
     prior,
+    ...(interactions.length > 0 ? { interactions } : {}),
     training: {
       sessions: summaries,
       ...(options.uSampleSize !== undefined ? { uSampleSize: options.uSampleSize } : {}),

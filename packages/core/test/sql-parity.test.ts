@@ -4,9 +4,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseModel, serializeModel } from '@mpi/scoring';
-import { buildLinkagePlan, DuckDbExecutor } from '@mpi/sql';
+import { DuckDbExecutor } from '@mpi/sql';
 import { link } from '../src/index.js';
-import { chooseBlockingRules, linkInDuckDb, termFrequencyInputs, thresholdWeight } from '../src/advanced.js';
+import { linkInDuckDb, planFor } from '../src/advanced.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { afterAll } from 'vitest';
 import type { Settings } from '../src/index.js';
 import { febrlDir, febrlSettings, repoRoot } from './helpers.js';
 
-type Case = { name: string; settings: Settings; sources: { name: string; path: string }[]; split?: boolean; multiValued?: boolean };
+type Case = { name: string; settings: Settings; sources: { name: string; path: string }[]; split?: boolean; multiValued?: boolean; interactions?: boolean };
 
 const population = join(repoRoot, 'fixtures/population');
 
@@ -53,6 +53,7 @@ const cases: Case[] = [
     name: 'the generated demo population (4 sources)',
     settings: JSON.parse(readFileSync(join(population, 'settings.json'), 'utf8')) as Settings,
     sources: ['clinic', 'ehr', 'lab', 'payer'].map((name) => ({ name, path: join(population, `${name}.csv`) })),
+    interactions: true,
   },
 ];
 
@@ -72,7 +73,7 @@ function pairKeys(chunks: readonly { left: Uint32Array; right: Uint32Array }[]):
   return chunks.flatMap((chunk) => Array.from(chunk.left, (l, k) => `${l},${chunk.right[k]}`)).sort();
 }
 
-describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, sources, split, multiValued }) => {
+describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, sources, split, multiValued, interactions }) => {
   it('makes the same candidate pairs with the same match weights, and the same identity groups and ids', async () => {
     const inProcess = await link({ settings, sources, threads: 1 });
     const model = parseModel(serializeModel(inProcess.model));
@@ -84,16 +85,14 @@ describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, s
     expect(Array.from(sql.clustering.groupOf)).toEqual(Array.from(inProcess.clustering.groupOf));
     expect(sql.identityIds).toEqual(inProcess.identityIds);
     if (split) expect(sql.troubledPairs).toBeGreaterThan(0);
-    if (multiValued) expect(sql.plan.comparisons.some((c) => c.valueColumns.length > 1)).toBe(true);
+    if (multiValued) expect(sql.plan.comparisons.some((c) => c.valueColumns.length > 1 && c.tfColumns !== undefined)).toBe(true);
+    if (interactions) expect(sql.plan.interactions.length).toBeGreaterThan(0);
 
-    // The pairs and weights themselves, read back from the SQL engine.
-    const table = inProcess.table;
-    const mode = settings.mode ?? 'dedupe';
-    const chosen = chooseBlockingRules({ table, settings, mode, comparisons: model.comparisons, training: false, clusteringMethod: 'averageLinkage', progress: () => {} });
-    const plan = buildLinkagePlan({ model, rules: chosen.rules.map((r) => r.rule), mode, threshold: 0.95, thresholdWeight: thresholdWeight(0.95), clustering: 'averageLinkage' });
+    // The pairs and weights themselves, read back from the SQL engine (the same table: rows in canonical order).
+    const { table, plan, tf } = await planFor({ settings, sources, model });
     const executor = await DuckDbExecutor.open({ threads: 1 });
     try {
-      await executor.loadRecords(table, plan, termFrequencyInputs(table, model.comparisons).map((t) => t?.tf ?? null));
+      await executor.loadRecords(table, plan, tf);
       await executor.run(plan);
       const scored = await executor.pairs('scored_pairs');
       expect(pairKeys([scored])).toEqual(pairKeys(inProcess.pairs.chunks));

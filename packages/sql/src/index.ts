@@ -8,7 +8,7 @@
  */
 export type { Comparator, Expr, Feature, PlanFunction, Side } from './plan/expression.js';
 export { PRECOMPUTED_FEATURES } from './plan/expression.js';
-export type { LinkagePlan, PlanBlockingRule, PlanColumn, PlanComparison, PlanKeyPart, PlanLevel, PlanVeto } from './plan/plan.js';
+export type { LinkagePlan, PlanBlockingRule, PlanColumn, PlanComparison, PlanInteraction, PlanKeyPart, PlanLevel, PlanVeto } from './plan/plan.js';
 export { featureColumn, keyColumn } from './plan/plan.js';
 export { crossColumnCondition, valueCondition } from './plan/level-conditions.js';
 export { buildLinkagePlan, tfColumn, type PlanInput } from './plan/build-plan.js';

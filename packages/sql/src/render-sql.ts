@@ -133,6 +133,24 @@ function gamma(comparison: PlanComparison, d: Dialect): string {
   return `CASE ${whens.join(' ')} ELSE ${last} END AS ${d.quote(`gamma_${comparison.name}`)}`;
 }
 
+/**
+ * The frequency a pair's term-frequency adjustment reads (pairFrequency of
+ * @mpi/scoring): the larger of the two records' first values', or for a
+ * multi-valued comparison the rarest value both records hold in any value column.
+ */
+function pairFrequency(c: PlanComparison, d: Dialect): string {
+  const q = d.quote;
+  const zero = d.double(0);
+  const tf = c.tfColumns!;
+  const first = `greatest(coalesce(l.${q(tf[0])}, ${zero}), coalesce(r.${q(tf[0])}, ${zero}))`;
+  if (c.valueColumns.length === 1) return first;
+  const infinity = d.double(Infinity);
+  const shared = c.valueColumns.flatMap((a, i) =>
+    c.valueColumns.map((b) => `coalesce(CASE WHEN l.${q(a)} = r.${q(b)} THEN l.${q(tf[i])} END, ${infinity})`),
+  );
+  return `(CASE WHEN least(${shared.join(', ')}) < ${infinity} THEN least(${shared.join(', ')}) ELSE ${first} END)`;
+}
+
 /** The comparison's term: its level's weight plus the term-frequency adjustment where the level has one. */
 function term(comparison: PlanComparison, d: Dialect): string {
   const g = d.quote(`gamma_${comparison.name}`);
@@ -174,6 +192,17 @@ function matchWeight(plan: LinkagePlan, d: Dialect): { terms: string[]; weight: 
     const members = plan.comparisons.flatMap((c, i) => (c.evidenceGroup === g ? [terms[i]] : []));
     weight = `${weight} + (greatest(${zero}, ${members.join(', ')}) + least(${zero}, ${members.join(', ')}))`;
   }
+  const gamma = (c: number) => d.quote(`gamma_${plan.comparisons[c].name}`);
+  for (const term of plan.interactions) {
+    const cell = [
+      `${gamma(term.a)} = ${term.levelA}`,
+      `${gamma(term.b)} = ${term.levelB}`,
+      ...term.disagreeing.map(({ comparison, agreeingLevels }) =>
+        [`${gamma(comparison)} <> 0`, ...(agreeingLevels.length > 0 ? [`${gamma(comparison)} NOT IN (${agreeingLevels.join(', ')})`] : [])].join(' AND '),
+      ),
+    ];
+    weight = `${weight} + (CASE WHEN ${cell.join(' AND ')} THEN ${d.double(term.weight)} ELSE ${zero} END)`;
+  }
   return { terms, weight };
 }
 
@@ -189,9 +218,7 @@ export function renderJob(plan: LinkagePlan, d: Dialect): SqlJob {
   create('blocking keys', 'blocking_keys', blockingKeys(plan, d));
   create('candidate pairs (each pair once: the first rule that makes it)', 'candidate_pairs', plan.blocking.map((rule) => rulePairs(plan, rule, d)).join('\nUNION ALL\n'));
 
-  const tfColumns = plan.comparisons.flatMap((c) =>
-    c.tfColumn === undefined ? [] : [`greatest(coalesce(l.${q(c.tfColumn)}, ${d.double(0)}), coalesce(r.${q(c.tfColumn)}, ${d.double(0)})) AS ${q(`tf_${c.name}`)}`],
-  );
+  const tfColumns = plan.comparisons.flatMap((c) => (c.tfColumns === undefined ? [] : [`${pairFrequency(c, d)} AS ${q(`tf_${c.name}`)}`]));
   create(
     'comparison vectors',
     'comparison_vectors',

@@ -109,7 +109,7 @@ describe('level conditions in DuckDB against the in-process level tests', () => 
     const plan = buildLinkagePlan({ model, rules: [{ kind: 'key', keys: [{ column: 'all' }] }], mode: 'dedupe', threshold: 0.5, thresholdWeight: 0, clustering: 'connectedComponents' });
     const executor = await DuckDbExecutor.open({ threads: 1 });
     try {
-      const tf = comparisons.map((c) => (c.levels.some((level) => level.tfAdjustment) ? new Float64Array(table.columns[c.column].dictionary.length).fill(0.01) : null));
+      const tf = comparisons.map((c) => (c.levels.some((level) => level.tfAdjustment) ? [new Float64Array(table.columns[c.column].dictionary.length).fill(0.01)] : null));
       await executor.loadRecords(table, plan, tf);
       await executor.run(plan);
       const gammas = comparisons.map((c) => `"gamma_${c.name}"`).join(', ');

@@ -1,4 +1,4 @@
-import type { Comparison, FellegiSunterModel } from '@mpi/scoring';
+import type { Comparison, FellegiSunterModel, TermFrequencyInput } from '@mpi/scoring';
 import type { LinkMode } from '@mpi/types';
 import { buildLinkagePlan, DuckDbExecutor, type DuckDbOptions, type LinkagePlan, type SqlRunSummary, type TermFrequencyColumns } from '@mpi/sql';
 import { clusterPairs, numberGroups, thresholdWeight, type Clustering } from '../cluster/cluster.js';
@@ -66,8 +66,25 @@ async function prepare(options: SqlLinkOptions): Promise<Prepared> {
   const chosen = chooseBlockingRules({ table, settings, mode, comparisons, training: options.model === undefined, clusteringMethod: method, progress });
   const rules = chosen.rules.map((rule) => rule.rule);
   const planOf = (model: FellegiSunterModel) => buildLinkagePlan({ model, rules, mode, threshold, thresholdWeight: thresholdWeight(threshold), clustering: method });
-  const tf = termFrequencyInputs(table, comparisons).map((input) => input?.tf ?? null);
+  const tf = termFrequencyInputs(table, comparisons).map((input, c) => (input === null ? null : tfBySlot(table, comparisons[c], input)));
   return { table, settings, mode, chosen, comparisons, planOf, tf };
+}
+
+/**
+ * The term frequencies of a comparison by value column, indexed by that
+ * column's dictionary ids (the SQL reads them per record and value column):
+ * each record's value there takes the frequency of its id in the comparison's
+ * one id space over all its value columns (TermFrequencyInput).
+ */
+function tfBySlot(table: RecordTable, comparison: Comparison, input: TermFrequencyInput): Float64Array[] {
+  const columns = [comparison.column, ...(comparison.valueColumns ?? [])];
+  return columns.map((name, slot) => {
+    const { dictionary, ids } = table.columns[name];
+    const shared = slot === 0 ? input.ids : input.slots![slot - 1];
+    const tf = new Float64Array(dictionary.length);
+    for (let r = 0; r < ids.length; r++) if (ids[r] !== 0) tf[ids[r]] = input.tf[shared[r]];
+    return tf;
+  });
 }
 
 /**

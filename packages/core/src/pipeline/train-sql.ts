@@ -8,6 +8,7 @@ import { DEFAULTS, defaultUSampleSize, type Settings } from '../settings/setting
 import { trainingRules, type ChosenRules } from './block.js';
 import { fitToHouseholds } from './compare.js';
 import { consistentPrior } from './consistent-prior.js';
+import { interactionCells } from './train.js';
 
 /** What training in SQL starts from: the records loaded and compared by the executor with `plan`. */
 export interface SqlTrainInput {
@@ -73,6 +74,7 @@ export async function trainInSql(input: SqlTrainInput): Promise<FellegiSunterMod
     em: settings.em,
     household: comparisons.map((comparison) => isHouseholdField(comparison.column, table.fieldKinds)),
     defaults: comparisons.map((comparison) => defaultParameters(table.fieldKinds.get(comparison.column), comparison)),
+    interactionCells: interactionCells(comparisons, chosen.rules, table.fieldKinds),
   });
   // The prior consistent with the scores, as link() fits it: the trained model's weights first.
   await executor.run(input.planOf(trained), { compared: true });

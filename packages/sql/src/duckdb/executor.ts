@@ -20,8 +20,11 @@ export interface DuckDbOptions {
   readonly threads?: number;
 }
 
-/** Per comparison (plan order), the term frequency of each dictionary id of its column, or null. */
-export type TermFrequencyColumns = readonly (Float64Array | null)[];
+/**
+ * Per comparison (plan order), null without term frequencies, else per value
+ * column (PlanComparison.valueColumns) the term frequency of each dictionary id of that column.
+ */
+export type TermFrequencyColumns = readonly (readonly Float64Array[] | null)[];
 
 /** Scored pairs read back, ordered by (left, right). */
 export interface ScoredPairRows {
@@ -90,8 +93,8 @@ export class DuckDbExecutor {
       const encoded = table.columns[column.name];
       const features = column.features.filter((f) => f !== 'value');
       const keys = derivedKeys(plan, column.name);
-      const tfs = plan.comparisons.filter((cmp) => cmp.tfColumn !== undefined && cmp.column === column.name);
-      for (const cmp of tfs) if (!tf[cmp.index]) throw new RangeError(`comparison ${cmp.name} is term-frequency adjusted but has no term frequencies`);
+      const tfs = tfSlots(plan, column.name);
+      for (const { comparison } of tfs) if (!tf[comparison]) throw new RangeError(`comparison ${plan.comparisons[comparison].name} is term-frequency adjusted but has no term frequencies`);
       const fields = [
         'id INTEGER',
         '"value" VARCHAR',
@@ -112,7 +115,7 @@ export class DuckDbExecutor {
           if (key === null) appender.appendNull();
           else appender.appendVarchar(key);
         }
-        for (const cmp of tfs) appender.appendDouble(tf[cmp.index]![id]);
+        for (const { comparison, slot } of tfs) appender.appendDouble(tf[comparison]![slot][id]);
         appender.endRow();
       }
       appender.closeSync();
@@ -139,9 +142,7 @@ export class DuckDbExecutor {
       joins.push(`LEFT JOIN dict_${i} d${i} ON d${i}.id = r.c${i}`);
       for (const feature of column.features) select.push(`d${i}."${feature}" AS ${DUCKDB.quote(featureColumn(column.name, feature))}`);
       derivedKeys(plan, column.name).forEach((part, k) => select.push(`d${i}."key${k}" AS ${DUCKDB.quote(part.keyColumn)}`));
-      plan.comparisons
-        .filter((cmp) => cmp.tfColumn !== undefined && cmp.column === column.name)
-        .forEach((cmp, t) => select.push(`d${i}."tf${t}" AS ${DUCKDB.quote(cmp.tfColumn!)}`));
+      tfSlots(plan, column.name).forEach(({ name }, t) => select.push(`d${i}."tf${t}" AS ${DUCKDB.quote(name)}`));
     }
     await c.run(`CREATE OR REPLACE TABLE records AS SELECT ${select.join(', ')} FROM record_ids r ${joins.join(' ')}`);
     await c.run('DROP TABLE record_ids');
@@ -244,6 +245,13 @@ export class DuckDbExecutor {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** The term-frequency columns read from a column: each tf-adjusted comparison's value column that is it. */
+function tfSlots(plan: LinkagePlan, column: string): { comparison: number; slot: number; name: string }[] {
+  return plan.comparisons.flatMap((c) =>
+    c.tfColumns === undefined ? [] : c.valueColumns.flatMap((valueColumn, slot) => (valueColumn === column ? [{ comparison: c.index, slot, name: c.tfColumns![slot] }] : [])),
+  );
 }
 
 /** The derived (not exact) blocking keys of a column, each once, in first-use order. */

@@ -19,9 +19,9 @@ export interface PlanInput {
   readonly clustering: 'connectedComponents' | 'averageLinkage';
 }
 
-/** The term-frequency column of a comparison in the records table. */
-export function tfColumn(comparison: Comparison): string {
-  return `${comparison.name}__tf`;
+/** The term-frequency column of a comparison's value column `slot` (0: its own column) in the records table. */
+export function tfColumn(comparison: Comparison, slot = 0): string {
+  return `${comparison.name}__tf${slot === 0 ? '' : slot}`;
 }
 
 /**
@@ -57,7 +57,7 @@ export function buildLinkagePlan(input: PlanInput): LinkagePlan {
       levels,
       evidenceGroup: compiled.group[c],
       demographic: comparison.demographic === true,
-      ...(tf !== null ? { tfColumn: tfColumn(comparison) } : {}),
+      ...(tf !== null ? { tfColumns: slots.map((_, slot) => tfColumn(comparison, slot)) } : {}),
     };
   });
   const blocking = input.rules.map((rule, index): PlanBlockingRule => ({
@@ -78,6 +78,14 @@ export function buildLinkagePlan(input: PlanInput): LinkagePlan {
     priorWeight: compiled.priorWeight,
     veto: compiled.demographics.length >= VETO_DISAGREEMENTS ? { disagreements: VETO_DISAGREEMENTS } : undefined,
     evidenceGroups: compiled.groupCount,
+    interactions: Array.from(compiled.interactions.weight, (weight, i) => ({
+      a: compiled.interactions.a[i],
+      levelA: compiled.interactions.levelA[i],
+      b: compiled.interactions.b[i],
+      levelB: compiled.interactions.levelB[i],
+      disagreeing: compiled.interactions.disagreeing[i].map(({ c, agrees }) => ({ comparison: c, agreeingLevels: [...agrees.keys()].filter((level) => agrees[level] !== 0) })),
+      weight,
+    })),
     thresholdWeight: input.thresholdWeight,
     threshold: input.threshold,
     clustering: { method: input.clustering },

@@ -19,6 +19,8 @@ export interface LinkagePlan {
   readonly comparisons: readonly PlanComparison[];
   /** log2(prior / (1 - prior)). */
   readonly priorWeight: number;
+  /** Interaction terms, added in order after the evidence groups (see InteractionTerm of @mpi/scoring). */
+  readonly interactions: readonly PlanInteraction[];
   /** The demographic veto (see Comparison.demographic), or undefined when fewer comparisons are demographic than a veto needs. */
   readonly veto: PlanVeto | undefined;
   /** Number of evidence groups (PlanComparison.evidenceGroup runs 0..groups-1). */
@@ -84,8 +86,23 @@ export interface PlanComparison {
   /** Evidence group index, -1 when the comparison's weight simply adds up. */
   readonly evidenceGroup: number;
   readonly demographic: boolean;
-  /** The records-table column holding each record's term frequency of `column`, when a level is tf-adjusted. */
-  readonly tfColumn?: string;
+  /**
+   * When a level is tf-adjusted: per value column, the records-table column
+   * holding the term frequency of the record's value there. The pair's
+   * frequency is the rarest value both records hold in any value column, else
+   * the larger of their first values' (pairFrequency of @mpi/scoring).
+   */
+  readonly tfColumns?: readonly string[];
+}
+
+/** A pair with comparison `a` at `levelA` and `b` at `levelB`, and each `disagreeing` comparison present at none of its agreeing levels, adds `weight`. */
+export interface PlanInteraction {
+  readonly a: number;
+  readonly levelA: number;
+  readonly b: number;
+  readonly levelB: number;
+  readonly disagreeing: readonly { readonly comparison: number; readonly agreeingLevels: readonly number[] }[];
+  readonly weight: number;
 }
 
 export interface PlanVeto {

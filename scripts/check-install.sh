@@ -5,8 +5,8 @@
 # Run after `pnpm build` (CI runs it after the tests). Fails on the first step
 # that does not work; KEEP_INSTALL_CHECK=1 keeps the scratch folder to look at.
 #
-# Why all seven tarballs: @mpi/core depends on @mpi/blocking and @mpi/scoring,
-# and all three on @mpi/types; @mpi/index on core, @mpi/server on core and
+# Why all eight tarballs: @mpi/core depends on @mpi/blocking, @mpi/scoring and @mpi/sql,
+# and all of them on @mpi/types; @mpi/index on core, @mpi/server on core and
 # index, @mpi/cli (the `mpi` binary) on core, index and server ("workspace:*" in the repo, rewritten to their exact
 # versions by `pnpm pack`); until they are on a registry they must be
 # installed together. @mpi/index's better-sqlite3 compiles its native module
@@ -14,7 +14,7 @@
 # configured npm registry (npm's cache is used first).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-PACKAGES=(types blocking scoring core index server cli)
+PACKAGES=(types blocking scoring sql core index server cli)
 
 fail() { echo "check-install: FAILED: $*" >&2; exit 1; }
 step() { echo; echo "== check-install: $*"; }

@@ -12,6 +12,7 @@ import { dirname, join, normalize } from 'node:path';
 const RUNTIME_FILES = {
   '@mpi/types': [],
   '@mpi/blocking': [],
+  '@mpi/sql': [],
   '@mpi/scoring': ['data/nicknames.csv', 'data/NICKNAMES-LICENSE.txt', 'data/NOTICE.md', 'dist/compare-worker.js'],
   '@mpi/core': ['data/settings.schema.json', 'dist/read/read-worker.js', 'dist/cli/commands.js'],
   '@mpi/index': ['dist/index.js', 'dist/cli/index.js'],

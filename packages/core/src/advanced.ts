@@ -50,3 +50,10 @@ export { blockPairs } from './pipeline/block.js';
 // FHIR Patient resources as flat records, and the kind of each of their columns (the FHIR server maps queries with them).
 export { patientRecord, ResourceProblem, US_SSN_SYSTEM, identifierField } from './read/fhir/patient-record.js';
 export { fhirColumnSpec } from './read/fhir/fhir-settings.js';
+
+// The trained model run as SQL in embedded DuckDB (the plan and dialects live in @mpi/sql).
+export { chooseBlockingRules, type ChosenRules } from './pipeline/block.js';
+export { linkInDuckDb, type SqlLinkOptions, type SqlLinkResult } from './pipeline/link-sql.js';
+export { readRecords } from './pipeline/read.js';
+export { planFor, type PlannedRecords } from './pipeline/link-sql.js';
+export { writeSqlJob, type SqlJobFiles } from './output/sql-job.js';

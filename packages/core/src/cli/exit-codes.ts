@@ -35,6 +35,8 @@ const NOT_THE_INPUT: Readonly<Record<string, number>> = {
   // pass with more memory free or fewer threads, so the input is not shown to be wrong.
   OUT_OF_MEMORY: EXIT.internal,
   WORKER_FAILED: EXIT.internal,
+  // A statement failed inside the SQL engine (DuckDB): not shown to be the input's fault.
+  SQL_ENGINE_FAILED: EXIT.internal,
 };
 
 /** The exit code for an error that ended a command. */

@@ -13,6 +13,7 @@ import { addSourceOptions, modeOption, positiveInt, probability, withSourceOptio
 import { requireReportForValues } from './report-options.js';
 import { progressPrinter } from './progress.js';
 import { formatSummary, linkSummary } from './summary.js';
+import { addEngineOptions, checkEngineOptions, linkOnEngine } from './link-engine.js';
 
 /** The files a link run writes, by the option that names them; at least one is required. */
 function linkOutputs(opts: { out?: string; pairs?: string; modelOut?: string; reportHtml?: string }): NamedPath[] {
@@ -49,7 +50,7 @@ async function runSettings(opts: Record<string, unknown>, sources: readonly Sour
 
 /** Adds the `link` command to the program. */
 export function addLinkCommand(program: Command): void {
-  addSourceOptions(program.command('link').description('link the sources into identity groups'))
+  addEngineOptions(addSourceOptions(program.command('link').description('link the sources into identity groups')))
     .option('--settings <file>', 'settings JSON (default: inferred from the sources, as mpi init infers them)')
     .option('--out <file>', 'groups CSV to write: source,record_id,identity_id')
     .option('--pairs <file>', 'pairs CSV to write: the scored pairs at or above the threshold')
@@ -69,7 +70,10 @@ export function addLinkCommand(program: Command): void {
     .action(async (opts) => {
       if (opts.json && opts.report) throw new MpiError('BAD_ARGS', '--report and --json both print on stdout: give one of them');
       requireReportForValues(opts);
-      checkOutputPaths(linkOutputs(opts), [
+      checkEngineOptions(opts);
+      // The SQL job's folder is made and its files written atomically by writeSqlJob.
+      const outputs = opts.engine === 'sql' ? [] : linkOutputs(opts);
+      checkOutputPaths(outputs, [
         ...(opts.settings !== undefined ? [{ option: '--settings', path: opts.settings as string }] : []),
         ...(opts.source as { path: string }[]).map((source) => ({ option: '--source', path: source.path })),
         ...(opts.model ? [{ option: '--model', path: opts.model as string }] : []),
@@ -77,6 +81,7 @@ export function addLinkCommand(program: Command): void {
       const sources = withSourceOptions(opts.source, opts);
       const { settings, inferred } = await runSettings(opts, sources);
       const model = opts.model ? parseModel(JSON.stringify(await readJson(opts.model, 'model'))) : undefined;
+      if (opts.engine !== 'in-process') return linkOnEngine(opts, settings, sources, model, progressPrinter(Boolean(opts.quiet)));
       const result = await link({ settings, sources, threads: opts.threads, model, onProgress: progressPrinter(Boolean(opts.quiet)) });
       // Loud, even with --quiet: a column that failed as a whole changes what the run means.
       for (const warning of result.table.warnings) process.stderr.write(`mpi: warning: ${warning.message}\n`);

@@ -216,8 +216,8 @@ function forEachPair(chunks: readonly PairChunk[], weights: readonly Float64Arra
   }
 }
 
-/** Groups numbered by smallest row (the first time a root is met in row order), rows ascending within each. */
-function numberGroups(size: number, root: Uint32Array): Clustering {
+/** Groups numbered by smallest row (the first time a root is met in row order), rows ascending within each. Roots are below 2 * size. */
+export function numberGroups(size: number, root: Uint32Array): Clustering {
   // Roots are rows, or size + row for re-clustered components.
   const groupOfRoot = new Int32Array(2 * size).fill(-1);
   const groupOf = new Uint32Array(size);

@@ -25,17 +25,20 @@ export interface PairsCsvOptions extends CsvOutputOptions {
 
 const asIs = (value: string) => value;
 
+/** What groups.csv is written from: the records and their identity groups (a LinkResult, or the SQL engine's result). */
+export type GroupsOfRecords = Pick<LinkResult, 'table' | 'clustering' | 'identityIds'>;
+
 /**
  * groups.csv: `source,record_id,identity_id`, one row per input record, in canonical
  * record order. Written atomically: a failed or interrupted write leaves the
  * previous file as it was (see atomic-file.ts).
  */
-export async function writeGroupsCsv(result: LinkResult, path: string, options: CsvOutputOptions = {}): Promise<void> {
+export async function writeGroupsCsv(result: GroupsOfRecords, path: string, options: CsvOutputOptions = {}): Promise<void> {
   publishAll([await stageGroupsCsv(result, path, options)]);
 }
 
 /** Writes groups.csv to a finished temporary file, for the caller to publish with the other outputs. */
-export function stageGroupsCsv(result: LinkResult, path: string, options: CsvOutputOptions = {}): Promise<AtomicFile> {
+export function stageGroupsCsv(result: GroupsOfRecords, path: string, options: CsvOutputOptions = {}): Promise<AtomicFile> {
   const { table, clustering, identityIds } = result;
   const text = options.spreadsheetSafe ? spreadsheetSafe : asIs;
   return stageFile(path, options.label ?? 'groups file', async (file) => {

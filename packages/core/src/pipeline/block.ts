@@ -90,19 +90,29 @@ function scaled(table: RecordTable, base: readonly BlockingRule[], mode: LinkMod
 }
 
 /** The rules EM trains on: explicit training rules, else the blocking rules over person fields (all rules if none is). */
-function trainingRules(settings: Settings, table: RecordTable, blocking: readonly CompiledBlockingRule[]): CompiledBlockingRule[] {
+export function trainingRules(settings: Settings, table: RecordTable, blocking: readonly CompiledBlockingRule[]): CompiledBlockingRule[] {
   if (settings.trainingRules) return settings.trainingRules.map((rule) => compileBlockingRule(table, rule));
   const person = blocking.filter((rule) => isPersonRule(rule.columns, table.fieldKinds));
   return person.length > 0 ? person : [...blocking];
 }
 
+/** The blocking rules for the data, and the true pairs the default rules are expected to hold. */
+export interface ChosenRules {
+  readonly rules: CompiledBlockingRule[];
+  /** See Blocked.expectedTruePairs. */
+  readonly expectedTruePairs: number | undefined;
+  /** Pairs in the comparison space. */
+  readonly space: number;
+  /** The pair budget for a number of training rules. */
+  budgetFor(trainingRules: number): { maxPairs: number; basis: string | undefined };
+}
+
 /**
- * The block stage: the blocking rules (the settings', else the defaults scaled to
- * the data) and the candidate pairs they give, within the pair budget (an explicit
- * maxPairs, else what the memory free holds: PairBudgetExceededError before any
- * pair is generated).
+ * The blocking rules: the settings', else the defaults scaled to the data (each
+ * counted, none generated). The in-process block stage and the SQL plan take
+ * their rules from here, so both engines block alike.
  */
-export function blockPairs(input: BlockInput): Blocked {
+export function chooseBlockingRules(input: BlockInput): ChosenRules {
   const { table, settings, mode } = input;
   const presentFields = new Set(Object.keys(table.columns));
   const space = totalPairs(table, mode);
@@ -127,6 +137,17 @@ export function blockPairs(input: BlockInput): Blocked {
     rules = [...tight.map(({ rule }) => rule), ...affordable(table, broad, mode, broadRuleAllowance(table.size, truePairs), room)];
   }
   if (rules.length === 0) throw new SettingsError('blockingRules', 'no blocking rule applies to the fields present');
+  return { rules, expectedTruePairs: truePairs, space, budgetFor };
+}
+
+/**
+ * The block stage: the blocking rules (see chooseBlockingRules) and the
+ * candidate pairs they give, within the pair budget (an explicit maxPairs, else
+ * what the memory free holds: PairBudgetExceededError before any pair is generated).
+ */
+export function blockPairs(input: BlockInput): Blocked {
+  const { table, settings, mode } = input;
+  const { rules, expectedTruePairs: truePairs, space, budgetFor } = chooseBlockingRules(input);
   const sessionRules = input.training ? trainingRules(settings, table, rules) : [];
   // An explicit maxPairs is the user's; the default is what the memory free holds.
   const budget = budgetFor(sessionRules.length);

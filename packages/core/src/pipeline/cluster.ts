@@ -25,11 +25,16 @@ export interface Clustered {
 export function clusterRecords(input: ClusterInput): Clustered {
   const { table } = input;
   const clustering = clusterPairs(table.size, input.pairs.chunks, input.weights, thresholdWeight(input.threshold), { method: input.method });
+  input.progress({ stage: 'cluster', done: table.size, total: table.size });
+  return { clustering, identityIds: identityIdsOf(table, clustering) };
+}
+
+/** The identity id of every group: a function of its first record's source and record id. */
+export function identityIdsOf(table: RecordTable, clustering: Clustering): string[] {
   const identityIds = new Array<string>(clustering.groupCount);
   for (let g = 0; g < clustering.groupCount; g++) {
     const first = clustering.members[clustering.start[g]];
     identityIds[g] = identityId(table.sources[table.source[first]], table.recordIds[first]);
   }
-  input.progress({ stage: 'cluster', done: table.size, total: table.size });
-  return { clustering, identityIds };
+  return identityIds;
 }

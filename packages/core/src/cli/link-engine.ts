@@ -1,0 +1,117 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { serializeModel, type FellegiSunterModel } from '@mpi/scoring';
+import type { DialectName, DuckDbOptions } from '@mpi/sql';
+import { MpiError } from '../errors.js';
+import { linkInDuckDb } from '../pipeline/link-sql.js';
+import type { ProgressEvent } from '../pipeline/types.js';
+import type { SourceInput } from '../read/source-input.js';
+import type { Settings } from '../settings/settings.js';
+import { writeSqlJob } from '../output/sql-job.js';
+import { stageGroupsCsv } from '../output/write-results.js';
+import { publishAll, stageFile, type AtomicFile } from '../output/atomic-file.js';
+
+/** The engines `mpi link` runs on. */
+export type Engine = 'in-process' | 'duckdb' | 'sql';
+
+/** Adds --engine and the SQL engines' options to the link command. */
+export function addEngineOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--engine <engine>', 'in-process, duckdb (embedded: trains, or applies --model), or sql (writes the job of --model for a cluster engine into --out-sql)').choices(['in-process', 'duckdb', 'sql']).default('in-process'))
+    .addOption(new Option('--dialect <dialect>', 'with --engine sql: the SQL dialect').choices(['spark', 'trino', 'duckdb']).default('spark'))
+    .option('--out-sql <dir>', 'with --engine sql: the folder to write job.sql, plan.json and records.parquet into')
+    .option('--memory-limit <size>', "with --engine duckdb: DuckDB's memory_limit, e.g. 2GB (past it DuckDB spills to --temp-dir)")
+    .option('--temp-dir <dir>', 'with --engine duckdb: where DuckDB spills');
+}
+
+/** The options of `mpi link` a SQL engine reads. */
+interface EngineOptions {
+  readonly engine: Engine;
+  readonly dialect: DialectName;
+  readonly outSql?: string;
+  readonly memoryLimit?: string;
+  readonly tempDir?: string;
+  readonly out?: string;
+  readonly pairs?: string;
+  readonly modelOut?: string;
+  readonly reportHtml?: string;
+  readonly report?: boolean;
+  readonly spreadsheetSafe?: boolean;
+  readonly json?: boolean;
+  readonly threads?: number;
+}
+
+/** Refuses the options an engine does not support, before anything is read. */
+export function checkEngineOptions(opts: EngineOptions & { model?: string }): void {
+  if (opts.engine === 'in-process') {
+    if (opts.outSql !== undefined) throw new MpiError('BAD_ARGS', '--out-sql needs --engine sql');
+    return;
+  }
+  if (opts.engine === 'sql' && opts.model === undefined) {
+    throw new MpiError('BAD_ARGS', '--engine sql writes the job of a trained model: give --model (train with --model-out, in process or with --engine duckdb)');
+  }
+  if (opts.engine === 'sql' && opts.modelOut !== undefined) throw new MpiError('BAD_ARGS', '--engine sql does not write --model-out');
+  const unsupported = [
+    ['--pairs', opts.pairs],
+    ['--report-html', opts.reportHtml],
+    ['--report', opts.report],
+  ].filter(([, value]) => value !== undefined && value !== false);
+  if (unsupported.length > 0) throw new MpiError('BAD_ARGS', `--engine ${opts.engine} does not write ${unsupported.map(([name]) => name).join(', ')} yet`);
+  if (opts.engine === 'sql' && opts.outSql === undefined) throw new MpiError('BAD_ARGS', '--engine sql writes the job: give --out-sql DIR');
+  if (opts.engine === 'duckdb' && opts.out === undefined) throw new MpiError('BAD_ARGS', '--engine duckdb: give --out (the groups file)');
+}
+
+/**
+ * Runs `mpi link` on a SQL engine: DuckDB links and writes the groups file
+ * (same format and atomic write as the in-process engine); `sql` writes the job.
+ * Prints the summary (or --json) on stdout.
+ */
+export async function linkOnEngine(
+  opts: EngineOptions,
+  settings: Settings,
+  sources: readonly SourceInput[],
+  model: FellegiSunterModel | undefined,
+  onProgress: (event: ProgressEvent) => void,
+): Promise<void> {
+  const duckdb: DuckDbOptions = {
+    ...(opts.memoryLimit !== undefined ? { memoryLimit: opts.memoryLimit } : {}),
+    ...(opts.tempDir !== undefined ? { tempDirectory: opts.tempDir } : {}),
+    ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+  };
+  if (opts.engine === 'sql') {
+    const written = await writeSqlJob({ settings, sources, model: model!, onProgress, threads: opts.threads, duckdb, dialect: opts.dialect, dir: opts.outSql! });
+    const summary = { command: 'link', engine: 'sql', dialect: opts.dialect, records: written.records, statements: written.statements, files: written.files };
+    process.stdout.write(opts.json ? JSON.stringify(summary, null, 2) + '\n' : `wrote ${written.files.join(', ')} (${written.statements} statements, ${written.records} records, ${opts.dialect}) into ${written.dir}\n`);
+    return;
+  }
+  const result = await linkInDuckDb({ settings, sources, model, onProgress, threads: opts.threads, duckdb });
+  for (const warning of result.table.warnings) process.stderr.write(`mpi: warning: ${warning.message}\n`);
+  // The groups file and the trained model appear together or not at all.
+  const staged: AtomicFile[] = [];
+  try {
+    staged.push(await stageGroupsCsv(result, opts.out!, { spreadsheetSafe: Boolean(opts.spreadsheetSafe), label: '--out' }));
+    if (opts.modelOut !== undefined) {
+      const json = serializeModel(result.model);
+      staged.push(await stageFile(opts.modelOut, '--model-out', (file) => file.write(json)));
+    }
+  } catch (error) {
+    for (const file of staged) file.discard();
+    throw error;
+  }
+  publishAll(staged);
+  const summary = {
+    command: 'link',
+    engine: 'duckdb',
+    records: result.table.size,
+    candidatePairs: result.run.pairCount,
+    groups: result.clustering.groupCount,
+    model: model === undefined ? 'trained' : 'given',
+    labelPropagationRounds: result.run.rounds,
+    seconds: result.seconds,
+  };
+  process.stdout.write(
+    opts.json
+      ? JSON.stringify(summary, null, 2) + '\n'
+      : `${summary.records} records, ${summary.candidatePairs} candidate pairs, ${summary.groups} identity groups (DuckDB; read ${result.seconds.read.toFixed(1)} s, load ${result.seconds.load.toFixed(1)} s, SQL ${result.seconds.sql.toFixed(1)} s)\n`,
+  );
+}

@@ -1,0 +1,180 @@
+import type { Comparison, FellegiSunterModel, TermFrequencyInput } from '@mpi/scoring';
+import type { LinkMode } from '@mpi/types';
+import { buildLinkagePlan, DuckDbExecutor, type DuckDbOptions, type LinkagePlan, type SqlRunSummary, type TermFrequencyColumns } from '@mpi/sql';
+import { clusterPairs, numberGroups, thresholdWeight, type Clustering } from '../cluster/cluster.js';
+import { SettingsError } from '../errors.js';
+import type { RecordTable } from '../read/record-table.js';
+import { defaultComparisons } from '../defaults/field-kinds.js';
+import { DEFAULTS, validateSettings, type Settings } from '../settings/settings.js';
+import { chooseBlockingRules, type ChosenRules } from './block.js';
+import { trainInSql, untrainedModel } from './train-sql.js';
+import { identityIdsOf } from './cluster.js';
+import { termFrequencyInputs } from './explain.js';
+import { readRecords } from './read.js';
+import type { LinkOptions } from './types.js';
+
+/** Options of {@link linkInDuckDb}: link()'s, with DuckDB's settings. */
+export interface SqlLinkOptions extends Omit<LinkOptions, 'model'> {
+  /** A trained model to apply (train with link(), save with serializeModel); without one the model is trained on what SQL counts. */
+  readonly model?: FellegiSunterModel;
+  readonly duckdb?: DuckDbOptions;
+}
+
+/** What a run in DuckDB gives: the records, their identity groups, and the run's figures. */
+export interface SqlLinkResult {
+  readonly table: RecordTable;
+  readonly plan: LinkagePlan;
+  /** The model applied: the one given, or the one trained. */
+  readonly model: FellegiSunterModel;
+  readonly clustering: Clustering;
+  /** Identity id of each group, by group index (as link() names them). */
+  readonly identityIds: string[];
+  readonly run: SqlRunSummary;
+  /** Scored pairs inside the components the average-linkage split clustered again. */
+  readonly troubledPairs: number;
+  /** Seconds: reading and normalizing, loading into DuckDB, the SQL job (training included), the average-linkage split. */
+  readonly seconds: { read: number; load: number; sql: number; cluster: number };
+}
+
+/** The records read and normalized, the blocking rules chosen for them, and how to plan a model for them. */
+interface Prepared {
+  readonly table: RecordTable;
+  readonly settings: Settings;
+  readonly mode: LinkMode;
+  readonly chosen: ChosenRules;
+  readonly comparisons: readonly Comparison[];
+  readonly planOf: (model: FellegiSunterModel) => LinkagePlan;
+  readonly tf: TermFrequencyColumns;
+}
+
+/**
+ * Reads and normalizes the sources and chooses the blocking rules as link()
+ * does (the settings', else the defaults scaled to the data); the comparisons
+ * are the model's, else the settings', else the defaults for the field kinds.
+ */
+async function prepare(options: SqlLinkOptions): Promise<Prepared> {
+  const settings = validateSettings(options.settings, { sources: options.sources.map((source) => source.name) });
+  const mode = settings.mode ?? DEFAULTS.mode;
+  const method = settings.clustering ?? DEFAULTS.clustering;
+  const threshold = settings.threshold ?? DEFAULTS.threshold;
+  const progress = options.onProgress ?? (() => {});
+  const table = await readRecords({ sources: options.sources, settings, threads: options.threads ?? 1, parallelBytes: options.parallelBytes, progress });
+  const comparisons = options.model?.comparisons ?? settings.comparisons ?? defaultComparisons(table.fieldKinds, table.valueColumns);
+  for (const comparison of comparisons) {
+    if (!(comparison.column in table.columns)) throw new SettingsError(`comparisons.${comparison.name}`, `field "${comparison.column}" is not in the record table`);
+  }
+  const chosen = chooseBlockingRules({ table, settings, mode, comparisons, training: options.model === undefined, clusteringMethod: method, progress });
+  const rules = chosen.rules.map((rule) => rule.rule);
+  const planOf = (model: FellegiSunterModel) => buildLinkagePlan({ model, rules, mode, threshold, thresholdWeight: thresholdWeight(threshold), clustering: method });
+  const tf = termFrequencyInputs(table, comparisons).map((input, c) => (input === null ? null : tfBySlot(table, comparisons[c], input)));
+  return { table, settings, mode, chosen, comparisons, planOf, tf };
+}
+
+/**
+ * The term frequencies of a comparison by value column, indexed by that
+ * column's dictionary ids (the SQL reads them per record and value column):
+ * each record's value there takes the frequency of its id in the comparison's
+ * one id space over all its value columns (TermFrequencyInput).
+ */
+function tfBySlot(table: RecordTable, comparison: Comparison, input: TermFrequencyInput): Float64Array[] {
+  const columns = [comparison.column, ...(comparison.valueColumns ?? [])];
+  return columns.map((name, slot) => {
+    const { dictionary, ids } = table.columns[name];
+    const shared = slot === 0 ? input.ids : input.slots![slot - 1];
+    const tf = new Float64Array(dictionary.length);
+    for (let r = 0; r < ids.length; r++) if (ids[r] !== 0) tf[ids[r]] = input.tf[shared[r]];
+    return tf;
+  });
+}
+
+/**
+ * Links the sources in embedded DuckDB: records are read and normalized by our
+ * own code and loaded in batches; blocking, comparison vectors, match weights
+ * and connected components run as SQL (the plan of buildLinkagePlan); without a
+ * model, it is trained on the pattern counts SQL returns (see trainInSql); the
+ * components holding a pair scored below the threshold are split by the same
+ * average linkage as link(). Same groups and ids as link() with the same model
+ * (test/sql-parity.test.ts).
+ */
+export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResult> {
+  const clock = performance.now();
+  const prepared = await prepare(options);
+  const { table, planOf, tf } = prepared;
+  const progress = options.onProgress ?? (() => {});
+  const read = performance.now();
+  const executor = await DuckDbExecutor.open(options.duckdb);
+  try {
+    let model = options.model;
+    let run: SqlRunSummary;
+    let loaded: number;
+    let plan: LinkagePlan;
+    if (model === undefined) {
+      const untrained = planOf(untrainedModel(prepared.comparisons));
+      await executor.loadRecords(table, untrained, tf);
+      loaded = performance.now();
+      await executor.compare(untrained);
+      model = await trainInSql({ ...prepared, executor, plan: untrained, threads: options.threads ?? 1 });
+      plan = planOf(model);
+      run = await executor.run(plan, { compared: true });
+    } else {
+      plan = planOf(model);
+      await executor.loadRecords(table, plan, tf);
+      loaded = performance.now();
+      run = await executor.run(plan);
+    }
+    progress({ stage: 'score', done: run.pairCount, total: run.pairCount });
+    const labels = await executor.componentLabels(table.size);
+    const troubled = await executor.pairs('troubled_pairs');
+    const ran = performance.now();
+    const clustering = numberGroups(table.size, splitTroubled(labels, troubled, plan.thresholdWeight));
+    progress({ stage: 'cluster', done: table.size, total: table.size });
+    const done = performance.now();
+    return {
+      table,
+      plan,
+      model,
+      clustering,
+      identityIds: identityIdsOf(table, clustering),
+      run,
+      troubledPairs: troubled.left.length,
+      seconds: { read: (read - clock) / 1000, load: (loaded - read) / 1000, sql: (ran - loaded) / 1000, cluster: (done - ran) / 1000 },
+    };
+  } finally {
+    executor.close();
+  }
+}
+
+/** The records read and normalized, the plan of a model for them, and each comparison's term frequencies. */
+export interface PlannedRecords {
+  readonly table: RecordTable;
+  readonly plan: LinkagePlan;
+  readonly tf: TermFrequencyColumns;
+}
+
+/** Reads and normalizes the sources, and builds the plan of the model for them (see linkInDuckDb). */
+export async function planFor(options: SqlLinkOptions & { readonly model: FellegiSunterModel }): Promise<PlannedRecords> {
+  const { table, planOf, tf } = await prepare(options);
+  return { table, plan: planOf(options.model), tf };
+}
+
+/**
+ * The root of every row: its component's label, except in the components the
+ * SQL found troubled, which are clustered again by clusterPairs' average
+ * linkage on their own pairs (rows renumbered in ascending order, so its ties
+ * fall as in link()); each part is rooted at its smallest row.
+ */
+function splitTroubled(labels: Uint32Array, troubled: { left: Uint32Array; right: Uint32Array; weight: Float64Array }, minWeight: number): Uint32Array {
+  if (troubled.left.length === 0) return labels;
+  const rows = [...new Set([...troubled.left, ...troubled.right])].sort((a, b) => a - b);
+  const local = new Map<number, number>(rows.map((row, i) => [row, i]));
+  const left = Uint32Array.from(troubled.left, (row) => local.get(row)!);
+  const right = Uint32Array.from(troubled.right, (row) => local.get(row)!);
+  const parts = clusterPairs(rows.length, [{ left, right }], [troubled.weight], minWeight, { method: 'averageLinkage' });
+  const roots = labels.slice();
+  // members of each part ascend, so the first is the part's smallest row.
+  for (let g = 0; g < parts.groupCount; g++) {
+    const smallest = rows[parts.members[parts.start[g]]];
+    for (let k = parts.start[g]; k < parts.start[g + 1]; k++) roots[rows[parts.members[k]]] = smallest;
+  }
+  return roots;
+}

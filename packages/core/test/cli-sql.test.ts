@@ -1,0 +1,53 @@
+// `mpi link --engine duckdb` and `--engine sql`: the same contracts as the in-process engine.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, runMpi, tempDir } from './helpers.js';
+
+const population = join(repoRoot, 'fixtures/population');
+const sourceArgs = ['clinic', 'ehr', 'lab', 'payer'].flatMap((name) => ['--source', `${name}=${join(population, `${name}.csv`)}`]);
+const base = ['link', '--settings', join(population, 'settings.json'), ...sourceArgs, '--quiet', '--threads', '1'];
+
+describe('mpi link --engine duckdb / sql', () => {
+  it('writes the same groups file as the in-process engine with the same model, and the job of the model for Spark', async () => {
+    const dir = tempDir();
+    const trained = await runMpi([...base, '--out', join(dir, 'in-process.csv'), '--model-out', join(dir, 'model.json')]);
+    expect(trained.code).toBe(0);
+    // A small memory limit: DuckDB spills to --temp-dir rather than fail.
+    const duck = await runMpi([...base, '--engine', 'duckdb', '--model', join(dir, 'model.json'), '--out', join(dir, 'duckdb.csv'), '--json', '--memory-limit', '200MB', '--temp-dir', join(dir, 'spill')]);
+    expect(duck.stderr).toBe('');
+    expect(duck.code).toBe(0);
+    expect(JSON.parse(duck.stdout)).toMatchObject({ engine: 'duckdb', records: 8431 });
+    expect(readFileSync(join(dir, 'duckdb.csv'), 'utf8')).toBe(readFileSync(join(dir, 'in-process.csv'), 'utf8'));
+
+    const job = await runMpi([...base, '--engine', 'sql', '--dialect', 'spark', '--model', join(dir, 'model.json'), '--out-sql', join(dir, 'job')]);
+    expect(job.code).toBe(0);
+    for (const file of ['job.sql', 'plan.json', 'records.parquet']) expect(existsSync(join(dir, 'job', file)), file).toBe(true);
+    expect(readFileSync(join(dir, 'job', 'job.sql'), 'utf8')).toContain('CREATE TABLE `candidate_pairs` USING parquet AS');
+  });
+
+  it('trains in DuckDB without --model: the groups file and the model of the in-process engine', async () => {
+    const dir = tempDir();
+    expect((await runMpi([...base, '--out', join(dir, 'in-process.csv'), '--model-out', join(dir, 'in-process.json')])).code).toBe(0);
+    const duck = await runMpi([...base, '--engine', 'duckdb', '--out', join(dir, 'duckdb.csv'), '--model-out', join(dir, 'duckdb.json')]);
+    expect(duck.code).toBe(0);
+    expect(readFileSync(join(dir, 'duckdb.csv'), 'utf8')).toBe(readFileSync(join(dir, 'in-process.csv'), 'utf8'));
+    const [a, b] = ['in-process.json', 'duckdb.json'].map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')));
+    expect(b.comparisons).toEqual(a.comparisons);
+    expect(b.u).toEqual(a.u);
+  });
+
+  it('refuses, with a usage error and nothing written, the sql engine without a model and outputs an engine does not write', async () => {
+    const dir = tempDir();
+    const noModel = await runMpi([...base, '--engine', 'sql', '--out-sql', join(dir, 'job')]);
+    expect(noModel.code).toBe(2);
+    expect(noModel.stderr).toContain('--engine sql writes the job of a trained model: give --model');
+    expect(existsSync(join(dir, 'job'))).toBe(false);
+    const pairs = await runMpi([...base, '--engine', 'duckdb', '--model', join(dir, 'm.json'), '--out', join(dir, 'g.csv'), '--pairs', join(dir, 'p.csv')]);
+    expect(pairs.code).toBe(2);
+    expect(pairs.stderr).toContain('does not write --pairs');
+    const noDir = await runMpi([...base, '--engine', 'sql', '--model', join(dir, 'm.json')]);
+    expect(noDir.code).toBe(2);
+    expect(existsSync(join(dir, 'g.csv'))).toBe(false);
+  });
+});

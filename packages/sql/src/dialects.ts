@@ -1,0 +1,131 @@
+// The dialect table: every difference between the engines the plan runs on, in
+// one place. docs/sql-engine.md renders the same table for people; a test checks
+// that every dialect maps every plan function.
+import type { PlanFunction } from './plan/expression.js';
+
+export type DialectName = 'duckdb' | 'spark' | 'trino';
+
+export interface Dialect {
+  readonly name: DialectName;
+  /** A quoted identifier. */
+  quote(identifier: string): string;
+  /** Each plan function over rendered arguments. */
+  readonly functions: { readonly [F in PlanFunction]: (args: readonly string[]) => string };
+  /** What each function needs on the engine (a built-in, or a UDF to register), for the docs. */
+  readonly notes: { readonly [F in PlanFunction]?: string };
+  /** An array / list from its elements. */
+  list(items: readonly string[]): string;
+  /** The array sorted ascending. */
+  sortList(list: string): string;
+  log2(x: string): string;
+  /** A DOUBLE literal that parses back to exactly `value` (shortest round-trip digits). */
+  double(value: number): string;
+  /** Creates (or replaces) a table from a query. */
+  createTable(name: string, query: string): string[];
+  dropTable(name: string): string;
+  renameTable(from: string, to: string): string;
+}
+
+/** Shortest round-trip digits in exponent form: a DOUBLE literal in all three engines (a plain 0.5 is DECIMAL in DuckDB and Spark). */
+function exponent(value: number): string {
+  return value.toExponential();
+}
+
+function doubleLiteral(value: number, infinity: string, nan: string): string {
+  if (Number.isNaN(value)) return nan;
+  if (value === Infinity) return infinity;
+  if (value === -Infinity) return `-${infinity}`;
+  return exponent(value);
+}
+
+const doubleQuoted = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
+
+/** |a ∩ b| / |a ∪ b| from the element counts, 0 when both lists are empty. */
+function jaccard(common: string, a: string, b: string, size: (x: string) => string): string {
+  return `(CASE WHEN ${size(a)} + ${size(b)} = 0 THEN 0 ELSE CAST(${common} AS DOUBLE) / (${size(a)} + ${size(b)} - ${common}) END)`;
+}
+
+export const DUCKDB: Dialect = {
+  name: 'duckdb',
+  quote: doubleQuoted,
+  functions: {
+    jaroWinkler: ([a, b]) => `jaro_winkler_similarity(${a}, ${b})`,
+    levenshtein: ([a, b]) => `levenshtein(${a}, ${b})`,
+    damerauLevenshtein: ([a, b]) => `damerau_levenshtein(${a}, ${b})`,
+    length: ([a]) => `length(${a})`,
+    prefix: ([a, n]) => `substr(${a}, 1, ${n})`,
+    listsOverlap: ([a, b]) => `list_has_any(${a}, ${b})`,
+    tokenJaccard: ([a, b]) => jaccard(`len(list_intersect(${a}, ${b}))`, a, b, (x) => `len(${x})`),
+    abs: ([a]) => `abs(${a})`,
+    least: ([a, b]) => `least(${a}, ${b})`,
+    greatest: ([a, b]) => `greatest(${a}, ${b})`,
+  },
+  notes: {},
+  list: (items) => `[${items.join(', ')}]`,
+  sortList: (list) => `list_sort(${list})`,
+  log2: (x) => `log2(${x})`,
+  double: (value) => doubleLiteral(value, `CAST('Infinity' AS DOUBLE)`, `CAST('NaN' AS DOUBLE)`),
+  createTable: (name, query) => [`CREATE OR REPLACE TABLE ${doubleQuoted(name)} AS\n${query}`],
+  dropTable: (name) => `DROP TABLE IF EXISTS ${doubleQuoted(name)}`,
+  renameTable: (from, to) => `ALTER TABLE ${doubleQuoted(from)} RENAME TO ${doubleQuoted(to)}`,
+};
+
+const backQuoted = (identifier: string) => `\`${identifier.replaceAll('`', '``')}\``;
+
+export const SPARK: Dialect = {
+  name: 'spark',
+  quote: backQuoted,
+  functions: {
+    jaroWinkler: ([a, b]) => `jaro_winkler_similarity(${a}, ${b})`,
+    levenshtein: ([a, b]) => `levenshtein(${a}, ${b})`,
+    damerauLevenshtein: ([a, b]) => `damerau_levenshtein(${a}, ${b})`,
+    length: ([a]) => `char_length(${a})`,
+    prefix: ([a, n]) => `substring(${a}, 1, ${n})`,
+    listsOverlap: ([a, b]) => `arrays_overlap(${a}, ${b})`,
+    tokenJaccard: ([a, b]) => jaccard(`size(array_intersect(${a}, ${b}))`, a, b, (x) => `size(${x})`),
+    abs: ([a]) => `abs(${a})`,
+    least: ([a, b]) => `least(${a}, ${b})`,
+    greatest: ([a, b]) => `greatest(${a}, ${b})`,
+  },
+  notes: {
+    jaroWinkler: 'no built-in: register a UDF named jaro_winkler_similarity (prefix scale 0.1, up to 4 characters, boost from Jaro 0.7)',
+    damerauLevenshtein: 'no built-in: register a UDF named damerau_levenshtein (only distances <= 1 are tested by the default levels, where restricted and true Damerau-Levenshtein agree)',
+  },
+  list: (items) => `array(${items.join(', ')})`,
+  sortList: (list) => `array_sort(${list})`,
+  log2: (x) => `log2(${x})`,
+  double: (value) => doubleLiteral(value, `CAST('Infinity' AS DOUBLE)`, `CAST('NaN' AS DOUBLE)`),
+  createTable: (name, query) => [`DROP TABLE IF EXISTS ${backQuoted(name)}`, `CREATE TABLE ${backQuoted(name)} USING parquet AS\n${query}`],
+  dropTable: (name) => `DROP TABLE IF EXISTS ${backQuoted(name)}`,
+  renameTable: (from, to) => `ALTER TABLE ${backQuoted(from)} RENAME TO ${backQuoted(to)}`,
+};
+
+export const TRINO: Dialect = {
+  name: 'trino',
+  quote: doubleQuoted,
+  functions: {
+    jaroWinkler: ([a, b]) => `jaro_winkler_similarity(${a}, ${b})`,
+    levenshtein: ([a, b]) => `levenshtein_distance(${a}, ${b})`,
+    damerauLevenshtein: ([a, b]) => `damerau_levenshtein(${a}, ${b})`,
+    length: ([a]) => `length(${a})`,
+    prefix: ([a, n]) => `substr(${a}, 1, ${n})`,
+    listsOverlap: ([a, b]) => `arrays_overlap(${a}, ${b})`,
+    tokenJaccard: ([a, b]) => jaccard(`cardinality(array_intersect(${a}, ${b}))`, a, b, (x) => `cardinality(${x})`),
+    abs: ([a]) => `abs(${a})`,
+    least: ([a, b]) => `least(${a}, ${b})`,
+    greatest: ([a, b]) => `greatest(${a}, ${b})`,
+  },
+  notes: {
+    jaroWinkler: 'no built-in: a plugin function named jaro_winkler_similarity',
+    damerauLevenshtein: 'no built-in: a plugin function named damerau_levenshtein',
+  },
+  list: (items) => `ARRAY[${items.join(', ')}]`,
+  sortList: (list) => `array_sort(${list})`,
+  log2: (x) => `log2(${x})`,
+  double: (value) => doubleLiteral(value, 'infinity()', 'nan()'),
+  createTable: (name, query) => [`DROP TABLE IF EXISTS ${doubleQuoted(name)}`, `CREATE TABLE ${doubleQuoted(name)} AS\n${query}`],
+  dropTable: (name) => `DROP TABLE IF EXISTS ${doubleQuoted(name)}`,
+  renameTable: (from, to) => `ALTER TABLE ${doubleQuoted(from)} RENAME TO ${doubleQuoted(to)}`,
+};
+
+export const DIALECTS: Readonly<Record<DialectName, Dialect>> = { duckdb: DUCKDB, spark: SPARK, trino: TRINO };

@@ -1,0 +1,273 @@
+import { DuckDBInstance, INTEGER, LIST, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { PatternCounts } from '@mpi/scoring';
+import type { EncodedTable } from '@mpi/types';
+import { DUCKDB } from '../dialects.js';
+import { SqlEngineError } from '../errors.js';
+import type { Feature } from '../plan/expression.js';
+import { featureColumn, type LinkagePlan, type PlanKeyPart } from '../plan/plan.js';
+import { valueFeature, valueKey } from '../record-features.js';
+import { patternCountsSql, renderJob, type SqlStatement } from '../render-sql.js';
+
+/** Options of the embedded DuckDB engine. */
+export interface DuckDbOptions {
+  /** Database file; default in memory (DuckDB still spills to `tempDirectory` past `memoryLimit`). */
+  readonly path?: string;
+  /** DuckDB's memory_limit, e.g. '2GB'. */
+  readonly memoryLimit?: string;
+  /** Where DuckDB spills what does not fit in memory_limit. */
+  readonly tempDirectory?: string;
+  /** DuckDB's worker threads. */
+  readonly threads?: number;
+}
+
+/**
+ * Per comparison (plan order), null without term frequencies, else per value
+ * column (PlanComparison.valueColumns) the term frequency of each dictionary id of that column.
+ */
+export type TermFrequencyColumns = readonly (readonly Float64Array[] | null)[];
+
+/** Scored pairs read back, ordered by (left, right). */
+export interface ScoredPairRows {
+  readonly left: Uint32Array;
+  readonly right: Uint32Array;
+  readonly weight: Float64Array;
+  readonly rule: Uint32Array;
+}
+
+/** What a run of the plan produced. */
+export interface SqlRunSummary {
+  readonly pairCount: number;
+  /** Pairs each rule contributed that no earlier rule made. */
+  readonly countsByRule: number[];
+  /** Rounds of label propagation until no label changed. */
+  readonly rounds: number;
+}
+
+const LIST_FEATURES = new Set<Feature>(['metaphone', 'nicknames', 'tokens']);
+
+function sqlType(feature: Feature): string {
+  switch (feature) {
+    case 'value':
+      return 'VARCHAR';
+    case 'metaphone':
+    case 'tokens':
+      return 'VARCHAR[]';
+    case 'nicknames':
+      return 'INTEGER[]';
+    default:
+      return 'INTEGER';
+  }
+}
+
+/**
+ * Runs a linkage plan in embedded DuckDB: the records (normalized by our own
+ * code) are appended in batches with their precomputed feature and key columns,
+ * then blocking, comparison, scoring and label propagation run as SQL.
+ */
+export class DuckDbExecutor {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(options: DuckDbOptions = {}): Promise<DuckDbExecutor> {
+    const config: Record<string, string> = {};
+    if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
+    if (options.tempDirectory !== undefined) config.temp_directory = options.tempDirectory;
+    if (options.threads !== undefined) config.threads = String(options.threads);
+    // Insertion order is not needed: every result that matters is ordered by row explicitly.
+    config.preserve_insertion_order = 'false';
+    const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
+    return new DuckDbExecutor(instance, await instance.connect());
+  }
+
+  /**
+   * Loads the records table: per plan column a dictionary table (each distinct
+   * value once, with its features, derived keys and term frequencies), per record
+   * the value ids, then `records` joined from them in SQL.
+   */
+  async loadRecords(table: EncodedTable, plan: LinkagePlan, tf: TermFrequencyColumns): Promise<void> {
+    const c = this.connection;
+    const columns = plan.columns;
+    for (const [i, column] of columns.entries()) {
+      const encoded = table.columns[column.name];
+      const features = column.features.filter((f) => f !== 'value');
+      const keys = derivedKeys(plan, column.name);
+      const tfs = tfSlots(plan, column.name);
+      for (const { comparison } of tfs) if (!tf[comparison]) throw new RangeError(`comparison ${plan.comparisons[comparison].name} is term-frequency adjusted but has no term frequencies`);
+      const fields = [
+        'id INTEGER',
+        '"value" VARCHAR',
+        ...features.map((f) => `"${f}" ${sqlType(f)}`),
+        ...keys.map((_, k) => `"key${k}" VARCHAR`),
+        ...tfs.map((_, k) => `"tf${k}" DOUBLE`),
+      ];
+      await c.run(`CREATE OR REPLACE TABLE dict_${i} (${fields.join(', ')})`);
+      const appender = await c.createAppender(`dict_${i}`);
+      const dictionary = encoded.dictionary;
+      for (let id = 1; id < dictionary.length; id++) {
+        const value = dictionary[id];
+        appender.appendInteger(id);
+        appender.appendVarchar(value);
+        for (const feature of features) appendFeature(appender, feature, valueFeature(value, feature));
+        for (const { transform } of keys) {
+          const key = valueKey(value, transform);
+          if (key === null) appender.appendNull();
+          else appender.appendVarchar(key);
+        }
+        for (const { comparison, slot } of tfs) appender.appendDouble(tf[comparison]![slot][id]);
+        appender.endRow();
+      }
+      appender.closeSync();
+    }
+
+    await c.run(`CREATE OR REPLACE TABLE record_ids ("row" INTEGER, "source" INTEGER, ${columns.map((_, i) => `c${i} INTEGER`).join(', ')})`);
+    const ids = columns.map((column) => table.columns[column.name].ids);
+    const appender = await c.createAppender('record_ids');
+    for (let r = 0; r < table.size; r++) {
+      appender.appendInteger(r);
+      appender.appendInteger(table.source[r]);
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i][r];
+        if (id === 0) appender.appendNull();
+        else appender.appendInteger(id);
+      }
+      appender.endRow();
+    }
+    appender.closeSync();
+
+    const select: string[] = ['r."row"', 'r."source"'];
+    const joins: string[] = [];
+    for (const [i, column] of columns.entries()) {
+      joins.push(`LEFT JOIN dict_${i} d${i} ON d${i}.id = r.c${i}`);
+      for (const feature of column.features) select.push(`d${i}."${feature}" AS ${DUCKDB.quote(featureColumn(column.name, feature))}`);
+      derivedKeys(plan, column.name).forEach((part, k) => select.push(`d${i}."key${k}" AS ${DUCKDB.quote(part.keyColumn)}`));
+      tfSlots(plan, column.name).forEach(({ name }, t) => select.push(`d${i}."tf${t}" AS ${DUCKDB.quote(name)}`));
+    }
+    await c.run(`CREATE OR REPLACE TABLE records AS SELECT ${select.join(', ')} FROM record_ids r ${joins.join(' ')}`);
+    await c.run('DROP TABLE record_ids');
+    for (let i = 0; i < columns.length; i++) await c.run(`DROP TABLE dict_${i}`);
+  }
+
+  /** Runs the plan's blocking and comparison statements: candidate pairs and their comparison vectors, no weights. */
+  async compare(plan: LinkagePlan): Promise<void> {
+    await this.runAll(renderJob(plan, DUCKDB).compare);
+  }
+
+  /** Pattern counts of the compared pairs, or of the pairs blocking rule `rule` alone makes (an EM session). */
+  async patternCounts(plan: LinkagePlan, rule?: number): Promise<PatternCounts> {
+    const rows = (await this.connection.runAndReadAll(patternCountsSql(plan, DUCKDB, rule))).getRows();
+    const width = plan.comparisons.length;
+    const patterns = new Uint8Array(rows.length * width);
+    const counts = new Float64Array(rows.length);
+    rows.forEach((row, p) => {
+      for (let c = 0; c < width; c++) patterns[p * width + c] = Number(row[c]);
+      counts[p] = Number(row[width]);
+    });
+    return { width, patterns, counts };
+  }
+
+  /** Runs one SQL query and returns its first row (for counts computed in SQL). */
+  async firstRow(sql: string): Promise<unknown[]> {
+    return (await this.connection.runAndReadAll(sql)).getRows()[0] ?? [];
+  }
+
+  /**
+   * Runs the plan's statements: blocking to scoring, then label propagation until
+   * no label changes. With `compared`, the candidate pairs and comparison vectors
+   * of an earlier compare() of the same plan are kept (only the weights changed).
+   */
+  async run(plan: LinkagePlan, options: { compared?: boolean } = {}): Promise<SqlRunSummary> {
+    const job = renderJob(plan, DUCKDB);
+    await this.runAll(options.compared ? job.score : job.setup);
+    let rounds = 0;
+    const create = job.propagate.slice(0, -2);
+    const swap = job.propagate.slice(-2);
+    for (;;) {
+      await this.runAll(create);
+      rounds++;
+      const changed = Number((await this.connection.runAndReadAll(job.changed)).getRows()[0][0]);
+      await this.runAll(swap);
+      if (changed === 0) break;
+    }
+    await this.runAll(job.finish);
+    const counts = (await this.connection.runAndReadAll('SELECT rule, count(*) FROM candidate_pairs GROUP BY rule')).getRows();
+    const countsByRule = plan.blocking.map(() => 0);
+    for (const [rule, count] of counts) countsByRule[Number(rule)] = Number(count);
+    return { pairCount: countsByRule.reduce((a, b) => a + b, 0), countsByRule, rounds };
+  }
+
+  private async runAll(statements: readonly SqlStatement[]): Promise<void> {
+    for (const statement of statements) {
+      try {
+        await this.connection.run(statement.sql);
+      } catch (error) {
+        throw new SqlEngineError(statement.step, error);
+      }
+    }
+  }
+
+  /** Pairs of a table with left_row, right_row, match_weight (and rule), ordered by (left, right). */
+  async pairs(tableName: 'scored_pairs' | 'troubled_pairs'): Promise<ScoredPairRows> {
+    const rule = tableName === 'scored_pairs' ? 'rule' : '0';
+    const reader = await this.connection.runAndReadAll(`SELECT left_row, right_row, match_weight, ${rule} FROM ${tableName} ORDER BY left_row, right_row`);
+    // No rows, no chunks: getColumns() is then empty.
+    const [left = [], right = [], weight = [], rules = []] = reader.getColumns();
+    return {
+      left: Uint32Array.from(left as number[]),
+      right: Uint32Array.from(right as number[]),
+      weight: Float64Array.from(weight as number[]),
+      rule: Uint32Array.from(rules as number[]),
+    };
+  }
+
+  /** The candidate pairs, ordered by (left, right). */
+  async candidatePairs(): Promise<{ left: Uint32Array; right: Uint32Array }> {
+    const [left = [], right = []] = (await this.connection.runAndReadAll('SELECT left_row, right_row FROM candidate_pairs ORDER BY left_row, right_row')).getColumns();
+    return { left: Uint32Array.from(left as number[]), right: Uint32Array.from(right as number[]) };
+  }
+
+  /** Connected-component label (the smallest row of the component) of every row, the row itself when it has no link. */
+  async componentLabels(size: number): Promise<Uint32Array> {
+    const labels = new Uint32Array(size);
+    for (let r = 0; r < size; r++) labels[r] = r;
+    const [rows = [], values = []] = (await this.connection.runAndReadAll('SELECT "row", label FROM cluster_labels')).getColumns();
+    for (let i = 0; i < rows.length; i++) labels[rows[i] as number] = values[i] as number;
+    return labels;
+  }
+
+  /** Writes the loaded `records` table (values, precomputed features and keys, term frequencies) as a Parquet file. */
+  async exportRecords(path: string): Promise<void> {
+    await this.connection.run(`COPY (SELECT * FROM records ORDER BY "row") TO '${path.replaceAll("'", "''")}' (FORMAT parquet)`);
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** The term-frequency columns read from a column: each tf-adjusted comparison's value column that is it. */
+function tfSlots(plan: LinkagePlan, column: string): { comparison: number; slot: number; name: string }[] {
+  return plan.comparisons.flatMap((c) =>
+    c.tfColumns === undefined ? [] : c.valueColumns.flatMap((valueColumn, slot) => (valueColumn === column ? [{ comparison: c.index, slot, name: c.tfColumns![slot] }] : [])),
+  );
+}
+
+/** The derived (not exact) blocking keys of a column, each once, in first-use order. */
+function derivedKeys(plan: LinkagePlan, column: string): PlanKeyPart[] {
+  const keys = new Map<string, PlanKeyPart>();
+  for (const rule of plan.blocking) for (const part of rule.parts) if (part.column === column && part.transform !== 'exact' && !keys.has(part.keyColumn)) keys.set(part.keyColumn, part);
+  return [...keys.values()];
+}
+
+// Made once: a list type per appended value cost a third of the loading time.
+const STRING_LIST = LIST(VARCHAR);
+const INTEGER_LIST = LIST(INTEGER);
+
+function appendFeature(appender: DuckDBAppender, feature: Feature, value: ReturnType<typeof valueFeature>): void {
+  if (value === null) appender.appendNull();
+  else if (LIST_FEATURES.has(feature)) appender.appendList(value as (string | number)[], feature === 'nicknames' ? INTEGER_LIST : STRING_LIST);
+  else if (typeof value === 'number') appender.appendInteger(value);
+  else appender.appendVarchar(value as string);
+}

@@ -1,0 +1,19 @@
+/**
+ * @mpi/sql: the trained model as SQL. An engine-neutral plan of the pipeline
+ * (blocking, comparison levels, weights, threshold, clustering) built from the
+ * same definitions the in-process engine runs, rendered for a dialect
+ * (DuckDB, Spark SQL, Trino), and executed in embedded DuckDB.
+ *
+ * @packageDocumentation
+ */
+export type { Comparator, Expr, Feature, PlanFunction, Side } from './plan/expression.js';
+export { PRECOMPUTED_FEATURES } from './plan/expression.js';
+export type { LinkagePlan, PlanBlockingRule, PlanColumn, PlanComparison, PlanInteraction, PlanKeyPart, PlanLevel, PlanVeto } from './plan/plan.js';
+export { featureColumn, keyColumn } from './plan/plan.js';
+export { crossColumnCondition, valueCondition } from './plan/level-conditions.js';
+export { buildLinkagePlan, tfColumn, type PlanInput } from './plan/build-plan.js';
+export { DIALECTS, DUCKDB, SPARK, TRINO, type Dialect, type DialectName } from './dialects.js';
+export { jobScript, patternCountsSql, renderExpr, renderJob, type SqlJob, type SqlStatement } from './render-sql.js';
+export { valueFeature, valueKey } from './record-features.js';
+export { DuckDbExecutor, type DuckDbOptions, type ScoredPairRows, type SqlRunSummary, type TermFrequencyColumns } from './duckdb/executor.js';
+export { SqlEngineError } from './errors.js';

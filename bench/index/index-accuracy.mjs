@@ -5,10 +5,11 @@
 // identities that merged or split. Run from the repository root after `pnpm build`:
 //   node bench/index/index-accuracy.mjs [--population DIR] [--days 10] [--threads 2]
 // Figures: docs/index.md.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Evaluation, link } from '../../packages/core/dist/index.js';
+import { link } from '../../packages/core/dist/index.js';
+import { openPopulation } from './population.mjs';
 import { createIndex } from '../../packages/index/dist/index.js';
 
 const arg = (name, fallback) => {
@@ -19,23 +20,8 @@ const threads = Number(arg('--threads', 2));
 const days = Number(arg('--days', 10));
 const population = arg('--population', 'fixtures/population');
 const dir = mkdtempSync(join(tmpdir(), 'mpi-index-accuracy-'));
-const settings = JSON.parse(readFileSync(join(population, 'settings.json'), 'utf8'));
+const { settings, lines, source, slice, f1 } = openPopulation(population, dir);
 const order = ['ehr', 'lab', 'payer', 'clinic'];
-const lines = (name) => readFileSync(join(population, `${name}.csv`), 'utf8').trim().split('\n');
-const source = (name) => ({ name, path: join(population, `${name}.csv`) });
-const slice = (name, from, to) => {
-  const all = lines(name);
-  const path = join(dir, `${name}-${from}-${to}.csv`);
-  writeFileSync(path, [all[0], ...all.slice(1 + from, 1 + to)].join('\n') + '\n');
-  return { name, path };
-};
-const truth = lines('truth').slice(1).map((row) => row.split(','));
-const f1 = (groups) => {
-  const evaluation = new Evaluation();
-  for (const [s, recordId, person] of truth) evaluation.addTruth({ source: s, recordId, group: person });
-  for (const group of groups) for (const r of group.records) evaluation.addPredicted({ source: r.source, recordId: r.recordId, group: group.id });
-  return evaluation.report().pairwise.f1;
-};
 const out = (what, figure) => console.log(`${what.padEnd(60)} ${figure}  [load ${loadavg()[0].toFixed(1)}]`);
 const idsOf = (index) => new Map(index.groups().flatMap((g) => g.records.map((r) => [`${r.source}:${r.recordId}`, g.id])));
 

@@ -7,11 +7,12 @@
 // then opens the file again and updates one record)
 // (--population: a generated population, `pnpm fixtures generate --people N --out DIR`).
 // Figures: docs/index.md.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Evaluation, link } from '../../packages/core/dist/index.js';
+import { link } from '../../packages/core/dist/index.js';
+import { openPopulation } from './population.mjs';
 import { createIndex, openIndex } from '../../packages/index/dist/index.js';
 
 const arg = (name, fallback) => {
@@ -23,23 +24,7 @@ const queryCount = arg('--queries', 50);
 const dir = mkdtempSync(join(tmpdir(), 'mpi-index-bench-'));
 const populationAt = process.argv.indexOf('--population');
 const population = populationAt < 0 ? 'fixtures/population' : process.argv[populationAt + 1];
-const settings = JSON.parse(readFileSync(join(population, 'settings.json'), 'utf8'));
-const lines = (name) => readFileSync(join(population, `${name}.csv`), 'utf8').trim().split('\n');
-/** A CSV of some of a source's rows, as a source the index reads. */
-const slice = (name, from, to) => {
-  const all = lines(name);
-  const path = join(dir, `${name}-${from}-${to}.csv`);
-  writeFileSync(path, [all[0], ...all.slice(1 + from, 1 + to)].join('\n') + '\n');
-  return { name, path };
-};
-const source = (name) => ({ name, path: join(population, `${name}.csv`) });
-const truth = lines('truth').slice(1).map((row) => row.split(','));
-const f1 = (groups) => {
-  const evaluation = new Evaluation();
-  for (const [s, recordId, person] of truth) evaluation.addTruth({ source: s, recordId, group: person });
-  for (const group of groups) for (const r of group.records) evaluation.addPredicted({ source: r.source, recordId: r.recordId, group: group.id });
-  return evaluation.report().pairwise.f1;
-};
+const { settings, lines, source, slice, f1 } = openPopulation(population, dir);
 const time = async (work) => {
   const started = performance.now();
   const result = await work();

@@ -18,25 +18,28 @@ export interface LoadInput {
   readonly pool: ComparisonPool;
 }
 
-/** Keeps only comparisons whose columns exist, so defaults never refer to absent fields. */
-function checkColumns(table: RecordTable, comparisons: readonly Comparison[]): void {
+/**
+ * The comparisons of a run: the model's, else the settings', else the defaults
+ * for the field kinds; each checked to read a column the table has.
+ * @throws SettingsError naming the comparison whose field is not in the table.
+ */
+export function chooseComparisons(table: RecordTable, settings: Settings, model: FellegiSunterModel | undefined): readonly Comparison[] {
+  const comparisons = model?.comparisons ?? settings.comparisons ?? defaultComparisons(table.fieldKinds, table.valueColumns);
   for (const comparison of comparisons) {
     if (!(comparison.column in table.columns)) {
       throw new SettingsError(`comparisons.${comparison.name}`, `field "${comparison.column}" is not in the record table`);
     }
   }
+  return comparisons;
 }
 
 /**
- * The comparisons (the model's, else the settings', else the defaults for the
- * field kinds), checked against the table and loaded into the pool's workers,
+ * The comparisons (see chooseComparisons) loaded into the pool's workers,
  * ahead of blocking: the workers compare the u sample while this thread blocks.
  */
 export function loadComparisons(input: LoadInput): readonly Comparison[] {
-  const { table, settings, pool } = input;
-  const comparisons = input.model?.comparisons ?? settings.comparisons ?? defaultComparisons(table.fieldKinds, table.valueColumns);
-  checkColumns(table, comparisons);
-  pool.load(table, comparisons);
+  const comparisons = chooseComparisons(input.table, input.settings, input.model);
+  input.pool.load(input.table, comparisons);
   return comparisons;
 }
 

@@ -2,11 +2,10 @@ import type { Comparison, FellegiSunterModel, TermFrequencyInput } from '@mpi/sc
 import type { LinkMode } from '@mpi/types';
 import { buildLinkagePlan, DuckDbExecutor, type DuckDbOptions, type LinkagePlan, type SqlRunSummary, type TermFrequencyColumns } from '@mpi/sql';
 import { clusterPairs, numberGroups, thresholdWeight, type Clustering } from '../cluster/cluster.js';
-import { SettingsError } from '../errors.js';
 import type { RecordTable } from '../read/record-table.js';
-import { defaultComparisons } from '../defaults/field-kinds.js';
 import { DEFAULTS, validateSettings, type Settings } from '../settings/settings.js';
 import { chooseBlockingRules, type ChosenRules } from './block.js';
+import { chooseComparisons } from './compare.js';
 import { trainInSql, untrainedModel } from './train-sql.js';
 import { identityIdsOf } from './cluster.js';
 import { termFrequencyInputs } from './explain.js';
@@ -59,10 +58,7 @@ async function prepare(options: SqlLinkOptions): Promise<Prepared> {
   const threshold = settings.threshold ?? DEFAULTS.threshold;
   const progress = options.onProgress ?? (() => {});
   const table = await readRecords({ sources: options.sources, settings, threads: options.threads ?? 1, parallelBytes: options.parallelBytes, progress });
-  const comparisons = options.model?.comparisons ?? settings.comparisons ?? defaultComparisons(table.fieldKinds, table.valueColumns);
-  for (const comparison of comparisons) {
-    if (!(comparison.column in table.columns)) throw new SettingsError(`comparisons.${comparison.name}`, `field "${comparison.column}" is not in the record table`);
-  }
+  const comparisons = chooseComparisons(table, settings, options.model);
   const chosen = chooseBlockingRules({ table, settings, mode, comparisons, training: options.model === undefined, clusteringMethod: method, progress });
   const rules = chosen.rules.map((rule) => rule.rule);
   const planOf = (model: FellegiSunterModel) => buildLinkagePlan({ model, rules, mode, threshold, thresholdWeight: thresholdWeight(threshold), clustering: method });

@@ -16,6 +16,7 @@ export type {
   EventKind,
   IdentityView,
   ModelRefinement,
+  ModelRefresh,
   IndexedIdentity,
   IndexedRecordData,
   IndexEvent,

@@ -212,7 +212,10 @@ export class IdentityIndex {
     // nor what its model was trained on, and it refreshes only on request.
     index.training = {
       settings: given === undefined ? settings : (JSON.parse(given) as Settings),
-      policy: policy === undefined ? { mode: 'manual', growth: DEFAULT_REFRESH_GROWTH } : (JSON.parse(policy) as ModelRefreshPolicy),
+      policy: {
+        ...(policy === undefined ? { mode: 'manual', growth: DEFAULT_REFRESH_GROWTH } : (JSON.parse(policy) as ModelRefreshPolicy)),
+        ...(options.modelRefresh !== undefined ? { mode: refreshPolicy(options.modelRefresh, undefined, false).mode } : {}),
+      },
       trainedOn: trained === undefined ? undefined : (JSON.parse(trained) as TrainedOn),
     };
     return index;

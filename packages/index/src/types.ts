@@ -43,6 +43,12 @@ export interface OpenIndexOptions {
   /** Worker threads for adds and matches (default: the cores). */
   readonly threads?: number;
   /**
+   * The model refresh policy of this handle, over the one stored at build
+   * (see CreateIndexOptions.modelRefresh): `manual` keeps every add an
+   * incremental one (a server adding records while answering requests).
+   */
+  readonly modelRefresh?: 'auto' | 'manual';
+  /**
    * Called inside each write transaction, after its rows are written and
    * before the commit. For crash tests (a process killed there must leave none
    * of the batch); not for production use.

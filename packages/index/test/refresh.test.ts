@@ -109,7 +109,7 @@ describe('the automatic refresh policy (the default)', () => {
     index.close();
   });
 
-  it('leaves the model alone under "manual", and by default when a model was given at build', async () => {
+  it('leaves the model alone under "manual", by default when a model was given at build, and in a handle opened with "manual"', async () => {
     const manual = await createIndex(join(tempDir(), 'manual.db'), { settings: populationSettings, records: { ehr: records.ehr }, threads: 1, modelRefresh: 'manual' });
     const trained = manual.model;
     expect((await manual.add({ lab: records.lab })).refresh).toBeUndefined();
@@ -118,6 +118,12 @@ describe('the automatic refresh policy (the default)', () => {
     const given = await createIndex(join(tempDir(), 'given.db'), { settings: populationSettings, records: { ehr: records.ehr }, model: trained, threads: 1 });
     expect((await given.add({ lab: records.lab })).refresh).toBeUndefined();
     given.close();
+    // A handle opened with `manual` over an `auto` index (a server adding records while it answers).
+    const path = join(tempDir(), 'serving.db');
+    (await createIndex(path, { settings: populationSettings, records: { ehr: records.ehr }, threads: 1 })).close();
+    const serving = openIndex(path, { threads: 1, modelRefresh: 'manual' });
+    expect((await serving.add({ lab: records.lab })).refresh).toBeUndefined();
+    serving.close();
   });
 
   it('refuses a policy or growth factor it does not know', async () => {

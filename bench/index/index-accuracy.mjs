@@ -29,10 +29,12 @@ const order = ['ehr', 'lab', 'payer', 'clinic'];
 const out = (what, figure) => console.log(`${what.padEnd(60)} ${figure}  [load ${loadavg()[0].toFixed(1)}]`);
 const idsOf = (index) => new Map(index.groups().flatMap((g) => g.records.map((r) => [`${r.source}:${r.recordId}`, g.id])));
 
-/** Adds `input` and reports the id changes against the merges and splits of the batch. */
-async function addAndCount(index, label, input) {
+/** Runs `change` (an add, or a refresh) and reports the id changes against the merges and splits of the batch. */
+async function changeAndCount(index, label, change) {
   const before = idsOf(index);
-  const summary = await index.add(input);
+  const clock = performance.now();
+  const summary = await change();
+  const wall = (performance.now() - clock) / 1000;
   const after = idsOf(index);
   let changed = 0;
   for (const [key, id] of before) if (after.get(key) !== id) changed++;
@@ -40,10 +42,12 @@ async function addAndCount(index, label, input) {
   let inTouched = 0;
   for (const id of before.values()) if (touched.has(id)) inTouched++;
   const share = (n) => `${((100 * n) / before.size).toFixed(2)}%`;
-  const refreshed = summary.refresh === undefined ? '' : `; model refreshed (${summary.refresh.trigger}), add took ${(summary.seconds.score + summary.seconds.cluster + summary.seconds.write).toFixed(2)} s`;
+  const s = summary.seconds;
+  const refreshed = summary.refresh === undefined ? '' : `; model refreshed (${summary.refresh.trigger}; rules changed ${summary.refresh.rulesChanged}) in ${wall.toFixed(2)} s (train and score ${s.score.toFixed(2)}, cluster ${s.cluster.toFixed(2)}, write ${s.write.toFixed(2)})`;
   out(`  ${label}: ids changed / in merged or split identities`, `${changed} (${share(changed)}) / ${inTouched} (${share(inTouched)}), merged ${summary.merged}, split ${summary.split}${refreshed}`);
-  return { changed, inTouched };
+  return summary;
 }
+const addAndCount = (index, label, input) => changeAndCount(index, label, () => index.add(input));
 
 const linked = f1((await link({ settings, sources: order.map(source), threads })).groups());
 out('pairwise F1 of one link() of all four sources', linked.toFixed(4));
@@ -66,13 +70,7 @@ for (let day = 0; day < days; day++) {
 const dailyF1 = f1(daily.groups());
 out(`pairwise F1: ${last} in ${days} daily batches / one link()`, `${dailyF1.toFixed(4)} / ${linked.toFixed(4)} (difference ${(dailyF1 - linked).toFixed(4)})`);
 // A requested refresh of the daily index: its time, what it changed, and F1 after it.
-const before = idsOf(daily);
-const clock = performance.now();
-const refreshed = await daily.refreshModel();
-const wall = (performance.now() - clock) / 1000;
-const after = idsOf(daily);
-let changed = 0;
-for (const [key, id] of before) if (after.get(key) !== id) changed++;
-out(`refreshModel() of the daily index (${refreshed.records} records)`, `${wall.toFixed(2)} s (train and score ${refreshed.seconds.score.toFixed(2)}, cluster ${refreshed.seconds.cluster.toFixed(2)}, write ${refreshed.seconds.write.toFixed(2)}); ids changed ${changed}, merged ${refreshed.merged}, split ${refreshed.split}, rules changed ${refreshed.refresh.rulesChanged}; F1 ${f1(daily.groups()).toFixed(4)}`);
+await changeAndCount(daily, `refreshModel() of the daily index (${daily.size.records} records)`, () => daily.refreshModel());
+out('pairwise F1 after it / one link()', `${f1(daily.groups()).toFixed(4)} / ${linked.toFixed(4)}`);
 daily.close();
 rmSync(dir, { recursive: true, force: true });

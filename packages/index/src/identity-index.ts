@@ -136,6 +136,8 @@ export class IdentityIndex {
   private activeIdentities: number | undefined;
   /** How the model is trained again (see refreshModel): the settings as given, the refresh policy, what the model was trained on. */
   private training: { settings: Settings; policy: ModelRefreshPolicy; trainedOn: TrainedOn | undefined } | undefined;
+  /** The sources of the indexed records (computed on the first add that needs them, then kept up to date). */
+  private sources: Set<string> | undefined;
   /** @internal Score every record again on each change, as before changes were incremental: what the tests compare with. */
   rescoreAll = false;
 
@@ -273,11 +275,12 @@ export class IdentityIndex {
     return this.apply('add', await this.score(next.values()), { added, updated, removed: [], newDecisions: [] }, { read, score: seconds(clock) });
   }
 
-  /** Why adding `added` should refresh the model under the index's policy (see refresh-policy.ts), or undefined. */
+  /** Why adding `added` should refresh the model under this handle's policy (see refresh-policy.ts), or undefined. */
   private refreshTriggerOf(added: ReadonlyMap<string, RawRecord>): string | undefined {
-    if (this.training === undefined || added.size === 0) return undefined;
-    // Under `auto` every indexed source was trained on (the policy is fixed at build), so the batch's sources are the new ones.
-    const sources = new Set([...added.values()].map((record) => record.source));
+    if (this.training === undefined || added.size === 0 || this.training.policy.mode !== 'auto') return undefined;
+    // The indexed sources too: a handle opened with `manual` may have added a source the model was not trained on.
+    this.sources ??= new Set([...this.records.values()].map((record) => record.source));
+    const sources = new Set([...this.sources, ...[...added.values()].map((record) => record.source)]);
     return refreshTrigger(this.training.policy, this.training.trainedOn, sources, this.records.size + added.size);
   }
 
@@ -634,6 +637,8 @@ export class IdentityIndex {
     this.keys = scope?.keys;
     this.held = scored;
     for (const record of change.removed) this.records.delete(recordKey(record.source, record.recordId));
+    if (change.removed.length > 0) this.sources = undefined;
+    for (const record of change.added.values()) this.sources?.add(record.source);
     this.pairsUnsaved = false;
     for (const [key, record] of [...change.added, ...change.updated]) this.records.set(key, { ...record, identityId: identityOf.get(key)!, seq: undefined });
     for (const [key, seq] of seqOf) this.records.get(key)!.seq = seq;

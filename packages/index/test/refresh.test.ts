@@ -124,6 +124,11 @@ describe('the automatic refresh policy (the default)', () => {
     const serving = openIndex(path, { threads: 1, modelRefresh: 'manual' });
     expect((await serving.add({ lab: records.lab })).refresh).toBeUndefined();
     serving.close();
+    // Opened again under the stored `auto`: lab is indexed but was never trained on, so the next add refreshes.
+    const later = openIndex(path, { threads: 1 });
+    const summary = await later.add({ ehr: [{ ...records.ehr[0]!, mrn: 'E-later' }] });
+    expect(summary.refresh).toMatchObject({ trigger: 'new source "lab"', sources: ['ehr', 'lab'] });
+    later.close();
   });
 
   it('refuses a policy or growth factor it does not know', async () => {

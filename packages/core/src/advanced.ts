@@ -57,3 +57,4 @@ export { linkInDuckDb, type SqlLinkOptions, type SqlLinkResult } from './pipelin
 export { readRecords } from './pipeline/read.js';
 export { planFor, type PlannedRecords } from './pipeline/link-sql.js';
 export { writeSqlJob, type SqlJobFiles } from './output/sql-job.js';
+export { groupsFromCluster, type ClusterGroups, type ClusterGroupsInput } from './pipeline/cluster-exports.js';

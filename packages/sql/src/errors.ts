@@ -15,3 +15,22 @@ export class SqlEngineError extends MpiError {
     super('SQL_ENGINE_FAILED', `the SQL engine failed at step "${step}" (${kind})`, { cause });
   }
 }
+
+/**
+ * A table the cluster exported (cluster_labels, troubled_pairs, training_counts)
+ * cannot be used: a column is absent, a value is not of its type, a row names
+ * no record of the job or repeats an earlier one. Names the file, the 1-based
+ * row within it and the column; never the value. Code `BAD_CLUSTER_EXPORT`.
+ */
+export class ClusterExportError extends MpiError {
+  constructor(
+    readonly file: string,
+    readonly row: number | undefined,
+    readonly column: string | undefined,
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    const at = [`cluster export ${file}`, ...(row !== undefined ? [`row ${row}`] : []), ...(column !== undefined ? [`column "${column}"`] : [])];
+    super('BAD_CLUSTER_EXPORT', `${at.join(', ')}: ${detail}`, options);
+  }
+}

@@ -16,4 +16,6 @@ export { DIALECTS, DUCKDB, SPARK, TRINO, type Dialect, type DialectName } from '
 export { jobScript, patternCountsSql, renderExpr, renderJob, type SqlJob, type SqlStatement } from './render-sql.js';
 export { valueFeature, valueKey } from './record-features.js';
 export { DuckDbExecutor, type DuckDbOptions, type ScoredPairRows, type SqlRunSummary, type TermFrequencyColumns } from './duckdb/executor.js';
-export { SqlEngineError } from './errors.js';
+export { ClusterExportError, SqlEngineError } from './errors.js';
+export { exportFiles, readExports, type ExportColumn, type ExportFile } from './cluster-exports.js';
+export { readRecordIds, writeRecordIds, type JobRecordIds } from './record-ids-file.js';

@@ -8,16 +8,17 @@ import { addEvaluateCommand } from './evaluate.js';
 import { addExplainCommand } from './explain.js';
 import { addInitCommand } from './init.js';
 import { addLinkCommand } from './link.js';
+import { addSqlCommand } from './sql.js';
 
-export { addInitCommand, addLinkCommand, addEvaluateCommand, addExplainCommand };
+export { addInitCommand, addLinkCommand, addEvaluateCommand, addExplainCommand, addSqlCommand };
 
 /**
- * Adds every command of core's CLI (init, link, evaluate, explain) to a program.
+ * Adds every command of core's CLI (init, link, evaluate, explain, sql) to a program.
  * Each takes the program's --version too (set it first), so `mpi link --version`
  * answers as `mpi --version` does.
  */
 export function addCoreCommands(program: Command): void {
-  const commands = [addInitCommand, addLinkCommand, addEvaluateCommand, addExplainCommand].map((add) => {
+  const commands = [addInitCommand, addLinkCommand, addEvaluateCommand, addExplainCommand, addSqlCommand].map((add) => {
     add(program);
     return program.commands[program.commands.length - 1];
   });

@@ -1,7 +1,8 @@
 import type { Comparison, FellegiSunterModel, TermFrequencyInput } from '@mpi/scoring';
 import type { LinkMode } from '@mpi/types';
 import { buildLinkagePlan, DuckDbExecutor, type DuckDbOptions, type LinkagePlan, type SqlRunSummary, type TermFrequencyColumns } from '@mpi/sql';
-import { clusterPairs, numberGroups, thresholdWeight, type Clustering } from '../cluster/cluster.js';
+import { numberGroups, thresholdWeight, type Clustering } from '../cluster/cluster.js';
+import { splitTroubled } from '../cluster/split-troubled.js';
 import type { RecordTable } from '../read/record-table.js';
 import { DEFAULTS, validateSettings, type Settings } from '../settings/settings.js';
 import { chooseBlockingRules, type ChosenRules } from './block.js';
@@ -151,26 +152,4 @@ export interface PlannedRecords {
 export async function planFor(options: SqlLinkOptions & { readonly model: FellegiSunterModel }): Promise<PlannedRecords> {
   const { table, planOf, tf } = await prepare(options);
   return { table, plan: planOf(options.model), tf };
-}
-
-/**
- * The root of every row: its component's label, except in the components the
- * SQL found troubled, which are clustered again by clusterPairs' average
- * linkage on their own pairs (rows renumbered in ascending order, so its ties
- * fall as in link()); each part is rooted at its smallest row.
- */
-function splitTroubled(labels: Uint32Array, troubled: { left: Uint32Array; right: Uint32Array; weight: Float64Array }, minWeight: number): Uint32Array {
-  if (troubled.left.length === 0) return labels;
-  const rows = [...new Set([...troubled.left, ...troubled.right])].sort((a, b) => a - b);
-  const local = new Map<number, number>(rows.map((row, i) => [row, i]));
-  const left = Uint32Array.from(troubled.left, (row) => local.get(row)!);
-  const right = Uint32Array.from(troubled.right, (row) => local.get(row)!);
-  const parts = clusterPairs(rows.length, [{ left, right }], [troubled.weight], minWeight, { method: 'averageLinkage' });
-  const roots = labels.slice();
-  // members of each part ascend, so the first is the part's smallest row.
-  for (let g = 0; g < parts.groupCount; g++) {
-    const smallest = rows[parts.members[parts.start[g]]];
-    for (let k = parts.start[g]; k < parts.start[g + 1]; k++) roots[rows[parts.members[k]]] = smallest;
-  }
-  return roots;
 }

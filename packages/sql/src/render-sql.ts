@@ -298,3 +298,66 @@ export function jobScript(job: SqlJob): string {
     block(job.finish),
   ].join('\n\n');
 }
+
+/** The records-table columns the household share reads (householdShare of @mpi/core): present in the plan's columns. */
+export interface HouseholdColumns {
+  readonly street: string;
+  /** The postcode, else the city. */
+  readonly place: string;
+  readonly given: string;
+  readonly born: string;
+}
+
+/** What the training counts of a job hold besides the candidate pairs' patterns. */
+export interface TrainingCountsOptions {
+  /** Blocking-rule indices of the EM sessions (their pairs' patterns are counted too). */
+  readonly sessions: readonly number[];
+  /** Where the household share is read, or undefined when the data has not the fields to tell. */
+  readonly household?: HouseholdColumns;
+}
+
+/**
+ * The statements that make `training_counts`, what training reads back from a
+ * cluster in one table: rows with `session` -1 count the candidate pairs by
+ * their comparison levels, the frequency their term-frequency adjustment reads
+ * (`tf_<comparison>`, at tf-adjusted levels only, else NULL) and `household`
+ * (0: not sharing an address, 1: sharing it, 2: sharing it with a different
+ * given name and birth date); rows with `session` k count the pairs blocking
+ * rule k makes by their levels (an EM session). `pairs` is the count. From these
+ * our process runs EM, fits the household group and the consistent prior,
+ * without reading the pairs themselves.
+ */
+export function trainingCountsSql(plan: LinkagePlan, d: Dialect, options: TrainingCountsOptions): SqlStatement[] {
+  const q = d.quote;
+  const row = q('row');
+  const gammas = plan.comparisons.map((c) => `v.${q(`gamma_${c.name}`)}`);
+  const tfComparisons = plan.comparisons.filter((c) => c.tfColumns !== undefined);
+  const tf = tfComparisons.map((c) => {
+    const levels = c.levels.filter((level) => level.tfReferenceU !== undefined).map((level) => level.index);
+    return `CASE WHEN v.${q(`gamma_${c.name}`)} IN (${levels.join(', ')}) THEN coalesce(v.${q(`tf_${c.name}`)}, ${d.double(0)}) END AS ${q(`tf_${c.name}`)}`;
+  });
+  const h = options.household;
+  const household =
+    h === undefined
+      ? '0'
+      : `CASE WHEN coalesce(l.${q(h.street)} = r.${q(h.street)} AND l.${q(h.place)} = r.${q(h.place)}, FALSE) THEN ` +
+        `(CASE WHEN coalesce(l.${q(h.given)} <> r.${q(h.given)} AND l.${q(h.born)} <> r.${q(h.born)}, FALSE) THEN 2 ELSE 1 END) ELSE 0 END`;
+  const joinRecords = h === undefined ? '' : `\nJOIN records l ON l.${row} = v.left_row\nJOIN records r ON r.${row} = v.right_row`;
+  // Grouped outside: an alias in GROUP BY would name comparison_vectors' own tf column in some engines (and Trino takes none).
+  const names = [...plan.comparisons.map((c) => q(`gamma_${c.name}`)), ...tfComparisons.map((c) => q(`tf_${c.name}`)), q('household')];
+  const candidates =
+    `SELECT -1 AS ${q('session')}, ${names.join(', ')}, count(*) AS ${q('pairs')}\n` +
+    `FROM (\n  SELECT ${[...gammas, ...tf].join(', ')}, ${household} AS ${q('household')}\n  FROM comparison_vectors v${joinRecords.replaceAll('\n', '\n  ')}\n) pairs\nGROUP BY ${names.join(', ')}`;
+  const nullTf = tfComparisons.map((c) => `CAST(NULL AS DOUBLE) AS ${q(`tf_${c.name}`)}`);
+  const sessions = options.sessions.map(
+    (rule) =>
+      `SELECT ${rule} AS ${q('session')}, ${[...gammas, ...nullTf].join(', ')}, 0 AS ${q('household')}, count(*) AS ${q('pairs')}\n` +
+      `FROM comparison_vectors v\nJOIN blocking_keys l ON l.${row} = v.left_row\nJOIN blocking_keys r ON r.${row} = v.right_row\nWHERE ${covers(plan.blocking[rule], d)}\nGROUP BY ${gammas.join(', ')}`,
+  );
+  return d.createTable('training_counts', [candidates, ...sessions].join('\nUNION ALL\n')).map((sql) => ({ step: 'training counts (EM reads them back)', sql }));
+}
+
+/** The job of a model still to train: blocking and comparison, then the training counts to export. */
+export function trainingJobScript(job: SqlJob, counts: readonly SqlStatement[]): string {
+  return [...job.compare, ...counts].map((s) => `-- ${s.step}\n${s.sql};`).join('\n\n');
+}

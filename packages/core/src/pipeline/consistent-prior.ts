@@ -25,20 +25,23 @@ const MAX_ITERATIONS = 500;
  *
  * Returns the model with that prior (training.candidateLambda untouched) and
  * shifts the weights in place by the change of prior weight; the model as
- * given when there is nothing to fit (no pair, or an empty space).
+ * given when there is nothing to fit (no pair, or an empty space). With
+ * `counts`, weight k of a chunk stands for counts[chunk][k] pairs (distinct
+ * weights counted by SQL on a cluster, see trainFromClusterCounts).
  */
-export function consistentPrior(model: FellegiSunterModel, weights: readonly Float64Array[], space: number): FellegiSunterModel {
+export function consistentPrior(model: FellegiSunterModel, weights: readonly Float64Array[], space: number, counts?: readonly Float64Array[]): FellegiSunterModel {
   const bins = 2 * WEIGHT_RANGE * BINS_PER_BIT + 1;
   const histogram = new Float64Array(bins);
   const start = priorWeight(model);
   let pairs = 0;
-  for (const chunk of weights) {
+  weights.forEach((chunk, c) => {
     for (let k = 0; k < chunk.length; k++) {
       const base = Math.min(WEIGHT_RANGE, Math.max(-WEIGHT_RANGE, chunk[k] - start));
-      histogram[Math.round((base + WEIGHT_RANGE) * BINS_PER_BIT)]++;
-      pairs++;
+      const n = counts === undefined ? 1 : counts[c][k];
+      histogram[Math.round((base + WEIGHT_RANGE) * BINS_PER_BIT)] += n;
+      pairs += n;
     }
-  }
+  });
   if (pairs === 0 || !(space > 0)) return model;
   let weight = start;
   for (let iteration = 0; iteration < MAX_ITERATIONS; iteration++) {

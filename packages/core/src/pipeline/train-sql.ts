@@ -1,14 +1,12 @@
-import { ComparisonPool, defaultParameters, trainModel, type Comparison, type FellegiSunterModel } from '@mpi/scoring';
+import { ComparisonPool, type Comparison, type FellegiSunterModel } from '@mpi/scoring';
 import type { DuckDbExecutor, LinkagePlan } from '@mpi/sql';
 import type { LinkMode } from '@mpi/types';
-import { isHouseholdField } from '../defaults/field-kinds.js';
-import { SettingsError } from '../errors.js';
+import { householdShare } from '../defaults/households.js';
 import type { RecordTable } from '../read/record-table.js';
 import { DEFAULTS, defaultUSampleSize, type Settings } from '../settings/settings.js';
-import { trainingRules, type ChosenRules } from './block.js';
-import { fitToHouseholds } from './compare.js';
+import type { ChosenRules } from './block.js';
 import { consistentPrior } from './consistent-prior.js';
-import { interactionCells } from './train.js';
+import { trainingSetup, trainOnCounts } from './train-counts.js';
 
 /** What training in SQL starts from: the records loaded and compared by the executor with `plan`. */
 export interface SqlTrainInput {
@@ -40,45 +38,27 @@ export function untrainedModel(comparisons: readonly Comparison[]): FellegiSunte
  */
 export async function trainInSql(input: SqlTrainInput): Promise<FellegiSunterModel> {
   const { executor, table, settings, mode, chosen, plan } = input;
-  const sessionRules = trainingRules(settings, table, chosen.rules);
-  const sessionIndex = sessionRules.map((rule) => chosen.rules.indexOf(rule));
-  if (sessionIndex.some((index) => index < 0)) {
-    throw new SettingsError('trainingRules', 'the SQL engine trains on the blocking rules only: leave trainingRules out, or train in process and give the model');
-  }
-  const pool = new ComparisonPool({ threads: 1 });
-  let u: number[][];
   const sampleSize = settings.uSampleSize ?? defaultUSampleSize(table.size);
-  try {
-    pool.load(table, input.comparisons);
-    u = await pool.estimateU({ mode, sampleSize, seed: settings.seed ?? DEFAULTS.seed });
-  } finally {
-    await pool.close();
-  }
+  const setup = trainingSetup({ table, settings, chosen, comparisons: input.comparisons, u: await estimateU(table, input.comparisons, mode, settings, sampleSize), uSampleSize: sampleSize });
   const pairs = await executor.candidatePairs();
   const candidates = { count: pairs.left.length, chunks: [pairs], countsByRule: [] };
-  const adaptable = settings.comparisons === undefined;
-  const { comparisons } = fitToHouseholds(table, candidates, input.comparisons, adaptable);
-  const all = await executor.patternCounts(plan);
   const sessions = [];
-  for (const [s, rule] of sessionRules.entries()) {
-    sessions.push({ name: rule.name, columns: rule.columns, patterns: await executor.patternCounts(plan, sessionIndex[s]) });
-  }
-  const trained = trainModel({
-    comparisons,
-    u,
-    sessions,
-    candidatePatterns: all,
-    candidateCount: candidates.count,
-    uSampleSize: sampleSize,
-    totalPairs: chosen.space,
-    em: settings.em,
-    household: comparisons.map((comparison) => isHouseholdField(comparison.column, table.fieldKinds)),
-    defaults: comparisons.map((comparison) => defaultParameters(table.fieldKinds.get(comparison.column), comparison)),
-    interactionCells: interactionCells(comparisons, chosen.rules, table.fieldKinds),
-  });
+  for (const session of setup.sessions) sessions.push(await executor.patternCounts(plan, session.rule));
+  const share = setup.withoutHouseholdGroup === undefined ? undefined : householdShare(table, candidates);
+  const trained = trainOnCounts(setup, { all: await executor.patternCounts(plan), sessions, candidateCount: candidates.count, share });
   // The prior consistent with the scores, as link() fits it: the trained model's weights first.
   await executor.run(input.planOf(trained), { compared: true });
   const { weight } = await executor.pairs('scored_pairs');
   return consistentPrior(trained, [weight], chosen.space);
 }
 
+/** u from the seeded random pairs, compared by our kernels on one worker (the sample is seeded: the same u as link()). */
+export async function estimateU(table: RecordTable, comparisons: readonly Comparison[], mode: LinkMode, settings: Settings, sampleSize: number): Promise<number[][]> {
+  const pool = new ComparisonPool({ threads: 1 });
+  try {
+    pool.load(table, comparisons);
+    return await pool.estimateU({ mode, sampleSize, seed: settings.seed ?? DEFAULTS.seed });
+  } finally {
+    await pool.close();
+  }
+}

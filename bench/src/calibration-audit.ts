@@ -142,8 +142,16 @@ function pattern(a: number, b: number): string {
   return comparisons.map((comparison, c) => `${comparison.name}:${levels[c] === 0 ? '-' : comparison.levels[levels[c]].label.split(' ')[0]}`).join(' ');
 }
 
+/** Comparisons that say who the person is: names, birth date, identifiers (not sex, whose agreement half of all pairs share, nor household evidence). */
+const household = new Set(['street_number', 'street_address', 'city', 'state', 'postcode', 'phone', 'email']);
+const identifying = comparisons.flatMap((comparison, c) => (!household.has(table.fieldKinds.get(comparison.column) ?? '') && model.u[c][1] < 0.1 ? [c] : []));
+function comparesNoIdentifyingField(a: number, b: number): boolean {
+  vectorizer.vectorize(a, b, levels, 0);
+  return identifying.every((c) => levels[c] === 0);
+}
+
 function tally(title: string, pairs: readonly [number, number][], byPattern: boolean): void {
-  console.log(`\n${title}: ${pairs.length}`);
+  console.log(`\n${title}: ${pairs.length}, of which ${pairs.filter(([a, b]) => comparesNoIdentifyingField(a, b)).length} compare no name, birth date or identifier`);
   const count = (key: (a: number, b: number) => string) => {
     const counts = new Map<string, number>();
     for (const [a, b] of pairs) counts.set(key(a, b), (counts.get(key(a, b)) ?? 0) + 1);

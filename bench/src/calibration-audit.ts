@@ -7,7 +7,8 @@
  * over every different-person pair), (2) the candidate pairs by match
  * probability: how many are true matches, (3) the true pairs blocking missed and
  * the wrong pairs at the threshold, by which fields of each record were
- * placeholders and by comparison pattern. Counts and level labels only: no
+ * placeholders and by comparison pattern, (4) per multi-valued field the true
+ * pairs that share a value only outside its first value column. Counts and level labels only: no
  * record value is printed.
  */
 import { readdirSync } from 'node:fs';
@@ -162,6 +163,17 @@ function tally(title: string, pairs: readonly [number, number][], byPattern: boo
   if (!byPattern) return;
   console.log(' by comparison pattern:');
   count(pattern);
+}
+
+// Multi-valued fields: true pairs whose only shared value of a field lies outside its first value
+// column, which a blocking rule on the first column cannot pair.
+for (const [field, further] of table.valueColumns) {
+  const slots = [field, ...further].map((column) => table.columns[column].ids);
+  const firstShared = (a: number, b: number) => slots[0][a] !== 0 && slots[0][a] === slots[0][b];
+  const anyShared = (a: number, b: number) => slots.some((x) => x[a] !== 0 && slots.some((y) => x[a] === y[b]));
+  const onlyLater = truePairs.filter(([a, b]) => anyShared(a, b) && !firstShared(a, b));
+  const missed = onlyLater.filter(([a, b]) => !candidates.has(Math.min(a, b) * size + Math.max(a, b))).length;
+  console.log(`${field}: ${onlyLater.length} true pairs share a value only outside the first value column, ${missed} of them not candidates`);
 }
 
 tally('true pairs blocking missed', truePairs.filter(([a, b]) => !candidates.has(Math.min(a, b) * size + Math.max(a, b))), false);

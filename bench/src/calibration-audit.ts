@@ -176,6 +176,6 @@ for (const [field, further] of table.valueColumns) {
   console.log(`${field}: ${onlyLater.length} true pairs share a value only outside the first value column, ${missed} of them not candidates`);
 }
 
-tally('true pairs blocking missed', truePairs.filter(([a, b]) => !candidates.has(Math.min(a, b) * size + Math.max(a, b))), false);
+tally('true pairs blocking missed', truePairs.filter(([a, b]) => !candidates.has(Math.min(a, b) * size + Math.max(a, b))), true);
 tally(`false links (different people scored >= ${threshold})`, falseLinks, true);
 tally(`missed links (true candidate pairs scored < ${threshold})`, missedLinks, true);

@@ -8,9 +8,8 @@ import {
   scorePairs,
   trainModel,
   type FellegiSunterModel,
-  type PatternCounts,
 } from '../src/model/index.js';
-import type { Comparison, ComparisonLevel } from '../src/types.js';
+import type { Comparison, ComparisonLevel, PatternCounts } from '../src/types.js';
 
 const nullLevel: ComparisonLevel = { label: 'null', test: { type: 'null' } };
 const exact: ComparisonLevel = { label: 'exact', test: { type: 'exact' } };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   explainPair,
+  formatModelReport,
   householdAloneU,
   identifyingComparisons,
   parseModel,
@@ -92,6 +93,14 @@ describe('scoring household evidence alone', () => {
     const sum = explained.terms.reduce((s, t) => s + t.weight + t.tfAdjustment + t.groupAdjustment, explained.priorWeight);
     expect(sum).toBeCloseTo(explained.matchWeight, 12);
     expect(explainPair({ model, vector: Uint8Array.of(1, 0, 1, 1, 1), left: 0, right: 1 }).terms.find((t) => t.comparison === 'phone')?.u).toBe(6.4e-4);
+  });
+
+  it('is listed in the model report where it differs from u', () => {
+    const report = formatModelReport(model);
+    expect(report).toContain('household evidence alone');
+    expect(report).toMatch(/phone exact: u 3\.400e-4/);
+    const { householdAloneU: _, ...measuredOnly } = model;
+    expect(formatModelReport(measuredOnly)).not.toContain('household evidence alone');
   });
 
   it('is stored in the model (version 2) and read back; a malformed row is refused', () => {

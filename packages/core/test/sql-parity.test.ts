@@ -157,6 +157,9 @@ describe('DuckDB trains the model on the pattern counts SQL returns', () => {
       const largest = (a: number[][], b: number[][]) => Math.max(...a.flatMap((row, c) => row.map((value, l) => Math.abs(value - b[c][l]))));
       expect(largest(sql.model.m, inProcess.model.m)).toBeLessThan(1e-9);
       expect(largest(sql.model.u, inProcess.model.u)).toBe(0);
+      // u without the matches for household evidence alone: from the same u, m and prior.
+      const rows = (model: typeof sql.model) => (model.householdAloneU ?? []).map((row, c) => row ?? model.u[c]);
+      expect(largest(rows(sql.model), rows(inProcess.model))).toBeLessThan(1e-9);
       expect(Math.abs(sql.model.prior - inProcess.model.prior) / inProcess.model.prior).toBeLessThan(1e-9);
       expect(sql.model.comparisons).toEqual(inProcess.model.comparisons);
       expect(Array.from(sql.clustering.groupOf)).toEqual(Array.from(inProcess.clustering.groupOf));

@@ -58,3 +58,4 @@ export { readRecords } from './pipeline/read.js';
 export { planFor, type PlannedRecords } from './pipeline/link-sql.js';
 export { writeSqlJob, type SqlJobFiles } from './output/sql-job.js';
 export { groupsFromCluster, type ClusterGroups, type ClusterGroupsInput } from './pipeline/cluster-exports.js';
+export { trainFromClusterCounts, type ClusterTrainInput } from './pipeline/train-cluster.js';

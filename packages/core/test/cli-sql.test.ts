@@ -37,12 +37,19 @@ describe('mpi link --engine duckdb / sql', () => {
     expect(b.u).toEqual(a.u);
   });
 
-  it('refuses, with a usage error and nothing written, the sql engine without a model and outputs an engine does not write', async () => {
+  it('writes, without --model, the job that counts what training needs (training.json beside it)', async () => {
     const dir = tempDir();
-    const noModel = await runMpi([...base, '--engine', 'sql', '--out-sql', join(dir, 'job')]);
-    expect(noModel.code).toBe(2);
-    expect(noModel.stderr).toContain('--engine sql writes the job of a trained model: give --model');
-    expect(existsSync(join(dir, 'job'))).toBe(false);
+    const noModel = await runMpi([...base, '--engine', 'sql', '--out-sql', join(dir, 'job'), '--json']);
+    expect(noModel.code).toBe(0);
+    expect(JSON.parse(noModel.stdout)).toMatchObject({ job: 'training', files: ['job.sql', 'plan.json', 'training.json', 'records.parquet', 'record_ids.parquet'] });
+    expect(readFileSync(join(dir, 'job', 'job.sql'), 'utf8')).toContain('CREATE TABLE `training_counts` USING parquet AS');
+    const modelOut = await runMpi([...base, '--engine', 'sql', '--out-sql', join(dir, 'job2'), '--model-out', join(dir, 'm.json')]);
+    expect(modelOut.code).toBe(2);
+    expect(existsSync(join(dir, 'job2'))).toBe(false);
+  });
+
+  it('refuses, with a usage error and nothing written, outputs an engine does not write', async () => {
+    const dir = tempDir();
     const pairs = await runMpi([...base, '--engine', 'duckdb', '--model', join(dir, 'm.json'), '--out', join(dir, 'g.csv'), '--pairs', join(dir, 'p.csv')]);
     expect(pairs.code).toBe(2);
     expect(pairs.stderr).toContain('does not write --pairs');

@@ -30,6 +30,11 @@ export async function runJobInDuckDb(jobDir: string): Promise<{ connection: Duck
   await connection.run(`CREATE TABLE records AS SELECT * FROM read_parquet('${join(jobDir, 'records.parquet')}')`);
   const script = readFileSync(join(jobDir, 'job.sql'), 'utf8');
   const repeat = script.indexOf('-- Repeat this round');
+  if (repeat < 0) {
+    // A training job: no clustering, its statements in order.
+    for (const sql of statements(script)) await connection.run(sql);
+    return { connection, rounds: 0, close: () => executor.close() };
+  }
   const changedAt = script.indexOf('-- changed rows (stop when 0):');
   const before = statements(script.slice(0, repeat));
   const round = statements(script.slice(script.indexOf('\n', repeat) + 1, changedAt));

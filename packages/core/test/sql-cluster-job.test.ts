@@ -3,11 +3,11 @@
 // cluster_labels and troubled_pairs exported, and the groups read back by
 // `mpi sql groups` must be link()'s groups and ids with the same model.
 import { join } from 'node:path';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { serializeModel } from '@mpi/scoring';
+import { parseModel, serializeModel } from '@mpi/scoring';
 import { link, writeGroupsCsv, type Settings } from '../src/index.js';
-import { groupsFromCluster, writeSqlJob } from '../src/advanced.js';
+import { groupsFromCluster, trainFromClusterCounts, writeSqlJob } from '../src/advanced.js';
 import { febrlDir, febrlSettings, repoRoot, runMpi, tempDir, writeIn } from './helpers.js';
 import { exportTable, runJobInDuckDb } from './run-sql-job.js';
 
@@ -88,5 +88,73 @@ describe('mpi sql groups on a bad export', () => {
     expect(groups.clustering.groupCount).toBe(linked.table.size - 1);
     expect(groups.clustering.groupOf[5]).toBe(groups.clustering.groupOf[3]);
     expect(groups.identityIds.length).toBe(groups.clustering.groupCount);
+  });
+});
+
+const trainingCases = [
+  { name: 'FEBRL3', settings: febrlSettings('dedupe') as Settings, sources: [{ name: 'f3', path: join(febrlDir, 'dataset3.csv') }] },
+  // Default comparisons with the household evidence group: the household share is counted on the cluster.
+  { name: 'the demo population (4 sources)', settings: cases[1].settings, sources: cases[1].sources },
+];
+
+describe.each(trainingCases)('a job without a model, trained by mpi sql train on the counts the cluster exported, on $name', ({ settings, sources }) => {
+  it("gives link()'s model (m, u and prior within 1e-9), whose linkage job then gives link()'s groups", async () => {
+    const dir = tempDir();
+    const linked = await link({ settings, sources, threads: 1 });
+    await writeGroupsCsv(linked, join(dir, 'in-process.csv'));
+    const written = await writeSqlJob({ settings, sources, dialect: 'duckdb', dir: join(dir, 'train-job'), threads: 1 });
+    expect(written.files).toContain('training.json');
+
+    const cluster = await runJobInDuckDb(join(dir, 'train-job'));
+    try {
+      await exportTable(cluster.connection, 'training_counts', join(dir, 'counts.parquet'));
+    } finally {
+      cluster.close();
+    }
+    const run = await runMpi(['sql', 'train', '--job', join(dir, 'train-job'), '--counts', join(dir, 'counts.parquet'), '--model-out', join(dir, 'model.json')]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const model = parseModel(readFileSync(join(dir, 'model.json'), 'utf8'));
+    const largest = (a: number[][], b: number[][]) => Math.max(...a.flatMap((row, c) => row.map((value, l) => Math.abs(value - b[c][l]))));
+    expect(model.comparisons).toEqual(linked.model.comparisons);
+    expect(largest(model.u, linked.model.u)).toBe(0);
+    expect(largest(model.m, linked.model.m)).toBeLessThan(1e-9);
+    expect(Math.abs(model.prior - linked.model.prior) / linked.model.prior).toBeLessThan(1e-9);
+
+    // The trained model's linkage job, run and read back.
+    await writeSqlJob({ settings, sources, model, dialect: 'duckdb', dir: join(dir, 'job'), threads: 1 });
+    const linkage = await runJobInDuckDb(join(dir, 'job'));
+    try {
+      await exportTable(linkage.connection, 'cluster_labels', join(dir, 'labels.parquet'));
+      await exportTable(linkage.connection, 'troubled_pairs', join(dir, 'troubled.parquet'));
+    } finally {
+      linkage.close();
+    }
+    const groups = await groupsFromCluster({ job: join(dir, 'job'), labels: [join(dir, 'labels.parquet')], troubledPairs: [join(dir, 'troubled.parquet')] });
+    expect(Array.from(groups.clustering.groupOf)).toEqual(Array.from(linked.clustering.groupOf));
+    expect(groups.identityIds).toEqual(linked.identityIds);
+  });
+});
+
+describe('mpi sql train on a bad export', () => {
+  it('names the file and row of a counts row given twice and of a session the job has not, and writes no model', async () => {
+    const dir = tempDir();
+    const { settings, sources } = trainingCases[0];
+    await writeSqlJob({ settings, sources, dialect: 'duckdb', dir: join(dir, 'job'), threads: 1 });
+    const cluster = await runJobInDuckDb(join(dir, 'job'));
+    try {
+      await exportTable(cluster.connection, 'training_counts', join(dir, 'counts.csv'));
+    } finally {
+      cluster.close();
+    }
+    const [header, ...rows] = readFileSync(join(dir, 'counts.csv'), 'utf8').trimEnd().split('\n');
+    const twice = writeIn(dir, 'twice.csv', [header, ...rows, rows[0]].join('\n') + '\n');
+    await expect(trainFromClusterCounts({ job: join(dir, 'job'), counts: [twice] })).rejects.toMatchObject({ code: 'BAD_CLUSTER_EXPORT', file: twice, row: rows.length + 1 });
+    const session = writeIn(dir, 'session.csv', [header, rows[0].replace(/^-?\d+,/, '99,')].join('\n') + '\n');
+    await expect(trainFromClusterCounts({ job: join(dir, 'job'), counts: [session] })).rejects.toMatchObject({ code: 'BAD_CLUSTER_EXPORT', file: session, row: 1, column: 'session' });
+    const run = await runMpi(['sql', 'train', '--job', join(dir, 'job'), '--counts', twice, '--model-out', join(dir, 'model.json')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`cluster export ${twice}, row ${rows.length + 1}`);
+    expect(existsSync(join(dir, 'model.json'))).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SparkSQL } from 'dt-sql-parser/dist/parser/spark/index.js';
 import { TrinoSQL } from 'dt-sql-parser/dist/parser/trino/index.js';
-import { renderJob, SPARK, TRINO, type SqlStatement } from '@mpi/sql';
+import { renderJob, SPARK, TRINO, trainingCountsSql, type SqlStatement } from '@mpi/sql';
 import { link, type Settings } from '../src/index.js';
 import { planFor } from '../src/advanced.js';
 import { repoRoot } from './helpers.js';
@@ -36,6 +36,18 @@ describe('the demo settings job in the cluster dialects', async () => {
 
   it('parses statement by statement as Trino SQL', () => {
     expect(unparsed(all(renderJob(plan, TRINO)), new TrinoSQL())).toEqual([]);
+  });
+
+  it('parses the training counts of a job without a model (sessions, term frequencies, households) in both dialects', () => {
+    const household = { street: 'street_address', place: 'postcode', given: 'given_name', born: 'birth_date' };
+    for (const [dialect, parser] of [
+      [SPARK, new SparkSQL()],
+      [TRINO, new TrinoSQL()],
+    ] as const) {
+      const statements = trainingCountsSql(plan, dialect, { sessions: [0, 1], household }).map((s) => s.sql);
+      expect(statements.join('\n')).toContain('household');
+      expect(unparsed(statements, parser)).toEqual([]);
+    }
   });
 
   it('is refused by the parser when a statement is broken (the check can fail)', () => {

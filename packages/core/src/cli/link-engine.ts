@@ -17,7 +17,7 @@ export type Engine = 'in-process' | 'duckdb' | 'sql';
 /** Adds --engine and the SQL engines' options to the link command. */
 export function addEngineOptions(command: Command): Command {
   return command
-    .addOption(new Option('--engine <engine>', 'in-process, duckdb (embedded: trains, or applies --model), or sql (writes the job of --model for a cluster engine into --out-sql)').choices(['in-process', 'duckdb', 'sql']).default('in-process'))
+    .addOption(new Option('--engine <engine>', 'in-process, duckdb (embedded: trains, or applies --model), or sql (writes the job for a cluster engine into --out-sql: of --model, or without it the job that counts what training needs)').choices(['in-process', 'duckdb', 'sql']).default('in-process'))
     .addOption(new Option('--dialect <dialect>', 'with --engine sql: the SQL dialect').choices(['spark', 'trino', 'duckdb']).default('spark'))
     .option('--out-sql <dir>', 'with --engine sql: the folder to write job.sql, plan.json and records.parquet into')
     .option('--memory-limit <size>', "with --engine duckdb: DuckDB's memory_limit, e.g. 2GB (past it DuckDB spills to --temp-dir)")
@@ -47,10 +47,7 @@ export function checkEngineOptions(opts: EngineOptions & { model?: string }): vo
     if (opts.outSql !== undefined) throw new MpiError('BAD_ARGS', '--out-sql needs --engine sql');
     return;
   }
-  if (opts.engine === 'sql' && opts.model === undefined) {
-    throw new MpiError('BAD_ARGS', '--engine sql writes the job of a trained model: give --model (train with --model-out, in process or with --engine duckdb)');
-  }
-  if (opts.engine === 'sql' && opts.modelOut !== undefined) throw new MpiError('BAD_ARGS', '--engine sql does not write --model-out');
+  if (opts.engine === 'sql' && opts.modelOut !== undefined) throw new MpiError('BAD_ARGS', '--engine sql does not write --model-out (without --model the job counts what training needs: mpi sql train writes the model)');
   const unsupported = [
     ['--pairs', opts.pairs],
     ['--report-html', opts.reportHtml],
@@ -79,9 +76,9 @@ export async function linkOnEngine(
     ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
   };
   if (opts.engine === 'sql') {
-    const written = await writeSqlJob({ settings, sources, model: model!, onProgress, threads: opts.threads, duckdb, dialect: opts.dialect, dir: opts.outSql! });
-    const summary = { command: 'link', engine: 'sql', dialect: opts.dialect, records: written.records, statements: written.statements, files: written.files };
-    process.stdout.write(opts.json ? JSON.stringify(summary, null, 2) + '\n' : `wrote ${written.files.join(', ')} (${written.statements} statements, ${written.records} records, ${opts.dialect}) into ${written.dir}\n`);
+    const written = await writeSqlJob({ settings, sources, model, onProgress, threads: opts.threads, duckdb, dialect: opts.dialect, dir: opts.outSql! });
+    const summary = { command: 'link', engine: 'sql', dialect: opts.dialect, job: model === undefined ? 'training' : 'linkage', records: written.records, statements: written.statements, files: written.files };
+    process.stdout.write(opts.json ? JSON.stringify(summary, null, 2) + '\n' : `wrote ${written.files.join(', ')} (${written.statements} statements, ${written.records} records, ${opts.dialect}${model === undefined ? '; it counts what training needs: mpi sql train reads them' : ''}) into ${written.dir}\n`);
     return;
   }
   const result = await linkInDuckDb({ settings, sources, model, onProgress, threads: opts.threads, duckdb });

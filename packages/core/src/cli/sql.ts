@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { groupsFromCluster } from '../pipeline/cluster-exports.js';
+import { serializeModel } from '@mpi/scoring';
 import { writeGroupsCsv } from '../output/write-results.js';
+import { writeTextAtomically } from '../output/atomic-file.js';
+import { trainFromClusterCounts } from '../pipeline/train-cluster.js';
 
 const many = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -28,5 +31,18 @@ export function addSqlCommand(program: Command): void {
           ? JSON.stringify(summary, null, 2) + '\n'
           : `${summary.records} records, ${summary.groups} identity groups (${summary.labelledRecords} records linked; ${summary.troubledPairs} pairs in the components split by average linkage)\n`,
       );
+    });
+  sql
+    .command('train')
+    .description('the model from the training_counts the cluster exported, for a job written by link --engine sql without --model')
+    .requiredOption('--job <dir>', 'the folder link --engine sql wrote without --model (plan.json, training.json)')
+    .requiredOption('--counts <file>', 'training_counts as exported: Parquet or CSV with a header, or a folder of part files; repeat for more files', many)
+    .requiredOption('--model-out <file>', 'the trained model JSON (give it to link --engine sql --model for the linkage job)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts) => {
+      const model = await trainFromClusterCounts({ job: opts.job, counts: opts.counts });
+      await writeTextAtomically(opts.modelOut, '--model-out', serializeModel(model));
+      const summary = { command: 'sql train', comparisons: model.comparisons.length, prior: model.prior, modelOut: opts.modelOut };
+      process.stdout.write(opts.json ? JSON.stringify(summary, null, 2) + '\n' : `trained ${summary.comparisons} comparisons (prior ${summary.prior.toPrecision(4)}) into ${opts.modelOut}\n`);
     });
 }

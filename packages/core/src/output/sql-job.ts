@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { FellegiSunterModel } from '@mpi/scoring';
 import { mkdirSync } from 'node:fs';
 import { DIALECTS, DuckDbExecutor, jobScript, renderJob, writeRecordIds, type DialectName } from '@mpi/sql';
 import { planFor, type SqlLinkOptions } from '../pipeline/link-sql.js';
+import { planTrainingJob } from '../pipeline/training-job.js';
 import { OutputWriteError, publishAll, stageFile, type AtomicFile } from './atomic-file.js';
 
 /** What {@link writeSqlJob} wrote. */
@@ -14,28 +14,40 @@ export interface SqlJobFiles {
 }
 
 /**
- * Writes the job of a trained model for a cluster engine into `dir`:
+ * Writes the job for a cluster engine into `dir`. With a trained model:
  * `job.sql` (the statements in the dialect, the label-propagation round to
- * repeat marked), `plan.json` (the engine-neutral plan) and `records.parquet`
- * (the records normalized by our own code, with the precomputed feature, key
- * and term-frequency columns the statements read: the job's `records` table)
- * and `record_ids.parquet` (each row's source and record id: the groups read
- * back from the cluster are named by them, see groupsFromCluster).
- * All appear together or not at all (atomic, as every output).
+ * repeat marked) and `plan.json` (the engine-neutral plan). Without one, the
+ * job that trains: `job.sql` makes the comparison vectors and
+ * `training_counts`, `training.json` holds what EM needs besides the counts
+ * (u, estimated here), and `mpi sql train` trains on the exported counts.
+ * Both write `records.parquet` (the records normalized by our own code, with
+ * the precomputed feature, key and term-frequency columns the statements read:
+ * the job's `records` table) and `record_ids.parquet` (each row's source and
+ * record id: the groups read back from the cluster are named by them, see
+ * groupsFromCluster). All appear together or not at all (atomic, as every output).
  */
-export async function writeSqlJob(options: SqlLinkOptions & { readonly model: FellegiSunterModel; readonly dialect: DialectName; readonly dir: string }): Promise<SqlJobFiles> {
-  const { table, plan, tf } = await planFor(options);
-  const job = renderJob(plan, DIALECTS[options.dialect]);
+export async function writeSqlJob(options: SqlLinkOptions & { readonly dialect: DialectName; readonly dir: string }): Promise<SqlJobFiles> {
+  const { model } = options;
+  const written =
+    model === undefined
+      ? await planTrainingJob(options)
+      : await planFor({ ...options, model }).then(({ table, plan, tf }) => {
+          const job = renderJob(plan, DIALECTS[options.dialect]);
+          return { table, plan, tf, script: jobScript(job), statements: job.setup.length + job.propagate.length + 1 + job.finish.length, training: undefined };
+        });
+  const { table, plan, tf } = written;
   try {
     mkdirSync(options.dir, { recursive: true });
   } catch (cause) {
     throw new OutputWriteError('--out-sql', (cause as NodeJS.ErrnoException).code ?? 'EIO', cause);
   }
   const staged: AtomicFile[] = [];
+  const text = (name: string, data: string) => stageFile(join(options.dir, name), `--out-sql ${name}`, (file) => file.write(data));
   const executor = await DuckDbExecutor.open(options.duckdb);
   try {
-    staged.push(await stageFile(join(options.dir, 'job.sql'), '--out-sql job.sql', (file) => file.write(jobScript(job) + '\n')));
-    staged.push(await stageFile(join(options.dir, 'plan.json'), '--out-sql plan.json', (file) => file.write(JSON.stringify(plan, null, 2) + '\n')));
+    staged.push(await text('job.sql', written.script + '\n'));
+    staged.push(await text('plan.json', JSON.stringify(plan, null, 2) + '\n'));
+    if (written.training !== undefined) staged.push(await text('training.json', JSON.stringify(written.training, null, 2) + '\n'));
     await executor.loadRecords(table, plan, tf);
     staged.push(await stageFile(join(options.dir, 'records.parquet'), '--out-sql records.parquet', (file) => executor.exportRecords(file.temporary)));
     staged.push(await stageFile(join(options.dir, 'record_ids.parquet'), '--out-sql record_ids.parquet', (file) => writeRecordIds(table, file.temporary)));
@@ -48,8 +60,8 @@ export async function writeSqlJob(options: SqlLinkOptions & { readonly model: Fe
   publishAll(staged);
   return {
     dir: options.dir,
-    files: ['job.sql', 'plan.json', 'records.parquet', 'record_ids.parquet'],
+    files: ['job.sql', 'plan.json', ...(written.training !== undefined ? ['training.json'] : []), 'records.parquet', 'record_ids.parquet'],
     records: table.size,
-    statements: job.setup.length + job.propagate.length + 1 + job.finish.length,
+    statements: written.statements,
   };
 }

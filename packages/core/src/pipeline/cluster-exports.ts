@@ -27,19 +27,19 @@ export interface ClusterGroups {
   readonly troubledPairs: number;
 }
 
-/** The plan the job was written from. */
-async function readPlan(job: string): Promise<LinkagePlan> {
-  const path = join(job, 'plan.json');
+/** A JSON file of a job folder (plan.json, training.json). */
+export async function readJobJson<T>(job: string, name: string): Promise<T> {
+  const path = join(job, name);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new MpiError('FILE_UNREADABLE', `cannot read the job's plan ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}): give the folder mpi link --engine sql wrote`);
+    throw new MpiError('FILE_UNREADABLE', `cannot read the job's ${name} at ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}): give the folder mpi link --engine sql wrote`);
   }
   try {
-    return JSON.parse(text) as LinkagePlan;
+    return JSON.parse(text) as T;
   } catch {
-    throw new MpiError('BAD_JSON', `the job's plan ${path} is not valid JSON`);
+    throw new MpiError('BAD_JSON', `the job's ${name} at ${path} is not valid JSON`);
   }
 }
 
@@ -124,7 +124,7 @@ async function readTroubled(paths: readonly string[], labels: Uint32Array): Prom
  * the same settings and model (test/sql-cluster-job.test.ts).
  */
 export async function groupsFromCluster(input: ClusterGroupsInput): Promise<ClusterGroups> {
-  const plan = await readPlan(input.job);
+  const plan = await readJobJson<LinkagePlan>(input.job, 'plan.json');
   const table = await readRecordIds(join(input.job, 'record_ids.parquet'));
   const { labels, labelled } = await readLabels(input.labels, table.size);
   const troubledFiles = input.troubledPairs ?? [];

@@ -37,7 +37,7 @@ export interface SqlLinkResult {
 }
 
 /** The records read and normalized, the blocking rules chosen for them, and how to plan a model for them. */
-interface Prepared {
+export interface Prepared {
   readonly table: RecordTable;
   readonly settings: Settings;
   readonly mode: LinkMode;
@@ -52,7 +52,7 @@ interface Prepared {
  * does (the settings', else the defaults scaled to the data); the comparisons
  * are the model's, else the settings', else the defaults for the field kinds.
  */
-async function prepare(options: SqlLinkOptions): Promise<Prepared> {
+export async function prepare(options: SqlLinkOptions): Promise<Prepared> {
   const settings = validateSettings(options.settings, { sources: options.sources.map((source) => source.name) });
   const mode = settings.mode ?? DEFAULTS.mode;
   const method = settings.clustering ?? DEFAULTS.clustering;

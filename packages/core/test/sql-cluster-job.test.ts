@@ -3,7 +3,7 @@
 // cluster_labels and troubled_pairs exported, and the groups read back by
 // `mpi sql groups` must be link()'s groups and ids with the same model.
 import { join } from 'node:path';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseModel, serializeModel } from '@mpi/scoring';
 import { link, writeGroupsCsv, type Settings } from '../src/index.js';
@@ -156,5 +156,33 @@ describe('mpi sql train on a bad export', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`cluster export ${twice}, row ${rows.length + 1}`);
     expect(existsSync(join(dir, 'model.json'))).toBe(false);
+  });
+});
+
+describe('mpi sql groups on an export in parts', () => {
+  it('reads a folder of part files in any row order as the whole table', async () => {
+    const dir = tempDir();
+    const { settings, sources } = cases[0];
+    const linked = await link({ settings, sources, threads: 1 });
+    await writeSqlJob({ settings, sources, model: linked.model, dialect: 'duckdb', dir: join(dir, 'job'), threads: 1 });
+    const cluster = await runJobInDuckDb(join(dir, 'job'));
+    try {
+      await exportTable(cluster.connection, 'cluster_labels', join(dir, 'labels.csv'));
+      await exportTable(cluster.connection, 'troubled_pairs', join(dir, 'troubled.csv'));
+    } finally {
+      cluster.close();
+    }
+    // Spark writes a table as a folder of part files: the rows split in two, each part reversed.
+    for (const table of ['labels', 'troubled']) {
+      const [header, ...rows] = readFileSync(join(dir, `${table}.csv`), 'utf8').trimEnd().split('\n');
+      const half = rows.length >> 1;
+      mkdirSync(join(dir, table));
+      writeIn(join(dir, table), 'part-00000.csv', [header, ...rows.slice(half).reverse()].join('\n') + '\n');
+      writeIn(join(dir, table), 'part-00001.csv', [header, ...rows.slice(0, half).reverse()].join('\n') + '\n');
+    }
+    const groups = await groupsFromCluster({ job: join(dir, 'job'), labels: [join(dir, 'labels')], troubledPairs: [join(dir, 'troubled')] });
+    expect(groups.troubledPairs).toBeGreaterThan(0);
+    expect(Array.from(groups.clustering.groupOf)).toEqual(Array.from(linked.clustering.groupOf));
+    expect(groups.identityIds).toEqual(linked.identityIds);
   });
 });

@@ -63,3 +63,14 @@ export async function exportTable(connection: DuckDBConnection, table: string, p
   await connection.run(`COPY ${table} TO '${path}' (FORMAT ${path.endsWith('.csv') ? 'csv, HEADER' : 'parquet'})`);
   return path;
 }
+
+/** Runs the job and exports the named tables (table -> path), as the cluster would; returns the paths. */
+export async function runAndExport(jobDir: string, exports: Readonly<Record<string, string>>): Promise<Record<string, string>> {
+  const cluster = await runJobInDuckDb(jobDir);
+  try {
+    for (const [table, path] of Object.entries(exports)) await exportTable(cluster.connection, table, path);
+  } finally {
+    cluster.close();
+  }
+  return { ...exports };
+}

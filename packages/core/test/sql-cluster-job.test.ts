@@ -9,7 +9,7 @@ import { parseModel, serializeModel } from '@mpi/scoring';
 import { link, writeGroupsCsv, type Settings } from '../src/index.js';
 import { groupsFromCluster, trainFromClusterCounts, writeSqlJob } from '../src/advanced.js';
 import { febrlDir, febrlSettings, repoRoot, runMpi, tempDir, writeIn } from './helpers.js';
-import { exportTable, runJobInDuckDb } from './run-sql-job.js';
+import { exportTable, runAndExport, runJobInDuckDb } from './run-sql-job.js';
 
 const population = join(repoRoot, 'fixtures/population');
 const cases = [
@@ -105,12 +105,7 @@ describe.each(trainingCases)('a job without a model, trained by mpi sql train on
     const written = await writeSqlJob({ settings, sources, dialect: 'duckdb', dir: join(dir, 'train-job'), threads: 1 });
     expect(written.files).toContain('training.json');
 
-    const cluster = await runJobInDuckDb(join(dir, 'train-job'));
-    try {
-      await exportTable(cluster.connection, 'training_counts', join(dir, 'counts.parquet'));
-    } finally {
-      cluster.close();
-    }
+    await runAndExport(join(dir, 'train-job'), { training_counts: join(dir, 'counts.parquet') });
     const run = await runMpi(['sql', 'train', '--job', join(dir, 'train-job'), '--counts', join(dir, 'counts.parquet'), '--model-out', join(dir, 'model.json')]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -123,13 +118,7 @@ describe.each(trainingCases)('a job without a model, trained by mpi sql train on
 
     // The trained model's linkage job, run and read back.
     await writeSqlJob({ settings, sources, model, dialect: 'duckdb', dir: join(dir, 'job'), threads: 1 });
-    const linkage = await runJobInDuckDb(join(dir, 'job'));
-    try {
-      await exportTable(linkage.connection, 'cluster_labels', join(dir, 'labels.parquet'));
-      await exportTable(linkage.connection, 'troubled_pairs', join(dir, 'troubled.parquet'));
-    } finally {
-      linkage.close();
-    }
+    await runAndExport(join(dir, 'job'), { cluster_labels: join(dir, 'labels.parquet'), troubled_pairs: join(dir, 'troubled.parquet') });
     const groups = await groupsFromCluster({ job: join(dir, 'job'), labels: [join(dir, 'labels.parquet')], troubledPairs: [join(dir, 'troubled.parquet')] });
     expect(Array.from(groups.clustering.groupOf)).toEqual(Array.from(linked.clustering.groupOf));
     expect(groups.identityIds).toEqual(linked.identityIds);
@@ -141,12 +130,7 @@ describe('mpi sql train on a bad export', () => {
     const dir = tempDir();
     const { settings, sources } = trainingCases[0];
     await writeSqlJob({ settings, sources, dialect: 'duckdb', dir: join(dir, 'job'), threads: 1 });
-    const cluster = await runJobInDuckDb(join(dir, 'job'));
-    try {
-      await exportTable(cluster.connection, 'training_counts', join(dir, 'counts.csv'));
-    } finally {
-      cluster.close();
-    }
+    await runAndExport(join(dir, 'job'), { training_counts: join(dir, 'counts.csv') });
     const [header, ...rows] = readFileSync(join(dir, 'counts.csv'), 'utf8').trimEnd().split('\n');
     const twice = writeIn(dir, 'twice.csv', [header, ...rows, rows[0]].join('\n') + '\n');
     await expect(trainFromClusterCounts({ job: join(dir, 'job'), counts: [twice] })).rejects.toMatchObject({ code: 'BAD_CLUSTER_EXPORT', file: twice, row: rows.length + 1 });
@@ -165,13 +149,7 @@ describe('mpi sql groups on an export in parts', () => {
     const { settings, sources } = cases[0];
     const linked = await link({ settings, sources, threads: 1 });
     await writeSqlJob({ settings, sources, model: linked.model, dialect: 'duckdb', dir: join(dir, 'job'), threads: 1 });
-    const cluster = await runJobInDuckDb(join(dir, 'job'));
-    try {
-      await exportTable(cluster.connection, 'cluster_labels', join(dir, 'labels.csv'));
-      await exportTable(cluster.connection, 'troubled_pairs', join(dir, 'troubled.csv'));
-    } finally {
-      cluster.close();
-    }
+    await runAndExport(join(dir, 'job'), { cluster_labels: join(dir, 'labels.csv'), troubled_pairs: join(dir, 'troubled.csv') });
     // Spark writes a table as a folder of part files: the rows split in two, each part reversed.
     for (const table of ['labels', 'troubled']) {
       const [header, ...rows] = readFileSync(join(dir, `${table}.csv`), 'utf8').trimEnd().split('\n');

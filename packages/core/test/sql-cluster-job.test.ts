@@ -76,6 +76,8 @@ describe('mpi sql groups on a bad export', () => {
     await expect(groups(files.twice)).rejects.toMatchObject({ code: 'BAD_CLUSTER_EXPORT', file: files.twice, row: 3, column: 'row' });
     await expect(groups(files.unknown)).rejects.toMatchObject({ code: 'BAD_CLUSTER_EXPORT', file: files.unknown, row: 2, column: 'row' });
     await expect(groups(files.good)).rejects.toMatchObject({ code: 'BAD_CLUSTER_EXPORT', file: files.pairsTwice, row: 3 });
+    // A job written with a model has nothing to train on.
+    await expect(trainFromClusterCounts({ job: join(dir, 'job'), counts: [files.good] })).rejects.toMatchObject({ code: 'BAD_JOB' });
 
     const run = await runMpi(['sql', 'groups', '--job', join(dir, 'job'), '--labels', files.twice, '--troubled-pairs', files.pairsTwice, '--out', join(dir, 'g.csv')]);
     expect(run.code).toBe(2);

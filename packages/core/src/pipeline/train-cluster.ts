@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { scorePairs, type FellegiSunterModel, type PatternCounts, type TermFrequencyInput } from '@mpi/scoring';
 import { ClusterExportError, readExports, type ExportColumn, type LinkagePlan } from '@mpi/sql';
 import { MpiError } from '../errors.js';
@@ -125,6 +127,9 @@ function rowWeights(model: FellegiSunterModel, plan: LinkagePlan, rows: Candidat
  */
 export async function trainFromClusterCounts(input: ClusterTrainInput): Promise<FellegiSunterModel> {
   const plan = await readJobJson<LinkagePlan>(input.job, 'plan.json');
+  if (!existsSync(join(input.job, 'training.json'))) {
+    throw new MpiError('BAD_JOB', `the job in ${input.job} was written with a model (it has no training.json): write it without --model to train on a cluster`);
+  }
   const setup = await readJobJson<TrainingSetup>(input.job, 'training.json');
   if (setup.version !== 1) throw new MpiError('BAD_JOB', `the job's training.json is not one this version writes: write the job again`);
   const { candidates, all, sessions } = await readCounts(plan, setup, input.counts);

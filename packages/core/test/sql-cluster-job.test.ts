@@ -123,6 +123,13 @@ describe.each(trainingCases)('a job without a model, trained by mpi sql train on
     expect(largest(model.u, linked.model.u)).toBe(0);
     expect(largest(model.m, linked.model.m)).toBeLessThan(1e-9);
     expect(Math.abs(model.prior - linked.model.prior) / linked.model.prior).toBeLessThan(1e-9);
+    // The household evidence's u without the matches (from EM's m and prior), and the interaction terms, alike.
+    const alone = (u: (number[] | null)[] | undefined) => (u ?? []).map((row) => row ?? []);
+    expect(alone(model.householdAloneU).map((row) => row.length)).toEqual(alone(linked.model.householdAloneU).map((row) => row.length));
+    if (linked.model.householdAloneU !== undefined) expect(largest(alone(model.householdAloneU), alone(linked.model.householdAloneU))).toBeLessThan(1e-9);
+    const cells = (m: typeof model) => (m.interactions ?? []).map(({ comparisons, levels, disagreeing }) => ({ comparisons, levels, disagreeing }));
+    expect(cells(model)).toEqual(cells(linked.model));
+    (model.interactions ?? []).forEach((term, i) => expect(Math.abs(term.weight - linked.model.interactions![i].weight)).toBeLessThan(1e-9));
 
     // The trained model's linkage job, run and read back.
     await writeSqlJob({ settings, sources, model, dialect: 'duckdb', dir: join(dir, 'job'), threads: 1 });

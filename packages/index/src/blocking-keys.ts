@@ -68,6 +68,13 @@ function fill(start: Uint32Array, keys: number, order: Uint32Array, blockStart: 
 }
 
 /**
+ * The rows candidates() gathers, reused by every match on this thread (it runs
+ * to its end without yielding): a match is made per request, and a set of
+ * numbers per query was much of what it allocated.
+ */
+let gathered = new Uint32Array(256);
+
+/**
  * The blocking keys of an index's table, or undefined when a rule is not a
  * key rule: a sorted neighbourhood's window depends on every record's position,
  * so those indexes keep blocking the whole table on a match.
@@ -148,14 +155,23 @@ export class BlockingKeys {
    * (a table of query records, normalized like the index's), ascending.
    */
   candidates(query: RecordTable, row: number): Uint32Array {
-    const rows = new Set<number>();
+    let n = 0;
     for (const { rule, idOfKey, order, blockStart } of this.rules) {
       const key = keyOf(query, row, rule);
       if (key === undefined) continue;
       const k = idOfKey.get(key);
       if (k === undefined) continue;
-      for (let p = blockStart[k]; p < blockStart[k + 1]; p++) rows.add(order[p]);
+      if (n + blockStart[k + 1] - blockStart[k] > gathered.length) {
+        const grown = new Uint32Array(Math.max(2 * gathered.length, n + blockStart[k + 1] - blockStart[k]));
+        grown.set(gathered.subarray(0, n));
+        gathered = grown;
+      }
+      for (let p = blockStart[k]; p < blockStart[k + 1]; p++) gathered[n++] = order[p];
     }
-    return Uint32Array.from(rows).sort();
+    // Every rule's rows, sorted, each once.
+    const rows = gathered.subarray(0, n).sort();
+    let distinct = 0;
+    for (let i = 0; i < n; i++) if (i === 0 || rows[i] !== rows[i - 1]) rows[distinct++] = rows[i];
+    return rows.slice(0, distinct);
   }
 }

@@ -6,13 +6,13 @@
 // sorted-neighbourhood rule) the whole table is blocked again.
 import { sourceFieldPlan, explainRows, thresholdWeight } from '@mpi/core/advanced';
 import { compileVectorizer, matchProbability, type CompiledVectorizer, type TermFrequencyInput } from '@mpi/scoring';
-import { buildRecordTable, type RecordTable, type Settings, type SourceInput } from '@mpi/core';
+import { buildRecordTable, type MatchExplanation, type RecordTable, type Settings, type SourceInput } from '@mpi/core';
 import type { PairChunk } from '@mpi/blocking';
 import { appendTable } from './append-table.js';
+import { matchTable } from './match-table.js';
 import { recordKey } from './raw-records.js';
 import type { BlockingKeys } from './blocking-keys.js';
 import { scoreBuiltTable, scoreFewPairs, type FrozenParts } from './scored-table.js';
-import { subTable } from './sub-table.js';
 import type { MatchCandidate, MatchGrade, MatchQuery, RecordRef } from './types.js';
 
 /** Query sources are named with this prefix, which no source name of the index starts with in practice. */
@@ -87,7 +87,7 @@ export async function matchCandidates(input: MatchInput): Promise<MatchCandidate
 async function scoreByKeys(input: MatchInput, keys: BlockingKeys, queryTable: RecordTable): Promise<ScoredQueries> {
   const link = (input.frozen.settings.mode ?? 'dedupe') === 'link';
   const candidatesOf: Uint32Array[] = [];
-  const all = new Set<number>();
+  let count = 0;
   for (let row = 0; row < queryTable.size; row++) {
     let rows = keys.candidates(queryTable, row);
     // Link mode pairs records of different sources only: a query pairs with the other sources' records.
@@ -96,26 +96,46 @@ async function scoreByKeys(input: MatchInput, keys: BlockingKeys, queryTable: Re
       rows = rows.filter((r) => input.table.sources[input.table.source[r]] !== own);
     }
     candidatesOf.push(rows);
-    for (const r of rows) all.add(r);
+    count += rows.length;
   }
-  const rows = Uint32Array.from(all).sort();
-  const position = new Map<number, number>();
-  rows.forEach((r, i) => position.set(r, i));
-  const table = appendTable(subTable(input.table, rows), queryTable);
-  let count = 0;
-  for (const candidates of candidatesOf) count += candidates.length;
+  // Each query's candidates are ascending and distinct: one query's are the table's rows as they are.
+  const rows = candidatesOf.length === 1 ? candidatesOf[0] : unionOf(candidatesOf, count);
+  const table = matchTable(input.table, rows, queryTable);
   const left = new Uint32Array(count);
   const right = new Uint32Array(count);
   let k = 0;
   candidatesOf.forEach((candidates, row) => {
-    for (const r of candidates) {
-      left[k] = position.get(r)!;
+    for (let i = 0; i < candidates.length; i++) {
+      left[k] = candidatesOf.length === 1 ? i : positionOf(rows, candidates[i]);
       right[k++] = rows.length + row;
     }
   });
   const chunks = count === 0 ? [] : [{ left, right }];
   // A match's pairs are few (tens): compared on this thread, with the vectorizer the explanations use too.
   return { table, chunks, ...scoreFewPairs(table, input.frozen, chunks) };
+}
+
+/** The rows of every list (each ascending), ascending and distinct. */
+function unionOf(lists: readonly Uint32Array[], count: number): Uint32Array {
+  const all = new Uint32Array(count);
+  let at = 0;
+  for (const list of lists) all.set(list, at), (at += list.length);
+  all.sort();
+  let distinct = 0;
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[distinct++] = all[i];
+  return all.subarray(0, distinct);
+}
+
+/** The position of `row` in `rows` (ascending, holding it). */
+function positionOf(rows: Uint32Array, row: number): number {
+  let lo = 0;
+  let hi = rows.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rows[mid] < row) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Blocks the index's whole table with the queries appended and keeps the pairs of a query and an indexed record. */
@@ -152,20 +172,28 @@ function ranked(input: MatchInput, scored: ScoredQueries): MatchCandidate[][] {
       if (known === undefined || weight > known.weight || (weight === known.weight && other < known.row)) best[q].set(identityId, { weight, row: other });
     }
   });
-  const vectorizer = scored.vectorizer ?? compileVectorizer(table, frozen.model.comparisons);
+  let vectorizer = scored.vectorizer;
+  const explain = (query: number, row: number) => explainRows(table, frozen.model, query, row, scored.tf, (vectorizer ??= compileVectorizer(table, frozen.model.comparisons)));
   return best.map((candidates, q) =>
     [...candidates]
       .filter(([, { weight }]) => matchProbability(weight) >= input.minProbability)
       .sort(([a, x], [b, y]) => y.weight - x.weight || (a < b ? -1 : a > b ? 1 : 0))
       .slice(0, input.count)
-      .map(([identityId, { weight, row }]) => ({
-        identityId,
-        records: input.members(identityId),
-        bestRecord: { source: table.sources[table.source[row]], recordId: table.recordIds[row] },
-        matchWeight: weight,
-        matchProbability: matchProbability(weight),
-        grade: gradeOf(weight, input.thresholds),
-        explanation: explainRows(table, frozen.model, queryRow[q], row, scored.tf, vectorizer),
-      })),
+      .map(([identityId, { weight, row }]) => {
+        let explanation: MatchExplanation | undefined;
+        return {
+          identityId,
+          records: input.members(identityId),
+          bestRecord: { source: table.sources[table.source[row]], recordId: table.recordIds[row] },
+          matchWeight: weight,
+          matchProbability: matchProbability(weight),
+          grade: gradeOf(weight, input.thresholds),
+          // The waterfall is worked out when first read, from this match's own table and model (nothing
+          // a later change touches): a caller that shows none, like the FHIR server, does not pay for it.
+          get explanation(): MatchExplanation {
+            return (explanation ??= explain(queryRow[q], row));
+          },
+        };
+      }),
   );
 }

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { compileBlockingRule, generatePairs, type BlockingRule, type CandidatePairs, type LinkMode } from '@mpi/blocking';
 import { buildRecordTable, type PlainRecord, type RecordTable, type Settings, type SourceInput } from '@mpi/core';
-import { ComparisonPool, compileVectorizer, scorePairs as scoreVectors, vectorizePairs, type CompiledVectorizer, type FellegiSunterModel, type TermFrequencyInput } from '@mpi/scoring';
+import { ComparisonPool, compileVectorizer, compileWeights, scorePairs as scoreVectors, vectorizePairs, withTermFrequencies, type CompiledVectorizer, type CompiledWeights, type FellegiSunterModel, type TermFrequencyInput } from '@mpi/scoring';
 
 /** Relative frequency of each value of a term-frequency-adjusted column, as measured when the index was built. */
 export interface StoredTermFrequencies {
@@ -146,5 +146,16 @@ export function scoreFewPairs(
   const tf = termFrequencyInputsOf(table, frozen.tf);
   const vectorizer = compileVectorizer(table, frozen.model.comparisons);
   const vectors = chunks.map((chunk) => vectorizePairs(vectorizer, chunk.left, chunk.right));
-  return { weights: scoreVectors({ model: frozen.model, chunks, vectors, tf }), tf, vectorizer };
+  let compiled = compiledWeights.get(frozen.model);
+  if (compiled === undefined) compiledWeights.set(frozen.model, (compiled = compileWeights(frozen.model, tf)));
+  else compiled = withTermFrequencies(compiled, tf);
+  return { weights: scoreVectors({ model: frozen.model, chunks, vectors, tf, compiled }), tf, vectorizer };
 }
+
+/**
+ * The weights of each index model, compiled once for scoreFewPairs (a match
+ * query's term frequencies swapped in): an index's model never changes in
+ * place (refineModel stores a new one), and compiling it per query was a
+ * tenth of what a match allocated.
+ */
+const compiledWeights = new WeakMap<FellegiSunterModel, CompiledWeights>();

@@ -2,7 +2,7 @@ import { ColumnBuilder } from './column-builder.js';
 import { DuplicateRecordIdError, InvalidValueError, SettingsError } from '../errors.js';
 import { fieldKind, fieldTargets, plausibleYears, type FieldValues } from '../defaults/field-kinds.js';
 import { spreadsheetSerialDate, type PlausibleYears } from '../normalize/index.js';
-import { DEFAULTS, sourceFieldPlan, type FieldKind, type FieldOptions, type Settings } from '../settings/settings.js';
+import { DEFAULTS, sourceFieldPlan, type FieldKind, type FieldOptions, type Settings, type SourceFieldPlan } from '../settings/settings.js';
 import { firstRepeat, gatherInto, orderById } from './record-order.js';
 import { readSourceCells, type ByteRange, type CellBatch, type SourceInput } from './sources.js';
 
@@ -65,9 +65,18 @@ export function valueColumn(field: string, n: number): string {
   return n === 0 ? field : `${field}#${n + 1}`;
 }
 
+/** Targets already worked out, by source plan (sourceFieldPlan returns the same plan for the same settings). */
+const targetsOfPlan = new WeakMap<SourceFieldPlan, ReturnType<typeof planTargets>>();
+
 /** The logical field each column of a source feeds, with the field's kind (a full name feeds given/middle/family). */
 export function sourceTargets(settings: Settings, source: string) {
   const plan = sourceFieldPlan(settings, source);
+  let targets = targetsOfPlan.get(plan);
+  if (targets === undefined) targetsOfPlan.set(plan, (targets = planTargets(plan)));
+  return targets;
+}
+
+function planTargets(plan: SourceFieldPlan) {
   // Direct columns first, full names last: a full name only fills what the direct columns left empty.
   const fields = [...plan.fields].sort((a, b) => Number(a.options.kind === 'full_name') - Number(b.options.kind === 'full_name'));
   return {

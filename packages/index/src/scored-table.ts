@@ -144,7 +144,10 @@ export function scoreFewPairs(
   chunks: CandidatePairs['chunks'],
 ): { weights: Float64Array[]; tf: (TermFrequencyInput | null)[]; vectorizer: CompiledVectorizer } {
   const tf = termFrequencyInputsOf(table, frozen.tf);
-  const vectorizer = compileVectorizer(table, frozen.model.comparisons);
+  // Each comparison's memo of value pairs needs no more slots than there are pairs (the default
+  // starts at 16 KiB a comparison, zeroed on every match).
+  const pairs = chunks.reduce((n, chunk) => n + chunk.left.length, 0);
+  const vectorizer = compileVectorizer(table, frozen.model.comparisons, { memoSlots: Math.max(16, pairs) });
   const vectors = chunks.map((chunk) => vectorizePairs(vectorizer, chunk.left, chunk.right));
   let compiled = compiledWeights.get(frozen.model);
   if (compiled === undefined) compiledWeights.set(frozen.model, (compiled = compileWeights(frozen.model, tf)));

@@ -192,9 +192,8 @@ export class SharedReads {
     return builder;
   }
 
-  /** The cache of columns normalized alike into the same fields. */
-  cacheOf(options: FieldOptions, fields: readonly string[]): NormalizationCache {
-    const signature = JSON.stringify([options, fields]);
+  /** The cache of columns normalized alike into the same fields (`signature`: their options and fields, see columnLayouts). */
+  cacheOf(signature: string): NormalizationCache {
     let cache = this.caches.get(signature);
     if (cache === undefined) this.caches.set(signature, (cache = newCache()));
     return cache;
@@ -263,6 +262,44 @@ function lookup(plan: ColumnPlan, raw: string, defaultCountry: string, controls:
   return entry;
 }
 
+/** What reading a column needs that depends on the source's plan alone (see columnLayouts). */
+interface ColumnLayout {
+  readonly normalize: ColumnPlan['normalize'];
+  /** A direct column's value slots (valueColumn(field, n)), in declaration order; none for a full name. */
+  readonly slotNames: readonly string[];
+  /** Its options and fields: columns normalized alike share a normalization cache (SharedReads.cacheOf). */
+  readonly signature: string;
+  readonly serialYears: PlausibleYears | undefined;
+}
+
+const layouts = new WeakMap<ReturnType<typeof sourceTargets>, ColumnLayout[]>();
+
+/**
+ * The layout of each column of a source's plan, worked out once per plan: an
+ * identity index reads each match query as a source of one record.
+ */
+function columnLayouts(plan: ReturnType<typeof sourceTargets>): ColumnLayout[] {
+  let known = layouts.get(plan);
+  if (known !== undefined) return known;
+  // Direct columns feeding one field are its values, in declaration order: slot n is valueColumn(field, n).
+  const slotCount = new Map<string, number>();
+  for (const { options, targets } of plan.columns) {
+    if (options.kind !== 'full_name') slotCount.set(targets[0].field, (slotCount.get(targets[0].field) ?? 0) + 1);
+  }
+  known = plan.columns.map(({ options, targets }) => {
+    const direct = options.kind !== 'full_name';
+    const format = options.format ?? '';
+    return {
+      normalize: fieldKind(options.kind as Exclude<FieldKind, 'ignore'>).normalize,
+      slotNames: direct ? Array.from({ length: slotCount.get(targets[0].field)! }, (_, n) => valueColumn(targets[0].field, n)) : [],
+      signature: JSON.stringify([options, targets.map(({ field }) => field)]),
+      serialYears: options.kind === 'birth_date' && (format === '' || format === 'auto') ? plausibleYears(options) : undefined,
+    };
+  });
+  layouts.set(plan, known);
+  return known;
+}
+
 /**
  * Reads and normalizes one source, or the part of a CSV source in `range` (rows
  * then count from the part's start). Runs in the main thread or in a read worker
@@ -285,24 +322,17 @@ export async function readSourceColumns(input: SourceInput, settings: Settings, 
     }
     return builder;
   };
-  // Direct columns feeding one field are its values, in declaration order: slot n is valueColumn(field, n).
-  const slotCount = new Map<string, number>();
-  for (const { options, targets } of plan.columns) {
-    if (options.kind !== 'full_name') slotCount.set(targets[0].field, (slotCount.get(targets[0].field) ?? 0) + 1);
-  }
-  const columns: ColumnPlan[] = plan.columns.map(({ column, options, targets }) => {
-    const direct = options.kind !== 'full_name';
-    const slotNames = direct ? Array.from({ length: slotCount.get(targets[0].field)! }, (_, n) => valueColumn(targets[0].field, n)) : [];
-    const format = options.format ?? '';
+  const columns: ColumnPlan[] = plan.columns.map(({ column, options, targets }, c) => {
+    const { normalize, slotNames, signature, serialYears } = columnLayouts(plan)[c];
     return {
       column,
       options,
-      normalize: fieldKind(options.kind as Exclude<FieldKind, 'ignore'>).normalize,
+      normalize,
       targets: targets.map(({ field }) => builderOf(field)),
       slots: slotNames.length > 1 ? slotNames.map((name) => builderOf(name, targets[0].field)) : undefined,
       slotNames,
-      cache: shared?.cacheOf(options, targets.map(({ field }) => field)) ?? newCache(),
-      serialYears: options.kind === 'birth_date' && (format === '' || format === 'auto') ? plausibleYears(options) : undefined,
+      cache: shared?.cacheOf(signature) ?? newCache(),
+      serialYears,
       nonEmpty: 0,
       flagged: 0,
     };

@@ -8,8 +8,9 @@
 // Allocation is measured with V8's GC profiler (node:v8 GCProfiler): bytes allocated in a window =
 // heap used at its end - heap used at its start + what every collection inside it freed (each
 // collection's heap used before - after). It counts every allocation that was made, whether it died
-// young or not, without sampling; the same sum over external memory counts ArrayBuffer backing stores
-// (typed arrays), which live outside the V8 heap. Run from the repository root after `pnpm build`:
+// young or not, without sampling. Typed arrays' memory (ArrayBuffer backing stores) lives outside the V8
+// heap and is counted apart: the growth of process.memoryUsage().arrayBuffers over 40 calls in which no
+// collection ran. Run from the repository root after `pnpm build`:
 //   node --expose-gc bench/server/alloc.mjs --population DIR [--queries 1000] [--threads 2]
 //   node --expose-gc bench/server/alloc.mjs --people 50000 ...   (generates a FHIR population in a temporary directory)
 // DIR is `pnpm fixtures generate --people N --out DIR --format fhir`; the index is built once into
@@ -85,21 +86,37 @@ async function measure(run, n) {
   const end = process.memoryUsage();
   const { statistics } = profiler.stop();
   let heap = end.heapUsed - start.heapUsed;
-  let external = end.external - start.external;
   for (const { beforeGC, afterGC } of statistics) {
     heap += beforeGC.heapStatistics.usedHeapSize - afterGC.heapStatistics.usedHeapSize;
-    external += (beforeGC.heapStatistics.externalMemory - afterGC.heapStatistics.externalMemory);
   }
   const scavenges = statistics.filter((s) => s.gcType === 'Scavenge').map((s) => s.cost / 1000).sort((a, b) => a - b);
   const others = statistics.filter((s) => s.gcType !== 'Scavenge').map((s) => `${s.gcType} ${(s.cost / 1000).toFixed(1)} ms`);
-  return { heap: heap / n, external: external / n, scavenges, others, ms: ms / n };
+  return { heap: heap / n, scavenges, others, ms: ms / n };
+}
+
+/**
+ * ArrayBuffer backing stores (typed arrays' memory, outside the V8 heap) allocated per call: the
+ * growth of process.memoryUsage().arrayBuffers over `n` calls right after a full collection, kept
+ * only when no collection ran in between (nothing was freed); undefined otherwise.
+ */
+async function arrayBufferBytes(run, n) {
+  globalThis.gc();
+  // The collection frees backing stores on a background thread: let it finish before the first reading.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const profiler = new GCProfiler();
+  profiler.start();
+  const before = process.memoryUsage().arrayBuffers;
+  for (let q = 0; q < n; q++) await run(q);
+  const after = process.memoryUsage().arrayBuffers;
+  return profiler.stop().statistics.length === 0 ? (after - before) / n : undefined;
 }
 
 for (const [way, run] of Object.entries(ways)) {
   await measure(run, Math.min(200, queries)); // warm-up: compiled code, caches
   const m = await measure(run, queries);
   const pause = (p) => (m.scavenges.length === 0 ? 0 : m.scavenges[Math.min(m.scavenges.length - 1, Math.floor(p * m.scavenges.length))]).toFixed(1);
-  out(way, `${(m.heap / 1024).toFixed(1)} KB heap + ${(m.external / 1024).toFixed(1)} KB external per query; ` +
+  const buffers = await arrayBufferBytes(run, 40);
+  out(way, `${(m.heap / 1024).toFixed(1)} KB heap + ${buffers === undefined ? '(not measured: a collection ran)' : (buffers / 1024).toFixed(1)} KB of ArrayBuffers per query; ` +
     `${((m.scavenges.length * 1000) / queries).toFixed(1)} scavenges / 1000 queries (pause p50 ${pause(0.5)}, max ${pause(1)} ms), ` +
     `other collections: ${m.others.length === 0 ? 'none' : m.others.join(', ')}; ${m.ms.toFixed(2)} ms per query`);
 }

@@ -41,16 +41,23 @@ function derived(dictionary: readonly string[], id: number, transform: KeyTransf
 
 /** The key of `row` under `rule` as one string, or undefined when a part is missing. */
 function keyOf(table: RecordTable, row: number, rule: Extract<BlockingRule, { kind: 'key' }>): string | undefined {
+  if (rule.keys.length === 1) return partOf(table, row, rule.keys[0]);
   const parts: string[] = [];
   for (const part of rule.keys) {
-    const column = table.columns[part.column];
-    if (column === undefined) return undefined;
-    const key = derived(column.dictionary, column.ids[row], (part.transform ?? 'exact') as KeyTransform);
-    if (key === '') return undefined;
+    const key = partOf(table, row, part);
+    if (key === undefined) return undefined;
     parts.push(key);
   }
   if (rule.unordered === true) parts.sort();
   return parts.join(PART_SEPARATOR);
+}
+
+/** One part of a key (a one-part key is its part, without an array to join), or undefined when missing. */
+function partOf(table: RecordTable, row: number, part: Extract<BlockingRule, { kind: 'key' }>['keys'][number]): string | undefined {
+  const column = table.columns[part.column];
+  if (column === undefined) return undefined;
+  const key = derived(column.dictionary, column.ids[row], (part.transform ?? 'exact') as KeyTransform);
+  return key === '' ? undefined : key;
 }
 
 function isCompiledKeyRule(compiled: unknown): compiled is CompiledKeyRule {

@@ -153,15 +153,22 @@ function ranked(input: MatchInput, scored: ScoredQueries): MatchCandidate[][] {
   const { frozen, queries } = input;
   const mode = frozen.settings.mode ?? 'dedupe';
   const { table } = scored;
-  const queryOf = (row: number): number => (isQuery(table)(row) ? Number(table.recordIds[row]) : -1);
+  const query = isQuery(table);
+  const queryOf = (row: number): number => (query(row) ? Number(table.recordIds[row]) : -1);
   const best = queries.map(() => new Map<string, { weight: number; row: number }>());
   const queryRow = new Int32Array(queries.length).fill(-1);
   scored.chunks.forEach((chunk, c) => {
     const weights = scored.weights[c];
     for (let k = 0; k < weights.length; k++) {
+      // The pair's query row (mine) and indexed row (other), whichever side each is on.
       let q = queryOf(chunk.left[k]);
-      let [mine, other] = [chunk.left[k], chunk.right[k]];
-      if (q < 0) [q, mine, other] = [queryOf(chunk.right[k]), chunk.right[k], chunk.left[k]];
+      let mine = chunk.left[k];
+      let other = chunk.right[k];
+      if (q < 0) {
+        q = queryOf(other);
+        mine = other;
+        other = chunk.left[k];
+      }
       if (q < 0 || queryOf(other) >= 0) continue;
       queryRow[q] = mine;
       const source = table.sources[table.source[other]];

@@ -149,9 +149,10 @@ export function scoreFewPairs(
   const pairs = chunks.reduce((n, chunk) => n + chunk.left.length, 0);
   const vectorizer = compileVectorizer(table, frozen.model.comparisons, { memoSlots: Math.max(16, pairs) });
   const vectors = chunks.map((chunk) => vectorizePairs(vectorizer, chunk.left, chunk.right));
-  let compiled = compiledWeights.get(frozen.model);
-  if (compiled === undefined) compiledWeights.set(frozen.model, (compiled = compileWeights(frozen.model, tf)));
-  else compiled = withTermFrequencies(compiled, tf);
+  const kept = compiledWeights.get(frozen.model);
+  let compiled: CompiledWeights;
+  if (kept !== undefined && kept.tf.every((input, c) => (input === null) === (tf[c] === null))) compiled = withTermFrequencies(kept, tf);
+  else compiledWeights.set(frozen.model, (compiled = compileWeights(frozen.model, tf)));
   return { weights: scoreVectors({ model: frozen.model, chunks, vectors, tf, compiled }), tf, vectorizer };
 }
 

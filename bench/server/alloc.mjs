@@ -89,9 +89,13 @@ async function measure(run, n) {
   for (const { beforeGC, afterGC } of statistics) {
     heap += beforeGC.heapStatistics.usedHeapSize - afterGC.heapStatistics.usedHeapSize;
   }
-  const scavenges = statistics.filter((s) => s.gcType === 'Scavenge').map((s) => s.cost / 1000).sort((a, b) => a - b);
+  const scavenged = statistics.filter((s) => s.gcType === 'Scavenge');
+  const scavenges = scavenged.map((s) => s.cost / 1000).sort((a, b) => a - b);
+  // What survived the young generation into the old one: a scavenge's cost is the copying of survivors.
+  const oldSpace = (at) => at.heapSpaceStatistics.find((space) => space.spaceName === 'old_space').spaceUsedSize;
+  const promoted = scavenged.reduce((sum, s) => sum + oldSpace(s.afterGC) - oldSpace(s.beforeGC), 0) / Math.max(1, scavenged.length);
   const others = statistics.filter((s) => s.gcType !== 'Scavenge').map((s) => `${s.gcType} ${(s.cost / 1000).toFixed(1)} ms`);
-  return { heap: heap / n, scavenges, others, ms: ms / n };
+  return { heap: heap / n, scavenges, promoted, others, ms: ms / n };
 }
 
 /**
@@ -117,7 +121,7 @@ for (const [way, run] of Object.entries(ways)) {
   const pause = (p) => (m.scavenges.length === 0 ? 0 : m.scavenges[Math.min(m.scavenges.length - 1, Math.floor(p * m.scavenges.length))]).toFixed(1);
   const buffers = await arrayBufferBytes(run, 40);
   out(way, `${(m.heap / 1024).toFixed(1)} KB heap + ${buffers === undefined ? '(not measured: a collection ran)' : (buffers / 1024).toFixed(1)} KB of ArrayBuffers per query; ` +
-    `${((m.scavenges.length * 1000) / queries).toFixed(1)} scavenges / 1000 queries (pause p50 ${pause(0.5)}, max ${pause(1)} ms), ` +
+    `${((m.scavenges.length * 1000) / queries).toFixed(1)} scavenges / 1000 queries (pause p50 ${pause(0.5)}, max ${pause(1)} ms, ${(m.promoted / 1024).toFixed(0)} KB promoted each), ` +
     `other collections: ${m.others.length === 0 ? 'none' : m.others.join(', ')}; ${m.ms.toFixed(2)} ms per query`);
 }
 await app.close();

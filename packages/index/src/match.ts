@@ -5,8 +5,8 @@
 // compared only with the records that share a key with it; without them (a
 // sorted-neighbourhood rule) the whole table is blocked again.
 import { sourceFieldPlan, explainRows, thresholdWeight } from '@mpi/core/advanced';
-import { compileVectorizer, matchProbability, type CompiledVectorizer, type TermFrequencyInput } from '@mpi/scoring';
-import { buildRecordTable, type MatchExplanation, type RecordTable, type Settings, type SourceInput } from '@mpi/core';
+import { compileVectorizer, matchProbability, type CompiledVectorizer, type CompiledWeights, type TermFrequencyInput } from '@mpi/scoring';
+import { buildRecordTable, type RecordTable, type Settings, type SourceInput } from '@mpi/core';
 import type { PairChunk } from '@mpi/blocking';
 import { appendTable } from './append-table.js';
 import { matchTable } from './match-table.js';
@@ -69,8 +69,9 @@ interface ScoredQueries {
   readonly chunks: readonly PairChunk[];
   readonly weights: readonly Float64Array[];
   readonly tf: readonly (TermFrequencyInput | null)[];
-  /** The table's vectorizer, when scoring compiled one (the explanations reuse it). */
+  /** The table's vectorizer and the model's weights with its term frequencies, when scoring compiled them (the explanations reuse them). */
   readonly vectorizer?: CompiledVectorizer;
+  readonly compiled?: CompiledWeights;
 }
 
 /** Ranked candidate identities of each query (best match weight of a member first, then id). */
@@ -180,27 +181,26 @@ function ranked(input: MatchInput, scored: ScoredQueries): MatchCandidate[][] {
     }
   });
   let vectorizer = scored.vectorizer;
-  const explain = (query: number, row: number) => explainRows(table, frozen.model, query, row, scored.tf, (vectorizer ??= compileVectorizer(table, frozen.model.comparisons)));
+  const explain = (query: number, row: number) =>
+    explainRows(table, frozen.model, query, row, scored.tf, (vectorizer ??= compileVectorizer(table, frozen.model.comparisons)), scored.compiled);
   return best.map((candidates, q) =>
     [...candidates]
       .filter(([, { weight }]) => matchProbability(weight) >= input.minProbability)
       .sort(([a, x], [b, y]) => y.weight - x.weight || (a < b ? -1 : a > b ? 1 : 0))
       .slice(0, input.count)
-      .map(([identityId, { weight, row }]) => {
-        let explanation: MatchExplanation | undefined;
-        return {
-          identityId,
-          records: input.members(identityId),
-          bestRecord: { source: table.sources[table.source[row]], recordId: table.recordIds[row] },
-          matchWeight: weight,
-          matchProbability: matchProbability(weight),
-          grade: gradeOf(weight, input.thresholds),
-          // The waterfall is worked out when first read, from this match's own table and model (nothing
-          // a later change touches): a caller that shows none, like the FHIR server, does not pay for it.
-          get explanation(): MatchExplanation {
-            return (explanation ??= explain(queryRow[q], row));
-          },
-        };
-      }),
+      // The explanation is worked out here, with the weights scoring compiled. Not on first reading
+      // through a getter: an accessor made per candidate gives each its own hidden class, which
+      // the old generation keeps with everything the getter reaches (the match's table) until a
+      // full collection, and every scavenge in between copied it (measured: 2.5 MB promoted per
+      // scavenge, pauses 3-4x longer, bench/server/alloc.mjs).
+      .map(([identityId, { weight, row }]) => ({
+        identityId,
+        records: input.members(identityId),
+        bestRecord: { source: table.sources[table.source[row]], recordId: table.recordIds[row] },
+        matchWeight: weight,
+        matchProbability: matchProbability(weight),
+        grade: gradeOf(weight, input.thresholds),
+        explanation: explain(queryRow[q], row),
+      })),
   );
 }

@@ -136,13 +136,14 @@ export async function scorePairs(
 
 /**
  * scorePairs on the calling thread for a handful of pairs (a match's): one
- * vectorizer, returned for the explanations, and no pool to set up and close.
+ * vectorizer and the compiled weights, returned for the explanations, and no
+ * pool to set up and close.
  */
 export function scoreFewPairs(
   table: RecordTable,
   frozen: FrozenParts,
   chunks: CandidatePairs['chunks'],
-): { weights: Float64Array[]; tf: (TermFrequencyInput | null)[]; vectorizer: CompiledVectorizer } {
+): { weights: Float64Array[]; tf: (TermFrequencyInput | null)[]; vectorizer: CompiledVectorizer; compiled: CompiledWeights } {
   const tf = termFrequencyInputsOf(table, frozen.tf);
   // Each comparison's memo of value pairs needs no more slots than there are pairs (the default
   // starts at 16 KiB a comparison, zeroed on every match).
@@ -153,7 +154,7 @@ export function scoreFewPairs(
   let compiled: CompiledWeights;
   if (kept !== undefined && kept.tf.every((input, c) => (input === null) === (tf[c] === null))) compiled = withTermFrequencies(kept, tf);
   else compiledWeights.set(frozen.model, (compiled = compileWeights(frozen.model, tf)));
-  return { weights: scoreVectors({ model: frozen.model, chunks, vectors, tf, compiled }), tf, vectorizer };
+  return { weights: scoreVectors({ model: frozen.model, chunks, vectors, tf, compiled }), tf, vectorizer, compiled };
 }
 
 /**

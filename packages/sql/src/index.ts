@@ -16,4 +16,5 @@ export { DIALECTS, DUCKDB, SPARK, TRINO, type Dialect, type DialectName } from '
 export { jobScript, patternCountsSql, renderExpr, renderJob, type SqlJob, type SqlStatement } from './render-sql.js';
 export { valueFeature, valueKey } from './record-features.js';
 export { DuckDbExecutor, type DuckDbOptions, type ScoredPairRows, type SqlRunSummary, type TermFrequencyColumns } from './duckdb/executor.js';
+export { openParquetRows, type ParquetRows } from './duckdb/parquet-source.js';
 export { SqlEngineError } from './errors.js';

@@ -1,8 +1,9 @@
-import { DuckDBInstance, INTEGER, LIST, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { PatternCounts } from '@mpi/scoring';
 import type { EncodedTable } from '@mpi/types';
 import { DUCKDB } from '../dialects.js';
 import { SqlEngineError } from '../errors.js';
+import { appendColumns, type Cell } from './chunk-append.js';
 import type { Feature } from '../plan/expression.js';
 import { featureColumn, type LinkagePlan, type PlanKeyPart } from '../plan/plan.js';
 import { valueFeature, valueKey } from '../record-features.js';
@@ -42,8 +43,6 @@ export interface SqlRunSummary {
   /** Rounds of label propagation until no label changed. */
   readonly rounds: number;
 }
-
-const LIST_FEATURES = new Set<Feature>(['metaphone', 'nicknames', 'tokens']);
 
 function sqlType(feature: Feature): string {
   switch (feature) {
@@ -105,35 +104,28 @@ export class DuckDbExecutor {
       await c.run(`CREATE OR REPLACE TABLE dict_${i} (${fields.join(', ')})`);
       const appender = await c.createAppender(`dict_${i}`);
       const dictionary = encoded.dictionary;
-      for (let id = 1; id < dictionary.length; id++) {
-        const value = dictionary[id];
-        appender.appendInteger(id);
-        appender.appendVarchar(value);
-        for (const feature of features) appendFeature(appender, feature, valueFeature(value, feature));
-        for (const { transform } of keys) {
-          const key = valueKey(value, transform);
-          if (key === null) appender.appendNull();
-          else appender.appendVarchar(key);
-        }
-        for (const { comparison, slot } of tfs) appender.appendDouble(tf[comparison]![slot][id]);
-        appender.endRow();
-      }
+      // Cells by table column: id, value, the features, the derived keys, the term frequencies.
+      const cellOf: ((id: number) => Cell)[] = [
+        (id) => id,
+        (id) => dictionary[id],
+        ...features.map((feature) => (id: number) => valueFeature(dictionary[id], feature)),
+        ...keys.map(({ transform }) => (id: number) => valueKey(dictionary[id], transform)),
+        ...tfs.map(({ comparison, slot }) => (id: number) => tf[comparison]![slot][id]),
+      ];
+      // Dictionary id 0 is "missing": rows are ids 1..length-1.
+      appendColumns(appender, dictionary.length - 1, (column, row) => cellOf[column](row + 1));
       appender.closeSync();
     }
 
     await c.run(`CREATE OR REPLACE TABLE record_ids ("row" INTEGER, "source" INTEGER, ${columns.map((_, i) => `c${i} INTEGER`).join(', ')})`);
     const ids = columns.map((column) => table.columns[column.name].ids);
     const appender = await c.createAppender('record_ids');
-    for (let r = 0; r < table.size; r++) {
-      appender.appendInteger(r);
-      appender.appendInteger(table.source[r]);
-      for (let i = 0; i < ids.length; i++) {
-        const id = ids[i][r];
-        if (id === 0) appender.appendNull();
-        else appender.appendInteger(id);
-      }
-      appender.endRow();
-    }
+    appendColumns(appender, table.size, (column, r) => {
+      if (column === 0) return r;
+      if (column === 1) return table.source[r];
+      const id = ids[column - 2][r];
+      return id === 0 ? null : id;
+    });
     appender.closeSync();
 
     const select: string[] = ['r."row"', 'r."source"'];
@@ -259,15 +251,4 @@ function derivedKeys(plan: LinkagePlan, column: string): PlanKeyPart[] {
   const keys = new Map<string, PlanKeyPart>();
   for (const rule of plan.blocking) for (const part of rule.parts) if (part.column === column && part.transform !== 'exact' && !keys.has(part.keyColumn)) keys.set(part.keyColumn, part);
   return [...keys.values()];
-}
-
-// Made once: a list type per appended value cost a third of the loading time.
-const STRING_LIST = LIST(VARCHAR);
-const INTEGER_LIST = LIST(INTEGER);
-
-function appendFeature(appender: DuckDBAppender, feature: Feature, value: ReturnType<typeof valueFeature>): void {
-  if (value === null) appender.appendNull();
-  else if (LIST_FEATURES.has(feature)) appender.appendList(value as (string | number)[], feature === 'nicknames' ? INTEGER_LIST : STRING_LIST);
-  else if (typeof value === 'number') appender.appendInteger(value);
-  else appender.appendVarchar(value as string);
 }

@@ -15,6 +15,6 @@ export { buildLinkagePlan, tfColumn, type PlanInput } from './plan/build-plan.js
 export { DIALECTS, DUCKDB, SPARK, TRINO, type Dialect, type DialectName } from './dialects.js';
 export { jobScript, patternCountsSql, renderExpr, renderJob, type SqlJob, type SqlStatement } from './render-sql.js';
 export { valueFeature, valueKey } from './record-features.js';
-export { DuckDbExecutor, type DuckDbOptions, type ScoredPairRows, type SqlRunSummary, type TermFrequencyColumns } from './duckdb/executor.js';
+export { DEFAULT_MEMORY_SHARE, DuckDbExecutor, type DuckDbOptions, type ScoredPairRows, type SqlRunSummary, type TermFrequencyColumns } from './duckdb/executor.js';
 export { openParquetRows, type ParquetRows } from './duckdb/parquet-source.js';
 export { SqlEngineError } from './errors.js';

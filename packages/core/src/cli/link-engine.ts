@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { serializeModel, type FellegiSunterModel } from '@mpi/scoring';
 import type { DialectName, DuckDbOptions } from '@mpi/sql';
 import { MpiError } from '../errors.js';
@@ -20,8 +22,8 @@ export function addEngineOptions(command: Command): Command {
     .addOption(new Option('--engine <engine>', 'in-process, duckdb (embedded: trains, or applies --model), or sql (writes the job of --model for a cluster engine into --out-sql)').choices(['in-process', 'duckdb', 'sql']).default('in-process'))
     .addOption(new Option('--dialect <dialect>', 'with --engine sql: the SQL dialect').choices(['spark', 'trino', 'duckdb']).default('spark'))
     .option('--out-sql <dir>', 'with --engine sql: the folder to write job.sql, plan.json and records.parquet into')
-    .option('--memory-limit <size>', "with --engine duckdb: DuckDB's memory_limit, e.g. 2GB (past it DuckDB spills to --temp-dir)")
-    .option('--temp-dir <dir>', 'with --engine duckdb: where DuckDB spills');
+    .option('--memory-limit <size>', "with --engine duckdb: DuckDB's memory_limit, e.g. 2GB (default: half the machine's memory; past it DuckDB spills to --temp-dir)")
+    .option('--temp-dir <dir>', 'with --engine duckdb: where DuckDB spills (default: a folder next to --out, removed after)');
 }
 
 /** The options of `mpi link` a SQL engine reads. */
@@ -84,7 +86,14 @@ export async function linkOnEngine(
     process.stdout.write(opts.json ? JSON.stringify(summary, null, 2) + '\n' : `wrote ${written.files.join(', ')} (${written.statements} statements, ${written.records} records, ${opts.dialect}) into ${written.dir}\n`);
     return;
   }
-  const result = await linkInDuckDb({ settings, sources, model, onProgress, threads: opts.threads, duckdb });
+  // Without --temp-dir DuckDB spills next to the groups file (the output's disk has room for it), into a folder of its own removed after.
+  const spill = opts.tempDir === undefined ? join(dirname(resolve(opts.out!)), `.${basename(opts.out!)}.duckdb-spill-${process.pid}`) : undefined;
+  let result: Awaited<ReturnType<typeof linkInDuckDb>>;
+  try {
+    result = await linkInDuckDb({ settings, sources, model, onProgress, threads: opts.threads, duckdb: spill === undefined ? duckdb : { ...duckdb, tempDirectory: spill } });
+  } finally {
+    if (spill !== undefined) rmSync(spill, { recursive: true, force: true });
+  }
   for (const warning of result.table.warnings) process.stderr.write(`mpi: warning: ${warning.message}\n`);
   // The groups file and the trained model appear together or not at all.
   const staged: AtomicFile[] = [];

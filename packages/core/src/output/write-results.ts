@@ -26,7 +26,7 @@ export interface PairsCsvOptions extends CsvOutputOptions {
 const asIs = (value: string) => value;
 
 /** What groups.csv is written from: the records and their identity groups (a LinkResult, or the SQL engine's result). */
-export type GroupsOfRecords = Pick<LinkResult, 'table' | 'clustering' | 'identityIds'>;
+export type GroupsOfRecords = Pick<LinkResult, 'clustering' | 'identityIds'> & { readonly table: Pick<LinkResult['table'], 'size' | 'sources' | 'source' | 'recordIds'> };
 
 /**
  * groups.csv: `source,record_id,identity_id`, one row per input record, in canonical

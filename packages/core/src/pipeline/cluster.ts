@@ -30,7 +30,7 @@ export function clusterRecords(input: ClusterInput): Clustered {
 }
 
 /** The identity id of every group: a function of its first record's source and record id. */
-export function identityIdsOf(table: RecordTable, clustering: Clustering): string[] {
+export function identityIdsOf(table: Pick<RecordTable, 'sources' | 'source' | 'recordIds'>, clustering: Clustering): string[] {
   const identityIds = new Array<string>(clustering.groupCount);
   for (let g = 0; g < clustering.groupCount; g++) {
     const first = clustering.members[clustering.start[g]];

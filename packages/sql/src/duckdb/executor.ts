@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { PatternCounts } from '@mpi/scoring';
 import type { EncodedTable } from '@mpi/types';
@@ -13,13 +14,21 @@ import { patternCountsSql, renderJob, type SqlStatement } from '../render-sql.js
 export interface DuckDbOptions {
   /** Database file; default in memory (DuckDB still spills to `tempDirectory` past `memoryLimit`). */
   readonly path?: string;
-  /** DuckDB's memory_limit, e.g. '2GB'. */
+  /** DuckDB's memory_limit, e.g. '2GB'; default DEFAULT_MEMORY_SHARE of the machine's memory. */
   readonly memoryLimit?: string;
   /** Where DuckDB spills what does not fit in memory_limit. */
   readonly tempDirectory?: string;
   /** DuckDB's worker threads. */
   readonly threads?: number;
 }
+
+/**
+ * DuckDB's memory_limit, as a share of the machine's memory, when none is
+ * given. DuckDB's own default (80%) leaves too little for our process beside it
+ * (the record ids and groups it keeps, Node's heap); past the limit DuckDB
+ * spills its joins and sorts to the temporary directory.
+ */
+export const DEFAULT_MEMORY_SHARE = 0.5;
 
 /**
  * Per comparison (plan order), null without term frequencies, else per value
@@ -71,7 +80,7 @@ export class DuckDbExecutor {
 
   static async open(options: DuckDbOptions = {}): Promise<DuckDbExecutor> {
     const config: Record<string, string> = {};
-    if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
+    config.memory_limit = options.memoryLimit ?? `${Math.floor((totalmem() * DEFAULT_MEMORY_SHARE) / 2 ** 20)}MB`;
     if (options.tempDirectory !== undefined) config.temp_directory = options.tempDirectory;
     if (options.threads !== undefined) config.threads = String(options.threads);
     // Insertion order is not needed: every result that matters is ordered by row explicitly.

@@ -5,12 +5,14 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { serializeModel, type FellegiSunterModel } from '@mpi/scoring';
 import type { DialectName, DuckDbOptions } from '@mpi/sql';
 import { MpiError } from '../errors.js';
-import { linkInDuckDb } from '../pipeline/link-sql.js';
+import { linkInDuckDb, type LinkedRecords } from '../pipeline/link-sql.js';
 import type { ProgressEvent } from '../pipeline/types.js';
 import type { SourceInput } from '../read/source-input.js';
 import type { Settings } from '../settings/settings.js';
 import { writeSqlJob } from '../output/sql-job.js';
-import { stageGroupsCsv } from '../output/write-results.js';
+import { stageGroupsCsv, stagePairBatches, type PairBatch } from '../output/write-results.js';
+import { thresholdWeight } from '../cluster/cluster.js';
+import { DEFAULTS } from '../settings/settings.js';
 import { publishAll, stageFile, type AtomicFile } from '../output/atomic-file.js';
 
 /** The engines `mpi link` runs on. */
@@ -35,6 +37,7 @@ interface EngineOptions {
   readonly tempDir?: string;
   readonly out?: string;
   readonly pairs?: string;
+  readonly allPairs?: boolean;
   readonly modelOut?: string;
   readonly reportHtml?: string;
   readonly report?: boolean;
@@ -54,7 +57,7 @@ export function checkEngineOptions(opts: EngineOptions & { model?: string }): vo
   }
   if (opts.engine === 'sql' && opts.modelOut !== undefined) throw new MpiError('BAD_ARGS', '--engine sql does not write --model-out');
   const unsupported = [
-    ['--pairs', opts.pairs],
+    ['--pairs', opts.engine === 'sql' ? opts.pairs : undefined],
     ['--report-html', opts.reportHtml],
     ['--report', opts.report],
   ].filter(([, value]) => value !== undefined && value !== false);
@@ -88,17 +91,26 @@ export async function linkOnEngine(
   }
   // Without --temp-dir DuckDB spills next to the groups file (the output's disk has room for it), into a folder of its own removed after.
   const spill = opts.tempDir === undefined ? join(dirname(resolve(opts.out!)), `.${basename(opts.out!)}.duckdb-spill-${process.pid}`) : undefined;
+  // The groups file, the pairs file and the trained model appear together or not at all.
+  const staged: AtomicFile[] = [];
+  const spreadsheetSafe = Boolean(opts.spreadsheetSafe);
   let result: Awaited<ReturnType<typeof linkInDuckDb>>;
   try {
-    result = await linkInDuckDb({ settings, sources, model, onProgress, threads: opts.threads, duckdb: spill === undefined ? duckdb : { ...duckdb, tempDirectory: spill } });
-  } finally {
-    if (spill !== undefined) rmSync(spill, { recursive: true, force: true });
-  }
-  for (const warning of result.table.warnings) process.stderr.write(`mpi: warning: ${warning.message}\n`);
-  // The groups file and the trained model appear together or not at all.
-  const staged: AtomicFile[] = [];
-  try {
-    staged.push(await stageGroupsCsv(result, opts.out!, { spreadsheetSafe: Boolean(opts.spreadsheetSafe), label: '--out' }));
+    // The pairs are read from DuckDB in batches while it is open (stagePairBatches), the links or with --all-pairs every scored pair.
+    const withScoredPairs =
+      opts.pairs === undefined
+        ? undefined
+        : async (pairs: (minWeight: number) => AsyncIterable<PairBatch>, records: LinkedRecords) => {
+            const minProbability = opts.allPairs ? 0 : (settings.threshold ?? DEFAULTS.threshold);
+            staged.push((await stagePairBatches(records, pairs(thresholdWeight(minProbability)), opts.pairs!, { minProbability, spreadsheetSafe, label: '--pairs' })).file);
+          };
+    try {
+      result = await linkInDuckDb({ settings, sources, model, onProgress, threads: opts.threads, duckdb: spill === undefined ? duckdb : { ...duckdb, tempDirectory: spill }, withScoredPairs });
+    } finally {
+      if (spill !== undefined) rmSync(spill, { recursive: true, force: true });
+    }
+    for (const warning of result.table.warnings) process.stderr.write(`mpi: warning: ${warning.message}\n`);
+    staged.unshift(await stageGroupsCsv(result, opts.out!, { spreadsheetSafe, label: '--out' }));
     if (opts.modelOut !== undefined) {
       const json = serializeModel(result.model);
       staged.push(await stageFile(opts.modelOut, '--model-out', (file) => file.write(json)));

@@ -1,6 +1,6 @@
 import type { Comparison, FellegiSunterModel, TermFrequencyInput } from '@mpi/scoring';
 import type { LinkMode } from '@mpi/types';
-import { buildLinkagePlan, DuckDbExecutor, type DuckDbOptions, type LinkagePlan, type SqlRunSummary, type TermFrequencyColumns } from '@mpi/sql';
+import { buildLinkagePlan, DuckDbExecutor, type DuckDbOptions, type LinkagePlan, type ScoredPairRows, type SqlRunSummary, type TermFrequencyColumns } from '@mpi/sql';
 import { clusterPairs, numberGroups, thresholdWeight, type Clustering } from '../cluster/cluster.js';
 import type { RecordTable } from '../read/record-table.js';
 import { DEFAULTS, validateSettings, type Settings } from '../settings/settings.js';
@@ -17,6 +17,12 @@ export interface SqlLinkOptions extends Omit<LinkOptions, 'model'> {
   /** A trained model to apply (train with link(), save with serializeModel); without one the model is trained on what SQL counts. */
   readonly model?: FellegiSunterModel;
   readonly duckdb?: DuckDbOptions;
+  /**
+   * Called once the pairs are scored, before DuckDB closes (to write pairs.csv):
+   * `pairs(minWeight)` reads the scored pairs at or above a match weight,
+   * ordered by (left, right), in batches; `records` tells whose rows they are.
+   */
+  readonly withScoredPairs?: (pairs: (minWeight: number) => AsyncIterable<ScoredPairRows>, records: LinkedRecords) => Promise<void>;
 }
 
 /**
@@ -133,6 +139,7 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResu
     progress({ stage: 'score', done: run.pairCount, total: run.pairCount });
     const labels = await executor.componentLabels(size);
     const troubled = await executor.pairs('troubled_pairs');
+    if (options.withScoredPairs) await options.withScoredPairs((minWeight) => executor.scoredPairBatches(minWeight), records);
     const ran = performance.now();
     const clustering = numberGroups(size, splitTroubled(labels, troubled, plan.thresholdWeight));
     progress({ stage: 'cluster', done: size, total: size });

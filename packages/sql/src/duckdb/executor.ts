@@ -222,6 +222,26 @@ export class DuckDbExecutor {
     };
   }
 
+  /**
+   * The scored pairs at or above `minWeight`, ordered by (left, right), one
+   * DuckDB data chunk at a time as they are read: any number of pairs passes
+   * through a bounded buffer (what `pairs` reads whole is the troubled few).
+   */
+  async *scoredPairBatches(minWeight: number): AsyncGenerator<ScoredPairRows> {
+    const where = minWeight === -Infinity ? '' : ` WHERE match_weight >= ${DUCKDB.double(minWeight)}`;
+    const result = await this.connection.stream(`SELECT left_row, right_row, match_weight, rule FROM scored_pairs${where} ORDER BY left_row, right_row`);
+    for await (const chunk of result) {
+      if (chunk.rowCount === 0) continue;
+      const [left, right, weight, rule] = chunk.getColumns();
+      yield {
+        left: Uint32Array.from(left as number[]),
+        right: Uint32Array.from(right as number[]),
+        weight: Float64Array.from(weight as number[]),
+        rule: Uint32Array.from(rule as number[]),
+      };
+    }
+  }
+
   /** The candidate pairs, ordered by (left, right). */
   async candidatePairs(): Promise<{ left: Uint32Array; right: Uint32Array }> {
     const [left = [], right = []] = (await this.connection.runAndReadAll('SELECT left_row, right_row FROM candidate_pairs ORDER BY left_row, right_row')).getColumns();

@@ -10,7 +10,7 @@
 # index, @mpi/cli (the `mpi` binary) on core, index and server ("workspace:*" in the repo, rewritten to their exact
 # versions by `pnpm pack`); until they are on a registry they must be
 # installed together. @mpi/index's better-sqlite3 compiles its native module
-# on install (a C compiler is needed). Third-party dependencies come from the
+# on a user's install (a C compiler is needed); here the repository's build of it is reused. Third-party dependencies come from the
 # configured npm registry (npm's cache is used first).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,7 +43,30 @@ node "$REPO/scripts/check-tarballs.mjs" "$TARBALLS"/*.tgz || fail "tarball conte
 step "npm install the tarballs into an empty project ($APP)"
 cd "$APP"
 npm init -y >/dev/null
-npm install --no-audit --no-fund --prefer-offline "$TARBALLS"/*.tgz || fail "npm install"
+# better-sqlite3 (@mpi/index's SQLite) compiles its native module in its install script, ~4
+# minutes on a 2-core machine, and `pnpm install` has already compiled the same version for this
+# Node on this machine. So the install scripts are skipped here and that build is copied in; where
+# the repository holds no build of the installed version, it is compiled as a user's install would.
+# (better-sqlite3 is the only package with an install script among our packages' dependencies:
+# checked below, so a new one cannot be skipped unnoticed.)
+npm install --no-audit --no-fund --prefer-offline --ignore-scripts "$TARBALLS"/*.tgz || fail "npm install"
+node -e '
+  const lock = require("./package-lock.json");
+  const scripted = Object.entries(lock.packages).filter(([, e]) => e.hasInstallScript).map(([p]) => p);
+  const others = scripted.filter((p) => p !== "node_modules/better-sqlite3");
+  if (others.length) throw new Error("packages with install scripts besides better-sqlite3: " + others.join(", "));
+' || fail "an unexpected install script"
+SQLITE_VERSION=$(node -p 'require("./node_modules/better-sqlite3/package.json").version')
+BUILT="$REPO/node_modules/.pnpm/better-sqlite3@$SQLITE_VERSION/node_modules/better-sqlite3/build/Release/better_sqlite3.node"
+if [ -f "$BUILT" ]; then
+  mkdir -p node_modules/better-sqlite3/build/Release
+  cp "$BUILT" node_modules/better-sqlite3/build/Release/
+  echo "better-sqlite3 $SQLITE_VERSION: the repository's build copied in"
+else
+  npm rebuild better-sqlite3 --foreground-scripts || fail "better-sqlite3 $SQLITE_VERSION did not compile"
+fi
+node -e 'const db = new (require("better-sqlite3"))(":memory:"); console.log("better-sqlite3 loads: sqlite", db.prepare("select sqlite_version() v").get().v)' \
+  || fail "better-sqlite3 does not load"
 # The @mpi packages must come from the tarballs, never from a registry.
 node -e '
   const lock = require("./package-lock.json");

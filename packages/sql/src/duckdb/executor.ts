@@ -208,18 +208,33 @@ export class DuckDbExecutor {
     }
   }
 
+  /**
+   * Reads a query's result one data chunk at a time (never a whole result of
+   * JS values: 50M pairs as arrays of numbers would cost 16 bytes a value
+   * before the typed arrays are made); `visit` gets each chunk's columns and
+   * the row its first value is at.
+   */
+  private async eachChunk(sql: string, visit: (columns: readonly (readonly unknown[])[], at: number) => void): Promise<number> {
+    const result = await this.connection.stream(sql);
+    let at = 0;
+    for await (const chunk of result) {
+      if (chunk.rowCount === 0) continue;
+      visit(chunk.getColumns(), at);
+      at += chunk.rowCount;
+    }
+    return at;
+  }
+
   /** Pairs of a table with left_row, right_row, match_weight (and rule), ordered by (left, right). */
   async pairs(tableName: 'scored_pairs' | 'troubled_pairs'): Promise<ScoredPairRows> {
     const rule = tableName === 'scored_pairs' ? 'rule' : '0';
-    const reader = await this.connection.runAndReadAll(`SELECT left_row, right_row, match_weight, ${rule} FROM ${tableName} ORDER BY left_row, right_row`);
-    // No rows, no chunks: getColumns() is then empty.
-    const [left = [], right = [], weight = [], rules = []] = reader.getColumns();
-    return {
-      left: Uint32Array.from(left as number[]),
-      right: Uint32Array.from(right as number[]),
-      weight: Float64Array.from(weight as number[]),
-      rule: Uint32Array.from(rules as number[]),
-    };
+    const count = Number((await this.firstRow(`SELECT count(*) FROM ${tableName}`))[0]);
+    const out = { left: new Uint32Array(count), right: new Uint32Array(count), weight: new Float64Array(count), rule: new Uint32Array(count) };
+    const arrays = [out.left, out.right, out.weight, out.rule];
+    await this.eachChunk(`SELECT left_row, right_row, match_weight, ${rule} FROM ${tableName} ORDER BY left_row, right_row`, (columns, at) => {
+      columns.forEach((values, c) => arrays[c].set(values as number[], at));
+    });
+    return out;
   }
 
   /**
@@ -244,16 +259,22 @@ export class DuckDbExecutor {
 
   /** The candidate pairs, ordered by (left, right). */
   async candidatePairs(): Promise<{ left: Uint32Array; right: Uint32Array }> {
-    const [left = [], right = []] = (await this.connection.runAndReadAll('SELECT left_row, right_row FROM candidate_pairs ORDER BY left_row, right_row')).getColumns();
-    return { left: Uint32Array.from(left as number[]), right: Uint32Array.from(right as number[]) };
+    const count = Number((await this.firstRow('SELECT count(*) FROM candidate_pairs'))[0]);
+    const out = { left: new Uint32Array(count), right: new Uint32Array(count) };
+    await this.eachChunk('SELECT left_row, right_row FROM candidate_pairs ORDER BY left_row, right_row', ([left, right], at) => {
+      out.left.set(left as number[], at);
+      out.right.set(right as number[], at);
+    });
+    return out;
   }
 
   /** Connected-component label (the smallest row of the component) of every row, the row itself when it has no link. */
   async componentLabels(size: number): Promise<Uint32Array> {
     const labels = new Uint32Array(size);
     for (let r = 0; r < size; r++) labels[r] = r;
-    const [rows = [], values = []] = (await this.connection.runAndReadAll('SELECT "row", label FROM cluster_labels')).getColumns();
-    for (let i = 0; i < rows.length; i++) labels[rows[i] as number] = values[i] as number;
+    await this.eachChunk('SELECT "row", label FROM cluster_labels', ([rows, values]) => {
+      for (let i = 0; i < rows.length; i++) labels[rows[i] as number] = values[i] as number;
+    });
     return labels;
   }
 

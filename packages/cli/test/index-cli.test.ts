@@ -34,13 +34,14 @@ describe('mpi index and mpi match', () => {
   const source = (name: string) => `${name}=${sample(name)}`;
   const records = (_name: string) => 150;
 
-  it('create, add, groups, review, decide, refine, remove, history and match work in sequence, each printing its summary', async () => {
+  it('create, add, groups, review, decide, refine, refresh, remove, history and match work in sequence, each printing its summary', async () => {
     const created = await json('index', 'create', '--index', index, '--settings', join(population, 'settings.json'), '--source', source('lab'), '--source', source('clinic'), '--threads', '1');
     expect(created).toMatchObject({ batch: 1, added: records('lab') + records('clinic'), records: records('lab') + records('clinic') });
     expect(Object.keys(created.seconds as object)).toEqual(['read', 'score', 'cluster', 'write']);
 
     const added = await json('index', 'add', '--index', index, '--source', source('payer'));
-    expect(added).toMatchObject({ batch: 2, added: records('payer') });
+    // payer is a source the model was not trained on: the add trains it again (the default policy).
+    expect(added).toMatchObject({ batch: 2, added: records('payer'), refresh: { version: 2, trigger: 'new source "payer"', records: records('lab') + records('clinic') + records('payer') } });
 
     const groups = join(dir, 'groups.csv');
     expect(await json('index', 'groups', '--index', index, '--out', groups)).toMatchObject({ records: added.records });
@@ -59,11 +60,13 @@ describe('mpi index and mpi match', () => {
     writeFileSync(decisions, `source_l,record_id_l,source_r,record_id_r,decision\n${a![0]},${a![1]},${b![0]},${b![1]},match\n`);
     expect(await json('index', 'decide', '--index', index, '--decisions', decisions)).toMatchObject({ batch: 3, decisions: 1, merged: 1 });
     // The decision as a labelled pair: a new model version, every record scored with it.
-    expect(await json('index', 'refine', '--index', index)).toMatchObject({ batch: 4, model: { version: 2, labelledPairs: 1 } });
+    expect(await json('index', 'refine', '--index', index)).toMatchObject({ batch: 4, model: { version: 3, labelledPairs: 1 } });
+    // A refresh on request trains the model again and applies the refinement again.
+    expect(await json('index', 'refresh', '--index', index)).toMatchObject({ batch: 5, refresh: { version: 4, trigger: 'requested', labelledPairs: 1 } });
 
     const removals = join(dir, 'remove.csv');
     writeFileSync(removals, `record_id\n${b![1]}\n`);
-    expect(await json('index', 'remove', '--index', index, '--source', `${b![0]}=${removals}`)).toMatchObject({ batch: 5, removed: 1 });
+    expect(await json('index', 'remove', '--index', index, '--source', `${b![0]}=${removals}`)).toMatchObject({ batch: 6, removed: 1 });
 
     const events = join(dir, 'events.csv');
     const history = await json('index', 'history', '--index', index, '--identity', b![2]!, '--out', events);

@@ -14,7 +14,15 @@ import { afterAll } from 'vitest';
 import type { Settings } from '../src/index.js';
 import { febrlDir, febrlSettings, repoRoot } from './helpers.js';
 
-type Case = { name: string; settings: Settings; sources: { name: string; path: string }[]; split?: boolean; multiValued?: boolean; interactions?: boolean };
+type Case = {
+  name: string;
+  settings: Settings;
+  sources: { name: string; path: string }[];
+  split?: boolean;
+  multiValued?: boolean;
+  interactions?: boolean;
+  householdAlone?: boolean;
+};
 
 const population = join(repoRoot, 'fixtures/population');
 
@@ -68,12 +76,22 @@ cases.push({
   multiValued: true,
 });
 
+/** A generated population where 30% of names (with birth date 1900-01-01) are placeholders: pairs with household evidence alone. */
+const placeholders = join(generated, 'placeholders-30');
+execFileSync(process.execPath, [join(repoRoot, 'fixtures/dist/cli.js'), 'generate', '--people', '800', '--sources', '3', '--seed', '7', '--regime', 'placeholders-30', '--out', placeholders]);
+cases.push({
+  name: 'a generated population with placeholder names',
+  settings: JSON.parse(readFileSync(join(placeholders, 'settings.json'), 'utf8')) as Settings,
+  sources: ['ehr', 'lab', 'payer'].map((name) => ({ name, path: join(placeholders, `${name}.csv`) })),
+  householdAlone: true,
+});
+
 /** Candidate pairs as sorted "left,right" keys. */
 function pairKeys(chunks: readonly { left: Uint32Array; right: Uint32Array }[]): string[] {
   return chunks.flatMap((chunk) => Array.from(chunk.left, (l, k) => `${l},${chunk.right[k]}`)).sort();
 }
 
-describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, sources, split, multiValued, interactions }) => {
+describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, sources, split, multiValued, interactions, householdAlone }) => {
   it('makes the same candidate pairs with the same match weights, and the same identity groups and ids', async () => {
     const inProcess = await link({ settings, sources, threads: 1 });
     const model = parseModel(serializeModel(inProcess.model));
@@ -87,6 +105,10 @@ describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, s
     if (split) expect(sql.troubledPairs).toBeGreaterThan(0);
     if (multiValued) expect(sql.plan.comparisons.some((c) => c.valueColumns.length > 1 && c.tfColumns !== undefined)).toBe(true);
     if (interactions) expect(sql.plan.interactions.length).toBeGreaterThan(0);
+    if (householdAlone) {
+      expect(sql.plan.identifying.length).toBeGreaterThan(0);
+      expect(sql.plan.comparisons.some((c) => c.levels.some((level) => level.householdAloneWeight !== undefined))).toBe(true);
+    }
 
     // The pairs and weights themselves, read back from the SQL engine (the same table: rows in canonical order).
     const { table, plan, tf } = await planFor({ settings, sources, model });
@@ -135,6 +157,9 @@ describe('DuckDB trains the model on the pattern counts SQL returns', () => {
       const largest = (a: number[][], b: number[][]) => Math.max(...a.flatMap((row, c) => row.map((value, l) => Math.abs(value - b[c][l]))));
       expect(largest(sql.model.m, inProcess.model.m)).toBeLessThan(1e-9);
       expect(largest(sql.model.u, inProcess.model.u)).toBe(0);
+      // u without the matches for household evidence alone: from the same u, m and prior.
+      const rows = (model: typeof sql.model) => (model.householdAloneU ?? []).map((row, c) => row ?? model.u[c]);
+      expect(largest(rows(sql.model), rows(inProcess.model))).toBeLessThan(1e-9);
       expect(Math.abs(sql.model.prior - inProcess.model.prior) / inProcess.model.prior).toBeLessThan(1e-9);
       expect(sql.model.comparisons).toEqual(inProcess.model.comparisons);
       expect(Array.from(sql.clustering.groupOf)).toEqual(Array.from(inProcess.clustering.groupOf));

@@ -4,12 +4,14 @@
 // blocking keys held in memory; updates, removals and decisions all records),
 // clusters them with the decisions (an add only the components it touches), and
 // carries the identity ids over (stable-ids.ts), all written in one transaction.
+// A model refresh trains the frozen parts again over every record
+// (train-model.ts), on request or on an add the policy names (refresh-policy.ts).
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { BlockingRule } from '@mpi/blocking';
-import { buildRecordTable, link, MpiError, parseModel, serializeModel, validateSettings, type PlainRecord, type RecordTable, type Settings, type SourceInput } from '@mpi/core';
-import { blockPairs, DEFAULTS, explainRows, termFrequencyInputs, thresholdWeight, type ClusteringMethod } from '@mpi/core/advanced';
+import { buildRecordTable, MpiError, parseModel, serializeModel, validateSettings, type PlainRecord, type RecordTable, type Settings, type SourceInput } from '@mpi/core';
+import { DEFAULTS, explainRows, thresholdWeight, type ClusteringMethod } from '@mpi/core/advanced';
 import { compileVectorizer, matchProbability, type FellegiSunterModel } from '@mpi/scoring';
 import { batchOutcome, type BatchOutcome, type PendingEvent } from './batch-changes.js';
 import { BlockingKeys } from './blocking-keys.js';
@@ -22,8 +24,10 @@ import { matchCandidates } from './match.js';
 import { padFields } from './pad-fields.js';
 import { refinedM } from './refine-m.js';
 import { readRawRecords, recordKey, type RawRecord } from './raw-records.js';
-import { scoreTable, sourcesOf, termFrequencyInputsOf, type FrozenParts, type ScoredTable, type StoredTermFrequencies } from './scored-table.js';
+import { scorePairs, scoreTable, sourcesOf, termFrequencyInputsOf, type FrozenParts, type ScoredTable, type StoredTermFrequencies } from './scored-table.js';
 import type { IdentityAges } from './stable-ids.js';
+import { DEFAULT_REFRESH_GROWTH, refreshPolicy, refreshTrigger, trainedOn, type ModelRefreshPolicy, type TrainedOn } from './refresh-policy.js';
+import { trainParts } from './train-model.js';
 import { IndexStore, type DecisionRow, type IdentityRow, type ReviewRow } from './store.js';
 import type {
   ChangeSummary,
@@ -37,6 +41,7 @@ import type {
   MatchOptions,
   MatchQuery,
   ModelRefinement,
+  ModelRefresh,
   OpenIndexOptions,
   RecordRef,
   ReviewPair,
@@ -62,27 +67,6 @@ function toSources(input: IndexInput): SourceInput[] {
   return Object.entries(input as Record<string, readonly PlainRecord[]>).map(([name, records]) => ({ name, records }));
 }
 
-/** Term-frequency tables of the build, stored so later scores do not depend on which records came after. */
-function storedTermFrequencies(scored: ScoredTable, model: FellegiSunterModel): (StoredTermFrequencies | null)[] {
-  return termFrequencyInputs(scored.table, model.comparisons).map((input, c) => {
-    if (input === null) return null;
-    const column = scored.table.columns[model.comparisons[c].column];
-    const frequencies: Record<string, number> = {};
-    // The first value column's values (a multi-valued field's frequencies also hold the other columns' values, after them).
-    for (let id = 1; id < column.dictionary.length; id++) if (input.tf[id] > 0) frequencies[column.dictionary[id]] = input.tf[id];
-    let present = 0;
-    for (let r = 0; r < column.ids.length; r++) if (column.ids[r] !== 0) present++;
-    return { column: model.comparisons[c].column, frequencies, unseen: present > 0 ? 1 / present : 1 };
-  });
-}
-
-/** The settings with only the source overrides of the given sources (link() refuses overrides of absent sources). */
-function forSources(settings: Settings, sources: readonly SourceInput[]): Settings {
-  if (settings.sources === undefined) return settings;
-  const names = new Set(sources.map((source) => source.name));
-  return { ...settings, sources: Object.fromEntries(Object.entries(settings.sources).filter(([name]) => names.has(name))) };
-}
-
 /** A change scored on the held pairs (see IdentityIndex.scoreChange). */
 interface ChangeScope {
   readonly scored: ScoredTable;
@@ -104,6 +88,15 @@ class StoredAges implements IdentityAges {
   has(id: string): boolean {
     return this.get(id) !== undefined;
   }
+}
+
+/** What a batch changed, for the events of the change itself (see IdentityIndex.apply). */
+interface OutcomeCounts {
+  readonly created: number;
+  readonly merged: number;
+  readonly split: number;
+  /** Records indexed before the batch whose identity id changed. */
+  readonly idsChanged: number;
 }
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
@@ -141,6 +134,10 @@ export class IdentityIndex {
   private pairsUnsaved = false;
   /** Active identities after the last change (read from the file on the first change). */
   private activeIdentities: number | undefined;
+  /** How the model is trained again (see refreshModel): the settings as given, the refresh policy, what the model was trained on. */
+  private training: { settings: Settings; policy: ModelRefreshPolicy; trainedOn: TrainedOn | undefined } | undefined;
+  /** The sources of the indexed records (computed on the first add that needs them, then kept up to date). */
+  private sources: Set<string> | undefined;
   /** @internal Score every record again on each change, as before changes were incremental: what the tests compare with. */
   rescoreAll = false;
 
@@ -152,28 +149,14 @@ export class IdentityIndex {
     // Checked without the source names: an index's settings may map sources that come later.
     const settings = validateSettings(options.settings);
     const threads = threadsOf(options.threads);
+    const policy = refreshPolicy(options.modelRefresh, options.refreshGrowth, options.model !== undefined);
     let clock = performance.now();
     const raw = await readRawRecords(sources, settings);
-    const result = await link({ settings: forSources(settings, sources), sources, threads, model: options.model });
+    const { frozen, scored: held } = await trainParts(settings, sources, threads, options.model);
     const read = seconds(clock);
     clock = performance.now();
-    const mode = settings.mode ?? DEFAULTS.mode;
     const method = settings.clustering ?? DEFAULTS.clustering;
-    // The blocking rules this build used, frozen: the defaults are scaled to the
-    // data, and rules that changed with every add would change untouched pairs.
-    const rules: BlockingRule[] = blockPairs({
-      table: result.table,
-      settings,
-      mode,
-      comparisons: result.model.comparisons,
-      training: false,
-      clusteringMethod: method,
-      progress: () => {},
-    }).rules.map((rule) => rule.rule);
-    const scored: ScoredTable = { table: result.table, pairs: result.pairs, weights: result.weights, tf: termFrequencyInputs(result.table, result.model.comparisons) };
-    const frozen: FrozenParts = { settings: { ...settings, blockingRules: rules }, model: result.model, rules, tf: storedTermFrequencies(scored, result.model) };
-    // Held with the stored tables' frequencies, as an index opened from its file has them (later adds extend them).
-    const held: ScoredTable = { ...scored, tf: termFrequencyInputsOf(scored.table, frozen.tf) };
+    const rules = frozen.rules;
     const linkThreshold = settings.threshold ?? DEFAULTS.threshold;
     const review = Math.min(options.reviewThreshold ?? DEFAULT_REVIEW_THRESHOLD, linkThreshold);
     const score = seconds(clock);
@@ -190,6 +173,9 @@ export class IdentityIndex {
         store.setMeta('rules', JSON.stringify(rules));
         store.setMeta('tf', JSON.stringify(frozen.tf));
         store.setMeta('thresholds', JSON.stringify({ link: linkThreshold, review, method }));
+        store.setMeta('given_settings', JSON.stringify(settings));
+        store.setMeta('model_refresh', JSON.stringify(policy));
+        store.setMeta('trained_on', JSON.stringify(trainedOn(raw)));
       });
       const builder = new IdentityIndex(store, frozen, threads, new Map(), { link: linkThreshold, review });
       const added = new Map(raw.map((record) => [recordKey(record.source, record.recordId), record]));
@@ -205,7 +191,7 @@ export class IdentityIndex {
     const index = IdentityIndex.open(path, { threads });
     // The build's pairs and weights are the index's: the first add scores only its own pairs.
     index.held = held;
-    index.table = scored.table;
+    index.table = held.table;
     return { index, summary };
   }
 
@@ -220,7 +206,21 @@ export class IdentityIndex {
     const records = new Map<string, IndexedRecord>();
     for (const record of store.records()) records.set(recordKey(record.source, record.recordId), { ...record });
     const batches = store.batchCount();
-    return new IdentityIndex(store, { settings, model, rules, tf }, threadsOf(options.threads), records, thresholds, options.beforeCommit, batches);
+    const index = new IdentityIndex(store, { settings, model, rules, tf }, threadsOf(options.threads), records, thresholds, options.beforeCommit, batches);
+    const given = store.meta('given_settings');
+    const policy = store.meta('model_refresh');
+    const trained = store.meta('trained_on');
+    // A file from before model refreshes: its settings as given are not known apart from the frozen rules (kept),
+    // nor what its model was trained on, and it refreshes only on request.
+    index.training = {
+      settings: given === undefined ? settings : (JSON.parse(given) as Settings),
+      policy: {
+        ...(policy === undefined ? { mode: 'manual', growth: DEFAULT_REFRESH_GROWTH } : (JSON.parse(policy) as ModelRefreshPolicy)),
+        ...(options.modelRefresh !== undefined ? { mode: refreshPolicy(options.modelRefresh, undefined, false).mode } : {}),
+      },
+      trainedOn: trained === undefined ? undefined : (JSON.parse(trained) as TrainedOn),
+    };
+    return index;
   }
 
   /** The settings the index was built with (its blocking rules frozen in). */
@@ -261,11 +261,112 @@ export class IdentityIndex {
     }
     const read = seconds(clock);
     clock = performance.now();
+    const trigger = this.refreshTriggerOf(added);
+    if (trigger !== undefined) {
+      // The add and the model trained again over every record it leaves: one batch, one transaction.
+      const next = new Map<string, RawRecord>(this.records);
+      for (const [key, record] of [...added, ...updated]) next.set(key, record);
+      return this.retrain('add', next, trigger, { added, updated, removed: [], newDecisions: [] }, read);
+    }
     const scope = this.rescoreAll ? undefined : await this.scoreChange(added, updated);
     if (scope !== undefined) return this.apply('add', scope.scored, { added, updated, removed: [], newDecisions: [] }, { read, score: seconds(clock) }, scope);
     const next = new Map<string, RawRecord>(this.records);
     for (const [key, record] of [...added, ...updated]) next.set(key, record);
     return this.apply('add', await this.score(next.values()), { added, updated, removed: [], newDecisions: [] }, { read, score: seconds(clock) });
+  }
+
+  /** Why adding `added` should refresh the model under this handle's policy (see refresh-policy.ts), or undefined. */
+  private refreshTriggerOf(added: ReadonlyMap<string, RawRecord>): string | undefined {
+    if (this.training === undefined || added.size === 0 || this.training.policy.mode !== 'auto') return undefined;
+    // The indexed sources too: a handle opened with `manual` may have added a source the model was not trained on.
+    this.sources ??= new Set([...this.records.values()].map((record) => record.source));
+    const sources = new Set([...this.sources, ...[...added.values()].map((record) => record.source)]);
+    return refreshTrigger(this.training.policy, this.training.trainedOn, sources, this.records.size + added.size);
+  }
+
+  /**
+   * Trains the model again over every indexed record (see refreshModel): the
+   * same training link() does, the blocking rules chosen again, every pair
+   * blocked and scored again, then clustered with the decisions, the ids
+   * carried over by the usual rules, and the new model version logged with what
+   * triggered it and what it changed. One transaction.
+   */
+  async refreshModel(): Promise<ChangeSummary & { refresh: ModelRefresh }> {
+    if (this.records.size === 0) throw new MpiError('EMPTY_INDEX', 'the index holds no records to train a model on');
+    return this.retrain('refresh', this.records, 'requested', { added: new Map(), updated: new Map(), removed: [], newDecisions: [] }, 0);
+  }
+
+  /** Trains on `records` (every record the index holds after `change`), then applies `change` with the new model. */
+  private async retrain(
+    kind: string,
+    records: ReadonlyMap<string, RawRecord>,
+    trigger: string,
+    change: { added: Map<string, RawRecord>; updated: Map<string, RawRecord>; removed: IndexedRecord[]; newDecisions: DecisionRow[] },
+    read: number,
+  ): Promise<ChangeSummary & { refresh: ModelRefresh }> {
+    const clock = performance.now();
+    const training = this.training!;
+    const { frozen: trained, scored: linked } = await trainParts(training.settings, sourcesOf(records.values()), this.threads);
+    let frozen = trained;
+    let scored = linked;
+    let labelledPairs = 0;
+    // m refined from reviewers' decisions is not thrown away: the refinement is applied again to the new m.
+    if (this.store.meta('m_refined') === '1') {
+      const levels = this.labelledLevels(linked.table, trained.model);
+      if (levels.length > 0) {
+        frozen = { ...trained, model: refinedM(trained.model, levels).model };
+        scored = { ...linked, weights: (await scorePairs(linked.table, frozen, linked.pairs.chunks, this.threads)).weights };
+        labelledPairs = levels.length;
+      }
+    }
+    this.lastScoredPairs = scored.pairs.count;
+    const version = this.modelVersion() + 1;
+    const on = trainedOn(records.values());
+    const rulesChanged = JSON.stringify(frozen.rules) !== JSON.stringify(this.frozen.rules);
+    let refresh: ModelRefresh | undefined;
+    const events = (counts: OutcomeCounts): PendingEvent[] => {
+      refresh = { version, trigger, records: on.records, sources: on.sources, rulesChanged, labelledPairs, idsChanged: counts.idsChanged };
+      return [{ kind: 'model', records: [], before: [], after: [], evidence: { rule: 'model trained again over every record', ...refresh, created: counts.created, merged: counts.merged, split: counts.split } }];
+    };
+    const meta = {
+      settings: JSON.stringify(frozen.settings),
+      model: serializeModel(frozen.model),
+      rules: JSON.stringify(frozen.rules),
+      tf: JSON.stringify(frozen.tf),
+      model_version: String(version),
+      trained_on: JSON.stringify(on),
+    };
+    const previous = this.frozen;
+    this.frozen = frozen;
+    try {
+      const summary = this.apply(kind, scored, { ...change, events, meta }, { read, score: seconds(clock) });
+      this.training = { ...training, trainedOn: on };
+      return { ...summary, refresh: refresh! };
+    } catch (error) {
+      this.frozen = previous;
+      this.held = undefined;
+      throw error;
+    }
+  }
+
+  /** The model's version in the file (1: the build's). */
+  private modelVersion(): number {
+    return Number(this.store.meta('model_version') ?? '1');
+  }
+
+  /** The comparison levels of the stored "match" decisions' pairs (labelled pairs) on `table`, under `model`'s comparisons. */
+  private labelledLevels(table: RecordTable, model: FellegiSunterModel): Uint8Array[] {
+    const vectorizer = compileVectorizer(table, model.comparisons);
+    const levels: Uint8Array[] = [];
+    for (const d of this.store.decisions()) {
+      if (d.decision !== 'match') continue;
+      const [l, r] = [rowOf(table, d.sourceL, d.recordIdL), rowOf(table, d.sourceR, d.recordIdR)];
+      if (l < 0 || r < 0 || l === r) continue;
+      const vector = new Uint8Array(model.comparisons.length);
+      vectorizer.vectorize(Math.min(l, r), Math.max(l, r), vector, 0);
+      levels.push(vector);
+    }
+    return levels;
   }
 
   /** The held scores and blocking keys, scoring every record when nothing is held (an index just opened); undefined for an empty index. */
@@ -405,24 +506,17 @@ export class IdentityIndex {
     const matches = this.store.decisions().filter((d) => d.decision === 'match');
     if (matches.length === 0) throw new MpiError('NO_DECISIONS', 'refining the model needs "match" decisions (labelled pairs); there are none');
     const table = (this.table ??= await buildRecordTable(sourcesOf(this.records.values()), this.frozen.settings, this.threads));
-    const vectorizer = compileVectorizer(table, this.frozen.model.comparisons);
-    const levels: Uint8Array[] = [];
-    for (const d of matches) {
-      const [l, r] = [rowOf(table, d.sourceL, d.recordIdL), rowOf(table, d.sourceR, d.recordIdR)];
-      if (l < 0 || r < 0 || l === r) continue;
-      const vector = new Uint8Array(this.frozen.model.comparisons.length);
-      vectorizer.vectorize(Math.min(l, r), Math.max(l, r), vector, 0);
-      levels.push(vector);
-    }
+    const levels = this.labelledLevels(table, this.frozen.model);
     const { model, comparisons } = refinedM(this.frozen.model, levels);
-    const version = Number(this.store.meta('model_version') ?? '1') + 1;
+    const version = this.modelVersion() + 1;
     const previous = this.frozen;
     this.frozen = { ...previous, model };
     try {
       const scored = await this.score(this.records.values());
       const event: PendingEvent = { kind: 'model', records: [], before: [], after: [], evidence: { rule: 'm refined from match decisions', version, labelledPairs: levels.length, comparisons } };
-      const meta = { model: serializeModel(model), model_version: String(version) };
-      const summary = this.apply('refine', scored, { added: new Map(), updated: new Map(), removed: [], newDecisions: [], events: [event], meta }, { read: 0, score: seconds(clock) });
+      // Marked so a model refresh applies the refinement again to the m it re-estimates.
+      const meta = { model: serializeModel(model), model_version: String(version), m_refined: '1' };
+      const summary = this.apply('refine', scored, { added: new Map(), updated: new Map(), removed: [], newDecisions: [], events: () => [event], meta }, { read: 0, score: seconds(clock) });
       return { ...summary, model: { version, labelledPairs: levels.length, comparisons } };
     } catch (error) {
       this.frozen = previous;
@@ -440,8 +534,8 @@ export class IdentityIndex {
       updated: Map<string, RawRecord>;
       removed: IndexedRecord[];
       newDecisions: DecisionRow[];
-      /** Events of the change itself (a new model version), logged before the merges and splits it causes. */
-      events?: PendingEvent[];
+      /** Events of the change itself (a new model version, with the counts of what it changed), logged before the merges and splits it causes. */
+      events?: (counts: OutcomeCounts) => PendingEvent[];
       /** File metadata the change replaces (a new model). */
       meta?: Record<string, string>;
     },
@@ -492,6 +586,10 @@ export class IdentityIndex {
     clock = performance.now();
 
     const { assignment, identityOf, retired, events } = outcome;
+    const merged = assignment.merges.reduce((n, m) => n + m.absorbed.length, 0);
+    let idsChanged = 0;
+    for (const [key, id] of identityOf) if (this.records.has(key) && this.records.get(key)!.identityId !== id) idsChanged++;
+    const ownEvents = change.events?.({ created: assignment.created.length, merged, split: assignment.splits.length, idsChanged }) ?? [];
     const recordCount = change.added.size + change.updated.size + change.removed.length;
     let seqOf = new Map<string, number>();
     this.store.transaction(() => {
@@ -530,7 +628,7 @@ export class IdentityIndex {
         this.store.addReview(review);
       }
       for (const [key, value] of Object.entries(change.meta ?? {})) this.store.setMeta(key, value);
-      for (const event of [...(change.events ?? []), ...events]) this.writeEvent(event, batch, time);
+      for (const event of [...ownEvents, ...events]) this.writeEvent(event, batch, time);
       this.beforeCommit();
     });
     // Committed: the in-memory view follows.
@@ -539,6 +637,8 @@ export class IdentityIndex {
     this.keys = scope?.keys;
     this.held = scored;
     for (const record of change.removed) this.records.delete(recordKey(record.source, record.recordId));
+    if (change.removed.length > 0) this.sources = undefined;
+    for (const record of change.added.values()) this.sources?.add(record.source);
     this.pairsUnsaved = false;
     for (const [key, record] of [...change.added, ...change.updated]) this.records.set(key, { ...record, identityId: identityOf.get(key)!, seq: undefined });
     for (const [key, seq] of seqOf) this.records.get(key)!.seq = seq;
@@ -546,7 +646,6 @@ export class IdentityIndex {
       const record = this.records.get(key);
       if (record !== undefined) record.identityId = id;
     }
-    const merged = assignment.merges.reduce((n, m) => n + m.absorbed.length, 0);
     if (this.activeIdentities === undefined) this.activeIdentities = this.store.activeIdentityCount();
     else this.activeIdentities += assignment.created.length - merged - retired.length;
     return {

@@ -5,7 +5,8 @@
  * ids, the reviewers' decisions and an audit log of every change.
  *
  * Build with createIndex (the same groups as link()), then add, remove, match,
- * review, decide and read an identity's history. See docs/index.md.
+ * review, decide, refresh the model (refreshModel, or automatically on an add
+ * of a new source or after growth) and read an identity's history. See docs/index.md.
  */
 export { createIndex, buildIndex, openIndex, IdentityIndex, DEFAULT_REVIEW_THRESHOLD } from './identity-index.js';
 export { gradeOf } from './match.js';
@@ -16,6 +17,7 @@ export type {
   EventKind,
   IdentityView,
   ModelRefinement,
+  ModelRefresh,
   IndexedIdentity,
   IndexedRecordData,
   IndexEvent,

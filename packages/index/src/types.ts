@@ -27,11 +27,27 @@ export interface CreateIndexOptions {
    * or the link threshold when that is lower.
    */
   readonly reviewThreshold?: number;
+  /**
+   * When the model (m, u, prior, term-frequency tables and blocking rules) is
+   * trained again over every indexed record: `auto` (the default, unless a
+   * `model` is given) on an add that brings a source the model was not trained
+   * on, or that grows the index to `refreshGrowth` times the records it was
+   * trained on; `manual` only by refreshModel(). Stored in the index.
+   */
+  readonly modelRefresh?: 'auto' | 'manual';
+  /** Growth factor (above 1, default 1.5) from which an add refreshes the model under `auto`. */
+  readonly refreshGrowth?: number;
 }
 
 export interface OpenIndexOptions {
   /** Worker threads for adds and matches (default: the cores). */
   readonly threads?: number;
+  /**
+   * The model refresh policy of this handle, over the one stored at build
+   * (see CreateIndexOptions.modelRefresh): `manual` keeps every add an
+   * incremental one (a server adding records while answering requests).
+   */
+  readonly modelRefresh?: 'auto' | 'manual';
   /**
    * Called inside each write transaction, after its rows are written and
    * before the commit. For crash tests (a process killed there must leave none
@@ -65,6 +81,25 @@ export interface ChangeSummary {
   /** Pairs in the review band after the batch. */
   readonly review: number;
   readonly seconds: { readonly read: number; readonly score: number; readonly cluster: number; readonly write: number };
+  /** Present when the batch trained the model again (refreshModel(), or an add under the `auto` policy). */
+  readonly refresh?: ModelRefresh;
+}
+
+/** A model refresh: the model trained again over every indexed record, and what it changed. */
+export interface ModelRefresh {
+  /** The new model's version in the file (1 is the build's; each refresh or refinement adds one). */
+  readonly version: number;
+  /** Why: requested, a new source, or the index's growth. */
+  readonly trigger: string;
+  /** Records and sources trained on. */
+  readonly records: number;
+  readonly sources: readonly string[];
+  /** The blocking rules chosen for the records differ from those before (every pair was blocked again either way). */
+  readonly rulesChanged: boolean;
+  /** "match" decisions m was refined from again (0 unless the model had been refined: see refineModel). */
+  readonly labelledPairs: number;
+  /** Records indexed before the batch (and kept) whose identity id changed. */
+  readonly idsChanged: number;
 }
 
 /** FHIR's match-grade: certain (would link), probable and possible (the review band, upper and lower half by match weight), certainly-not. */

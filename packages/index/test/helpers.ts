@@ -11,6 +11,12 @@ const populationDir = resolve(repoRoot, 'fixtures/population');
 /** The bundled synthetic population's settings (four sources, three date formats). */
 export const populationSettings = JSON.parse(readFileSync(join(populationDir, 'settings.json'), 'utf8')) as Record<string, unknown>;
 
+/** The population's settings with only the given sources' overrides (link() refuses overrides of sources it is not given; an index keeps them for later adds). */
+export const settingsFor = (sources: readonly string[]) => ({
+  ...populationSettings,
+  sources: Object.fromEntries(Object.entries(populationSettings.sources as object).filter(([name]) => sources.includes(name))),
+});
+
 type Row = Record<string, string>;
 const readCsv = (name: string): Row[] => parse(readFileSync(join(populationDir, name), 'utf8'), { columns: true }) as Row[];
 

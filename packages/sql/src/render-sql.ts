@@ -151,13 +151,23 @@ function pairFrequency(c: PlanComparison, d: Dialect): string {
   return `(CASE WHEN least(${shared.join(', ')}) < ${infinity} THEN least(${shared.join(', ')}) ELSE ${first} END)`;
 }
 
-/** The comparison's term: its level's weight plus the term-frequency adjustment where the level has one. */
-function term(comparison: PlanComparison, d: Dialect): string {
+/** A pair compares none of the identifying comparisons (household evidence alone, LinkagePlan.identifying). */
+function householdAlone(plan: LinkagePlan, d: Dialect): string {
+  if (plan.identifying.length === 0) return '1 = 1';
+  return plan.identifying.map((c) => `${d.quote(`gamma_${plan.comparisons[c].name}`)} = 0`).join(' AND ');
+}
+
+/** The comparison's term: its level's weight (of household evidence alone where it applies) plus the term-frequency adjustment where the level has one. */
+function term(plan: LinkagePlan, comparison: PlanComparison, d: Dialect): string {
   const g = d.quote(`gamma_${comparison.name}`);
   const tf = d.quote(`tf_${comparison.name}`);
   const whens = comparison.levels.slice(1).map((level) => {
     const adjust = level.tfReferenceU === undefined ? '' : ` + (CASE WHEN ${tf} > 0 THEN ${d.log2(`${d.double(level.tfReferenceU)} / ${tf}`)} ELSE ${d.double(0)} END)`;
-    return `WHEN ${level.index} THEN ${d.double(level.weight)}${adjust}`;
+    const weight =
+      level.householdAloneWeight === undefined
+        ? d.double(level.weight)
+        : `(CASE WHEN ${householdAlone(plan, d)} THEN ${d.double(level.householdAloneWeight)} ELSE ${d.double(level.weight)} END)`;
+    return `WHEN ${level.index} THEN ${weight}${adjust}`;
   });
   return `CASE ${g} ${whens.join(' ')} ELSE ${d.double(0)} END AS ${d.quote(`term_${comparison.name}`)}`;
 }
@@ -234,7 +244,7 @@ export function renderJob(plan: LinkagePlan, d: Dialect): SqlJob {
     'match weights (prior + level weights + term-frequency adjustments; evidence groups; demographic veto)',
     'scored_pairs',
     `SELECT left_row, right_row, rule, ${gammas.join(', ')},\n  ${weight} AS match_weight\n` +
-      `FROM (\n  SELECT *,\n${indent(plan.comparisons.map((c) => term(c, d)), '    ')}${veto}\n  FROM comparison_vectors\n) terms`,
+      `FROM (\n  SELECT *,\n${indent(plan.comparisons.map((c) => term(plan, c, d)), '    ')}${veto}\n  FROM comparison_vectors\n) terms`,
   );
 
   const t = d.double(plan.thresholdWeight);

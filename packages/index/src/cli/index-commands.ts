@@ -1,5 +1,5 @@
-// `mpi index create|add|remove|groups|review|decide|refine|history`: thin commands over the index API.
-import type { Command } from 'commander';
+// `mpi index create|add|remove|groups|review|decide|refine|refresh|history`: thin commands over the index API.
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MpiError, parseModel, type SourceInput } from '@mpi/core';
 import { addSourceOptions, checkOutputPaths, loadSettings, readJson, positiveInt, probability, sourceArg, withSourceOptions, type NamedSource, type SourceOptions } from '@mpi/core/cli';
 import { sourceFieldPlan } from '@mpi/core/advanced';
@@ -44,9 +44,16 @@ async function removalRefs(index: IdentityIndex, sources: readonly NamedSource[]
   return refs;
 }
 
+/** --refresh-growth: a number above 1. */
+function growthFactor(value: string): number {
+  const factor = Number(value);
+  if (value.trim() === '' || !Number.isFinite(factor) || factor <= 1) throw new InvalidArgumentError('expected a number above 1');
+  return factor;
+}
+
 /** Adds `mpi index` and its subcommands to the program. */
 export function addIndexCommands(program: Command): void {
-  const index = program.command('index').description('a persistent identity index: build, add, remove, review, decide, refine, history');
+  const index = program.command('index').description('a persistent identity index: build, add, remove, review, decide, refine, refresh, history');
 
   addSourceOptions(index.command('create').description('build an index from sources (the same groups and ids as `mpi link`)'))
     .requiredOption('--index <file>', 'index file to create (must not exist)')
@@ -54,11 +61,23 @@ export function addIndexCommands(program: Command): void {
     .option('--threads <n>', 'most worker threads', positiveInt)
     .option('--model <file>', 'a trained model (model JSON, as `mpi link --model-out` writes) instead of training one')
     .option('--review-threshold <p>', 'match probability from which pairs below the link threshold go to review (default 0.1)', probability)
+    .addOption(
+      new Option('--model-refresh <policy>', 'auto: an add of a new source, or one growing the index to --refresh-growth times the records the model was trained on, trains the model again; manual: only `mpi index refresh` does (default auto; manual with --model)').choices(['auto', 'manual']),
+    )
+    .option('--refresh-growth <factor>', 'growth factor (above 1) from which an add refreshes the model under auto (default 1.5)', growthFactor)
     .option('--json', 'print the summary as one JSON object')
     .action(async (opts) => {
       const settings = await loadSettings(opts.settings);
       const model = opts.model ? parseModel(JSON.stringify(await readJson(opts.model, 'model'))) : undefined;
-      const { index: built, summary } = await buildIndex(opts.index, { settings, sources: sourcesOf(opts), threads: opts.threads, reviewThreshold: opts.reviewThreshold, model });
+      const { index: built, summary } = await buildIndex(opts.index, {
+        settings,
+        sources: sourcesOf(opts),
+        threads: opts.threads,
+        reviewThreshold: opts.reviewThreshold,
+        model,
+        modelRefresh: opts.modelRefresh,
+        refreshGrowth: opts.refreshGrowth,
+      });
       built.close();
       printSummary(Boolean(opts.json), summary, formatChange(summary));
     });
@@ -145,6 +164,17 @@ export function addIndexCommands(program: Command): void {
     .action(async (opts) => {
       const summary = await withIndex(opts, (open) => open.refineModel());
       printSummary(Boolean(opts.json), summary, `model version ${summary.model.version} from ${summary.model.labelledPairs} labelled pairs; ${formatChange(summary)}`);
+    });
+
+  index
+    .command('refresh')
+    .description('train the model again over every indexed record (as `mpi link` trains), score and cluster everything with it; ids follow the usual rules')
+    .requiredOption('--index <file>', 'index file')
+    .option('--threads <n>', 'most worker threads', positiveInt)
+    .option('--json', 'print the summary as one JSON object')
+    .action(async (opts) => {
+      const summary = await withIndex(opts, (open) => open.refreshModel());
+      printSummary(Boolean(opts.json), summary, formatChange(summary));
     });
 
   index

@@ -13,6 +13,9 @@ export function formatChange(summary: ChangeSummary): string {
     `batch ${summary.batch}: added ${summary.added}, updated ${summary.updated}, removed ${summary.removed}, decisions ${summary.decisions}`,
     `identities ${summary.identities} (created ${summary.created}, merged ${summary.merged}, split ${summary.split}, retired ${summary.retired}), records ${summary.records}, review ${summary.review}`,
     `seconds: read ${s.read.toFixed(2)}, score ${s.score.toFixed(2)}, cluster ${s.cluster.toFixed(2)}, write ${s.write.toFixed(2)}`,
+    ...(summary.refresh === undefined
+      ? []
+      : [`model version ${summary.refresh.version} trained on ${summary.refresh.records} records (${summary.refresh.trigger}); ids changed ${summary.refresh.idsChanged}`]),
   ].join('\n');
 }
 

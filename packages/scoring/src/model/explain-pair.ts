@@ -1,5 +1,5 @@
 import type { FellegiSunterModel, MatchExplanation, TermFrequencyInput } from './model-types.js';
-import { compileWeights, demographicVeto, tfAdjustmentOf, VETO_DISAGREEMENTS } from './score-pairs.js';
+import { compileWeights, demographicVeto, pairWeights, tfAdjustmentOf, VETO_DISAGREEMENTS } from './score-pairs.js';
 import { inInteractionCell } from './interaction-scoring.js';
 import { matchProbability } from './match-weights.js';
 
@@ -33,12 +33,15 @@ export function explainPair(options: ExplainPairOptions): MatchExplanation {
   let matchWeight = compiled.priorWeight;
   const veto = compiled.demographics.length >= VETO_DISAGREEMENTS && demographicVeto(compiled, vector, 0);
   const vetoed: boolean[] = [];
+  const weights = pairWeights(compiled, vector, 0);
+  // Household evidence alone: the u its weights were computed with (see householdAloneU).
+  const aloneU = weights !== compiled.weights ? model.householdAloneU : undefined;
   const terms = model.comparisons.map((comparison, c) => {
     const level = vector[c];
     if (level >= comparison.levels.length) {
       throw new Error(`explainPair: level ${level} out of range for comparison "${comparison.name}"`);
     }
-    const weight = compiled.weights[c][level];
+    const weight = weights[c][level];
     const tfAdjustment = compiled.tfLevels[c] !== null ? tfAdjustmentOf(compiled, model, c, level, left, right) : 0;
     // Same arithmetic, in the same order, as scorePairs.
     let term = weight;
@@ -50,7 +53,8 @@ export function explainPair(options: ExplainPairOptions): MatchExplanation {
     else if (term > strongestTerm[g]) [strongestTerm[g], strongest[g]] = [term, c];
     else if (term < weakestTerm[g]) [weakestTerm[g], weakest[g]] = [term, c];
     const m = level === 0 ? 1 : model.m[c][level];
-    const u = level === 0 ? 1 : model.u[c][level];
+    const aloneRow = comparison.levels[level].tfAdjustment ? null : aloneU?.[c];
+    const u = level === 0 ? 1 : (aloneRow ?? model.u[c])[level];
     return {
       comparison: comparison.name,
       level,

@@ -25,6 +25,7 @@ export type {
 export { matchWeightTable, priorWeight, matchProbability, levelWeight, tfAdjustmentWeight } from './match-weights.js';
 export { compileWeights, pairFrequency, scorePairs, VETO_DISAGREEMENTS } from './score-pairs.js';
 export { AGREES, DISAGREES, NEUTRAL } from './demographic-roles.js';
+export { householdAloneU, householdEvidenceAlone, identifyingComparisons } from './household-alone.js';
 export type { CompiledWeights } from './score-pairs.js';
 export type { ScorePairsOptions } from './score-pairs.js';
 export { explainPair } from './explain-pair.js';

@@ -18,7 +18,8 @@ export function serializeModel(model: FellegiSunterModel): string {
  * (2 may hold interaction terms; a version-1 model has none and scores as it
  * always did), comparisons with a null level first, m and u with one row per
  * comparison and one probability in [0, 1] per level, a prior strictly between
- * 0 and 1, interaction terms naming two comparisons and a level of each.
+ * 0 and 1, interaction terms naming two comparisons and a level of each,
+ * householdAloneU (version 2) with a row or null per comparison.
  * Throws InvalidModelError naming the offending field.
  */
 export function parseModel(json: string): FellegiSunterModel {
@@ -92,6 +93,7 @@ function validateModel(value: unknown): asserts value is FellegiSunterModel {
   }
   if (typeof prior !== 'number' || !(prior > 0 && prior < 1)) fail('"prior" must be a probability strictly between 0 and 1');
   validateInteractions(value.interactions, value.version, comparisons as { name: string; levels: unknown[] }[]);
+  validateHouseholdAloneU(value.householdAloneU, value.version, comparisons as { name: string; levels: unknown[] }[]);
   if (!isObject(training)) fail('"training" must be an object');
   if (!Array.isArray(training.sessions)) fail('"training.sessions" must be an array');
   training.sessions.forEach((session: unknown, s) => {
@@ -112,6 +114,20 @@ function validateModel(value: unknown): asserts value is FellegiSunterModel {
   for (const field of ['notEstimated', 'fixedM'] as const) {
     if (training[field] !== undefined && !isStringArray(training[field])) fail(`"training.${field}" must be an array of names`);
   }
+}
+
+/** householdAloneU: version 2, one row per comparison, each null or one probability per level. */
+function validateHouseholdAloneU(rows: unknown, version: unknown, comparisons: readonly { name: string; levels: unknown[] }[]): void {
+  if (rows === undefined) return;
+  if (version === 1) fail('"householdAloneU" needs model version 2');
+  if (!Array.isArray(rows) || rows.length !== comparisons.length) fail(`"householdAloneU" must be an array with one row per comparison (${comparisons.length})`);
+  rows.forEach((row: unknown, c) => {
+    if (row === null) return;
+    const { name, levels } = comparisons[c];
+    if (!Array.isArray(row) || row.length !== levels.length || !row.every(isProbability)) {
+      fail(`householdAloneU of comparison "${name}" must be null or ${levels.length} probabilities in [0, 1] (one per level)`);
+    }
+  });
 }
 
 function validateInteractions(interactions: unknown, version: unknown, comparisons: readonly { name: string; levels: unknown[] }[]): void {

@@ -38,6 +38,7 @@ export function formatModelReport(model: FellegiSunterModel): string {
   lines.push(format(header));
   lines.push(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const cell of cells) lines.push(format(cell));
+  lines.push(...householdAloneLines(model));
   lines.push('');
   const { training } = model;
   if (training.uSampleSize !== undefined) lines.push(`u estimated on ${training.uSampleSize} random pairs`);
@@ -56,6 +57,24 @@ export function formatModelReport(model: FellegiSunterModel): string {
     lines.push(`m NOT estimated (starting values kept): ${training.notEstimated.join(', ')}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** A level whose weight for household evidence alone moves less than this (bits) is not listed. */
+const LISTED_CHANGE_BITS = 0.01;
+
+/** The levels weighed differently for a pair with household evidence alone (see householdAloneU), one line each. */
+function householdAloneLines(model: FellegiSunterModel): string[] {
+  const rows = model.householdAloneU;
+  if (rows === undefined) return [];
+  const lines = model.comparisons.flatMap((comparison, c) =>
+    comparison.levels.flatMap((level, l) => {
+      const u = rows[c]?.[l];
+      // A term-frequency adjusted level is weighed by its value's frequency either way.
+      if (l === 0 || u === undefined || level.tfAdjustment || Math.abs(Math.log2(model.u[c][l] / u)) < LISTED_CHANGE_BITS) return [];
+      return [`  ${comparison.name} ${level.label}: u ${formatProbability(u)} (match weight ${levelWeight(model.m[c][l], u).toFixed(2)})`];
+    }),
+  );
+  return lines.length === 0 ? [] : ['', 'A pair with no name, birth date or identifier to compare (household evidence alone) is weighed with u without the matches:', ...lines];
 }
 
 function formatProbability(value: number): string {

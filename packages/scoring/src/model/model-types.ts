@@ -32,6 +32,14 @@ export interface FellegiSunterModel {
   prior: number;
   /** Interaction terms of joint cells of two comparisons (see estimateInteractions); none when absent. */
   interactions?: InteractionTerm[];
+  /**
+   * Per comparison of household evidence (address, phone, e-mail), u of the
+   * non-matches alone: the measured u less the matches' share of it (see
+   * householdAloneU). Scoring uses it instead of `u` for a pair that compares
+   * no identifying field (see identifyingComparisons); null for the other
+   * comparisons. Absent: `u` everywhere.
+   */
+  householdAloneU?: (number[] | null)[];
   training: {
     sessions: TrainingSessionSummary[];
     uSampleSize?: number;

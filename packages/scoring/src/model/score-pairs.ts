@@ -1,6 +1,7 @@
 import type { ComparisonVectors, PairChunk } from '../types.js';
 import { addInteractions, compileInteractions, type CompiledInteractions } from './interaction-scoring.js';
 import { AGREES, DISAGREES, demographicRoles } from './demographic-roles.js';
+import { compileHouseholdAlone, householdEvidenceAlone, type CompiledHouseholdAlone } from './household-alone.js';
 import type { FellegiSunterModel, TermFrequencyInput } from './model-types.js';
 import { matchWeightTable, priorWeight, tfAdjustmentWeight } from './match-weights.js';
 
@@ -30,6 +31,14 @@ export interface CompiledWeights {
   readonly roles: readonly (Uint8Array | null)[];
   /** The model's interaction terms by comparison index (see compileInteractions). */
   readonly interactions: CompiledInteractions;
+  /** The level weights of a pair that compares nothing but household evidence (see householdAloneU), or null. */
+  readonly householdAlone: CompiledHouseholdAlone | null;
+}
+
+/** The level weights a pair is scored with: those of household evidence alone when it compares no identifying field. */
+export function pairWeights(compiled: CompiledWeights, levels: Uint8Array, offset: number): readonly Float64Array[] {
+  const alone = compiled.householdAlone;
+  return alone !== null && householdEvidenceAlone(alone.identifying, levels, offset) ? alone.weights : compiled.weights;
 }
 
 /**
@@ -81,9 +90,10 @@ export function compileWeights(model: FellegiSunterModel, tf?: readonly (TermFre
   const tfU = tfLevels.map((flags, c) => (flags === null ? null : tfReferenceU(model, c)));
   const demographics = Int32Array.from(model.comparisons.flatMap((comparison, c) => (comparison.demographic ? [c] : [])));
   const roles = model.comparisons.map((comparison, c) => (comparison.demographic ? demographicRoles(comparison, model.u[c]) : null));
+  const weights = matchWeightTable(model);
   return {
     priorWeight: priorWeight(model),
-    weights: matchWeightTable(model),
+    weights,
     tfLevels,
     tfU,
     tf: tfInputs,
@@ -91,6 +101,7 @@ export function compileWeights(model: FellegiSunterModel, tf?: readonly (TermFre
     demographics,
     roles,
     interactions: compileInteractions(model),
+    householdAlone: compileHouseholdAlone(model, weights),
   };
 }
 
@@ -147,7 +158,8 @@ export function pairFrequency(input: TermFrequencyInput, left: number, right: nu
 
 /**
  * Match weight of every pair: prior weight + the level weight of each
- * comparison + term-frequency adjustments + the interaction terms of the joint
+ * comparison (of household evidence alone, see householdAloneU, when the pair
+ * compares no identifying field) + term-frequency adjustments + the interaction terms of the joint
  * cells the pair is in (see InteractionTerm), except that of each evidence group
  * only the largest positive and the most negative weight count (see
  * `Comparison.evidenceGroup`), and that a pair its demographic comparisons veto
@@ -218,7 +230,7 @@ export class PairScorer {
   scoreRange(chunk: PairChunk, vectors: ComparisonVectors, start: number, end: number, scores: Float64Array): void {
     const { width, anyTf, tfIds, tfValues, tfU, strongest, weakest } = this;
     const compiled = this.compiled;
-    const { weights, tfLevels, group, groupCount, priorWeight, roles } = compiled;
+    const { tfLevels, group, groupCount, priorWeight, roles } = compiled;
     const anyDemographic = compiled.demographics.length >= VETO_DISAGREEMENTS;
     const anyInteraction = compiled.interactions.weight.length > 0;
     const { levels } = vectors;
@@ -226,6 +238,7 @@ export class PairScorer {
     for (let k = start, offset = start * width; k < end; k++, offset += width) {
       let weight = priorWeight;
       const veto = anyDemographic && demographicVeto(compiled, levels, offset);
+      const weights = pairWeights(compiled, levels, offset);
       if (groupCount > 0) {
         strongest.fill(0);
         weakest.fill(0);

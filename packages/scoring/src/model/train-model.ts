@@ -3,6 +3,7 @@ import { expectationMaximisation, type ExpectationMaximisationOptions, type Expe
 import { DEFAULT_M_PSEUDO_MATCHES, DEFAULT_U_PSEUDO_PAIRS } from './default-parameters.js';
 import type { FellegiSunterModel, TrainModelOptions, TrainingSessionSummary, TrainingWarning } from './model-types.js';
 import { estimateInteractions } from './interactions.js';
+import { householdAloneU } from './household-alone.js';
 import { copyTable, floorAndNormalise } from './probabilities.js';
 
 /** Starting share of matches among a training session's pairs; EM moves it quickly. */
@@ -67,13 +68,13 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
   });
   // Random pairs behind u: the sample, or the whole space when smaller.
   const uPairs = Math.min(options.uSampleSize ?? Infinity, options.totalPairs);
-  const u = comparisons.map((_, c) => {
-    const given = fixed.u?.[c];
-    if (given) return given.slice();
-    const sampled = floorAndNormalise(options.u[c].slice());
+  const sampledU = comparisons.map((_, c) => floorAndNormalise(options.u[c].slice()));
+  // What the sample measured, blended with the documented default u in proportion to the pairs behind it.
+  const blendU = (c: number, sampled: number[]) => {
     const prior = defaults[c]?.u;
     return prior ? blend(sampled, uPairs, prior, DEFAULT_U_PSEUDO_PAIRS) : sampled;
-  });
+  };
+  const u = comparisons.map((_, c) => fixed.u?.[c]?.slice() ?? blendU(c, sampledU[c]));
 
   // Every session's estimate of every comparison's m, combined per level below.
   const estimates = comparisons.map((): number[][] => []);
@@ -164,6 +165,14 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
     cells: options.interactionCells ?? [],
   });
 
+  // Household comparisons' u without the matches, for pairs with nothing else to compare. Taken
+  // out of what the sample measured, before the blend: the default u is a non-match rate already
+  // (a 3-record batch, prior 1/3, would otherwise lose its default weights).
+  const floor = uPairs > 0 && Number.isFinite(uPairs) ? 0.5 / uPairs : 0;
+  const aloneU = comparisons.map((comparison, c) =>
+    options.household?.[c] && !fixed.u?.[c] ? blendU(c, householdAloneU(comparison, sampledU[c], m[c], prior, floor)) : null,
+  );
+
   return {
     version: 2,
     comparisons: structuredClone(comparisons) as Comparison[],
@@ -171,6 +180,7 @@ export function trainModel(options: TrainModelOptions): FellegiSunterModel {
     u,
     prior,
     ...(interactions.length > 0 ? { interactions } : {}),
+    ...(aloneU.some((row) => row !== null) ? { householdAloneU: aloneU } : {}),
     training: {
       sessions: summaries,
       ...(options.uSampleSize !== undefined ? { uSampleSize: options.uSampleSize } : {}),

@@ -36,7 +36,8 @@ export function addServeCommand(program: Command): void {
       const tokens = loadTokens({ tokenFile: opts.tokenFile });
       if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new InvalidArgumentError('--tls-cert and --tls-key go together');
       const https = opts.tlsCert === undefined ? undefined : { cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey) };
-      const index = openIndex(opts.index, { threads: opts.threads });
+      // Adds stay incremental while serving: a model refresh (a link() of the whole index) would hold a request for minutes.
+      const index = openIndex(opts.index, { threads: opts.threads, modelRefresh: 'manual' });
       const audit = new JsonlAuditLog(opts.audit ?? `${opts.index}.audit.jsonl`);
       const app = createFhirServer({
         index,

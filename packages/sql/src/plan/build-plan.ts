@@ -39,6 +39,7 @@ export function buildLinkagePlan(input: PlanInput): LinkagePlan {
     const slots = [comparison.column, ...(comparison.valueColumns ?? [])];
     const tf = compiled.tfLevels[c];
     const roles = compiled.roles[c];
+    const alone = compiled.householdAlone?.weights[c];
     const levels = comparison.levels.map((level, index): PlanLevel => ({
       index,
       label: level.label,
@@ -46,6 +47,7 @@ export function buildLinkagePlan(input: PlanInput): LinkagePlan {
       m: model.m[c][index],
       u: model.u[c][index],
       weight: compiled.weights[c][index],
+      ...(alone !== undefined && alone[index] !== compiled.weights[c][index] ? { householdAloneWeight: alone[index] } : {}),
       ...(tf !== null && tf[index] === 1 ? { tfReferenceU: compiled.tfU[c]![index] } : {}),
       ...(roles !== null ? { vetoRole: roles[index] === AGREES ? 'agrees' : roles[index] === DISAGREES ? 'disagrees' : 'neutral' } : {}),
     }));
@@ -77,6 +79,7 @@ export function buildLinkagePlan(input: PlanInput): LinkagePlan {
     comparisons,
     priorWeight: compiled.priorWeight,
     veto: compiled.demographics.length >= VETO_DISAGREEMENTS ? { disagreements: VETO_DISAGREEMENTS } : undefined,
+    identifying: compiled.householdAlone === null ? [] : [...compiled.householdAlone.identifying],
     evidenceGroups: compiled.groupCount,
     interactions: Array.from(compiled.interactions.weight, (weight, i) => ({
       a: compiled.interactions.a[i],

@@ -23,6 +23,12 @@ export interface LinkagePlan {
   readonly interactions: readonly PlanInteraction[];
   /** The demographic veto (see Comparison.demographic), or undefined when fewer comparisons are demographic than a veto needs. */
   readonly veto: PlanVeto | undefined;
+  /**
+   * The identifying comparisons: a pair with none of them present is scored with
+   * the household-alone weights (PlanLevel.householdAloneWeight; see
+   * householdAloneU of @mpi/scoring). Empty when the model has none.
+   */
+  readonly identifying: readonly number[];
   /** Number of evidence groups (PlanComparison.evidenceGroup runs 0..groups-1). */
   readonly evidenceGroups: number;
   /** Link when the match weight reaches this (the threshold probability as a weight). */
@@ -70,6 +76,8 @@ export interface PlanLevel {
   readonly u: number;
   /** log2(m / u); 0 for the null level. */
   readonly weight: number;
+  /** The weight of a pair that compares no identifying comparison, where it differs from `weight` (LinkagePlan.identifying). */
+  readonly householdAloneWeight?: number;
   /** When set, add log2(tfReferenceU / tf), tf the larger term frequency of the pair's two values. */
   readonly tfReferenceU?: number;
   /** Role in the demographic veto (demographic comparisons only). */

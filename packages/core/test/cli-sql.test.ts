@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { formatModelReport, parseModel } from '@mpi/scoring';
 import { repoRoot, runMpi, tempDir } from './helpers.js';
 
 const population = join(repoRoot, 'fixtures/population');
@@ -39,12 +40,14 @@ describe('mpi link --engine duckdb / sql', () => {
   it('trains in DuckDB without --model: the groups file and the model of the in-process engine', async () => {
     const dir = tempDir();
     expect((await runMpi([...base, '--out', join(dir, 'in-process.csv'), '--model-out', join(dir, 'in-process.json'), '--pairs', join(dir, 'in-process-pairs.csv'), '--all-pairs'])).code).toBe(0);
-    const duck = await runMpi([...base, '--engine', 'duckdb', '--out', join(dir, 'duckdb.csv'), '--model-out', join(dir, 'duckdb.json'), '--pairs', join(dir, 'duckdb-pairs.csv'), '--all-pairs']);
+    const duck = await runMpi([...base, '--engine', 'duckdb', '--out', join(dir, 'duckdb.csv'), '--model-out', join(dir, 'duckdb.json'), '--pairs', join(dir, 'duckdb-pairs.csv'), '--all-pairs', '--report']);
     expect(duck.code).toBe(0);
     expect(readFileSync(join(dir, 'duckdb.csv'), 'utf8')).toBe(readFileSync(join(dir, 'in-process.csv'), 'utf8'));
     const [a, b] = ['in-process.json', 'duckdb.json'].map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')));
     expect(b.comparisons).toEqual(a.comparisons);
     expect(b.u).toEqual(a.u);
+    // --report prints the trained model's report, as the in-process engine does.
+    expect(duck.stdout).toContain(formatModelReport(parseModel(readFileSync(join(dir, 'duckdb.json'), 'utf8'))));
     // Every scored candidate pair (--all-pairs), links or not.
     expect(sortedLines(join(dir, 'duckdb-pairs.csv'))).toEqual(sortedLines(join(dir, 'in-process-pairs.csv')));
   });

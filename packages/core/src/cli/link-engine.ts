@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { serializeModel, type FellegiSunterModel } from '@mpi/scoring';
+import { formatModelReport, serializeModel, type FellegiSunterModel } from '@mpi/scoring';
 import type { DialectName, DuckDbOptions } from '@mpi/sql';
 import { MpiError } from '../errors.js';
 import { linkInDuckDb, type LinkedRecords } from '../pipeline/link-sql.js';
@@ -59,7 +59,7 @@ export function checkEngineOptions(opts: EngineOptions & { model?: string }): vo
   const unsupported = [
     ['--pairs', opts.engine === 'sql' ? opts.pairs : undefined],
     ['--report-html', opts.reportHtml],
-    ['--report', opts.report],
+    ['--report', opts.engine === 'sql' ? opts.report : undefined],
   ].filter(([, value]) => value !== undefined && value !== false);
   if (unsupported.length > 0) throw new MpiError('BAD_ARGS', `--engine ${opts.engine} does not write ${unsupported.map(([name]) => name).join(', ')} yet`);
   if (opts.engine === 'sql' && opts.outSql === undefined) throw new MpiError('BAD_ARGS', '--engine sql writes the job: give --out-sql DIR');
@@ -130,6 +130,7 @@ export async function linkOnEngine(
     labelPropagationRounds: result.run.rounds,
     seconds: result.seconds,
   };
+  if (opts.report) process.stdout.write(formatModelReport(result.model) + '\n');
   process.stdout.write(
     opts.json
       ? JSON.stringify(summary, null, 2) + '\n'

@@ -21,7 +21,7 @@ describe('mpi link --engine duckdb / sql', () => {
     const trained = await runMpi([...base, '--out', join(dir, 'in-process.csv'), '--model-out', join(dir, 'model.json'), '--pairs', join(dir, 'in-process-pairs.csv')]);
     expect(trained.code).toBe(0);
     // A small memory limit: DuckDB spills to --temp-dir rather than fail.
-    const duck = await runMpi([...base, '--engine', 'duckdb', '--model', join(dir, 'model.json'), '--out', join(dir, 'duckdb.csv'), '--json', '--memory-limit', '200MB', '--temp-dir', join(dir, 'spill'), '--pairs', join(dir, 'duckdb-pairs.csv')]);
+    const duck = await runMpi([...base, '--engine', 'duckdb', '--model', join(dir, 'model.json'), '--out', join(dir, 'duckdb.csv'), '--json', '--memory-limit', '200MB', '--temp-dir', join(dir, 'spill'), '--max-spill', '1GB', '--pairs', join(dir, 'duckdb-pairs.csv')]);
     expect(duck.stderr).toBe('');
     expect(duck.code).toBe(0);
     expect(JSON.parse(duck.stdout)).toMatchObject({ engine: 'duckdb', records: 8431 });

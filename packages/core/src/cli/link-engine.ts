@@ -25,7 +25,8 @@ export function addEngineOptions(command: Command): Command {
     .addOption(new Option('--dialect <dialect>', 'with --engine sql: the SQL dialect').choices(['spark', 'trino', 'duckdb']).default('spark'))
     .option('--out-sql <dir>', 'with --engine sql: the folder to write job.sql, plan.json and records.parquet into')
     .option('--memory-limit <size>', "with --engine duckdb: DuckDB's memory_limit, e.g. 2GB (default: half the machine's memory; past it DuckDB spills to --temp-dir)")
-    .option('--temp-dir <dir>', 'with --engine duckdb: where DuckDB spills (default: a folder next to --out, removed after)');
+    .option('--temp-dir <dir>', 'with --engine duckdb: where DuckDB spills (default: a folder next to --out, removed after)')
+    .option('--max-spill <size>', "with --engine duckdb: the most DuckDB may spill, e.g. 20GB; past it the run fails (default: DuckDB's, 90% of the free disk)");
 }
 
 /** The options of `mpi link` a SQL engine reads. */
@@ -35,6 +36,7 @@ interface EngineOptions {
   readonly outSql?: string;
   readonly memoryLimit?: string;
   readonly tempDir?: string;
+  readonly maxSpill?: string;
   readonly out?: string;
   readonly pairs?: string;
   readonly allPairs?: boolean;
@@ -81,6 +83,7 @@ export async function linkOnEngine(
   const duckdb: DuckDbOptions = {
     ...(opts.memoryLimit !== undefined ? { memoryLimit: opts.memoryLimit } : {}),
     ...(opts.tempDir !== undefined ? { tempDirectory: opts.tempDir } : {}),
+    ...(opts.maxSpill !== undefined ? { maxTempDirectorySize: opts.maxSpill } : {}),
     ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
   };
   if (opts.engine === 'sql') {

@@ -18,6 +18,12 @@ export interface DuckDbOptions {
   readonly memoryLimit?: string;
   /** Where DuckDB spills what does not fit in memory_limit. */
   readonly tempDirectory?: string;
+  /**
+   * DuckDB's max_temp_directory_size, e.g. '20GB': past it the run fails instead of
+   * spilling on (DuckDB's default is 90% of the free disk; 10M records with a 2 GB
+   * memory limit spilled past 50 GB, docs/sql-engine.md).
+   */
+  readonly maxTempDirectorySize?: string;
   /** DuckDB's worker threads. */
   readonly threads?: number;
 }
@@ -80,8 +86,9 @@ export class DuckDbExecutor {
 
   static async open(options: DuckDbOptions = {}): Promise<DuckDbExecutor> {
     const config: Record<string, string> = {};
-    config.memory_limit = options.memoryLimit ?? `${Math.floor((totalmem() * DEFAULT_MEMORY_SHARE) / 2 ** 20)}MB`;
+    config.memory_limit = options.memoryLimit ?? `${Math.floor((totalmem() * DEFAULT_MEMORY_SHARE) / 2 ** 20)}MiB`;
     if (options.tempDirectory !== undefined) config.temp_directory = options.tempDirectory;
+    if (options.maxTempDirectorySize !== undefined) config.max_temp_directory_size = options.maxTempDirectorySize;
     if (options.threads !== undefined) config.threads = String(options.threads);
     // Insertion order is not needed: every result that matters is ordered by row explicitly.
     config.preserve_insertion_order = 'false';

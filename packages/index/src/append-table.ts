@@ -1,6 +1,7 @@
 // A record table with a few rows appended: the index's table, normalized once,
 // plus the query records of a match, so a match normalizes only its queries.
 import type { RecordTable } from '@mpi/core';
+import { derivedTable } from './derived-table.js';
 
 /**
  * Dictionary value -> id of each column, built once per column of the index's
@@ -82,16 +83,5 @@ export function appendTable(base: RecordTable, extra: RecordTable): RecordTable 
     }
     columns[field] = { dictionary, ids };
   }
-  return {
-    size,
-    sources: [...base.sources, ...extra.sources],
-    source,
-    recordIds: [...base.recordIds, ...extra.recordIds],
-    rows,
-    columns,
-    fieldKinds: base.fieldKinds,
-    valueColumns: base.valueColumns,
-    flags: [],
-    warnings: [],
-  };
+  return derivedTable(base, { size, sources: [...base.sources, ...extra.sources], source, recordIds: [...base.recordIds, ...extra.recordIds], rows, columns });
 }

@@ -41,16 +41,23 @@ function derived(dictionary: readonly string[], id: number, transform: KeyTransf
 
 /** The key of `row` under `rule` as one string, or undefined when a part is missing. */
 function keyOf(table: RecordTable, row: number, rule: Extract<BlockingRule, { kind: 'key' }>): string | undefined {
+  if (rule.keys.length === 1) return partOf(table, row, rule.keys[0]);
   const parts: string[] = [];
   for (const part of rule.keys) {
-    const column = table.columns[part.column];
-    if (column === undefined) return undefined;
-    const key = derived(column.dictionary, column.ids[row], (part.transform ?? 'exact') as KeyTransform);
-    if (key === '') return undefined;
+    const key = partOf(table, row, part);
+    if (key === undefined) return undefined;
     parts.push(key);
   }
   if (rule.unordered === true) parts.sort();
   return parts.join(PART_SEPARATOR);
+}
+
+/** One part of a key (a one-part key is its part, without an array to join), or undefined when missing. */
+function partOf(table: RecordTable, row: number, part: Extract<BlockingRule, { kind: 'key' }>['keys'][number]): string | undefined {
+  const column = table.columns[part.column];
+  if (column === undefined) return undefined;
+  const key = derived(column.dictionary, column.ids[row], (part.transform ?? 'exact') as KeyTransform);
+  return key === '' ? undefined : key;
 }
 
 function isCompiledKeyRule(compiled: unknown): compiled is CompiledKeyRule {
@@ -66,6 +73,13 @@ function fill(start: Uint32Array, keys: number, order: Uint32Array, blockStart: 
   for (let row = 0; row < keyOfAdded.length; row++) if (keyOfAdded[row] !== 0) merged[next[keyOfAdded[row]]++] = extraRow[row];
   return { order: merged, blockStart: start };
 }
+
+/**
+ * The rows candidates() gathers, reused by every match on this thread (it runs
+ * to its end without yielding): a match is made per request, and a set of
+ * numbers per query was much of what it allocated.
+ */
+let gathered = new Uint32Array(256);
 
 /**
  * The blocking keys of an index's table, or undefined when a rule is not a
@@ -148,14 +162,23 @@ export class BlockingKeys {
    * (a table of query records, normalized like the index's), ascending.
    */
   candidates(query: RecordTable, row: number): Uint32Array {
-    const rows = new Set<number>();
+    let n = 0;
     for (const { rule, idOfKey, order, blockStart } of this.rules) {
       const key = keyOf(query, row, rule);
       if (key === undefined) continue;
       const k = idOfKey.get(key);
       if (k === undefined) continue;
-      for (let p = blockStart[k]; p < blockStart[k + 1]; p++) rows.add(order[p]);
+      if (n + blockStart[k + 1] - blockStart[k] > gathered.length) {
+        const grown = new Uint32Array(Math.max(2 * gathered.length, n + blockStart[k + 1] - blockStart[k]));
+        grown.set(gathered.subarray(0, n));
+        gathered = grown;
+      }
+      for (let p = blockStart[k]; p < blockStart[k + 1]; p++) gathered[n++] = order[p];
     }
-    return Uint32Array.from(rows).sort();
+    // Every rule's rows, sorted, each once.
+    const rows = gathered.subarray(0, n).sort();
+    let distinct = 0;
+    for (let i = 0; i < n; i++) if (i === 0 || rows[i] !== rows[i - 1]) rows[distinct++] = rows[i];
+    return rows.slice(0, distinct);
   }
 }

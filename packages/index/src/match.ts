@@ -5,14 +5,14 @@
 // compared only with the records that share a key with it; without them (a
 // sorted-neighbourhood rule) the whole table is blocked again.
 import { sourceFieldPlan, explainRows, thresholdWeight } from '@mpi/core/advanced';
-import { compileVectorizer, matchProbability, type CompiledVectorizer, type TermFrequencyInput } from '@mpi/scoring';
+import { compileVectorizer, matchProbability, type CompiledVectorizer, type CompiledWeights, type TermFrequencyInput } from '@mpi/scoring';
 import { buildRecordTable, type RecordTable, type Settings, type SourceInput } from '@mpi/core';
 import type { PairChunk } from '@mpi/blocking';
 import { appendTable } from './append-table.js';
+import { matchTable } from './match-table.js';
 import { recordKey } from './raw-records.js';
 import type { BlockingKeys } from './blocking-keys.js';
 import { scoreBuiltTable, scoreFewPairs, type FrozenParts } from './scored-table.js';
-import { subTable } from './sub-table.js';
 import type { MatchCandidate, MatchGrade, MatchQuery, RecordRef } from './types.js';
 
 /** Query sources are named with this prefix, which no source name of the index starts with in practice. */
@@ -69,8 +69,9 @@ interface ScoredQueries {
   readonly chunks: readonly PairChunk[];
   readonly weights: readonly Float64Array[];
   readonly tf: readonly (TermFrequencyInput | null)[];
-  /** The table's vectorizer, when scoring compiled one (the explanations reuse it). */
+  /** The table's vectorizer and the model's weights with its term frequencies, when scoring compiled them (the explanations reuse them). */
   readonly vectorizer?: CompiledVectorizer;
+  readonly compiled?: CompiledWeights;
 }
 
 /** Ranked candidate identities of each query (best match weight of a member first, then id). */
@@ -87,7 +88,7 @@ export async function matchCandidates(input: MatchInput): Promise<MatchCandidate
 async function scoreByKeys(input: MatchInput, keys: BlockingKeys, queryTable: RecordTable): Promise<ScoredQueries> {
   const link = (input.frozen.settings.mode ?? 'dedupe') === 'link';
   const candidatesOf: Uint32Array[] = [];
-  const all = new Set<number>();
+  let count = 0;
   for (let row = 0; row < queryTable.size; row++) {
     let rows = keys.candidates(queryTable, row);
     // Link mode pairs records of different sources only: a query pairs with the other sources' records.
@@ -96,26 +97,46 @@ async function scoreByKeys(input: MatchInput, keys: BlockingKeys, queryTable: Re
       rows = rows.filter((r) => input.table.sources[input.table.source[r]] !== own);
     }
     candidatesOf.push(rows);
-    for (const r of rows) all.add(r);
+    count += rows.length;
   }
-  const rows = Uint32Array.from(all).sort();
-  const position = new Map<number, number>();
-  rows.forEach((r, i) => position.set(r, i));
-  const table = appendTable(subTable(input.table, rows), queryTable);
-  let count = 0;
-  for (const candidates of candidatesOf) count += candidates.length;
+  // Each query's candidates are ascending and distinct: one query's are the table's rows as they are.
+  const rows = candidatesOf.length === 1 ? candidatesOf[0] : unionOf(candidatesOf, count);
+  const table = matchTable(input.table, rows, queryTable);
   const left = new Uint32Array(count);
   const right = new Uint32Array(count);
   let k = 0;
   candidatesOf.forEach((candidates, row) => {
-    for (const r of candidates) {
-      left[k] = position.get(r)!;
+    for (let i = 0; i < candidates.length; i++) {
+      left[k] = candidatesOf.length === 1 ? i : positionOf(rows, candidates[i]);
       right[k++] = rows.length + row;
     }
   });
   const chunks = count === 0 ? [] : [{ left, right }];
   // A match's pairs are few (tens): compared on this thread, with the vectorizer the explanations use too.
   return { table, chunks, ...scoreFewPairs(table, input.frozen, chunks) };
+}
+
+/** The rows of every list (each ascending), ascending and distinct. */
+function unionOf(lists: readonly Uint32Array[], count: number): Uint32Array {
+  const all = new Uint32Array(count);
+  let at = 0;
+  for (const list of lists) all.set(list, at), (at += list.length);
+  all.sort();
+  let distinct = 0;
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[distinct++] = all[i];
+  return all.subarray(0, distinct);
+}
+
+/** The position of `row` in `rows` (ascending, holding it). */
+function positionOf(rows: Uint32Array, row: number): number {
+  let lo = 0;
+  let hi = rows.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rows[mid] < row) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Blocks the index's whole table with the queries appended and keeps the pairs of a query and an indexed record. */
@@ -133,15 +154,22 @@ function ranked(input: MatchInput, scored: ScoredQueries): MatchCandidate[][] {
   const { frozen, queries } = input;
   const mode = frozen.settings.mode ?? 'dedupe';
   const { table } = scored;
-  const queryOf = (row: number): number => (isQuery(table)(row) ? Number(table.recordIds[row]) : -1);
+  const query = isQuery(table);
+  const queryOf = (row: number): number => (query(row) ? Number(table.recordIds[row]) : -1);
   const best = queries.map(() => new Map<string, { weight: number; row: number }>());
   const queryRow = new Int32Array(queries.length).fill(-1);
   scored.chunks.forEach((chunk, c) => {
     const weights = scored.weights[c];
     for (let k = 0; k < weights.length; k++) {
+      // The pair's query row (mine) and indexed row (other), whichever side each is on.
       let q = queryOf(chunk.left[k]);
-      let [mine, other] = [chunk.left[k], chunk.right[k]];
-      if (q < 0) [q, mine, other] = [queryOf(chunk.right[k]), chunk.right[k], chunk.left[k]];
+      let mine = chunk.left[k];
+      let other = chunk.right[k];
+      if (q < 0) {
+        q = queryOf(other);
+        mine = other;
+        other = chunk.left[k];
+      }
       if (q < 0 || queryOf(other) >= 0) continue;
       queryRow[q] = mine;
       const source = table.sources[table.source[other]];
@@ -152,12 +180,19 @@ function ranked(input: MatchInput, scored: ScoredQueries): MatchCandidate[][] {
       if (known === undefined || weight > known.weight || (weight === known.weight && other < known.row)) best[q].set(identityId, { weight, row: other });
     }
   });
-  const vectorizer = scored.vectorizer ?? compileVectorizer(table, frozen.model.comparisons);
+  let vectorizer = scored.vectorizer;
+  const explain = (query: number, row: number) =>
+    explainRows(table, frozen.model, query, row, scored.tf, (vectorizer ??= compileVectorizer(table, frozen.model.comparisons)), scored.compiled);
   return best.map((candidates, q) =>
     [...candidates]
       .filter(([, { weight }]) => matchProbability(weight) >= input.minProbability)
       .sort(([a, x], [b, y]) => y.weight - x.weight || (a < b ? -1 : a > b ? 1 : 0))
       .slice(0, input.count)
+      // The explanation is worked out here, with the weights scoring compiled. Not on first reading
+      // through a getter: an accessor made per candidate gives each its own hidden class, which
+      // the old generation keeps with everything the getter reaches (the match's table) until a
+      // full collection, and every scavenge in between copied it (measured: 2.5 MB promoted per
+      // scavenge, pauses 3-4x longer, bench/server/alloc.mjs).
       .map(([identityId, { weight, row }]) => ({
         identityId,
         records: input.members(identityId),
@@ -165,7 +200,7 @@ function ranked(input: MatchInput, scored: ScoredQueries): MatchCandidate[][] {
         matchWeight: weight,
         matchProbability: matchProbability(weight),
         grade: gradeOf(weight, input.thresholds),
-        explanation: explainRows(table, frozen.model, queryRow[q], row, scored.tf, vectorizer),
+        explanation: explain(queryRow[q], row),
       })),
   );
 }

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { compileBlockingRule, generatePairs, type BlockingRule, type CandidatePairs, type LinkMode } from '@mpi/blocking';
 import { buildRecordTable, type PlainRecord, type RecordTable, type Settings, type SourceInput } from '@mpi/core';
-import { ComparisonPool, compileVectorizer, scorePairs as scoreVectors, vectorizePairs, type CompiledVectorizer, type FellegiSunterModel, type TermFrequencyInput } from '@mpi/scoring';
+import { ComparisonPool, compileVectorizer, compileWeights, scorePairs as scoreVectors, vectorizePairs, withTermFrequencies, type CompiledVectorizer, type CompiledWeights, type FellegiSunterModel, type TermFrequencyInput } from '@mpi/scoring';
 
 /** Relative frequency of each value of a term-frequency-adjusted column, as measured when the index was built. */
 export interface StoredTermFrequencies {
@@ -136,15 +136,31 @@ export async function scorePairs(
 
 /**
  * scorePairs on the calling thread for a handful of pairs (a match's): one
- * vectorizer, returned for the explanations, and no pool to set up and close.
+ * vectorizer and the compiled weights, returned for the explanations, and no
+ * pool to set up and close.
  */
 export function scoreFewPairs(
   table: RecordTable,
   frozen: FrozenParts,
   chunks: CandidatePairs['chunks'],
-): { weights: Float64Array[]; tf: (TermFrequencyInput | null)[]; vectorizer: CompiledVectorizer } {
+): { weights: Float64Array[]; tf: (TermFrequencyInput | null)[]; vectorizer: CompiledVectorizer; compiled: CompiledWeights } {
   const tf = termFrequencyInputsOf(table, frozen.tf);
-  const vectorizer = compileVectorizer(table, frozen.model.comparisons);
+  // Each comparison's memo of value pairs needs no more slots than there are pairs (the default
+  // starts at 16 KiB a comparison, zeroed on every match).
+  const pairs = chunks.reduce((n, chunk) => n + chunk.left.length, 0);
+  const vectorizer = compileVectorizer(table, frozen.model.comparisons, { memoSlots: Math.max(16, pairs) });
   const vectors = chunks.map((chunk) => vectorizePairs(vectorizer, chunk.left, chunk.right));
-  return { weights: scoreVectors({ model: frozen.model, chunks, vectors, tf }), tf, vectorizer };
+  const kept = compiledWeights.get(frozen.model);
+  let compiled: CompiledWeights;
+  if (kept !== undefined && kept.tf.every((input, c) => (input === null) === (tf[c] === null))) compiled = withTermFrequencies(kept, tf);
+  else compiledWeights.set(frozen.model, (compiled = compileWeights(frozen.model, tf)));
+  return { weights: scoreVectors({ model: frozen.model, chunks, vectors, tf, compiled }), tf, vectorizer, compiled };
 }
+
+/**
+ * The weights of each index model, compiled once for scoreFewPairs (a match
+ * query's term frequencies swapped in): an index's model never changes in
+ * place (refineModel stores a new one), and compiling it per query was a
+ * tenth of what a match allocated.
+ */
+const compiledWeights = new WeakMap<FellegiSunterModel, CompiledWeights>();

@@ -2,6 +2,7 @@
 // compares its queries with, so neither the copy of the columns nor the
 // term-frequency lookup grows with the index.
 import type { RecordTable } from '@mpi/core';
+import { derivedTable } from './derived-table.js';
 
 /**
  * The rows `rows` (ascending) of `base`, in that order, each column's
@@ -36,16 +37,5 @@ export function subTable(base: RecordTable, rows: Uint32Array): RecordTable {
     }
     columns[field] = { dictionary, ids };
   }
-  return {
-    size,
-    sources: base.sources,
-    source,
-    recordIds,
-    rows: dataRows,
-    columns,
-    fieldKinds: base.fieldKinds,
-    valueColumns: base.valueColumns,
-    flags: [],
-    warnings: [],
-  };
+  return derivedTable(base, { size, sources: base.sources, source, recordIds, rows: dataRows, columns });
 }

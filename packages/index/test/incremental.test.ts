@@ -46,6 +46,36 @@ describe.each(modes)('match on the blocking keys in memory ($mode)', ({ mode, se
   });
 });
 
+describe('repeated matches on one index', () => {
+  it('give every query the candidates and explanations a first match gives, whatever came before, and after an add', async () => {
+    // A match reuses buffers and the compiled model across queries: nothing of one query may reach the next.
+    const path = join(tempDir(), 'repeat.db');
+    const index = await createIndex(path, { settings: populationSettings, records: { ehr: records.ehr, lab: records.lab, payer: records.payer }, threads: 1 });
+    const batch = queries();
+    const first = [];
+    for (const query of batch) first.push(await index.match(query, { count: 10 }));
+    expect(first.filter((candidates) => candidates.length > 1).length).toBeGreaterThan(batch.length / 2);
+    // Plain data: an explanation behind a getter made per candidate kept each match's table alive in the old generation.
+    expect(Object.getOwnPropertyDescriptor(first[0][0], 'explanation')?.value).toHaveProperty('matchWeight');
+    for (let q = batch.length - 1; q >= 0; q--) expect(await index.match(batch[q], { count: 10 })).toEqual(first[q]);
+    expect(await index.matchAll(batch, { count: 10 })).toEqual(first);
+    // A handle opened afresh on the file, which holds nothing yet, gives the same from its first match.
+    const fresh = openIndex(path, { threads: 1 });
+    for (let q = 0; q < batch.length; q += 5) expect(await fresh.match(batch[q], { count: 10 })).toEqual(first[q]);
+    fresh.close();
+    // After an add, the index that added matches as one opened after it and as blocking the whole table again.
+    await index.add({ clinic: records.clinic.slice(20, 60) });
+    const reopened = openIndex(path, { threads: 1 });
+    for (let q = batch.length - 1; q >= 0; q--) {
+      const candidates = await index.match(batch[q], { count: 10 });
+      expect(candidates).toEqual(await reopened.match(batch[q], { count: 10 }));
+      expect(candidates).toEqual((await index.matchByRebuild([batch[q]], { count: 10 }))[0]);
+    }
+    reopened.close();
+    index.close();
+  });
+});
+
 /** The audit log without its times. */
 const events = (index: IdentityIndex) => index.history().map(({ time: _time, ...event }) => event);
 

@@ -23,13 +23,15 @@ export function validateComparisons(table: ScoringTable, comparisons: readonly C
     if (levels.length > MAX_LEVELS) fail(`has ${levels.length} levels, at most ${MAX_LEVELS} allowed`);
     if (levels[0].test.type !== 'null') fail('levels[0] must be the null level');
     if (levels[levels.length - 1].test.type !== 'else') fail('the last level must be the else level');
-    levels.forEach((level, index) => {
-      const where = `level ${index} ("${level.label}")`;
-      if (index > 0 && level.test.type === 'null') fail(`${where}: only levels[0] may be the null level`);
-      if (index < levels.length - 1 && level.test.type === 'else') fail(`${where}: only the last level may be the else level`);
-      const problem = parameterProblem(level.test, table);
-      if (problem !== undefined) fail(`${where}: ${problem}`);
-    });
+    // Runs on every compile (an index compiles per match query): the message is written only on a failure.
+    for (let index = 0; index < levels.length; index++) {
+      const level = levels[index];
+      let problem: string | undefined;
+      if (index > 0 && level.test.type === 'null') problem = 'only levels[0] may be the null level';
+      else if (index < levels.length - 1 && level.test.type === 'else') problem = 'only the last level may be the else level';
+      else problem = parameterProblem(level.test, table);
+      if (problem !== undefined) fail(`level ${index} ("${level.label}"): ${problem}`);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainPair, type FellegiSunterModel } from '../src/model/index.js';
+import { compileWeights, explainPair, scorePairs, withTermFrequencies, type FellegiSunterModel } from '../src/model/index.js';
 import { birthDateComparison, familyNameComparison, givenNameComparison, identifierComparison } from '../src/comparison-library.js';
 import { termFrequencies } from '../src/term-frequencies.js';
 import type { ComparisonLevel, EncodedColumn } from '../src/types.js';
@@ -54,6 +54,27 @@ describe('term-frequency adjustments of the default comparisons', () => {
     const rare = explainPair({ model, vector: Uint8Array.of(1, 1), left: 2, right: 3, tf });
     expect(common.matchWeight).toBeLessThan(rare.matchWeight);
     for (const term of common.terms) expect(term.tfAdjustment).toBeCloseTo(Math.log2(0.001 / 0.01), 12);
+  });
+
+  it('score alike when a model compiled once takes another table\'s term frequencies (withTermFrequencies)', () => {
+    const comparisons = [givenNameComparison('given_name'), birthDateComparison('birth_date')];
+    const model: FellegiSunterModel = {
+      version: 1,
+      comparisons,
+      m: comparisons.map((c) => c.levels.map((_, l) => (l === 0 ? 1 : l === 1 ? 0.9 : 0.1 / (c.levels.length - 2)))),
+      u: comparisons.map((c) => c.levels.map((_, l) => (l === 0 ? 1 : l === 1 ? 0.001 : 0.999 / (c.levels.length - 2)))),
+      prior: 1e-4,
+      training: { sessions: [], candidateLambda: 0.1 },
+    };
+    const frequencies = (common: number) => [{ ids: Uint32Array.of(1, 1), tf: Float64Array.of(0, common) }, null];
+    const chunks = [{ left: Uint32Array.of(0), right: Uint32Array.of(1) }];
+    const vectors = [{ width: 2, levels: Uint8Array.of(1, 1) }];
+    const compiled = compileWeights(model, frequencies(0.01));
+    for (const common of [0.01, 0.0001]) {
+      const tf = frequencies(common);
+      expect(scorePairs({ model, chunks, vectors, tf, compiled: withTermFrequencies(compiled, tf) })).toEqual(scorePairs({ model, chunks, vectors, tf }));
+    }
+    expect(() => withTermFrequencies(compiled, [null, frequencies(0.01)[0]])).toThrow(/another shape/);
   });
 });
 

@@ -3,6 +3,7 @@ import {
   explainPair,
   termFrequencies,
   type Comparison,
+  type CompiledWeights,
   type ComparisonVectorizer,
   type FellegiSunterModel,
   type MatchExplanation,
@@ -48,7 +49,10 @@ function multiValuedFrequencies(table: RecordTable, comparison: Comparison, part
   return { ids: slots[0], tf: termFrequencies({ dictionary, ids }, people), slots: slots.slice(1) };
 }
 
-/** The match-weight waterfall of two rows of the table under a model: the same arithmetic as scoring. */
+/**
+ * The match-weight waterfall of two rows of the table under a model: the same arithmetic as scoring.
+ * `compiled`, when given, is the model's weights compiled with `tf` already (see explainPair).
+ */
 export function explainRows(
   table: RecordTable,
   model: FellegiSunterModel,
@@ -56,8 +60,9 @@ export function explainRows(
   right: number,
   tf: readonly (TermFrequencyInput | null)[] = termFrequencyInputs(table, model.comparisons),
   vectorizer: ComparisonVectorizer = compileVectorizer(table, model.comparisons),
+  compiled?: CompiledWeights,
 ): MatchExplanation {
   const vector = new Uint8Array(model.comparisons.length);
   vectorizer.vectorize(left, right, vector, 0);
-  return explainPair({ model, vector, left, right, tf });
+  return explainPair({ model, vector, left, right, tf, compiled });
 }

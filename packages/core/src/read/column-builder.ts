@@ -4,7 +4,9 @@ import type { EncodedColumn } from '@mpi/types';
 export class ColumnBuilder {
   readonly index: Map<string, number>;
   readonly dictionary: string[];
-  ids = new Uint32Array(1024);
+  // Grown by doubling as records arrive (reserve). Small to start with: a source of one record (an
+  // identity index's match query) builds two of these per field on every request.
+  ids = new Uint32Array(16);
 
   /**
    * @param sharing a builder whose dictionary this one interns into (sources read

@@ -226,7 +226,9 @@ export function markPlaceholders(columns: Readonly<Record<string, EncodedColumn>
   const hasStreetNumber = [...fieldKinds.values()].includes('street_number');
   // Each field is judged against the list's marks only, so the result does not depend on the order of the fields.
   const found: [string, Uint8Array][] = [];
-  for (const [field, kind] of fieldKinds) {
+  // A value is junk by the data only when at least MANY_PEOPLE records hold it: a table of fewer
+  // records (an index's match query) has none, and skips the tallies.
+  for (const [field, kind] of size < MANY_PEOPLE ? [] : fieldKinds) {
     if (columns[field] === undefined || !DATA_CHECKED.has(kind) || (kind === 'street_address' && hasStreetNumber)) continue;
     const records = frequentValues(field, columns, masks, partnersOf(field, columns), size);
     if (records !== undefined) found.push([field, records]);

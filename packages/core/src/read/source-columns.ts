@@ -2,7 +2,7 @@ import { ColumnBuilder } from './column-builder.js';
 import { DuplicateRecordIdError, InvalidValueError, SettingsError } from '../errors.js';
 import { fieldKind, fieldTargets, plausibleYears, type FieldValues } from '../defaults/field-kinds.js';
 import { spreadsheetSerialDate, type PlausibleYears } from '../normalize/index.js';
-import { DEFAULTS, sourceFieldPlan, type FieldKind, type FieldOptions, type Settings } from '../settings/settings.js';
+import { DEFAULTS, sourceFieldPlan, type FieldKind, type FieldOptions, type Settings, type SourceFieldPlan } from '../settings/settings.js';
 import { firstRepeat, gatherInto, orderById } from './record-order.js';
 import { readSourceCells, type ByteRange, type CellBatch, type SourceInput } from './sources.js';
 
@@ -65,9 +65,18 @@ export function valueColumn(field: string, n: number): string {
   return n === 0 ? field : `${field}#${n + 1}`;
 }
 
+/** Targets already worked out, by source plan (sourceFieldPlan returns the same plan for the same settings). */
+const targetsOfPlan = new WeakMap<SourceFieldPlan, ReturnType<typeof planTargets>>();
+
 /** The logical field each column of a source feeds, with the field's kind (a full name feeds given/middle/family). */
 export function sourceTargets(settings: Settings, source: string) {
   const plan = sourceFieldPlan(settings, source);
+  let targets = targetsOfPlan.get(plan);
+  if (targets === undefined) targetsOfPlan.set(plan, (targets = planTargets(plan)));
+  return targets;
+}
+
+function planTargets(plan: SourceFieldPlan) {
   // Direct columns first, full names last: a full name only fills what the direct columns left empty.
   const fields = [...plan.fields].sort((a, b) => Number(a.options.kind === 'full_name') - Number(b.options.kind === 'full_name'));
   return {
@@ -183,9 +192,8 @@ export class SharedReads {
     return builder;
   }
 
-  /** The cache of columns normalized alike into the same fields. */
-  cacheOf(options: FieldOptions, fields: readonly string[]): NormalizationCache {
-    const signature = JSON.stringify([options, fields]);
+  /** The cache of columns normalized alike into the same fields (`signature`: their options and fields, see columnLayouts). */
+  cacheOf(signature: string): NormalizationCache {
     let cache = this.caches.get(signature);
     if (cache === undefined) this.caches.set(signature, (cache = newCache()));
     return cache;
@@ -254,6 +262,44 @@ function lookup(plan: ColumnPlan, raw: string, defaultCountry: string, controls:
   return entry;
 }
 
+/** What reading a column needs that depends on the source's plan alone (see columnLayouts). */
+interface ColumnLayout {
+  readonly normalize: ColumnPlan['normalize'];
+  /** A direct column's value slots (valueColumn(field, n)), in declaration order; none for a full name. */
+  readonly slotNames: readonly string[];
+  /** Its options and fields: columns normalized alike share a normalization cache (SharedReads.cacheOf). */
+  readonly signature: string;
+  readonly serialYears: PlausibleYears | undefined;
+}
+
+const layouts = new WeakMap<ReturnType<typeof sourceTargets>, ColumnLayout[]>();
+
+/**
+ * The layout of each column of a source's plan, worked out once per plan: an
+ * identity index reads each match query as a source of one record.
+ */
+function columnLayouts(plan: ReturnType<typeof sourceTargets>): ColumnLayout[] {
+  let known = layouts.get(plan);
+  if (known !== undefined) return known;
+  // Direct columns feeding one field are its values, in declaration order: slot n is valueColumn(field, n).
+  const slotCount = new Map<string, number>();
+  for (const { options, targets } of plan.columns) {
+    if (options.kind !== 'full_name') slotCount.set(targets[0].field, (slotCount.get(targets[0].field) ?? 0) + 1);
+  }
+  known = plan.columns.map(({ options, targets }) => {
+    const direct = options.kind !== 'full_name';
+    const format = options.format ?? '';
+    return {
+      normalize: fieldKind(options.kind as Exclude<FieldKind, 'ignore'>).normalize,
+      slotNames: direct ? Array.from({ length: slotCount.get(targets[0].field)! }, (_, n) => valueColumn(targets[0].field, n)) : [],
+      signature: JSON.stringify([options, targets.map(({ field }) => field)]),
+      serialYears: options.kind === 'birth_date' && (format === '' || format === 'auto') ? plausibleYears(options) : undefined,
+    };
+  });
+  layouts.set(plan, known);
+  return known;
+}
+
 /**
  * Reads and normalizes one source, or the part of a CSV source in `range` (rows
  * then count from the part's start). Runs in the main thread or in a read worker
@@ -276,24 +322,17 @@ export async function readSourceColumns(input: SourceInput, settings: Settings, 
     }
     return builder;
   };
-  // Direct columns feeding one field are its values, in declaration order: slot n is valueColumn(field, n).
-  const slotCount = new Map<string, number>();
-  for (const { options, targets } of plan.columns) {
-    if (options.kind !== 'full_name') slotCount.set(targets[0].field, (slotCount.get(targets[0].field) ?? 0) + 1);
-  }
-  const columns: ColumnPlan[] = plan.columns.map(({ column, options, targets }) => {
-    const direct = options.kind !== 'full_name';
-    const slotNames = direct ? Array.from({ length: slotCount.get(targets[0].field)! }, (_, n) => valueColumn(targets[0].field, n)) : [];
-    const format = options.format ?? '';
+  const columns: ColumnPlan[] = plan.columns.map(({ column, options, targets }, c) => {
+    const { normalize, slotNames, signature, serialYears } = columnLayouts(plan)[c];
     return {
       column,
       options,
-      normalize: fieldKind(options.kind as Exclude<FieldKind, 'ignore'>).normalize,
+      normalize,
       targets: targets.map(({ field }) => builderOf(field)),
       slots: slotNames.length > 1 ? slotNames.map((name) => builderOf(name, targets[0].field)) : undefined,
       slotNames,
-      cache: shared?.cacheOf(options, targets.map(({ field }) => field)) ?? newCache(),
-      serialYears: options.kind === 'birth_date' && (format === '' || format === 'auto') ? plausibleYears(options) : undefined,
+      cache: shared?.cacheOf(signature) ?? newCache(),
+      serialYears,
       nonEmpty: 0,
       flagged: 0,
     };

@@ -148,9 +148,30 @@ export function validateSettings(raw: unknown, options: SettingsCheckOptions = {
   return raw as Settings;
 }
 
+/**
+ * Plans already worked out, by the settings' `fields` object, then the source's
+ * override object (settings are read-only). A source's plan is needed on every
+ * read, and an identity index reads each query record on its own: working it
+ * out again per query was most of what a match allocated.
+ */
+const plans = new WeakMap<object, Map<SourceSettings | undefined, SourceFieldPlan>>();
+
 /** The record-id column and matching fields that apply to one source. */
 export function sourceFieldPlan(settings: Settings, source: string): SourceFieldPlan {
   const override = settings.sources?.[source];
+  const fields: unknown = settings.fields;
+  const byOverride = fields !== null && typeof fields === 'object' ? plans.get(fields) : undefined;
+  const known = byOverride?.get(override);
+  if (known !== undefined && known.recordId === (override?.recordId ?? settings.recordId)) return known;
+  const plan = workOutPlan(settings, source, override);
+  if (fields !== null && typeof fields === 'object') {
+    if (byOverride === undefined) plans.set(fields, new Map([[override, plan]]));
+    else byOverride.set(override, plan);
+  }
+  return plan;
+}
+
+function workOutPlan(settings: Settings, source: string, override: SourceSettings | undefined): SourceFieldPlan {
   const merged = { ...fieldsOf('fields', settings.fields), ...(override?.fields ? fieldsOf(`sources.${source}.fields`, override.fields) : {}) };
   const fields = Object.entries(merged)
     .filter(([, options]) => options.kind !== 'ignore')

@@ -1,5 +1,5 @@
 import type { FellegiSunterModel, MatchExplanation, TermFrequencyInput } from './model-types.js';
-import { compileWeights, demographicVeto, pairWeights, tfAdjustmentOf, VETO_DISAGREEMENTS } from './score-pairs.js';
+import { compileWeights, demographicVeto, pairWeights, tfAdjustmentOf, VETO_DISAGREEMENTS, type CompiledWeights } from './score-pairs.js';
 import { inInteractionCell } from './interaction-scoring.js';
 import { matchProbability } from './match-weights.js';
 
@@ -10,6 +10,8 @@ export interface ExplainPairOptions {
   readonly left: number;
   readonly right: number;
   readonly tf?: readonly (TermFrequencyInput | null)[];
+  /** compileWeights(model, tf) done already (see ScorePairsOptions.compiled): explaining a few pairs then compiles nothing. */
+  readonly compiled?: CompiledWeights;
 }
 
 /**
@@ -23,7 +25,7 @@ export function explainPair(options: ExplainPairOptions): MatchExplanation {
   if (vector.length !== model.comparisons.length) {
     throw new Error(`explainPair: vector has ${vector.length} levels, expected ${model.comparisons.length} comparisons`);
   }
-  const compiled = compileWeights(model, options.tf);
+  const compiled = options.compiled ?? compileWeights(model, options.tf);
   const { group, groupCount } = compiled;
   // Per evidence group, the comparison whose weight counts on each side (-1: none).
   const strongest = new Int32Array(groupCount).fill(-1);

@@ -23,7 +23,7 @@ export type {
   TrainingWarning,
 } from './model-types.js';
 export { matchWeightTable, priorWeight, matchProbability, levelWeight, tfAdjustmentWeight } from './match-weights.js';
-export { compileWeights, pairFrequency, scorePairs, VETO_DISAGREEMENTS } from './score-pairs.js';
+export { compileWeights, pairFrequency, scorePairs, withTermFrequencies, VETO_DISAGREEMENTS } from './score-pairs.js';
 export { AGREES, DISAGREES, NEUTRAL } from './demographic-roles.js';
 export { householdAloneU, householdEvidenceAlone, identifyingComparisons } from './household-alone.js';
 export type { CompiledWeights } from './score-pairs.js';

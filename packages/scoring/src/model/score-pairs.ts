@@ -12,6 +12,12 @@ export interface ScorePairsOptions {
   readonly vectors: readonly ComparisonVectors[];
   /** Per comparison, the term frequencies of its column, or null for none. */
   readonly tf?: readonly (TermFrequencyInput | null)[];
+  /**
+   * The model's weights compiled already with these term frequencies (compileWeights, or
+   * withTermFrequencies of a compilation kept for the model): a caller scoring a few pairs at
+   * a time with one model, such as an index's matches, then does not compile them per call.
+   */
+  readonly compiled?: CompiledWeights;
 }
 
 /** What scoring needs of a model, computed once. Shared with `explainPair` so both do the same arithmetic. */
@@ -106,6 +112,18 @@ export function compileWeights(model: FellegiSunterModel, tf?: readonly (TermFre
 }
 
 /**
+ * `compiled` (a model's compileWeights) with other term-frequency inputs of the
+ * same shape (each comparison with or without one, as compiled): nothing of
+ * the model is compiled again.
+ */
+export function withTermFrequencies(compiled: CompiledWeights, tf: readonly (TermFrequencyInput | null)[]): CompiledWeights {
+  if (tf.length !== compiled.tf.length || tf.some((input, c) => (input === null) !== (compiled.tf[c] === null))) {
+    throw new Error('scoring: term-frequency inputs of another shape than the compiled weights');
+  }
+  return { ...compiled, tf };
+}
+
+/**
  * Per level of comparison c, the u that a term-frequency adjustment replaces by
  * the value's frequency. An exact level's own u: the chance that two random
  * records agree on some value, replaced by the chance that they agree on this
@@ -169,7 +187,7 @@ export function pairFrequency(input: TermFrequencyInput, left: number, right: nu
 export function scorePairs(options: ScorePairsOptions): Float64Array[] {
   const { chunks, vectors } = options;
   checkScoreInputs(options);
-  const scorer = new PairScorer(options.model, options.tf);
+  const scorer = new PairScorer(options.model, options.tf, options.compiled);
   return chunks.map((chunk, i) => {
     const scores = new Float64Array(chunk.left.length);
     scorer.scoreRange(chunk, vectors[i], 0, chunk.left.length, scores);
@@ -208,12 +226,14 @@ export class PairScorer {
   private readonly strongest: Float64Array;
   private readonly weakest: Float64Array;
 
+  /** `compiled`, when given, is compileWeights(model, tf) done already (see ScorePairsOptions.compiled). */
   constructor(
     model: FellegiSunterModel,
     tf?: readonly (TermFrequencyInput | null)[],
+    compiled?: CompiledWeights,
   ) {
     this.width = model.comparisons.length;
-    this.compiled = compileWeights(model, tf);
+    this.compiled = compiled ?? compileWeights(model, tf);
     this.tfIds = this.compiled.tf.map((input) => input?.ids ?? null);
     this.tfValues = this.compiled.tf.map((input) => input?.tf ?? null);
     this.tfMulti = this.compiled.tf.map((input) => (input?.slots?.length ?? 0) > 0);

@@ -28,6 +28,24 @@ describe('the DuckDB executor', () => {
     }
   });
 
+  it('with release, keeps only the scored pairs: the blocking keys, candidate pairs and comparison vectors are dropped, and the pairs still counted', async () => {
+    const executor = await DuckDbExecutor.open({ threads: 1 });
+    try {
+      const table = { size: 4, source: new Uint16Array(4), columns: { name: { dictionary: ['', 'ann', 'bob'], ids: Uint32Array.from([1, 2, 1, 0]) } } };
+      await executor.loadRecords(table, plan, [null]);
+      const run = await executor.run(plan, { release: true });
+      expect(run.pairCount).toBe(1);
+      expect(run.countsByRule).toEqual([1]);
+      const tables = (await executor.connection.runAndReadAll('SELECT table_name FROM duckdb_tables() ORDER BY table_name')).getRows().flat();
+      expect(tables).toContain('scored_pairs');
+      expect(tables).not.toContain('candidate_pairs');
+      expect(tables).not.toContain('comparison_vectors');
+      expect(tables).not.toContain('blocking_keys');
+    } finally {
+      executor.close();
+    }
+  });
+
   it('opens DuckDB with the memory limit, the spill folder and its size limit given', async () => {
     const executor = await DuckDbExecutor.open({ threads: 1, memoryLimit: '100MB', tempDirectory: '/tmp/mpi-spill-test', maxTempDirectorySize: '1GB' });
     try {

@@ -127,14 +127,14 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResu
       model = await trainInSql({ ...prepared, executor, plan: untrained, threads: options.threads ?? 1 });
       plan = prepared.planOf(model);
       prepared = undefined;
-      run = await executor.run(plan, { compared: true });
+      run = await executor.run(plan, { compared: true, release: true });
     } else {
       plan = prepared.planOf(model);
       await executor.loadRecords(prepared.table, plan, prepared.tf);
       loaded = performance.now();
       // DuckDB holds the values now: our copy (values, dictionaries, term frequencies, the rules' keys) goes before the joins run.
       prepared = undefined;
-      run = await executor.run(plan);
+      run = await executor.run(plan, { release: true });
     }
     progress({ stage: 'score', done: run.pairCount, total: run.pairCount });
     const labels = await executor.componentLabels(size);

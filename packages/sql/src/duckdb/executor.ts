@@ -184,10 +184,14 @@ export class DuckDbExecutor {
    * Runs the plan's statements: blocking to scoring, then label propagation until
    * no label changes. With `compared`, the candidate pairs and comparison vectors
    * of an earlier compare() of the same plan are kept (only the weights changed).
+   * With `release`, they (and the blocking keys) are dropped once the pairs are scored: `scored_pairs`
+   * holds every pair again, and three tables of every pair are what DuckDB
+   * spilled most of at scale (docs/sql-engine.md); the last run of a link releases them.
    */
-  async run(plan: LinkagePlan, options: { compared?: boolean } = {}): Promise<SqlRunSummary> {
+  async run(plan: LinkagePlan, options: { compared?: boolean; release?: boolean } = {}): Promise<SqlRunSummary> {
     const job = renderJob(plan, DUCKDB);
     await this.runAll(options.compared ? job.score : job.setup);
+    if (options.release) for (const table of ['comparison_vectors', 'candidate_pairs', 'blocking_keys']) await this.connection.run(DUCKDB.dropTable(table));
     let rounds = 0;
     const create = job.propagate.slice(0, -2);
     const swap = job.propagate.slice(-2);
@@ -199,7 +203,7 @@ export class DuckDbExecutor {
       if (changed === 0) break;
     }
     await this.runAll(job.finish);
-    const counts = (await this.connection.runAndReadAll('SELECT rule, count(*) FROM candidate_pairs GROUP BY rule')).getRows();
+    const counts = (await this.connection.runAndReadAll('SELECT rule, count(*) FROM scored_pairs GROUP BY rule')).getRows();
     const countsByRule = plan.blocking.map(() => 0);
     for (const [rule, count] of counts) countsByRule[Number(rule)] = Number(count);
     return { pairCount: countsByRule.reduce((a, b) => a + b, 0), countsByRule, rounds };

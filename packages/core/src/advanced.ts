@@ -53,7 +53,8 @@ export { fhirColumnSpec } from './read/fhir/fhir-settings.js';
 
 // The trained model run as SQL in embedded DuckDB (the plan and dialects live in @mpi/sql).
 export { chooseBlockingRules, type ChosenRules } from './pipeline/block.js';
-export { linkInDuckDb, type SqlLinkOptions, type SqlLinkResult } from './pipeline/link-sql.js';
+export { linkInDuckDb, type LinkedRecords, type SqlLinkOptions, type SqlLinkResult } from './pipeline/link-sql.js';
+export { stagePairBatches, type PairBatch } from './output/write-results.js';
 export { readRecords } from './pipeline/read.js';
 export { planFor, type PlannedRecords } from './pipeline/link-sql.js';
 export { writeSqlJob, type SqlJobFiles } from './output/sql-job.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exactComparison, type FellegiSunterModel } from '@mpi/scoring';
-import { buildLinkagePlan, DuckDbExecutor, SqlEngineError } from '../src/index.js';
+import { totalmem } from 'node:os';
+import { buildLinkagePlan, DEFAULT_MEMORY_SHARE, DuckDbExecutor, SqlEngineError } from '../src/index.js';
 
 const comparisons = [exactComparison('name')];
 const model: FellegiSunterModel = {
@@ -22,6 +23,49 @@ describe('the DuckDB executor', () => {
       const run = await executor.run(plan);
       expect(run.pairCount).toBe(1);
       expect(Array.from(await executor.componentLabels(4))).toEqual([0, 1, 0, 3]);
+    } finally {
+      executor.close();
+    }
+  });
+
+  it('with release, keeps only the scored pairs: the blocking keys, candidate pairs and comparison vectors are dropped, and the pairs still counted', async () => {
+    const executor = await DuckDbExecutor.open({ threads: 1 });
+    try {
+      const table = { size: 4, source: new Uint16Array(4), columns: { name: { dictionary: ['', 'ann', 'bob'], ids: Uint32Array.from([1, 2, 1, 0]) } } };
+      await executor.loadRecords(table, plan, [null]);
+      const run = await executor.run(plan, { release: true });
+      expect(run.pairCount).toBe(1);
+      expect(run.countsByRule).toEqual([1]);
+      const tables = (await executor.connection.runAndReadAll('SELECT table_name FROM duckdb_tables() ORDER BY table_name')).getRows().flat();
+      expect(tables).toContain('scored_pairs');
+      expect(tables).not.toContain('candidate_pairs');
+      expect(tables).not.toContain('comparison_vectors');
+      expect(tables).not.toContain('blocking_keys');
+    } finally {
+      executor.close();
+    }
+  });
+
+  it('opens DuckDB with the memory limit, the spill folder and its size limit given', async () => {
+    const executor = await DuckDbExecutor.open({ threads: 1, memoryLimit: '100MB', tempDirectory: '/tmp/mpi-spill-test', maxTempDirectorySize: '1GB' });
+    try {
+      const [memory, folder, spill] = await executor.firstRow(
+        "SELECT current_setting('memory_limit'), current_setting('temp_directory'), current_setting('max_temp_directory_size')",
+      );
+      // DuckDB prints sizes in binary units: 100 MB = 95.3 MiB, 1 GB = 953.6 MiB.
+      expect([memory, folder, spill]).toEqual(['95.3 MiB', '/tmp/mpi-spill-test', '953.6 MiB']);
+    } finally {
+      executor.close();
+    }
+  });
+
+  it('limits DuckDB to half the machine memory when no limit is given', async () => {
+    const executor = await DuckDbExecutor.open({ threads: 1 });
+    try {
+      const [memory] = await executor.firstRow("SELECT current_setting('memory_limit')");
+      const [amount, unit] = String(memory).split(' ');
+      const bytes = Number(amount) * 2 ** ({ KiB: 10, MiB: 20, GiB: 30, TiB: 40 } as Record<string, number>)[unit];
+      expect(Math.abs(bytes - totalmem() * DEFAULT_MEMORY_SHARE) / (totalmem() * DEFAULT_MEMORY_SHARE)).toBeLessThan(0.01);
     } finally {
       executor.close();
     }

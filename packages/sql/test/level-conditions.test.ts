@@ -57,6 +57,7 @@ const TESTS: [string, LevelTest][] = [
   ['name', { type: 'jaroWinkler', threshold: 0.92 }],
   ['name', { type: 'jaroWinkler', threshold: 0.8 }],
   ['name', { type: 'levenshtein', maxDistance: 2 }],
+  ['name', { type: 'levenshtein', maxDistance: 1 }],
   ['name', { type: 'damerauLevenshtein', maxDistance: 1 }],
   ['name', { type: 'doubleMetaphone' }],
   ['name', { type: 'initial' }],
@@ -72,6 +73,7 @@ const TESTS: [string, LevelTest][] = [
   ['date', { type: 'dateYearOffByOne' }],
   ['date', { type: 'dateOneDigit' }],
   ['date', { type: 'damerauLevenshtein', maxDistance: 1 }],
+  ['address', { type: 'damerauLevenshtein', maxDistance: 1 }],
 ];
 
 const comparisons: Comparison[] = [

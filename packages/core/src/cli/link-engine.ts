@@ -1,14 +1,18 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { serializeModel, type FellegiSunterModel } from '@mpi/scoring';
+import { rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { formatModelReport, serializeModel, type FellegiSunterModel } from '@mpi/scoring';
 import type { DialectName, DuckDbOptions } from '@mpi/sql';
 import { MpiError } from '../errors.js';
-import { linkInDuckDb } from '../pipeline/link-sql.js';
+import { linkInDuckDb, type LinkedRecords } from '../pipeline/link-sql.js';
 import type { ProgressEvent } from '../pipeline/types.js';
 import type { SourceInput } from '../read/source-input.js';
 import type { Settings } from '../settings/settings.js';
 import { writeSqlJob } from '../output/sql-job.js';
-import { stageGroupsCsv } from '../output/write-results.js';
+import { stageGroupsCsv, stagePairBatches, type PairBatch } from '../output/write-results.js';
+import { thresholdWeight } from '../cluster/cluster.js';
+import { DEFAULTS } from '../settings/settings.js';
 import { publishAll, stageFile, type AtomicFile } from '../output/atomic-file.js';
 
 /** The engines `mpi link` runs on. */
@@ -20,8 +24,9 @@ export function addEngineOptions(command: Command): Command {
     .addOption(new Option('--engine <engine>', 'in-process, duckdb (embedded: trains, or applies --model), or sql (writes the job for a cluster engine into --out-sql: of --model, or without it the job that counts what training needs)').choices(['in-process', 'duckdb', 'sql']).default('in-process'))
     .addOption(new Option('--dialect <dialect>', 'with --engine sql: the SQL dialect').choices(['spark', 'trino', 'duckdb']).default('spark'))
     .option('--out-sql <dir>', 'with --engine sql: the folder to write job.sql, plan.json and records.parquet into')
-    .option('--memory-limit <size>', "with --engine duckdb: DuckDB's memory_limit, e.g. 2GB (past it DuckDB spills to --temp-dir)")
-    .option('--temp-dir <dir>', 'with --engine duckdb: where DuckDB spills');
+    .option('--memory-limit <size>', "with --engine duckdb: DuckDB's memory_limit, e.g. 2GB (default: half the machine's memory; past it DuckDB spills to --temp-dir)")
+    .option('--temp-dir <dir>', 'with --engine duckdb: where DuckDB spills (default: a folder next to --out, removed after)')
+    .option('--max-spill <size>', "with --engine duckdb: the most DuckDB may spill, e.g. 20GB; past it the run fails (default: DuckDB's, 90% of the free disk)");
 }
 
 /** The options of `mpi link` a SQL engine reads. */
@@ -31,8 +36,10 @@ interface EngineOptions {
   readonly outSql?: string;
   readonly memoryLimit?: string;
   readonly tempDir?: string;
+  readonly maxSpill?: string;
   readonly out?: string;
   readonly pairs?: string;
+  readonly allPairs?: boolean;
   readonly modelOut?: string;
   readonly reportHtml?: string;
   readonly report?: boolean;
@@ -49,9 +56,9 @@ export function checkEngineOptions(opts: EngineOptions & { model?: string }): vo
   }
   if (opts.engine === 'sql' && opts.modelOut !== undefined) throw new MpiError('BAD_ARGS', '--engine sql does not write --model-out (without --model the job counts what training needs: mpi sql train writes the model)');
   const unsupported = [
-    ['--pairs', opts.pairs],
+    ['--pairs', opts.engine === 'sql' ? opts.pairs : undefined],
     ['--report-html', opts.reportHtml],
-    ['--report', opts.report],
+    ['--report', opts.engine === 'sql' ? opts.report : undefined],
   ].filter(([, value]) => value !== undefined && value !== false);
   if (unsupported.length > 0) throw new MpiError('BAD_ARGS', `--engine ${opts.engine} does not write ${unsupported.map(([name]) => name).join(', ')} yet`);
   if (opts.engine === 'sql' && opts.outSql === undefined) throw new MpiError('BAD_ARGS', '--engine sql writes the job: give --out-sql DIR');
@@ -73,6 +80,7 @@ export async function linkOnEngine(
   const duckdb: DuckDbOptions = {
     ...(opts.memoryLimit !== undefined ? { memoryLimit: opts.memoryLimit } : {}),
     ...(opts.tempDir !== undefined ? { tempDirectory: opts.tempDir } : {}),
+    ...(opts.maxSpill !== undefined ? { maxTempDirectorySize: opts.maxSpill } : {}),
     ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
   };
   if (opts.engine === 'sql') {
@@ -81,12 +89,28 @@ export async function linkOnEngine(
     process.stdout.write(opts.json ? JSON.stringify(summary, null, 2) + '\n' : `wrote ${written.files.join(', ')} (${written.statements} statements, ${written.records} records, ${opts.dialect}${model === undefined ? '; it counts what training needs: mpi sql train reads them' : ''}) into ${written.dir}\n`);
     return;
   }
-  const result = await linkInDuckDb({ settings, sources, model, onProgress, threads: opts.threads, duckdb });
-  for (const warning of result.table.warnings) process.stderr.write(`mpi: warning: ${warning.message}\n`);
-  // The groups file and the trained model appear together or not at all.
+  // Without --temp-dir DuckDB spills next to the groups file (the output's disk has room for it), into a folder of its own removed after.
+  const spill = opts.tempDir === undefined ? join(dirname(resolve(opts.out!)), `.${basename(opts.out!)}.duckdb-spill-${process.pid}`) : undefined;
+  // The groups file, the pairs file and the trained model appear together or not at all.
   const staged: AtomicFile[] = [];
+  const spreadsheetSafe = Boolean(opts.spreadsheetSafe);
+  let result: Awaited<ReturnType<typeof linkInDuckDb>>;
   try {
-    staged.push(await stageGroupsCsv(result, opts.out!, { spreadsheetSafe: Boolean(opts.spreadsheetSafe), label: '--out' }));
+    // The pairs are read from DuckDB in batches while it is open (stagePairBatches), the links or with --all-pairs every scored pair.
+    const withScoredPairs =
+      opts.pairs === undefined
+        ? undefined
+        : async (pairs: (minWeight: number) => AsyncIterable<PairBatch>, records: LinkedRecords) => {
+            const minProbability = opts.allPairs ? 0 : (settings.threshold ?? DEFAULTS.threshold);
+            staged.push((await stagePairBatches(records, pairs(thresholdWeight(minProbability)), opts.pairs!, { minProbability, spreadsheetSafe, label: '--pairs' })).file);
+          };
+    try {
+      result = await linkInDuckDb({ settings, sources, model, onProgress, threads: opts.threads, duckdb: spill === undefined ? duckdb : { ...duckdb, tempDirectory: spill }, withScoredPairs });
+    } finally {
+      if (spill !== undefined) rmSync(spill, { recursive: true, force: true });
+    }
+    for (const warning of result.table.warnings) process.stderr.write(`mpi: warning: ${warning.message}\n`);
+    staged.unshift(await stageGroupsCsv(result, opts.out!, { spreadsheetSafe, label: '--out' }));
     if (opts.modelOut !== undefined) {
       const json = serializeModel(result.model);
       staged.push(await stageFile(opts.modelOut, '--model-out', (file) => file.write(json)));
@@ -106,6 +130,7 @@ export async function linkOnEngine(
     labelPropagationRounds: result.run.rounds,
     seconds: result.seconds,
   };
+  if (opts.report) process.stdout.write(formatModelReport(result.model) + '\n');
   process.stdout.write(
     opts.json
       ? JSON.stringify(summary, null, 2) + '\n'

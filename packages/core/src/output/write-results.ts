@@ -26,9 +26,7 @@ export interface PairsCsvOptions extends CsvOutputOptions {
 const asIs = (value: string) => value;
 
 /** What groups.csv is written from: the records and their identity groups (a LinkResult, or the SQL engine's result). */
-export interface GroupsOfRecords extends Pick<LinkResult, 'clustering' | 'identityIds'> {
-  readonly table: Pick<LinkResult['table'], 'size' | 'sources' | 'source' | 'recordIds'>;
-}
+export type GroupsOfRecords = Pick<LinkResult, 'clustering' | 'identityIds'> & { readonly table: Pick<LinkResult['table'], 'size' | 'sources' | 'source' | 'recordIds'> };
 
 /**
  * groups.csv: `source,record_id,identity_id`, one row per input record, in canonical
@@ -67,16 +65,36 @@ export async function writePairsCsv(result: LinkResult, path: string, minProbabi
 }
 
 /** Writes pairs.csv to a finished temporary file, for the caller to publish with the other outputs. */
-export async function stagePairsCsv(result: LinkResult, path: string, options: PairsCsvOptions = {}): Promise<{ file: AtomicFile; written: number }> {
-  const { table, pairs, weights } = result;
-  const minProbability = options.minProbability ?? result.threshold;
+export function stagePairsCsv(result: LinkResult, path: string, options: PairsCsvOptions = {}): Promise<{ file: AtomicFile; written: number }> {
+  const { pairs, weights } = result;
+  const batches = pairs.chunks.map(({ left, right }, c) => ({ left, right, weight: weights[c] }));
+  return stagePairBatches(result.table, batches, path, { ...options, minProbability: options.minProbability ?? result.threshold });
+}
+
+/** Scored pairs by row: left and right rows and the pair's match weight. */
+export interface PairBatch {
+  readonly left: ArrayLike<number>;
+  readonly right: ArrayLike<number>;
+  readonly weight: ArrayLike<number>;
+}
+
+/**
+ * Writes pairs.csv from batches of scored pairs, in their order (the in-process
+ * engine's chunks, or the SQL engine's pairs read in batches), keeping those at
+ * or above `minProbability`, to a finished temporary file.
+ */
+export async function stagePairBatches(
+  table: GroupsOfRecords['table'],
+  batches: Iterable<PairBatch> | AsyncIterable<PairBatch>,
+  path: string,
+  options: PairsCsvOptions & { readonly minProbability: number },
+): Promise<{ file: AtomicFile; written: number }> {
+  const { minProbability } = options;
   const text = options.spreadsheetSafe ? spreadsheetSafe : asIs;
   let written = 0;
   const file = await stageFile(path, options.label ?? 'pairs file', async (target) => {
     const out = new CsvWriter(target, ['source_l', 'record_id_l', 'source_r', 'record_id_r', 'match_weight', 'match_probability']);
-    for (let c = 0; c < pairs.chunks.length; c++) {
-      const { left, right } = pairs.chunks[c];
-      const weight = weights[c];
+    for await (const { left, right, weight } of batches) {
       for (let k = 0; k < weight.length; k++) {
         const probability = matchProbability(weight[k]);
         if (probability < minProbability) continue;

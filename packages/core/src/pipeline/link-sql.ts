@@ -1,6 +1,6 @@
 import type { Comparison, FellegiSunterModel, TermFrequencyInput } from '@mpi/scoring';
 import type { LinkMode } from '@mpi/types';
-import { buildLinkagePlan, DuckDbExecutor, type DuckDbOptions, type LinkagePlan, type SqlRunSummary, type TermFrequencyColumns } from '@mpi/sql';
+import { buildLinkagePlan, DuckDbExecutor, type DuckDbOptions, type LinkagePlan, type ScoredPairRows, type SqlRunSummary, type TermFrequencyColumns } from '@mpi/sql';
 import { numberGroups, thresholdWeight, type Clustering } from '../cluster/cluster.js';
 import { splitTroubled } from '../cluster/split-troubled.js';
 import type { RecordTable } from '../read/record-table.js';
@@ -18,11 +18,25 @@ export interface SqlLinkOptions extends Omit<LinkOptions, 'model'> {
   /** A trained model to apply (train with link(), save with serializeModel); without one the model is trained on what SQL counts. */
   readonly model?: FellegiSunterModel;
   readonly duckdb?: DuckDbOptions;
+  /**
+   * Called once the pairs are scored, before DuckDB closes (to write pairs.csv):
+   * `pairs(minWeight)` reads the scored pairs at or above a match weight,
+   * ordered by (left, right), in batches; `records` tells whose rows they are.
+   */
+  readonly withScoredPairs?: (pairs: (minWeight: number) => AsyncIterable<ScoredPairRows>, records: LinkedRecords) => Promise<void>;
 }
+
+/**
+ * The records as the outputs need them once DuckDB holds their values: which
+ * source and record id each row is, not what it holds (the values, their
+ * dictionaries and term frequencies are let go after loading, so the joins
+ * run beside a smaller process).
+ */
+export type LinkedRecords = Pick<RecordTable, 'size' | 'sources' | 'source' | 'recordIds' | 'rows' | 'flags' | 'warnings'>;
 
 /** What a run in DuckDB gives: the records, their identity groups, and the run's figures. */
 export interface SqlLinkResult {
-  readonly table: RecordTable;
+  readonly table: LinkedRecords;
   readonly plan: LinkagePlan;
   /** The model applied: the one given, or the one trained. */
   readonly model: FellegiSunterModel;
@@ -95,8 +109,9 @@ function tfBySlot(table: RecordTable, comparison: Comparison, input: TermFrequen
  */
 export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResult> {
   const clock = performance.now();
-  const prepared = await prepare(options);
-  const { table, planOf, tf } = prepared;
+  let prepared: Prepared | undefined = await prepare(options);
+  const { size, sources, source, recordIds, rows, flags, warnings } = prepared.table;
+  const records: LinkedRecords = { size, sources, source, recordIds, rows, flags, warnings };
   const progress = options.onProgress ?? (() => {});
   const read = performance.now();
   const executor = await DuckDbExecutor.open(options.duckdb);
@@ -106,32 +121,36 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResu
     let loaded: number;
     let plan: LinkagePlan;
     if (model === undefined) {
-      const untrained = planOf(untrainedModel(prepared.comparisons));
-      await executor.loadRecords(table, untrained, tf);
+      const untrained = prepared.planOf(untrainedModel(prepared.comparisons));
+      await executor.loadRecords(prepared.table, untrained, prepared.tf);
       loaded = performance.now();
       await executor.compare(untrained);
       model = await trainInSql({ ...prepared, executor, plan: untrained, threads: options.threads ?? 1 });
-      plan = planOf(model);
-      run = await executor.run(plan, { compared: true });
+      plan = prepared.planOf(model);
+      prepared = undefined;
+      run = await executor.run(plan, { compared: true, release: true });
     } else {
-      plan = planOf(model);
-      await executor.loadRecords(table, plan, tf);
+      plan = prepared.planOf(model);
+      await executor.loadRecords(prepared.table, plan, prepared.tf);
       loaded = performance.now();
-      run = await executor.run(plan);
+      // DuckDB holds the values now: our copy (values, dictionaries, term frequencies, the rules' keys) goes before the joins run.
+      prepared = undefined;
+      run = await executor.run(plan, { release: true });
     }
     progress({ stage: 'score', done: run.pairCount, total: run.pairCount });
-    const labels = await executor.componentLabels(table.size);
+    const labels = await executor.componentLabels(size);
     const troubled = await executor.pairs('troubled_pairs');
+    if (options.withScoredPairs) await options.withScoredPairs((minWeight) => executor.scoredPairBatches(minWeight), records);
     const ran = performance.now();
-    const clustering = numberGroups(table.size, splitTroubled(labels, troubled, plan.thresholdWeight));
-    progress({ stage: 'cluster', done: table.size, total: table.size });
+    const clustering = numberGroups(size, splitTroubled(labels, troubled, plan.thresholdWeight));
+    progress({ stage: 'cluster', done: size, total: size });
     const done = performance.now();
     return {
-      table,
+      table: records,
       plan,
       model,
       clustering,
-      identityIds: identityIdsOf(table, clustering),
+      identityIds: identityIdsOf(records, clustering),
       run,
       troubledPairs: troubled.left.length,
       seconds: { read: (read - clock) / 1000, load: (loaded - read) / 1000, sql: (ran - loaded) / 1000, cluster: (done - ran) / 1000 },

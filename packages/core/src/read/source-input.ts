@@ -14,10 +14,12 @@ export type PlainRecord = Readonly<Record<string, unknown>>;
  * A CSV file's fields are split at `delimiter` (one character, e.g. ";" or "\t");
  * without it, at the one of `,` `;` tab `|` its header line shows.
  * A file of FHIR R4 Patient resources (Bulk Data NDJSON or a Bundle) is read as
- * `format: 'fhir'`, declared or recognised from its content (docs/fhir.md).
+ * `format: 'fhir'`, declared or recognised from its content (docs/fhir.md). A
+ * Parquet file (`format: 'parquet'`, or recognised by its magic number) is read
+ * by embedded DuckDB in batches, its values as in-memory records' are.
  */
 export type SourceInput =
-  | { readonly name: string; readonly path: string; readonly format?: 'csv' | 'ndjson' | 'fhir'; readonly encoding?: SourceEncoding; readonly delimiter?: string }
+  | { readonly name: string; readonly path: string; readonly format?: 'csv' | 'ndjson' | 'fhir' | 'parquet'; readonly encoding?: SourceEncoding; readonly delimiter?: string }
   | { readonly name: string; readonly records: Iterable<PlainRecord> | AsyncIterable<PlainRecord> };
 
 /** One data row of a source: its 1-based row number and the requested columns' raw text, in request order. */

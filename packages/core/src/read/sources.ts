@@ -5,6 +5,7 @@ import { csvDelimiter } from './csv-delimiter.js';
 import { readCsvCells } from './csv-reader.js';
 import { readFhirCells, sourceFormat } from './fhir/fhir-source.js';
 import { readNdjsonCells, readObjectCells } from './object-reader.js';
+import { readParquetCells } from './parquet-reader.js';
 import type { ByteRange, CellBatch, SourceInput, SourceRow } from './source-input.js';
 import { sourceEncoding } from './source-text.js';
 
@@ -34,7 +35,8 @@ export async function* readSourceCells(input: SourceInput, columns: readonly str
     throw new SourceUnreadableError(input.name, `cannot read file (${(error as { code?: string }).code ?? 'error'})`);
   }
   const format = await sourceFormat(input);
-  if (format === 'fhir') yield* readFhirCells(input.name, input.path, columns, encoding);
+  if (format === 'parquet') yield* readParquetCells(input.name, input.path, columns);
+  else if (format === 'fhir') yield* readFhirCells(input.name, input.path, columns, encoding);
   else if (format === 'ndjson') yield* readNdjsonCells(input.name, input.path, columns, encoding);
   else yield* readCsvCells(input.name, input.path, columns, encoding, range, await csvDelimiter(input.name, input.path, encoding, input.delimiter));
 }

@@ -1,8 +1,10 @@
-import { DuckDBInstance, INTEGER, LIST, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { totalmem } from 'node:os';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { PatternCounts } from '@mpi/scoring';
 import type { EncodedTable } from '@mpi/types';
 import { DUCKDB } from '../dialects.js';
 import { SqlEngineError } from '../errors.js';
+import { appendColumns, type Cell } from './chunk-append.js';
 import type { Feature } from '../plan/expression.js';
 import { featureColumn, type LinkagePlan, type PlanKeyPart } from '../plan/plan.js';
 import { valueFeature, valueKey } from '../record-features.js';
@@ -12,13 +14,27 @@ import { patternCountsSql, renderJob, type SqlStatement } from '../render-sql.js
 export interface DuckDbOptions {
   /** Database file; default in memory (DuckDB still spills to `tempDirectory` past `memoryLimit`). */
   readonly path?: string;
-  /** DuckDB's memory_limit, e.g. '2GB'. */
+  /** DuckDB's memory_limit, e.g. '2GB'; default DEFAULT_MEMORY_SHARE of the machine's memory. */
   readonly memoryLimit?: string;
   /** Where DuckDB spills what does not fit in memory_limit. */
   readonly tempDirectory?: string;
+  /**
+   * DuckDB's max_temp_directory_size, e.g. '20GB': past it the run fails instead of
+   * spilling on (DuckDB's default is 90% of the free disk; 10M records with a 2 GB
+   * memory limit spilled past 50 GB, docs/sql-engine.md).
+   */
+  readonly maxTempDirectorySize?: string;
   /** DuckDB's worker threads. */
   readonly threads?: number;
 }
+
+/**
+ * DuckDB's memory_limit, as a share of the machine's memory, when none is
+ * given. DuckDB's own default (80%) leaves too little for our process beside it
+ * (the record ids and groups it keeps, Node's heap); past the limit DuckDB
+ * spills its joins and sorts to the temporary directory.
+ */
+export const DEFAULT_MEMORY_SHARE = 0.5;
 
 /**
  * Per comparison (plan order), null without term frequencies, else per value
@@ -42,8 +58,6 @@ export interface SqlRunSummary {
   /** Rounds of label propagation until no label changed. */
   readonly rounds: number;
 }
-
-const LIST_FEATURES = new Set<Feature>(['metaphone', 'nicknames', 'tokens']);
 
 function sqlType(feature: Feature): string {
   switch (feature) {
@@ -72,8 +86,9 @@ export class DuckDbExecutor {
 
   static async open(options: DuckDbOptions = {}): Promise<DuckDbExecutor> {
     const config: Record<string, string> = {};
-    if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
+    config.memory_limit = options.memoryLimit ?? `${Math.floor((totalmem() * DEFAULT_MEMORY_SHARE) / 2 ** 20)}MiB`;
     if (options.tempDirectory !== undefined) config.temp_directory = options.tempDirectory;
+    if (options.maxTempDirectorySize !== undefined) config.max_temp_directory_size = options.maxTempDirectorySize;
     if (options.threads !== undefined) config.threads = String(options.threads);
     // Insertion order is not needed: every result that matters is ordered by row explicitly.
     config.preserve_insertion_order = 'false';
@@ -105,35 +120,28 @@ export class DuckDbExecutor {
       await c.run(`CREATE OR REPLACE TABLE dict_${i} (${fields.join(', ')})`);
       const appender = await c.createAppender(`dict_${i}`);
       const dictionary = encoded.dictionary;
-      for (let id = 1; id < dictionary.length; id++) {
-        const value = dictionary[id];
-        appender.appendInteger(id);
-        appender.appendVarchar(value);
-        for (const feature of features) appendFeature(appender, feature, valueFeature(value, feature));
-        for (const { transform } of keys) {
-          const key = valueKey(value, transform);
-          if (key === null) appender.appendNull();
-          else appender.appendVarchar(key);
-        }
-        for (const { comparison, slot } of tfs) appender.appendDouble(tf[comparison]![slot][id]);
-        appender.endRow();
-      }
+      // Cells by table column: id, value, the features, the derived keys, the term frequencies.
+      const cellOf: ((id: number) => Cell)[] = [
+        (id) => id,
+        (id) => dictionary[id],
+        ...features.map((feature) => (id: number) => valueFeature(dictionary[id], feature)),
+        ...keys.map(({ transform }) => (id: number) => valueKey(dictionary[id], transform)),
+        ...tfs.map(({ comparison, slot }) => (id: number) => tf[comparison]![slot][id]),
+      ];
+      // Dictionary id 0 is "missing": rows are ids 1..length-1.
+      appendColumns(appender, dictionary.length - 1, (column, row) => cellOf[column](row + 1));
       appender.closeSync();
     }
 
     await c.run(`CREATE OR REPLACE TABLE record_ids ("row" INTEGER, "source" INTEGER, ${columns.map((_, i) => `c${i} INTEGER`).join(', ')})`);
     const ids = columns.map((column) => table.columns[column.name].ids);
     const appender = await c.createAppender('record_ids');
-    for (let r = 0; r < table.size; r++) {
-      appender.appendInteger(r);
-      appender.appendInteger(table.source[r]);
-      for (let i = 0; i < ids.length; i++) {
-        const id = ids[i][r];
-        if (id === 0) appender.appendNull();
-        else appender.appendInteger(id);
-      }
-      appender.endRow();
-    }
+    appendColumns(appender, table.size, (column, r) => {
+      if (column === 0) return r;
+      if (column === 1) return table.source[r];
+      const id = ids[column - 2][r];
+      return id === 0 ? null : id;
+    });
     appender.closeSync();
 
     const select: string[] = ['r."row"', 'r."source"'];
@@ -176,10 +184,14 @@ export class DuckDbExecutor {
    * Runs the plan's statements: blocking to scoring, then label propagation until
    * no label changes. With `compared`, the candidate pairs and comparison vectors
    * of an earlier compare() of the same plan are kept (only the weights changed).
+   * With `release`, they (and the blocking keys) are dropped once the pairs are scored: `scored_pairs`
+   * holds every pair again, and three tables of every pair are what DuckDB
+   * spilled most of at scale (docs/sql-engine.md); the last run of a link releases them.
    */
-  async run(plan: LinkagePlan, options: { compared?: boolean } = {}): Promise<SqlRunSummary> {
+  async run(plan: LinkagePlan, options: { compared?: boolean; release?: boolean } = {}): Promise<SqlRunSummary> {
     const job = renderJob(plan, DUCKDB);
     await this.runAll(options.compared ? job.score : job.setup);
+    if (options.release) for (const table of ['comparison_vectors', 'candidate_pairs', 'blocking_keys']) await this.connection.run(DUCKDB.dropTable(table));
     let rounds = 0;
     const create = job.propagate.slice(0, -2);
     const swap = job.propagate.slice(-2);
@@ -191,7 +203,7 @@ export class DuckDbExecutor {
       if (changed === 0) break;
     }
     await this.runAll(job.finish);
-    const counts = (await this.connection.runAndReadAll('SELECT rule, count(*) FROM candidate_pairs GROUP BY rule')).getRows();
+    const counts = (await this.connection.runAndReadAll('SELECT rule, count(*) FROM scored_pairs GROUP BY rule')).getRows();
     const countsByRule = plan.blocking.map(() => 0);
     for (const [rule, count] of counts) countsByRule[Number(rule)] = Number(count);
     return { pairCount: countsByRule.reduce((a, b) => a + b, 0), countsByRule, rounds };
@@ -207,32 +219,73 @@ export class DuckDbExecutor {
     }
   }
 
+  /**
+   * Reads a query's result one data chunk at a time (never a whole result of
+   * JS values: 50M pairs as arrays of numbers would cost 16 bytes a value
+   * before the typed arrays are made); `visit` gets each chunk's columns and
+   * the row its first value is at.
+   */
+  private async eachChunk(sql: string, visit: (columns: readonly (readonly unknown[])[], at: number) => void): Promise<number> {
+    const result = await this.connection.stream(sql);
+    let at = 0;
+    for await (const chunk of result) {
+      if (chunk.rowCount === 0) continue;
+      visit(chunk.getColumns(), at);
+      at += chunk.rowCount;
+    }
+    return at;
+  }
+
   /** Pairs of a table with left_row, right_row, match_weight (and rule), ordered by (left, right). */
   async pairs(tableName: 'scored_pairs' | 'troubled_pairs'): Promise<ScoredPairRows> {
     const rule = tableName === 'scored_pairs' ? 'rule' : '0';
-    const reader = await this.connection.runAndReadAll(`SELECT left_row, right_row, match_weight, ${rule} FROM ${tableName} ORDER BY left_row, right_row`);
-    // No rows, no chunks: getColumns() is then empty.
-    const [left = [], right = [], weight = [], rules = []] = reader.getColumns();
-    return {
-      left: Uint32Array.from(left as number[]),
-      right: Uint32Array.from(right as number[]),
-      weight: Float64Array.from(weight as number[]),
-      rule: Uint32Array.from(rules as number[]),
-    };
+    const count = Number((await this.firstRow(`SELECT count(*) FROM ${tableName}`))[0]);
+    const out = { left: new Uint32Array(count), right: new Uint32Array(count), weight: new Float64Array(count), rule: new Uint32Array(count) };
+    const arrays = [out.left, out.right, out.weight, out.rule];
+    await this.eachChunk(`SELECT left_row, right_row, match_weight, ${rule} FROM ${tableName} ORDER BY left_row, right_row`, (columns, at) => {
+      columns.forEach((values, c) => arrays[c].set(values as number[], at));
+    });
+    return out;
+  }
+
+  /**
+   * The scored pairs at or above `minWeight`, ordered by (left, right), one
+   * DuckDB data chunk at a time as they are read: any number of pairs passes
+   * through a bounded buffer (what `pairs` reads whole is the troubled few).
+   */
+  async *scoredPairBatches(minWeight: number): AsyncGenerator<ScoredPairRows> {
+    const where = minWeight === -Infinity ? '' : ` WHERE match_weight >= ${DUCKDB.double(minWeight)}`;
+    const result = await this.connection.stream(`SELECT left_row, right_row, match_weight, rule FROM scored_pairs${where} ORDER BY left_row, right_row`);
+    for await (const chunk of result) {
+      if (chunk.rowCount === 0) continue;
+      const [left, right, weight, rule] = chunk.getColumns();
+      yield {
+        left: Uint32Array.from(left as number[]),
+        right: Uint32Array.from(right as number[]),
+        weight: Float64Array.from(weight as number[]),
+        rule: Uint32Array.from(rule as number[]),
+      };
+    }
   }
 
   /** The candidate pairs, ordered by (left, right). */
   async candidatePairs(): Promise<{ left: Uint32Array; right: Uint32Array }> {
-    const [left = [], right = []] = (await this.connection.runAndReadAll('SELECT left_row, right_row FROM candidate_pairs ORDER BY left_row, right_row')).getColumns();
-    return { left: Uint32Array.from(left as number[]), right: Uint32Array.from(right as number[]) };
+    const count = Number((await this.firstRow('SELECT count(*) FROM candidate_pairs'))[0]);
+    const out = { left: new Uint32Array(count), right: new Uint32Array(count) };
+    await this.eachChunk('SELECT left_row, right_row FROM candidate_pairs ORDER BY left_row, right_row', ([left, right], at) => {
+      out.left.set(left as number[], at);
+      out.right.set(right as number[], at);
+    });
+    return out;
   }
 
   /** Connected-component label (the smallest row of the component) of every row, the row itself when it has no link. */
   async componentLabels(size: number): Promise<Uint32Array> {
     const labels = new Uint32Array(size);
     for (let r = 0; r < size; r++) labels[r] = r;
-    const [rows = [], values = []] = (await this.connection.runAndReadAll('SELECT "row", label FROM cluster_labels')).getColumns();
-    for (let i = 0; i < rows.length; i++) labels[rows[i] as number] = values[i] as number;
+    await this.eachChunk('SELECT "row", label FROM cluster_labels', ([rows, values]) => {
+      for (let i = 0; i < rows.length; i++) labels[rows[i] as number] = values[i] as number;
+    });
     return labels;
   }
 
@@ -259,15 +312,4 @@ function derivedKeys(plan: LinkagePlan, column: string): PlanKeyPart[] {
   const keys = new Map<string, PlanKeyPart>();
   for (const rule of plan.blocking) for (const part of rule.parts) if (part.column === column && part.transform !== 'exact' && !keys.has(part.keyColumn)) keys.set(part.keyColumn, part);
   return [...keys.values()];
-}
-
-// Made once: a list type per appended value cost a third of the loading time.
-const STRING_LIST = LIST(VARCHAR);
-const INTEGER_LIST = LIST(INTEGER);
-
-function appendFeature(appender: DuckDBAppender, feature: Feature, value: ReturnType<typeof valueFeature>): void {
-  if (value === null) appender.appendNull();
-  else if (LIST_FEATURES.has(feature)) appender.appendList(value as (string | number)[], feature === 'nicknames' ? INTEGER_LIST : STRING_LIST);
-  else if (typeof value === 'number') appender.appendInteger(value);
-  else appender.appendVarchar(value as string);
 }

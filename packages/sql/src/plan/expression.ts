@@ -24,12 +24,16 @@ export const PRECOMPUTED_FEATURES: readonly Exclude<Feature, 'value'>[] = ['meta
  * Functions the plan calls; each dialect maps every one of them (dialects.ts).
  * - `jaroWinkler(a, b)`: similarity in [0, 1] (prefix scale 0.1, up to 4 characters);
  * - `levenshtein(a, b)` / `damerauLevenshtein(a, b)`: edit distances;
+ * - `withinOneEdit(a, b)` / `withinOneEditOrSwap(a, b)`: whether the Levenshtein /
+ *   Damerau-Levenshtein distance is at most 1 (true or false, the distance itself
+ *   need not be computed: an engine with a cheap count of mismatched positions
+ *   uses it for equal lengths);
  * - `length(a)`; `prefix(a, n)`: the first n characters;
  * - `listsOverlap(a, b)`: the two lists share an element;
  * - `tokenJaccard(a, b)`: |a ∩ b| / |a ∪ b| of two token lists (0 when both are empty);
  * - `abs(a)`, `least(a, b)`, `greatest(a, b)`.
  */
-export type PlanFunction = 'jaroWinkler' | 'levenshtein' | 'damerauLevenshtein' | 'length' | 'prefix' | 'listsOverlap' | 'tokenJaccard' | 'abs' | 'least' | 'greatest';
+export type PlanFunction = 'jaroWinkler' | 'levenshtein' | 'damerauLevenshtein' | 'withinOneEdit' | 'withinOneEditOrSwap' | 'length' | 'prefix' | 'listsOverlap' | 'tokenJaccard' | 'abs' | 'least' | 'greatest';
 
 export type Comparator = '=' | '<>' | '<' | '<=' | '>' | '>=';
 

@@ -29,6 +29,8 @@ export function valueCondition(test: LevelTest, left: string, right: string): Ex
       return or(equal, jaroWinklerAtLeast(a, b, test.threshold));
     case 'levenshtein':
     case 'damerauLevenshtein':
+      // Distance 1 (every default level): a test the engine can answer without the distance.
+      if (test.maxDistance === 1) return or(equal, call(test.type === 'levenshtein' ? 'withinOneEdit' : 'withinOneEditOrSwap', a, b));
       // Lengths further apart than the distance cannot be within it: the costly
       // distance is computed only for the pairs that can (most blocked pairs of
       // address lines cannot).

@@ -3,6 +3,7 @@
 import { open } from 'node:fs/promises';
 import { InvalidResourceError, MalformedRowError } from '../../errors.js';
 import { parseNdjson, type NdjsonCursor } from '../ndjson.js';
+import { looksLikeParquet } from '../parquet-reader.js';
 import { readObjectCells } from '../object-reader.js';
 import type { CellBatch, SourceInput } from '../source-input.js';
 import { decodeFileStream } from '../source-text.js';
@@ -11,8 +12,8 @@ import { patientRecord, ResourceProblem } from './patient-record.js';
 /** Bytes read from a file's start to tell its format. */
 const PEEK_BYTES = 1 << 16;
 
-/** A file's format as declared, else from its content: FHIR when it holds JSON with a resourceType, NDJSON for .ndjson/.jsonl, else CSV. */
-export async function sourceFormat(input: Extract<SourceInput, { readonly path: string }>): Promise<'csv' | 'ndjson' | 'fhir'> {
+/** A file's format as declared, else from its content: Parquet by its magic number, FHIR when it holds JSON with a resourceType, NDJSON for .ndjson/.jsonl, else CSV. */
+export async function sourceFormat(input: Extract<SourceInput, { readonly path: string }>): Promise<'csv' | 'ndjson' | 'fhir' | 'parquet'> {
   if (input.format !== undefined) return input.format;
   const byName = input.path.endsWith('.ndjson') || input.path.endsWith('.jsonl') ? 'ndjson' : 'csv';
   let head: string;
@@ -27,6 +28,7 @@ export async function sourceFormat(input: Extract<SourceInput, { readonly path: 
   } catch {
     return byName; // Reading it reports the failure, naming the source.
   }
+  if (looksLikeParquet(head)) return 'parquet';
   return looksLikeFhir(head) ? 'fhir' : byName;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exactComparison, type FellegiSunterModel } from '@mpi/scoring';
 import { totalmem } from 'node:os';
-import { buildLinkagePlan, DEFAULT_MEMORY_SHARE, DuckDbExecutor, SqlEngineError } from '../src/index.js';
+import { buildLinkagePlan, DEFAULT_MEMORY_SHARE, DuckDbExecutor, interruptOpenExecutors, SqlEngineError } from '../src/index.js';
 
 const comparisons = [exactComparison('name')];
 const model: FellegiSunterModel = {
@@ -66,6 +66,24 @@ describe('the DuckDB executor', () => {
       const [amount, unit] = String(memory).split(' ');
       const bytes = Number(amount) * 2 ** ({ KiB: 10, MiB: 20, GiB: 30, TiB: 40 } as Record<string, number>)[unit];
       expect(Math.abs(bytes - totalmem() * DEFAULT_MEMORY_SHARE) / (totalmem() * DEFAULT_MEMORY_SHARE)).toBeLessThan(0.01);
+    } finally {
+      executor.close();
+    }
+  });
+
+  it('stops a running statement when interrupted (what a signal does before exiting), and forgets closed executors', async () => {
+    const executor = await DuckDbExecutor.open({ threads: 1, memoryLimit: '100MB' });
+    const closed = await DuckDbExecutor.open({ threads: 1, memoryLimit: '100MB' });
+    closed.close();
+    try {
+      // A statement of many minutes: sum over 10^12 rows.
+      const started = performance.now();
+      const running = executor.connection.run('SELECT sum(range) FROM range(1000000000000)');
+      setTimeout(interruptOpenExecutors, 200);
+      await expect(running).rejects.toThrow(/interrupt/i);
+      expect(performance.now() - started).toBeLessThan(10_000);
+      // The connection still answers after the interrupt.
+      expect((await executor.connection.runAndReadAll('SELECT 42')).getRows()).toEqual([[42]]);
     } finally {
       executor.close();
     }

@@ -1,3 +1,4 @@
+import { interruptOpenExecutors } from '@mpi/sql';
 import { removeTemporaryFilesSync } from '../output/atomic-file.js';
 import { EXIT } from './exit-codes.js';
 
@@ -17,6 +18,8 @@ function internalError(error: unknown): void {
 export function installProcessGuards(): void {
   for (const [signal, code] of [['SIGINT', EXIT.sigint], ['SIGTERM', EXIT.sigterm]] as const) {
     process.on(signal, () => {
+      // The DuckDB engine's running statement is stopped first: exit waits for it.
+      interruptOpenExecutors();
       removeTemporaryFilesSync();
       process.stderr.write(`mpi: interrupted by ${signal}; no output was left half written\n`);
       process.exit(code);

@@ -28,6 +28,18 @@ describe('term frequencies', () => {
 
 describe('term-frequency adjustments of the default comparisons', () => {
   const tfLevels = (levels: readonly ComparisonLevel[]) => levels.flatMap((level, i) => (level.tfAdjustment ? [i] : []));
+  /** Given name and birth date, exact agreement m 0.9 and u 0.001, the rest spread evenly. */
+  const givenNameAndBirthDateModel = (): FellegiSunterModel => {
+    const comparisons = [givenNameComparison('given_name'), birthDateComparison('birth_date')];
+    return {
+      version: 1,
+      comparisons,
+      m: comparisons.map((c) => c.levels.map((_, l) => (l === 0 ? 1 : l === 1 ? 0.9 : 0.1 / (c.levels.length - 2)))),
+      u: comparisons.map((c) => c.levels.map((_, l) => (l === 0 ? 1 : l === 1 ? 0.001 : 0.999 / (c.levels.length - 2)))),
+      prior: 1e-4,
+      training: { sessions: [], candidateLambda: 0.1 },
+    };
+  };
 
   it('adjust exact given names, family names, birth dates and identifiers', () => {
     for (const comparison of [givenNameComparison('g'), familyNameComparison('f'), birthDateComparison('b'), identifierComparison('i')]) {
@@ -36,15 +48,7 @@ describe('term-frequency adjustments of the default comparisons', () => {
   });
 
   it('make a common name on a common birth date worth less than a rare name on a rare one', () => {
-    const comparisons = [givenNameComparison('given_name'), birthDateComparison('birth_date')];
-    const model: FellegiSunterModel = {
-      version: 1,
-      comparisons,
-      m: comparisons.map((c) => c.levels.map((_, l) => (l === 0 ? 1 : l === 1 ? 0.9 : 0.1 / (c.levels.length - 2)))),
-      u: comparisons.map((c) => c.levels.map((_, l) => (l === 0 ? 1 : l === 1 ? 0.001 : 0.999 / (c.levels.length - 2)))),
-      prior: 1e-4,
-      training: { sessions: [], candidateLambda: 0.1 },
-    };
+    const model = givenNameAndBirthDateModel();
     // Records 0-1: a common name and date (frequency 1%); records 2-3: rare ones (0.01%).
     const tf = [
       { ids: Uint32Array.of(1, 1, 2, 2), tf: Float64Array.of(0, 0.01, 0.0001) },
@@ -57,15 +61,7 @@ describe('term-frequency adjustments of the default comparisons', () => {
   });
 
   it('score alike when a model compiled once takes another table\'s term frequencies (withTermFrequencies)', () => {
-    const comparisons = [givenNameComparison('given_name'), birthDateComparison('birth_date')];
-    const model: FellegiSunterModel = {
-      version: 1,
-      comparisons,
-      m: comparisons.map((c) => c.levels.map((_, l) => (l === 0 ? 1 : l === 1 ? 0.9 : 0.1 / (c.levels.length - 2)))),
-      u: comparisons.map((c) => c.levels.map((_, l) => (l === 0 ? 1 : l === 1 ? 0.001 : 0.999 / (c.levels.length - 2)))),
-      prior: 1e-4,
-      training: { sessions: [], candidateLambda: 0.1 },
-    };
+    const model = givenNameAndBirthDateModel();
     const frequencies = (common: number) => [{ ids: Uint32Array.of(1, 1), tf: Float64Array.of(0, common) }, null];
     const chunks = [{ left: Uint32Array.of(0), right: Uint32Array.of(1) }];
     const vectors = [{ width: 2, levels: Uint8Array.of(1, 1) }];

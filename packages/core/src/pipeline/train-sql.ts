@@ -4,22 +4,15 @@ import type { LinkMode } from '@mpi/types';
 import { householdShare } from '../defaults/households.js';
 import type { RecordTable } from '../read/record-table.js';
 import { DEFAULTS, defaultUSampleSize, type Settings } from '../settings/settings.js';
-import type { ChosenRules } from './block.js';
 import { consistentPrior } from './consistent-prior.js';
+import type { Prepared } from './link-sql.js';
 import { trainingSetup, trainOnCounts } from './train-counts.js';
 
-/** What training in SQL starts from: the records loaded and compared by the executor with `plan`. */
-export interface SqlTrainInput {
+/** What training in SQL starts from: the prepared records, loaded and compared by the executor with `plan`. */
+export interface SqlTrainInput extends Omit<Prepared, 'tf'> {
   readonly executor: DuckDbExecutor;
-  readonly table: RecordTable;
-  readonly settings: Settings;
-  readonly mode: LinkMode;
-  readonly chosen: ChosenRules;
   /** The plan the pairs were compared with (its weights are placeholders). */
   readonly plan: LinkagePlan;
-  readonly comparisons: readonly Comparison[];
-  /** Builds the plan of a model (the caller's threshold and clustering). */
-  readonly planOf: (model: FellegiSunterModel) => LinkagePlan;
   readonly threads: number;
 }
 

@@ -5,6 +5,7 @@ import type { EncodedTable } from '@mpi/types';
 import { DUCKDB } from '../dialects.js';
 import { SqlEngineError } from '../errors.js';
 import { appendColumns, type Cell } from './chunk-append.js';
+import { profiled, type StatementProfile } from './statement-profile.js';
 import type { Feature } from '../plan/expression.js';
 import { featureColumn, type LinkagePlan, type PlanKeyPart } from '../plan/plan.js';
 import { valueFeature, valueKey } from '../record-features.js';
@@ -26,6 +27,12 @@ export interface DuckDbOptions {
   readonly maxTempDirectorySize?: string;
   /** DuckDB's worker threads. */
   readonly threads?: number;
+  /**
+   * Called after each statement of the job with its time, and DuckDB's peak
+   * memory and spill while it ran (sampled on a second connection; for
+   * measuring where a run's memory and disk go).
+   */
+  readonly onStatement?: (profile: StatementProfile) => void;
 }
 
 /**
@@ -95,6 +102,8 @@ export class DuckDbExecutor {
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    /** With onStatement: the connection that samples memory and spill while a statement runs. */
+    private readonly monitor?: { connection: DuckDBConnection; report: (profile: StatementProfile) => void },
   ) {}
 
   static async open(options: DuckDbOptions = {}): Promise<DuckDbExecutor> {
@@ -106,7 +115,8 @@ export class DuckDbExecutor {
     // Insertion order is not needed: every result that matters is ordered by row explicitly.
     config.preserve_insertion_order = 'false';
     const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
-    const executor = new DuckDbExecutor(instance, await instance.connect());
+    const monitor = options.onStatement === undefined ? undefined : { connection: await instance.connect(), report: options.onStatement };
+    const executor = new DuckDbExecutor(instance, await instance.connect(), monitor);
     openExecutors.add(executor);
     return executor;
   }
@@ -227,7 +237,8 @@ export class DuckDbExecutor {
   private async runAll(statements: readonly SqlStatement[]): Promise<void> {
     for (const statement of statements) {
       try {
-        await this.connection.run(statement.sql);
+        if (this.monitor === undefined) await this.connection.run(statement.sql);
+        else this.monitor.report(await profiled(this.monitor.connection, statement.step, () => this.connection.run(statement.sql)));
       } catch (error) {
         throw new SqlEngineError(statement.step, error);
       }
@@ -311,6 +322,7 @@ export class DuckDbExecutor {
 
   close(): void {
     openExecutors.delete(this);
+    this.monitor?.connection.closeSync();
     this.connection.closeSync();
     this.instance.closeSync();
   }

@@ -96,7 +96,9 @@ describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, s
     const inProcess = await link({ settings, sources, threads: 1 });
     const model = parseModel(serializeModel(inProcess.model));
 
-    const sql = await linkInDuckDb({ settings, sources, model, duckdb: { threads: 1 } });
+    // The comparison join in blocks of a third of the records (six joins of two blocks each), as a large input runs it.
+    const blockRecords = Math.ceil(inProcess.table.size / 3);
+    const sql = await linkInDuckDb({ settings, sources, model, duckdb: { threads: 1, blockRecords } });
     expect(sql.run.pairCount).toBe(inProcess.pairs.count);
     expect(sql.run.countsByRule).toEqual(inProcess.pairs.countsByRule);
     expect(sql.clustering.groupCount).toBe(inProcess.clustering.groupCount);
@@ -112,7 +114,7 @@ describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, s
 
     // The pairs and weights themselves, read back from the SQL engine (the same table: rows in canonical order).
     const { table, plan, tf } = await planFor({ settings, sources, model });
-    const executor = await DuckDbExecutor.open({ threads: 1 });
+    const executor = await DuckDbExecutor.open({ threads: 1, blockRecords });
     try {
       await executor.loadRecords(table, plan, tf);
       await executor.run(plan);
@@ -153,7 +155,8 @@ describe('DuckDB trains the model on the pattern counts SQL returns', () => {
     'to the in-process model and the same groups and ids on $name',
     async ({ settings, sources }) => {
       const inProcess = await link({ settings, sources, threads: 1 });
-      const sql = await linkInDuckDb({ settings, sources, duckdb: { threads: 1 } });
+      // Comparison vectors in blocks of a quarter of the records (ten joins).
+      const sql = await linkInDuckDb({ settings, sources, duckdb: { threads: 1, blockRecords: Math.ceil(inProcess.table.size / 4) } });
       const largest = (a: number[][], b: number[][]) => Math.max(...a.flatMap((row, c) => row.map((value, l) => Math.abs(value - b[c][l]))));
       expect(largest(sql.model.m, inProcess.model.m)).toBeLessThan(1e-9);
       expect(largest(sql.model.u, inProcess.model.u)).toBe(0);

@@ -18,6 +18,10 @@ export interface Dialect {
   /** The array sorted ascending. */
   sortList(list: string): string;
   log2(x: string): string;
+  /** The bitwise OR of an integer column over a group (an aggregate). */
+  bitOrAggregate(x: string): string;
+  /** Whether integer `x` has any bit of the constant `mask` set. */
+  hasBits(x: string, mask: number): string;
   /** A DOUBLE literal that parses back to exactly `value` (shortest round-trip digits). */
   double(value: number): string;
   /** Creates (or replaces) a table from a query. */
@@ -90,6 +94,8 @@ export const DUCKDB: Dialect = {
   list: (items) => `[${items.join(', ')}]`,
   sortList: (list) => `list_sort(${list})`,
   log2: (x) => `log2(${x})`,
+  bitOrAggregate: (x) => `bit_or(${x})`,
+  hasBits: (x, mask) => `(${x} & ${mask}) <> 0`,
   double: (value) => doubleLiteral(value, `CAST('Infinity' AS DOUBLE)`, `CAST('NaN' AS DOUBLE)`),
   createTable: (name, query) => [`CREATE OR REPLACE TABLE ${doubleQuoted(name)} AS\n${query}`],
   dropTable: (name) => `DROP TABLE IF EXISTS ${doubleQuoted(name)}`,
@@ -122,6 +128,8 @@ export const SPARK: Dialect = {
   list: (items) => `array(${items.join(', ')})`,
   sortList: (list) => `array_sort(${list})`,
   log2: (x) => `log2(${x})`,
+  bitOrAggregate: (x) => `bit_or(${x})`,
+  hasBits: (x, mask) => `(${x} & ${mask}) <> 0`,
   double: (value) => doubleLiteral(value, `CAST('Infinity' AS DOUBLE)`, `CAST('NaN' AS DOUBLE)`),
   createTable: (name, query) => [`DROP TABLE IF EXISTS ${backQuoted(name)}`, `CREATE TABLE ${backQuoted(name)} USING parquet AS\n${query}`],
   dropTable: (name) => `DROP TABLE IF EXISTS ${backQuoted(name)}`,
@@ -152,6 +160,8 @@ export const TRINO: Dialect = {
   list: (items) => `ARRAY[${items.join(', ')}]`,
   sortList: (list) => `array_sort(${list})`,
   log2: (x) => `log2(${x})`,
+  bitOrAggregate: (x) => `bitwise_or_agg(${x})`,
+  hasBits: (x, mask) => `bitwise_and(${x}, ${mask}) <> 0`,
   double: (value) => doubleLiteral(value, 'infinity()', 'nan()'),
   createTable: (name, query) => [`DROP TABLE IF EXISTS ${doubleQuoted(name)}`, `CREATE TABLE ${doubleQuoted(name)} AS\n${query}`],
   dropTable: (name) => `DROP TABLE IF EXISTS ${doubleQuoted(name)}`,

@@ -19,10 +19,14 @@ export interface SqlStatement {
 export interface SqlJob {
   /** Blocking keys, candidate pairs and comparison vectors, then scoring and links: `compare` then `score`. */
   readonly setup: readonly SqlStatement[];
+  /** Blocking keys and candidate pairs: the start of `compare`. */
+  readonly pairs: readonly SqlStatement[];
   /** Blocking keys, candidate pairs and comparison vectors (they do not depend on the weights: training counts their patterns). */
   readonly compare: readonly SqlStatement[];
   /** Match weights, links and the first labels. */
   readonly score: readonly SqlStatement[];
+  /** Links and the first labels, from `scored_pairs`: the end of `score`. */
+  readonly link: readonly SqlStatement[];
   /** One round of label propagation: `cluster_labels` becomes `cluster_labels_next`. */
   readonly propagate: readonly SqlStatement[];
   /** Rows whose label the last round changed. */
@@ -75,55 +79,77 @@ function present(rule: PlanBlockingRule, d: Dialect, alias: string): string {
   return rule.parts.map((part) => `${alias}.${d.quote(part.keyColumn)} IS NOT NULL`).join(' AND ');
 }
 
+/** The table of rule `rule`'s blocking keys: one row per record that has the key (row, source, id). */
+export function ruleKeysTable(rule: PlanBlockingRule): string {
+  return `rule_keys_${rule.index}`;
+}
+
 /**
- * The blocking keys of every record as integers (NULL: no key): for a key rule
- * the id of its key among the distinct keys, for sorted neighbourhood its
- * position in (key, row) order. Integers keep the self-joins and the "no earlier
- * rule made this pair" tests cheap (comparing lists there cost ~20 s at 170k records).
+ * The blocking keys of one rule as integers, one row per record that has every
+ * key part: for a key rule the id of its key among the distinct keys, for sorted
+ * neighbourhood its position in (key, row) order. A table per rule keeps each
+ * statement to one DISTINCT and one join (one statement joining every rule's
+ * distinct keys back to the records at once did not fit 500 MB at 1M records);
+ * integers keep the self-joins cheap (comparing lists there cost ~20 s at 170k records).
  */
-function blockingKeys(plan: LinkagePlan, d: Dialect): string {
+function ruleKeys(rule: PlanBlockingRule, d: Dialect): string {
   const q = d.quote;
-  const select = [`r.${q('row')}`, `r.${q('source')}`];
-  const joins: string[] = [];
-  for (const rule of plan.blocking) {
-    const name = q(`key_${rule.index}`);
-    if (rule.kind === 'sortedNeighbourhood') {
-      const parts = rule.parts.map((part) => `r.${q(part.keyColumn)}`);
-      select.push(`CASE WHEN ${present(rule, d, 'r')} THEN row_number() OVER (PARTITION BY ${present(rule, d, 'r')} ORDER BY ${parts.join(', ')}, r.${q('row')}) END AS ${name}`);
-      continue;
-    }
-    const ids = `k${rule.index}`;
-    // The ids' values do not matter, only that equal keys share one.
-    joins.push(
-      `LEFT JOIN (SELECT key, row_number() OVER () AS id FROM (SELECT DISTINCT ${keyExpression(rule, d, 'x')} AS key FROM records x WHERE ${present(rule, d, 'x')}) distinct_keys) ${ids}\n` +
-        // A record missing a part has a NULL key, or a list holding a NULL that no distinct key equals.
-        `  ON ${ids}.key = ${keyExpression(rule, d, 'r')}`,
-    );
-    select.push(`${ids}.id AS ${name}`);
+  const columns = `r.${q('row')}, r.${q('source')}`;
+  if (rule.kind === 'sortedNeighbourhood') {
+    const parts = rule.parts.map((part) => `r.${q(part.keyColumn)}`);
+    return `SELECT ${columns}, row_number() OVER (ORDER BY ${parts.join(', ')}, r.${q('row')}) AS id\nFROM records r\nWHERE ${present(rule, d, 'r')}`;
   }
-  return `SELECT ${select.join(',\n  ')}\nFROM records r\n${joins.join('\n')}`;
+  // The ids' values do not matter, only that equal keys share one.
+  return (
+    `SELECT ${columns}, k.id\nFROM records r\n` +
+    `JOIN (SELECT key, row_number() OVER () AS id FROM (SELECT DISTINCT ${keyExpression(rule, d, 'x')} AS key FROM records x WHERE ${present(rule, d, 'x')}) distinct_keys) k\n` +
+    `  ON k.key = ${keyExpression(rule, d, 'r')}\nWHERE ${present(rule, d, 'r')}`
+  );
 }
 
-/** Whether rule `rule` alone makes (l, r) a pair (NULL keys never do). */
-function covers(rule: PlanBlockingRule, d: Dialect): string {
-  const key = d.quote(`key_${rule.index}`);
-  return rule.kind === 'sortedNeighbourhood' ? `abs(l.${key} - r.${key}) < ${rule.window}` : `l.${key} = r.${key}`;
+/** The bit of rule `rule` in a pair's `rules` (the rules that make it). */
+function ruleBit(rule: number): number {
+  return 2 ** rule;
 }
 
+/** The most blocking rules a pair's `rules` bit set holds (a BIGINT, exact below 2^53). */
+export const MAX_BLOCKING_RULES = 52;
+
+/** Every pair rule `rule` makes (a pair of one rule may be another's too), with the rule and its bit. */
 function rulePairs(plan: LinkagePlan, rule: PlanBlockingRule, d: Dialect): string {
   const row = d.quote('row');
-  const key = d.quote(`key_${rule.index}`);
-  const earlier = plan.blocking.slice(0, rule.index).map((before) => `NOT coalesce(${covers(before, d)}, FALSE)`);
-  const where = [...(plan.mode === 'link' ? [`l.${d.quote('source')} <> r.${d.quote('source')}`] : []), ...earlier];
-  const whereSql = where.length > 0 ? `\nWHERE ${where.join('\n  AND ')}` : '';
+  const keys = ruleKeysTable(rule);
+  const where = plan.mode === 'link' ? `\nWHERE l.${d.quote('source')} <> r.${d.quote('source')}` : '';
+  const tags = `${rule.index} AS rule, CAST(${ruleBit(rule.index)} AS BIGINT) AS bit`;
   if (rule.kind === 'sortedNeighbourhood') {
     return (
-      `SELECT least(l.${row}, r.${row}) AS left_row, greatest(l.${row}, r.${row}) AS right_row, ${rule.index} AS rule\n` +
-      `FROM blocking_keys l JOIN blocking_keys r ON r.${key} > l.${key} AND r.${key} < l.${key} + ${rule.window}` +
-      whereSql
+      `SELECT least(l.${row}, r.${row}) AS left_row, greatest(l.${row}, r.${row}) AS right_row, ${tags}\n` +
+      `FROM ${keys} l JOIN ${keys} r ON r.id > l.id AND r.id < l.id + ${rule.window}` +
+      where
     );
   }
-  return `SELECT l.${row} AS left_row, r.${row} AS right_row, ${rule.index} AS rule\nFROM blocking_keys l JOIN blocking_keys r ON l.${key} = r.${key} AND l.${row} < r.${row}` + whereSql;
+  return `SELECT l.${row} AS left_row, r.${row} AS right_row, ${tags}\nFROM ${keys} l JOIN ${keys} r ON l.id = r.id AND l.${row} < r.${row}` + where;
+}
+
+/**
+ * Each pair once, with the first rule that makes it (`rule`) and the bit set of
+ * every rule that makes it (`rules`, bit k for rule k: an EM session's pairs
+ * are those its rule makes). Grouping the rules' pairs needs only the pairs
+ * (an aggregate DuckDB spills); testing "no earlier rule makes it" per pair
+ * needed every rule's keys of both records in each rule's join.
+ */
+function candidatePairs(plan: LinkagePlan, d: Dialect): string {
+  if (plan.blocking.length > MAX_BLOCKING_RULES) throw new RangeError(`at most ${MAX_BLOCKING_RULES} blocking rules run in SQL (a pair's rules are bits of one integer); ${plan.blocking.length} given`);
+  if (plan.blocking.length === 0) return `SELECT CAST(NULL AS INTEGER) AS left_row, CAST(NULL AS INTEGER) AS right_row, 0 AS rule, CAST(0 AS BIGINT) AS rules WHERE 1 = 0`;
+  return (
+    `SELECT left_row, right_row, min(rule) AS rule, ${d.bitOrAggregate('bit')} AS rules\n` +
+    `FROM (\n${plan.blocking.map((rule) => rulePairs(plan, rule, d)).join('\nUNION ALL\n')}\n) rule_pairs\nGROUP BY left_row, right_row`
+  );
+}
+
+/** Pair `alias` is made by blocking rule `rule` (its bit is set in the pair's rules). */
+function madeByRule(rule: number, d: Dialect, alias: string): string {
+  return d.hasBits(`${alias}.rules`, ruleBit(rule));
 }
 
 /** The comparison's level as a CASE over its conditions, in level order. */
@@ -216,6 +242,66 @@ function matchWeight(plan: LinkagePlan, d: Dialect): { terms: string[]; weight: 
   return { terms, weight };
 }
 
+const SCORE_STEP = 'match weights (prior + level weights + term-frequency adjustments; evidence groups; demographic veto)';
+
+/** Record rows [from, to) of each side of a pair: one partition of the comparison join (left rows are below right rows). */
+export interface PairBlock {
+  readonly left: readonly [number, number];
+  readonly right: readonly [number, number];
+}
+
+/**
+ * The comparison vectors of the candidate pairs (of one block of them): the
+ * pair, its rules, each comparison's level and the frequencies its
+ * term-frequency adjustment reads. Each side of the join reads only its block's
+ * records, so a block's join needs memory for the records of two blocks, however
+ * many records there are (docs/sql-engine.md).
+ */
+export function comparisonVectorsSql(plan: LinkagePlan, d: Dialect, block?: PairBlock): string {
+  const q = d.quote;
+  const row = q('row');
+  const tfColumns = plan.comparisons.flatMap((c) => (c.tfColumns === undefined ? [] : [`${pairFrequency(c, d)} AS ${q(`tf_${c.name}`)}`]));
+  const range = (column: string, [from, to]: readonly [number, number]) => `${column} >= ${from} AND ${column} < ${to}`;
+  const where =
+    block === undefined
+      ? ''
+      : `\nWHERE ${[range('p.left_row', block.left), range('p.right_row', block.right), range(`l.${row}`, block.left), range(`r.${row}`, block.right)].join('\n  AND ')}`;
+  return (
+    `SELECT p.left_row, p.right_row, p.rule, p.rules,\n${indent([...plan.comparisons.map((c) => gamma(c, d)), ...tfColumns])}\n` +
+    `FROM candidate_pairs p\nJOIN records l ON l.${row} = p.left_row\nJOIN records r ON r.${row} = p.right_row${where}`
+  );
+}
+
+/**
+ * The pairs and their match weights from comparison vectors: `vectors` is a
+ * table (`comparison_vectors`) or a parenthesised query of them (scoring in the
+ * comparison statement, where only the weights are kept).
+ */
+export function scoredPairsSql(plan: LinkagePlan, d: Dialect, vectors: string): string {
+  const { weight } = matchWeight(plan, d);
+  const veto = plan.veto === undefined ? '' : `,\n  (${roleCount(plan, 'disagrees', d)}) >= ${plan.veto.disagreements} AND (${roleCount(plan, 'agrees', d)}) = 0 AS veto`;
+  return (
+    `SELECT left_row, right_row, rule,\n  ${weight} AS match_weight\n` +
+    `FROM (\n  SELECT *,\n${indent(plan.comparisons.map((c) => term(plan, c, d)), '    ')}${veto}\n  FROM ${vectors} vectors\n) terms`
+  );
+}
+
+/** The statements that add one block's rows to `table` (the first block creates it). */
+function blockStatements(d: Dialect, table: string, query: string, step: string, block: PairBlock, first: boolean): SqlStatement[] {
+  const sqls = first ? d.createTable(table, query) : [`INSERT INTO ${d.quote(table)}\n${query}`];
+  return sqls.map((sql) => ({ step: `${step}, rows ${block.left[0]}-${block.left[1] - 1} with ${block.right[0]}-${block.right[1] - 1}`, sql }));
+}
+
+/** Scores the pairs of one block into `scored_pairs` in the comparison statement: no comparison vectors are kept. */
+export function scoredBlockSql(plan: LinkagePlan, d: Dialect, block: PairBlock, first: boolean): SqlStatement[] {
+  return blockStatements(d, 'scored_pairs', scoredPairsSql(plan, d, `(\n${comparisonVectorsSql(plan, d, block)}\n)`), SCORE_STEP, block, first);
+}
+
+/** The comparison vectors of one block into `comparison_vectors` (training counts their patterns). */
+export function comparisonBlockSql(plan: LinkagePlan, d: Dialect, block: PairBlock, first: boolean): SqlStatement[] {
+  return blockStatements(d, 'comparison_vectors', comparisonVectorsSql(plan, d, block), 'comparison vectors', block, first);
+}
+
 /** The statements of the whole job in one dialect. */
 export function renderJob(plan: LinkagePlan, d: Dialect): SqlJob {
   const q = d.quote;
@@ -225,27 +311,14 @@ export function renderJob(plan: LinkagePlan, d: Dialect): SqlJob {
     for (const sql of d.createTable(name, query)) setup.push({ step, sql });
   };
 
-  create('blocking keys', 'blocking_keys', blockingKeys(plan, d));
-  create('candidate pairs (each pair once: the first rule that makes it)', 'candidate_pairs', plan.blocking.map((rule) => rulePairs(plan, rule, d)).join('\nUNION ALL\n'));
-
-  const tfColumns = plan.comparisons.flatMap((c) => (c.tfColumns === undefined ? [] : [`${pairFrequency(c, d)} AS ${q(`tf_${c.name}`)}`]));
-  create(
-    'comparison vectors',
-    'comparison_vectors',
-    `SELECT p.left_row, p.right_row, p.rule,\n${indent([...plan.comparisons.map((c) => gamma(c, d)), ...tfColumns])}\n` +
-      `FROM candidate_pairs p\nJOIN records l ON l.${row} = p.left_row\nJOIN records r ON r.${row} = p.right_row`,
-  );
-
+  for (const rule of plan.blocking) create(`blocking keys of rule ${rule.index}`, ruleKeysTable(rule), ruleKeys(rule, d));
+  create('candidate pairs (each pair once: the first rule that makes it, and every rule that does)', 'candidate_pairs', candidatePairs(plan, d));
+  for (const rule of plan.blocking) setup.push({ step: `blocking keys of rule ${rule.index}`, sql: d.dropTable(ruleKeysTable(rule)) });
+  const pairs = setup.length;
+  create('comparison vectors', 'comparison_vectors', comparisonVectorsSql(plan, d));
   const compare = setup.length;
-  const { weight } = matchWeight(plan, d);
-  const gammas = plan.comparisons.map((c) => q(`gamma_${c.name}`));
-  const veto = plan.veto === undefined ? '' : `,\n  (${roleCount(plan, 'disagrees', d)}) >= ${plan.veto.disagreements} AND (${roleCount(plan, 'agrees', d)}) = 0 AS veto`;
-  create(
-    'match weights (prior + level weights + term-frequency adjustments; evidence groups; demographic veto)',
-    'scored_pairs',
-    `SELECT left_row, right_row, rule, ${gammas.join(', ')},\n  ${weight} AS match_weight\n` +
-      `FROM (\n  SELECT *,\n${indent(plan.comparisons.map((c) => term(plan, c, d)), '    ')}${veto}\n  FROM comparison_vectors\n) terms`,
-  );
+  create(SCORE_STEP, 'scored_pairs', scoredPairsSql(plan, d, 'comparison_vectors'));
+  const scored = setup.length;
 
   const t = d.double(plan.thresholdWeight);
   create('links: pairs at or above the threshold', 'links', `SELECT left_row, right_row FROM scored_pairs WHERE match_weight >= ${t}`);
@@ -278,7 +351,7 @@ export function renderJob(plan: LinkagePlan, d: Dialect): SqlJob {
   )) {
     finish.push({ step: 'pairs of the components holding a pair scored below the threshold (split by average linkage)', sql });
   }
-  return { setup, compare: setup.slice(0, compare), score: setup.slice(compare), propagate, changed, finish };
+  return { setup, pairs: setup.slice(0, pairs), compare: setup.slice(0, compare), score: setup.slice(compare), link: setup.slice(scored), propagate, changed, finish };
 }
 
 /**
@@ -288,11 +361,7 @@ export function renderJob(plan: LinkagePlan, d: Dialect): SqlJob {
  */
 export function patternCountsSql(plan: LinkagePlan, d: Dialect, rule?: number): string {
   const gammas = plan.comparisons.map((c) => `v.${d.quote(`gamma_${c.name}`)}`).join(', ');
-  const row = d.quote('row');
-  const covered =
-    rule === undefined
-      ? ''
-      : `\nJOIN blocking_keys l ON l.${row} = v.left_row\nJOIN blocking_keys r ON r.${row} = v.right_row\nWHERE ${covers(plan.blocking[rule], d)}`;
+  const covered = rule === undefined ? '' : `\nWHERE ${madeByRule(rule, d, 'v')}`;
   return `SELECT ${gammas}, count(*) AS pairs\nFROM comparison_vectors v${covered}\nGROUP BY ${gammas}\nORDER BY ${gammas}`;
 }
 
@@ -362,7 +431,7 @@ export function trainingCountsSql(plan: LinkagePlan, d: Dialect, options: Traini
   const sessions = options.sessions.map(
     (rule) =>
       `SELECT ${rule} AS ${q('session')}, ${[...gammas, ...nullTf].join(', ')}, 0 AS ${q('household')}, count(*) AS ${q('pairs')}\n` +
-      `FROM comparison_vectors v\nJOIN blocking_keys l ON l.${row} = v.left_row\nJOIN blocking_keys r ON r.${row} = v.right_row\nWHERE ${covers(plan.blocking[rule], d)}\nGROUP BY ${gammas.join(', ')}`,
+      `FROM comparison_vectors v\nWHERE ${madeByRule(rule, d, 'v')}\nGROUP BY ${gammas.join(', ')}`,
   );
   return d.createTable('training_counts', [candidates, ...sessions].join('\nUNION ALL\n')).map((sql) => ({ step: 'training counts (EM reads them back)', sql }));
 }

@@ -46,6 +46,29 @@ describe('the DuckDB executor', () => {
     }
   });
 
+  it('scores the pairs in the comparison statement, block by block, to the same pairs and weights as one block, and keeps no comparison vectors', async () => {
+    // 6 records, 3 names: pairs within each name; blocks of 2 records put them in different blocks.
+    const table = { size: 6, source: new Uint16Array(6), columns: { name: { dictionary: ['', 'ann', 'bob', 'cy'], ids: Uint32Array.from([1, 2, 3, 1, 2, 3]) } } };
+    const scored = async (blockRecords: number) => {
+      const executor = await DuckDbExecutor.open({ threads: 1, blockRecords });
+      try {
+        await executor.loadRecords(table, plan, [null]);
+        await executor.run(plan);
+        const tables = (await executor.connection.runAndReadAll('SELECT table_name FROM duckdb_tables()')).getRows().flat();
+        expect(tables).not.toContain('comparison_vectors');
+        const pairs = await executor.pairs('scored_pairs');
+        return { left: Array.from(pairs.left), right: Array.from(pairs.right), weight: Array.from(pairs.weight) };
+      } finally {
+        executor.close();
+      }
+    };
+    const whole = await scored(100);
+    expect(whole.left).toEqual([0, 1, 2]);
+    expect(whole.right).toEqual([3, 4, 5]);
+    expect(await scored(2)).toEqual(whole);
+    expect(await scored(1)).toEqual(whole);
+  });
+
   it('opens DuckDB with the memory limit, the spill folder and its size limit given', async () => {
     const executor = await DuckDbExecutor.open({ threads: 1, memoryLimit: '100MB', tempDirectory: '/tmp/mpi-spill-test', maxTempDirectorySize: '1GB' });
     try {
@@ -96,7 +119,7 @@ describe('the DuckDB executor', () => {
       const failure = await executor.run(plan).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(SqlEngineError);
       expect((failure as SqlEngineError).code).toBe('SQL_ENGINE_FAILED');
-      expect((failure as Error).message).toBe('the SQL engine failed at step "blocking keys" (Catalog Error)');
+      expect((failure as Error).message).toBe('the SQL engine failed at step "blocking keys of rule 0" (Catalog Error)');
     } finally {
       executor.close();
     }

@@ -113,7 +113,7 @@ describe('level conditions in DuckDB against the in-process level tests', () => 
     try {
       const tf = comparisons.map((c) => (c.levels.some((level) => level.tfAdjustment) ? [new Float64Array(table.columns[c.column].dictionary.length).fill(0.01)] : null));
       await executor.loadRecords(table, plan, tf);
-      await executor.run(plan);
+      await executor.compare(plan);
       const gammas = comparisons.map((c) => `"gamma_${c.name}"`).join(', ');
       const reader = await executor.connection.runAndReadAll(`SELECT left_row, right_row, ${gammas} FROM comparison_vectors ORDER BY left_row, right_row`);
       const [left, right, ...levels] = reader.getColumns() as number[][];

@@ -9,7 +9,8 @@ import { profiled, type StatementProfile } from './statement-profile.js';
 import type { Feature } from '../plan/expression.js';
 import { featureColumn, type LinkagePlan, type PlanKeyPart } from '../plan/plan.js';
 import { valueFeature, valueKey } from '../record-features.js';
-import { patternCountsSql, renderJob, type SqlStatement } from '../render-sql.js';
+import { comparisonBlockSql, patternCountsSql, renderJob, scoredBlockSql, type PairBlock, type SqlStatement } from '../render-sql.js';
+import { pairBlocks, recordsPerBlock } from './pair-blocks.js';
 
 /** Options of the embedded DuckDB engine. */
 export interface DuckDbOptions {
@@ -27,6 +28,12 @@ export interface DuckDbOptions {
   readonly maxTempDirectorySize?: string;
   /** DuckDB's worker threads. */
   readonly threads?: number;
+  /**
+   * Records per block of the comparison join (the pairs are compared block by
+   * block, left rows of one block with right rows of another); default from
+   * memory_limit (recordsPerBlock).
+   */
+  readonly blockRecords?: number;
   /**
    * Called after each statement of the job with its time, and DuckDB's peak
    * memory and spill while it ran (sampled on a second connection; for
@@ -104,6 +111,7 @@ export class DuckDbExecutor {
     readonly connection: DuckDBConnection,
     /** With onStatement: the connection that samples memory and spill while a statement runs. */
     private readonly monitor?: { connection: DuckDBConnection; report: (profile: StatementProfile) => void },
+    private readonly blockRecords?: number,
   ) {}
 
   static async open(options: DuckDbOptions = {}): Promise<DuckDbExecutor> {
@@ -116,7 +124,7 @@ export class DuckDbExecutor {
     config.preserve_insertion_order = 'false';
     const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
     const monitor = options.onStatement === undefined ? undefined : { connection: await instance.connect(), report: options.onStatement };
-    const executor = new DuckDbExecutor(instance, await instance.connect(), monitor);
+    const executor = new DuckDbExecutor(instance, await instance.connect(), monitor, options.blockRecords);
     openExecutors.add(executor);
     return executor;
   }
@@ -184,7 +192,14 @@ export class DuckDbExecutor {
 
   /** Runs the plan's blocking and comparison statements: candidate pairs and their comparison vectors, no weights. */
   async compare(plan: LinkagePlan): Promise<void> {
-    await this.runAll(renderJob(plan, DUCKDB).compare);
+    await this.runAll(renderJob(plan, DUCKDB).pairs);
+    for (const [i, block] of (await this.blocks()).entries()) await this.runAll(comparisonBlockSql(plan, DUCKDB, block, i === 0));
+  }
+
+  /** The blocks of the comparison join for the loaded records. */
+  private async blocks(): Promise<PairBlock[]> {
+    const [records, limit] = await this.firstRow(`SELECT coalesce(max("row") + 1, 0), current_setting('memory_limit') FROM records`);
+    return pairBlocks(Number(records), this.blockRecords ?? recordsPerBlock(String(limit)));
   }
 
   /** Pattern counts of the compared pairs, or of the pairs blocking rule `rule` alone makes (an EM session). */
@@ -207,16 +222,22 @@ export class DuckDbExecutor {
 
   /**
    * Runs the plan's statements: blocking to scoring, then label propagation until
-   * no label changes. With `compared`, the candidate pairs and comparison vectors
-   * of an earlier compare() of the same plan are kept (only the weights changed).
-   * With `release`, they (and the blocking keys) are dropped once the pairs are scored: `scored_pairs`
-   * holds every pair again, and three tables of every pair are what DuckDB
-   * spilled most of at scale (docs/sql-engine.md); the last run of a link releases them.
+   * no label changes. The pairs are scored in the comparison statement, block
+   * by block (no comparison vectors are kept). With `compared`, the candidate
+   * pairs and comparison vectors of an earlier compare() of the same plan are
+   * scored (only the weights changed). With `release`, the candidate pairs and
+   * comparison vectors are dropped once the pairs are scored: `scored_pairs`
+   * holds every pair again (the last run of a link releases them).
    */
   async run(plan: LinkagePlan, options: { compared?: boolean; release?: boolean } = {}): Promise<SqlRunSummary> {
     const job = renderJob(plan, DUCKDB);
-    await this.runAll(options.compared ? job.score : job.setup);
-    if (options.release) for (const table of ['comparison_vectors', 'candidate_pairs', 'blocking_keys']) await this.connection.run(DUCKDB.dropTable(table));
+    if (options.compared) await this.runAll(job.score);
+    else {
+      await this.runAll(job.pairs);
+      for (const [i, block] of (await this.blocks()).entries()) await this.runAll(scoredBlockSql(plan, DUCKDB, block, i === 0));
+      await this.runAll(job.link);
+    }
+    if (options.release) for (const table of ['comparison_vectors', 'candidate_pairs']) await this.connection.run(DUCKDB.dropTable(table));
     let rounds = 0;
     const create = job.propagate.slice(0, -2);
     const swap = job.propagate.slice(-2);

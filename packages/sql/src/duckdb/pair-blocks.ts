@@ -1,0 +1,45 @@
+import type { PairBlock } from '../render-sql.js';
+
+/**
+ * DuckDB memory a record takes in the comparison join (both sides' hash tables
+ * of the columns the levels read, and the pairs passing through), for the
+ * default block size. Measured at 1M records of the generated population
+ * (docs/sql-engine.md): a larger value only makes more, smaller blocks.
+ */
+export const RECORD_JOIN_BYTES = 1000;
+
+/** The share of memory_limit a block's join is planned to use (the rest: the tables the job keeps, DuckDB's own buffers). */
+export const BLOCK_MEMORY_SHARE = 0.5;
+
+/** The fewest records in a block: smaller blocks only add statements. */
+const MIN_BLOCK_RECORDS = 10_000;
+
+const UNITS: Readonly<Record<string, number>> = { bytes: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
+
+/** Bytes of a size as DuckDB prints a setting ('953.6 MiB', '2.0 GiB'). */
+export function sizeBytes(size: string): number {
+  const match = /^\s*([\d.]+)\s*([A-Za-z]+)\s*$/.exec(size);
+  const unit = match === null ? undefined : UNITS[match[2]];
+  if (match === null || unit === undefined) throw new RangeError(`not a size DuckDB prints: ${size}`);
+  return Number(match[1]) * unit;
+}
+
+/** Records per block so that the join of two blocks fits the memory limit (DuckDB's memory_limit setting as it prints it). */
+export function recordsPerBlock(memoryLimit: string): number {
+  return Math.max(MIN_BLOCK_RECORDS, Math.floor((sizeBytes(memoryLimit) * BLOCK_MEMORY_SHARE) / (2 * RECORD_JOIN_BYTES)));
+}
+
+/**
+ * The blocks of the comparison join of `records` rows (0..records-1), `per`
+ * rows a block: left rows of block i with right rows of block j >= i (a pair's
+ * left row is below its right row), so every pair is in exactly one block. The
+ * join of a block reads two blocks of records, whatever the record count.
+ */
+export function pairBlocks(records: number, per: number): PairBlock[] {
+  if (!(per >= 1)) throw new RangeError(`records per block must be at least 1: ${per}`);
+  const count = Math.max(1, Math.ceil(records / per));
+  const range = (b: number): [number, number] => [b * per, Math.min((b + 1) * per, records)];
+  const blocks: PairBlock[] = [];
+  for (let i = 0; i < count; i++) for (let j = i; j < count; j++) blocks.push({ left: range(i), right: range(j) });
+  return blocks;
+}

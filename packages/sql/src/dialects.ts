@@ -22,6 +22,13 @@ export interface Dialect {
   bitOrAggregate(x: string): string;
   /** Whether integer `x` has any bit of the constant `mask` set. */
   hasBits(x: string, mask: number): string;
+  /**
+   * The ORDER BY that stores the candidate pairs by left row, or '' (a cluster
+   * engine compares them in one statement). Embedded DuckDB compares them in
+   * blocks of left rows: stored in order, a block's scan skips the row groups of
+   * every other block by their min/max statistics.
+   */
+  readonly pairsOrder: string;
   /** A DOUBLE literal that parses back to exactly `value` (shortest round-trip digits). */
   double(value: number): string;
   /** Creates (or replaces) a table from a query. */
@@ -96,6 +103,7 @@ export const DUCKDB: Dialect = {
   log2: (x) => `log2(${x})`,
   bitOrAggregate: (x) => `bit_or(${x})`,
   hasBits: (x, mask) => `(${x} & ${mask}) <> 0`,
+  pairsOrder: '\nORDER BY left_row',
   double: (value) => doubleLiteral(value, `CAST('Infinity' AS DOUBLE)`, `CAST('NaN' AS DOUBLE)`),
   createTable: (name, query) => [`CREATE OR REPLACE TABLE ${doubleQuoted(name)} AS\n${query}`],
   dropTable: (name) => `DROP TABLE IF EXISTS ${doubleQuoted(name)}`,
@@ -130,6 +138,7 @@ export const SPARK: Dialect = {
   log2: (x) => `log2(${x})`,
   bitOrAggregate: (x) => `bit_or(${x})`,
   hasBits: (x, mask) => `(${x} & ${mask}) <> 0`,
+  pairsOrder: '',
   double: (value) => doubleLiteral(value, `CAST('Infinity' AS DOUBLE)`, `CAST('NaN' AS DOUBLE)`),
   createTable: (name, query) => [`DROP TABLE IF EXISTS ${backQuoted(name)}`, `CREATE TABLE ${backQuoted(name)} USING parquet AS\n${query}`],
   dropTable: (name) => `DROP TABLE IF EXISTS ${backQuoted(name)}`,
@@ -162,6 +171,7 @@ export const TRINO: Dialect = {
   log2: (x) => `log2(${x})`,
   bitOrAggregate: (x) => `bitwise_or_agg(${x})`,
   hasBits: (x, mask) => `bitwise_and(${x}, ${mask}) <> 0`,
+  pairsOrder: '',
   double: (value) => doubleLiteral(value, 'infinity()', 'nan()'),
   createTable: (name, query) => [`DROP TABLE IF EXISTS ${doubleQuoted(name)}`, `CREATE TABLE ${doubleQuoted(name)} AS\n${query}`],
   dropTable: (name) => `DROP TABLE IF EXISTS ${doubleQuoted(name)}`,

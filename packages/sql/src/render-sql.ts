@@ -143,7 +143,7 @@ function candidatePairs(plan: LinkagePlan, d: Dialect): string {
   if (plan.blocking.length === 0) return `SELECT CAST(NULL AS INTEGER) AS left_row, CAST(NULL AS INTEGER) AS right_row, 0 AS rule, CAST(0 AS BIGINT) AS rules WHERE 1 = 0`;
   return (
     `SELECT left_row, right_row, min(rule) AS rule, ${d.bitOrAggregate('bit')} AS rules\n` +
-    `FROM (\n${plan.blocking.map((rule) => rulePairs(plan, rule, d)).join('\nUNION ALL\n')}\n) rule_pairs\nGROUP BY left_row, right_row`
+    `FROM (\n${plan.blocking.map((rule) => rulePairs(plan, rule, d)).join('\nUNION ALL\n')}\n) rule_pairs\nGROUP BY left_row, right_row${d.pairsOrder}`
   );
 }
 

@@ -231,13 +231,13 @@ export class DuckDbExecutor {
    */
   async run(plan: LinkagePlan, options: { compared?: boolean; release?: boolean } = {}): Promise<SqlRunSummary> {
     const job = renderJob(plan, DUCKDB);
-    if (options.compared) await this.runAll(job.score);
+    if (options.compared) await this.runAll(job.score.slice(0, job.score.length - job.link.length));
     else {
       await this.runAll(job.pairs);
       for (const [i, block] of (await this.blocks()).entries()) await this.runAll(scoredBlockSql(plan, DUCKDB, block, i === 0));
-      await this.runAll(job.link);
     }
     if (options.release) for (const table of ['comparison_vectors', 'candidate_pairs']) await this.connection.run(DUCKDB.dropTable(table));
+    await this.runAll(job.link);
     let rounds = 0;
     const create = job.propagate.slice(0, -2);
     const swap = job.propagate.slice(-2);

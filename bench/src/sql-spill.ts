@@ -1,12 +1,12 @@
 // Where DuckDB's memory and spill go, statement by statement, when it applies
 // a trained model to a folder of sources (the CSV files of settings.json's sources):
-// node bench/dist/sql-spill.js --data DIR --model model.json --memory-limit 1GB [--sources ehr,lab,payer,clinic] [--threads 2] [--max-spill 40GB]
+// node bench/dist/sql-spill.js --data DIR --model model.json --memory-limit 1GB [--sources ehr,lab,payer,clinic] [--threads 2] [--max-spill 40GB] [--block-records N] [--out groups.csv]
 // Each statement of the job prints its time, DuckDB's peak memory and peak
 // spill while it ran (sampled every 100 ms), and what stayed spilled after it.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import type { Settings } from '@mpi/core';
+import { writeGroupsCsv, type Settings } from '@mpi/core';
 import { linkInDuckDb } from '@mpi/core/advanced';
 import { parseModel } from '@mpi/scoring';
 
@@ -17,6 +17,8 @@ const opts = new Command()
   .option('--sources <names>', 'the sources in order, each DIR/<name>.csv', 'ehr,lab,payer,clinic')
   .option('--threads <n>', 'threads', Number, 2)
   .option('--max-spill <size>', "DuckDB's max_temp_directory_size")
+  .option('--out <file>', 'write the groups file too')
+  .option('--block-records <n>', 'records per block of the comparison join (default: from the memory limit)', Number)
   .option('--temp-dir <dir>', 'spill folder (default: a new one in the data folder, removed after)')
   .parse()
   .opts();
@@ -37,10 +39,12 @@ try {
       memoryLimit: opts.memoryLimit,
       tempDirectory: spill,
       ...(opts.maxSpill ? { maxTempDirectorySize: opts.maxSpill } : {}),
+      ...(opts.blockRecords ? { blockRecords: opts.blockRecords } : {}),
       onStatement: (p) =>
         process.stdout.write(`${p.seconds.toFixed(1).padStart(7)} s ${mib(p.peakMemoryBytes)} MiB peak memory ${mib(p.peakSpillBytes)} MiB peak spill ${mib(p.spillBytesAfter)} MiB spilled after  ${p.step}\n`),
     },
   });
+  if (opts.out) await writeGroupsCsv(result, opts.out);
   const s = result.seconds;
   process.stdout.write(
     `records ${result.table.size}, pairs ${result.run.pairCount}, ${result.run.rounds} propagation rounds; read ${s.read.toFixed(1)} s, load ${s.load.toFixed(1)} s, SQL ${s.sql.toFixed(1)} s (${Math.round(result.run.pairCount / s.sql)} pairs/s), split ${s.cluster.toFixed(1)} s; ${((performance.now() - started) / 1000).toFixed(1)} s end to end, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB\n`,

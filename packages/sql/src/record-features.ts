@@ -12,8 +12,11 @@ export function valueFeature(value: string, feature: Feature): string | number |
   switch (feature) {
     case 'value':
       return value;
-    case 'metaphone':
-      return doubleMetaphoneCodes(value).filter((code) => code !== '');
+    case 'metaphonePrimary':
+    case 'metaphoneSecondary': {
+      const code = doubleMetaphoneCodes(value)[feature === 'metaphonePrimary' ? 0 : 1];
+      return code === '' ? null : code;
+    }
     case 'nicknames':
       return givenNameGroups(value);
     case 'tokens':

@@ -76,8 +76,9 @@ export interface SqlRunSummary {
 function sqlType(feature: Feature): string {
   switch (feature) {
     case 'value':
+    case 'metaphonePrimary':
+    case 'metaphoneSecondary':
       return 'VARCHAR';
-    case 'metaphone':
     case 'tokens':
       return 'VARCHAR[]';
     case 'nicknames':

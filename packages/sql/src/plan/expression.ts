@@ -9,16 +9,18 @@ export type Side = 'left' | 'right';
  * What of a column an operand reads. `value` is the normalized string; the
  * others are columns our own normalization precomputes once per distinct value
  * (no engine has our Double Metaphone, nickname table or date canonicalisation):
- * - `metaphone`: the non-empty Double Metaphone codes (primary, secondary), a list of strings;
+ * - `metaphonePrimary` / `metaphoneSecondary`: the Double Metaphone codes (NULL when empty); two
+ *   scalar columns rather than a list, as a name has at most two codes (lists cost more to
+ *   gather through the comparison join and to compare);
  * - `nicknames`: the ids of the nickname groups the given name belongs to, a list of integers;
  * - `year` / `month` / `day`: parts of a `YYYYMMDD` value (NULL when it is not eight digits);
  * - `dayNumber`: days since 1970-01-01 (NULL when it is not a calendar date);
  * - `tokens`: the distinct non-empty space-separated tokens, a list of strings.
  */
-export type Feature = 'value' | 'metaphone' | 'nicknames' | 'year' | 'month' | 'day' | 'dayNumber' | 'tokens';
+export type Feature = 'value' | 'metaphonePrimary' | 'metaphoneSecondary' | 'nicknames' | 'year' | 'month' | 'day' | 'dayNumber' | 'tokens';
 
 /** Every feature but `value`: the precomputed key columns. */
-export const PRECOMPUTED_FEATURES: readonly Exclude<Feature, 'value'>[] = ['metaphone', 'nicknames', 'year', 'month', 'day', 'dayNumber', 'tokens'];
+export const PRECOMPUTED_FEATURES: readonly Exclude<Feature, 'value'>[] = ['metaphonePrimary', 'metaphoneSecondary', 'nicknames', 'year', 'month', 'day', 'dayNumber', 'tokens'];
 
 /**
  * Functions the plan calls; each dialect maps every one of them (dialects.ts).

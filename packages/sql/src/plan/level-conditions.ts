@@ -41,8 +41,11 @@ export function valueCondition(test: LevelTest, left: string, right: string): Ex
           compare('<=', call(test.type, a, b), num(test.maxDistance)),
         ),
       );
-    case 'doubleMetaphone':
-      return or(equal, call('listsOverlap', ...both('metaphone')));
+    case 'doubleMetaphone': {
+      // The codes overlap: some code of one equals some code of the other (an empty code is NULL: never equal).
+      const codes = (side: 'left' | 'right', name: string) => [column(side, name, 'metaphonePrimary'), column(side, name, 'metaphoneSecondary')];
+      return or(equal, ...codes('left', left).flatMap((x) => codes('right', right).map((y) => compare('=', x, y))));
+    }
     case 'initial':
       return or(isInitialOf(a, b), isInitialOf(b, a));
     case 'dateTransposed': {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exactComparison, type FellegiSunterModel } from '@mpi/scoring';
 import { totalmem } from 'node:os';
-import { buildLinkagePlan, DEFAULT_MEMORY_SHARE, DuckDbExecutor, interruptOpenExecutors, SqlEngineError } from '../src/index.js';
+import { buildLinkagePlan, DEFAULT_MEMORY_SHARE, DuckDbExecutor, interruptOpenExecutors, SqlEngineError, type StatementProfile } from '../src/index.js';
 
 const comparisons = [exactComparison('name')];
 const model: FellegiSunterModel = {
@@ -67,6 +67,29 @@ describe('the DuckDB executor', () => {
     expect(whole.right).toEqual([3, 4, 5]);
     expect(await scored(2)).toEqual(whole);
     expect(await scored(1)).toEqual(whole);
+  });
+
+  it('reports each statement of a run with its time, peak memory and spill when asked (onStatement)', async () => {
+    const profiles: StatementProfile[] = [];
+    const executor = await DuckDbExecutor.open({ threads: 1, onStatement: (profile) => profiles.push(profile) });
+    try {
+      const table = { size: 4, source: new Uint16Array(4), columns: { name: { dictionary: ['', 'ann', 'bob'], ids: Uint32Array.from([1, 2, 1, 0]) } } };
+      await executor.loadRecords(table, plan, [null]);
+      await executor.run(plan);
+      const steps = profiles.map((p) => p.step);
+      expect(steps[0]).toBe('blocking keys of rule 0');
+      expect(steps.some((step) => step.startsWith('match weights'))).toBe(true);
+      expect(steps.at(-1)).toMatch(/^pairs of the components/);
+      for (const p of profiles) {
+        expect(p.seconds).toBeGreaterThanOrEqual(0);
+        // The records table is held in memory the whole run; nothing spills at this size.
+        expect(p.peakMemoryBytes).toBeGreaterThan(0);
+        expect(p.peakSpillBytes).toBe(0);
+        expect(p.spillBytesAfter).toBe(0);
+      }
+    } finally {
+      executor.close();
+    }
   });
 
   it('opens DuckDB with the memory limit, the spill folder and its size limit given', async () => {

@@ -134,17 +134,15 @@ function rulePairs(plan: LinkagePlan, rule: PlanBlockingRule, d: Dialect): strin
 /**
  * Each pair once, with the first rule that makes it (`rule`) and the bit set of
  * every rule that makes it (`rules`, bit k for rule k: an EM session's pairs
- * are those its rule makes). Grouping the rules' pairs needs only the pairs
- * (an aggregate DuckDB spills); testing "no earlier rule makes it" per pair
- * needed every rule's keys of both records in each rule's join.
+ * are those its rule makes), from `rule_pairs` (every rule's pairs, one
+ * statement a rule). Grouping needs only the pairs (an aggregate DuckDB spills);
+ * testing "no earlier rule makes it" per pair needed every rule's keys of both
+ * records in each rule's join. At 10M records the rules' joins and the grouping
+ * in one statement ran out of a 2 GB memory limit (docs/sql-engine.md).
  */
 function candidatePairs(plan: LinkagePlan, d: Dialect): string {
-  if (plan.blocking.length > MAX_BLOCKING_RULES) throw new RangeError(`at most ${MAX_BLOCKING_RULES} blocking rules run in SQL (a pair's rules are bits of one integer); ${plan.blocking.length} given`);
   if (plan.blocking.length === 0) return `SELECT CAST(NULL AS INTEGER) AS left_row, CAST(NULL AS INTEGER) AS right_row, 0 AS rule, CAST(0 AS BIGINT) AS rules WHERE 1 = 0`;
-  return (
-    `SELECT left_row, right_row, min(rule) AS rule, ${d.bitOrAggregate('bit')} AS rules\n` +
-    `FROM (\n${plan.blocking.map((rule) => rulePairs(plan, rule, d)).join('\nUNION ALL\n')}\n) rule_pairs\nGROUP BY left_row, right_row${d.pairsOrder}`
-  );
+  return `SELECT left_row, right_row, min(rule) AS rule, ${d.bitOrAggregate('bit')} AS rules\nFROM rule_pairs\nGROUP BY left_row, right_row${d.pairsOrder}`;
 }
 
 /** Pair `alias` is made by blocking rule `rule` (its bit is set in the pair's rules). */
@@ -311,9 +309,16 @@ export function renderJob(plan: LinkagePlan, d: Dialect): SqlJob {
     for (const sql of d.createTable(name, query)) setup.push({ step, sql });
   };
 
+  if (plan.blocking.length > MAX_BLOCKING_RULES) throw new RangeError(`at most ${MAX_BLOCKING_RULES} blocking rules run in SQL (a pair's rules are bits of one integer); ${plan.blocking.length} given`);
   for (const rule of plan.blocking) create(`blocking keys of rule ${rule.index}`, ruleKeysTable(rule), ruleKeys(rule, d));
+  for (const rule of plan.blocking) {
+    const step = `pairs of rule ${rule.index}`;
+    if (rule.index === 0) create(step, 'rule_pairs', rulePairs(plan, rule, d));
+    else setup.push({ step, sql: `INSERT INTO ${q('rule_pairs')}\n${rulePairs(plan, rule, d)}` });
+  }
   create('candidate pairs (each pair once: the first rule that makes it, and every rule that does)', 'candidate_pairs', candidatePairs(plan, d));
   for (const rule of plan.blocking) setup.push({ step: `blocking keys of rule ${rule.index}`, sql: d.dropTable(ruleKeysTable(rule)) });
+  if (plan.blocking.length > 0) setup.push({ step: 'pairs of every rule', sql: d.dropTable('rule_pairs') });
   const pairs = setup.length;
   create('comparison vectors', 'comparison_vectors', comparisonVectorsSql(plan, d));
   const compare = setup.length;

@@ -46,7 +46,7 @@ describe('the linkage plan', () => {
   it('derives keys for transforms and keeps rules in order, link mode across sources only', () => {
     expect(plan.blocking.map((rule) => rule.parts.map((part) => part.keyColumn))).toEqual([['birth_date'], ['given_name__key_doubleMetaphone']]);
     for (const dialect of Object.values(DIALECTS)) {
-      const pairs = renderJob(plan, dialect).setup.find((s) => s.step.startsWith('candidate pairs') && s.sql.includes('SELECT'))!.sql;
+      const pairs = renderJob(plan, dialect).setup.find((s) => s.step.startsWith('pairs of rule') && s.sql.includes('SELECT'))!.sql;
       expect(pairs).toContain(`l.${dialect.quote('source')} <> r.${dialect.quote('source')}`);
     }
   });

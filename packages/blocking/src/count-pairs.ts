@@ -51,18 +51,21 @@ function countKeyRule(rule: KeyBlockingRule, source: Uint16Array, link: boolean,
   return pairs;
 }
 
+/** Pairs a sorted-neighbourhood rule makes over `m` records with a key (not in link mode): position p pairs with min(window - 1, m - 1 - p) later positions. */
+export function sortedNeighbourhoodPairs(m: number, window: number): number {
+  const reach = window - 1;
+  let pairs = 0;
+  const full = Math.max(0, m - reach);
+  pairs += full * reach;
+  for (let p = full; p < m; p++) pairs += m - 1 - p;
+  return pairs;
+}
+
 function countSortedNeighbourhood(rule: SortedNeighbourhoodRule, source: Uint16Array, link: boolean, sources: number): number {
   const { order, window } = rule;
   const m = order.length;
   const reach = window - 1;
-  if (!link) {
-    // Position p pairs with min(reach, m - 1 - p) later positions.
-    let pairs = 0;
-    const full = Math.max(0, m - reach);
-    pairs += full * reach;
-    for (let p = full; p < m; p++) pairs += m - 1 - p;
-    return pairs;
-  }
+  if (!link) return sortedNeighbourhoodPairs(m, window);
   // Sliding window over positions p+1 .. p+reach, counting records per source in it.
   const inWindow = new Float64Array(sources);
   let hi = 0; // window is (p, hi)

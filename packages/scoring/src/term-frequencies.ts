@@ -16,7 +16,15 @@ import type { EncodedColumn } from './types.js';
  * missing count as one person per value when no other record of it has one.
  */
 export function termFrequencies(column: EncodedColumn, people?: EncodedColumn): Float64Array {
-  const counts = people === undefined ? recordCounts(column) : personCounts(column, people);
+  return frequenciesOfCounts(people === undefined ? recordCounts(column) : personCounts(column, people));
+}
+
+/**
+ * Term frequencies from the count of each value id (records, or people: see
+ * termFrequencies), in place: each count over the total (id 0, missing, is 0).
+ * The streamed read counts in SQL and divides here.
+ */
+export function frequenciesOfCounts(counts: Float64Array): Float64Array {
   let total = 0;
   for (let id = 1; id < counts.length; id++) total += counts[id];
   counts[0] = 0;

@@ -13,13 +13,21 @@ function sourceCount(source: Uint16Array, size: number): number {
  */
 export function totalPairs(table: BlockingTable, mode: LinkMode): number {
   const n = table.size;
+  if (n < 2 || mode !== 'link') return comparisonSpace([n], mode);
+  const perSource = new Float64Array(sourceCount(table.source, n));
+  for (let r = 0; r < n; r++) perSource[table.source[r]]++;
+  return comparisonSpace(perSource, mode);
+}
+
+/** totalPairs from the records of each source. */
+export function comparisonSpace(perSource: ArrayLike<number>, mode: LinkMode): number {
+  let n = 0;
+  for (let s = 0; s < perSource.length; s++) n += perSource[s];
   if (n < 2) return 0;
   const all = (n * (n - 1)) / 2;
   if (mode !== 'link') return all;
-  const perSource = new Float64Array(sourceCount(table.source, n));
-  for (let r = 0; r < n; r++) perSource[table.source[r]]++;
   let sameSource = 0;
-  for (const s of perSource) sameSource += (s * (s - 1)) / 2;
+  for (let s = 0; s < perSource.length; s++) sameSource += (perSource[s] * (perSource[s] - 1)) / 2;
   return all - sameSource;
 }
 

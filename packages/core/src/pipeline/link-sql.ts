@@ -11,6 +11,8 @@ import { trainInSql, untrainedModel } from './train-sql.js';
 import { identityIdsOf } from './cluster.js';
 import { termFrequencyInputs } from './explain.js';
 import { readRecords } from './read.js';
+import { loadStaged } from './streamed/load.js';
+import { dropStaged, recordsOf, streamRecords, type StreamedRecords } from './streamed/prepare.js';
 import type { LinkOptions } from './types.js';
 
 /** Options of {@link linkInDuckDb}: link()'s, with DuckDB's settings. */
@@ -24,6 +26,8 @@ export interface SqlLinkOptions extends Omit<LinkOptions, 'model'> {
    * ordered by (left, right), in batches; `records` tells whose rows they are.
    */
   readonly withScoredPairs?: (pairs: (minWeight: number) => AsyncIterable<ScoredPairRows>, records: LinkedRecords) => Promise<void>;
+  /** CSV bytes per part of the streamed read (default STREAM_PART_BYTES; tests lower it to read small files in several parts). */
+  readonly streamPartBytes?: number;
 }
 
 /**
@@ -108,56 +112,97 @@ function tfBySlot(table: RecordTable, comparison: Comparison, input: TermFrequen
  * (test/sql-parity.test.ts).
  */
 export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResult> {
+  if (options.model !== undefined) return linkStreamed(options, options.model);
   const clock = performance.now();
   let prepared: Prepared | undefined = await prepare(options);
   const { size, sources, source, recordIds, rows, flags, warnings } = prepared.table;
   const records: LinkedRecords = { size, sources, source, recordIds, rows, flags, warnings };
-  const progress = options.onProgress ?? (() => {});
   const read = performance.now();
   const executor = await DuckDbExecutor.open(options.duckdb);
   try {
-    let model = options.model;
-    let run: SqlRunSummary;
-    let loaded: number;
-    let plan: LinkagePlan;
-    if (model === undefined) {
-      const untrained = prepared.planOf(untrainedModel(prepared.comparisons));
-      await executor.loadRecords(prepared.table, untrained, prepared.tf);
-      loaded = performance.now();
-      await executor.compare(untrained);
-      model = await trainInSql({ ...prepared, executor, plan: untrained, threads: options.threads ?? 1 });
-      plan = prepared.planOf(model);
-      prepared = undefined;
-      run = await executor.run(plan, { compared: true, release: true });
-    } else {
-      plan = prepared.planOf(model);
-      await executor.loadRecords(prepared.table, plan, prepared.tf);
-      loaded = performance.now();
-      // DuckDB holds the values now: our copy (values, dictionaries, term frequencies, the rules' keys) goes before the joins run.
-      prepared = undefined;
-      run = await executor.run(plan, { release: true });
-    }
-    progress({ stage: 'score', done: run.pairCount, total: run.pairCount });
-    const labels = await executor.componentLabels(size);
-    const troubled = await executor.pairs('troubled_pairs');
-    if (options.withScoredPairs) await options.withScoredPairs((minWeight) => executor.scoredPairBatches(minWeight), records);
-    const ran = performance.now();
-    const clustering = numberGroups(size, splitTroubled(labels, troubled, plan.thresholdWeight));
-    progress({ stage: 'cluster', done: size, total: size });
-    const done = performance.now();
-    return {
-      table: records,
-      plan,
-      model,
-      clustering,
-      identityIds: identityIdsOf(records, clustering),
-      run,
-      troubledPairs: troubled.left.length,
-      seconds: { read: (read - clock) / 1000, load: (loaded - read) / 1000, sql: (ran - loaded) / 1000, cluster: (done - ran) / 1000 },
-    };
+    const untrained = prepared.planOf(untrainedModel(prepared.comparisons));
+    await executor.loadRecords(prepared.table, untrained, prepared.tf);
+    const loaded = performance.now();
+    await executor.compare(untrained);
+    const model = await trainInSql({ ...prepared, executor, plan: untrained, threads: options.threads ?? 1 });
+    const plan = prepared.planOf(model);
+    prepared = undefined;
+    const run = await executor.run(plan, { compared: true, release: true });
+    return await finish(options, executor, { records, plan, model, run, clock, read, loaded });
   } finally {
     executor.close();
   }
+}
+
+/**
+ * Applies a model with the records streamed into DuckDB (docs/sql-engine.md,
+ * "Reading, streamed"): our process never holds the record table, only a part
+ * of a source while it is normalized, and then who each row is.
+ */
+async function linkStreamed(options: SqlLinkOptions, model: FellegiSunterModel): Promise<SqlLinkResult> {
+  const clock = performance.now();
+  const settings = validateSettings(options.settings, { sources: options.sources.map((source) => source.name) });
+  const mode = settings.mode ?? DEFAULTS.mode;
+  const method = settings.clustering ?? DEFAULTS.clustering;
+  const threshold = settings.threshold ?? DEFAULTS.threshold;
+  const progress = options.onProgress ?? (() => {});
+  const executor = await DuckDbExecutor.open(options.duckdb);
+  try {
+    const writer = await executor.connect();
+    let streamed: StreamedRecords;
+    try {
+      streamed = await streamRecords(executor, writer, { sources: options.sources, settings, mode, clusteringMethod: method, model, stage: { partBytes: options.streamPartBytes } });
+      const { staged } = streamed;
+      progress({ stage: 'read', done: staged.size, total: staged.size });
+    } catch (error) {
+      writer.closeSync();
+      throw error;
+    }
+    const { staged, choice } = streamed;
+    const read = performance.now();
+    const plan = buildLinkagePlan({ model, rules: choice.rules, mode, threshold, thresholdWeight: thresholdWeight(threshold), clustering: method });
+    try {
+      await loadStaged(executor, writer, staged, plan);
+    } finally {
+      writer.closeSync();
+    }
+    const who = await recordsOf(executor.connection, staged);
+    await dropStaged(executor.connection, staged, streamed.comparisons.length);
+    const records: LinkedRecords = { size: staged.size, sources: staged.sources, ...who, flags: staged.flags, warnings: staged.warnings };
+    const loaded = performance.now();
+    const run = await executor.run(plan, { release: true });
+    return await finish(options, executor, { records, plan, model, run, clock, read, loaded });
+  } finally {
+    executor.close();
+  }
+}
+
+/** The last steps of a DuckDB link, once the pairs are scored: components, the pairs file, the split, groups and ids. */
+async function finish(
+  options: SqlLinkOptions,
+  executor: DuckDbExecutor,
+  done: { records: LinkedRecords; plan: LinkagePlan; model: FellegiSunterModel; run: SqlRunSummary; clock: number; read: number; loaded: number },
+): Promise<SqlLinkResult> {
+  const { records, plan, model, run, clock, read, loaded } = done;
+  const progress = options.onProgress ?? (() => {});
+  progress({ stage: 'score', done: run.pairCount, total: run.pairCount });
+  const labels = await executor.componentLabels(records.size);
+  const troubled = await executor.pairs('troubled_pairs');
+  if (options.withScoredPairs) await options.withScoredPairs((minWeight) => executor.scoredPairBatches(minWeight), records);
+  const ran = performance.now();
+  const clustering = numberGroups(records.size, splitTroubled(labels, troubled, plan.thresholdWeight));
+  progress({ stage: 'cluster', done: records.size, total: records.size });
+  const end = performance.now();
+  return {
+    table: records,
+    plan,
+    model,
+    clustering,
+    identityIds: identityIdsOf(records, clustering),
+    run,
+    troubledPairs: troubled.left.length,
+    seconds: { read: (read - clock) / 1000, load: (loaded - read) / 1000, sql: (ran - loaded) / 1000, cluster: (end - ran) / 1000 },
+  };
 }
 
 /** The records read and normalized, the plan of a model for them, and each comparison's term frequencies. */

@@ -80,12 +80,13 @@ async function planParts(inputs: readonly SourceInput[], sizes: readonly number[
   );
 }
 
-/** Numbers a later part's rows (and flags) after the rows of the parts before it. */
-function shiftRows(part: SourceColumns, offset: number): SourceColumns {
+/** Numbers a later part's rows (its flags' and serial-date candidates' too) after the rows of the parts before it. */
+export function shiftRows(part: SourceColumns, offset: number): SourceColumns {
   if (offset === 0) return part;
   const rows = part.rows;
   for (let r = 0; r < rows.length; r++) rows[r] += offset;
-  return { ...part, rows, flags: part.flags.map((flag) => ({ ...flag, row: flag.row + offset })) };
+  const serialDates = part.serialDates.map((noted) => ({ ...noted, rows: noted.rows.map((row) => row + offset) }));
+  return { ...part, rows, flags: part.flags.map((flag) => ({ ...flag, row: flag.row + offset })), serialDates };
 }
 
 /**

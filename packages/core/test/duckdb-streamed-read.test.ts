@@ -1,0 +1,128 @@
+// The streamed read of the DuckDB engine (docs/sql-engine.md, "Reading,
+// streamed"): with a model given, the sources go into DuckDB part by part and
+// our process never builds the record table; what the in-process read decides
+// on the whole table (duplicate ids, flags, placeholders, column warnings, the
+// rules) comes out the same, whatever the parts the files are cut into.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseModel, serializeModel, type FellegiSunterModel } from '@mpi/scoring';
+import { link, type Settings } from '../src/index.js';
+import { linkInDuckDb } from '../src/advanced.js';
+import { buildRecordTable } from '../src/read/record-table.js';
+import { febrlDir, febrlSettings, repoRoot, runProcess, tempDir } from './helpers.js';
+
+// Every call of buildRecordTable is counted, in process and in DuckDB alike.
+const built = vi.hoisted(() => ({ tables: 0 }));
+vi.mock('../src/read/record-table.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../src/read/record-table.js')>();
+  return {
+    ...original,
+    buildRecordTable: (...args: Parameters<typeof original.buildRecordTable>) => {
+      built.tables++;
+      return original.buildRecordTable(...args);
+    },
+  };
+});
+
+const febrl3 = [{ name: 'f3', path: join(febrlDir, 'dataset3.csv') }];
+
+/** The in-process link's model, saved and parsed back. */
+async function modelOf(settings: Settings, sources: typeof febrl3): Promise<FellegiSunterModel> {
+  return parseModel(serializeModel((await link({ settings, sources, threads: 1 })).model));
+}
+
+/** An error's class and location, to compare two engines' errors. */
+const located = (error: unknown) => {
+  const { name, code, source, row, column, firstRow, message } = error as Record<string, unknown>;
+  return { class: (error as object).constructor.name, name, code, source, row, column, firstRow, message };
+};
+
+describe('the streamed read of --engine duckdb with a model', () => {
+  let febrlModel: FellegiSunterModel;
+  beforeAll(async () => {
+    febrlModel = await modelOf(febrlSettings('dedupe'), febrl3);
+  });
+
+  it('never builds the record table, and keeps only who each record is', async () => {
+    built.tables = 0;
+    const inProcess = await link({ settings: febrlSettings('dedupe'), sources: febrl3, model: febrlModel, threads: 1 });
+    expect(built.tables).toBe(1);
+    const sql = await linkInDuckDb({ settings: febrlSettings('dedupe'), sources: febrl3, model: febrlModel, duckdb: { threads: 1 } });
+    expect(built.tables).toBe(1);
+    expect(Object.keys(sql.table).sort()).toEqual(['flags', 'rows', 'size', 'source', 'recordIds', 'sources', 'warnings'].sort());
+    expect(sql.table.recordIds).toEqual(inProcess.table.recordIds);
+    expect(Array.from(sql.table.rows)).toEqual(Array.from(inProcess.table.rows));
+    expect(sql.identityIds).toEqual(inProcess.identityIds);
+  });
+
+  it('gives the groups, ids, flags, placeholders and warnings of the in-process read with the files cut into many parts', async () => {
+    const dir = tempDir();
+    await runProcess(process.execPath, [join(repoRoot, 'fixtures/dist/cli.js'), 'generate', '--people', '800', '--sources', '3', '--seed', '3', '--regime', 'placeholders', '--out', dir]);
+    const settings = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as Settings;
+    const sources = ['ehr', 'lab', 'payer'].map((name) => ({ name, path: join(dir, `${name}.csv`) }));
+    const model = await modelOf(settings, sources);
+    const inProcess = await link({ settings, sources, model, threads: 1 });
+    // 10 kB a part: 3 to 6 parts per source.
+    const sql = await linkInDuckDb({ settings, sources, model, duckdb: { threads: 1 }, streamPartBytes: 10_000 });
+    expect(inProcess.table.flags.filter((flag) => flag.reason === 'placeholder').length).toBeGreaterThan(0);
+    expect(inProcess.table.flags.filter((flag) => flag.reason !== 'placeholder').length).toBeGreaterThan(0);
+    expect(sql.table.flags).toEqual(inProcess.table.flags);
+    expect(sql.table.warnings).toEqual(inProcess.table.warnings);
+    expect(sql.table.recordIds).toEqual(inProcess.table.recordIds);
+    expect(sql.run.countsByRule).toEqual(inProcess.pairs.countsByRule);
+    expect(Array.from(sql.clustering.groupOf)).toEqual(Array.from(inProcess.clustering.groupOf));
+    expect(sql.identityIds).toEqual(inProcess.identityIds);
+  });
+
+  it('reads spreadsheet serial dates per source as in process: a column of them adopted with a warning, a few in a column flagged and dropped', async () => {
+    const dir = tempDir();
+    await runProcess(process.execPath, [join(repoRoot, 'fixtures/dist/cli.js'), 'generate', '--people', '600', '--sources', '3', '--seed', '5', '--regime', 'excel-dates', '--out', dir]);
+    const generated = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as Settings;
+    // The ehr source's dates without a declared format, and a few serial numbers among them: not a column of serial dates, so flagged.
+    const settings = { ...generated, sources: { ...generated.sources, ehr: { fields: { birth_date: { kind: 'birth_date' } } } } } as Settings;
+    const names = ['ehr', 'lab', 'payer'];
+    const ehr = readFileSync(join(dir, 'ehr.csv'), 'utf8').split('\n');
+    const born = ehr[0].split(',').indexOf('birth_date');
+    const serialRows: number[] = [];
+    for (const from of [5, 100, 300]) {
+      let line = from;
+      while (ehr[line].includes('"')) line++;
+      const cells = ehr[line].split(',');
+      cells[born] = '33010';
+      ehr[line] = cells.join(',');
+      serialRows.push(line);
+    }
+    writeFileSync(join(dir, 'ehr.csv'), ehr.join('\n'));
+    const sources = names.map((name) => ({ name, path: join(dir, `${name}.csv`) }));
+    const model = await modelOf(settings, sources);
+    const inProcess = await link({ settings, sources, model, threads: 1 });
+    const sql = await linkInDuckDb({ settings, sources, model, duckdb: { threads: 1 }, streamPartBytes: 10_000 });
+    expect(inProcess.table.warnings.map((w) => w.kind)).toContain('spreadsheet-serial-dates');
+    expect(inProcess.table.flags.filter((flag) => flag.source === 'ehr' && flag.reason === 'unparseable-date').map((flag) => flag.row)).toEqual(expect.arrayContaining(serialRows));
+    expect(sql.table.warnings).toEqual(inProcess.table.warnings);
+    expect(sql.table.flags).toEqual(inProcess.table.flags);
+    expect(sql.run.countsByRule).toEqual(inProcess.pairs.countsByRule);
+    expect(Array.from(sql.clustering.groupOf)).toEqual(Array.from(inProcess.clustering.groupOf));
+    expect(sql.identityIds).toEqual(inProcess.identityIds);
+  });
+
+  it.each([
+    ['inside one part', 3, 40],
+    ['across parts', 3, 2900],
+  ])('refuses a repeated record id %s with the error of the in-process read', async (_, first, repeat) => {
+    const dir = tempDir();
+    const lines = readFileSync(join(febrlDir, 'dataset3.csv'), 'utf8').trimEnd().split('\n');
+    // Data row n is line n; the repeat takes the id of an earlier row.
+    const cells = lines[repeat].split(',');
+    cells[0] = lines[first].split(',')[0];
+    lines[repeat] = cells.join(',');
+    const path = join(dir, 'repeated.csv');
+    writeFileSync(path, lines.join('\n') + '\n');
+    const sources = [{ name: 'f3', path }];
+    const inProcess = await buildRecordTable(sources, febrlSettings('dedupe'), 1).catch((error: unknown) => error);
+    const sql = await linkInDuckDb({ settings: febrlSettings('dedupe'), sources, model: febrlModel, duckdb: { threads: 1 }, streamPartBytes: 50_000 }).catch((error: unknown) => error);
+    expect(located(inProcess)).toMatchObject({ class: 'DuplicateRecordIdError', source: 'f3', row: repeat, firstRow: first });
+    expect(located(sql)).toEqual(located(inProcess));
+  });
+});

@@ -4,6 +4,7 @@ import {
   generatePairs,
   totalPairs,
   type BlockingRule,
+  type BlockingTable,
   type CandidatePairs,
   type CompiledBlockingRule,
 } from '@mpi/blocking';
@@ -110,7 +111,7 @@ function* scaled(base: readonly BlockingRule[], size: number): RuleCounting<Coun
 }
 
 /** The rules EM trains on: explicit training rules, else the blocking rules over person fields (all rules if none is). */
-export function trainingRules(settings: Settings, table: RecordTable, blocking: readonly CompiledBlockingRule[]): CompiledBlockingRule[] {
+export function trainingRules(settings: Settings, table: Pick<RecordTable, 'fieldKinds'> & BlockingTable, blocking: readonly CompiledBlockingRule[]): CompiledBlockingRule[] {
   if (settings.trainingRules) return settings.trainingRules.map((rule) => compileBlockingRule(table, rule));
   const person = blocking.filter((rule) => isPersonRule(rule.columns, table.fieldKinds));
   return person.length > 0 ? person : [...blocking];

@@ -1,4 +1,5 @@
 import type { Comparison, FellegiSunterModel, TermFrequencyInput } from '@mpi/scoring';
+import { compileBlockingRule } from '@mpi/blocking';
 import type { LinkMode } from '@mpi/types';
 import { buildLinkagePlan, DuckDbExecutor, type DuckDbOptions, type LinkagePlan, type ScoredPairRows, type SqlRunSummary, type TermFrequencyColumns } from '@mpi/sql';
 import { numberGroups, thresholdWeight, type Clustering } from '../cluster/cluster.js';
@@ -13,6 +14,8 @@ import { termFrequencyInputs } from './explain.js';
 import { readRecords } from './read.js';
 import { loadStaged } from './streamed/load.js';
 import { dropStaged, recordsOf, streamRecords, type StreamedRecords } from './streamed/prepare.js';
+import { emptyTable } from './streamed/rule-counts.js';
+import { candidateCount, estimateUInSql, householdShareInSql } from './streamed/training.js';
 import type { LinkOptions } from './types.js';
 
 /** Options of {@link linkInDuckDb}: link()'s, with DuckDB's settings. */
@@ -112,34 +115,6 @@ function tfBySlot(table: RecordTable, comparison: Comparison, input: TermFrequen
  * (test/sql-parity.test.ts).
  */
 export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResult> {
-  if (options.model !== undefined) return linkStreamed(options, options.model);
-  const clock = performance.now();
-  let prepared: Prepared | undefined = await prepare(options);
-  const { size, sources, source, recordIds, rows, flags, warnings } = prepared.table;
-  const records: LinkedRecords = { size, sources, source, recordIds, rows, flags, warnings };
-  const read = performance.now();
-  const executor = await DuckDbExecutor.open(options.duckdb);
-  try {
-    const untrained = prepared.planOf(untrainedModel(prepared.comparisons));
-    await executor.loadRecords(prepared.table, untrained, prepared.tf);
-    const loaded = performance.now();
-    await executor.compare(untrained);
-    const model = await trainInSql({ ...prepared, executor, plan: untrained, threads: options.threads ?? 1 });
-    const plan = prepared.planOf(model);
-    prepared = undefined;
-    const run = await executor.run(plan, { compared: true, release: true });
-    return await finish(options, executor, { records, plan, model, run, clock, read, loaded });
-  } finally {
-    executor.close();
-  }
-}
-
-/**
- * Applies a model with the records streamed into DuckDB (docs/sql-engine.md,
- * "Reading, streamed"): our process never holds the record table, only a part
- * of a source while it is normalized, and then who each row is.
- */
-async function linkStreamed(options: SqlLinkOptions, model: FellegiSunterModel): Promise<SqlLinkResult> {
   const clock = performance.now();
   const settings = validateSettings(options.settings, { sources: options.sources.map((source) => source.name) });
   const mode = settings.mode ?? DEFAULTS.mode;
@@ -150,28 +125,52 @@ async function linkStreamed(options: SqlLinkOptions, model: FellegiSunterModel):
   try {
     const writer = await executor.connect();
     let streamed: StreamedRecords;
+    let records: LinkedRecords;
+    let given = options.model;
+    const planOf = (model: FellegiSunterModel) => buildLinkagePlan({ model, rules: streamed.choice.rules, mode, threshold, thresholdWeight: thresholdWeight(threshold), clustering: method });
     try {
-      streamed = await streamRecords(executor, writer, { sources: options.sources, settings, mode, clusteringMethod: method, model, stage: { partBytes: options.streamPartBytes } });
+      streamed = await streamRecords(executor, writer, { sources: options.sources, settings, mode, clusteringMethod: method, model: given, stage: { partBytes: options.streamPartBytes } });
       const { staged } = streamed;
+      records = { size: staged.size, sources: staged.sources, ...(await recordsOf(executor.connection, staged)), flags: staged.flags, warnings: staged.warnings };
       progress({ stage: 'read', done: staged.size, total: staged.size });
-    } catch (error) {
-      writer.closeSync();
-      throw error;
-    }
-    const { staged, choice } = streamed;
-    const read = performance.now();
-    const plan = buildLinkagePlan({ model, rules: choice.rules, mode, threshold, thresholdWeight: thresholdWeight(threshold), clustering: method });
-    try {
-      await loadStaged(executor, writer, staged, plan);
+      await loadStaged(executor, writer, staged, planOf(given ?? untrainedModel(streamed.comparisons)));
     } finally {
       writer.closeSync();
     }
-    const who = await recordsOf(executor.connection, staged);
-    await dropStaged(executor.connection, staged, streamed.comparisons.length);
-    const records: LinkedRecords = { size: staged.size, sources: staged.sources, ...who, flags: staged.flags, warnings: staged.warnings };
-    const loaded = performance.now();
-    const run = await executor.run(plan, { release: true });
-    return await finish(options, executor, { records, plan, model, run, clock, read, loaded });
+    const { staged, comparisons, choice, space } = streamed;
+    const read = performance.now();
+    let loaded: number;
+    let run: SqlRunSummary;
+    if (given === undefined) {
+      const untrained = planOf(untrainedModel(comparisons));
+      loaded = performance.now();
+      await executor.compare(untrained);
+      const empty = emptyTable(staged.columns);
+      const chosen: ChosenRules = { rules: choice.rules.map((rule) => compileBlockingRule(empty, rule)), expectedTruePairs: choice.expectedTruePairs, space, budgetFor: choice.budgetFor };
+      given = await trainInSql({
+        executor,
+        settings,
+        mode,
+        chosen,
+        comparisons,
+        planOf,
+        plan: untrained,
+        threads: options.threads ?? 1,
+        table: { ...empty, fieldKinds: staged.fieldKinds },
+        size: staged.size,
+        estimateU: (sampleSize) => estimateUInSql(executor.connection, staged, records.source, comparisons, { mode, sampleSize, seed: settings.seed ?? DEFAULTS.seed }),
+        householdShare: () => householdShareInSql(executor.connection, staged),
+        candidateCount: () => candidateCount(executor.connection),
+      });
+      await dropStaged(executor.connection, staged, comparisons.length);
+      run = await executor.run(planOf(given), { compared: true, release: true });
+    } else {
+      // DuckDB holds what the plan reads: the staged tables go before the joins run.
+      await dropStaged(executor.connection, staged, comparisons.length);
+      loaded = performance.now();
+      run = await executor.run(planOf(given), { release: true });
+    }
+    return await finish(options, executor, { records, plan: planOf(given), model: given, run, clock, read, loaded });
   } finally {
     executor.close();
   }

@@ -1,7 +1,7 @@
 // Step 7 of the streamed read: the pairs each blocking rule makes alone,
 // counted by GROUP BY over the staged records, for ruleChoice (block.ts) to
 // decide on as it does on countRulePairs in process.
-import { blockingRuleName, compileBlockingRule, sortedNeighbourhoodPairs, type BlockingRule, type KeyTransform } from '@mpi/blocking';
+import { blockingRuleName, compileBlockingRule, sortedNeighbourhoodPairs, type BlockingRule, type BlockingTable, type KeyTransform } from '@mpi/blocking';
 import { appendColumns, valueKey } from '@mpi/sql';
 import type { LinkMode } from '@mpi/types';
 import type { StagedRecords } from './stage.js';
@@ -13,9 +13,14 @@ import { eachChunk, numberOf, type Connection } from './sql.js';
  * the same error), on an empty table of those columns.
  */
 export function checkRules(rules: readonly BlockingRule[], columns: readonly string[]): void {
-  const empty = { dictionary: [''], ids: new Uint32Array(0) };
-  const table = { size: 0, source: new Uint16Array(0), columns: Object.fromEntries(columns.map((column) => [column, empty])) };
+  const table = emptyTable(columns);
   for (const rule of rules) compileBlockingRule(table, rule);
+}
+
+/** A table of no records with the given columns: rules bound on it are checked and named as on the records (their columns, name), never counted. */
+export function emptyTable(columns: readonly string[]): BlockingTable {
+  const empty = { dictionary: [''], ids: new Uint32Array(0) };
+  return { size: 0, source: new Uint16Array(0), columns: Object.fromEntries(columns.map((column) => [column, empty])) };
 }
 
 /** Counts rules' pairs in DuckDB: derived keys per distinct value are computed once per column and transform (valueKey) into `dk_k_t`. */

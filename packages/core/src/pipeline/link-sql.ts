@@ -34,10 +34,8 @@ export interface SqlLinkOptions extends Omit<LinkOptions, 'model'> {
 }
 
 /**
- * The records as the outputs need them once DuckDB holds their values: which
- * source and record id each row is, not what it holds (the values, their
- * dictionaries and term frequencies are let go after loading, so the joins
- * run beside a smaller process).
+ * The records as the outputs need them: which source, row and record id each
+ * row is, not what it holds (the values live in DuckDB only).
  */
 export type LinkedRecords = Pick<RecordTable, 'size' | 'sources' | 'source' | 'recordIds' | 'rows' | 'flags' | 'warnings'>;
 
@@ -53,7 +51,7 @@ export interface SqlLinkResult {
   readonly run: SqlRunSummary;
   /** Scored pairs inside the components the average-linkage split clustered again. */
   readonly troubledPairs: number;
-  /** Seconds: reading and normalizing, loading into DuckDB, the SQL job (training included), the average-linkage split. */
+  /** Seconds: reading into DuckDB (with the placeholders, rule counts and term frequencies counted there), making the records table the plan reads, the SQL job (training included), the average-linkage split. */
   readonly seconds: { read: number; load: number; sql: number; cluster: number };
 }
 
@@ -107,7 +105,10 @@ function tfBySlot(table: RecordTable, comparison: Comparison, input: TermFrequen
 
 /**
  * Links the sources in embedded DuckDB: records are read and normalized by our
- * own code and loaded in batches; blocking, comparison vectors, match weights
+ * own code in parts and streamed into DuckDB, never held as a record table
+ * (docs/sql-engine.md, "Reading, streamed"; the placeholders, term
+ * frequencies and blocking rules counted in SQL and decided by the in-process
+ * code); blocking, comparison vectors, match weights
  * and connected components run as SQL (the plan of buildLinkagePlan); without a
  * model, it is trained on the pattern counts SQL returns (see trainInSql); the
  * components holding a pair scored below the threshold are split by the same
@@ -126,6 +127,7 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResu
     const writer = await executor.connect();
     let streamed: StreamedRecords;
     let records: LinkedRecords;
+    let read: number;
     let given = options.model;
     const planOf = (model: FellegiSunterModel) => buildLinkagePlan({ model, rules: streamed.choice.rules, mode, threshold, thresholdWeight: thresholdWeight(threshold), clustering: method });
     try {
@@ -133,17 +135,16 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResu
       const { staged } = streamed;
       records = { size: staged.size, sources: staged.sources, ...(await recordsOf(executor.connection, staged)), flags: staged.flags, warnings: staged.warnings };
       progress({ stage: 'read', done: staged.size, total: staged.size });
+      read = performance.now();
       await loadStaged(executor, writer, staged, planOf(given ?? untrainedModel(streamed.comparisons)));
     } finally {
       writer.closeSync();
     }
     const { staged, comparisons, choice, space } = streamed;
-    const read = performance.now();
-    let loaded: number;
+    let loaded = performance.now();
     let run: SqlRunSummary;
     if (given === undefined) {
       const untrained = planOf(untrainedModel(comparisons));
-      loaded = performance.now();
       await executor.compare(untrained);
       const empty = emptyTable(staged.columns);
       const chosen: ChosenRules = { rules: choice.rules.map((rule) => compileBlockingRule(empty, rule)), expectedTruePairs: choice.expectedTruePairs, space, budgetFor: choice.budgetFor };

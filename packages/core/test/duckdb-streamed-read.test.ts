@@ -9,7 +9,13 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseModel, serializeModel, type FellegiSunterModel } from '@mpi/scoring';
 import { link, type Settings } from '../src/index.js';
 import { linkInDuckDb } from '../src/advanced.js';
+import { countRulePairs, type BlockingRule } from '@mpi/blocking';
+import { DuckDbExecutor } from '@mpi/sql';
 import { buildRecordTable } from '../src/read/record-table.js';
+import { broadBlockingRules, defaultBlockingRules, tighterBlockingRule } from '../src/defaults/field-kinds.js';
+import { markPlaceholdersInSql } from '../src/pipeline/streamed/placeholders.js';
+import { SqlRuleCounter } from '../src/pipeline/streamed/rule-counts.js';
+import { stageRecords } from '../src/pipeline/streamed/stage.js';
 import { febrlDir, febrlSettings, repoRoot, runProcess, tempDir } from './helpers.js';
 
 // Every call of buildRecordTable is counted, in process and in DuckDB alike.
@@ -124,5 +130,41 @@ describe('the streamed read of --engine duckdb with a model', () => {
     const sql = await linkInDuckDb({ settings: febrlSettings('dedupe'), sources, model: febrlModel, duckdb: { threads: 1 }, streamPartBytes: 50_000 }).catch((error: unknown) => error);
     expect(located(inProcess)).toMatchObject({ class: 'DuplicateRecordIdError', source: 'f3', row: repeat, firstRow: first });
     expect(located(sql)).toEqual(located(inProcess));
+  });
+});
+
+describe('the pairs a blocking rule makes alone, counted in DuckDB', () => {
+  it.each(['dedupe', 'link'] as const)('are those countRulePairs counts on the record table, for every default, tighter, broad, unordered and sorted-neighbourhood rule (%s)', async (mode) => {
+    const settings = febrlSettings(mode);
+    const sources = [
+      { name: 'a', path: join(febrlDir, 'dataset4a.csv') },
+      { name: 'b', path: join(febrlDir, 'dataset4b.csv') },
+    ];
+    const table = await buildRecordTable(sources, settings, 1);
+    const fields = new Set(Object.keys(table.columns));
+    const defaults = defaultBlockingRules(fields);
+    const rules: BlockingRule[] = [
+      ...defaults,
+      ...defaults.flatMap((rule) => tighterBlockingRule(rule) ?? []),
+      ...broadBlockingRules(fields),
+      { kind: 'key', keys: [{ column: 'given_name' }, { column: 'family_name' }], unordered: true },
+      { kind: 'sortedNeighbourhood', keys: [{ column: 'family_name' }, { column: 'given_name', transform: 'prefix:2' }], window: 4 },
+      { kind: 'sortedNeighbourhood', keys: [{ column: 'birth_date' }], window: 3 },
+    ];
+    const executor = await DuckDbExecutor.open({ threads: 1 });
+    const writer = await executor.connect();
+    try {
+      const staged = await stageRecords(executor.connection, sources, settings);
+      await markPlaceholdersInSql(executor.connection, staged);
+      const counter = new SqlRuleCounter(executor.connection, writer, staged, mode);
+      const counted: number[] = [];
+      for (const rule of rules) counted.push(await counter.count(rule));
+      await counter.close();
+      expect(counted).toEqual(countRulePairs(table, rules, mode));
+      expect(counted.every((pairs) => pairs > 0)).toBe(true);
+    } finally {
+      writer.closeSync();
+      executor.close();
+    }
   });
 });

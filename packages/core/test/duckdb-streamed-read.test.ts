@@ -69,8 +69,8 @@ describe('the streamed read of --engine duckdb with a model', () => {
     const sources = ['ehr', 'lab', 'payer'].map((name) => ({ name, path: join(dir, `${name}.csv`) }));
     const model = await modelOf(settings, sources);
     const inProcess = await link({ settings, sources, model, threads: 1 });
-    // 10 kB a part: 3 to 6 parts per source.
-    const sql = await linkInDuckDb({ settings, sources, model, duckdb: { threads: 1 }, streamPartBytes: 10_000 });
+    // 10 kB a part: 3 to 6 parts per source, read in two worker threads.
+    const sql = await linkInDuckDb({ settings, sources, model, threads: 2, duckdb: { threads: 1 }, streamPartBytes: 10_000 });
     expect(inProcess.table.flags.filter((flag) => flag.reason === 'placeholder').length).toBeGreaterThan(0);
     expect(inProcess.table.flags.filter((flag) => flag.reason !== 'placeholder').length).toBeGreaterThan(0);
     expect(sql.table.flags).toEqual(inProcess.table.flags);
@@ -113,23 +113,32 @@ describe('the streamed read of --engine duckdb with a model', () => {
     expect(sql.identityIds).toEqual(inProcess.identityIds);
   });
 
-  it.each([
-    ['inside one part', 3, 40],
-    ['across parts', 3, 2900],
-  ])('refuses a repeated record id %s with the error of the in-process read', async (_, first, repeat) => {
-    const dir = tempDir();
+  /** FEBRL3 with some record ids changed (data row n is line n): to `from`'s id, or blanked with ''. */
+  function withIds(changes: readonly [row: number, id: number | ''][]): { name: string; path: string }[] {
     const lines = readFileSync(join(febrlDir, 'dataset3.csv'), 'utf8').trimEnd().split('\n');
-    // Data row n is line n; the repeat takes the id of an earlier row.
-    const cells = lines[repeat].split(',');
-    cells[0] = lines[first].split(',')[0];
-    lines[repeat] = cells.join(',');
-    const path = join(dir, 'repeated.csv');
+    for (const [row, id] of changes) {
+      const cells = lines[row].split(',');
+      cells[0] = id === '' ? '' : lines[id].split(',')[0];
+      lines[row] = cells.join(',');
+    }
+    const path = join(tempDir(), 'changed.csv');
     writeFileSync(path, lines.join('\n') + '\n');
-    const sources = [{ name: 'f3', path }];
+    return [{ name: 'f3', path }];
+  }
+
+  it.each([
+    ['a repeated id inside one part', [[40, 3]], { class: 'DuplicateRecordIdError', row: 40, firstRow: 3 }],
+    ['a repeated id across parts', [[2900, 3]], { class: 'DuplicateRecordIdError', row: 2900, firstRow: 3 }],
+    ['a missing id in a later part (its row counted from the file start)', [[3000, '']], { class: 'InvalidValueError', row: 3000 }],
+    ['a repeated id across parts before a missing id in its part', [[2900, 3], [2950, '']], { class: 'DuplicateRecordIdError', row: 2900, firstRow: 3 }],
+  ] as const)('refuses %s with the error of the in-process read, with parts read here or in workers', async (_, changes, expected) => {
+    const sources = withIds(changes);
     const inProcess = await buildRecordTable(sources, febrlSettings('dedupe'), 1).catch((error: unknown) => error);
-    const sql = await linkInDuckDb({ settings: febrlSettings('dedupe'), sources, model: febrlModel, duckdb: { threads: 1 }, streamPartBytes: 50_000 }).catch((error: unknown) => error);
-    expect(located(inProcess)).toMatchObject({ class: 'DuplicateRecordIdError', source: 'f3', row: repeat, firstRow: first });
-    expect(located(sql)).toEqual(located(inProcess));
+    expect(located(inProcess)).toMatchObject({ source: 'f3', ...expected });
+    for (const threads of [1, 2]) {
+      const sql = await linkInDuckDb({ settings: febrlSettings('dedupe'), sources, model: febrlModel, threads, duckdb: { threads: 1 }, streamPartBytes: 50_000 }).catch((error: unknown) => error);
+      expect(located(sql)).toEqual(located(inProcess));
+    }
   });
 });
 

@@ -131,7 +131,7 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResu
     let given = options.model;
     const planOf = (model: FellegiSunterModel) => buildLinkagePlan({ model, rules: streamed.choice.rules, mode, threshold, thresholdWeight: thresholdWeight(threshold), clustering: method });
     try {
-      streamed = await streamRecords(executor, writer, { sources: options.sources, settings, mode, clusteringMethod: method, model: given, stage: { partBytes: options.streamPartBytes } });
+      streamed = await streamRecords(executor, writer, { sources: options.sources, settings, mode, clusteringMethod: method, model: given, stage: { partBytes: options.streamPartBytes, threads: options.threads } });
       const { staged } = streamed;
       records = { size: staged.size, sources: staged.sources, ...(await recordsOf(executor.connection, staged)), flags: staged.flags, warnings: staged.warnings };
       progress({ stage: 'read', done: staged.size, total: staged.size });

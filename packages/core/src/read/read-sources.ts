@@ -18,7 +18,8 @@ function revive(data: Record<string, unknown>): Error {
   return error;
 }
 
-function readInWorker(input: SourceInput, settings: Settings, range?: ByteRange): Promise<SourceColumns> {
+/** Reads and normalizes a source (or a byte range of a CSV source) in a worker thread: readSourceColumns there. */
+export function readInWorker(input: SourceInput, settings: Settings, range?: ByteRange): Promise<SourceColumns> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER, { workerData: { input, settings, range } });
     worker.once('message', (message: { columns?: SourceColumns; error?: Record<string, unknown> }) => {

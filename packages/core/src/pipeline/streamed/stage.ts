@@ -7,7 +7,7 @@ import { appendColumns } from '@mpi/sql';
 import { DuplicateRecordIdError } from '../../errors.js';
 import { checkSourceColumns, type ColumnWarning } from '../../read/column-checks.js';
 import { earliestRepeat } from '../../read/record-order.js';
-import { shiftRows } from '../../read/read-sources.js';
+import { readInWorker, shiftRows } from '../../read/read-sources.js';
 import { sortedSources, tableLayout } from '../../read/record-table.js';
 import { readSourceColumns, type SourceColumns, type ValueFlag } from '../../read/source-columns.js';
 import { csvCuts, sourceFormat, type ByteRange, type SourceInput } from '../../read/sources.js';
@@ -48,6 +48,8 @@ export interface StagedRecords {
 export interface StageOptions {
   /** CSV bytes per part (default STREAM_PART_BYTES; tests lower it to cut small files). */
   readonly partBytes?: number;
+  /** Parts of a CSV source read at once, each in a worker thread (default 1: read here, one after another). */
+  readonly threads?: number;
 }
 
 /** The byte ranges a CSV source is read in, or [undefined] to read it whole. */
@@ -65,6 +67,26 @@ async function partsOf(input: SourceInput, partBytes: number): Promise<(ByteRang
   if (cuts.length === 0) return [undefined];
   const bounds = [0, ...cuts, size];
   return bounds.slice(1).map((end, k) => ({ headerEnd, start: bounds[k], end }));
+}
+
+/**
+ * The parts' reads, to be awaited in order: with several threads, up to that
+ * many parts are read ahead in worker threads (each a part's values, then let
+ * go once appended); with one, each part is read here when its turn comes.
+ */
+function partReads(input: SourceInput, settings: Settings, ranges: readonly (ByteRange | undefined)[], threads: number): (() => Promise<SourceColumns>)[] {
+  if (threads <= 1 || ranges.length < 2) return ranges.map((range) => () => readSourceColumns(input, settings, range));
+  const started: Promise<SourceColumns>[] = [];
+  const start = (p: number) => {
+    if (p >= ranges.length || started[p] !== undefined) return;
+    started[p] = readInWorker(input, settings, ranges[p]);
+    // Awaited in turn; a failure of a part read ahead is not unhandled meanwhile.
+    started[p].catch(() => {});
+  };
+  return ranges.map((_, p) => () => {
+    for (let ahead = p; ahead < p + threads; ahead++) start(ahead);
+    return started[p];
+  });
 }
 
 /** The first repeated record id among the staged records of source `s` (rows within the source), as the error the in-process read raises. */
@@ -101,13 +123,18 @@ export async function stageRecords(connection: Connection, inputs: readonly Sour
   for (const [s, input] of sorted.entries()) {
     const skeletons: SourceColumns[] = [];
     let offset = 0;
-    for (const range of await partsOf(input, options.partBytes ?? STREAM_PART_BYTES)) {
+    const ranges = await partsOf(input, options.partBytes ?? STREAM_PART_BYTES);
+    const reads = partReads(input, settings, ranges, options.threads ?? 1);
+    for (const [p, read] of reads.entries()) {
       let part: SourceColumns;
       try {
-        part = shiftRows(await readSourceColumns(input, settings, range), offset);
+        part = shiftRows(await read(), offset);
       } catch (error) {
-        // A repeat among the parts read before is on an earlier row: the error a single pass stops at.
-        throw (offset > 0 ? await repeatedId(connection, s, input.name, settings) : undefined) ?? error;
+        // A later part's error counts rows from the part's start, and a repeated id across parts
+        // comes first in a single pass: the source up to this part's end, read as one, fails as
+        // the in-process read does (holding that much of the source, on this error path only).
+        if (p > 0) await readSourceColumns(input, settings, { ...ranges[p]!, start: 0 });
+        throw error;
       }
       await appendPart(connection, s, part, tableColumns.length, columnIndex);
       offset += part.recordIds.length;

@@ -69,8 +69,8 @@ describe('the streamed read of --engine duckdb with a model', () => {
     const sources = ['ehr', 'lab', 'payer'].map((name) => ({ name, path: join(dir, `${name}.csv`) }));
     const model = await modelOf(settings, sources);
     const inProcess = await link({ settings, sources, model, threads: 1 });
-    // 10 kB a part: 3 to 6 parts per source, read in two worker threads.
-    const sql = await linkInDuckDb({ settings, sources, model, threads: 2, duckdb: { threads: 1 }, streamPartBytes: 10_000 });
+    // 20 kB a part: 2 or 3 parts per source, read in two worker threads.
+    const sql = await linkInDuckDb({ settings, sources, model, threads: 2, duckdb: { threads: 1 }, streamPartBytes: 20_000 });
     expect(inProcess.table.flags.filter((flag) => flag.reason === 'placeholder').length).toBeGreaterThan(0);
     expect(inProcess.table.flags.filter((flag) => flag.reason !== 'placeholder').length).toBeGreaterThan(0);
     expect(sql.table.flags).toEqual(inProcess.table.flags);
@@ -103,7 +103,7 @@ describe('the streamed read of --engine duckdb with a model', () => {
     const sources = names.map((name) => ({ name, path: join(dir, `${name}.csv`) }));
     const model = await modelOf(settings, sources);
     const inProcess = await link({ settings, sources, model, threads: 1 });
-    const sql = await linkInDuckDb({ settings, sources, model, duckdb: { threads: 1 }, streamPartBytes: 10_000 });
+    const sql = await linkInDuckDb({ settings, sources, model, duckdb: { threads: 1 }, streamPartBytes: 20_000 });
     expect(inProcess.table.warnings.map((w) => w.kind)).toContain('spreadsheet-serial-dates');
     expect(inProcess.table.flags.filter((flag) => flag.source === 'ehr' && flag.reason === 'unparseable-date').map((flag) => flag.row)).toEqual(expect.arrayContaining(serialRows));
     expect(sql.table.warnings).toEqual(inProcess.table.warnings);

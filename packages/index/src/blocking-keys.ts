@@ -17,7 +17,8 @@ interface CompiledKeyRule {
   readonly blockStart: Uint32Array;
 }
 
-interface RuleKeys {
+/** One key rule's blocks (see BlockingKeys). */
+export interface RuleKeys {
   readonly rule: Extract<BlockingRule, { kind: 'key' }>;
   /** Derived key strings joined -> key id of the compiled rule. */
   readonly idOfKey: Map<string, number>;
@@ -87,7 +88,8 @@ let gathered = new Uint32Array(256);
  * so those indexes keep blocking the whole table on a match.
  */
 export class BlockingKeys {
-  private constructor(private readonly rules: readonly RuleKeys[]) {}
+  /** Per rule, its blocks (built here, or read from the index's file: stored-table.ts). */
+  constructor(readonly rules: readonly RuleKeys[]) {}
 
   static build(table: RecordTable, rules: readonly BlockingRule[]): BlockingKeys | undefined {
     const built: RuleKeys[] = [];

@@ -28,7 +28,7 @@ import { scorePairs, scoreTable, sourcesOf, termFrequencyInputsOf, type FrozenPa
 import type { IdentityAges } from './stable-ids.js';
 import { DEFAULT_REFRESH_GROWTH, refreshPolicy, refreshTrigger, trainedOn, type ModelRefreshPolicy, type TrainedOn } from './refresh-policy.js';
 import { trainParts } from './train-model.js';
-import { IndexStore, type DecisionRow, type IdentityRow, type ReviewRow } from './store.js';
+import { IndexStore, type DecisionRow, type IdentityRow, type RecordEntry, type ReviewRow } from './store.js';
 import { TABLE_LAYOUT, tableOf, tableParts, type TableManifest } from './stored-table.js';
 import type {
   ChangeSummary,
@@ -52,11 +52,8 @@ import type {
 export const DEFAULT_REVIEW_THRESHOLD = 0.1;
 
 /** A record as the open index holds it: its raw fields stay in the file (recordsAfter reads them when every record is scored again). */
-interface IndexedRecord {
-  readonly source: string;
-  readonly recordId: string;
+interface IndexedRecord extends RecordEntry {
   identityId: string;
-  /** This version's number in the stored pairs (undefined in a file from before pairs were stored). */
   seq: number | undefined;
 }
 
@@ -215,7 +212,7 @@ export class IdentityIndex {
     const tf = JSON.parse(store.meta('tf')!) as (StoredTermFrequencies | null)[];
     const thresholds = JSON.parse(store.meta('thresholds')!) as { link: number; review: number };
     const records = new Map<string, IndexedRecord>();
-    for (const record of store.recordEntries()) records.set(recordKey(record.source, record.recordId), { ...record });
+    for (const record of store.recordEntries()) records.set(recordKey(record.source, record.recordId), record);
     const batches = store.batchCount();
     const index = new IdentityIndex(store, { settings, model, rules, tf }, threadsOf(options.threads), records, thresholds, options.beforeCommit, batches);
     const given = store.meta('given_settings');
@@ -786,8 +783,10 @@ export class IdentityIndex {
   }
 
   /**
-   * Ranked candidate identities for each query record, without writing:
-   * blocked against the index and scored with the stored model.
+   * Ranked candidate identities for each query record, without changing the
+   * index: blocked against the index and scored with the stored model. (The
+   * first match on a file whose normalized table is not stored, written by
+   * older code, stores it: see storeBuiltTable.)
    */
   async matchAll(queries: readonly MatchQuery[], options: MatchOptions = {}): Promise<MatchCandidate[][]> {
     return this.matchWith(queries, options, true);

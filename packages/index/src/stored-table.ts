@@ -10,6 +10,7 @@
 import type { BlockingRule } from '@mpi/blocking';
 import type { ColumnWarning, FieldKind, PlaceholderMarks, RecordTable, ValueFlag } from '@mpi/core';
 import { BlockingKeys, type RuleKeys } from './blocking-keys.js';
+import { KeyIds, type SortedKeys } from './key-ids.js';
 
 /** Version of the stored table's layout; parts of another version are not read. */
 export const TABLE_LAYOUT = 1;
@@ -71,6 +72,20 @@ function unpackStrings(bytes: Buffer | undefined): string[] {
   return list;
 }
 
+/** Sorted keys as one part: their count, each key's start in the text (UTF-16 units) and its id, then the text as UTF-8. */
+function packSortedKeys({ text, starts, ids }: SortedKeys): Buffer {
+  return Buffer.concat([bytesOf(Uint32Array.of(ids.length)), bytesOf(starts), bytesOf(ids), Buffer.from(text, 'utf8')]);
+}
+
+/** Read back in place (see key-ids.ts): one decode, no string per key. */
+function unpackSortedKeys(bytes: Buffer | undefined): SortedKeys {
+  if (bytes === undefined) throw new Error('a stored table part is missing');
+  const count = bytes.readUInt32LE(0);
+  const starts = arrayOf(bytes.subarray(4, 8 + 4 * count), Uint32Array);
+  const ids = arrayOf(bytes.subarray(8 + 4 * count, 8 + 8 * count), Uint32Array);
+  return { text: bytes.toString('utf8', 8 + 8 * count), starts, ids };
+}
+
 /** The table and keys (null: the rules are not all key rules) as stored parts, tagged with the batch that writes them. */
 export function tableParts(table: RecordTable, keys: BlockingKeys | null, rules: readonly BlockingRule[], batch: number): StoredTable {
   const parts = new Map<string, Buffer>();
@@ -90,10 +105,7 @@ export function tableParts(table: RecordTable, keys: BlockingKeys | null, rules:
   keys?.rules.forEach((held, r) => {
     parts.set(`key_order:${r}`, bytesOf(held.order));
     parts.set(`key_starts:${r}`, bytesOf(held.blockStart));
-    // Each block's key string by block id ('' for none: a key is never empty).
-    const names = new Array<string>(held.blockStart.length - 1).fill('');
-    for (const [name, id] of held.idOfKey) if (id < names.length) names[id] = name;
-    parts.set(`key_names:${r}`, packStrings(names));
+    parts.set(`key_names:${r}`, packSortedKeys(held.idOfKey.sortedKeys()));
   });
   const manifest: TableManifest = {
     layout: TABLE_LAYOUT,
@@ -138,9 +150,7 @@ export function tableOf({ manifest, parts }: StoredTable): { table: RecordTable;
   if (manifest.rules === null) return { table, keys: null };
   const rules: RuleKeys[] = manifest.rules.map((rule, r) => {
     if (rule.kind !== 'key') throw new Error('stored blocking keys of a rule that is not a key rule');
-    const names = unpackStrings(parts.get(`key_names:${r}`));
-    const idOfKey = new Map<string, number>();
-    for (let k = 1; k < names.length; k++) if (names[k] !== '') idOfKey.set(names[k], k);
+    const idOfKey = KeyIds.fromSorted(unpackSortedKeys(parts.get(`key_names:${r}`)));
     return { rule, idOfKey, order: arrayOf(parts.get(`key_order:${r}`), Uint32Array), blockStart: arrayOf(parts.get(`key_starts:${r}`), Uint32Array) };
   });
   return { table, keys: new BlockingKeys(rules) };

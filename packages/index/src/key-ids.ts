@@ -72,7 +72,8 @@ export class KeyIds {
   sortedKeys(): SortedKeys {
     if (this.added.size === 0) return this.sorted;
     const base = this.sorted;
-    const extra = [...this.added].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    // The default sort compares strings by UTF-16 code units, as `<` does, several times faster than a comparator.
+    const extra = [...this.added.keys()].sort().map((key) => [key, this.added.get(key)!] as const);
     const starts = new Uint32Array(base.ids.length + extra.length + 1);
     const ids = new Uint32Array(base.ids.length + extra.length);
     const pieces: string[] = [];

@@ -41,9 +41,10 @@ export interface StoredTable {
 
 const bytesOf = (array: Uint16Array | Uint32Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
 
-/** A part's bytes as a typed array (copied: a blob need not be aligned). */
-function arrayOf<T extends Uint16Array | Uint32Array>(bytes: Buffer | undefined, kind: { new (buffer: ArrayBuffer): T }): T {
+/** A part's bytes as a typed array: a view of them when they are aligned (a blob read from the file is its own buffer), else a copy. */
+function arrayOf<T extends Uint16Array | Uint32Array>(bytes: Buffer | undefined, kind: { new (buffer: ArrayBuffer, byteOffset?: number, length?: number): T; BYTES_PER_ELEMENT: number }): T {
   if (bytes === undefined) throw new Error('a stored table part is missing');
+  if (bytes.byteOffset % kind.BYTES_PER_ELEMENT === 0) return new kind(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / kind.BYTES_PER_ELEMENT);
   const copy = new ArrayBuffer(bytes.byteLength);
   new Uint8Array(copy).set(bytes);
   return new kind(copy);

@@ -20,6 +20,10 @@ const queries: MatchQuery[] = [0, 5, 31, 47, 52, 58].flatMap((at, i) => {
   ];
 });
 
+/** A clinic record whose every blocking key is new to the index (added by the test of a failed change, and queried by all). */
+const stranger = { ...records.clinic[35]!, mrn: 'C-stranger', given_name: 'Quintessa', family_name: 'Zyxwvutsr', birth_date: '2/29/1904', postcode: '00001', street_address: '1 Nowhere Lane', phone: '555.010.0199', email: 'quintessa@example.org', national_id: '900000001' };
+queries.push({ source: 'clinic', record: { ...stranger, mrn: 'query-stranger' } });
+
 /** What a match answers, whole: ids, members, weights, grades and explanations. */
 const answers = (index: IdentityIndex) => index.matchAll(queries, { count: 3 });
 
@@ -91,14 +95,17 @@ describe('an index opened again', () => {
     const expected = await answers(before);
     before.close();
     armed = true;
-    await expect(index.add({ payer: records.payer, clinic: records.clinic.slice(30, 40) })).rejects.toThrow('aborted inside the transaction');
+    const failed = { payer: records.payer, clinic: [...records.clinic.slice(30, 40), stranger] };
+    await expect(index.add(failed)).rejects.toThrow('aborted inside the transaction');
     armed = false;
     await expectOpened(path, expected, 'file');
 
     // The handle whose change failed takes the batch again as the index that never tried it does, and stores that table.
     const reference = await build(join(dir, 'reference.db'));
-    for (const batch of [{ clinic: records.clinic.slice(0, 30) }, { payer: records.payer, clinic: records.clinic.slice(30, 40) }]) await reference.add(batch);
-    await index.add({ payer: records.payer, clinic: records.clinic.slice(30, 40) });
+    for (const batch of [{ clinic: records.clinic.slice(0, 30) }, failed]) await reference.add(batch);
+    // Its keys kept those the failed change set: the stranger's key ids are set again (else its row is in no block).
+    await index.add(failed);
+    expect((await index.match({ source: 'clinic', record: { ...stranger, mrn: 'query' } }))[0]?.records).toEqual([{ source: 'clinic', recordId: 'C-stranger' }]);
     expect(await answers(index)).toEqual(await answers(reference));
     expect(byId(index.groups())).toEqual(byId(reference.groups()));
     index.close();

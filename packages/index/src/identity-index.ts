@@ -30,6 +30,7 @@ import { DEFAULT_REFRESH_GROWTH, refreshPolicy, refreshTrigger, trainedOn, type 
 import { trainParts } from './train-model.js';
 import { IndexStore, type DecisionRow, type IdentityRow, type RecordEntry, type ReviewRow } from './store.js';
 import { TABLE_LAYOUT, tableOf, tableParts, type TableManifest } from './stored-table.js';
+import { caughtUp, type KeyedTable } from './table-catch-up.js';
 import type {
   ChangeSummary,
   CreateIndexOptions,
@@ -47,6 +48,15 @@ import type {
   RecordRef,
   ReviewPair,
 } from './types.js';
+
+/**
+ * Share of the records changed (added, updated, removed) since the stored
+ * table was written from which a change writes it whole again; below it, an
+ * opened index brings the stored table up to date (table-catch-up.ts). Writing
+ * it whole took 20-25 s of every add at a million records on a loaded host;
+ * catching up on 5% of them normalizes 50,000 records on open.
+ */
+const TABLE_REWRITE_SHARE = 0.05;
 
 /** Default lower threshold of the review band (see CreateIndexOptions.reviewThreshold). */
 export const DEFAULT_REVIEW_THRESHOLD = 0.1;
@@ -129,6 +139,8 @@ export class IdentityIndex {
   private tableStored = false;
   /** @internal Where the table of this handle came from on first use: the file's stored table, or normalizing every record. */
   tableFrom: 'file' | 'records' | undefined;
+  /** @internal Batches between the stored table read on first use and the file's last (their changes were caught up). */
+  tableBehind = 0;
   /** @internal Pairs compared and scored by the last match (what the tests check a match touches). */
   lastMatchPairs = 0;
   /** The records' pairs and match weights of the last change (its table is `table`), held so an add scores only its new pairs. */
@@ -605,9 +617,10 @@ export class IdentityIndex {
     for (const [key, id] of identityOf) if (this.records.has(key) && this.records.get(key)!.identityId !== id) idsChanged++;
     const ownEvents = change.events?.({ created: assignment.created.length, merged, split: assignment.splits.length, idsChanged }) ?? [];
     const recordCount = change.added.size + change.updated.size + change.removed.length;
-    // The table and keys after the change, stored with it (an add's keys come merged; a change that scored everything builds them).
+    // The table and keys after the change (an add's keys come merged; a change that scored everything builds them),
+    // stored with it when it scored everything or the records changed since the stored table reach TABLE_REWRITE_SHARE.
     const keys = scored === undefined ? undefined : (scope?.keys ?? BlockingKeys.build(scored.table, this.frozen.rules) ?? null);
-    const stored = scored === undefined ? undefined : tableParts(scored.table, keys!, this.frozen.rules, batch);
+    const stored = scored === undefined || (scope !== undefined && !this.tableDue(recordCount)) ? undefined : tableParts(scored.table, keys!, this.frozen.rules, batch);
     let seqOf = new Map<string, number>();
     this.store.transaction(() => {
       if (this.store.batchCount() !== this.batches) {
@@ -645,8 +658,8 @@ export class IdentityIndex {
         this.store.addReview(review);
       }
       for (const [key, value] of Object.entries(change.meta ?? {})) this.store.setMeta(key, value);
-      if (stored === undefined) this.store.clearTable();
-      else this.store.putTable(JSON.stringify(stored.manifest), stored.parts);
+      if (scored === undefined) this.store.clearTable();
+      else if (stored !== undefined) this.store.putTable(JSON.stringify(stored.manifest), stored.parts);
       for (const event of [...ownEvents, ...events]) this.writeEvent(event, batch, time);
       this.beforeCommit();
     });
@@ -683,6 +696,14 @@ export class IdentityIndex {
       review: scope === undefined ? review.length : this.store.reviewCount(),
       seconds: { read: timing.read, score: timing.score, cluster, write: seconds(clock) },
     };
+  }
+
+  /** Whether a change of `records` records writes the table whole: none of this layout is stored, or the records changed since it reach TABLE_REWRITE_SHARE. */
+  private tableDue(records: number): boolean {
+    const text = this.store.meta('table');
+    if (text === undefined) return true;
+    const { layout, batch } = JSON.parse(text) as TableManifest;
+    return layout !== TABLE_LAYOUT || this.store.recordsChangedSince(batch) + records >= TABLE_REWRITE_SHARE * this.records.size;
   }
 
   private writeEvent(event: PendingEvent, batch: number, time: string): void {
@@ -826,7 +847,7 @@ export class IdentityIndex {
    */
   private async indexTable(): Promise<RecordTable> {
     if (this.table === undefined) {
-      const stored = this.storedTable();
+      const stored = await this.storedTable();
       if (stored !== undefined) {
         ({ table: this.table, keys: this.keys } = stored);
         this.tableStored = true;
@@ -841,14 +862,21 @@ export class IdentityIndex {
     return this.table;
   }
 
-  /** The file's table and keys when they are of this layout and were written by its last batch for the frozen rules; else undefined. */
-  private storedTable(): { table: RecordTable; keys: BlockingKeys | null } | undefined {
+  /**
+   * The file's table and keys, when they are of this layout and of the frozen
+   * rules, brought up to date with the records changed since the batch that
+   * wrote them (table-catch-up.ts); else undefined.
+   */
+  private async storedTable(): Promise<KeyedTable | undefined> {
     const text = this.store.meta('table');
     if (text === undefined) return undefined;
     const manifest = JSON.parse(text) as TableManifest;
-    if (manifest.layout !== TABLE_LAYOUT || manifest.batch !== this.batches || manifest.size !== this.records.size) return undefined;
+    if (manifest.layout !== TABLE_LAYOUT || manifest.batch > this.batches) return undefined;
     if (manifest.rules !== null && JSON.stringify(manifest.rules) !== JSON.stringify(this.frozen.rules)) return undefined;
-    return tableOf({ manifest, parts: this.store.tableParts() });
+    const stored = tableOf({ manifest, parts: this.store.tableParts() });
+    if (manifest.batch === this.batches) return stored;
+    this.tableBehind = this.batches - manifest.batch;
+    return caughtUp(stored, this.records, this.store.recordsSince(manifest.batch), this.frozen.settings, this.threads);
   }
 
   /**

@@ -72,6 +72,17 @@ export interface PairChunkRow {
   readonly weights: Float64Array;
 }
 
+/** Rows of (source, record_id, data, identity_id, seq) as records. */
+function storedRecords(rows: unknown[]): StoredRecord[] {
+  return (rows as [string, string, string, string, number | null][]).map(([source, recordId, data, identityId, seq]) => ({
+    source,
+    recordId,
+    data: JSON.parse(data) as Record<string, string>,
+    identityId,
+    seq: seq ?? undefined,
+  }));
+}
+
 /** A typed array's bytes as a blob. */
 const blob = (array: Uint32Array | Float64Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
 
@@ -240,6 +251,16 @@ export class IndexStore {
     this.setMeta('table', manifest);
   }
 
+  /** Records put (added or updated) by batches after `batch`, with their raw fields. */
+  recordsSince(batch: number): StoredRecord[] {
+    return storedRecords(this.statement('SELECT source, record_id, data, identity_id, seq FROM records WHERE batch > ?').raw().all(batch));
+  }
+
+  /** Records added, updated or removed by the batches after `batch`. */
+  recordsChangedSince(batch: number): number {
+    return this.statement('SELECT coalesce(sum(records), 0) FROM batches WHERE batch > ?').pluck().get(batch) as number;
+  }
+
   /** Drops the stored table (an index left without records). */
   clearTable(): void {
     this.statement('DELETE FROM table_parts').run();
@@ -253,8 +274,7 @@ export class IndexStore {
   }
 
   records(): StoredRecord[] {
-    const rows = this.statement('SELECT source, record_id, data, identity_id, seq FROM records ORDER BY source, record_id').raw().all() as [string, string, string, string, number | null][];
-    return rows.map(([source, recordId, data, identityId, seq]) => ({ source, recordId, data: JSON.parse(data) as Record<string, string>, identityId, seq: seq ?? undefined }));
+    return storedRecords(this.statement('SELECT source, record_id, data, identity_id, seq FROM records ORDER BY source, record_id').raw().all());
   }
 
   setSeq(source: string, recordId: string, seq: number): void {

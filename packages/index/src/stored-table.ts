@@ -8,7 +8,7 @@
 // before a batch that did not write them, are not read (the table is built from
 // the records again, as for a file from before tables were stored).
 import type { BlockingRule } from '@mpi/blocking';
-import type { ColumnWarning, FieldKind, PlaceholderMarks, RecordTable, ValueFlag } from '@mpi/core';
+import { MpiError, type ColumnWarning, type FieldKind, type PlaceholderMarks, type RecordTable, type ValueFlag } from '@mpi/core';
 import { BlockingKeys, type RuleKeys } from './blocking-keys.js';
 import { KeyIds, type SortedKeys } from './key-ids.js';
 
@@ -39,11 +39,17 @@ export interface StoredTable {
   readonly parts: Map<string, Buffer>;
 }
 
+/** A part read from the file, which a file of this layout always has. */
+function present(bytes: Buffer | undefined): Buffer {
+  if (bytes === undefined) throw new MpiError('INDEX_FORMAT', 'a part of the stored table is missing from the index file');
+  return bytes;
+}
+
 const bytesOf = (array: Uint16Array | Uint32Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
 
 /** A part's bytes as a typed array: a view of them when they are aligned (a blob read from the file is its own buffer), else a copy. */
 function arrayOf<T extends Uint16Array | Uint32Array>(bytes: Buffer | undefined, kind: { new (buffer: ArrayBuffer, byteOffset?: number, length?: number): T; BYTES_PER_ELEMENT: number }): T {
-  if (bytes === undefined) throw new Error('a stored table part is missing');
+  bytes = present(bytes);
   if (bytes.byteOffset % kind.BYTES_PER_ELEMENT === 0) return new kind(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / kind.BYTES_PER_ELEMENT);
   const copy = new ArrayBuffer(bytes.byteLength);
   new Uint8Array(copy).set(bytes);
@@ -63,7 +69,7 @@ function packStrings(list: readonly string[]): Buffer {
 }
 
 function unpackStrings(bytes: Buffer | undefined): string[] {
-  if (bytes === undefined) throw new Error('a stored table part is missing');
+  bytes = present(bytes);
   const count = bytes.readUInt32LE(0);
   const lengths = arrayOf(bytes.subarray(4, 4 + 4 * count), Uint32Array);
   const text = bytes.toString('utf8', 4 + 4 * count);
@@ -80,7 +86,7 @@ function packSortedKeys({ text, starts, ids }: SortedKeys): Buffer {
 
 /** Read back in place (see key-ids.ts): one decode, no string per key. */
 function unpackSortedKeys(bytes: Buffer | undefined): SortedKeys {
-  if (bytes === undefined) throw new Error('a stored table part is missing');
+  bytes = present(bytes);
   const count = bytes.readUInt32LE(0);
   const starts = arrayOf(bytes.subarray(4, 8 + 4 * count), Uint32Array);
   const ids = arrayOf(bytes.subarray(8 + 4 * count, 8 + 8 * count), Uint32Array);
@@ -150,7 +156,7 @@ export function tableOf({ manifest, parts }: StoredTable): { table: RecordTable;
   };
   if (manifest.rules === null) return { table, keys: null };
   const rules: RuleKeys[] = manifest.rules.map((rule, r) => {
-    if (rule.kind !== 'key') throw new Error('stored blocking keys of a rule that is not a key rule');
+    if (rule.kind !== 'key') throw new MpiError('INDEX_FORMAT', 'the index file stores blocking keys for a rule that is not a key rule');
     const idOfKey = KeyIds.fromSorted(unpackSortedKeys(parts.get(`key_names:${r}`)));
     return { rule, idOfKey, order: arrayOf(parts.get(`key_order:${r}`), Uint32Array), blockStart: arrayOf(parts.get(`key_starts:${r}`), Uint32Array) };
   });

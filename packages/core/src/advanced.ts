@@ -26,7 +26,7 @@ export {
 export { HOUSEHOLD_SHARE, householdShare, withoutHouseholdGroup } from './defaults/households.js';
 
 // Scoring inputs and clustering.
-export { termFrequencyInputs } from './pipeline/explain.js';
+export { termFrequencyInputs, unseenValueFrequency } from './pipeline/explain.js';
 export { clusterPairs, identityId, thresholdWeight } from './cluster/cluster.js';
 export type { ClusterOptions, Clustering, ClusteringMethod } from './cluster/cluster.js';
 

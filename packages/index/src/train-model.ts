@@ -5,7 +5,7 @@
 // refresh trains them again over every indexed record.
 import type { BlockingRule } from '@mpi/blocking';
 import { link, type Settings, type SourceInput } from '@mpi/core';
-import { blockPairs, DEFAULTS, termFrequencyInputs } from '@mpi/core/advanced';
+import { blockPairs, DEFAULTS, termFrequencyInputs, unseenValueFrequency } from '@mpi/core/advanced';
 import type { FellegiSunterModel } from '@mpi/scoring';
 import { termFrequencyInputsOf, type FrozenParts, type ScoredTable, type StoredTermFrequencies } from './scored-table.js';
 
@@ -17,9 +17,7 @@ function storedTermFrequencies(scored: ScoredTable, model: FellegiSunterModel): 
     const frequencies: Record<string, number> = {};
     // The first value column's values (a multi-valued field's frequencies also hold the other columns' values, after them).
     for (let id = 1; id < column.dictionary.length; id++) if (input.tf[id] > 0) frequencies[column.dictionary[id]] = input.tf[id];
-    let present = 0;
-    for (let r = 0; r < column.ids.length; r++) if (column.ids[r] !== 0) present++;
-    return { column: model.comparisons[c].column, frequencies, unseen: present > 0 ? 1 / present : 1 };
+    return { column: model.comparisons[c].column, frequencies, unseen: unseenValueFrequency(scored.table, model.comparisons[c], input.tf) };
   });
 }
 

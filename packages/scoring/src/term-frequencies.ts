@@ -70,3 +70,30 @@ function personCounts(column: EncodedColumn, people: EncodedColumn): Float64Arra
   }
   return counts;
 }
+
+/**
+ * Frequencies for a field meant to hold one value per person (a national id):
+ * per value, the chance that a *different* person holds it, (n - 1) / (N - 1),
+ * with n the value's holders and N every holder, counted per person as
+ * termFrequencies counts them. Record-linkage term frequencies (n / N) count the
+ * holder themself, which for a value only one person holds says an exact id
+ * agreement happens by chance once in N pairs: at 1,000 holders, 10 bits, no
+ * stronger than a rare name. A value one person holds takes the field's own
+ * rate of sharing among different people, sum n(n - 1) / (N(N - 1)) (ids reused
+ * in a family, typos that land on another person's id), counted as at least one
+ * shared pair.
+ */
+export function identifierFrequencies(column: EncodedColumn, people?: EncodedColumn): Float64Array {
+  const counts = people === undefined ? recordCounts(column) : personCounts(column, people);
+  counts[0] = 0;
+  let holders = 0;
+  let sharedPairs = 0;
+  for (let id = 1; id < counts.length; id++) {
+    holders += counts[id];
+    sharedPairs += counts[id] * (counts[id] - 1);
+  }
+  if (holders < 2) return termFrequencies(column, people);
+  const unshared = Math.max(sharedPairs, 2) / (holders * (holders - 1));
+  for (let id = 1; id < counts.length; id++) if (counts[id] > 0) counts[id] = Math.max(unshared, (counts[id] - 1) / (holders - 1));
+  return counts;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileWeights, explainPair, scorePairs, withTermFrequencies, type FellegiSunterModel } from '../src/model/index.js';
 import { birthDateComparison, familyNameComparison, givenNameComparison, identifierComparison } from '../src/comparison-library.js';
-import { termFrequencies } from '../src/term-frequencies.js';
+import { identifierFrequencies, termFrequencies } from '../src/term-frequencies.js';
 import type { ComparisonLevel, EncodedColumn } from '../src/types.js';
 
 const column = (dictionary: string[], values: string[]): EncodedColumn => ({ dictionary, ids: Uint32Array.from(values, (v) => dictionary.indexOf(v)) });
@@ -23,6 +23,34 @@ describe('term frequencies', () => {
   it('count a value whose records have no demographic value as one person', () => {
     const noDates = column(['', '19700101'], ['', '', '', '', '', '', '', '', '19700101', '']);
     expect([...termFrequencies(family, noDates)]).toEqual([0, 0.5, 0.5]);
+  });
+});
+
+describe('identifier frequencies: the chance that a different person holds the value', () => {
+  // Ten people with ids: a parent's id also on one child's record (two people), eight ids of one person each, one with three records.
+  const ids = column(
+    ['', 'p', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'],
+    ['p', 'p', 'a', 'a', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'],
+  );
+  const born = column(
+    ['', '1960', '1990', '1970', '1971', '1972', '1973', '1974', '1975', '1976', '1977'],
+    ['1960', '1990', '1970', '1970', '1970', '1971', '1972', '1973', '1974', '1975', '1976', '1977'],
+  );
+
+  it('a value two people hold: one other holder among the other holders, (n - 1) / (N - 1)', () => {
+    expect(identifierFrequencies(ids, born)[1]).toBeCloseTo(1 / 9, 12);
+  });
+
+  it("a value one person holds, however many records: the field's own rate of sharing, far below record-linkage's 1 / N", () => {
+    // One shared pair among 10 x 9 / 2: the parent's id reused.
+    const shared = 2 / (10 * 9);
+    for (let id = 2; id <= 9; id++) expect(identifierFrequencies(ids, born)[id]).toBeCloseTo(shared, 12);
+    expect(termFrequencies(ids, born)[2]).toBeCloseTo(1 / 10, 12);
+  });
+
+  it('no value shared at all: counted as one shared pair', () => {
+    const unique = column(['', 'a', 'b', 'c', 'd'], ['a', 'b', 'c', 'd']);
+    expect([...identifierFrequencies(unique)].slice(1)).toEqual([2 / 12, 2 / 12, 2 / 12, 2 / 12]);
   });
 });
 

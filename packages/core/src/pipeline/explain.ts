@@ -1,6 +1,7 @@
 import {
   compileVectorizer,
   explainPair,
+  identifierFrequencies,
   termFrequencies,
   type Comparison,
   type CompiledWeights,
@@ -11,8 +12,36 @@ import {
   unionValueSlots,
 } from '@mpi/scoring';
 import type { EncodedColumn } from '@mpi/types';
+import type { FieldKind } from '../defaults/field-kind-names.js';
 import type { RecordTable } from '../read/record-table.js';
 import { demographicPartner } from '../read/placeholder-values.js';
+
+/** Kinds whose value belongs to one person: agreeing on it is chance only where the data shows it shared (identifierFrequencies). */
+const ONE_VALUE_A_PERSON: ReadonlySet<FieldKind> = new Set(['national_id', 'identifier']);
+
+function holdsOneValueAPerson(table: RecordTable, comparison: Comparison): boolean {
+  const kind = table.fieldKinds.get(comparison.column);
+  return kind !== undefined && ONE_VALUE_A_PERSON.has(kind) && !comparison.valueColumns?.length;
+}
+
+/**
+ * The frequency a value absent from `table` counts as when scored against the
+ * term frequencies `tf` of the comparison (an index scoring a new record): a
+ * value of one person (national id) is one more holder without a namesake, the
+ * rate identifierFrequencies gives such a value (its smallest); any other value
+ * is as rare as one record of the table.
+ */
+export function unseenValueFrequency(table: RecordTable, comparison: Comparison, tf: Float64Array): number {
+  if (holdsOneValueAPerson(table, comparison)) {
+    let least = Infinity;
+    for (let id = 1; id < tf.length; id++) if (tf[id] > 0 && tf[id] < least) least = tf[id];
+    if (least < Infinity) return least;
+  }
+  const ids = table.columns[comparison.column].ids;
+  let present = 0;
+  for (let r = 0; r < ids.length; r++) if (ids[r] !== 0) present++;
+  return present > 0 ? 1 / present : 1;
+}
 
 /**
  * Term frequencies of the columns whose comparisons have a term-frequency-adjusted
@@ -26,7 +55,9 @@ export function termFrequencyInputs(table: RecordTable, comparisons: readonly Co
     const column = table.columns[comparison.column];
     const partnerName = demographicPartner(comparison.column, table.columns);
     const partner = partnerName === undefined ? undefined : table.columns[partnerName];
-    if (!comparison.valueColumns?.length) return { ids: column.ids, tf: termFrequencies(column, partner) };
+    if (!comparison.valueColumns?.length) {
+      return { ids: column.ids, tf: holdsOneValueAPerson(table, comparison) ? identifierFrequencies(column, partner) : termFrequencies(column, partner) };
+    }
     return multiValuedFrequencies(table, comparison, partner);
   });
 }

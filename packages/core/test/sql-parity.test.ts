@@ -96,7 +96,21 @@ describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, s
     const inProcess = await link({ settings, sources, threads: 1 });
     const model = parseModel(serializeModel(inProcess.model));
 
-    const sql = await linkInDuckDb({ settings, sources, model, duckdb: { threads: 1 } });
+    // The pairs and weights of the streamed read, as the pairs file reads them.
+    const streamed: { left: number[]; right: number[]; weight: number[] } = { left: [], right: [], weight: [] };
+    const sql = await linkInDuckDb({
+      settings,
+      sources,
+      model,
+      duckdb: { threads: 1 },
+      withScoredPairs: async (pairs) => {
+        for await (const batch of pairs(-Infinity)) {
+          streamed.left.push(...batch.left);
+          streamed.right.push(...batch.right);
+          streamed.weight.push(...batch.weight);
+        }
+      },
+    });
     expect(sql.run.pairCount).toBe(inProcess.pairs.count);
     expect(sql.run.countsByRule).toEqual(inProcess.pairs.countsByRule);
     expect(sql.clustering.groupCount).toBe(inProcess.clustering.groupCount);
@@ -110,7 +124,12 @@ describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, s
       expect(sql.plan.comparisons.some((c) => c.levels.some((level) => level.householdAloneWeight !== undefined))).toBe(true);
     }
 
-    // The pairs and weights themselves, read back from the SQL engine (the same table: rows in canonical order).
+    const weightOf = new Map<string, number>();
+    inProcess.pairs.chunks.forEach((chunk, c) => chunk.left.forEach((l, k) => weightOf.set(`${l},${chunk.right[k]}`, inProcess.weights[c][k])));
+    expect(pairKeys([{ left: Uint32Array.from(streamed.left), right: Uint32Array.from(streamed.right) }])).toEqual(pairKeys(inProcess.pairs.chunks));
+    expect(Math.max(...streamed.left.map((l, k) => Math.abs(streamed.weight[k] - weightOf.get(`${l},${streamed.right[k]}`)!)))).toBeLessThan(1e-9);
+
+    // The same from the record table loaded whole (planFor and loadRecords, what a cluster job is written from).
     const { table, plan, tf } = await planFor({ settings, sources, model });
     const executor = await DuckDbExecutor.open({ threads: 1 });
     try {
@@ -118,8 +137,6 @@ describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, s
       await executor.run(plan);
       const scored = await executor.pairs('scored_pairs');
       expect(pairKeys([scored])).toEqual(pairKeys(inProcess.pairs.chunks));
-      const weightOf = new Map<string, number>();
-      inProcess.pairs.chunks.forEach((chunk, c) => chunk.left.forEach((l, k) => weightOf.set(`${l},${chunk.right[k]}`, inProcess.weights[c][k])));
       let largest = 0;
       scored.left.forEach((l, k) => (largest = Math.max(largest, Math.abs(scored.weight[k] - weightOf.get(`${l},${scored.right[k]}`)!))));
       expect(largest).toBeLessThan(1e-9);

@@ -114,7 +114,7 @@ describe('the streamed read of --engine duckdb with a model', () => {
   });
 
   /** FEBRL3 with some record ids changed (data row n is line n): to `from`'s id, or blanked with ''. */
-  function withIds(changes: readonly [row: number, id: number | ''][]): { name: string; path: string }[] {
+  function withIds(changes: readonly (readonly [row: number, id: number | ''])[]): { name: string; path: string }[] {
     const lines = readFileSync(join(febrlDir, 'dataset3.csv'), 'utf8').trimEnd().split('\n');
     for (const [row, id] of changes) {
       const cells = lines[row].split(',');

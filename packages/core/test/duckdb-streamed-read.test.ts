@@ -16,6 +16,7 @@ import { broadBlockingRules, defaultBlockingRules, tighterBlockingRule } from '.
 import { markPlaceholdersInSql } from '../src/pipeline/streamed/placeholders.js';
 import { SqlRuleCounter } from '../src/pipeline/streamed/rule-counts.js';
 import { stageRecords } from '../src/pipeline/streamed/stage.js';
+import { streamRecords } from '../src/pipeline/streamed/prepare.js';
 import { febrlDir, febrlSettings, repoRoot, runProcess, tempDir } from './helpers.js';
 
 // Every call of buildRecordTable is counted, in process and in DuckDB alike.
@@ -171,6 +172,26 @@ describe('the pairs a blocking rule makes alone, counted in DuckDB', () => {
       await counter.close();
       expect(counted).toEqual(countRulePairs(table, rules, mode));
       expect(counted.every((pairs) => pairs > 0)).toBe(true);
+    } finally {
+      writer.closeSync();
+      executor.close();
+    }
+  });
+});
+
+describe('the streamed read of a source with many flags', () => {
+  it('keeps every flag, 200,000 of a part and 200,000 placeholders (a spread of them overflowed the call stack)', async () => {
+    const size = 200_000;
+    const records = Array.from({ length: size }, (_, i) => ({ id: `r${i}`, name: `n${i % 997}`, dob: 'soon', ssn: '999999999' }));
+    const settings: Settings = { recordId: 'id', defaultCountry: 'US', fields: { name: 'given_name', dob: 'birth_date', ssn: 'national_id' }, blockingRules: [{ kind: 'key', keys: [{ column: 'given_name' }] }] };
+    const executor = await DuckDbExecutor.open({ threads: 1 });
+    const writer = await executor.connect();
+    try {
+      const { staged } = await streamRecords(executor, writer, { sources: [{ name: 'ehr', records }], settings, mode: 'dedupe', clusteringMethod: 'connectedComponents', model: undefined });
+      const reasons = new Map<string, number>();
+      for (const flag of staged.flags) reasons.set(flag.reason, (reasons.get(flag.reason) ?? 0) + 1);
+      expect(reasons.get('placeholder')).toBe(size);
+      expect(reasons.get('unparseable-date')).toBe(size);
     } finally {
       writer.closeSync();
       executor.close();

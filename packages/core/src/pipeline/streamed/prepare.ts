@@ -44,7 +44,8 @@ export async function streamRecords(executor: DuckDbExecutor, writer: Connection
   const connection = executor.connection;
   const { settings, mode } = input;
   const staged = await stageRecords(connection, input.sources, settings, input.stage);
-  staged.flags.push(...(await markPlaceholdersInSql(connection, staged)));
+  // One by one: a spread of millions of flags overflows the call stack.
+  for (const flag of await markPlaceholdersInSql(connection, staged)) staged.flags.push(flag);
   const present = Object.fromEntries(staged.columns.map((column) => [column, true]));
   const comparisons = chooseComparisons({ columns: present, fieldKinds: staged.fieldKinds, valueColumns: staged.valueColumns }, settings, input.model);
   const space = comparisonSpace(staged.perSource, mode);

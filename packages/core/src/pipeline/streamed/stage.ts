@@ -147,7 +147,8 @@ export async function stageRecords(connection: Connection, inputs: readonly Sour
     }
     warnings.push(...checkSourceColumns(input.name, skeletons, failOnInvalid));
     await dropRejectedSerials(connection, s, skeletons, warnings, columnIndex);
-    for (const part of skeletons) flags.push(...part.flags);
+    // One by one: a spread of a part's many flags overflows the call stack.
+    for (const part of skeletons) for (const flag of part.flags) flags.push(flag);
   }
   const size = perSource.reduce((a, b) => a + b, 0);
   // Canonical order: sources by name (their index), then record id.

@@ -13,13 +13,21 @@ function sourceCount(source: Uint16Array, size: number): number {
  */
 export function totalPairs(table: BlockingTable, mode: LinkMode): number {
   const n = table.size;
+  if (n < 2 || mode !== 'link') return comparisonSpace([n], mode);
+  const perSource = new Float64Array(sourceCount(table.source, n));
+  for (let r = 0; r < n; r++) perSource[table.source[r]]++;
+  return comparisonSpace(perSource, mode);
+}
+
+/** totalPairs from the records of each source. */
+export function comparisonSpace(perSource: ArrayLike<number>, mode: LinkMode): number {
+  let n = 0;
+  for (let s = 0; s < perSource.length; s++) n += perSource[s];
   if (n < 2) return 0;
   const all = (n * (n - 1)) / 2;
   if (mode !== 'link') return all;
-  const perSource = new Float64Array(sourceCount(table.source, n));
-  for (let r = 0; r < n; r++) perSource[table.source[r]]++;
   let sameSource = 0;
-  for (const s of perSource) sameSource += (s * (s - 1)) / 2;
+  for (let s = 0; s < perSource.length; s++) sameSource += (perSource[s] * (perSource[s] - 1)) / 2;
   return all - sameSource;
 }
 
@@ -51,18 +59,21 @@ function countKeyRule(rule: KeyBlockingRule, source: Uint16Array, link: boolean,
   return pairs;
 }
 
+/** Pairs a sorted-neighbourhood rule makes over `m` records with a key (not in link mode): position p pairs with min(window - 1, m - 1 - p) later positions. */
+export function sortedNeighbourhoodPairs(m: number, window: number): number {
+  const reach = window - 1;
+  let pairs = 0;
+  const full = Math.max(0, m - reach);
+  pairs += full * reach;
+  for (let p = full; p < m; p++) pairs += m - 1 - p;
+  return pairs;
+}
+
 function countSortedNeighbourhood(rule: SortedNeighbourhoodRule, source: Uint16Array, link: boolean, sources: number): number {
   const { order, window } = rule;
   const m = order.length;
   const reach = window - 1;
-  if (!link) {
-    // Position p pairs with min(reach, m - 1 - p) later positions.
-    let pairs = 0;
-    const full = Math.max(0, m - reach);
-    pairs += full * reach;
-    for (let p = full; p < m; p++) pairs += m - 1 - p;
-    return pairs;
-  }
+  if (!link) return sortedNeighbourhoodPairs(m, window);
   // Sliding window over positions p+1 .. p+reach, counting records per source in it.
   const inWindow = new Float64Array(sources);
   let hi = 0; // window is (p, hi)

@@ -11,7 +11,7 @@ export {
 } from './derive-key.js';
 export { compileBlockingRule } from './compile-rule.js';
 export { blockingRuleName } from './rule-name.js';
-export { countRulePairs, totalPairs } from './count-pairs.js';
+export { comparisonSpace, countRulePairs, sortedNeighbourhoodPairs, totalPairs } from './count-pairs.js';
 export { DEFAULT_CHUNK_SIZE, generatePairs } from './generate-pairs.js';
 export { InvalidBlockingRuleError, PairBudgetExceededError, UnknownBlockingColumnError } from './errors.js';
 export { MpiError } from '@mpi/types';

@@ -98,7 +98,21 @@ describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, s
 
     // The comparison join in blocks of a third of the records (six joins of two blocks each), as a large input runs it.
     const blockRecords = Math.ceil(inProcess.table.size / 3);
-    const sql = await linkInDuckDb({ settings, sources, model, duckdb: { threads: 1, blockRecords } });
+    // The pairs and weights of the streamed read, as the pairs file reads them.
+    const streamed: { left: number[]; right: number[]; weight: number[] } = { left: [], right: [], weight: [] };
+    const sql = await linkInDuckDb({
+      settings,
+      sources,
+      model,
+      duckdb: { threads: 1, blockRecords },
+      withScoredPairs: async (pairs) => {
+        for await (const batch of pairs(-Infinity)) {
+          streamed.left.push(...batch.left);
+          streamed.right.push(...batch.right);
+          streamed.weight.push(...batch.weight);
+        }
+      },
+    });
     expect(sql.run.pairCount).toBe(inProcess.pairs.count);
     expect(sql.run.countsByRule).toEqual(inProcess.pairs.countsByRule);
     expect(sql.clustering.groupCount).toBe(inProcess.clustering.groupCount);
@@ -112,7 +126,12 @@ describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, s
       expect(sql.plan.comparisons.some((c) => c.levels.some((level) => level.householdAloneWeight !== undefined))).toBe(true);
     }
 
-    // The pairs and weights themselves, read back from the SQL engine (the same table: rows in canonical order).
+    const weightOf = new Map<string, number>();
+    inProcess.pairs.chunks.forEach((chunk, c) => chunk.left.forEach((l, k) => weightOf.set(`${l},${chunk.right[k]}`, inProcess.weights[c][k])));
+    expect(pairKeys([{ left: Uint32Array.from(streamed.left), right: Uint32Array.from(streamed.right) }])).toEqual(pairKeys(inProcess.pairs.chunks));
+    expect(Math.max(...streamed.left.map((l, k) => Math.abs(streamed.weight[k] - weightOf.get(`${l},${streamed.right[k]}`)!)))).toBeLessThan(1e-9);
+
+    // The same from the record table loaded whole (planFor and loadRecords, what a cluster job is written from).
     const { table, plan, tf } = await planFor({ settings, sources, model });
     const executor = await DuckDbExecutor.open({ threads: 1, blockRecords });
     try {
@@ -120,8 +139,6 @@ describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, s
       await executor.run(plan);
       const scored = await executor.pairs('scored_pairs');
       expect(pairKeys([scored])).toEqual(pairKeys(inProcess.pairs.chunks));
-      const weightOf = new Map<string, number>();
-      inProcess.pairs.chunks.forEach((chunk, c) => chunk.left.forEach((l, k) => weightOf.set(`${l},${chunk.right[k]}`, inProcess.weights[c][k])));
       let largest = 0;
       scored.left.forEach((l, k) => (largest = Math.max(largest, Math.abs(scored.weight[k] - weightOf.get(`${l},${scored.right[k]}`)!))));
       expect(largest).toBeLessThan(1e-9);

@@ -100,6 +100,14 @@ describe('spreadsheet serial day numbers', () => {
     expect(table.warnings).toEqual([]);
   });
 
+  it('are flagged one by one however many a column holds (200,000 serial numbers among 500,000 dates)', async () => {
+    // A column's rejected serial values were once added to its flags with one spread call, past the call stack's limit.
+    const values = Array.from({ length: 500_000 }, (_, i) => (i % 5 < 2 ? '33010' : '1990-05-17'));
+    const { table } = await birthDates(values);
+    expect(table.flags.length).toBe(200_000);
+    expect(table.flags.every((f, i) => f.reason === 'unparseable-date' && (i === 0 || f.row > table.flags[i - 1].row))).toBe(true);
+  }, 60_000);
+
   it('are not guessed in a column where they are few, nor in a column of four-digit birth years', async () => {
     const few = await birthDates(['33010', '1990-05-17', '1991-01-01']);
     expect(few.values).toEqual(['', '19900517', '19910101']);

@@ -8,6 +8,7 @@
 // with it.
 import { applyKeyTransform, compileBlockingRule, type BlockingRule, type KeyTransform } from '@mpi/blocking';
 import type { RecordTable } from '@mpi/core';
+import { KeyIds } from './key-ids.js';
 
 /** What the blocking package's compiled key rule holds: each record's key id and the rows of each key (order[blockStart[k] .. blockStart[k + 1])). */
 interface CompiledKeyRule {
@@ -17,10 +18,11 @@ interface CompiledKeyRule {
   readonly blockStart: Uint32Array;
 }
 
-interface RuleKeys {
+/** One key rule's blocks (see BlockingKeys). */
+export interface RuleKeys {
   readonly rule: Extract<BlockingRule, { kind: 'key' }>;
   /** Derived key strings joined -> key id of the compiled rule. */
-  readonly idOfKey: Map<string, number>;
+  readonly idOfKey: KeyIds;
   readonly order: Uint32Array;
   readonly blockStart: Uint32Array;
 }
@@ -87,7 +89,8 @@ let gathered = new Uint32Array(256);
  * so those indexes keep blocking the whole table on a match.
  */
 export class BlockingKeys {
-  private constructor(private readonly rules: readonly RuleKeys[]) {}
+  /** Per rule, its blocks (built here, or read from the index's file: stored-table.ts). */
+  constructor(readonly rules: readonly RuleKeys[]) {}
 
   static build(table: RecordTable, rules: readonly BlockingRule[]): BlockingKeys | undefined {
     const built: RuleKeys[] = [];
@@ -103,7 +106,7 @@ export class BlockingKeys {
         const key = keyOf(table, order[blockStart[k]], rule);
         if (key !== undefined) idOfKey.set(key, k);
       }
-      built.push({ rule, idOfKey, order, blockStart });
+      built.push({ rule, idOfKey: KeyIds.of(idOfKey), order, blockStart });
     }
     return new BlockingKeys(built);
   }
@@ -122,8 +125,9 @@ export class BlockingKeys {
           const key = keyOf(added, row, rule);
           if (key === undefined) continue;
           let k = idOfKey.get(key);
-          // Ids past the old blocks are new keys (an old view never reads them: its blocks end before).
-          if (k === undefined) idOfKey.set(key, (k = keys++));
+          // Ids past the old blocks are new keys (an old view never reads them: its blocks end before);
+          // one past this view's blocks was set by a change that did not commit, and is set again.
+          if (k === undefined || k >= blockStart.length - 1) idOfKey.set(key, (k = keys++));
           keyOfAdded[row] = k;
         }
         // Block k is order[start[k] .. start[k + 1]) for keys 1 .. keys - 1.

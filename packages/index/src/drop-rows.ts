@@ -17,7 +17,7 @@ export interface DroppedRows {
 }
 
 /** The table's rows except the dropped ones, in order, with the dictionaries kept as they are (no value is re-encoded). */
-function keptRows(base: RecordTable, newRow: Int32Array, size: number): RecordTable {
+export function keptRows(base: RecordTable, newRow: Int32Array, size: number): RecordTable {
   const source = new Uint16Array(size);
   const recordIds = new Array<string>(size);
   const rows = new Uint32Array(size);

@@ -28,7 +28,9 @@ import { scorePairs, scoreTable, sourcesOf, termFrequencyInputsOf, type FrozenPa
 import type { IdentityAges } from './stable-ids.js';
 import { DEFAULT_REFRESH_GROWTH, refreshPolicy, refreshTrigger, trainedOn, type ModelRefreshPolicy, type TrainedOn } from './refresh-policy.js';
 import { trainParts } from './train-model.js';
-import { IndexStore, type DecisionRow, type IdentityRow, type ReviewRow } from './store.js';
+import { IndexStore, type DecisionRow, type IdentityRow, type RecordEntry, type ReviewRow } from './store.js';
+import { TABLE_LAYOUT, tableOf, tableParts, type TableManifest } from './stored-table.js';
+import { caughtUp, type KeyedTable } from './table-catch-up.js';
 import type {
   ChangeSummary,
   CreateIndexOptions,
@@ -47,12 +49,21 @@ import type {
   ReviewPair,
 } from './types.js';
 
+/**
+ * Share of the records changed (added, updated, removed) since the stored
+ * table was written from which a change writes it whole again; below it, an
+ * opened index brings the stored table up to date (table-catch-up.ts). Writing
+ * it whole took 20-25 s of every add at a million records on a loaded host;
+ * catching up on 5% of them normalizes 50,000 records on open.
+ */
+const TABLE_REWRITE_SHARE = 0.05;
+
 /** Default lower threshold of the review band (see CreateIndexOptions.reviewThreshold). */
 export const DEFAULT_REVIEW_THRESHOLD = 0.1;
 
-interface IndexedRecord extends RawRecord {
+/** A record as the open index holds it: its raw fields stay in the file (recordsAfter reads them when every record is scored again). */
+interface IndexedRecord extends RecordEntry {
   identityId: string;
-  /** This version's number in the stored pairs (undefined in a file from before pairs were stored). */
   seq: number | undefined;
 }
 
@@ -120,10 +131,16 @@ export class IdentityIndex {
     private batches = 0,
   ) {}
 
-  /** The indexed records normalized, for match(): the last change's table, or read on the first match. */
+  /** The indexed records normalized: the last change's table, or read from the file (or built from the records) on first use (see indexTable). */
   private table: RecordTable | undefined;
-  /** The blocking keys of `table`, built on the first match after it changed (null: a rule is not a key rule). */
+  /** The blocking keys of `table` (null: a rule is not a key rule); undefined until built for a table built from the records. */
   private keys: BlockingKeys | null | undefined;
+  /** The file holds `table` and `keys` as they are (see stored-table.ts). */
+  private tableStored = false;
+  /** @internal Where the table of this handle came from on first use: the file's stored table, or normalizing every record. */
+  tableFrom: 'file' | 'records' | undefined;
+  /** @internal Batches between the stored table read on first use and the file's last (their changes were caught up). */
+  tableBehind = 0;
   /** @internal Pairs compared and scored by the last match (what the tests check a match touches). */
   lastMatchPairs = 0;
   /** The records' pairs and match weights of the last change (its table is `table`), held so an add scores only its new pairs. */
@@ -166,6 +183,7 @@ export class IdentityIndex {
     const building = `${path}.${process.pid}.building`;
     const store = IndexStore.create(building);
     let summary: ChangeSummary;
+    let builder: IdentityIndex;
     try {
       store.transaction(() => {
         store.setMeta('settings', JSON.stringify(frozen.settings));
@@ -177,7 +195,7 @@ export class IdentityIndex {
         store.setMeta('model_refresh', JSON.stringify(policy));
         store.setMeta('trained_on', JSON.stringify(trainedOn(raw)));
       });
-      const builder = new IdentityIndex(store, frozen, threads, new Map(), { link: linkThreshold, review });
+      builder = new IdentityIndex(store, frozen, threads, new Map(), { link: linkThreshold, review });
       const added = new Map(raw.map((record) => [recordKey(record.source, record.recordId), record]));
       summary = builder.apply('build', held, { added, updated: new Map(), removed: [], newDecisions: [] }, { read, score });
       store.close();
@@ -189,9 +207,11 @@ export class IdentityIndex {
       throw error;
     }
     const index = IdentityIndex.open(path, { threads });
-    // The build's pairs and weights are the index's: the first add scores only its own pairs.
+    // The build's pairs, weights, table and keys are the index's: the first add scores only its own pairs.
     index.held = held;
     index.table = held.table;
+    index.keys = builder.keys;
+    index.tableStored = builder.tableStored;
     return { index, summary };
   }
 
@@ -204,7 +224,7 @@ export class IdentityIndex {
     const tf = JSON.parse(store.meta('tf')!) as (StoredTermFrequencies | null)[];
     const thresholds = JSON.parse(store.meta('thresholds')!) as { link: number; review: number };
     const records = new Map<string, IndexedRecord>();
-    for (const record of store.records()) records.set(recordKey(record.source, record.recordId), { ...record });
+    for (const record of store.recordEntries()) records.set(recordKey(record.source, record.recordId), record);
     const batches = store.batchCount();
     const index = new IdentityIndex(store, { settings, model, rules, tf }, threadsOf(options.threads), records, thresholds, options.beforeCommit, batches);
     const given = store.meta('given_settings');
@@ -257,22 +277,31 @@ export class IdentityIndex {
       if (added.has(key) || updated.has(key)) throw new MpiError('DUPLICATE_RECORD_ID', `source "${record.source}" repeats a record id in this batch`);
       const known = this.records.get(key);
       if (known === undefined) added.set(key, record);
-      else if (JSON.stringify(known.data) !== JSON.stringify(record.data)) updated.set(key, record);
+      // Compared with the raw text as stored (putRecord writes JSON.stringify of the same fields).
+      else if (this.store.recordText(known.source, known.recordId) !== JSON.stringify(record.data)) updated.set(key, record);
     }
     const read = seconds(clock);
     clock = performance.now();
     const trigger = this.refreshTriggerOf(added);
-    if (trigger !== undefined) {
-      // The add and the model trained again over every record it leaves: one batch, one transaction.
-      const next = new Map<string, RawRecord>(this.records);
-      for (const [key, record] of [...added, ...updated]) next.set(key, record);
-      return this.retrain('add', next, trigger, { added, updated, removed: [], newDecisions: [] }, read);
-    }
+    const change = { added, updated, removed: [], newDecisions: [] };
+    // The add and the model trained again over every record it leaves: one batch, one transaction.
+    if (trigger !== undefined) return this.retrain('add', this.recordsAfter(change), trigger, change, read);
     const scope = this.rescoreAll ? undefined : await this.scoreChange(added, updated);
-    if (scope !== undefined) return this.apply('add', scope.scored, { added, updated, removed: [], newDecisions: [] }, { read, score: seconds(clock) }, scope);
-    const next = new Map<string, RawRecord>(this.records);
-    for (const [key, record] of [...added, ...updated]) next.set(key, record);
-    return this.apply('add', await this.score(next.values()), { added, updated, removed: [], newDecisions: [] }, { read, score: seconds(clock) });
+    if (scope !== undefined) return this.apply('add', scope.scored, change, { read, score: seconds(clock) }, scope);
+    return this.apply('add', await this.score(this.recordsAfter(change).values()), change, { read, score: seconds(clock) });
+  }
+
+  /**
+   * Every record with its raw fields as the index holds them after `change`
+   * (read from the file, the removed ones left out, the added and updated put
+   * in): what a change that scores or trains on every record reads.
+   */
+  private recordsAfter(change: { added?: ReadonlyMap<string, RawRecord>; updated?: ReadonlyMap<string, RawRecord>; removed?: readonly IndexedRecord[] } = {}): Map<string, RawRecord> {
+    const next = new Map<string, RawRecord>();
+    for (const { source, recordId, data } of this.store.records()) next.set(recordKey(source, recordId), { source, recordId, data });
+    for (const record of change.removed ?? []) next.delete(recordKey(record.source, record.recordId));
+    for (const [key, record] of [...(change.added ?? []), ...(change.updated ?? [])]) next.set(key, record);
+    return next;
   }
 
   /** Why adding `added` should refresh the model under this handle's policy (see refresh-policy.ts), or undefined. */
@@ -293,7 +322,7 @@ export class IdentityIndex {
    */
   async refreshModel(): Promise<ChangeSummary & { refresh: ModelRefresh }> {
     if (this.records.size === 0) throw new MpiError('EMPTY_INDEX', 'the index holds no records to train a model on');
-    return this.retrain('refresh', this.records, 'requested', { added: new Map(), updated: new Map(), removed: [], newDecisions: [] }, 0);
+    return this.retrain('refresh', this.recordsAfter(), 'requested', { added: new Map(), updated: new Map(), removed: [], newDecisions: [] }, 0);
   }
 
   /** Trains on `records` (every record the index holds after `change`), then applies `change` with the new model. */
@@ -376,9 +405,10 @@ export class IdentityIndex {
       if (this.store.meta('pairs') === 'held' && [...this.records.values()].every((record) => record.seq !== undefined)) this.held = await this.storedScores();
       else {
         // A file from before pairs were stored: scored once, and all its pairs stored with the next change.
-        this.held = await this.score(this.records.values());
+        this.held = await this.score(this.recordsAfter().values());
         this.table = this.held?.table;
         this.keys = undefined;
+        this.tableStored = false;
         this.pairsUnsaved = true;
       }
     }
@@ -389,7 +419,7 @@ export class IdentityIndex {
 
   /** The records' pairs and weights as stored in the file (nothing compared or scored). */
   private async storedScores(): Promise<ScoredTable> {
-    const table = (this.table ??= await buildRecordTable(sourcesOf(this.records.values()), this.frozen.settings, this.threads));
+    const table = await this.indexTable();
     const pairs = readStoredPairs(this.store, table, (key) => this.records.get(key)!.seq!);
     return { table, ...pairs, tf: termFrequencyInputsOf(table, this.frozen.tf) };
   }
@@ -456,10 +486,7 @@ export class IdentityIndex {
       const scope = await this.scoreChange(new Map(), new Map(), removed);
       if (scope !== undefined) return this.apply('remove', scope.scored, change, { read: 0, score: seconds(clock) }, scope);
     }
-    const next = new Map(this.records);
-    for (const record of removed) next.delete(recordKey(record.source, record.recordId));
-    const scored = await this.score(next.values());
-    return this.apply('remove', scored, change, { read: 0, score: seconds(clock) });
+    return this.apply('remove', await this.score(this.recordsAfter(change).values()), change, { read: 0, score: seconds(clock) });
   }
 
   /**
@@ -487,7 +514,7 @@ export class IdentityIndex {
       const scope = { scored: start.held, keys: start.keys ?? undefined, seeds: Uint32Array.from(decided).sort(), firstNewChunk: start.held.pairs.chunks.length };
       return this.apply('decision', start.held, change, { read: 0, score: seconds(clock) }, scope);
     }
-    return this.apply('decision', await this.score(this.records.values()), change, { read: 0, score: seconds(clock) });
+    return this.apply('decision', await this.score(this.recordsAfter().values()), change, { read: 0, score: seconds(clock) });
   }
 
   /** The model scores come from: trained at build, or refined from decisions since (refineModel). */
@@ -505,14 +532,13 @@ export class IdentityIndex {
     const clock = performance.now();
     const matches = this.store.decisions().filter((d) => d.decision === 'match');
     if (matches.length === 0) throw new MpiError('NO_DECISIONS', 'refining the model needs "match" decisions (labelled pairs); there are none');
-    const table = (this.table ??= await buildRecordTable(sourcesOf(this.records.values()), this.frozen.settings, this.threads));
-    const levels = this.labelledLevels(table, this.frozen.model);
+    const levels = this.labelledLevels(await this.indexTable(), this.frozen.model);
     const { model, comparisons } = refinedM(this.frozen.model, levels);
     const version = this.modelVersion() + 1;
     const previous = this.frozen;
     this.frozen = { ...previous, model };
     try {
-      const scored = await this.score(this.records.values());
+      const scored = await this.score(this.recordsAfter().values());
       const event: PendingEvent = { kind: 'model', records: [], before: [], after: [], evidence: { rule: 'm refined from match decisions', version, labelledPairs: levels.length, comparisons } };
       // Marked so a model refresh applies the refinement again to the m it re-estimates.
       const meta = { model: serializeModel(model), model_version: String(version), m_refined: '1' };
@@ -591,6 +617,10 @@ export class IdentityIndex {
     for (const [key, id] of identityOf) if (this.records.has(key) && this.records.get(key)!.identityId !== id) idsChanged++;
     const ownEvents = change.events?.({ created: assignment.created.length, merged, split: assignment.splits.length, idsChanged }) ?? [];
     const recordCount = change.added.size + change.updated.size + change.removed.length;
+    // The table and keys after the change (an add's keys come merged; a change that scored everything builds them),
+    // stored with it when it scored everything or the records changed since the stored table reach TABLE_REWRITE_SHARE.
+    const keys = scored === undefined ? undefined : (scope?.keys ?? BlockingKeys.build(scored.table, this.frozen.rules) ?? null);
+    const stored = scored === undefined || (scope !== undefined && !this.tableDue(recordCount)) ? undefined : tableParts(scored.table, keys!, this.frozen.rules, batch);
     let seqOf = new Map<string, number>();
     this.store.transaction(() => {
       if (this.store.batchCount() !== this.batches) {
@@ -628,19 +658,22 @@ export class IdentityIndex {
         this.store.addReview(review);
       }
       for (const [key, value] of Object.entries(change.meta ?? {})) this.store.setMeta(key, value);
+      if (scored === undefined) this.store.clearTable();
+      else if (stored !== undefined) this.store.putTable(JSON.stringify(stored.manifest), stored.parts);
       for (const event of [...ownEvents, ...events]) this.writeEvent(event, batch, time);
       this.beforeCommit();
     });
     // Committed: the in-memory view follows.
     this.batches = batch;
     this.table = scored?.table;
-    this.keys = scope?.keys;
+    this.keys = keys;
+    this.tableStored = true;
     this.held = scored;
     for (const record of change.removed) this.records.delete(recordKey(record.source, record.recordId));
     if (change.removed.length > 0) this.sources = undefined;
     for (const record of change.added.values()) this.sources?.add(record.source);
     this.pairsUnsaved = false;
-    for (const [key, record] of [...change.added, ...change.updated]) this.records.set(key, { ...record, identityId: identityOf.get(key)!, seq: undefined });
+    for (const [key, { source, recordId }] of [...change.added, ...change.updated]) this.records.set(key, { source, recordId, identityId: identityOf.get(key)!, seq: undefined });
     for (const [key, seq] of seqOf) this.records.get(key)!.seq = seq;
     for (const [key, id] of identityOf) {
       const record = this.records.get(key);
@@ -663,6 +696,14 @@ export class IdentityIndex {
       review: scope === undefined ? review.length : this.store.reviewCount(),
       seconds: { read: timing.read, score: timing.score, cluster, write: seconds(clock) },
     };
+  }
+
+  /** Whether a change of `records` records writes the table whole: none of this layout is stored, or the records changed since it reach TABLE_REWRITE_SHARE. */
+  private tableDue(records: number): boolean {
+    const text = this.store.meta('table');
+    if (text === undefined) return true;
+    const { layout, batch } = JSON.parse(text) as TableManifest;
+    return layout !== TABLE_LAYOUT || this.store.recordsChangedSince(batch) + records >= TABLE_REWRITE_SHARE * this.records.size;
   }
 
   private writeEvent(event: PendingEvent, batch: number, time: string): void {
@@ -763,8 +804,10 @@ export class IdentityIndex {
   }
 
   /**
-   * Ranked candidate identities for each query record, without writing:
-   * blocked against the index and scored with the stored model.
+   * Ranked candidate identities for each query record, without changing the
+   * index: blocked against the index and scored with the stored model. (The
+   * first match on a file whose normalized table is not stored, written by
+   * older code, stores it: see storeBuiltTable.)
    */
   async matchAll(queries: readonly MatchQuery[], options: MatchOptions = {}): Promise<MatchCandidate[][]> {
     return this.matchWith(queries, options, true);
@@ -777,13 +820,16 @@ export class IdentityIndex {
 
   private async matchWith(queries: readonly MatchQuery[], options: MatchOptions, useKeys: boolean): Promise<MatchCandidate[][]> {
     if (this.records.size === 0) return queries.map(() => []);
-    this.table ??= await buildRecordTable(sourcesOf(this.records.values()), this.frozen.settings, this.threads);
-    if (useKeys) this.keys ??= BlockingKeys.build(this.table, this.frozen.rules) ?? null;
+    const table = await this.indexTable();
+    if (useKeys && this.keys === undefined) {
+      this.keys = BlockingKeys.build(table, this.frozen.rules) ?? null;
+      this.storeBuiltTable();
+    }
     return matchCandidates({
       frozen: this.frozen,
       threads: this.threads,
       indexed: this.records,
-      table: this.table,
+      table,
       keys: useKeys ? (this.keys ?? undefined) : undefined,
       onScored: (pairs) => (this.lastMatchPairs = pairs),
       members: (id) => this.store.membersOf(id),
@@ -792,6 +838,64 @@ export class IdentityIndex {
       count: options.count ?? 5,
       minProbability: options.minProbability ?? 0,
     });
+  }
+
+  /**
+   * The indexed records normalized: the table held, else the one stored in the
+   * file with its keys, else built from the records (a file from before tables
+   * were stored, or whose stored table does not belong to its last batch).
+   */
+  private async indexTable(): Promise<RecordTable> {
+    if (this.table === undefined) {
+      const stored = await this.storedTable();
+      if (stored !== undefined) {
+        ({ table: this.table, keys: this.keys } = stored);
+        this.tableStored = true;
+        this.tableFrom = 'file';
+      } else {
+        this.table = await buildRecordTable(sourcesOf(this.recordsAfter().values()), this.frozen.settings, this.threads);
+        this.keys = undefined;
+        this.tableStored = false;
+        this.tableFrom = 'records';
+      }
+    }
+    return this.table;
+  }
+
+  /**
+   * The file's table and keys, when they are of this layout and of the frozen
+   * rules, brought up to date with the records changed since the batch that
+   * wrote them (table-catch-up.ts); else undefined.
+   */
+  private async storedTable(): Promise<KeyedTable | undefined> {
+    const text = this.store.meta('table');
+    if (text === undefined) return undefined;
+    const manifest = JSON.parse(text) as TableManifest;
+    if (manifest.layout !== TABLE_LAYOUT || manifest.batch > this.batches) return undefined;
+    if (manifest.rules !== null && JSON.stringify(manifest.rules) !== JSON.stringify(this.frozen.rules)) return undefined;
+    const stored = tableOf({ manifest, parts: this.store.tableParts() });
+    if (manifest.batch === this.batches) return stored;
+    this.tableBehind = this.batches - manifest.batch;
+    return caughtUp(stored, this.records, this.store.recordsSince(manifest.batch), this.frozen.settings, this.threads);
+  }
+
+  /**
+   * Stores a table and keys built from the records, for a file that held none
+   * of its last batch, so the next open reads them. Not a change of the index:
+   * skipped when another process has changed the file since (its change stored
+   * its own table) or holds the write lock.
+   */
+  private storeBuiltTable(): void {
+    if (this.tableStored || this.table === undefined || this.keys === undefined) return;
+    const { manifest, parts } = tableParts(this.table, this.keys, this.frozen.rules, this.batches);
+    try {
+      this.store.transaction(() => {
+        if (this.store.batchCount() === this.batches) this.store.putTable(JSON.stringify(manifest), parts);
+      });
+      this.tableStored = true;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+    }
   }
 
   /** Ranked candidate identities for one record, without writing (see matchAll). */

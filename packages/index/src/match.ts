@@ -21,7 +21,7 @@ const QUERY_PREFIX = '\u0001query\u0000';
 export interface MatchInput {
   readonly frozen: FrozenParts;
   readonly threads: number;
-  readonly indexed: ReadonlyMap<string, { source: string; recordId: string; data: Record<string, string>; identityId: string }>;
+  readonly indexed: ReadonlyMap<string, { readonly identityId: string }>;
   /** The indexed records, normalized (the query rows are appended to it). */
   readonly table: RecordTable;
   /** The records of an identity. */

@@ -6,13 +6,17 @@ import { MpiError } from '@mpi/core';
 
 /**
  * Version of the file's layout, checked when an index is opened. 2 stores the
- * scored pairs by record version; a file of format 1 is upgraded when opened
- * (and then refused by code that knows only format 1, which would not keep the
- * stored pairs in step with the records).
+ * scored pairs by record version; 3 the normalized table and blocking keys
+ * (stored-table.ts). An older file is upgraded when opened (and then refused by
+ * code that knows only its old format, which would not keep the stored pairs
+ * and table in step with the records).
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 /** Formats this code opens (older ones are upgraded in place). */
-const READABLE_FORMATS = ['1', '2'];
+const READABLE_FORMATS = ['1', '2', '3'];
+
+/** The stored table's parts (see stored-table.ts): one row per part, written whole by the change that alters them. */
+const TABLE_PARTS = 'CREATE TABLE IF NOT EXISTS table_parts (name TEXT PRIMARY KEY, value BLOB NOT NULL);';
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -38,7 +42,17 @@ CREATE TABLE events (
   seq INTEGER PRIMARY KEY, batch INTEGER NOT NULL, time TEXT NOT NULL, kind TEXT NOT NULL,
   records TEXT NOT NULL, before TEXT NOT NULL, after TEXT NOT NULL, evidence TEXT NOT NULL);
 CREATE TABLE event_identities (identity_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (identity_id, seq)) WITHOUT ROWID;
+${TABLE_PARTS}
 `;
+
+/** A stored record as an open index holds it: its source, record id and identity (its raw fields stay in the file). */
+export interface RecordEntry {
+  readonly source: string;
+  readonly recordId: string;
+  readonly identityId: string;
+  /** The number of this version of the record in the stored pairs (undefined in a file from before pairs were stored). */
+  readonly seq: number | undefined;
+}
 
 /** A stored record: its source, record id, raw field text and identity. */
 export interface StoredRecord {
@@ -56,6 +70,17 @@ export interface PairChunkRow {
   readonly left: Uint32Array;
   readonly right: Uint32Array;
   readonly weights: Float64Array;
+}
+
+/** Rows of (source, record_id, data, identity_id, seq) as records. */
+function storedRecords(rows: unknown[]): StoredRecord[] {
+  return (rows as [string, string, string, string, number | null][]).map(([source, recordId, data, identityId, seq]) => ({
+    source,
+    recordId,
+    data: JSON.parse(data) as Record<string, string>,
+    identityId,
+    seq: seq ?? undefined,
+  }));
 }
 
 /** A typed array's bytes as a blob. */
@@ -161,9 +186,14 @@ export class IndexStore {
     this.db.pragma('busy_timeout = 10000');
   }
 
-  /** What a file of format 1 lacks: the review queue's lookups by record, the stored pairs and each record's version. */
+  /**
+   * What a file of format 1 lacks: the review queue's lookups by record, the
+   * stored pairs and each record's version; of format 2: the stored table
+   * (written by the next change, or the first match: stored-table.ts).
+   */
   private upgrade(): void {
     if (this.meta('format') === String(FORMAT_VERSION)) return;
+    this.db.exec(TABLE_PARTS);
     this.db.exec('CREATE INDEX IF NOT EXISTS review_left ON review (source_l, record_id_l); CREATE INDEX IF NOT EXISTS review_right ON review (source_r, record_id_r);');
     this.db.exec('CREATE TABLE IF NOT EXISTS pair_chunks (chunk INTEGER PRIMARY KEY, batch INTEGER NOT NULL, left BLOB NOT NULL, right BLOB NOT NULL, weights BLOB NOT NULL);');
     const columns = this.db.prepare('PRAGMA table_info(records)').all() as { name: string }[];
@@ -192,9 +222,59 @@ export class IndexStore {
     this.statement('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
+  /**
+   * Every record without its raw fields (what an index holds in memory while
+   * open), in (source, record id) order, one row at a time: a million rows
+   * made at once, then copied into the index's map, were seconds of garbage
+   * collection on open. A source's name is one string for all its records.
+   */
+  *recordEntries(): Generator<RecordEntry> {
+    let name = '';
+    for (const [source, recordId, identityId, seq] of this.statement('SELECT source, record_id, identity_id, seq FROM records ORDER BY source, record_id').raw().iterate() as Iterable<
+      [string, string, string, number | null]
+    >) {
+      if (source !== name) name = source;
+      yield { source: name, recordId, identityId, seq: seq ?? undefined };
+    }
+  }
+
+  /** A record's raw fields as stored (JSON text), or undefined when it is not indexed. */
+  recordText(source: string, recordId: string): string | undefined {
+    return this.statement('SELECT data FROM records WHERE source = ? AND record_id = ?').pluck().get(source, recordId) as string | undefined;
+  }
+
+  /** Replaces the stored table (inside a change's transaction): its manifest in meta `table`, its parts (see stored-table.ts). */
+  putTable(manifest: string, parts: ReadonlyMap<string, Buffer>): void {
+    this.statement('DELETE FROM table_parts').run();
+    const insert = this.statement('INSERT INTO table_parts (name, value) VALUES (?, ?)');
+    for (const [name, value] of parts) insert.run(name, value);
+    this.setMeta('table', manifest);
+  }
+
+  /** Records put (added or updated) by batches after `batch`, with their raw fields. */
+  recordsSince(batch: number): StoredRecord[] {
+    return storedRecords(this.statement('SELECT source, record_id, data, identity_id, seq FROM records WHERE batch > ?').raw().all(batch));
+  }
+
+  /** Records added, updated or removed by the batches after `batch`. */
+  recordsChangedSince(batch: number): number {
+    return this.statement('SELECT coalesce(sum(records), 0) FROM batches WHERE batch > ?').pluck().get(batch) as number;
+  }
+
+  /** Drops the stored table (an index left without records). */
+  clearTable(): void {
+    this.statement('DELETE FROM table_parts').run();
+    this.statement("DELETE FROM meta WHERE key = 'table'").run();
+  }
+
+  /** The stored table's parts by name. */
+  tableParts(): Map<string, Buffer> {
+    const rows = this.statement('SELECT name, value FROM table_parts').raw().all() as [string, Buffer][];
+    return new Map(rows);
+  }
+
   records(): StoredRecord[] {
-    const rows = this.statement('SELECT source, record_id, data, identity_id, seq FROM records ORDER BY source, record_id').raw().all() as [string, string, string, string, number | null][];
-    return rows.map(([source, recordId, data, identityId, seq]) => ({ source, recordId, data: JSON.parse(data) as Record<string, string>, identityId, seq: seq ?? undefined }));
+    return storedRecords(this.statement('SELECT source, record_id, data, identity_id, seq FROM records ORDER BY source, record_id').raw().all());
   }
 
   setSeq(source: string, recordId: string, seq: number): void {

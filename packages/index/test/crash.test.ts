@@ -51,6 +51,10 @@ describe('an add killed with SIGKILL inside its transaction', () => {
     expect(index.size.records).toBe(records.ehr.length + records.lab.length + records.payer.length);
     expect(byId(index.groups())).toEqual(byId(expected.groups()));
     expect(Math.max(...index.history().map((event) => event.batch))).toBe(2);
+    // Its stored table and keys are those of the committed batch: a match answers as the index that never saw the other.
+    const query = { source: 'clinic', record: { ...records.clinic[0]!, mrn: 'query' } };
+    expect(await index.match(query)).toEqual(await expected.match(query));
+    expect(index.tableFrom).toBe('file');
     // And it takes the interrupted batch again as if nothing had happened.
     await index.add({ clinic: records.clinic });
     await expected.add({ clinic: records.clinic });

@@ -186,7 +186,7 @@ describe('an index opened from its file', () => {
 });
 
 describe('a file of format 1 (written before pairs were stored)', () => {
-  it('is upgraded when opened, scored once on its first change, and changes as an index of format 2 does', async () => {
+  it('is upgraded when opened, scored once on its first change, and changes as an index of the current format does', async () => {
     const { records, kept: current, path } = await keptAndClosed(300);
     // What format 1 had: no stored pairs, no record versions.
     const db = new Database(path);
@@ -209,7 +209,7 @@ describe('a file of format 1 (written before pairs were stored)', () => {
     expect(old.lastScoredPairs).toBe(current.lastScoredPairs);
     expect(byId(old.groups())).toEqual(byId(current.groups()));
     const check = new Database(path, { readonly: true });
-    expect(check.prepare("SELECT value FROM meta WHERE key = 'format'").pluck().get()).toBe('2');
+    expect(check.prepare("SELECT value FROM meta WHERE key = 'format'").pluck().get()).toBe('3');
     check.close();
     old.close();
     current.close();

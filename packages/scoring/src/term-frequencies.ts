@@ -16,7 +16,15 @@ import type { EncodedColumn } from './types.js';
  * missing count as one person per value when no other record of it has one.
  */
 export function termFrequencies(column: EncodedColumn, people?: EncodedColumn): Float64Array {
-  const counts = people === undefined ? recordCounts(column) : personCounts(column, people);
+  return frequenciesOfCounts(people === undefined ? recordCounts(column) : personCounts(column, people));
+}
+
+/**
+ * Term frequencies from the count of each value id (records, or people: see
+ * termFrequencies), in place: each count over the total (id 0, missing, is 0).
+ * The streamed read counts in SQL and divides here.
+ */
+export function frequenciesOfCounts(counts: Float64Array): Float64Array {
   let total = 0;
   for (let id = 1; id < counts.length; id++) total += counts[id];
   counts[0] = 0;
@@ -76,7 +84,11 @@ function personCounts(column: EncodedColumn, people: EncodedColumn): Float64Arra
  * shared pair.
  */
 export function identifierFrequencies(column: EncodedColumn, people?: EncodedColumn): Float64Array {
-  const counts = people === undefined ? recordCounts(column) : personCounts(column, people);
+  return identifierFrequenciesOfCounts(people === undefined ? recordCounts(column) : personCounts(column, people));
+}
+
+/** identifierFrequencies from the count of each value id (per person or per record), in place; the streamed read counts in SQL. */
+export function identifierFrequenciesOfCounts(counts: Float64Array): Float64Array {
   counts[0] = 0;
   let holders = 0;
   let sharedPairs = 0;
@@ -84,7 +96,7 @@ export function identifierFrequencies(column: EncodedColumn, people?: EncodedCol
     holders += counts[id];
     sharedPairs += counts[id] * (counts[id] - 1);
   }
-  if (holders < 2) return termFrequencies(column, people);
+  if (holders < 2) return frequenciesOfCounts(counts);
   const unshared = Math.max(sharedPairs, 2) / (holders * (holders - 1));
   for (let id = 1; id < counts.length; id++) if (counts[id] > 0) counts[id] = Math.max(unshared, (counts[id] - 1) / (holders - 1));
   return counts;

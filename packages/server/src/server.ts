@@ -96,8 +96,9 @@ export function createFhirServer(options: FhirServerOptions): FastifyInstance {
     maxCount: limits.matchCount,
     baseUrl: options.baseUrl,
   };
-  // The index reads its records' table and blocking keys on its first match (over a minute at
-  // 1M records): done before the server listens, not on the first caller's request.
+  // The index reads its records' table and blocking keys from its file on its first match (several
+  // seconds at 1M records; over a minute for a file whose table is not stored yet): done before the
+  // server listens, not on the first caller's request.
   app.addHook('onReady', async () => {
     await context.lock.read(() => options.index.match({ source: context.source, record: sourceRecord({ id: 'warm-up', byKey: new Map() }, options.index.settings, context.source) }));
   });

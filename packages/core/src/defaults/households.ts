@@ -28,11 +28,9 @@ export interface HouseholdColumns {
  * birth date was corrupted.
  */
 export function householdShare(table: HouseholdColumns, pairs: CandidatePairs): number | undefined {
-  const street = table.columns.street_address?.ids;
-  const place = (table.columns.postcode ?? table.columns.city)?.ids;
-  const given = table.columns.given_name?.ids;
-  const born = table.columns.birth_date?.ids;
-  if (!street || !place || !given || !born) return undefined;
+  const fields = householdFields(table.columns);
+  if (fields === undefined) return undefined;
+  const [street, place, given, born] = fields.map((field) => table.columns[field]!.ids);
   let sharing = 0;
   let different = 0;
   for (const { left, right } of pairs.chunks) {
@@ -44,6 +42,18 @@ export function householdShare(table: HouseholdColumns, pairs: CandidatePairs): 
       if (given[a] !== 0 && given[b] !== 0 && given[a] !== given[b] && born[a] !== 0 && born[b] !== 0 && born[a] !== born[b]) different++;
     }
   }
+  return shareOf(sharing, different);
+}
+
+/** The columns householdShare compares (street address, postcode or else city, given name, birth date), or undefined when one is absent. */
+export function householdFields(columns: Readonly<Record<string, unknown>>): [string, string, string, string] | undefined {
+  const place = columns.postcode !== undefined ? 'postcode' : 'city';
+  const fields = ['street_address', place, 'given_name', 'birth_date'] as [string, string, string, string];
+  return fields.every((field) => columns[field] !== undefined) ? fields : undefined;
+}
+
+/** The household share from the address-sharing pairs and those of them that look like two different people (see householdShare; SQL counts them in DuckDB). */
+export function shareOf(sharing: number, different: number): number | undefined {
   return sharing === 0 ? undefined : different / sharing;
 }
 

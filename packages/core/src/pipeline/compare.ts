@@ -23,7 +23,11 @@ export interface LoadInput {
  * for the field kinds; each checked to read a column the table has.
  * @throws SettingsError naming the comparison whose field is not in the table.
  */
-export function chooseComparisons(table: RecordTable, settings: Settings, model: FellegiSunterModel | undefined): readonly Comparison[] {
+export function chooseComparisons(
+  table: Pick<RecordTable, 'fieldKinds' | 'valueColumns'> & { readonly columns: Readonly<Record<string, unknown>> },
+  settings: Settings,
+  model: FellegiSunterModel | undefined,
+): readonly Comparison[] {
   const comparisons = model?.comparisons ?? settings.comparisons ?? defaultComparisons(table.fieldKinds, table.valueColumns);
   for (const comparison of comparisons) {
     if (!(comparison.column in table.columns)) {

@@ -1,10 +1,12 @@
-import { compileBlockingRule, countRulePairs, type CompiledBlockingRule, type KeyPart, type LinkMode } from '@mpi/blocking';
+import type { BlockingRule } from '@mpi/blocking';
 import { isPersonRule } from '../defaults/field-kinds.js';
-import type { RecordTable } from '../read/record-table.js';
+import type { FieldKind } from '../settings/settings.js';
+import type { RuleCounting } from './block.js';
 
 /**
  * The number of true pairs the data holds, estimated before any pair is
- * generated, from the tight blocking rules' pair counts (each rule given with the pairs it makes alone).
+ * generated, from the tight blocking rules' pair counts (each rule given with the pairs it makes alone;
+ * the single-key counts are asked for as RuleCounting steps).
  *
  * A rule over several keys (birth date and given-name initial) pairs records
  * that agree on every key. Among non-matches the keys agree about independently,
@@ -20,30 +22,28 @@ import type { RecordTable } from '../read/record-table.js';
  * allowance (10 records a person is ~5 true pairs a record, 30 is ~15), and it is
  * this figure that sizes how many pairs a broad rule may add (see broadRuleAllowance).
  */
-export function expectedTruePairs(
-  table: RecordTable,
-  rules: readonly { readonly rule: CompiledBlockingRule; readonly pairs: number }[],
+export function* expectedTruePairs(
+  rules: readonly { readonly rule: BlockingRule; readonly pairs: number }[],
   space: number,
-  mode: LinkMode,
-): number {
+  fieldKinds: ReadonlyMap<string, FieldKind>,
+): RuleCounting<number> {
   if (space <= 0) return 0;
   const keyRates = new Map<string, number>();
-  const rate = (part: KeyPart): number => {
-    const id = `${part.column}\u0000${part.transform ?? ''}`;
-    let value = keyRates.get(id);
-    if (value === undefined) {
-      const single = compileBlockingRule(table, { kind: 'key', name: id, keys: [part] });
-      value = countRulePairs(table, [single], mode)[0] / space;
-      keyRates.set(id, value);
-    }
-    return value;
-  };
   let best = 0;
-  for (const { rule: compiled, pairs } of rules) {
-    const { rule } = compiled;
+  for (const { rule, pairs } of rules) {
     if (rule.kind !== 'key' || rule.unordered || rule.keys.length < 2) continue;
-    if (!isPersonRule(compiled.columns, table.fieldKinds)) continue;
-    const chance = rule.keys.reduce((product, part) => product * rate(part), space);
+    if (!isPersonRule([...new Set(rule.keys.map((part) => part.column))], fieldKinds)) continue;
+    let chance = space;
+    for (const part of rule.keys) {
+      const id = `${part.column}\u0000${part.transform ?? ''}`;
+      let rate = keyRates.get(id);
+      if (rate === undefined) {
+        const single: BlockingRule = { kind: 'key', name: id, keys: [part] };
+        rate = (yield single) / space;
+        keyRates.set(id, rate);
+      }
+      chance *= rate;
+    }
     best = Math.max(best, pairs - chance);
   }
   return Math.round(best);

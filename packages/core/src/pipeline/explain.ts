@@ -19,8 +19,9 @@ import { demographicPartner } from '../read/placeholder-values.js';
 /** Kinds whose value belongs to one person: agreeing on it is chance only where the data shows it shared (identifierFrequencies). */
 const ONE_VALUE_A_PERSON: ReadonlySet<FieldKind> = new Set(['national_id', 'identifier']);
 
-function holdsOneValueAPerson(table: RecordTable, comparison: Comparison): boolean {
-  const kind = table.fieldKinds.get(comparison.column);
+/** Whether a comparison's term frequencies are identifierFrequencies (a single-valued field of one value a person), not termFrequencies. */
+export function holdsOneValueAPerson(fieldKinds: ReadonlyMap<string, FieldKind>, comparison: Comparison): boolean {
+  const kind = fieldKinds.get(comparison.column);
   return kind !== undefined && ONE_VALUE_A_PERSON.has(kind) && !comparison.valueColumns?.length;
 }
 
@@ -32,7 +33,7 @@ function holdsOneValueAPerson(table: RecordTable, comparison: Comparison): boole
  * is as rare as one record of the table.
  */
 export function unseenValueFrequency(table: RecordTable, comparison: Comparison, tf: Float64Array): number {
-  if (holdsOneValueAPerson(table, comparison)) {
+  if (holdsOneValueAPerson(table.fieldKinds, comparison)) {
     let least = Infinity;
     for (let id = 1; id < tf.length; id++) if (tf[id] > 0 && tf[id] < least) least = tf[id];
     if (least < Infinity) return least;
@@ -56,7 +57,7 @@ export function termFrequencyInputs(table: RecordTable, comparisons: readonly Co
     const partnerName = demographicPartner(comparison.column, table.columns);
     const partner = partnerName === undefined ? undefined : table.columns[partnerName];
     if (!comparison.valueColumns?.length) {
-      return { ids: column.ids, tf: holdsOneValueAPerson(table, comparison) ? identifierFrequencies(column, partner) : termFrequencies(column, partner) };
+      return { ids: column.ids, tf: holdsOneValueAPerson(table.fieldKinds, comparison) ? identifierFrequencies(column, partner) : termFrequencies(column, partner) };
     }
     return multiValuedFrequencies(table, comparison, partner);
   });

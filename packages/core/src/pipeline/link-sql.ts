@@ -1,4 +1,5 @@
 import type { Comparison, FellegiSunterModel, TermFrequencyInput } from '@mpi/scoring';
+import { compileBlockingRule } from '@mpi/blocking';
 import type { LinkMode } from '@mpi/types';
 import { buildLinkagePlan, DuckDbExecutor, type DuckDbOptions, type LinkagePlan, type ScoredPairRows, type SqlRunSummary, type TermFrequencyColumns } from '@mpi/sql';
 import { numberGroups, thresholdWeight, type Clustering } from '../cluster/cluster.js';
@@ -11,6 +12,10 @@ import { trainInSql, untrainedModel } from './train-sql.js';
 import { identityIdsOf } from './cluster.js';
 import { termFrequencyInputs } from './explain.js';
 import { readRecords } from './read.js';
+import { loadStaged } from './streamed/load.js';
+import { dropStaged, recordsOf, streamRecords, type StreamedRecords } from './streamed/prepare.js';
+import { emptyTable } from './streamed/rule-counts.js';
+import { candidateCount, estimateUInSql, householdShareInSql } from './streamed/training.js';
 import type { LinkOptions } from './types.js';
 
 /** Options of {@link linkInDuckDb}: link()'s, with DuckDB's settings. */
@@ -24,13 +29,13 @@ export interface SqlLinkOptions extends Omit<LinkOptions, 'model'> {
    * ordered by (left, right), in batches; `records` tells whose rows they are.
    */
   readonly withScoredPairs?: (pairs: (minWeight: number) => AsyncIterable<ScoredPairRows>, records: LinkedRecords) => Promise<void>;
+  /** CSV bytes per part of the streamed read (default STREAM_PART_BYTES; tests lower it to read small files in several parts). */
+  readonly streamPartBytes?: number;
 }
 
 /**
- * The records as the outputs need them once DuckDB holds their values: which
- * source and record id each row is, not what it holds (the values, their
- * dictionaries and term frequencies are let go after loading, so the joins
- * run beside a smaller process).
+ * The records as the outputs need them: which source, row and record id each
+ * row is, not what it holds (the values live in DuckDB only).
  */
 export type LinkedRecords = Pick<RecordTable, 'size' | 'sources' | 'source' | 'recordIds' | 'rows' | 'flags' | 'warnings'>;
 
@@ -46,7 +51,7 @@ export interface SqlLinkResult {
   readonly run: SqlRunSummary;
   /** Scored pairs inside the components the average-linkage split clustered again. */
   readonly troubledPairs: number;
-  /** Seconds: reading and normalizing, loading into DuckDB, the SQL job (training included), the average-linkage split. */
+  /** Seconds: reading into DuckDB (with the placeholders, rule counts and term frequencies counted there), making the records table the plan reads, the SQL job (training included), the average-linkage split. */
   readonly seconds: { read: number; load: number; sql: number; cluster: number };
 }
 
@@ -100,7 +105,10 @@ function tfBySlot(table: RecordTable, comparison: Comparison, input: TermFrequen
 
 /**
  * Links the sources in embedded DuckDB: records are read and normalized by our
- * own code and loaded in batches; blocking, comparison vectors, match weights
+ * own code in parts and streamed into DuckDB, never held as a record table
+ * (docs/sql-engine.md, "Reading, streamed"; the placeholders, term
+ * frequencies and blocking rules counted in SQL and decided by the in-process
+ * code); blocking, comparison vectors, match weights
  * and connected components run as SQL (the plan of buildLinkagePlan); without a
  * model, it is trained on the pattern counts SQL returns (see trainInSql); the
  * components holding a pair scored below the threshold are split by the same
@@ -109,55 +117,92 @@ function tfBySlot(table: RecordTable, comparison: Comparison, input: TermFrequen
  */
 export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResult> {
   const clock = performance.now();
-  let prepared: Prepared | undefined = await prepare(options);
-  const { size, sources, source, recordIds, rows, flags, warnings } = prepared.table;
-  const records: LinkedRecords = { size, sources, source, recordIds, rows, flags, warnings };
+  const settings = validateSettings(options.settings, { sources: options.sources.map((source) => source.name) });
+  const mode = settings.mode ?? DEFAULTS.mode;
+  const method = settings.clustering ?? DEFAULTS.clustering;
+  const threshold = settings.threshold ?? DEFAULTS.threshold;
   const progress = options.onProgress ?? (() => {});
-  const read = performance.now();
   const executor = await DuckDbExecutor.open(options.duckdb);
   try {
-    let model = options.model;
-    let run: SqlRunSummary;
-    let loaded: number;
-    let plan: LinkagePlan;
-    if (model === undefined) {
-      const untrained = prepared.planOf(untrainedModel(prepared.comparisons));
-      await executor.loadRecords(prepared.table, untrained, prepared.tf);
-      loaded = performance.now();
-      await executor.compare(untrained);
-      model = await trainInSql({ ...prepared, executor, plan: untrained, threads: options.threads ?? 1 });
-      plan = prepared.planOf(model);
-      prepared = undefined;
-      run = await executor.run(plan, { compared: true, release: true });
-    } else {
-      plan = prepared.planOf(model);
-      await executor.loadRecords(prepared.table, plan, prepared.tf);
-      loaded = performance.now();
-      // DuckDB holds the values now: our copy (values, dictionaries, term frequencies, the rules' keys) goes before the joins run.
-      prepared = undefined;
-      run = await executor.run(plan, { release: true });
+    const writer = await executor.connect();
+    let streamed: StreamedRecords;
+    let records: LinkedRecords;
+    let read: number;
+    let given = options.model;
+    const planOf = (model: FellegiSunterModel) => buildLinkagePlan({ model, rules: streamed.choice.rules, mode, threshold, thresholdWeight: thresholdWeight(threshold), clustering: method });
+    try {
+      streamed = await streamRecords(executor, writer, { sources: options.sources, settings, mode, clusteringMethod: method, model: given, stage: { partBytes: options.streamPartBytes, threads: options.threads } });
+      const { staged } = streamed;
+      records = { size: staged.size, sources: staged.sources, ...(await recordsOf(executor.connection, staged)), flags: staged.flags, warnings: staged.warnings };
+      progress({ stage: 'read', done: staged.size, total: staged.size });
+      read = performance.now();
+      await loadStaged(executor, writer, staged, planOf(given ?? untrainedModel(streamed.comparisons)));
+    } finally {
+      writer.closeSync();
     }
-    progress({ stage: 'score', done: run.pairCount, total: run.pairCount });
-    const labels = await executor.componentLabels(size);
-    const troubled = await executor.pairs('troubled_pairs');
-    if (options.withScoredPairs) await options.withScoredPairs((minWeight) => executor.scoredPairBatches(minWeight), records);
-    const ran = performance.now();
-    const clustering = numberGroups(size, splitTroubled(labels, troubled, plan.thresholdWeight));
-    progress({ stage: 'cluster', done: size, total: size });
-    const done = performance.now();
-    return {
-      table: records,
-      plan,
-      model,
-      clustering,
-      identityIds: identityIdsOf(records, clustering),
-      run,
-      troubledPairs: troubled.left.length,
-      seconds: { read: (read - clock) / 1000, load: (loaded - read) / 1000, sql: (ran - loaded) / 1000, cluster: (done - ran) / 1000 },
-    };
+    const { staged, comparisons, choice, space } = streamed;
+    let loaded = performance.now();
+    let run: SqlRunSummary;
+    if (given === undefined) {
+      const untrained = planOf(untrainedModel(comparisons));
+      await executor.compare(untrained);
+      const empty = emptyTable(staged.columns);
+      const chosen: ChosenRules = { rules: choice.rules.map((rule) => compileBlockingRule(empty, rule)), expectedTruePairs: choice.expectedTruePairs, space, budgetFor: choice.budgetFor };
+      given = await trainInSql({
+        executor,
+        settings,
+        mode,
+        chosen,
+        comparisons,
+        planOf,
+        plan: untrained,
+        threads: options.threads ?? 1,
+        table: { ...empty, fieldKinds: staged.fieldKinds },
+        size: staged.size,
+        estimateU: (sampleSize) => estimateUInSql(executor.connection, staged, records.source, comparisons, { mode, sampleSize, seed: settings.seed ?? DEFAULTS.seed }),
+        householdShare: () => householdShareInSql(executor.connection, staged),
+        candidateCount: () => candidateCount(executor.connection),
+      });
+      await dropStaged(executor.connection, staged, comparisons.length);
+      run = await executor.run(planOf(given), { compared: true, release: true });
+    } else {
+      // DuckDB holds what the plan reads: the staged tables go before the joins run.
+      await dropStaged(executor.connection, staged, comparisons.length);
+      loaded = performance.now();
+      run = await executor.run(planOf(given), { release: true });
+    }
+    return await finish(options, executor, { records, plan: planOf(given), model: given, run, clock, read, loaded });
   } finally {
     executor.close();
   }
+}
+
+/** The last steps of a DuckDB link, once the pairs are scored: components, the pairs file, the split, groups and ids. */
+async function finish(
+  options: SqlLinkOptions,
+  executor: DuckDbExecutor,
+  done: { records: LinkedRecords; plan: LinkagePlan; model: FellegiSunterModel; run: SqlRunSummary; clock: number; read: number; loaded: number },
+): Promise<SqlLinkResult> {
+  const { records, plan, model, run, clock, read, loaded } = done;
+  const progress = options.onProgress ?? (() => {});
+  progress({ stage: 'score', done: run.pairCount, total: run.pairCount });
+  const labels = await executor.componentLabels(records.size);
+  const troubled = await executor.pairs('troubled_pairs');
+  if (options.withScoredPairs) await options.withScoredPairs((minWeight) => executor.scoredPairBatches(minWeight), records);
+  const ran = performance.now();
+  const clustering = numberGroups(records.size, splitTroubled(labels, troubled, plan.thresholdWeight));
+  progress({ stage: 'cluster', done: records.size, total: records.size });
+  const end = performance.now();
+  return {
+    table: records,
+    plan,
+    model,
+    clustering,
+    identityIds: identityIdsOf(records, clustering),
+    run,
+    troubledPairs: troubled.left.length,
+    seconds: { read: (read - clock) / 1000, load: (loaded - read) / 1000, sql: (ran - loaded) / 1000, cluster: (end - ran) / 1000 },
+  };
 }
 
 /** The records read and normalized, the plan of a model for them, and each comparison's term frequencies. */

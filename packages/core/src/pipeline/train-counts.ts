@@ -2,6 +2,7 @@ import { defaultParameters, trainModel, type Comparison, type FellegiSunterModel
 import { isHouseholdField } from '../defaults/field-kinds.js';
 import { HOUSEHOLD_SHARE, withoutHouseholdGroup } from '../defaults/households.js';
 import { SettingsError } from '../errors.js';
+import type { BlockingTable } from '@mpi/blocking';
 import type { RecordTable } from '../read/record-table.js';
 import type { Settings } from '../settings/settings.js';
 import { trainingRules, type ChosenRules } from './block.js';
@@ -49,7 +50,10 @@ export interface CountedPairs {
   readonly share: number | undefined;
 }
 
-function variant(comparisons: readonly Comparison[], table: RecordTable, chosen: ChosenRules): TrainingVariant {
+/** What the training setup reads of the records: their field kinds, and a table to bind the settings' trainingRules on. */
+export type TrainingTable = Pick<RecordTable, 'fieldKinds'> & BlockingTable;
+
+function variant(comparisons: readonly Comparison[], table: TrainingTable, chosen: ChosenRules): TrainingVariant {
   return {
     comparisons,
     household: comparisons.map((comparison) => isHouseholdField(comparison.column, table.fieldKinds)),
@@ -60,7 +64,7 @@ function variant(comparisons: readonly Comparison[], table: RecordTable, chosen:
 
 /** The training setup of the records (see TrainingSetup); the SQL engines train on the blocking rules only. */
 export function trainingSetup(input: {
-  readonly table: RecordTable;
+  readonly table: TrainingTable;
   readonly settings: Settings;
   readonly chosen: ChosenRules;
   readonly comparisons: readonly Comparison[];

@@ -1,19 +1,27 @@
 import { ComparisonPool, type Comparison, type FellegiSunterModel } from '@mpi/scoring';
 import type { DuckDbExecutor, LinkagePlan } from '@mpi/sql';
 import type { LinkMode } from '@mpi/types';
-import { householdShare } from '../defaults/households.js';
 import type { RecordTable } from '../read/record-table.js';
 import { DEFAULTS, defaultUSampleSize, type Settings } from '../settings/settings.js';
 import { consistentPrior } from './consistent-prior.js';
 import type { Prepared } from './link-sql.js';
-import { trainingSetup, trainOnCounts } from './train-counts.js';
+import { trainingSetup, trainOnCounts, type TrainingTable } from './train-counts.js';
 
-/** What training in SQL starts from: the prepared records, loaded and compared by the executor with `plan`. */
-export interface SqlTrainInput extends Omit<Prepared, 'tf'> {
+/** What training in SQL starts from: the records loaded and compared by the executor with `plan`. */
+export interface SqlTrainInput extends Omit<Prepared, 'tf' | 'table'> {
   readonly executor: DuckDbExecutor;
   /** The plan the pairs were compared with (its weights are placeholders). */
   readonly plan: LinkagePlan;
   readonly threads: number;
+  /** What the training setup reads of the records: their field kinds, and a table to bind settings' trainingRules on. */
+  readonly table: TrainingTable;
+  readonly size: number;
+  /** u from the seeded random pairs of `sampleSize` (the same u as link()). */
+  readonly estimateU: (sampleSize: number) => Promise<number[][]>;
+  /** The household share of the candidate pairs (householdShare). */
+  readonly householdShare: () => Promise<number | undefined>;
+  /** The candidate pairs' count. */
+  readonly candidateCount: () => Promise<number>;
 }
 
 /** A model with the comparisons and m = u = 0.5: plans the blocking and comparison statements, which no weight changes. */
@@ -30,15 +38,13 @@ export function untrainedModel(comparisons: readonly Comparison[]): FellegiSunte
  * share of the candidate pairs, and the prior made consistent with the scores.
  */
 export async function trainInSql(input: SqlTrainInput): Promise<FellegiSunterModel> {
-  const { executor, table, settings, mode, chosen, plan } = input;
-  const sampleSize = settings.uSampleSize ?? defaultUSampleSize(table.size);
-  const setup = trainingSetup({ table, settings, chosen, comparisons: input.comparisons, u: await estimateU(table, input.comparisons, mode, settings, sampleSize), uSampleSize: sampleSize });
-  const pairs = await executor.candidatePairs();
-  const candidates = { count: pairs.left.length, chunks: [pairs], countsByRule: [] };
+  const { executor, table, settings, chosen, plan } = input;
+  const sampleSize = settings.uSampleSize ?? defaultUSampleSize(input.size);
+  const setup = trainingSetup({ table, settings, chosen, comparisons: input.comparisons, u: await input.estimateU(sampleSize), uSampleSize: sampleSize });
   const sessions = [];
   for (const session of setup.sessions) sessions.push(await executor.patternCounts(plan, session.rule));
-  const share = setup.withoutHouseholdGroup === undefined ? undefined : householdShare(table, candidates);
-  const trained = trainOnCounts(setup, { all: await executor.patternCounts(plan), sessions, candidateCount: candidates.count, share });
+  const share = setup.withoutHouseholdGroup === undefined ? undefined : await input.householdShare();
+  const trained = trainOnCounts(setup, { all: await executor.patternCounts(plan), sessions, candidateCount: await input.candidateCount(), share });
   // The prior consistent with the scores, as link() fits it: the trained model's weights first.
   await executor.run(input.planOf(trained), { compared: true });
   const { weight } = await executor.pairs('scored_pairs');

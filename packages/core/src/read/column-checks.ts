@@ -113,7 +113,7 @@ function rejectSerials(source: string, part: SourceColumns, column: string): voi
     }
   }
   if (added.length === 0) return;
-  part.flags.push(...added);
+  for (const flag of added) part.flags.push(flag);
   part.flags.sort((a, b) => a.row - b.row);
 }
 

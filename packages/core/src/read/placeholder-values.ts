@@ -69,6 +69,31 @@ function markListed(column: EncodedColumn, kind: PlaceholderKind, mask: () => Ui
   for (let r = 0; r < ids.length; r++) if (listed[ids[r]] !== 0) marks[r] = 1;
 }
 
+/** Whether a given name may make a record's name a placeholder (alone, or as the start of a whole name): only then is its record looked at. */
+export function givenMayMark(given: string): boolean {
+  return given !== '' && (placeholderName(given, '').given || mayStartWholeName(given));
+}
+
+/** Whether a family name is a placeholder on its own. */
+export function familyMayMark(family: string): boolean {
+  return family !== '' && placeholderName('', family).family;
+}
+
+/**
+ * Which of a record's given name, family name and birth date are placeholders:
+ * a placeholder given or family name (alone or as a whole name), and a
+ * sentinel birth date beside one. The in-process read decides per record, the
+ * streamed read per distinct (given, family, sentinel date) it finds in SQL.
+ */
+export function nameMarks(given: string, family: string, sentinelBirthDate: boolean): { given: boolean; family: boolean; birthDate: boolean } {
+  const alone = placeholderName(given, '').given;
+  const familyAlone = family !== '' && placeholderName('', family).family;
+  const whole = mayStartWholeName(given) && family !== '' && placeholderName(given, family).family;
+  const givenMarked = (given !== '' && alone) || whole;
+  const familyMarked = familyAlone || whole;
+  return { given: givenMarked, family: familyMarked, birthDate: (givenMarked || familyMarked) && sentinelBirthDate };
+}
+
 /** Marks placeholder names (given, family or the whole name), and a sentinel birth date beside one. */
 function markNames(columns: Readonly<Record<string, EncodedColumn>>, masks: Masks, size: number): void {
   const given = columns.given_name;
@@ -77,23 +102,18 @@ function markNames(columns: Readonly<Record<string, EncodedColumn>>, masks: Mask
   const givenValues = given?.dictionary ?? [''];
   const familyValues = family?.dictionary ?? [''];
   // Per value, once: most records need no string built.
-  const givenAlone = Uint8Array.from(givenValues, (v) => (v !== '' && placeholderName(v, '').given ? 1 : 0));
-  const familyAlone = Uint8Array.from(familyValues, (v) => (v !== '' && placeholderName('', v).family ? 1 : 0));
-  const wholeStart = Uint8Array.from(givenValues, (v) => (mayStartWholeName(v) ? 1 : 0));
+  const givenMay = Uint8Array.from(givenValues, (v) => (givenMayMark(v) ? 1 : 0));
+  const familyMay = Uint8Array.from(familyValues, (v) => (familyMayMark(v) ? 1 : 0));
   const born = columns.birth_date;
   const sentinel = born ? Uint8Array.from(born.dictionary, (v) => (SENTINEL_BIRTH_DATES.has(v) ? 1 : 0)) : undefined;
   for (let r = 0; r < size; r++) {
     const g = given ? given.ids[r] : 0;
     const f = family ? family.ids[r] : 0;
-    let givenMarked = givenAlone[g] !== 0;
-    let familyMarked = familyAlone[f] !== 0;
-    if (wholeStart[g] !== 0 && f !== 0 && placeholderName(givenValues[g], familyValues[f]).family) {
-      givenMarked = true;
-      familyMarked = true;
-    }
-    if (givenMarked) maskOf(masks, 'given_name', size)[r] = 1;
-    if (familyMarked) maskOf(masks, 'family_name', size)[r] = 1;
-    if ((givenMarked || familyMarked) && born && sentinel![born.ids[r]] !== 0) maskOf(masks, 'birth_date', size)[r] = 1;
+    if (givenMay[g] === 0 && familyMay[f] === 0) continue;
+    const marks = nameMarks(givenValues[g], familyValues[f], born !== undefined && sentinel![born.ids[r]] !== 0);
+    if (marks.given) maskOf(masks, 'given_name', size)[r] = 1;
+    if (marks.family) maskOf(masks, 'family_name', size)[r] = 1;
+    if (marks.birthDate) maskOf(masks, 'birth_date', size)[r] = 1;
   }
 }
 
@@ -111,7 +131,7 @@ export function typicalCount(counts: Uint32Array): number {
 }
 
 /** Inverse Simpson index of a tally: (sum c)^2 / sum c^2, the number of equally common values as mixed. */
-function effectiveCount(tally: Map<number, number>): number {
+function effectiveCount(tally: ReadonlyMap<number, number>): number {
   let sum = 0;
   let squares = 0;
   for (const c of tally.values()) {
@@ -140,12 +160,11 @@ function frequentValues(
   const own = masks.get(field);
   const counts = new Uint32Array(column.dictionary.length);
   for (let r = 0; r < size; r++) counts[liveId(column, own, r)]++;
-  const floor = Math.max(MANY_PEOPLE, FREQUENT_VALUE_RATIO * typicalCount(counts));
+  const floor = frequentFloor(counts);
   const candidates: number[] = [];
   for (let id = 1; id < counts.length; id++) if (counts[id] >= floor) candidates.push(id);
   if (candidates.length === 0) return undefined;
   const junk = new Uint8Array(counts.length);
-  if (partners.length === 0) for (const id of candidates) junk[id] = 1;
   // Per candidate and partner field, how many of its records hold each partner value.
   const slot = new Int32Array(counts.length).fill(-1);
   candidates.forEach((id, i) => (slot[id] = i));
@@ -162,8 +181,7 @@ function frequentValues(
     }
   });
   candidates.forEach((id, i) => {
-    const judged = tallies[i].find((tally) => recordsIn(tally) >= MANY_PEOPLE);
-    if (judged !== undefined && effectiveCount(judged) >= MANY_PEOPLE) junk[id] = 1;
+    if (isJunk(tallies[i])) junk[id] = 1;
   });
   if (!junk.includes(1)) return undefined;
   const found = new Uint8Array(size);
@@ -171,14 +189,31 @@ function frequentValues(
   return found;
 }
 
-function recordsIn(tally: Map<number, number>): number {
+/** The least count of records that makes a value of a column (`counts` by value id, 0 = missing) a candidate junk value. */
+export function frequentFloor(counts: Uint32Array): number {
+  return Math.max(MANY_PEOPLE, FREQUENT_VALUE_RATIO * typicalCount(counts));
+}
+
+/**
+ * Whether a candidate junk value is junk, from the tallies of the partner values
+ * its records hold (one per partner field, in partnersOf order): judged on the
+ * first partner held by MANY_PEOPLE records or more; on frequency alone when
+ * the table has no partner field.
+ */
+export function isJunk(tallies: readonly ReadonlyMap<number, number>[]): boolean {
+  if (tallies.length === 0) return true;
+  const judged = tallies.find((tally) => recordsIn(tally) >= MANY_PEOPLE);
+  return judged !== undefined && effectiveCount(judged) >= MANY_PEOPLE;
+}
+
+function recordsIn(tally: ReadonlyMap<number, number>): number {
   let records = 0;
   for (const c of tally.values()) records += c;
   return records;
 }
 
 /** The demographic fields that tell apart the people holding a value of `field`: birth date, then given name. */
-function partnersOf(field: string, columns: Readonly<Record<string, EncodedColumn>>): string[] {
+export function partnersOf(field: string, columns: Readonly<Record<string, unknown>>): string[] {
   return ['birth_date', 'given_name'].filter((partner) => partner !== field && columns[partner] !== undefined);
 }
 
@@ -187,7 +222,7 @@ function partnersOf(field: string, columns: Readonly<Record<string, EncodedColum
  * the birth date, or for the birth date the given name (undefined when absent).
  * Junk values are judged on it here, and term frequencies count people by it.
  */
-export function demographicPartner(field: string, columns: Readonly<Record<string, EncodedColumn>>): string | undefined {
+export function demographicPartner(field: string, columns: Readonly<Record<string, unknown>>): string | undefined {
   return partnersOf(field, columns)[0];
 }
 
@@ -209,6 +244,23 @@ function masked(column: EncodedColumn, mask: Uint8Array): { column: EncodedColum
 }
 
 /**
+ * The columns checked for listed placeholder values (with their kind), and
+ * those whose frequent values are judged by the data, in field order.
+ */
+export function placeholderChecks(columns: readonly string[], fieldKinds: ReadonlyMap<string, FieldKind>, size: number): { listed: [string, PlaceholderKind][]; frequent: string[] } {
+  const present = new Set(columns);
+  const listed: [string, PlaceholderKind][] = [];
+  for (const [field, kind] of fieldKinds) if (present.has(field) && LISTED.has(kind)) listed.push([field, kind as PlaceholderKind]);
+  // A street name without its number is shared by a whole street: only a full address line is checked.
+  const hasStreetNumber = [...fieldKinds.values()].includes('street_number');
+  // A value is junk by the data only when at least MANY_PEOPLE records hold it: a table of fewer
+  // records (an index's match query) has none, and skips the tallies.
+  const frequent =
+    size < MANY_PEOPLE ? [] : [...fieldKinds].filter(([field, kind]) => present.has(field) && DATA_CHECKED.has(kind) && !(kind === 'street_address' && hasStreetNumber)).map(([field]) => field);
+  return { listed, frequent };
+}
+
+/**
  * Finds the placeholder values of a record table's columns: the documented
  * list (normalize/placeholders.ts), then values the data shows to be shared by
  * many different people (markFrequent). Their records keep the value (in the
@@ -217,19 +269,12 @@ function masked(column: EncodedColumn, mask: Uint8Array): { column: EncodedColum
  */
 export function markPlaceholders(columns: Readonly<Record<string, EncodedColumn>>, fieldKinds: ReadonlyMap<string, FieldKind>, size: number): MarkedColumns {
   const masks: Masks = new Map();
-  for (const [field, kind] of fieldKinds) {
-    const column = columns[field];
-    if (column !== undefined && LISTED.has(kind)) markListed(column, kind as PlaceholderKind, () => maskOf(masks, field, size));
-  }
+  const checks = placeholderChecks(Object.keys(columns), fieldKinds, size);
+  for (const [field, kind] of checks.listed) markListed(columns[field], kind, () => maskOf(masks, field, size));
   markNames(columns, masks, size);
-  // A street name without its number is shared by a whole street: only a full address line is checked.
-  const hasStreetNumber = [...fieldKinds.values()].includes('street_number');
   // Each field is judged against the list's marks only, so the result does not depend on the order of the fields.
   const found: [string, Uint8Array][] = [];
-  // A value is junk by the data only when at least MANY_PEOPLE records hold it: a table of fewer
-  // records (an index's match query) has none, and skips the tallies.
-  for (const [field, kind] of size < MANY_PEOPLE ? [] : fieldKinds) {
-    if (columns[field] === undefined || !DATA_CHECKED.has(kind) || (kind === 'street_address' && hasStreetNumber)) continue;
+  for (const field of checks.frequent) {
     const records = frequentValues(field, columns, masks, partnersOf(field, columns), size);
     if (records !== undefined) found.push([field, records]);
   }

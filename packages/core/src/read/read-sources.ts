@@ -18,7 +18,8 @@ function revive(data: Record<string, unknown>): Error {
   return error;
 }
 
-function readInWorker(input: SourceInput, settings: Settings, range?: ByteRange): Promise<SourceColumns> {
+/** Reads and normalizes a source (or a byte range of a CSV source) in a worker thread: readSourceColumns there. */
+export function readInWorker(input: SourceInput, settings: Settings, range?: ByteRange): Promise<SourceColumns> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER, { workerData: { input, settings, range } });
     worker.once('message', (message: { columns?: SourceColumns; error?: Record<string, unknown> }) => {
@@ -80,12 +81,13 @@ async function planParts(inputs: readonly SourceInput[], sizes: readonly number[
   );
 }
 
-/** Numbers a later part's rows (and flags) after the rows of the parts before it. */
-function shiftRows(part: SourceColumns, offset: number): SourceColumns {
+/** Numbers a later part's rows (its flags' and serial-date candidates' too) after the rows of the parts before it. */
+export function shiftRows(part: SourceColumns, offset: number): SourceColumns {
   if (offset === 0) return part;
   const rows = part.rows;
   for (let r = 0; r < rows.length; r++) rows[r] += offset;
-  return { ...part, rows, flags: part.flags.map((flag) => ({ ...flag, row: flag.row + offset })) };
+  const serialDates = part.serialDates.map((noted) => ({ ...noted, rows: noted.rows.map((row) => row + offset) }));
+  return { ...part, rows, flags: part.flags.map((flag) => ({ ...flag, row: flag.row + offset })), serialDates };
 }
 
 /**

@@ -57,14 +57,28 @@ export function mergeSortedRuns(ids: readonly string[], runs: readonly number[])
  * id, or undefined when every id is distinct.
  */
 export function firstRepeat(order: Uint32Array, ids: readonly string[], rows: ArrayLike<number>): { row: number; firstRow: number } | undefined {
-  let found: { row: number; firstRow: number } | undefined;
+  const groups: number[][] = [];
   for (let i = 1; i < order.length; i++) {
     if (ids[order[i]] !== ids[order[i - 1]]) continue;
     let j = i - 1;
     while (j > 0 && ids[order[j - 1]] === ids[order[i]]) j--;
     const group: number[] = [];
     for (let k = j; k < order.length && ids[order[k]] === ids[order[i]]; k++) group.push(rows[order[k]]);
-    group.sort((x, y) => x - y);
+    groups.push(group);
+  }
+  return earliestRepeat(groups);
+}
+
+/**
+ * Of the rows of each repeated record id (any order), the repeat a single pass
+ * in reading order stops at: the group whose second row comes first; its row
+ * and the row it repeats. Shared by the in-process read and the streamed read,
+ * whose SQL finds the groups.
+ */
+export function earliestRepeat(groups: readonly (readonly number[])[]): { row: number; firstRow: number } | undefined {
+  let found: { row: number; firstRow: number } | undefined;
+  for (const rows of groups) {
+    const group = [...rows].sort((x, y) => x - y);
     if (found === undefined || group[1] < found.row) found = { row: group[1], firstRow: group[0] };
   }
   return found;

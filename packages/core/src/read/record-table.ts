@@ -76,21 +76,37 @@ export interface ReadOptions {
   readonly parallelReadBytes?: number;
 }
 
-/**
- * Reads and normalizes every source into one RecordTable. Bad input raises a
- * typed error naming source, row and column; unusable values are flagged (or
- * raise InvalidValueError when settings.invalidValues is "error").
- */
-export async function buildRecordTable(inputs: readonly SourceInput[], settings: Settings, threads?: number, options: ReadOptions = {}): Promise<RecordTable> {
+/** The sources sorted by name (the canonical order of sources), refusing none, too many, or a name used twice. */
+export function sortedSources(inputs: readonly SourceInput[]): SourceInput[] {
   if (inputs.length === 0) throw new MpiError('NO_SOURCES', 'at least one source is required');
   if (inputs.length > 65535) throw new MpiError('TOO_MANY_SOURCES', 'at most 65,535 sources are supported');
   const sorted = [...inputs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i].name === sorted[i - 1].name) throw new SettingsError('sources', `source name "${sorted[i].name}" is used twice`);
   }
-  const fieldKinds = planFieldKinds(settings, sorted.map((input) => input.name));
-  const valueColumns = planValueColumns(settings, sorted.map((input) => input.name));
+  return sorted;
+}
+
+/** The table's columns as the settings lay them out over the sources: the fields, their kinds, and the further value columns of multi-valued fields. */
+export function tableLayout(settings: Settings, sorted: readonly SourceInput[]) {
+  const names = sorted.map((input) => input.name);
+  const fieldKinds = planFieldKinds(settings, names);
+  const valueColumns = planValueColumns(settings, names);
   const tableColumns = [...fieldKinds.keys(), ...[...valueColumns.values()].flat()];
+  const fieldOfValueColumn = new Map([...valueColumns].flatMap(([field, columns]) => columns.map((column) => [column, field] as const)));
+  // A field's further value columns (cell phone beside home phone) hold values of its kind.
+  const columnKinds = new Map([...fieldKinds, ...[...fieldOfValueColumn].map(([column, field]) => [column, fieldKinds.get(field)!] as const)]);
+  return { fieldKinds, valueColumns, tableColumns, fieldOfValueColumn, columnKinds };
+}
+
+/**
+ * Reads and normalizes every source into one RecordTable. Bad input raises a
+ * typed error naming source, row and column; unusable values are flagged (or
+ * raise InvalidValueError when settings.invalidValues is "error").
+ */
+export async function buildRecordTable(inputs: readonly SourceInput[], settings: Settings, threads?: number, options: ReadOptions = {}): Promise<RecordTable> {
+  const sorted = sortedSources(inputs);
+  const { fieldKinds, valueColumns, tableColumns, fieldOfValueColumn, columnKinds } = tableLayout(settings, sorted);
   const failOnInvalid = (settings.invalidValues ?? DEFAULTS.invalidValues) === 'error';
   const shared = new SharedReads();
   const read = await readSourceParts(sorted, settings, threads, options.parallelReadBytes, shared);
@@ -102,7 +118,6 @@ export async function buildRecordTable(inputs: readonly SourceInput[], settings:
   // builders' dictionaries already, and any worker-read part is re-interned.
   const fromWorkers = read.every((parts) => parts.every((part) => part.fields.every((f) => f.hashes !== undefined)));
   const pieces = new Map<string, { offset: number; part: SourceColumns['fields'][number] }[]>(tableColumns.map((field) => [field, []]));
-  const fieldOfValueColumn = new Map([...valueColumns].flatMap(([field, columns]) => columns.map((column) => [column, field] as const)));
   const builders = new Map<string, ColumnBuilder>(tableColumns.map((field) => [field, shared.builderOf(field, fieldOfValueColumn.get(field))]));
   const sourceIndex = new Uint16Array(size);
   const recordIds: string[] = [];
@@ -137,8 +152,6 @@ export async function buildRecordTable(inputs: readonly SourceInput[], settings:
   }
   const encoded: Record<string, EncodedColumn> = {};
   for (const [field, builder] of builders) encoded[field] = fromWorkers ? mergeParts(pieces.get(field)!, size, order) : builder.finish(order);
-  // A field's further value columns (cell phone beside home phone) hold values of its kind.
-  const columnKinds = new Map([...fieldKinds, ...[...fieldOfValueColumn].map(([column, field]) => [column, fieldKinds.get(field)!] as const)]);
   const { columns, placeholders } = markPlaceholders(encoded, columnKinds, size);
   const sources = sorted.map((input) => input.name);
   const source = gatherInto(new Uint16Array(size), sourceIndex, order);

@@ -55,6 +55,11 @@ function agreementWithin(ids: Uint32Array, counts: Uint32Array, groups: SourceGr
   return { present: (present * (present - 1)) / 2, agreeing };
 }
 
+/** Whether a comparison's first level after the null level is `exact`: its u is then counted, not sampled (see exactAgreement). */
+export function hasExactFirstLevel(comparison: Comparison): boolean {
+  return comparison.levels[1]?.test.type === 'exact';
+}
+
 /**
  * The exact agreement of each comparison whose first level after the null level
  * is `exact` (a pair is at that level exactly when its two values are equal);
@@ -63,7 +68,7 @@ function agreementWithin(ids: Uint32Array, counts: Uint32Array, groups: SourceGr
 export function exactAgreements(table: ScoringTable, comparisons: readonly Comparison[], mode: SamplingMode): (ExactAgreement | undefined)[] {
   const byColumn = new Map<string, ExactAgreement>();
   return comparisons.map((comparison) => {
-    if (comparison.levels[1]?.test.type !== 'exact') return undefined;
+    if (!hasExactFirstLevel(comparison)) return undefined;
     let agreement = byColumn.get(comparison.column);
     if (agreement === undefined) byColumn.set(comparison.column, (agreement = exactAgreement(table.columns[comparison.column], table.source, mode)));
     return agreement;

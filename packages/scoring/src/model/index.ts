@@ -1,7 +1,7 @@
 export { countPatterns, countSessionPatterns, MAX_PATTERN_SESSIONS } from './pattern-counts.js';
 export { comparisonSpaceSize, sampleRandomPairs, sampleRandomPairsPart, samplePartCount, SAMPLE_PART_PAIRS } from './random-pairs.js';
 export type { RandomPairsPartOptions, SampleRandomPairsOptions, SamplingMode } from './random-pairs.js';
-export { exactAgreement, exactAgreements } from './exact-agreement.js';
+export { exactAgreement, exactAgreements, hasExactFirstLevel } from './exact-agreement.js';
 export type { ExactAgreement } from './exact-agreement.js';
 export { estimateU, levelCounts, uFromLevelCounts, UNOBSERVED_LEVEL_PSEUDO_COUNT } from './u-probabilities.js';
 export { expectationMaximisation } from './expectation-maximisation.js';

@@ -88,6 +88,15 @@ function sqlType(feature: Feature): string {
   }
 }
 
+/** Appends distinct values of one plan column to its dictionary table (see DuckDbExecutor.dictionaryWriter). */
+export interface DictionaryWriter {
+  /** Term-frequency columns of the table: `tfOf(t, row)` is asked for t below this. */
+  readonly termFrequencySlots: number;
+  /** Appends `count` rows: each one's dictionary id, normalized value, and term frequency per slot. */
+  append(count: number, idOf: (row: number) => number, valueOf: (row: number) => string, tfOf: (slot: number, row: number) => number | null): void;
+  close(): void;
+}
+
 /** Executors whose connection is open, for interruptOpenExecutors(). */
 const openExecutors = new Set<DuckDbExecutor>();
 
@@ -139,32 +148,13 @@ export class DuckDbExecutor {
     const c = this.connection;
     const columns = plan.columns;
     for (const [i, column] of columns.entries()) {
-      const encoded = table.columns[column.name];
-      const features = column.features.filter((f) => f !== 'value');
-      const keys = derivedKeys(plan, column.name);
+      const dictionary = table.columns[column.name].dictionary;
       const tfs = tfSlots(plan, column.name);
       for (const { comparison } of tfs) if (!tf[comparison]) throw new RangeError(`comparison ${plan.comparisons[comparison].name} is term-frequency adjusted but has no term frequencies`);
-      const fields = [
-        'id INTEGER',
-        '"value" VARCHAR',
-        ...features.map((f) => `"${f}" ${sqlType(f)}`),
-        ...keys.map((_, k) => `"key${k}" VARCHAR`),
-        ...tfs.map((_, k) => `"tf${k}" DOUBLE`),
-      ];
-      await c.run(`CREATE OR REPLACE TABLE dict_${i} (${fields.join(', ')})`);
-      const appender = await c.createAppender(`dict_${i}`);
-      const dictionary = encoded.dictionary;
-      // Cells by table column: id, value, the features, the derived keys, the term frequencies.
-      const cellOf: ((id: number) => Cell)[] = [
-        (id) => id,
-        (id) => dictionary[id],
-        ...features.map((feature) => (id: number) => valueFeature(dictionary[id], feature)),
-        ...keys.map(({ transform }) => (id: number) => valueKey(dictionary[id], transform)),
-        ...tfs.map(({ comparison, slot }) => (id: number) => tf[comparison]![slot][id]),
-      ];
+      const writer = await this.dictionaryWriter(plan, i);
       // Dictionary id 0 is "missing": rows are ids 1..length-1.
-      appendColumns(appender, dictionary.length - 1, (column, row) => cellOf[column](row + 1));
-      appender.closeSync();
+      writer.append(dictionary.length - 1, (row) => row + 1, (row) => dictionary[row + 1], (t, row) => tf[tfs[t].comparison]![tfs[t].slot][row + 1]);
+      writer.close();
     }
 
     await c.run(`CREATE OR REPLACE TABLE record_ids ("row" INTEGER, "source" INTEGER, ${columns.map((_, i) => `c${i} INTEGER`).join(', ')})`);
@@ -177,7 +167,54 @@ export class DuckDbExecutor {
       return id === 0 ? null : id;
     });
     appender.closeSync();
+    await this.joinRecords(plan);
+  }
 
+  /**
+   * Creates `dict_i`, the dictionary table of plan column i: id, value, the
+   * features, the derived blocking keys and the term frequencies the plan reads
+   * of that column; the writer appends distinct values in batches, computing
+   * the features and keys by our own code (valueFeature, valueKey). `via`: the
+   * connection to append on (another one than a result being streamed from).
+   */
+  async dictionaryWriter(plan: LinkagePlan, i: number, via: DuckDBConnection = this.connection): Promise<DictionaryWriter> {
+    const column = plan.columns[i];
+    const features = column.features.filter((f) => f !== 'value');
+    const keys = derivedKeys(plan, column.name);
+    const tfs = tfSlots(plan, column.name);
+    const fields = [
+      'id INTEGER',
+      '"value" VARCHAR',
+      ...features.map((f) => `"${f}" ${sqlType(f)}`),
+      ...keys.map((_, k) => `"key${k}" VARCHAR`),
+      ...tfs.map((_, k) => `"tf${k}" DOUBLE`),
+    ];
+    await this.connection.run(`CREATE OR REPLACE TABLE dict_${i} (${fields.join(', ')})`);
+    const appender = await via.createAppender(`dict_${i}`);
+    return {
+      termFrequencySlots: tfs.length,
+      append(count, idOf, valueOf, tfOf) {
+        // Cells by table column: id, value, the features, the derived keys, the term frequencies.
+        const cellOf: ((row: number) => Cell)[] = [
+          idOf,
+          valueOf,
+          ...features.map((feature) => (row: number) => valueFeature(valueOf(row), feature)),
+          ...keys.map(({ transform }) => (row: number) => valueKey(valueOf(row), transform)),
+          ...tfs.map((_, t) => (row: number) => tfOf(t, row)),
+        ];
+        appendColumns(appender, count, (cell, row) => cellOf[cell](row));
+      },
+      close: () => appender.closeSync(),
+    };
+  }
+
+  /**
+   * Makes `records` from `record_ids` ("row", "source", c_i: the value id of plan
+   * column i or NULL) and the dictionary tables, then drops them.
+   */
+  async joinRecords(plan: LinkagePlan): Promise<void> {
+    const c = this.connection;
+    const columns = plan.columns;
     const select: string[] = ['r."row"', 'r."source"'];
     const joins: string[] = [];
     for (const [i, column] of columns.entries()) {
@@ -189,6 +226,14 @@ export class DuckDbExecutor {
     await c.run(`CREATE OR REPLACE TABLE records AS SELECT ${select.join(', ')} FROM record_ids r ${joins.join(' ')}`);
     await c.run('DROP TABLE record_ids');
     for (let i = 0; i < columns.length; i++) await c.run(`DROP TABLE dict_${i}`);
+  }
+
+  /**
+   * Another connection to the same database: appending on it while a result of
+   * `connection` is streamed (running anything on a connection ends the result it streams).
+   */
+  async connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
   }
 
   /** Runs the plan's blocking and comparison statements: candidate pairs and their comparison vectors, no weights. */
@@ -351,7 +396,7 @@ export class DuckDbExecutor {
 }
 
 /** The term-frequency columns read from a column: each tf-adjusted comparison's value column that is it. */
-function tfSlots(plan: LinkagePlan, column: string): { comparison: number; slot: number; name: string }[] {
+export function tfSlots(plan: LinkagePlan, column: string): { comparison: number; slot: number; name: string }[] {
   return plan.comparisons.flatMap((c) =>
     c.tfColumns === undefined ? [] : c.valueColumns.flatMap((valueColumn, slot) => (valueColumn === column ? [{ comparison: c.index, slot, name: c.tfColumns![slot] }] : [])),
   );

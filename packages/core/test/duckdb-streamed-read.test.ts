@@ -45,6 +45,14 @@ const located = (error: unknown) => {
   return { class: (error as object).constructor.name, name, code, source, row, column, firstRow, message };
 };
 
+
+/** A generated population of three sources in a fresh folder, with the settings.json it wrote. */
+async function generated(regime: string, people: number, seed: number): Promise<{ dir: string; settings: Settings }> {
+  const dir = tempDir();
+  await runProcess(process.execPath, [join(repoRoot, 'fixtures/dist/cli.js'), 'generate', '--people', String(people), '--sources', '3', '--seed', String(seed), '--regime', regime, '--out', dir]);
+  return { dir, settings: JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as Settings };
+}
+
 describe('the streamed read of --engine duckdb with a model', () => {
   let febrlModel: FellegiSunterModel;
   beforeAll(async () => {
@@ -64,9 +72,7 @@ describe('the streamed read of --engine duckdb with a model', () => {
   });
 
   it('gives the groups, ids, flags, placeholders and warnings of the in-process read with the files cut into many parts', async () => {
-    const dir = tempDir();
-    await runProcess(process.execPath, [join(repoRoot, 'fixtures/dist/cli.js'), 'generate', '--people', '800', '--sources', '3', '--seed', '3', '--regime', 'placeholders', '--out', dir]);
-    const settings = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as Settings;
+    const { dir, settings } = await generated('placeholders', 800, 3);
     const sources = ['ehr', 'lab', 'payer'].map((name) => ({ name, path: join(dir, `${name}.csv`) }));
     const model = await modelOf(settings, sources);
     const inProcess = await link({ settings, sources, model, threads: 1 });
@@ -83,11 +89,9 @@ describe('the streamed read of --engine duckdb with a model', () => {
   });
 
   it('reads spreadsheet serial dates per source as in process: a column of them adopted with a warning, a few in a column flagged and dropped', async () => {
-    const dir = tempDir();
-    await runProcess(process.execPath, [join(repoRoot, 'fixtures/dist/cli.js'), 'generate', '--people', '600', '--sources', '3', '--seed', '5', '--regime', 'excel-dates', '--out', dir]);
-    const generated = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as Settings;
+    const { dir, settings: written } = await generated('excel-dates', 600, 5);
     // The ehr source's dates without a declared format, and a few serial numbers among them: not a column of serial dates, so flagged.
-    const settings = { ...generated, sources: { ...generated.sources, ehr: { fields: { birth_date: { kind: 'birth_date' } } } } } as Settings;
+    const settings = { ...written, sources: { ...written.sources, ehr: { fields: { birth_date: { kind: 'birth_date' } } } } } as Settings;
     const names = ['ehr', 'lab', 'payer'];
     const ehr = readFileSync(join(dir, 'ehr.csv'), 'utf8').split('\n');
     const born = ehr[0].split(',').indexOf('birth_date');

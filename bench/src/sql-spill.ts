@@ -1,6 +1,7 @@
 // Where DuckDB's memory and spill go, statement by statement, when it applies
-// a trained model to a folder of sources (the CSV files of settings.json's sources):
-// node bench/dist/sql-spill.js --data DIR --model model.json --memory-limit 1GB [--sources ehr,lab,payer,clinic] [--threads 2] [--max-spill 40GB] [--block-records N] [--out groups.csv]
+// a trained model to a folder of sources (the CSV files of settings.json's sources),
+// or trains one first (without --model):
+// node bench/dist/sql-spill.js --data DIR [--model model.json] --memory-limit 1GB [--sources ehr,lab,payer,clinic] [--threads 2] [--max-spill 40GB] [--block-records N] [--out groups.csv]
 // Each statement of the job prints its time, DuckDB's peak memory and peak
 // spill while it ran (sampled every 100 ms), and what stayed spilled after it.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { parseModel } from '@mpi/scoring';
 
 const opts = new Command()
   .requiredOption('--data <dir>', 'folder with settings.json and one CSV file per source')
-  .requiredOption('--model <file>', 'the trained model to apply')
+  .option('--model <file>', 'the trained model to apply (default: train one in DuckDB)')
   .requiredOption('--memory-limit <size>', "DuckDB's memory_limit")
   .option('--sources <names>', 'the sources in order, each DIR/<name>.csv', 'ehr,lab,payer,clinic')
   .option('--threads <n>', 'threads', Number, 2)
@@ -32,7 +33,7 @@ try {
   const result = await linkInDuckDb({
     settings,
     sources,
-    model: parseModel(readFileSync(opts.model, 'utf8')),
+    ...(opts.model ? { model: parseModel(readFileSync(opts.model, 'utf8')) } : {}),
     threads: opts.threads,
     duckdb: {
       threads: opts.threads,

@@ -112,6 +112,8 @@ describe.each(trainingCases)('a job without a model, trained by mpi sql train on
     await writeGroupsCsv(linked, join(dir, 'in-process.csv'));
     const written = await writeSqlJob({ settings, sources, dialect: 'duckdb', dir: join(dir, 'train-job'), threads: 1 });
     expect(written.files).toContain('training.json');
+    // The pairs are counted in the comparison join: no table of every pair's comparison vector.
+    expect(readFileSync(join(dir, 'train-job', 'job.sql'), 'utf8')).not.toContain('comparison_vectors');
 
     await runAndExport(join(dir, 'train-job'), { training_counts: join(dir, 'counts.parquet') });
     const run = await runMpi(['sql', 'train', '--job', join(dir, 'train-job'), '--counts', join(dir, 'counts.parquet'), '--model-out', join(dir, 'model.json')]);

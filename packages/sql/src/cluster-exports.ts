@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ClusterExportError } from './errors.js';
 
 /** A column to read from an export, cast to this SQL type (a value that does not cast reads as null). */
@@ -38,6 +38,14 @@ export function exportFiles(path: string): string[] {
   return parts;
 }
 
+/** Reads `columns` of a table or table function, each cast to its type (a value that does not cast reads as null); `file` names it in errors. */
+export async function readColumns(connection: DuckDBConnection, file: string, from: string, columns: readonly ExportColumn[]): Promise<ExportFile> {
+  const select = columns.map((column) => `TRY_CAST("${column.name}" AS ${column.type})`).join(', ');
+  const reader = await connection.runAndReadAll(`SELECT ${select} FROM ${from}`);
+  const values = reader.getColumns();
+  return { file, rows: reader.currentRowCount, columns: columns.map((_, c) => (values[c] ?? []).map((value) => (value === null ? null : Number(value)))) };
+}
+
 /**
  * Reads tables the cluster exported (Parquet, else CSV with a header), with
  * embedded DuckDB: every file of every path, each column cast to its type.
@@ -61,14 +69,7 @@ export async function readExports(paths: readonly string[], columns: readonly Ex
       }
       const missing = columns.find((column) => !names.includes(column.name));
       if (missing !== undefined) throw new ClusterExportError(file, undefined, missing.name, 'the column is absent');
-      const select = columns.map((column) => `TRY_CAST("${column.name}" AS ${column.type})`).join(', ');
-      const reader = await connection.runAndReadAll(`SELECT ${select} FROM ${source}`);
-      const values = reader.getColumns();
-      read.push({
-        file,
-        rows: reader.currentRowCount,
-        columns: columns.map((_, c) => (values[c] ?? []).map((value) => (value === null ? null : Number(value)))),
-      });
+      read.push(await readColumns(connection, file, source, columns));
     }
     return read;
   } finally {

@@ -13,7 +13,7 @@ export { featureColumn, keyColumn } from './plan/plan.js';
 export { crossColumnCondition, valueCondition } from './plan/level-conditions.js';
 export { buildLinkagePlan, tfColumn, type PlanInput } from './plan/build-plan.js';
 export { DIALECTS, DUCKDB, SPARK, TRINO, type Dialect, type DialectName } from './dialects.js';
-export { jobScript, patternCountsSql, renderExpr, renderJob, trainingCountsSql, trainingJobScript, type HouseholdColumns, type SqlJob, type SqlStatement, type TrainingCountsOptions } from './render-sql.js';
+export { jobScript, renderExpr, renderJob, trainingCountsSql, trainingJobScript, type HouseholdColumns, type SqlJob, type SqlStatement, type TrainingCountsOptions } from './render-sql.js';
 export { valueFeature, valueKey } from './record-features.js';
 export { DEFAULT_MEMORY_SHARE, DuckDbExecutor, interruptOpenExecutors, tfSlots, type DictionaryWriter, type DuckDbOptions, type ScoredPairRows, type SqlRunSummary, type TermFrequencyColumns } from './duckdb/executor.js';
 export { appendColumns, CHUNK_ROWS, type Cell } from './duckdb/chunk-append.js';

@@ -21,7 +21,7 @@ export interface SqlJob {
   readonly setup: readonly SqlStatement[];
   /** Blocking keys and candidate pairs: the start of `compare`. */
   readonly pairs: readonly SqlStatement[];
-  /** Blocking keys, candidate pairs and comparison vectors (they do not depend on the weights: training counts their patterns). */
+  /** Blocking keys, candidate pairs and comparison vectors kept as a table (to inspect the levels; training counts the pairs in the comparison join instead, trainingCountsSql). */
   readonly compare: readonly SqlStatement[];
   /** Match weights, links and the first labels. */
   readonly score: readonly SqlStatement[];
@@ -251,11 +251,12 @@ export interface PairBlock {
 /**
  * The comparison vectors of the candidate pairs (of one block of them): the
  * pair, its rules, each comparison's level and the frequencies its
- * term-frequency adjustment reads. Each side of the join reads only its block's
- * records, so a block's join needs memory for the records of two blocks, however
- * many records there are (docs/sql-engine.md).
+ * term-frequency adjustment reads (and `extra` columns of the two records `l`
+ * and `r`). Each side of the join reads only its block's records, so a block's
+ * join needs memory for the records of two blocks, however many records there
+ * are (docs/sql-engine.md).
  */
-export function comparisonVectorsSql(plan: LinkagePlan, d: Dialect, block?: PairBlock): string {
+export function comparisonVectorsSql(plan: LinkagePlan, d: Dialect, block?: PairBlock, extra: readonly string[] = []): string {
   const q = d.quote;
   const row = q('row');
   const tfColumns = plan.comparisons.flatMap((c) => (c.tfColumns === undefined ? [] : [`${pairFrequency(c, d)} AS ${q(`tf_${c.name}`)}`]));
@@ -265,7 +266,7 @@ export function comparisonVectorsSql(plan: LinkagePlan, d: Dialect, block?: Pair
       ? ''
       : `\nWHERE ${[range('p.left_row', block.left), range('p.right_row', block.right), range(`l.${row}`, block.left), range(`r.${row}`, block.right)].join('\n  AND ')}`;
   return (
-    `SELECT p.left_row, p.right_row, p.rule, p.rules,\n${indent([...plan.comparisons.map((c) => gamma(c, d)), ...tfColumns])}\n` +
+    `SELECT p.left_row, p.right_row, p.rule, p.rules,\n${indent([...plan.comparisons.map((c) => gamma(c, d)), ...tfColumns, ...extra])}\n` +
     `FROM candidate_pairs p\nJOIN records l ON l.${row} = p.left_row\nJOIN records r ON r.${row} = p.right_row${where}`
   );
 }
@@ -295,7 +296,7 @@ export function scoredBlockSql(plan: LinkagePlan, d: Dialect, block: PairBlock, 
   return blockStatements(d, 'scored_pairs', scoredPairsSql(plan, d, `(\n${comparisonVectorsSql(plan, d, block)}\n)`), SCORE_STEP, block, first);
 }
 
-/** The comparison vectors of one block into `comparison_vectors` (training counts their patterns). */
+/** The comparison vectors of one block into `comparison_vectors` (kept to inspect the levels). */
 export function comparisonBlockSql(plan: LinkagePlan, d: Dialect, block: PairBlock, first: boolean): SqlStatement[] {
   return blockStatements(d, 'comparison_vectors', comparisonVectorsSql(plan, d, block), 'comparison vectors', block, first);
 }
@@ -359,17 +360,6 @@ export function renderJob(plan: LinkagePlan, d: Dialect): SqlJob {
   return { setup, pairs: setup.slice(0, pairs), compare: setup.slice(0, compare), score: setup.slice(compare), link: setup.slice(scored), propagate, changed, finish };
 }
 
-/**
- * Counts of the distinct comparison vectors (patterns) of the candidate pairs,
- * or of the pairs that blocking rule `rule` alone makes (an EM session), in
- * ascending lexicographic order of the levels, as countSessionPatterns orders them.
- */
-export function patternCountsSql(plan: LinkagePlan, d: Dialect, rule?: number): string {
-  const gammas = plan.comparisons.map((c) => `v.${d.quote(`gamma_${c.name}`)}`).join(', ');
-  const covered = rule === undefined ? '' : `\nWHERE ${madeByRule(rule, d, 'v')}`;
-  return `SELECT ${gammas}, count(*) AS pairs\nFROM comparison_vectors v${covered}\nGROUP BY ${gammas}\nORDER BY ${gammas}`;
-}
-
 /** The job as one script, with the propagation round to repeat marked. */
 export function jobScript(job: SqlJob): string {
   const block = (statements: readonly SqlStatement[]) => statements.map((s) => `-- ${s.step}\n${s.sql};`).join('\n\n');
@@ -400,48 +390,98 @@ export interface TrainingCountsOptions {
   readonly household?: HouseholdColumns;
 }
 
-/**
- * The statements that make `training_counts`, what training reads back from a
- * cluster in one table: rows with `session` -1 count the candidate pairs by
- * their comparison levels, the frequency their term-frequency adjustment reads
- * (`tf_<comparison>`, at tf-adjusted levels only, else NULL) and `household`
- * (0: not sharing an address, 1: sharing it, 2: sharing it with a different
- * given name and birth date); rows with `session` k count the pairs blocking
- * rule k makes by their levels (an EM session). `pairs` is the count. From these
- * our process runs EM, fits the household group and the consistent prior,
- * without reading the pairs themselves.
- */
-export function trainingCountsSql(plan: LinkagePlan, d: Dialect, options: TrainingCountsOptions): SqlStatement[] {
+/** The columns of `training_counts` besides `session` and `pairs`: each comparison's level, the tf-adjusted comparisons' frequencies, the household flag. */
+function countedColumns(plan: LinkagePlan, d: Dialect): { gammas: string[]; tfComparisons: PlanComparison[]; names: string[] } {
   const q = d.quote;
-  const row = q('row');
-  const gammas = plan.comparisons.map((c) => `v.${q(`gamma_${c.name}`)}`);
+  const gammas = plan.comparisons.map((c) => q(`gamma_${c.name}`));
   const tfComparisons = plan.comparisons.filter((c) => c.tfColumns !== undefined);
+  return { gammas, tfComparisons, names: [...gammas, ...tfComparisons.map((c) => q(`tf_${c.name}`)), q('household')] };
+}
+
+/**
+ * A pair's household flag from its two records `l` and `r`: 0 not sharing an
+ * address, 1 sharing it, 2 sharing it with a different given name and birth
+ * date (always 0 without the columns to tell).
+ */
+function householdFlag(h: HouseholdColumns | undefined, d: Dialect): string {
+  const q = d.quote;
+  if (h === undefined) return '0';
+  return (
+    `CASE WHEN coalesce(l.${q(h.street)} = r.${q(h.street)} AND l.${q(h.place)} = r.${q(h.place)}, FALSE) THEN ` +
+    `(CASE WHEN coalesce(l.${q(h.given)} <> r.${q(h.given)} AND l.${q(h.born)} <> r.${q(h.born)}, FALSE) THEN 2 ELSE 1 END) ELSE 0 END`
+  );
+}
+
+/**
+ * The candidate pairs (of one block) counted in the comparison join, no
+ * comparison vector kept: by their levels, the frequency their
+ * term-frequency adjustment reads (at tf-adjusted levels only, else NULL: it
+ * changes no weight elsewhere), their household flag and the bit set of the
+ * rules that make them (the EM sessions are read off it).
+ */
+function pairCountsSql(plan: LinkagePlan, d: Dialect, household: HouseholdColumns | undefined, block?: PairBlock): string {
+  const q = d.quote;
+  const { gammas, tfComparisons, names } = countedColumns(plan, d);
   const tf = tfComparisons.map((c) => {
     const levels = c.levels.filter((level) => level.tfReferenceU !== undefined).map((level) => level.index);
     return `CASE WHEN v.${q(`gamma_${c.name}`)} IN (${levels.join(', ')}) THEN coalesce(v.${q(`tf_${c.name}`)}, ${d.double(0)}) END AS ${q(`tf_${c.name}`)}`;
   });
-  const h = options.household;
-  const household =
-    h === undefined
-      ? '0'
-      : `CASE WHEN coalesce(l.${q(h.street)} = r.${q(h.street)} AND l.${q(h.place)} = r.${q(h.place)}, FALSE) THEN ` +
-        `(CASE WHEN coalesce(l.${q(h.given)} <> r.${q(h.given)} AND l.${q(h.born)} <> r.${q(h.born)}, FALSE) THEN 2 ELSE 1 END) ELSE 0 END`;
-  const joinRecords = h === undefined ? '' : `\nJOIN records l ON l.${row} = v.left_row\nJOIN records r ON r.${row} = v.right_row`;
-  // Grouped outside: an alias in GROUP BY would name comparison_vectors' own tf column in some engines (and Trino takes none).
-  const names = [...plan.comparisons.map((c) => q(`gamma_${c.name}`)), ...tfComparisons.map((c) => q(`tf_${c.name}`)), q('household')];
-  const candidates =
-    `SELECT -1 AS ${q('session')}, ${names.join(', ')}, count(*) AS ${q('pairs')}\n` +
-    `FROM (\n  SELECT ${[...gammas, ...tf].join(', ')}, ${household} AS ${q('household')}\n  FROM comparison_vectors v${joinRecords.replaceAll('\n', '\n  ')}\n) pairs\nGROUP BY ${names.join(', ')}`;
-  const nullTf = tfComparisons.map((c) => `CAST(NULL AS DOUBLE) AS ${q(`tf_${c.name}`)}`);
-  const sessions = options.sessions.map(
-    (rule) =>
-      `SELECT ${rule} AS ${q('session')}, ${[...gammas, ...nullTf].join(', ')}, 0 AS ${q('household')}, count(*) AS ${q('pairs')}\n` +
-      `FROM comparison_vectors v\nWHERE ${madeByRule(rule, d, 'v')}\nGROUP BY ${gammas.join(', ')}`,
+  const vectors = comparisonVectorsSql(plan, d, block, [`${householdFlag(household, d)} AS ${q('household')}`]);
+  // Grouped outside: an alias in GROUP BY would name the vectors' own tf column in some engines (and Trino takes none).
+  return (
+    `SELECT ${names.join(', ')}, rules, count(*) AS ${q('pairs')}\n` +
+    `FROM (\n  SELECT ${[...gammas.map((g) => `v.${g}`), ...tf].join(', ')}, v.${q('household')}, v.rules\n  FROM (\n${vectors}\n  ) v\n) pairs\nGROUP BY ${names.join(', ')}, rules`
   );
-  return d.createTable('training_counts', [candidates, ...sessions].join('\nUNION ALL\n')).map((sql) => ({ step: 'training counts (EM reads them back)', sql }));
 }
 
-/** The job of a model still to train: blocking and comparison, then the training counts to export. */
+const PAIR_COUNTS_STEP = 'pair counts (levels, term frequency, household, rules)';
+
+/** The statements that add one block's pair counts to `pair_counts` (the first block creates it; trainingCountsOfPairCountsSql sums them). */
+export function pairCountsBlockSql(plan: LinkagePlan, d: Dialect, household: HouseholdColumns | undefined, block: PairBlock, first: boolean): SqlStatement[] {
+  return blockStatements(d, 'pair_counts', pairCountsSql(plan, d, household, block), PAIR_COUNTS_STEP, block, first);
+}
+
+/**
+ * `training_counts` from `pair_counts`, which is then dropped: rows with
+ * `session` -1 the candidate pairs by levels, frequency and household flag,
+ * rows with `session` k the pairs blocking rule k makes by their levels.
+ */
+export function trainingCountsOfPairCountsSql(plan: LinkagePlan, d: Dialect, sessions: readonly number[]): SqlStatement[] {
+  const q = d.quote;
+  const { gammas, tfComparisons, names } = countedColumns(plan, d);
+  const total = `CAST(sum(v.${q('pairs')}) AS BIGINT) AS ${q('pairs')}`;
+  const candidates = `SELECT -1 AS ${q('session')}, ${names.map((n) => `v.${n}`).join(', ')}, ${total}\nFROM pair_counts v\nGROUP BY ${names.map((n) => `v.${n}`).join(', ')}`;
+  const nullTf = tfComparisons.map((c) => `CAST(NULL AS DOUBLE) AS ${q(`tf_${c.name}`)}`);
+  const bySession = sessions.map(
+    (rule) =>
+      `SELECT ${rule} AS ${q('session')}, ${[...gammas.map((g) => `v.${g}`), ...nullTf].join(', ')}, 0 AS ${q('household')}, ${total}\n` +
+      `FROM pair_counts v\nWHERE ${madeByRule(rule, d, 'v')}\nGROUP BY ${gammas.map((g) => `v.${g}`).join(', ')}`,
+  );
+  const step = 'training counts (EM reads them back)';
+  return [...d.createTable('training_counts', [candidates, ...bySession].join('\nUNION ALL\n')), d.dropTable('pair_counts')].map((sql) => ({ step, sql }));
+}
+
+/**
+ * The statements that make `training_counts`, what training reads back in one
+ * table (from a cluster's export, or from embedded DuckDB): rows with
+ * `session` -1 count the candidate pairs by their comparison levels, the
+ * frequency their term-frequency adjustment reads (`tf_<comparison>`, at
+ * tf-adjusted levels only, else NULL) and `household` (0: not sharing an
+ * address, 1: sharing it, 2: sharing it with a different given name and birth
+ * date); rows with `session` k count the pairs blocking rule k makes by their
+ * levels (an EM session). `pairs` is the count. The pairs are counted in the
+ * comparison join (`pair_counts`), no comparison vectors kept. From these our
+ * process runs EM, fits the household group and the consistent prior,
+ * without reading the pairs themselves.
+ */
+export function trainingCountsSql(plan: LinkagePlan, d: Dialect, options: TrainingCountsOptions): SqlStatement[] {
+  return [
+    ...d.createTable('pair_counts', pairCountsSql(plan, d, options.household)).map((sql) => ({ step: PAIR_COUNTS_STEP, sql })),
+    ...trainingCountsOfPairCountsSql(plan, d, options.sessions),
+  ];
+}
+
+/** The job of a model still to train: blocking, then the training counts (counted in the comparison join) to export. */
 export function trainingJobScript(job: SqlJob, counts: readonly SqlStatement[]): string {
-  return [...job.compare, ...counts].map((s) => `-- ${s.step}\n${s.sql};`).join('\n\n');
+  return [...job.pairs, ...counts].map((s) => `-- ${s.step}\n${s.sql};`).join('\n\n');
 }

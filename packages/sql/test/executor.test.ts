@@ -69,6 +69,63 @@ describe('the DuckDB executor', () => {
     expect(await scored(1)).toEqual(whole);
   });
 
+  it('counts the candidate pairs for training in the comparison join, block by block: the patterns of the comparison vectors, each session\'s too, and no comparison vector kept', async () => {
+    // Two exact comparisons and two rules (name, city): pairs made by one rule, the other or both.
+    const twoColumns: FellegiSunterModel = { ...model, comparisons: [exactComparison('name'), exactComparison('city')], m: [model.m[0], model.m[0]], u: [model.u[0], model.u[0]] };
+    const rules = [{ kind: 'key' as const, keys: [{ column: 'name' }] }, { kind: 'key' as const, keys: [{ column: 'city' }] }];
+    const twoRules = buildLinkagePlan({ model: twoColumns, rules, mode: 'dedupe', threshold: 0.5, thresholdWeight: 0, clustering: 'connectedComponents' });
+    const table = {
+      size: 8,
+      source: new Uint16Array(8),
+      columns: {
+        name: { dictionary: ['', 'ann', 'bob', 'cy'], ids: Uint32Array.from([1, 2, 1, 3, 1, 2, 0, 3]) },
+        city: { dictionary: ['', 'ely', 'rye'], ids: Uint32Array.from([1, 1, 2, 1, 0, 2, 1, 2]) },
+      },
+    };
+    const sorted = (rows: unknown[][]) => rows.map((row) => row.map(Number)).sort((a, b) => a.join().localeCompare(b.join()));
+    // Before: the comparison vectors of every pair kept, their patterns grouped.
+    const vectors = await DuckDbExecutor.open({ threads: 1 });
+    let expected: Record<string, number[][]>;
+    try {
+      await vectors.loadRecords(table, twoRules, [null, null]);
+      await vectors.compare(twoRules);
+      const patterns = async (where: string) => sorted((await vectors.connection.runAndReadAll(`SELECT gamma_name, gamma_city, count(*) FROM comparison_vectors ${where} GROUP BY ALL`)).getRows());
+      expected = { all: await patterns(''), 0: await patterns('WHERE rules & 1 <> 0'), 1: await patterns('WHERE rules & 2 <> 0') };
+    } finally {
+      vectors.close();
+    }
+    const executor = await DuckDbExecutor.open({ threads: 1, blockRecords: 3 });
+    try {
+      await executor.loadRecords(table, twoRules, [null, null]);
+      await executor.countForTraining(twoRules, { sessions: [0, 1] });
+      const counts = async (session: number) =>
+        sorted((await executor.connection.runAndReadAll(`SELECT gamma_name, gamma_city, pairs FROM training_counts WHERE session = ${session}`)).getRows());
+      expect(expected.all.length).toBeGreaterThan(1);
+      expect(await counts(-1)).toEqual(expected.all);
+      expect(await counts(0)).toEqual(expected[0]);
+      expect(await counts(1)).toEqual(expected[1]);
+      const read = await executor.readTable('training_counts', [{ name: 'pairs', type: 'BIGINT' }]);
+      expect(read.rows).toBe(expected.all.length + expected[0].length + expected[1].length);
+      const tables = (await executor.connection.runAndReadAll('SELECT table_name FROM duckdb_tables()')).getRows().flat();
+      expect(tables).not.toContain('comparison_vectors');
+      expect(tables).not.toContain('pair_counts');
+      expect(tables).toContain('candidate_pairs');
+      // The candidate pairs counted are scored with the model, not made again: the same as a run from the start.
+      await executor.run(twoRules, { paired: true });
+      const scored = await executor.pairs('scored_pairs');
+      const fresh = await DuckDbExecutor.open({ threads: 1 });
+      try {
+        await fresh.loadRecords(table, twoRules, [null, null]);
+        await fresh.run(twoRules);
+        expect(await fresh.pairs('scored_pairs')).toEqual(scored);
+      } finally {
+        fresh.close();
+      }
+    } finally {
+      executor.close();
+    }
+  });
+
   it('reports each statement of a run with its time, peak memory and spill when asked (onStatement)', async () => {
     const profiles: StatementProfile[] = [];
     const executor = await DuckDbExecutor.open({ threads: 1, onStatement: (profile) => profiles.push(profile) });

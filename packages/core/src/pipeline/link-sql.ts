@@ -15,7 +15,7 @@ import { readRecords } from './read.js';
 import { loadStaged } from './streamed/load.js';
 import { dropStaged, recordsOf, streamRecords, type StreamedRecords } from './streamed/prepare.js';
 import { emptyTable } from './streamed/rule-counts.js';
-import { candidateCount, estimateUInSql, householdShareInSql } from './streamed/training.js';
+import { estimateUInSql } from './streamed/training.js';
 import type { LinkOptions } from './types.js';
 
 /** Options of {@link linkInDuckDb}: link()'s, with DuckDB's settings. */
@@ -110,7 +110,7 @@ function tfBySlot(table: RecordTable, comparison: Comparison, input: TermFrequen
  * frequencies and blocking rules counted in SQL and decided by the in-process
  * code); blocking, comparison vectors, match weights
  * and connected components run as SQL (the plan of buildLinkagePlan); without a
- * model, it is trained on the pattern counts SQL returns (see trainInSql); the
+ * model, it is trained on the counts SQL returns (see trainInSql); the
  * components holding a pair scored below the threshold are split by the same
  * average linkage as link(). Same groups and ids as link() with the same model
  * (test/sql-parity.test.ts).
@@ -144,27 +144,22 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResu
     let loaded = performance.now();
     let run: SqlRunSummary;
     if (given === undefined) {
-      const untrained = planOf(untrainedModel(comparisons));
-      await executor.compare(untrained);
       const empty = emptyTable(staged.columns);
       const chosen: ChosenRules = { rules: choice.rules.map((rule) => compileBlockingRule(empty, rule)), expectedTruePairs: choice.expectedTruePairs, space, budgetFor: choice.budgetFor };
       given = await trainInSql({
         executor,
         settings,
-        mode,
         chosen,
         comparisons,
-        planOf,
-        plan: untrained,
-        threads: options.threads ?? 1,
+        plan: planOf(untrainedModel(comparisons)),
         table: { ...empty, fieldKinds: staged.fieldKinds },
+        columns: staged.columns,
         size: staged.size,
         estimateU: (sampleSize) => estimateUInSql(executor.connection, staged, records.source, comparisons, { mode, sampleSize, seed: settings.seed ?? DEFAULTS.seed }),
-        householdShare: () => householdShareInSql(executor.connection, staged),
-        candidateCount: () => candidateCount(executor.connection),
       });
       await dropStaged(executor.connection, staged, comparisons.length);
-      run = await executor.run(planOf(given), { compared: true, release: true });
+      // The candidate pairs training counted, scored once with the trained model (in the comparison join).
+      run = await executor.run(planOf(given), { paired: true, release: true });
     } else {
       // DuckDB holds what the plan reads: the staged tables go before the joins run.
       await dropStaged(executor.connection, staged, comparisons.length);

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { scorePairs, type FellegiSunterModel, type PatternCounts, type TermFrequencyInput } from '@mpi/scoring';
-import { ClusterExportError, readExports, type ExportColumn, type LinkagePlan } from '@mpi/sql';
+import { ClusterExportError, readExports, type ExportColumn, type ExportFile, type LinkagePlan } from '@mpi/sql';
+import { shareOf } from '../defaults/households.js';
 import { MpiError } from '../errors.js';
 import { readJobJson } from './cluster-exports.js';
 import { consistentPrior } from './consistent-prior.js';
@@ -41,23 +42,29 @@ function add(counted: Map<string, { levels: number[]; pairs: number }>, levels: 
   else row.pairs += pairs;
 }
 
-/** Reads training_counts, every value checked: a bad or repeated row is a ClusterExportError naming the file and row. */
-async function readCounts(plan: LinkagePlan, setup: TrainingSetup, paths: readonly string[]) {
+/** The columns of training_counts (trainingCountsSql) as training reads them. */
+export function trainingCountColumns(plan: LinkagePlan): ExportColumn[] {
   const tfComparisons = plan.comparisons.filter((c) => c.tfColumns !== undefined);
-  const columns: ExportColumn[] = [
+  return [
     { name: 'session', type: 'BIGINT' },
     ...plan.comparisons.map((c) => ({ name: `gamma_${c.name}`, type: 'BIGINT' as const })),
     ...tfComparisons.map((c) => ({ name: `tf_${c.name}`, type: 'DOUBLE' as const })),
     { name: 'household', type: 'BIGINT' },
     { name: 'pairs', type: 'BIGINT' },
   ];
+}
+
+/** Reads training_counts (trainingCountColumns, read from an export or from DuckDB), every value checked: a bad or repeated row is a ClusterExportError naming the file and row. */
+function readCounts(plan: LinkagePlan, setup: TrainingSetup, files: readonly ExportFile[]) {
+  const columns = trainingCountColumns(plan);
+  const tfComparisons = plan.comparisons.filter((c) => c.tfColumns !== undefined);
   const width = plan.comparisons.length;
   const sessionOf = new Map(setup.sessions.map((session, s) => [session.rule, s]));
   const candidates: CandidateRows = { levels: [], tf: [], household: [], pairs: [] };
   const all = new Map<string, { levels: number[]; pairs: number }>();
   const sessions = setup.sessions.map(() => new Map<string, { levels: number[]; pairs: number }>());
   const seen = new Map<string, string>();
-  for (const { file, rows, columns: values } of await readExports(paths, columns)) {
+  for (const { file, rows, columns: values } of files) {
     for (let k = 0; k < rows; k++) {
       const at = (column: number, detail: string) => new ClusterExportError(file, k + 1, columns[column].name, detail);
       const session = values[0][k];
@@ -117,13 +124,32 @@ function rowWeights(model: FellegiSunterModel, plan: LinkagePlan, rows: Candidat
 }
 
 /**
+ * Trains the model on training_counts (trainingCountsSql), as the train stage
+ * of link() does: EM on the pattern counts (trainOnCounts), u and the
+ * comparison space from the setup, the candidate count and household share
+ * from the counts, and the prior made consistent with the scores of the
+ * counted rows. Reads counts, never pairs: a cluster's export and embedded
+ * DuckDB's table alike (trainFromClusterCounts, trainInSql).
+ */
+export function trainOnTrainingCounts(plan: LinkagePlan, setup: TrainingSetup, files: readonly ExportFile[]): FellegiSunterModel {
+  const { candidates, all, sessions } = readCounts(plan, setup, files);
+  let sharing = 0;
+  let different = 0;
+  candidates.household.forEach((household, k) => {
+    if (household > 0) sharing += candidates.pairs[k];
+    if (household === 2) different += candidates.pairs[k];
+  });
+  const candidateCount = candidates.pairs.reduce((a, b) => a + b, 0);
+  const share = setup.withoutHouseholdGroup === undefined ? undefined : shareOf(sharing, different);
+  const trained = trainOnCounts(setup, { all, sessions, candidateCount, share });
+  return consistentPrior(trained, [rowWeights(trained, plan, candidates)], setup.totalPairs, [Float64Array.from(candidates.pairs)]);
+}
+
+/**
  * Trains the model of a job written without a model, from the training_counts
- * the cluster exported: EM on the pattern counts (trainOnCounts, as the train
- * stage of link() does), u and the comparison space from the job's
- * training.json (estimated when the job was written), the household share from
- * the counts, and the prior made consistent with the scores of the counted
- * rows. The same model as link() on the same records and settings
- * (test/sql-cluster-job.test.ts).
+ * the cluster exported (trainOnTrainingCounts), u and the comparison space from
+ * the job's training.json (estimated when the job was written). The same model
+ * as link() on the same records and settings (test/sql-cluster-job.test.ts).
  */
 export async function trainFromClusterCounts(input: ClusterTrainInput): Promise<FellegiSunterModel> {
   const plan = await readJobJson<LinkagePlan>(input.job, 'plan.json');
@@ -132,15 +158,5 @@ export async function trainFromClusterCounts(input: ClusterTrainInput): Promise<
   }
   const setup = await readJobJson<TrainingSetup>(input.job, 'training.json');
   if (setup.version !== 1) throw new MpiError('BAD_JOB', `the job's training.json is not one this version writes: write the job again`);
-  const { candidates, all, sessions } = await readCounts(plan, setup, input.counts);
-  let sharing = 0;
-  let different = 0;
-  candidates.household.forEach((household, k) => {
-    if (household > 0) sharing += candidates.pairs[k];
-    if (household === 2) different += candidates.pairs[k];
-  });
-  const candidateCount = candidates.pairs.reduce((a, b) => a + b, 0);
-  const share = setup.withoutHouseholdGroup === undefined || sharing === 0 ? undefined : different / sharing;
-  const trained = trainOnCounts(setup, { all, sessions, candidateCount, share });
-  return consistentPrior(trained, [rowWeights(trained, plan, candidates)], setup.totalPairs, [Float64Array.from(candidates.pairs)]);
+  return trainOnTrainingCounts(plan, setup, await readExports(input.counts, trainingCountColumns(plan)));
 }

@@ -1,8 +1,9 @@
 import { defaultParameters, trainModel, type Comparison, type FellegiSunterModel, type PatternCounts } from '@mpi/scoring';
 import { isHouseholdField } from '../defaults/field-kinds.js';
-import { HOUSEHOLD_SHARE, withoutHouseholdGroup } from '../defaults/households.js';
+import { HOUSEHOLD_SHARE, householdFields, withoutHouseholdGroup } from '../defaults/households.js';
 import { SettingsError } from '../errors.js';
 import type { BlockingTable } from '@mpi/blocking';
+import type { HouseholdColumns, LinkagePlan } from '@mpi/sql';
 import type { RecordTable } from '../read/record-table.js';
 import type { Settings } from '../settings/settings.js';
 import { trainingRules, type ChosenRules } from './block.js';
@@ -112,4 +113,20 @@ export function trainOnCounts(setup: TrainingSetup, counted: CountedPairs): Fell
     defaults: chosen.defaults,
     interactionCells: chosen.interactionCells,
   });
+}
+
+/**
+ * The records-table columns the household share reads, as householdShare
+ * chooses them (householdFields) among the records' columns; undefined
+ * without the fields to tell.
+ */
+export function householdColumns(columns: readonly string[], plan: LinkagePlan): HouseholdColumns | undefined {
+  const fields = householdFields(Object.fromEntries(columns.map((column) => [column, true])));
+  if (fields === undefined) return undefined;
+  const [street, place, given, born] = fields;
+  // The default comparisons (the only ones adapted to households) compare all four, so the plan's records table holds them.
+  for (const name of fields) {
+    if (!plan.columns.some((column) => column.name === name && column.features.includes('value'))) throw new Error(`the household share reads ${name}, which the plan does not load`);
+  }
+  return { street, place, given, born };
 }

@@ -1,27 +1,27 @@
 import { ComparisonPool, type Comparison, type FellegiSunterModel } from '@mpi/scoring';
-import type { DuckDbExecutor, LinkagePlan } from '@mpi/sql';
+import { DUCKDB, type DuckDbExecutor, type LinkagePlan } from '@mpi/sql';
 import type { LinkMode } from '@mpi/types';
 import type { RecordTable } from '../read/record-table.js';
 import { DEFAULTS, defaultUSampleSize, type Settings } from '../settings/settings.js';
-import { consistentPrior } from './consistent-prior.js';
-import type { Prepared } from './link-sql.js';
-import { trainingSetup, trainOnCounts, type TrainingTable } from './train-counts.js';
+import type { ChosenRules } from './block.js';
+import { trainingCountColumns, trainOnTrainingCounts } from './train-cluster.js';
+import { householdColumns, trainingSetup, type TrainingTable } from './train-counts.js';
 
-/** What training in SQL starts from: the records loaded and compared by the executor with `plan`. */
-export interface SqlTrainInput extends Omit<Prepared, 'tf' | 'table'> {
+/** What training in SQL starts from: the records loaded into the executor, the blocking rules and comparisons chosen for them. */
+export interface SqlTrainInput {
   readonly executor: DuckDbExecutor;
-  /** The plan the pairs were compared with (its weights are placeholders). */
+  /** The plan of the blocking and comparison statements (its weights are placeholders). */
   readonly plan: LinkagePlan;
-  readonly threads: number;
+  readonly settings: Settings;
+  readonly chosen: ChosenRules;
+  readonly comparisons: readonly Comparison[];
   /** What the training setup reads of the records: their field kinds, and a table to bind settings' trainingRules on. */
   readonly table: TrainingTable;
+  /** The records' columns (where the household share is read). */
+  readonly columns: readonly string[];
   readonly size: number;
   /** u from the seeded random pairs of `sampleSize` (the same u as link()). */
   readonly estimateU: (sampleSize: number) => Promise<number[][]>;
-  /** The household share of the candidate pairs (householdShare). */
-  readonly householdShare: () => Promise<number | undefined>;
-  /** The candidate pairs' count. */
-  readonly candidateCount: () => Promise<number>;
 }
 
 /** A model with the comparisons and m = u = 0.5: plans the blocking and comparison statements, which no weight changes. */
@@ -31,24 +31,24 @@ export function untrainedModel(comparisons: readonly Comparison[]): FellegiSunte
 }
 
 /**
- * Trains the model as the train stage of link() does, on what SQL returns: the
- * pattern counts of all candidate pairs and of each training rule's pairs
- * (EM runs on these counts), u from the same random pairs (compared by our
- * kernels on one worker: the sample is seeded, so the same u), the household
- * share of the candidate pairs, and the prior made consistent with the scores.
+ * Trains the model as the train stage of link() does, on counts SQL returns:
+ * the candidate pairs counted in the comparison join, block by block, into
+ * `training_counts` (by levels, term frequency and household flag, and each
+ * EM session's pairs by levels: no comparison vectors, no pair read back), u
+ * from the same random pairs (compared by our kernels on one worker: the
+ * sample is seeded, so the same u), then trainOnTrainingCounts, as `mpi sql
+ * train` trains on a cluster's counts. `candidate_pairs` stays for scoring
+ * with the model (run with `paired`).
  */
 export async function trainInSql(input: SqlTrainInput): Promise<FellegiSunterModel> {
   const { executor, table, settings, chosen, plan } = input;
   const sampleSize = settings.uSampleSize ?? defaultUSampleSize(input.size);
   const setup = trainingSetup({ table, settings, chosen, comparisons: input.comparisons, u: await input.estimateU(sampleSize), uSampleSize: sampleSize });
-  const sessions = [];
-  for (const session of setup.sessions) sessions.push(await executor.patternCounts(plan, session.rule));
-  const share = setup.withoutHouseholdGroup === undefined ? undefined : await input.householdShare();
-  const trained = trainOnCounts(setup, { all: await executor.patternCounts(plan), sessions, candidateCount: await input.candidateCount(), share });
-  // The prior consistent with the scores, as link() fits it: the trained model's weights first.
-  await executor.run(input.planOf(trained), { compared: true });
-  const { weight } = await executor.pairs('scored_pairs');
-  return consistentPrior(trained, [weight], chosen.space);
+  const household = setup.withoutHouseholdGroup === undefined ? undefined : householdColumns(input.columns, plan);
+  await executor.countForTraining(plan, { sessions: setup.sessions.map((session) => session.rule), household });
+  const counts = await executor.readTable('training_counts', trainingCountColumns(plan));
+  await executor.connection.run(DUCKDB.dropTable('training_counts'));
+  return trainOnTrainingCounts(plan, setup, [counts]);
 }
 
 /** u from the seeded random pairs, compared by our kernels on one worker (the sample is seeded: the same u as link()). */

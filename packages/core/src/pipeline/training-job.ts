@@ -1,8 +1,8 @@
-import { DIALECTS, renderJob, trainingCountsSql, trainingJobScript, type DialectName, type HouseholdColumns, type LinkagePlan, type TermFrequencyColumns } from '@mpi/sql';
+import { DIALECTS, renderJob, trainingCountsSql, trainingJobScript, type DialectName, type LinkagePlan, type TermFrequencyColumns } from '@mpi/sql';
 import type { RecordTable } from '../read/record-table.js';
 import { defaultUSampleSize } from '../settings/settings.js';
 import { prepare, type SqlLinkOptions } from './link-sql.js';
-import { trainingSetup, type TrainingSetup } from './train-counts.js';
+import { householdColumns, trainingSetup, type TrainingSetup } from './train-counts.js';
 import { estimateU, untrainedModel } from './train-sql.js';
 
 /** The job of a model still to train, for a cluster: its records, plan, script and training setup. */
@@ -11,30 +11,17 @@ export interface TrainingJob {
   /** The plan of the blocking and comparison statements (its weights are placeholders: m = u = 0.5). */
   readonly plan: LinkagePlan;
   readonly tf: TermFrequencyColumns;
-  /** Blocking, comparison vectors, then `training_counts`. */
+  /** Blocking, then `training_counts`. */
   readonly script: string;
   readonly statements: number;
   /** training.json: what EM needs besides the counts (u estimated here, from the seeded random pairs). */
   readonly training: TrainingSetup;
 }
 
-/** The columns householdShare reads, as it chooses them; undefined without the fields to tell. */
-function householdColumns(table: RecordTable, plan: LinkagePlan): HouseholdColumns | undefined {
-  const has = (name: string) => table.columns[name] !== undefined;
-  const place = has('postcode') ? 'postcode' : has('city') ? 'city' : undefined;
-  if (place === undefined || !has('street_address') || !has('given_name') || !has('birth_date')) return undefined;
-  const columns = { street: 'street_address', place, given: 'given_name', born: 'birth_date' };
-  // The default comparisons (the only ones adapted to households) compare all four, so the job's records table holds them.
-  for (const name of Object.values(columns)) {
-    if (!plan.columns.some((column) => column.name === name && column.features.includes('value'))) throw new Error(`the household share reads ${name}, which the plan does not load`);
-  }
-  return columns;
-}
-
 /**
  * The job that trains on a cluster: the records read and normalized, blocking
- * rules chosen as link() chooses them when it trains, the comparison vectors of
- * the candidate pairs and `training_counts` in SQL; u is estimated here (our
+ * rules chosen as link() chooses them when it trains, the candidate pairs and
+ * `training_counts` (counted in the comparison join) in SQL; u is estimated here (our
  * process holds the records: no engine computes our levels on random pairs).
  */
 export async function planTrainingJob(options: SqlLinkOptions & { readonly dialect: DialectName }): Promise<TrainingJob> {
@@ -45,8 +32,8 @@ export async function planTrainingJob(options: SqlLinkOptions & { readonly diale
   const u = await estimateU(table, comparisons, mode, settings, uSampleSize);
   const training = trainingSetup({ table, settings, chosen, comparisons, u, uSampleSize });
   const dialect = DIALECTS[options.dialect];
-  const household = training.withoutHouseholdGroup === undefined ? undefined : householdColumns(table, plan);
+  const household = training.withoutHouseholdGroup === undefined ? undefined : householdColumns(Object.keys(table.columns), plan);
   const counts = trainingCountsSql(plan, dialect, { sessions: training.sessions.map((session) => session.rule), household });
   const job = renderJob(plan, dialect);
-  return { table, plan, tf: prepared.tf, script: trainingJobScript(job, counts), statements: job.compare.length + counts.length, training };
+  return { table, plan, tf: prepared.tf, script: trainingJobScript(job, counts), statements: job.pairs.length + counts.length, training };
 }

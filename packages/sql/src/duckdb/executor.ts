@@ -1,6 +1,5 @@
 import { totalmem } from 'node:os';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { PatternCounts } from '@mpi/scoring';
 import type { EncodedTable } from '@mpi/types';
 import { DUCKDB } from '../dialects.js';
 import { SqlEngineError } from '../errors.js';
@@ -9,7 +8,8 @@ import { profiled, type StatementProfile } from './statement-profile.js';
 import type { Feature } from '../plan/expression.js';
 import { featureColumn, type LinkagePlan, type PlanKeyPart } from '../plan/plan.js';
 import { valueFeature, valueKey } from '../record-features.js';
-import { comparisonBlockSql, patternCountsSql, renderJob, scoredBlockSql, type PairBlock, type SqlStatement } from '../render-sql.js';
+import { comparisonBlockSql, pairCountsBlockSql, renderJob, scoredBlockSql, trainingCountsOfPairCountsSql, type PairBlock, type SqlStatement, type TrainingCountsOptions } from '../render-sql.js';
+import { readColumns, type ExportColumn, type ExportFile } from '../cluster-exports.js';
 import { pairBlocks, recordsPerBlock } from './pair-blocks.js';
 
 /** Options of the embedded DuckDB engine. */
@@ -236,7 +236,7 @@ export class DuckDbExecutor {
     return this.instance.connect();
   }
 
-  /** Runs the plan's blocking and comparison statements: candidate pairs and their comparison vectors, no weights. */
+  /** Runs the plan's blocking and comparison statements: candidate pairs and their comparison vectors kept as a table (to inspect the levels), no weights. */
   async compare(plan: LinkagePlan): Promise<void> {
     await this.runAll(renderJob(plan, DUCKDB).pairs);
     for (const [i, block] of (await this.blocks()).entries()) await this.runAll(comparisonBlockSql(plan, DUCKDB, block, i === 0));
@@ -248,17 +248,21 @@ export class DuckDbExecutor {
     return pairBlocks(Number(records), this.blockRecords ?? recordsPerBlock(String(limit)));
   }
 
-  /** Pattern counts of the compared pairs, or of the pairs blocking rule `rule` alone makes (an EM session). */
-  async patternCounts(plan: LinkagePlan, rule?: number): Promise<PatternCounts> {
-    const rows = (await this.connection.runAndReadAll(patternCountsSql(plan, DUCKDB, rule))).getRows();
-    const width = plan.comparisons.length;
-    const patterns = new Uint8Array(rows.length * width);
-    const counts = new Float64Array(rows.length);
-    rows.forEach((row, p) => {
-      for (let c = 0; c < width; c++) patterns[p * width + c] = Number(row[c]);
-      counts[p] = Number(row[width]);
-    });
-    return { width, patterns, counts };
+  /**
+   * Counts the candidate pairs for training into `training_counts`
+   * (trainingCountsSql: by levels, term frequency and household flag, and each
+   * EM session's pairs by levels) in the comparison join, block by block: no
+   * comparison vectors are kept, and `candidate_pairs` stays for run(plan, { paired: true }).
+   */
+  async countForTraining(plan: LinkagePlan, options: TrainingCountsOptions): Promise<void> {
+    await this.runAll(renderJob(plan, DUCKDB).pairs);
+    for (const [i, block] of (await this.blocks()).entries()) await this.runAll(pairCountsBlockSql(plan, DUCKDB, options.household, block, i === 0));
+    await this.runAll(trainingCountsOfPairCountsSql(plan, DUCKDB, options.sessions));
+  }
+
+  /** Reads a table's columns as readExports reads an export (each cast to its type), so one reader checks both. */
+  async readTable(table: string, columns: readonly ExportColumn[]): Promise<ExportFile> {
+    return readColumns(this.connection, table, DUCKDB.quote(table), columns);
   }
 
   /** Runs one SQL query and returns its first row (for counts computed in SQL). */
@@ -269,19 +273,16 @@ export class DuckDbExecutor {
   /**
    * Runs the plan's statements: blocking to scoring, then label propagation until
    * no label changes. The pairs are scored in the comparison statement, block
-   * by block (no comparison vectors are kept). With `compared`, the candidate
-   * pairs and comparison vectors of an earlier compare() of the same plan are
-   * scored (only the weights changed). With `release`, the candidate pairs and
-   * comparison vectors are dropped once the pairs are scored: `scored_pairs`
-   * holds every pair again (the last run of a link releases them).
+   * by block (no comparison vectors are kept). With `paired`, the candidate
+   * pairs of an earlier countForTraining() of the same plan are scored (only
+   * the weights changed). With `release`, the candidate pairs are dropped once
+   * the pairs are scored: `scored_pairs` holds every pair again (the last run
+   * of a link releases them).
    */
-  async run(plan: LinkagePlan, options: { compared?: boolean; release?: boolean } = {}): Promise<SqlRunSummary> {
+  async run(plan: LinkagePlan, options: { paired?: boolean; release?: boolean } = {}): Promise<SqlRunSummary> {
     const job = renderJob(plan, DUCKDB);
-    if (options.compared) await this.runAll(job.score.slice(0, job.score.length - job.link.length));
-    else {
-      await this.runAll(job.pairs);
-      for (const [i, block] of (await this.blocks()).entries()) await this.runAll(scoredBlockSql(plan, DUCKDB, block, i === 0));
-    }
+    if (!options.paired) await this.runAll(job.pairs);
+    for (const [i, block] of (await this.blocks()).entries()) await this.runAll(scoredBlockSql(plan, DUCKDB, block, i === 0));
     if (options.release) for (const table of ['comparison_vectors', 'candidate_pairs']) await this.connection.run(DUCKDB.dropTable(table));
     await this.runAll(job.link);
     let rounds = 0;

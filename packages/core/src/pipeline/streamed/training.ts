@@ -1,6 +1,6 @@
 // What training without a model reads of the records, on the streamed path:
 // u from the seeded random pairs (the records of the sample pulled from DuckDB,
-// compared by our kernels) and the household share of the candidate pairs.
+// compared by our kernels); the household share is counted with the pairs (trainInSql).
 import {
   comparisonSpaceSize,
   compileVectorizer,
@@ -17,10 +17,9 @@ import {
 } from '@mpi/scoring';
 import { appendColumns } from '@mpi/sql';
 import type { EncodedColumn, LinkMode, PairChunk } from '@mpi/types';
-import { householdFields, shareOf } from '../../defaults/households.js';
 import { ColumnBuilder } from '../../read/column-builder.js';
 import type { StagedRecords } from './stage.js';
-import { eachChunk, numberOf, rowsOf, type Connection } from './sql.js';
+import { eachChunk, type Connection } from './sql.js';
 
 /** What estimateUInSql samples: as ComparisonPool.estimateU's options. */
 export interface USample {
@@ -127,27 +126,4 @@ async function idsOf(connection: Connection, staged: StagedRecords, i: number): 
     for (let j = 0; j < row.length; j++) ids[row[j] as number] = id[j] as number;
   });
   return { dictionary: new Array<string>(staged.distinct[i] + 1), ids };
-}
-
-/**
- * The household share of the candidate pairs (see householdShare): the pairs
- * sharing street address and postcode (or city), and those of them differing
- * in given name and birth date, counted in SQL; shareOf decides.
- */
-export async function householdShareInSql(connection: Connection, staged: StagedRecords): Promise<number | undefined> {
-  const fields = householdFields(Object.fromEntries(staged.columns.map((column) => [column, true])));
-  if (fields === undefined) return undefined;
-  const [street, place, given, born] = fields.map((field) => `c${staged.columns.indexOf(field)}`);
-  const [[sharing, different]] = await rowsOf(
-    connection,
-    `SELECT count(*), count(*) FILTER (WHERE a.${given} <> b.${given} AND a.${born} <> b.${born})
-     FROM candidate_pairs p JOIN rid a ON a."row" = p.left_row JOIN rid b ON b."row" = p.right_row
-     WHERE a.${street} = b.${street} AND a.${place} = b.${place}`,
-  );
-  return shareOf(Number(sharing), Number(different));
-}
-
-/** Candidate pairs counted in SQL. */
-export async function candidateCount(connection: Connection): Promise<number> {
-  return numberOf(connection, 'SELECT count(*) FROM candidate_pairs');
 }

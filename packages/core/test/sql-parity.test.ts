@@ -188,7 +188,7 @@ describe('DuckDB trains the model on the counts SQL returns', () => {
       // No comparison vectors are made: the pairs are counted in the comparison join, then scored in it once.
       expect(steps.filter((step) => step.startsWith('comparison vectors'))).toEqual([]);
       expect(steps.filter((step) => step.startsWith('pair counts'))).toHaveLength(10);
-      expect(steps.filter((step) => step.startsWith('match weights'))).toHaveLength(10);
+      expect(steps.filter((step) => step.startsWith('match weights (prior'))).toHaveLength(10);
       expect(steps.filter((step) => step.startsWith('candidate pairs'))).toHaveLength(1);
       const largest = (a: number[][], b: number[][]) => Math.max(...a.flatMap((row, c) => row.map((value, l) => Math.abs(value - b[c][l]))));
       expect(largest(sql.model.m, inProcess.model.m)).toBeLessThan(1e-9);

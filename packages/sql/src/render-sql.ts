@@ -388,6 +388,14 @@ export interface TrainingCountsOptions {
   readonly sessions: readonly number[];
   /** Where the household share is read, or undefined when the data has not the fields to tell. */
   readonly household?: HouseholdColumns;
+  /**
+   * Count the candidate pairs by the frequency their term-frequency adjustment
+   * reads too (default true: a cluster's counts are scored by our process).
+   * False where the pairs are scored where they are (embedded DuckDB): the
+   * frequencies make nearly every pair a row of its own (92,795 rows for 236,071
+   * pairs at 50k records), only the levels are counted, all `tf_` NULL.
+   */
+  readonly frequencies?: boolean;
 }
 
 /** The columns of `training_counts` besides `session` and `pairs`: each comparison's level, the tf-adjusted comparisons' frequencies, the household flag. */
@@ -419,14 +427,15 @@ function householdFlag(h: HouseholdColumns | undefined, d: Dialect): string {
  * changes no weight elsewhere), their household flag and the bit set of the
  * rules that make them (the EM sessions are read off it).
  */
-function pairCountsSql(plan: LinkagePlan, d: Dialect, household: HouseholdColumns | undefined, block?: PairBlock): string {
+function pairCountsSql(plan: LinkagePlan, d: Dialect, options: Omit<TrainingCountsOptions, 'sessions'>, block?: PairBlock): string {
   const q = d.quote;
   const { gammas, tfComparisons, names } = countedColumns(plan, d);
   const tf = tfComparisons.map((c) => {
+    if (options.frequencies === false) return `CAST(NULL AS DOUBLE) AS ${q(`tf_${c.name}`)}`;
     const levels = c.levels.filter((level) => level.tfReferenceU !== undefined).map((level) => level.index);
     return `CASE WHEN v.${q(`gamma_${c.name}`)} IN (${levels.join(', ')}) THEN coalesce(v.${q(`tf_${c.name}`)}, ${d.double(0)}) END AS ${q(`tf_${c.name}`)}`;
   });
-  const vectors = comparisonVectorsSql(plan, d, block, [`${householdFlag(household, d)} AS ${q('household')}`]);
+  const vectors = comparisonVectorsSql(plan, d, block, [`${householdFlag(options.household, d)} AS ${q('household')}`]);
   // Grouped outside: an alias in GROUP BY would name the vectors' own tf column in some engines (and Trino takes none).
   return (
     `SELECT ${names.join(', ')}, rules, count(*) AS ${q('pairs')}\n` +
@@ -437,8 +446,8 @@ function pairCountsSql(plan: LinkagePlan, d: Dialect, household: HouseholdColumn
 const PAIR_COUNTS_STEP = 'pair counts (levels, term frequency, household, rules)';
 
 /** The statements that add one block's pair counts to `pair_counts` (the first block creates it; trainingCountsOfPairCountsSql sums them). */
-export function pairCountsBlockSql(plan: LinkagePlan, d: Dialect, household: HouseholdColumns | undefined, block: PairBlock, first: boolean): SqlStatement[] {
-  return blockStatements(d, 'pair_counts', pairCountsSql(plan, d, household, block), PAIR_COUNTS_STEP, block, first);
+export function pairCountsBlockSql(plan: LinkagePlan, d: Dialect, options: Omit<TrainingCountsOptions, 'sessions'>, block: PairBlock, first: boolean): SqlStatement[] {
+  return blockStatements(d, 'pair_counts', pairCountsSql(plan, d, options, block), PAIR_COUNTS_STEP, block, first);
 }
 
 /**
@@ -476,7 +485,7 @@ export function trainingCountsOfPairCountsSql(plan: LinkagePlan, d: Dialect, ses
  */
 export function trainingCountsSql(plan: LinkagePlan, d: Dialect, options: TrainingCountsOptions): SqlStatement[] {
   return [
-    ...d.createTable('pair_counts', pairCountsSql(plan, d, options.household)).map((sql) => ({ step: PAIR_COUNTS_STEP, sql })),
+    ...d.createTable('pair_counts', pairCountsSql(plan, d, options)).map((sql) => ({ step: PAIR_COUNTS_STEP, sql })),
     ...trainingCountsOfPairCountsSql(plan, d, options.sessions),
   ];
 }

@@ -30,23 +30,48 @@ const MAX_ITERATIONS = 500;
  * weights counted by SQL on a cluster, see trainFromClusterCounts).
  */
 export function consistentPrior(model: FellegiSunterModel, weights: readonly Float64Array[], space: number, counts?: readonly Float64Array[]): FellegiSunterModel {
-  const bins = 2 * WEIGHT_RANGE * BINS_PER_BIT + 1;
-  const histogram = new Float64Array(bins);
+  const histogram = new Float64Array(HISTOGRAM_BINS);
   const start = priorWeight(model);
-  let pairs = 0;
   weights.forEach((chunk, c) => {
-    for (let k = 0; k < chunk.length; k++) {
-      const base = Math.min(WEIGHT_RANGE, Math.max(-WEIGHT_RANGE, chunk[k] - start));
-      const n = counts === undefined ? 1 : counts[c][k];
-      histogram[Math.round((base + WEIGHT_RANGE) * BINS_PER_BIT)] += n;
-      pairs += n;
-    }
+    for (let k = 0; k < chunk.length; k++) histogram[weightBin(chunk[k], start)] += counts === undefined ? 1 : counts[c][k];
   });
-  if (pairs === 0 || !(space > 0)) return model;
+  const { prior, shift } = fitPrior(model, histogram, space);
+  for (const chunk of weights) for (let k = 0; k < chunk.length; k++) chunk[k] += shift;
+  return { ...model, prior };
+}
+
+/** Bins of the match-weight histogram the prior is fitted on (consistentPrior): BINS_PER_BIT a bit over +-WEIGHT_RANGE bits. */
+export const HISTOGRAM_BINS = 2 * WEIGHT_RANGE * BINS_PER_BIT + 1;
+
+/** The histogram bin of a match weight, relative to the model's prior weight `start` (priorWeight). */
+export function weightBin(weight: number, start: number): number {
+  const base = Math.min(WEIGHT_RANGE, Math.max(-WEIGHT_RANGE, weight - start));
+  return Math.round((base + WEIGHT_RANGE) * BINS_PER_BIT);
+}
+
+/**
+ * weightBin as a SQL expression over a column of match weights, for counting
+ * the pairs per bin where they are (the same arithmetic: DuckDB's round takes
+ * halves away from zero, Math.round up, alike on these non-negative values).
+ */
+export function weightBinSql(column: string, start: string): string {
+  return `round((least(${WEIGHT_RANGE}.0, greatest(-${WEIGHT_RANGE}.0, ${column} - ${start})) + ${WEIGHT_RANGE}.0) * ${BINS_PER_BIT}.0)`;
+}
+
+/**
+ * The fixed point of consistentPrior on a histogram of the candidate pairs'
+ * match weights (pairs per weightBin, relative to the model's prior weight):
+ * the consistent prior, and the shift of every match weight (the change of
+ * prior weight); the model's prior and no shift when there is nothing to fit.
+ */
+export function fitPrior(model: FellegiSunterModel, histogram: Float64Array, space: number): { prior: number; shift: number } {
+  const start = priorWeight(model);
+  const pairs = histogram.reduce((a, b) => a + b, 0);
+  if (pairs === 0 || !(space > 0)) return { prior: model.prior, shift: 0 };
   let weight = start;
   for (let iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
     let matches = 0;
-    for (let b = 0; b < bins; b++) {
+    for (let b = 0; b < HISTOGRAM_BINS; b++) {
       if (histogram[b] === 0) continue;
       const total = b / BINS_PER_BIT - WEIGHT_RANGE + weight;
       matches += histogram[b] / (1 + 2 ** -total);
@@ -57,7 +82,5 @@ export function consistentPrior(model: FellegiSunterModel, weights: readonly Flo
     weight = next;
     if (change < TOLERANCE_BITS) break;
   }
-  const shift = weight - start;
-  for (const chunk of weights) for (let k = 0; k < chunk.length; k++) chunk[k] += shift;
-  return { ...model, prior: 2 ** weight / (1 + 2 ** weight) };
+  return { prior: 2 ** weight / (1 + 2 ** weight), shift: weight - start };
 }

@@ -152,14 +152,15 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResu
         chosen,
         comparisons,
         plan: planOf(untrainedModel(comparisons)),
+        planOf,
         table: { ...empty, fieldKinds: staged.fieldKinds },
         columns: staged.columns,
         size: staged.size,
         estimateU: (sampleSize) => estimateUInSql(executor.connection, staged, records.source, comparisons, { mode, sampleSize, seed: settings.seed ?? DEFAULTS.seed }),
       });
       await dropStaged(executor.connection, staged, comparisons.length);
-      // The candidate pairs training counted, scored once with the trained model (in the comparison join).
-      run = await executor.run(planOf(given), { paired: true, release: true });
+      // Training left the candidate pairs scored with the model: links and components from them.
+      run = await executor.linkScored(planOf(given), { release: true });
     } else {
       // DuckDB holds what the plan reads: the staged tables go before the joins run.
       await dropStaged(executor.connection, staged, comparisons.length);

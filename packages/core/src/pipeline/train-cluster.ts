@@ -6,7 +6,7 @@ import { shareOf } from '../defaults/households.js';
 import { MpiError } from '../errors.js';
 import { readJobJson } from './cluster-exports.js';
 import { consistentPrior } from './consistent-prior.js';
-import { trainOnCounts, type TrainingSetup } from './train-counts.js';
+import { trainOnCounts, type CountedPairs, type TrainingSetup } from './train-counts.js';
 
 /** What {@link trainFromClusterCounts} reads: the job folder written without a model, and the training_counts the cluster exported. */
 export interface ClusterTrainInput {
@@ -124,14 +124,12 @@ function rowWeights(model: FellegiSunterModel, plan: LinkagePlan, rows: Candidat
 }
 
 /**
- * Trains the model on training_counts (trainingCountsSql), as the train stage
- * of link() does: EM on the pattern counts (trainOnCounts), u and the
- * comparison space from the setup, the candidate count and household share
- * from the counts, and the prior made consistent with the scores of the
- * counted rows. Reads counts, never pairs: a cluster's export and embedded
- * DuckDB's table alike (trainFromClusterCounts, trainInSql).
+ * What training reads of training_counts (trainingCountsSql): the pattern
+ * counts of the candidate pairs and of each EM session, the candidate count and
+ * the household share (the rows' household flags), and the candidate rows
+ * (with their frequencies, when counted) for scoring.
  */
-export function trainOnTrainingCounts(plan: LinkagePlan, setup: TrainingSetup, files: readonly ExportFile[]): FellegiSunterModel {
+export function readTrainingCounts(plan: LinkagePlan, setup: TrainingSetup, files: readonly ExportFile[]): { counted: CountedPairs; candidates: CandidateRows } {
   const { candidates, all, sessions } = readCounts(plan, setup, files);
   let sharing = 0;
   let different = 0;
@@ -141,15 +139,17 @@ export function trainOnTrainingCounts(plan: LinkagePlan, setup: TrainingSetup, f
   });
   const candidateCount = candidates.pairs.reduce((a, b) => a + b, 0);
   const share = setup.withoutHouseholdGroup === undefined ? undefined : shareOf(sharing, different);
-  const trained = trainOnCounts(setup, { all, sessions, candidateCount, share });
-  return consistentPrior(trained, [rowWeights(trained, plan, candidates)], setup.totalPairs, [Float64Array.from(candidates.pairs)]);
+  return { counted: { all, sessions, candidateCount, share }, candidates };
 }
 
 /**
  * Trains the model of a job written without a model, from the training_counts
- * the cluster exported (trainOnTrainingCounts), u and the comparison space from
- * the job's training.json (estimated when the job was written). The same model
- * as link() on the same records and settings (test/sql-cluster-job.test.ts).
+ * the cluster exported, as the train stage of link() does: EM on the pattern
+ * counts (trainOnCounts), u and the comparison space from the job's
+ * training.json (estimated when the job was written), the household share
+ * from the counts, and the prior made consistent with the scores of the
+ * counted rows. The same model as link() on the same records and settings
+ * (test/sql-cluster-job.test.ts).
  */
 export async function trainFromClusterCounts(input: ClusterTrainInput): Promise<FellegiSunterModel> {
   const plan = await readJobJson<LinkagePlan>(input.job, 'plan.json');
@@ -158,5 +158,7 @@ export async function trainFromClusterCounts(input: ClusterTrainInput): Promise<
   }
   const setup = await readJobJson<TrainingSetup>(input.job, 'training.json');
   if (setup.version !== 1) throw new MpiError('BAD_JOB', `the job's training.json is not one this version writes: write the job again`);
-  return trainOnTrainingCounts(plan, setup, await readExports(input.counts, trainingCountColumns(plan)));
+  const { counted, candidates } = readTrainingCounts(plan, setup, await readExports(input.counts, trainingCountColumns(plan)));
+  const trained = trainOnCounts(setup, counted);
+  return consistentPrior(trained, [rowWeights(trained, plan, candidates)], setup.totalPairs, [Float64Array.from(candidates.pairs)]);
 }

@@ -97,6 +97,8 @@ export interface DictionaryWriter {
   close(): void;
 }
 
+const SHIFT_STEP = 'match weights shifted by the change of prior weight';
+
 /** Executors whose connection is open, for interruptOpenExecutors(). */
 const openExecutors = new Set<DuckDbExecutor>();
 
@@ -256,7 +258,7 @@ export class DuckDbExecutor {
    */
   async countForTraining(plan: LinkagePlan, options: TrainingCountsOptions): Promise<void> {
     await this.runAll(renderJob(plan, DUCKDB).pairs);
-    for (const [i, block] of (await this.blocks()).entries()) await this.runAll(pairCountsBlockSql(plan, DUCKDB, options.household, block, i === 0));
+    for (const [i, block] of (await this.blocks()).entries()) await this.runAll(pairCountsBlockSql(plan, DUCKDB, options, block, i === 0));
     await this.runAll(trainingCountsOfPairCountsSql(plan, DUCKDB, options.sessions));
   }
 
@@ -271,18 +273,33 @@ export class DuckDbExecutor {
   }
 
   /**
-   * Runs the plan's statements: blocking to scoring, then label propagation until
-   * no label changes. The pairs are scored in the comparison statement, block
-   * by block (no comparison vectors are kept). With `paired`, the candidate
-   * pairs of an earlier countForTraining() of the same plan are scored (only
-   * the weights changed). With `release`, the candidate pairs are dropped once
-   * the pairs are scored: `scored_pairs` holds every pair again (the last run
-   * of a link releases them).
+   * Runs the plan's statements: blocking to scoring (scorePairs), then links
+   * and label propagation until no label changes (linkScored).
    */
   async run(plan: LinkagePlan, options: { paired?: boolean; release?: boolean } = {}): Promise<SqlRunSummary> {
-    const job = renderJob(plan, DUCKDB);
-    if (!options.paired) await this.runAll(job.pairs);
+    await this.scorePairs(plan, options);
+    return this.linkScored(plan, options);
+  }
+
+  /**
+   * Scores the candidate pairs into `scored_pairs` in the comparison statement,
+   * block by block (no comparison vectors are kept). With `paired`, the
+   * candidate pairs of an earlier countForTraining() of the same plan are
+   * scored (only the weights changed), else they are made first.
+   */
+  async scorePairs(plan: LinkagePlan, options: { paired?: boolean } = {}): Promise<void> {
+    if (!options.paired) await this.runAll(renderJob(plan, DUCKDB).pairs);
     for (const [i, block] of (await this.blocks()).entries()) await this.runAll(scoredBlockSql(plan, DUCKDB, block, i === 0));
+  }
+
+  /**
+   * From `scored_pairs`: links, connected components by label propagation until
+   * no label changes, the troubled components' pairs. With `release`, the
+   * candidate pairs are dropped first: `scored_pairs` holds every pair again
+   * (the last run of a link releases them).
+   */
+  async linkScored(plan: LinkagePlan, options: { release?: boolean } = {}): Promise<SqlRunSummary> {
+    const job = renderJob(plan, DUCKDB);
     if (options.release) for (const table of ['comparison_vectors', 'candidate_pairs']) await this.connection.run(DUCKDB.dropTable(table));
     await this.runAll(job.link);
     let rounds = 0;
@@ -300,6 +317,20 @@ export class DuckDbExecutor {
     const countsByRule = plan.blocking.map(() => 0);
     for (const [rule, count] of counts) countsByRule[Number(rule)] = Number(count);
     return { pairCount: countsByRule.reduce((a, b) => a + b, 0), countsByRule, rounds };
+  }
+
+  /**
+   * Adds `shift` to every scored pair's match weight (a change of prior weight,
+   * as consistentPrior shifts link()'s weights), into a new table: one pass
+   * DuckDB can spill, not an update of every row.
+   */
+  async shiftWeights(shift: number): Promise<void> {
+    if (shift === 0) return;
+    await this.runAll([
+      ...DUCKDB.createTable('scored_pairs_shifted', `SELECT left_row, right_row, rule, match_weight + ${DUCKDB.double(shift)} AS match_weight FROM scored_pairs`).map((sql) => ({ step: SHIFT_STEP, sql })),
+      { step: SHIFT_STEP, sql: DUCKDB.dropTable('scored_pairs') },
+      { step: SHIFT_STEP, sql: DUCKDB.renameTable('scored_pairs_shifted', 'scored_pairs') },
+    ]);
   }
 
   private async runAll(statements: readonly SqlStatement[]): Promise<void> {

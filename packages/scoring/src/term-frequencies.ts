@@ -120,7 +120,10 @@ const LONE_HOLDER_SHARE = 0.5;
  * are 100% matches where one person lives at the address, ~85% where two, ~25%
  * where three or more, against 45% over all of them. A value one person holds
  * takes half a person (a later tenant, a typo landing on it), as a level never
- * observed takes half a sampled pair.
+ * observed takes half a sampled pair, or the field's own rate of sharing among
+ * different people, sum n(n - 1) / (N(N - 1)) (as identifierFrequencies), when
+ * that is rarer: where few values are shared (cell phones, one a person), half
+ * a person would make the one-person value weaker than the field's average.
  */
 export function householdFrequencies(column: EncodedColumn, people?: EncodedColumn): Float64Array {
   return householdFrequenciesOfCounts(people === undefined ? recordCounts(column) : personCounts(column, people));
@@ -130,8 +133,13 @@ export function householdFrequencies(column: EncodedColumn, people?: EncodedColu
 export function householdFrequenciesOfCounts(counts: Float64Array): Float64Array {
   counts[0] = 0;
   let holders = 0;
-  for (let id = 1; id < counts.length; id++) holders += counts[id];
+  let sharedPairs = 0;
+  for (let id = 1; id < counts.length; id++) {
+    holders += counts[id];
+    sharedPairs += counts[id] * (counts[id] - 1);
+  }
   if (holders < 2) return frequenciesOfCounts(counts);
-  for (let id = 1; id < counts.length; id++) if (counts[id] > 0) counts[id] = Math.max(counts[id] - 1, LONE_HOLDER_SHARE) / (holders - 1);
+  const alone = Math.min(LONE_HOLDER_SHARE / (holders - 1), Math.max(sharedPairs, 2) / (holders * (holders - 1)));
+  for (let id = 1; id < counts.length; id++) if (counts[id] > 0) counts[id] = counts[id] > 1 ? (counts[id] - 1) / (holders - 1) : alone;
   return counts;
 }

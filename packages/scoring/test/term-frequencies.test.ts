@@ -74,6 +74,15 @@ describe('household frequencies: the chance that a different person holds the ad
     expect(tf[1]).toBeLessThan(tf[2]);
   });
 
+  it("an address one person holds where few are shared: the field's own rate of sharing when rarer than half a person", () => {
+    // Six people alone at six phones, two sharing a seventh: one shared pair among 8 x 7 / 2.
+    const phone = column(['', 'a', 'b', 'c', 'd', 'e', 'f', 'g'], ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'g']);
+    const people = column(['', '1', '2', '3', '4', '5', '6', '7', '8'], ['1', '2', '3', '4', '5', '6', '7', '8']);
+    const rare = householdFrequencies(phone, people);
+    expect(rare[1]).toBeCloseTo(2 / (8 * 7), 12);
+    expect(rare[7]).toBeCloseTo(1 / 7, 12);
+  });
+
   it("a household of four is three times as common a coincidence as one of two, not twice as record-linkage's n / N says", () => {
     const counted = termFrequencies(street, born);
     expect(counted[3] / counted[2]).toBeCloseTo(2, 12);

@@ -55,9 +55,10 @@ function frequenciesOf(fieldKinds: ReadonlyMap<string, FieldKind>, comparison: C
 /**
  * The frequency a value absent from `table` counts as when scored against the
  * term frequencies `tf` of the comparison (an index scoring a new record): a
- * value of one person (national id) is one more holder without a namesake, the
- * rate identifierFrequencies gives such a value (its smallest); any other value
- * is as rare as one record of the table.
+ * value of one person (national id) or of one household (address, phone) is one
+ * more holder without a namesake, the rate identifierFrequencies or
+ * householdFrequencies gives such a value (its smallest); any other value is as
+ * rare as one record of the table.
  */
 export function unseenValueFrequency(table: RecordTable, comparison: Comparison, tf: Float64Array): number {
   if (holdsOneValueAPerson(table.fieldKinds, comparison) || holdsOneValueAHousehold(table.fieldKinds, comparison)) {

@@ -177,8 +177,8 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkSumm
     try {
       streamed = await streamRecords(executor, writer, { sources: options.sources, settings, mode, clusteringMethod: method, model: given, stage: { partBytes: options.streamPartBytes, threads: options.threads } });
       const { staged } = streamed;
-      // With outputs written by DuckDB only the source of each row comes back (the trainer's u sample reads it).
-      const who = options.outputs === undefined ? await recordsOf(executor.connection, staged) : { source: await sourceOfRows(executor.connection, staged.size) };
+      // With outputs written by DuckDB who each record is stays there (the trainer's u sample reads each row's source alone).
+      const who = options.outputs === undefined ? await recordsOf(executor.connection, staged) : {};
       records = { size: staged.size, sources: staged.sources, ...who, flags: staged.flags, warnings: staged.warnings };
       progress({ stage: 'read', done: staged.size, total: staged.size });
       read = performance.now();
@@ -205,7 +205,7 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkSumm
         threads: options.threads ?? 1,
         table: { ...empty, fieldKinds: staged.fieldKinds },
         size: staged.size,
-        estimateU: (sampleSize) => estimateUInSql(executor.connection, staged, records.source, comparisons, { mode, sampleSize, seed: settings.seed ?? DEFAULTS.seed }),
+        estimateU: async (sampleSize) => estimateUInSql(executor.connection, staged, records.source ?? (await sourceOfRows(executor.connection, staged.size)), comparisons, { mode, sampleSize, seed: settings.seed ?? DEFAULTS.seed }),
         householdShare: () => householdShareInSql(executor.connection, staged),
         candidateCount: () => candidateCount(executor.connection),
       });
@@ -223,8 +223,8 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkSumm
   }
 }
 
-/** What a run knows of the records: the counts and each row's source, and who each record is unless that stays in DuckDB. */
-type Known = LinkedCounts & Pick<LinkedRecords, 'source'> & Partial<LinkedRecords>;
+/** What a run knows of the records: the counts, and who each record is unless that stays in DuckDB. */
+type Known = LinkedCounts & Partial<LinkedRecords>;
 
 /** The last steps of a DuckDB link, once the pairs are scored: components, the split, groups and ids, and the outputs. */
 async function finish(

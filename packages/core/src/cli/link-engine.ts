@@ -128,6 +128,6 @@ export async function linkOnEngine(
   process.stdout.write(
     opts.json
       ? JSON.stringify(summary, null, 2) + '\n'
-      : `${summary.records} records, ${summary.candidatePairs} candidate pairs, ${summary.groups} identity groups (DuckDB; read ${result.seconds.read.toFixed(1)} s, load ${result.seconds.load.toFixed(1)} s, SQL ${result.seconds.sql.toFixed(1)} s)\n`,
+      : `${summary.records} records, ${summary.candidatePairs} candidate pairs, ${summary.groups} identity groups (DuckDB; read ${result.seconds.read.toFixed(1)} s, load ${result.seconds.load.toFixed(1)} s, SQL ${result.seconds.sql.toFixed(1)} s, files ${result.seconds.write.toFixed(1)} s)\n`,
   );
 }

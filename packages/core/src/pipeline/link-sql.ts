@@ -80,8 +80,8 @@ export interface SqlLinkSummary {
   readonly run: SqlRunSummary;
   /** Scored pairs inside the components the average-linkage split clustered again. */
   readonly troubledPairs: number;
-  /** Seconds: reading into DuckDB (with the placeholders, rule counts and term frequencies counted there), making the records table the plan reads, the SQL job (training included), the average-linkage split. */
-  readonly seconds: { read: number; load: number; sql: number; cluster: number };
+  /** Seconds: reading into DuckDB (with the placeholders, rule counts and term frequencies counted there), making the records table the plan reads, the SQL job (training included), the average-linkage split, the outputs written by DuckDB (0 without `outputs`). */
+  readonly seconds: { read: number; load: number; sql: number; cluster: number; write: number };
 }
 
 /**
@@ -242,13 +242,16 @@ async function finish(
   const clustering = numberGroups(records.size, splitTroubled(labels, troubled, plan.thresholdWeight));
   progress({ stage: 'cluster', done: records.size, total: records.size });
   const end = performance.now();
-  const seconds = { read: (read - clock) / 1000, load: (loaded - read) / 1000, sql: (ran - loaded) / 1000, cluster: (end - ran) / 1000 };
   const table: LinkedCounts = { size: records.size, sources: records.sources, flags: records.flags, warnings: records.warnings };
+  if (options.outputs !== undefined) {
+    await identitiesInDuckDb(executor, records.sources, clustering);
+    await options.outputs({ executor, records: table, threshold });
+  }
+  const written = performance.now();
+  const seconds = { read: (read - clock) / 1000, load: (loaded - read) / 1000, sql: (ran - loaded) / 1000, cluster: (end - ran) / 1000, write: (written - end) / 1000 };
   const summary: SqlLinkSummary = { table, plan, model, clustering, run, troubledPairs: troubled.left.length, seconds };
-  if (options.outputs === undefined) return { ...summary, table: records as LinkedRecords, identityIds: identityIdsOf(records as LinkedRecords, clustering) };
-  await identitiesInDuckDb(executor, records.sources, clustering);
-  await options.outputs({ executor, records: table, threshold });
-  return summary;
+  if (options.outputs !== undefined) return summary;
+  return { ...summary, table: records as LinkedRecords, identityIds: identityIdsOf(records as LinkedRecords, clustering) };
 }
 
 /** The records read and normalized, the plan of a model for them, and each comparison's term frequencies. */

@@ -9,7 +9,7 @@ import Papa from 'papaparse';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseModel, serializeModel } from '@mpi/scoring';
 import { appendColumns, DuckDbExecutor } from '@mpi/sql';
-import { link, writeGroupsCsv } from '../src/index.js';
+import { link, writeGroupsCsv, type Settings } from '../src/index.js';
 import { linkInDuckDb } from '../src/advanced.js';
 import { numberGroups } from '../src/cluster/cluster.js';
 import { publishAll } from '../src/output/atomic-file.js';
@@ -18,7 +18,7 @@ import { stageGroupsCsv, stagePairBatches } from '../src/output/write-results.js
 import { identityIdsOf } from '../src/pipeline/cluster.js';
 import { identitiesInDuckDb } from '../src/pipeline/identities-in-duckdb.js';
 import type { RecordsInDuckDb } from '../src/pipeline/link-sql.js';
-import { febrlDir, febrlSettings } from './helpers.js';
+import { febrlDir, febrlSettings, repoRoot } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mpi-duckdb-outputs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -169,16 +169,32 @@ function awkwardFebrl(name: string): string {
   return path;
 }
 
-describe('mpi link --engine duckdb writes the files it wrote before, from DuckDB', () => {
-  it('on FEBRL4 with awkward record ids: the groups file of the in-process engine, the pairs file of the pairs read back, every record once', async () => {
-    const settings = febrlSettings('link');
-    const sources = [
+const population = join(repoRoot, 'fixtures/population');
+const linked = [
+  {
+    name: 'FEBRL4 with awkward record ids',
+    settings: febrlSettings('link') as Settings,
+    sources: () => [
       { name: 'a', path: awkwardFebrl('dataset4a.csv') },
       { name: 'b', path: awkwardFebrl('dataset4b.csv') },
-    ];
+    ],
+    awkward: true,
+  },
+  {
+    name: 'the generated demo population (4 sources)',
+    settings: JSON.parse(readFileSync(join(population, 'settings.json'), 'utf8')) as Settings,
+    sources: () => ['clinic', 'ehr', 'lab', 'payer'].map((name) => ({ name, path: join(population, `${name}.csv`) })),
+    awkward: false,
+  },
+];
+
+describe.each(linked)('mpi link --engine duckdb writes the files it wrote before, from DuckDB, on $name', ({ name, settings, awkward, ...input }) => {
+  it('the groups file of the in-process engine, the pairs file of the pairs read back, every record once', async () => {
+    const sources = input.sources();
+    const file = (what: string) => join(dir, `${name.split(' ')[0]}-${what}.csv`);
     const inProcess = await link({ settings, sources, threads: 1 });
     const model = parseModel(serializeModel(inProcess.model));
-    await writeGroupsCsv(inProcess, join(dir, 'febrl-in-process.csv'));
+    await writeGroupsCsv(inProcess, file('in-process'));
 
     // Before: who each record is read into memory, the pairs read back in batches and written by our process.
     const before = await linkInDuckDb({
@@ -186,7 +202,7 @@ describe('mpi link --engine duckdb writes the files it wrote before, from DuckDB
       sources,
       model,
       duckdb: { threads: 1 },
-      withScoredPairs: async (pairs, records) => publishAll([(await stagePairBatches(records, pairs(-Infinity), join(dir, 'febrl-pairs-before.csv'), { minProbability: 0 })).file]),
+      withScoredPairs: async (pairs, records) => publishAll([(await stagePairBatches(records, pairs(-Infinity), file('pairs-before'), { minProbability: 0 })).file]),
     });
     expect(before.table.recordIds.length).toBe(inProcess.table.size);
 
@@ -196,17 +212,17 @@ describe('mpi link --engine duckdb writes the files it wrote before, from DuckDB
       sources,
       model,
       duckdb: { threads: 1 },
-      outputs: async (records) => publishAll([await stageGroupsInDuckDb(records, join(dir, 'febrl-groups.csv')), await stagePairsInDuckDb(records, join(dir, 'febrl-pairs.csv'), { minProbability: 0 })]),
+      outputs: async (records) => publishAll([await stageGroupsInDuckDb(records, file('groups')), await stagePairsInDuckDb(records, file('pairs'), { minProbability: 0 })]),
     });
     expect('recordIds' in now.table).toBe(false);
     expect('identityIds' in now).toBe(false);
 
-    const groups = readFileSync(join(dir, 'febrl-groups.csv'), 'utf8');
-    expect(groups).toBe(readFileSync(join(dir, 'febrl-in-process.csv'), 'utf8'));
-    expect(groups).toContain('"He said ""hi""');
-    const pairs = readFileSync(join(dir, 'febrl-pairs.csv'), 'utf8');
+    const groups = readFileSync(file('groups'), 'utf8');
+    expect(groups).toBe(readFileSync(file('in-process'), 'utf8'));
+    if (awkward) expect(groups).toContain('"He said ""hi""');
+    const pairs = readFileSync(file('pairs'), 'utf8');
     expect(pairs.split('\n').length).toBeGreaterThan(1000);
-    expect(pairs).toBe(readFileSync(join(dir, 'febrl-pairs-before.csv'), 'utf8'));
+    expect(pairs).toBe(readFileSync(file('pairs-before'), 'utf8'));
 
     // Conservation: every input record in exactly one group.
     const rows = Papa.parse<string[]>(groups.trimEnd(), { skipEmptyLines: true }).data.slice(1);

@@ -66,8 +66,8 @@ export interface RecordsInDuckDb {
 
 /**
  * What a run in DuckDB gives when its outputs are written from DuckDB (the
- * `outputs` option): the record counts, the identity groups by row (4 bytes a
- * record: the only per-record state kept), and the run's figures. Who each
+ * `outputs` option): the record counts, the identity groups (the clustering:
+ * typed arrays, about 12 bytes a record), and the run's figures. Who each
  * record is and the identity ids are not read into memory: 50M records' ids
  * would take about 4.5 GB of our process.
  */

@@ -13,9 +13,9 @@ import { buildRecordTable } from '../src/read/record-table.js';
 import { csvCuts } from '../src/read/sources.js';
 import { febrlDir, febrlSettings, tempDir, writeIn } from './helpers.js';
 
-/** FEBRL3's lines, every third record's address_2 a quoted value with a line break, a comma and a doubled quote. */
-function quotedFebrl(lineEnd: '\n' | '\r\n', bom = ''): string {
-  const lines = readFileSync(join(febrlDir, 'dataset3.csv'), 'utf8').trimEnd().split('\n');
+/** FEBRL3's lines (the first `records`), every third record's address_2 a quoted value with a line break, a comma and a doubled quote. */
+function quotedFebrl(lineEnd: '\n' | '\r\n', bom = '', records = Infinity): string {
+  const lines = readFileSync(join(febrlDir, 'dataset3.csv'), 'utf8').trimEnd().split('\n').slice(0, records + 1);
   const rows = lines.map((line, i) => {
     if (i === 0 || i % 3 !== 0) return line;
     const cells = line.split(',');
@@ -30,8 +30,8 @@ const parsed = (text: string) => Papa.parse<string[]>(text.replace(/^\uFEFF/, ''
 
 describe('csvCuts', () => {
   it.each([
-    ['LF line ends', quotedFebrl('\n')],
-    ['CRLF line ends and a byte order mark', quotedFebrl('\r\n', '\uFEFF')],
+    ['LF line ends', quotedFebrl('\n', '', 600)],
+    ['CRLF line ends and a byte order mark', quotedFebrl('\r\n', '\uFEFF', 600)],
   ])('cuts only between records, with quoted line breaks near the cuts (%s), the same cuts whatever the block read at a time', async (_, text) => {
     const path = writeIn(tempDir(), 'q.csv', text);
     const bytes = Buffer.from(text);
@@ -40,7 +40,8 @@ describe('csvCuts', () => {
       const { headerEnd, cuts } = await csvCuts(path, parts);
       expect(headerEnd).toBe(bytes.indexOf(0x0a) + 1);
       expect(cuts.length).toBe(parts - 1);
-      for (const blockBytes of [1, 5, 97, 4096]) expect(await csvCuts(path, parts, blockBytes)).toEqual({ headerEnd, cuts });
+      expect(cuts).toEqual([...new Set(cuts)].sort((a, b) => a - b));
+      for (const blockBytes of [3, 97, 4096]) expect(await csvCuts(path, parts, blockBytes)).toEqual({ headerEnd, cuts });
       // The parts' rows, each part read after the header, are the file's rows in order.
       const bounds = [headerEnd, ...cuts, bytes.length];
       const rows = bounds.slice(1).flatMap((end, k) => parsed(bytes.subarray(0, headerEnd).toString() + bytes.subarray(bounds[k], end).toString()).slice(1));
@@ -92,7 +93,7 @@ describe('a source with quoted line breaks, streamed into DuckDB in parts', () =
       expect(sql.table.flags).toEqual(inProcess.table.flags);
       expect(sql.identityIds).toEqual(inProcess.identityIds);
     }
-  }, 60_000);
+  }, 240_000);
 
   /** An error's class and where it says it is. */
   const located = (error: unknown) => {
@@ -118,5 +119,5 @@ describe('a source with quoted line breaks, streamed into DuckDB in parts', () =
       const sql = await linkInDuckDb({ settings, sources, model, threads, duckdb: { threads: 1 }, streamPartBytes: 20_000 }).catch((error: unknown) => error);
       expect(located(sql)).toEqual(located(inProcess));
     }
-  }, 60_000);
+  }, 240_000);
 });

@@ -8,8 +8,12 @@
  * probability: how many are true matches, (3) the true pairs blocking missed and
  * the wrong pairs at the threshold, by which fields of each record were
  * placeholders and by comparison pattern, (4) per multi-valued field the true
- * pairs that share a value only outside its first value column. Counts and level labels only: no
- * record value is printed.
+ * pairs that share a value only outside its first value column, (5) with a lower
+ * threshold, the candidate pairs scored between the two (those a lower threshold
+ * would link) by comparison pattern, with their share of true matches, and the
+ * candidate pairs by match probability once more, apart for pairs that compare
+ * no name, birth date or identifier. Counts and level labels only: no record
+ * value is printed.
  */
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -18,9 +22,10 @@ import { link, validateSettings, type LinkResult } from '@mpi/core';
 import { compileVectorizer } from '@mpi/scoring';
 import { truthByRow } from './truth.js';
 
-const [dir, thresholdArg] = process.argv.slice(2);
-if (dir === undefined) throw new Error('usage: calibration-audit <generated data set directory> [threshold]');
+const [dir, thresholdArg, lowerArg] = process.argv.slice(2);
+if (dir === undefined) throw new Error('usage: calibration-audit <generated data set directory> [threshold] [lower threshold]');
 const threshold = Number(thresholdArg ?? 0.5);
+const lower = lowerArg === undefined ? undefined : Number(lowerArg);
 /** Random different-person pairs behind the true u of each level. */
 const U_SAMPLE = 400_000;
 
@@ -113,28 +118,39 @@ comparisons.forEach((comparison, c) => {
 });
 
 const bins = [0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0001];
-const inBin = bins.map(() => ({ pairs: 0, matches: 0, probability: 0 }));
 const missedLinks: [number, number][] = [];
 const falseLinks: [number, number][] = [];
+const band: [number, number][] = [];
+const scored: [number, number, number][] = [];
 const candidates = new Set<number>();
 eachPair(result, (a, b, p) => {
   const match = same(a, b);
-  const bin = inBin[bins.findIndex((edge, i) => p >= edge && p < bins[i + 1])];
-  bin.pairs++;
-  bin.matches += match ? 1 : 0;
-  bin.probability += p;
   candidates.add(a * size + b);
   if (match && p < threshold) missedLinks.push([a, b]);
   if (!match && p >= threshold) falseLinks.push([a, b]);
+  if (lower !== undefined && p >= lower && p < threshold) band.push([a, b]);
+  scored.push([a, b, p]);
 });
 console.log('\ncandidate pairs by match probability: pairs, true matches, mean probability, share of true matches');
-inBin.forEach((bin, i) => {
-  if (bin.pairs > 0) console.log(`  [${bins[i].toFixed(2)}, ${Math.min(1, bins[i + 1]).toFixed(2)})  ${String(bin.pairs).padStart(7)}  ${String(bin.matches).padStart(6)}  ${(bin.probability / bin.pairs).toFixed(3)}  ${(bin.matches / bin.pairs).toFixed(3)}`);
-});
+printBins(scored);
 
 function eachPair(linked: LinkResult, visit: (a: number, b: number, probability: number) => void): void {
   linked.pairs.chunks.forEach(({ left, right }, chunk) => {
     for (let k = 0; k < left.length; k++) visit(left[k], right[k], 1 / (1 + 2 ** -linked.weights[chunk][k]));
+  });
+}
+
+/** Candidate pairs by match probability bin: pairs, true matches, mean probability, share of true matches. */
+function printBins(pairs: readonly [number, number, number][]): void {
+  const rows = bins.map(() => ({ pairs: 0, matches: 0, probability: 0 }));
+  for (const [a, b, p] of pairs) {
+    const bin = rows[bins.findIndex((edge, i) => p >= edge && p < bins[i + 1])];
+    bin.pairs++;
+    bin.matches += same(a, b) ? 1 : 0;
+    bin.probability += p;
+  }
+  rows.forEach((bin, i) => {
+    if (bin.pairs > 0) console.log(`  [${bins[i].toFixed(2)}, ${Math.min(1, bins[i + 1]).toFixed(2)})  ${String(bin.pairs).padStart(7)}  ${String(bin.matches).padStart(6)}  ${(bin.probability / bin.pairs).toFixed(3)}  ${(bin.matches / bin.pairs).toFixed(3)}`);
   });
 }
 
@@ -179,3 +195,22 @@ for (const [field, further] of table.valueColumns) {
 tally('true pairs blocking missed', truePairs.filter(([a, b]) => !candidates.has(Math.min(a, b) * size + Math.max(a, b))), true);
 tally(`false links (different people scored >= ${threshold})`, falseLinks, true);
 tally(`missed links (true candidate pairs scored < ${threshold})`, missedLinks, true);
+
+if (lower !== undefined) {
+  console.log(`\ncandidate pairs scored in [${lower}, ${threshold}) by comparison pattern: pairs, true matches`);
+  const byPattern = new Map<string, [number, number]>();
+  for (const [a, b] of band) {
+    const key = `${comparesNoIdentifyingField(a, b) ? 'alone ' : ''}${pattern(a, b)}`;
+    const row = byPattern.get(key) ?? [0, 0];
+    row[0]++;
+    row[1] += same(a, b) ? 1 : 0;
+    byPattern.set(key, row);
+  }
+  const matches = band.filter(([a, b]) => same(a, b)).length;
+  console.log(`  ${band.length} pairs, ${matches} true matches`);
+  for (const [key, [n, t]] of [...byPattern].sort((x, y) => y[1][0] - x[1][0]).slice(0, 20)) console.log(`  ${String(n).padStart(5)}  ${String(t).padStart(5)}  ${key}`);
+  console.log('\ncandidate pairs comparing no name, birth date or identifier, by match probability');
+  printBins(scored.filter(([a, b]) => comparesNoIdentifyingField(a, b)));
+  console.log('the other candidate pairs, by match probability');
+  printBins(scored.filter(([a, b]) => !comparesNoIdentifyingField(a, b)));
+}

@@ -125,6 +125,8 @@ export function streetNumberComparison(column: string): Comparison {
 export interface AddressLineComparisonOptions {
   /** The other address line of the record (line 2 for line 1, and back): lines are often entered in each other's place. */
   readonly otherLine?: string;
+  /** Term-frequency adjust the exact level (default true for the street address line, false for the second line). */
+  readonly tfAdjustment?: boolean;
 }
 
 /**
@@ -143,14 +145,15 @@ function linesSwapped(other: string | undefined): ComparisonLevel[] {
 }
 
 /**
- * Street address line: exact / Damerau-Levenshtein <= 1 / Jaro-Winkler >= 0.9 /
+ * Street address line: exact (term-frequency adjusted: an address more people
+ * live at is weaker evidence) / Damerau-Levenshtein <= 1 / Jaro-Winkler >= 0.9 /
  * token overlap >= 0.5 / swapped with the second line / swapped and misspelt /
  * like the second line of the other record / else (the swap levels only with
  * `otherLine`).
  */
 export function streetAddressComparison(column: string, opts: AddressLineComparisonOptions = {}): Comparison {
   return comparison(column, [
-    exact(),
+    exact(opts.tfAdjustment ?? true),
     // One slip (a letter, a lost space) apart from Jaro-Winkler alone: lines share
     // long common endings and beginnings ("street", "glen "), so different streets
     // reach Jaro-Winkler 0.9 too, and EM weighs them separately.
@@ -166,7 +169,7 @@ export function streetAddressComparison(column: string, opts: AddressLineCompari
  * levels, swapped with the first line when `otherLine` names it.
  */
 export function addressLine2Comparison(column: string, opts: AddressLineComparisonOptions = {}): Comparison {
-  return streetAddressComparison(column, opts);
+  return streetAddressComparison(column, { tfAdjustment: false, ...opts });
 }
 
 /** City or locality: exact (term-frequency adjusted) / Jaro-Winkler >= 0.9 / else. */
@@ -195,9 +198,9 @@ export function postcodeComparison(column: string): Comparison {
   ]);
 }
 
-/** Phone number (digits): exact / Damerau-Levenshtein <= 1 / else. */
+/** Phone number (digits): exact (term-frequency adjusted: a number more people share is weaker evidence) / Damerau-Levenshtein <= 1 / else. */
 export function phoneComparison(column: string): Comparison {
-  return comparison(column, [exact(), damerauLevenshtein(1)]);
+  return comparison(column, [exact(true), damerauLevenshtein(1)]);
 }
 
 /** E-mail address: exact / Damerau-Levenshtein <= 1 / else. */

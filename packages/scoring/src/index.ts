@@ -9,7 +9,14 @@ export { InvalidComparisonError } from './invalid-comparison-error.js';
 export { MpiError } from '@mpi/types';
 export { MAX_LEVELS, validateComparisons } from './validate-comparisons.js';
 export { compileVectorizer, CompiledVectorizer, unionValueSlots, vectorizePairs, type VectorizerOptions } from './vectorizer.js';
-export { frequenciesOfCounts, identifierFrequencies, identifierFrequenciesOfCounts, termFrequencies } from './term-frequencies.js';
+export {
+  frequenciesOfCounts,
+  householdFrequencies,
+  householdFrequenciesOfCounts,
+  identifierFrequencies,
+  identifierFrequenciesOfCounts,
+  termFrequencies,
+} from './term-frequencies.js';
 export { ComparisonPool, type ComparisonPoolOptions } from './pool.js';
 export * from './comparison-library.js';
 export * from './model/index.js';

@@ -51,7 +51,10 @@ describe('comparison library', () => {
     expect(cityComparison('c').levels[1].tfAdjustment).toBe(true);
     // Birth dates too since issue 19 (counted per person: a spike such as 1 January is weaker evidence).
     expect(birthDateComparison('d').levels[1].tfAdjustment).toBe(true);
-    expect(phoneComparison('p').levels[1].tfAdjustment).toBeFalsy();
+    // Phone and street address too: a number or address more people share is weaker evidence (householdFrequencies).
+    expect(phoneComparison('p').levels[1].tfAdjustment).toBe(true);
+    expect(streetAddressComparison('s').levels[1].tfAdjustment).toBe(true);
+    expect(addressLine2Comparison('l').levels[1].tfAdjustment).toBeFalsy();
     expect(exactComparison('x', { tfAdjustment: true }).levels[1].tfAdjustment).toBe(true);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileWeights, explainPair, scorePairs, withTermFrequencies, type FellegiSunterModel } from '../src/model/index.js';
 import { birthDateComparison, familyNameComparison, givenNameComparison, identifierComparison } from '../src/comparison-library.js';
-import { identifierFrequencies, termFrequencies } from '../src/term-frequencies.js';
+import { householdFrequencies, identifierFrequencies, termFrequencies } from '../src/term-frequencies.js';
 import type { ComparisonLevel, EncodedColumn } from '../src/types.js';
 
 const column = (dictionary: string[], values: string[]): EncodedColumn => ({ dictionary, ids: Uint32Array.from(values, (v) => dictionary.indexOf(v)) });
@@ -51,6 +51,42 @@ describe('identifier frequencies: the chance that a different person holds the v
   it('no value shared at all: counted as one shared pair', () => {
     const unique = column(['', 'a', 'b', 'c', 'd'], ['a', 'b', 'c', 'd']);
     expect([...identifierFrequencies(unique)].slice(1)).toEqual([2 / 12, 2 / 12, 2 / 12, 2 / 12]);
+  });
+});
+
+describe('household frequencies: the chance that a different person holds the address or phone', () => {
+  // Addresses: a lives alone (two records), b is a household of two, c of four; people told apart by birth date.
+  const street = column(['', 'a', 'b', 'c'], ['a', 'a', 'b', 'b', 'c', 'c', 'c', 'c']);
+  const born = column(
+    ['', '1950', '1952', '1980', '1960', '1962', '1990', '1992'],
+    ['1950', '1950', '1952', '1980', '1960', '1962', '1990', '1992'],
+  );
+  // 7 people hold an address: each value's other people among the 6 other holders.
+  const tf = householdFrequencies(street, born);
+
+  it('a household of n people: n - 1 other people among the other holders, (n - 1) / (N - 1)', () => {
+    expect(tf[2]).toBeCloseTo(1 / 6, 12);
+    expect(tf[3]).toBeCloseTo(3 / 6, 12);
+  });
+
+  it('an address one person holds, however many records: half a person, rarer than any shared one', () => {
+    expect(tf[1]).toBeCloseTo(0.5 / 6, 12);
+    expect(tf[1]).toBeLessThan(tf[2]);
+  });
+
+  it("an address one person holds where few are shared: the field's own rate of sharing when rarer than half a person", () => {
+    // Six people alone at six phones, two sharing a seventh: one shared pair among 8 x 7 / 2.
+    const phone = column(['', 'a', 'b', 'c', 'd', 'e', 'f', 'g'], ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'g']);
+    const people = column(['', '1', '2', '3', '4', '5', '6', '7', '8'], ['1', '2', '3', '4', '5', '6', '7', '8']);
+    const rare = householdFrequencies(phone, people);
+    expect(rare[1]).toBeCloseTo(2 / (8 * 7), 12);
+    expect(rare[7]).toBeCloseTo(1 / 7, 12);
+  });
+
+  it("a household of four is three times as common a coincidence as one of two, not twice as record-linkage's n / N says", () => {
+    const counted = termFrequencies(street, born);
+    expect(counted[3] / counted[2]).toBeCloseTo(2, 12);
+    expect(tf[3] / tf[2]).toBeCloseTo(3, 12);
   });
 });
 

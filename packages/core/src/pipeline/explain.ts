@@ -1,7 +1,11 @@
 import {
   compileVectorizer,
   explainPair,
+  frequenciesOfCounts,
+  householdFrequencies,
+  householdFrequenciesOfCounts,
   identifierFrequencies,
+  identifierFrequenciesOfCounts,
   termFrequencies,
   type Comparison,
   type CompiledWeights,
@@ -25,15 +29,39 @@ export function holdsOneValueAPerson(fieldKinds: ReadonlyMap<string, FieldKind>,
   return kind !== undefined && ONE_VALUE_A_PERSON.has(kind) && !comparison.valueColumns?.length;
 }
 
+/** Kinds whose value a household shares: agreeing on it is chance in proportion to the other people at the value (householdFrequencies). */
+const ONE_VALUE_A_HOUSEHOLD: ReadonlySet<FieldKind> = new Set(['street_address', 'phone']);
+
+/** Whether a comparison's term frequencies are householdFrequencies (an address or phone, single- or multi-valued). */
+export function holdsOneValueAHousehold(fieldKinds: ReadonlyMap<string, FieldKind>, comparison: Comparison): boolean {
+  const kind = fieldKinds.get(comparison.column);
+  return kind !== undefined && ONE_VALUE_A_HOUSEHOLD.has(kind);
+}
+
+/** The frequencies of a comparison's values from their counts (per person or per record), by its field's kind; in place. */
+export function frequenciesOfKind(fieldKinds: ReadonlyMap<string, FieldKind>, comparison: Comparison, counts: Float64Array): Float64Array {
+  if (holdsOneValueAPerson(fieldKinds, comparison)) return identifierFrequenciesOfCounts(counts);
+  if (holdsOneValueAHousehold(fieldKinds, comparison)) return householdFrequenciesOfCounts(counts);
+  return frequenciesOfCounts(counts);
+}
+
+/** termFrequencies, identifierFrequencies or householdFrequencies of a column, by the comparison's field kind (see frequenciesOfKind). */
+function frequenciesOf(fieldKinds: ReadonlyMap<string, FieldKind>, comparison: Comparison, column: EncodedColumn, partner: EncodedColumn | undefined): Float64Array {
+  if (holdsOneValueAPerson(fieldKinds, comparison)) return identifierFrequencies(column, partner);
+  if (holdsOneValueAHousehold(fieldKinds, comparison)) return householdFrequencies(column, partner);
+  return termFrequencies(column, partner);
+}
+
 /**
  * The frequency a value absent from `table` counts as when scored against the
  * term frequencies `tf` of the comparison (an index scoring a new record): a
- * value of one person (national id) is one more holder without a namesake, the
- * rate identifierFrequencies gives such a value (its smallest); any other value
- * is as rare as one record of the table.
+ * value of one person (national id) or of one household (address, phone) is one
+ * more holder without a namesake, the rate identifierFrequencies or
+ * householdFrequencies gives such a value (its smallest); any other value is as
+ * rare as one record of the table.
  */
 export function unseenValueFrequency(table: RecordTable, comparison: Comparison, tf: Float64Array): number {
-  if (holdsOneValueAPerson(table.fieldKinds, comparison)) {
+  if (holdsOneValueAPerson(table.fieldKinds, comparison) || holdsOneValueAHousehold(table.fieldKinds, comparison)) {
     let least = Infinity;
     for (let id = 1; id < tf.length; id++) if (tf[id] > 0 && tf[id] < least) least = tf[id];
     if (least < Infinity) return least;
@@ -57,7 +85,7 @@ export function termFrequencyInputs(table: RecordTable, comparisons: readonly Co
     const partnerName = demographicPartner(comparison.column, table.columns);
     const partner = partnerName === undefined ? undefined : table.columns[partnerName];
     if (!comparison.valueColumns?.length) {
-      return { ids: column.ids, tf: holdsOneValueAPerson(table.fieldKinds, comparison) ? identifierFrequencies(column, partner) : termFrequencies(column, partner) };
+      return { ids: column.ids, tf: frequenciesOf(table.fieldKinds, comparison, column, partner) };
     }
     return multiValuedFrequencies(table, comparison, partner);
   });
@@ -78,7 +106,7 @@ function multiValuedFrequencies(table: RecordTable, comparison: Comparison, part
   // Every value column's records as one column; a person is told apart by the same partner value on each.
   const people = partner && { dictionary: partner.dictionary, ids: new Uint32Array(size * slots.length) };
   if (people) for (let s = 0; s < slots.length; s++) people.ids.set(partner!.ids, s * size);
-  return { ids: slots[0], tf: termFrequencies({ dictionary, ids }, people), slots: slots.slice(1) };
+  return { ids: slots[0], tf: frequenciesOf(table.fieldKinds, comparison, { dictionary, ids }, people), slots: slots.slice(1) };
 }
 
 /**

@@ -1,8 +1,8 @@
 // Step 6 of the streamed read: term frequencies counted in SQL as
 // termFrequencyInputs counts them in process, divided by frequenciesOfCounts.
 import { appendColumns } from '@mpi/sql';
-import { frequenciesOfCounts, identifierFrequenciesOfCounts, type Comparison } from '@mpi/scoring';
-import { holdsOneValueAPerson } from '../explain.js';
+import type { Comparison } from '@mpi/scoring';
+import { frequenciesOfKind } from '../explain.js';
 import { demographicPartner } from '../../read/placeholder-values.js';
 import type { StagedRecords } from './stage.js';
 import { eachChunk, numberOf, type Connection } from './sql.js';
@@ -14,8 +14,8 @@ import { eachChunk, numberOf, type Connection } from './sql.js';
  * (distinct live partner values: the birth date, or the given name for the
  * birth date; at least 1), or per record without a partner field, over every
  * value column in one count (a value held in the second column is as common
- * as in the first), as termFrequencyInputs does (identifierFrequencies for a
- * field of one value a person). Returns which comparisons have one.
+ * as in the first), as termFrequencyInputs does (frequenciesOfKind: identifier or household
+ * frequencies by the field's kind). Returns which comparisons have one.
  */
 export async function termFrequenciesInSql(connection: Connection, staged: StagedRecords, comparisons: readonly Comparison[]): Promise<boolean[]> {
   const k = new Map(staged.columns.map((column, i) => [column, i]));
@@ -36,7 +36,7 @@ export async function termFrequenciesInSql(connection: Connection, staged: Stage
     await eachChunk(connection, 'SELECT key, n FROM tf_counts', ([key, n]) => {
       for (let j = 0; j < key.length; j++) counts[key[j] as number] = Number(n[j]);
     });
-    const tf = holdsOneValueAPerson(staged.fieldKinds, comparison) ? identifierFrequenciesOfCounts(counts) : frequenciesOfCounts(counts);
+    const tf = frequenciesOfKind(staged.fieldKinds, comparison, counts);
     await connection.run('CREATE OR REPLACE TEMP TABLE tf_values (key UINTEGER, tf DOUBLE)');
     const appender = await connection.createAppender('tf_values');
     appendColumns(appender, tf.length - 1, (cell, row) => (cell === 0 ? row + 1 : tf[row + 1]));

@@ -53,8 +53,11 @@ export { fhirColumnSpec } from './read/fhir/fhir-settings.js';
 
 // The trained model run as SQL in embedded DuckDB (the plan and dialects live in @mpi/sql).
 export { chooseBlockingRules, type ChosenRules } from './pipeline/block.js';
-export { linkInDuckDb, type LinkedRecords, type SqlLinkOptions, type SqlLinkResult } from './pipeline/link-sql.js';
+export { linkInDuckDb, type LinkedCounts, type LinkedRecords, type RecordsInDuckDb, type SqlLinkOptions, type SqlLinkResult, type SqlLinkSummary } from './pipeline/link-sql.js';
 export { stagePairBatches, type PairBatch } from './output/write-results.js';
+// The outputs of a DuckDB link written by DuckDB (linkInDuckDb's `outputs`), staged for publishAll.
+export { stageGroupsInDuckDb, stagePairsInDuckDb } from './output/duckdb-outputs.js';
+export { publishAll, stageFileAt, type AtomicFile } from './output/atomic-file.js';
 export { readRecords } from './pipeline/read.js';
 export { planFor, type PlannedRecords } from './pipeline/link-sql.js';
 export { writeSqlJob, type SqlJobFiles } from './output/sql-job.js';

@@ -5,14 +5,12 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { formatModelReport, serializeModel, type FellegiSunterModel } from '@mpi/scoring';
 import type { DialectName, DuckDbOptions } from '@mpi/sql';
 import { MpiError } from '../errors.js';
-import { linkInDuckDb, type LinkedRecords } from '../pipeline/link-sql.js';
+import { linkInDuckDb, type RecordsInDuckDb, type SqlLinkSummary } from '../pipeline/link-sql.js';
 import type { ProgressEvent } from '../pipeline/types.js';
 import type { SourceInput } from '../read/source-input.js';
 import type { Settings } from '../settings/settings.js';
 import { writeSqlJob } from '../output/sql-job.js';
-import { stageGroupsCsv, stagePairBatches, type PairBatch } from '../output/write-results.js';
-import { thresholdWeight } from '../cluster/cluster.js';
-import { DEFAULTS } from '../settings/settings.js';
+import { stageGroupsInDuckDb, stagePairsInDuckDb } from '../output/duckdb-outputs.js';
 import { publishAll, stageFile, type AtomicFile } from '../output/atomic-file.js';
 
 /** The engines `mpi link` runs on. */
@@ -94,23 +92,19 @@ export async function linkOnEngine(
   // The groups file, the pairs file and the trained model appear together or not at all.
   const staged: AtomicFile[] = [];
   const spreadsheetSafe = Boolean(opts.spreadsheetSafe);
-  let result: Awaited<ReturnType<typeof linkInDuckDb>>;
+  let result: SqlLinkSummary;
   try {
-    // The pairs are read from DuckDB in batches while it is open (stagePairBatches), the links or with --all-pairs every scored pair.
-    const withScoredPairs =
-      opts.pairs === undefined
-        ? undefined
-        : async (pairs: (minWeight: number) => AsyncIterable<PairBatch>, records: LinkedRecords) => {
-            const minProbability = opts.allPairs ? 0 : (settings.threshold ?? DEFAULTS.threshold);
-            staged.push((await stagePairBatches(records, pairs(thresholdWeight(minProbability)), opts.pairs!, { minProbability, spreadsheetSafe, label: '--pairs' })).file);
-          };
+    // DuckDB writes the groups file and the pairs (the links, or with --all-pairs every scored pair) from its own tables before it closes.
+    const outputs = async (records: RecordsInDuckDb) => {
+      staged.push(await stageGroupsInDuckDb(records, opts.out!, { spreadsheetSafe, label: '--out' }));
+      if (opts.pairs !== undefined) staged.push(await stagePairsInDuckDb(records, opts.pairs, { minProbability: opts.allPairs ? 0 : undefined, spreadsheetSafe, label: '--pairs' }));
+    };
     try {
-      result = await linkInDuckDb({ settings, sources, model, onProgress, threads: opts.threads, duckdb: spill === undefined ? duckdb : { ...duckdb, tempDirectory: spill }, withScoredPairs });
+      result = await linkInDuckDb({ settings, sources, model, onProgress, threads: opts.threads, duckdb: spill === undefined ? duckdb : { ...duckdb, tempDirectory: spill }, outputs });
     } finally {
       if (spill !== undefined) rmSync(spill, { recursive: true, force: true });
     }
     for (const warning of result.table.warnings) process.stderr.write(`mpi: warning: ${warning.message}\n`);
-    staged.unshift(await stageGroupsCsv(result, opts.out!, { spreadsheetSafe, label: '--out' }));
     if (opts.modelOut !== undefined) {
       const json = serializeModel(result.model);
       staged.push(await stageFile(opts.modelOut, '--model-out', (file) => file.write(json)));
@@ -134,6 +128,6 @@ export async function linkOnEngine(
   process.stdout.write(
     opts.json
       ? JSON.stringify(summary, null, 2) + '\n'
-      : `${summary.records} records, ${summary.candidatePairs} candidate pairs, ${summary.groups} identity groups (DuckDB; read ${result.seconds.read.toFixed(1)} s, load ${result.seconds.load.toFixed(1)} s, SQL ${result.seconds.sql.toFixed(1)} s)\n`,
+      : `${summary.records} records, ${summary.candidatePairs} candidate pairs, ${summary.groups} identity groups (DuckDB; read ${result.seconds.read.toFixed(1)} s, load ${result.seconds.load.toFixed(1)} s, SQL ${result.seconds.sql.toFixed(1)} s, files ${result.seconds.write.toFixed(1)} s)\n`,
   );
 }

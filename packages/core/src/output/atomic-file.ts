@@ -70,6 +70,8 @@ export class AtomicFile {
   readonly temporary: string;
   private readonly label: string;
   private fd: number | undefined;
+  /** The permissions of the file replaced, kept when another writer fills the temporary file by its path. */
+  private readonly previousMode: number | undefined;
 
   /**
    * Creates the temporary file (named `.<target name>.<pid>-<random>.tmp` beside
@@ -83,11 +85,11 @@ export class AtomicFile {
     this.target = resolveTarget(target);
     this.temporary = join(dirname(this.target), `.${basename(this.target)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
     live.add(this.temporary);
+    this.previousMode = modeOf(this.target);
     try {
       this.fd = openSync(this.temporary, 'wx', 0o666);
       // Replacing a file keeps its permissions (a 0600 file of patient ids must not become world-readable).
-      const previousMode = modeOf(this.target);
-      if (previousMode !== undefined) fchmodSync(this.fd, previousMode);
+      if (this.previousMode !== undefined) fchmodSync(this.fd, this.previousMode);
     } catch (error) {
       this.discard();
       throw this.failure(error);
@@ -112,6 +114,34 @@ export class AtomicFile {
       await fsyncAsync(fd);
       this.fd = undefined;
       await closeAsync(fd);
+    } catch (error) {
+      throw this.failure(error);
+    }
+  }
+
+  /**
+   * Hands the temporary file to another writer (DuckDB's COPY) by its path:
+   * our descriptor is closed; finishWritten() then flushes what it wrote. The
+   * file stays registered, so an interruption still removes it.
+   */
+  handOver(): string {
+    const fd = this.open();
+    this.fd = undefined;
+    closeSync(fd);
+    return this.temporary;
+  }
+
+  /** After handOver(): the permissions kept (the writer may have made the file anew) and the content flushed to the disk. */
+  async finishWritten(): Promise<void> {
+    if (this.fd !== undefined) throw new Error('AtomicFile: finishWritten() before handOver()');
+    try {
+      const fd = openSync(this.temporary, 'r+');
+      try {
+        if (this.previousMode !== undefined) fchmodSync(fd, this.previousMode);
+        await fsyncAsync(fd);
+      } finally {
+        closeSync(fd);
+      }
     } catch (error) {
       throw this.failure(error);
     }
@@ -194,6 +224,23 @@ export async function stageFile(target: string, label: string, fill: (file: Atom
   try {
     await fill(file);
     await file.finish();
+    return file;
+  } catch (error) {
+    file.discard();
+    throw error;
+  }
+}
+
+/**
+ * As stageFile, for a file another writer fills by its path (DuckDB writes the
+ * outputs of a DuckDB link): `fill` gets the temporary file's path; on any
+ * failure the temporary file is removed and the target left as it was.
+ */
+export async function stageFileAt(target: string, label: string, fill: (temporaryPath: string) => Promise<void>): Promise<AtomicFile> {
+  const file = new AtomicFile(target, label);
+  try {
+    await fill(file.handOver());
+    await file.finishWritten();
     return file;
   } catch (error) {
     file.discard();

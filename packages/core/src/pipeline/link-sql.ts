@@ -15,6 +15,7 @@ import { readRecords } from './read.js';
 import { loadStaged } from './streamed/load.js';
 import { dropStaged, recordsOf, streamRecords, type StreamedRecords } from './streamed/prepare.js';
 import { emptyTable } from './streamed/rule-counts.js';
+import { identitiesInDuckDb, sourceOfRows } from './identities-in-duckdb.js';
 import { estimateUInSql } from './streamed/training.js';
 import type { LinkOptions } from './types.js';
 
@@ -31,28 +32,67 @@ export interface SqlLinkOptions extends Omit<LinkOptions, 'model'> {
   readonly withScoredPairs?: (pairs: (minWeight: number) => AsyncIterable<ScoredPairRows>, records: LinkedRecords) => Promise<void>;
   /** CSV bytes per part of the streamed read (default STREAM_PART_BYTES; tests lower it to read small files in several parts). */
   readonly streamPartBytes?: number;
+  /**
+   * Writes the outputs from DuckDB, before it closes: given, who each record
+   * is (source, record id) stays in DuckDB and linkInDuckDb returns a
+   * {@link SqlLinkSummary} (no record ids, no identity ids in memory); see
+   * {@link RecordsInDuckDb} for the tables it is called with. Not with `withScoredPairs`.
+   */
+  readonly outputs?: (records: RecordsInDuckDb) => Promise<void>;
 }
+
+/** The records as a run in DuckDB counts them: how many, the sources, and what the read flagged and warned of. */
+export type LinkedCounts = Pick<RecordTable, 'size' | 'sources' | 'flags' | 'warnings'>;
 
 /**
  * The records as the outputs need them: which source, row and record id each
  * row is, not what it holds (the values live in DuckDB only).
  */
-export type LinkedRecords = Pick<RecordTable, 'size' | 'sources' | 'source' | 'recordIds' | 'rows' | 'flags' | 'warnings'>;
+export type LinkedRecords = LinkedCounts & Pick<RecordTable, 'source' | 'recordIds' | 'rows'>;
 
-/** What a run in DuckDB gives: the records, their identity groups, and the run's figures. */
-export interface SqlLinkResult {
-  readonly table: LinkedRecords;
+/**
+ * What the `outputs` of {@link SqlLinkOptions} are written from, while DuckDB is
+ * open: its tables `who` ("row", "source", src_row, record_id: each record in
+ * canonical order), `source_names` ("source", name), `identity_groups` ("row",
+ * grp) and `identity_ids` (grp, identity_id: as link() names the groups), and
+ * `scored_pairs` (left_row, right_row, rule, match_weight).
+ */
+export interface RecordsInDuckDb {
+  readonly executor: DuckDbExecutor;
+  readonly records: LinkedCounts;
+  /** The link threshold as a match probability (what the pairs file keeps by default). */
+  readonly threshold: number;
+}
+
+/**
+ * What a run in DuckDB gives when its outputs are written from DuckDB (the
+ * `outputs` option): the record counts, the identity groups (the clustering:
+ * typed arrays, about 12 bytes a record), and the run's figures. Who each
+ * record is and the identity ids are not read into memory: 50M records' ids
+ * would take about 4.5 GB of our process.
+ */
+export interface SqlLinkSummary {
+  readonly table: LinkedCounts;
   readonly plan: LinkagePlan;
   /** The model applied: the one given, or the one trained. */
   readonly model: FellegiSunterModel;
   readonly clustering: Clustering;
-  /** Identity id of each group, by group index (as link() names them). */
-  readonly identityIds: string[];
   readonly run: SqlRunSummary;
   /** Scored pairs inside the components the average-linkage split clustered again. */
   readonly troubledPairs: number;
-  /** Seconds: reading into DuckDB (with the placeholders, rule counts and term frequencies counted there), making the records table the plan reads, the SQL job (training included), the average-linkage split. */
-  readonly seconds: { read: number; load: number; sql: number; cluster: number };
+  /** Seconds: reading into DuckDB (with the placeholders, rule counts and term frequencies counted there), making the records table the plan reads, the SQL job (training included), the average-linkage split, the outputs written by DuckDB (0 without `outputs`). */
+  readonly seconds: { read: number; load: number; sql: number; cluster: number; write: number };
+}
+
+/**
+ * What a run in DuckDB gives without the `outputs` option: the summary, with
+ * who each record is and the identity ids read into memory (about 90 MiB per
+ * million records), for writeGroupsCsv and callers that look records up.
+ */
+export interface SqlLinkResult extends SqlLinkSummary {
+  readonly table: LinkedRecords;
+  /** Identity id of each group, by group index (as link() names them). */
+  readonly identityIds: string[];
 }
 
 /** The records read and normalized, the blocking rules chosen for them, and how to plan a model for them. */
@@ -113,9 +153,13 @@ function tfBySlot(table: RecordTable, comparison: Comparison, input: TermFrequen
  * model, it is trained on the counts SQL returns (see trainInSql); the
  * components holding a pair scored below the threshold are split by the same
  * average linkage as link(). Same groups and ids as link() with the same model
- * (test/sql-parity.test.ts).
+ * (test/sql-parity.test.ts). With `outputs`, the outputs are written from
+ * DuckDB's tables and who each record is never comes into our process.
  */
-export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResult> {
+export async function linkInDuckDb(options: SqlLinkOptions & { readonly outputs: (records: RecordsInDuckDb) => Promise<void> }): Promise<SqlLinkSummary>;
+export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResult>;
+export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkSummary | SqlLinkResult> {
+  if (options.outputs !== undefined && options.withScoredPairs !== undefined) throw new RangeError('linkInDuckDb: outputs and withScoredPairs are two ways of writing the pairs; give one');
   const clock = performance.now();
   const settings = validateSettings(options.settings, { sources: options.sources.map((source) => source.name) });
   const mode = settings.mode ?? DEFAULTS.mode;
@@ -126,14 +170,16 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResu
   try {
     const writer = await executor.connect();
     let streamed: StreamedRecords;
-    let records: LinkedRecords;
+    let records: Known;
     let read: number;
     let given = options.model;
     const planOf = (model: FellegiSunterModel) => buildLinkagePlan({ model, rules: streamed.choice.rules, mode, threshold, thresholdWeight: thresholdWeight(threshold), clustering: method });
     try {
       streamed = await streamRecords(executor, writer, { sources: options.sources, settings, mode, clusteringMethod: method, model: given, stage: { partBytes: options.streamPartBytes, threads: options.threads } });
       const { staged } = streamed;
-      records = { size: staged.size, sources: staged.sources, ...(await recordsOf(executor.connection, staged)), flags: staged.flags, warnings: staged.warnings };
+      // With outputs written by DuckDB who each record is stays there (the trainer's u sample reads each row's source alone).
+      const who = options.outputs === undefined ? await recordsOf(executor.connection, staged) : {};
+      records = { size: staged.size, sources: staged.sources, ...who, flags: staged.flags, warnings: staged.warnings };
       progress({ stage: 'read', done: staged.size, total: staged.size });
       read = performance.now();
       await loadStaged(executor, writer, staged, planOf(given ?? untrainedModel(streamed.comparisons)));
@@ -156,7 +202,7 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResu
         table: { ...empty, fieldKinds: staged.fieldKinds },
         columns: staged.columns,
         size: staged.size,
-        estimateU: (sampleSize) => estimateUInSql(executor.connection, staged, records.source, comparisons, { mode, sampleSize, seed: settings.seed ?? DEFAULTS.seed }),
+        estimateU: async (sampleSize) => estimateUInSql(executor.connection, staged, records.source ?? (await sourceOfRows(executor.connection, staged.size)), comparisons, { mode, sampleSize, seed: settings.seed ?? DEFAULTS.seed }),
       });
       await dropStaged(executor.connection, staged, comparisons.length);
       // Training left the candidate pairs scored with the model: links and components from them.
@@ -167,38 +213,41 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResu
       loaded = performance.now();
       run = await executor.run(planOf(given), { release: true });
     }
-    return await finish(options, executor, { records, plan: planOf(given), model: given, run, clock, read, loaded });
+    return await finish(options, executor, { records, plan: planOf(given), model: given, threshold, run, clock, read, loaded });
   } finally {
     executor.close();
   }
 }
 
-/** The last steps of a DuckDB link, once the pairs are scored: components, the pairs file, the split, groups and ids. */
+/** What a run knows of the records: the counts, and who each record is unless that stays in DuckDB. */
+type Known = LinkedCounts & Partial<LinkedRecords>;
+
+/** The last steps of a DuckDB link, once the pairs are scored: components, the split, groups and ids, and the outputs. */
 async function finish(
   options: SqlLinkOptions,
   executor: DuckDbExecutor,
-  done: { records: LinkedRecords; plan: LinkagePlan; model: FellegiSunterModel; run: SqlRunSummary; clock: number; read: number; loaded: number },
-): Promise<SqlLinkResult> {
-  const { records, plan, model, run, clock, read, loaded } = done;
+  done: { records: Known; plan: LinkagePlan; model: FellegiSunterModel; threshold: number; run: SqlRunSummary; clock: number; read: number; loaded: number },
+): Promise<SqlLinkSummary | SqlLinkResult> {
+  const { records, plan, model, threshold, run, clock, read, loaded } = done;
   const progress = options.onProgress ?? (() => {});
   progress({ stage: 'score', done: run.pairCount, total: run.pairCount });
   const labels = await executor.componentLabels(records.size);
   const troubled = await executor.pairs('troubled_pairs');
-  if (options.withScoredPairs) await options.withScoredPairs((minWeight) => executor.scoredPairBatches(minWeight), records);
+  if (options.withScoredPairs) await options.withScoredPairs((minWeight) => executor.scoredPairBatches(minWeight), records as LinkedRecords);
   const ran = performance.now();
   const clustering = numberGroups(records.size, splitTroubled(labels, troubled, plan.thresholdWeight));
   progress({ stage: 'cluster', done: records.size, total: records.size });
   const end = performance.now();
-  return {
-    table: records,
-    plan,
-    model,
-    clustering,
-    identityIds: identityIdsOf(records, clustering),
-    run,
-    troubledPairs: troubled.left.length,
-    seconds: { read: (read - clock) / 1000, load: (loaded - read) / 1000, sql: (ran - loaded) / 1000, cluster: (end - ran) / 1000 },
-  };
+  const table: LinkedCounts = { size: records.size, sources: records.sources, flags: records.flags, warnings: records.warnings };
+  if (options.outputs !== undefined) {
+    await identitiesInDuckDb(executor, records.sources, clustering);
+    await options.outputs({ executor, records: table, threshold });
+  }
+  const written = performance.now();
+  const seconds = { read: (read - clock) / 1000, load: (loaded - read) / 1000, sql: (ran - loaded) / 1000, cluster: (end - ran) / 1000, write: (written - end) / 1000 };
+  const summary: SqlLinkSummary = { table, plan, model, clustering, run, troubledPairs: troubled.left.length, seconds };
+  if (options.outputs !== undefined) return summary;
+  return { ...summary, table: records as LinkedRecords, identityIds: identityIdsOf(records as LinkedRecords, clustering) };
 }
 
 /** The records read and normalized, the plan of a model for them, and each comparison's term frequencies. */

@@ -11,6 +11,7 @@ import { valueFeature, valueKey } from '../record-features.js';
 import { comparisonBlockSql, pairCountsBlockSql, renderJob, scoredBlockSql, trainingCountsOfPairCountsSql, type PairBlock, type SqlStatement, type TrainingCountsOptions } from '../render-sql.js';
 import { readColumns, type ExportColumn, type ExportFile } from '../cluster-exports.js';
 import { pairBlocks, recordsPerBlock } from './pair-blocks.js';
+import { sqlString } from './csv-lines.js';
 
 /** Options of the embedded DuckDB engine. */
 export interface DuckDbOptions {
@@ -412,6 +413,26 @@ export class DuckDbExecutor {
       for (let i = 0; i < rows.length; i++) labels[rows[i] as number] = values[i] as number;
     });
     return labels;
+  }
+
+  /**
+   * Writes a query's lines to `path` as they are: the query gives one VARCHAR
+   * column, each value a whole line (composed in SQL, see csv-lines.ts), in
+   * the query's ORDER BY; DuckDB writes them unquoted, one per line, without a
+   * header, into the file itself (no temporary file of its own: the caller's
+   * path is the temporary one) and uncompressed whatever the name ends with.
+   * Insertion order is kept while it writes, so the file follows the ORDER BY.
+   */
+  async writeLines(step: string, query: string, path: string): Promise<void> {
+    const c = this.connection;
+    await c.run('SET preserve_insertion_order = true');
+    try {
+      await c.run(`COPY (${query}) TO ${sqlString(path)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', COMPRESSION 'none', USE_TMP_FILE false)`);
+    } catch (error) {
+      throw new SqlEngineError(step, error);
+    } finally {
+      await c.run('SET preserve_insertion_order = false');
+    }
   }
 
   /** Writes the loaded `records` table (values, precomputed features and keys, term frequencies) as a Parquet file. */

@@ -80,9 +80,9 @@ export async function recordsOf(connection: Connection, staged: StagedRecords): 
   return { source, rows, recordIds };
 }
 
-/** Drops what the streamed read made once `records` holds what the plan reads. */
+/** Drops what the streamed read made once `records` holds what the plan reads; `who` stays (the outputs are written from it). */
 export async function dropStaged(connection: Connection, staged: StagedRecords, comparisons: number): Promise<void> {
-  for (const table of ['rid', 'who', ...staged.columns.map((_, k) => `dictv_${k}`), ...Array.from({ length: comparisons }, (_, c) => `tf_${c}`)]) {
+  for (const table of ['rid', ...staged.columns.map((_, k) => `dictv_${k}`), ...Array.from({ length: comparisons }, (_, c) => `tf_${c}`)]) {
     await connection.run(`DROP TABLE IF EXISTS ${table}`);
   }
 }

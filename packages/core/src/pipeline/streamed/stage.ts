@@ -115,8 +115,10 @@ export async function stageRecords(connection: Connection, inputs: readonly Sour
   const { fieldKinds, valueColumns, tableColumns, columnKinds } = tableLayout(settings, sorted);
   const failOnInvalid = (settings.invalidValues ?? DEFAULTS.invalidValues) === 'error';
   const columnIndex = new Map(tableColumns.map((column, k) => [column, k]));
-  const values = tableColumns.map((_, k) => `v${k}`);
-  await connection.run(`CREATE OR REPLACE TABLE staged ("source" USMALLINT, src_row UINTEGER, record_id VARCHAR${values.map((v) => `, ${v} VARCHAR`).join('')})`);
+  const keys = tableColumns.map((_, k) => `k${k}`);
+  await connection.run(`CREATE OR REPLACE TABLE staged ("source" USMALLINT, src_row UINTEGER, record_id VARCHAR${keys.map((key) => `, ${key} UINTEGER`).join('')})`);
+  for (const k of tableColumns.keys()) await connection.run(`CREATE OR REPLACE TABLE part_values_${k} ("key" UINTEGER, "value" VARCHAR)`);
+  const keyOffsets = new Array<number>(tableColumns.length).fill(0);
   const flags: ValueFlag[] = [];
   const warnings: ColumnWarning[] = [];
   const perSource: number[] = [];
@@ -136,7 +138,7 @@ export async function stageRecords(connection: Connection, inputs: readonly Sour
         if (p > 0) await readSourceColumns(input, settings, { ...ranges[p]!, start: 0 });
         throw error;
       }
-      await appendPart(connection, s, part, tableColumns.length, columnIndex);
+      await appendPart(connection, s, part, keyOffsets, columnIndex);
       offset += part.recordIds.length;
       skeletons.push(skeleton(part));
     }
@@ -155,25 +157,47 @@ export async function stageRecords(connection: Connection, inputs: readonly Sour
   await connection.run(`CREATE OR REPLACE TABLE canon AS SELECT CAST(row_number() OVER (ORDER BY "source", record_id) - 1 AS UINTEGER) AS "row", * FROM staged`);
   await connection.run('DROP TABLE staged');
   const distinct: number[] = [];
-  for (const [k, v] of values.entries()) {
-    // Numbered by first appearance in canonical order, as the in-process dictionaries are.
+  for (const [k, key] of keys.entries()) {
+    // Each part key's first row, then each value's: numbered by first appearance in canonical order, as the in-process dictionaries are.
     await connection.run(
-      `CREATE OR REPLACE TABLE dictv_${k} AS SELECT CAST(row_number() OVER (ORDER BY first) AS UINTEGER) AS id, "value" FROM (SELECT ${v} AS "value", min("row") AS first FROM canon WHERE ${v} IS NOT NULL GROUP BY ${v})`,
+      `CREATE OR REPLACE TEMP TABLE first_keys AS SELECT f."key", f.first, p."value" FROM (SELECT ${key} AS "key", min("row") AS first FROM canon WHERE ${key} IS NOT NULL GROUP BY ${key}) f JOIN part_values_${k} p USING ("key")`,
     );
+    await connection.run(`DROP TABLE part_values_${k}`);
+    await connection.run(
+      `CREATE OR REPLACE TABLE dictv_${k} AS SELECT CAST(row_number() OVER (ORDER BY first) AS UINTEGER) AS id, "value" FROM (SELECT "value", min(first) AS first FROM first_keys GROUP BY "value")`,
+    );
+    await connection.run(`CREATE OR REPLACE TEMP TABLE key_ids_${k} AS SELECT f."key", d.id FROM first_keys f JOIN dictv_${k} d USING ("value")`);
+    await connection.run('DROP TABLE first_keys');
     distinct.push(await numberOf(connection, `SELECT count(*) FROM dictv_${k}`));
   }
-  const ids = values.map((v, k) => `d${k}.id AS c${k}`);
-  const joins = values.map((v, k) => `LEFT JOIN dictv_${k} d${k} ON d${k}."value" = t.${v}`);
+  const ids = keys.map((_, k) => `d${k}.id AS c${k}`);
+  const joins = keys.map((key, k) => `LEFT JOIN key_ids_${k} d${k} ON d${k}."key" = t.${key}`);
   await connection.run(`CREATE OR REPLACE TABLE rid AS SELECT t."row", t."source"${ids.map((id) => `, ${id}`).join('')} FROM canon t ${joins.join(' ')}`);
+  for (const k of keys.keys()) await connection.run(`DROP TABLE key_ids_${k}`);
   await connection.run('CREATE OR REPLACE TABLE who AS SELECT "row", "source", src_row, record_id FROM canon');
   await connection.run('DROP TABLE canon');
   return { size, sources: sorted.map((input) => input.name), perSource, columns: tableColumns, fieldKinds, columnKinds, valueColumns, distinct, flags, warnings };
 }
 
-/** Appends one part's records to `staged`: source, row, record id and each table column's normalized value (NULL when missing). */
-async function appendPart(connection: Connection, s: number, part: SourceColumns, columnCount: number, columnIndex: ReadonlyMap<string, number>): Promise<void> {
-  const byColumn: (SourceColumns['fields'][number] | undefined)[] = new Array(columnCount).fill(undefined);
-  for (const field of part.fields) byColumn[columnIndex.get(field.field)!] = field;
+/**
+ * Appends one part to `staged` dictionary-encoded: per table column, the part's
+ * dictionary to `part_values_k` (each distinct value converted to a DuckDB
+ * string once) and each record's key into it, a number (NULL when missing);
+ * the keys of column k run on from `keyOffsets[k]` so they stay distinct across
+ * parts. Appending every value as a string cost about half of normalizing it.
+ */
+async function appendPart(connection: Connection, s: number, part: SourceColumns, keyOffsets: number[], columnIndex: ReadonlyMap<string, number>): Promise<void> {
+  const byColumn: (SourceColumns['fields'][number] | undefined)[] = new Array(keyOffsets.length).fill(undefined);
+  const offsets = [...keyOffsets];
+  for (const field of part.fields) {
+    const k = columnIndex.get(field.field)!;
+    byColumn[k] = field;
+    const values = await connection.createAppender(`part_values_${k}`);
+    // Id 0 is "missing" and has no value.
+    appendColumns(values, field.dictionary.length - 1, (column, id) => (column === 0 ? offsets[k] + id + 1 : field.dictionary[id + 1]));
+    values.closeSync();
+    keyOffsets[k] += field.dictionary.length;
+  }
   const appender = await connection.createAppender('staged');
   appendColumns(appender, part.recordIds.length, (column, r) => {
     if (column === 0) return s;
@@ -181,7 +205,7 @@ async function appendPart(connection: Connection, s: number, part: SourceColumns
     if (column === 2) return part.recordIds[r];
     const field = byColumn[column - 3];
     const id = field === undefined ? 0 : field.ids[r];
-    return id === 0 ? null : field!.dictionary[id];
+    return id === 0 ? null : offsets[column - 3] + id;
   });
   appender.closeSync();
 }
@@ -208,7 +232,7 @@ async function dropRejectedSerials(connection: Connection, s: number, parts: rea
   }
   for (const [slot, rows] of bySlot) {
     await connection.run(`CREATE OR REPLACE TEMP TABLE rejected AS SELECT unnest([${rows.join(', ')}]) AS src_row`);
-    await connection.run(`UPDATE staged SET v${columnIndex.get(slot)} = NULL WHERE "source" = ${s} AND src_row IN (SELECT src_row FROM rejected)`);
+    await connection.run(`UPDATE staged SET k${columnIndex.get(slot)} = NULL WHERE "source" = ${s} AND src_row IN (SELECT src_row FROM rejected)`);
     await connection.run('DROP TABLE rejected');
   }
 }

@@ -87,8 +87,13 @@ export function identifierFrequencies(column: EncodedColumn, people?: EncodedCol
   return identifierFrequenciesOfCounts(people === undefined ? recordCounts(column) : personCounts(column, people));
 }
 
-/** identifierFrequencies from the count of each value id (per person or per record), in place; the streamed read counts in SQL. */
-export function identifierFrequenciesOfCounts(counts: Float64Array): Float64Array {
+/**
+ * Every holder of a field (missing, id 0, counts none: set to 0 in place) and
+ * the field's own rate of sharing among different people,
+ * sum n(n - 1) / (N(N - 1)), counted as at least one shared pair; undefined
+ * under two holders, where no two people can share a value.
+ */
+function sharingOf(counts: Float64Array): { holders: number; unshared: number } | undefined {
   counts[0] = 0;
   let holders = 0;
   let sharedPairs = 0;
@@ -96,8 +101,14 @@ export function identifierFrequenciesOfCounts(counts: Float64Array): Float64Arra
     holders += counts[id];
     sharedPairs += counts[id] * (counts[id] - 1);
   }
-  if (holders < 2) return frequenciesOfCounts(counts);
-  const unshared = Math.max(sharedPairs, 2) / (holders * (holders - 1));
+  return holders < 2 ? undefined : { holders, unshared: Math.max(sharedPairs, 2) / (holders * (holders - 1)) };
+}
+
+/** identifierFrequencies from the count of each value id (per person or per record), in place; the streamed read counts in SQL. */
+export function identifierFrequenciesOfCounts(counts: Float64Array): Float64Array {
+  const sharing = sharingOf(counts);
+  if (sharing === undefined) return frequenciesOfCounts(counts);
+  const { holders, unshared } = sharing;
   for (let id = 1; id < counts.length; id++) if (counts[id] > 0) counts[id] = Math.max(unshared, (counts[id] - 1) / (holders - 1));
   return counts;
 }
@@ -131,15 +142,10 @@ export function householdFrequencies(column: EncodedColumn, people?: EncodedColu
 
 /** householdFrequencies from the count of each value id (per person or per record), in place; the streamed read counts in SQL. */
 export function householdFrequenciesOfCounts(counts: Float64Array): Float64Array {
-  counts[0] = 0;
-  let holders = 0;
-  let sharedPairs = 0;
-  for (let id = 1; id < counts.length; id++) {
-    holders += counts[id];
-    sharedPairs += counts[id] * (counts[id] - 1);
-  }
-  if (holders < 2) return frequenciesOfCounts(counts);
-  const alone = Math.min(LONE_HOLDER_SHARE / (holders - 1), Math.max(sharedPairs, 2) / (holders * (holders - 1)));
+  const sharing = sharingOf(counts);
+  if (sharing === undefined) return frequenciesOfCounts(counts);
+  const { holders, unshared } = sharing;
+  const alone = Math.min(LONE_HOLDER_SHARE / (holders - 1), unshared);
   for (let id = 1; id < counts.length; id++) if (counts[id] > 0) counts[id] = counts[id] > 1 ? (counts[id] - 1) / (holders - 1) : alone;
   return counts;
 }

@@ -1,6 +1,15 @@
 // The dialect table: every difference between the engines the plan runs on, in
 // one place. docs/sql-engine.md renders the same table for people; a test checks
 // that every dialect maps every plan function.
+//
+// What a string function counts: our kernels count UTF-16 code units, which
+// are characters (code points) below U+10000. Spark's levenshtein and
+// char_length count code points (UTF8String), Trino's string functions code
+// points (its documentation); DuckDB's length and substr count code points, but
+// its edit distances and Jaro-Winkler bytes of UTF-8, so the DuckDB dialect
+// renames a non-ASCII pair to one-byte characters first (byCharacters). A
+// character above U+FFFF (a CJK extension B ideograph) is one code point in the
+// engines and two code units in process: the only place they count apart.
 import type { PlanFunction } from './plan/expression.js';
 
 export type DialectName = 'duckdb' | 'spark' | 'trino';
@@ -129,7 +138,11 @@ export const DUCKDB: Dialect = {
     least: ([a, b]) => `least(${a}, ${b})`,
     greatest: ([a, b]) => `greatest(${a}, ${b})`,
   },
-  notes: {},
+  notes: {
+    jaroWinkler: 'the built-in compares bytes of UTF-8: a pair beyond ASCII is renamed to one byte a character first (byCharacters)',
+    levenshtein: 'the built-in counts bytes of UTF-8: a pair beyond ASCII is renamed to one byte a character first (byCharacters)',
+    damerauLevenshtein: 'the built-in counts bytes of UTF-8: a pair beyond ASCII is renamed to one byte a character first (byCharacters)',
+  },
   list: (items) => `[${items.join(', ')}]`,
   sortList: (list) => `list_sort(${list})`,
   log2: (x) => `log2(${x})`,

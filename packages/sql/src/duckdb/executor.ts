@@ -13,6 +13,7 @@ import { readColumns, type ExportColumn, type ExportFile } from '../cluster-expo
 import { pairBlocks, recordsPerBlock } from './pair-blocks.js';
 import { sqlString } from './csv-lines.js';
 import { guardedConnection } from './guarded-connection.js';
+import { completeChunks, eachChunk } from './complete-stream.js';
 
 /** Options of the embedded DuckDB engine. */
 export interface DuckDbOptions {
@@ -356,32 +357,16 @@ export class DuckDbExecutor {
     }
   }
 
-  /**
-   * Reads a query's result one data chunk at a time (never a whole result of
-   * JS values: 50M pairs as arrays of numbers would cost 16 bytes a value
-   * before the typed arrays are made); `visit` gets each chunk's columns and
-   * the row its first value is at.
-   */
-  private async eachChunk(sql: string, visit: (columns: readonly (readonly unknown[])[], at: number) => void): Promise<number> {
-    const result = await this.connection.stream(sql);
-    let at = 0;
-    for await (const chunk of result) {
-      if (chunk.rowCount === 0) continue;
-      visit(chunk.getColumns(), at);
-      at += chunk.rowCount;
-    }
-    return at;
-  }
-
   /** Pairs of a table with left_row, right_row, match_weight (and rule), ordered by (left, right). */
   async pairs(tableName: 'scored_pairs' | 'troubled_pairs'): Promise<ScoredPairRows> {
     const rule = tableName === 'scored_pairs' ? 'rule' : '0';
     const count = Number((await this.firstRow(`SELECT count(*) FROM ${tableName}`))[0]);
     const out = { left: new Uint32Array(count), right: new Uint32Array(count), weight: new Float64Array(count), rule: new Uint32Array(count) };
     const arrays = [out.left, out.right, out.weight, out.rule];
-    await this.eachChunk(`SELECT left_row, right_row, match_weight, ${rule} FROM ${tableName} ORDER BY left_row, right_row`, (columns, at) => {
+    // One chunk at a time: 50M pairs as arrays of JS numbers would cost 16 bytes a value before the typed arrays are made.
+    await eachChunk(this.connection, `SELECT left_row, right_row, match_weight, ${rule} FROM ${tableName} ORDER BY left_row, right_row`, (columns, at) => {
       columns.forEach((values, c) => arrays[c].set(values as number[], at));
-    });
+    }, { step: `reading ${tableName}`, rows: count });
     return out;
   }
 
@@ -392,9 +377,7 @@ export class DuckDbExecutor {
    */
   async *scoredPairBatches(minWeight: number): AsyncGenerator<ScoredPairRows> {
     const where = minWeight === -Infinity ? '' : ` WHERE match_weight >= ${DUCKDB.double(minWeight)}`;
-    const result = await this.connection.stream(`SELECT left_row, right_row, match_weight, rule FROM scored_pairs${where} ORDER BY left_row, right_row`);
-    for await (const chunk of result) {
-      if (chunk.rowCount === 0) continue;
+    for await (const chunk of completeChunks(this.connection, `SELECT left_row, right_row, match_weight, rule FROM scored_pairs${where} ORDER BY left_row, right_row`, { step: 'reading scored_pairs' })) {
       const [left, right, weight, rule] = chunk.getColumns();
       yield {
         left: Uint32Array.from(left as number[]),
@@ -409,10 +392,10 @@ export class DuckDbExecutor {
   async candidatePairs(): Promise<{ left: Uint32Array; right: Uint32Array }> {
     const count = Number((await this.firstRow('SELECT count(*) FROM candidate_pairs'))[0]);
     const out = { left: new Uint32Array(count), right: new Uint32Array(count) };
-    await this.eachChunk('SELECT left_row, right_row FROM candidate_pairs ORDER BY left_row, right_row', ([left, right], at) => {
+    await eachChunk(this.connection, 'SELECT left_row, right_row FROM candidate_pairs ORDER BY left_row, right_row', ([left, right], at) => {
       out.left.set(left as number[], at);
       out.right.set(right as number[], at);
-    });
+    }, { step: 'reading candidate_pairs', rows: count });
     return out;
   }
 
@@ -420,9 +403,9 @@ export class DuckDbExecutor {
   async componentLabels(size: number): Promise<Uint32Array> {
     const labels = new Uint32Array(size);
     for (let r = 0; r < size; r++) labels[r] = r;
-    await this.eachChunk('SELECT "row", label FROM cluster_labels', ([rows, values]) => {
+    await eachChunk(this.connection, 'SELECT "row", label FROM cluster_labels', ([rows, values]) => {
       for (let i = 0; i < rows.length; i++) labels[rows[i] as number] = values[i] as number;
-    });
+    }, { step: 'reading cluster_labels' });
     return labels;
   }
 

@@ -1,5 +1,6 @@
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, JSDuckDBValueConverter } from '@duckdb/node-api';
 import { SqlEngineError } from '../errors.js';
+import { completeChunks } from './complete-stream.js';
 
 /** A Parquet file's rows as plain objects, in file order, a batch at a time, with the file's column names. */
 export interface ParquetRows {
@@ -14,13 +15,23 @@ export interface ParquetRows {
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
+const READING_ROWS = 'reading the Parquet rows';
+
+/** A row's values by column name. */
+function rowObject(names: readonly string[], values: readonly unknown[]): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (let c = 0; c < names.length; c++) row[names[c]] = values[c];
+  return row;
+}
+
 /**
  * Reads a Parquet file with embedded DuckDB (read_parquet): its schema at once,
  * then the requested columns that it holds in batches of one DuckDB data chunk
  * (2,048 rows) as they are pulled, so a file of any size is never held whole.
  * One DuckDB thread keeps the file's row order; the instance closes when the
- * batches are read to the end or abandoned. DuckDB's failures are
- * SqlEngineErrors (its messages may quote the file's values).
+ * batches are read to the end or abandoned. DuckDB's failures, and rows that
+ * end before the file's count of them, are SqlEngineErrors (DuckDB's messages
+ * may quote the file's values).
  */
 export async function openParquetRows(path: string, requested: readonly string[]): Promise<ParquetRows> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
@@ -44,10 +55,11 @@ export async function openParquetRows(path: string, requested: readonly string[]
   async function* batches(): AsyncGenerator<Record<string, unknown>[]> {
     try {
       if (present.length === 0) return;
-      const result = await connection.stream(`SELECT ${present.map(quote).join(', ')} FROM read_parquet(${literal(path)})`);
-      for await (const rows of result.yieldRowObjectJs()) yield rows;
+      // Counted first (from the file's metadata): a file corrupt far into it would otherwise end the rows early without an error.
+      const chunks = completeChunks(connection, `SELECT ${present.map(quote).join(', ')} FROM read_parquet(${literal(path)})`, { step: READING_ROWS });
+      for await (const chunk of chunks) yield chunk.convertRows(JSDuckDBValueConverter).map((row) => rowObject(present, row));
     } catch (error) {
-      throw new SqlEngineError('reading the Parquet rows', error);
+      throw error instanceof SqlEngineError ? error : new SqlEngineError(READING_ROWS, error);
     } finally {
       close();
     }

@@ -26,15 +26,7 @@ export async function numberOf(connection: Connection, sql: string): Promise<num
 /**
  * Reads a query's result one data chunk at a time (a large result never
  * becomes one array of JS values); `visit` gets each chunk's columns and the
- * row its first value is at.
+ * row its first value is at. A result that ends before its last row (DuckDB
+ * failing part way) is a SqlEngineError, never a shorter read.
  */
-export async function eachChunk(connection: Connection, sql: string, visit: (columns: readonly (readonly unknown[])[], at: number) => void | Promise<void>): Promise<number> {
-  const result = await connection.stream(sql);
-  let at = 0;
-  for await (const chunk of result) {
-    if (chunk.rowCount === 0) continue;
-    await visit(chunk.getColumns(), at);
-    at += chunk.rowCount;
-  }
-  return at;
-}
+export { eachChunk } from '@mpi/sql';

@@ -40,6 +40,8 @@ export { modelReport, matchProbability } from '@mpi/scoring';
 export { linkReportData, buildPairsReportHtml } from './report/build-report.js';
 export type { PairsReportInput } from './report/build-report.js';
 export type { ReportData } from './report/report-data.js';
+// The same report of a link run in DuckDB, its figures counted by SQL (from linkInDuckDb's outputs).
+export { buildReportHtmlInDuckDb, reportDataInDuckDb, type DuckDbReportOptions } from './report/duckdb-report.js';
 
 // Reading raw rows and the per-source field plan (the identity index keeps the raw rows it re-reads).
 export { readSource } from './read/sources.js';

@@ -9,17 +9,18 @@ import { linkInDuckDb, linkReportData, reportDataInDuckDb, type DuckDbReportOpti
 import { febrlDir, febrlSettings, repoRoot, runMpi, tempDir, writeIn } from './helpers.js';
 import { inputValues, population, settings as populationSettings, valuesIn } from './report-fixture.js';
 
-/** FEBRL 3's truth: the person is the number in the record id (rec-1070-org, rec-1070-dup-0). */
-function febrl3Truth(): Membership[] {
-  return readFileSync(join(febrlDir, 'dataset3.csv'), 'utf8')
+/** A FEBRL file's truth: the person is the number in the record id (rec-1070-org, rec-1070-dup-0). */
+function febrlTruthOf(file: string, source: string): Membership[] {
+  return readFileSync(join(febrlDir, file), 'utf8')
     .trim()
     .split('\n')
     .slice(1)
     .map((line) => {
       const recordId = line.slice(0, line.indexOf(',')).trim();
-      return { source: 'f3', recordId, group: recordId.split('-')[1] };
+      return { source, recordId, group: recordId.split('-')[1] };
     });
 }
+const febrl3Truth = () => febrlTruthOf('dataset3.csv', 'f3');
 
 const febrl3 = { settings: febrlSettings('dedupe') as Settings, sources: [{ name: 'f3', path: join(febrlDir, 'dataset3.csv') }] as SourceInput[] };
 const created = new Date('2026-01-01T00:00:00Z');
@@ -76,6 +77,17 @@ describe('the report of a link in DuckDB', () => {
         expect(sample.fields.map((f) => f[side])).toEqual(fields.map((field) => column(field).dictionary[column(field).ids[row]] ?? ''));
       }
     }
+  }, 120_000);
+
+  it('counts the true pairs across sources only in link mode (FEBRL 4), as the in-process report does', async () => {
+    const input = { settings: febrlSettings('link') as Settings, sources: [{ name: 'a', path: join(febrlDir, 'dataset4a.csv') }, { name: 'b', path: join(febrlDir, 'dataset4b.csv') }] as SourceInput[] };
+    const truth = (['a', 'b'] as const).flatMap((source) => febrlTruthOf(`dataset4${source}.csv`, source));
+    const result = await link({ ...input, threads: 1 });
+    const inProcess = linkReportData(result, { truth, created });
+    const duck = await reportInDuckDb({ ...input, model: result.model }, { truth, created });
+    expect(duck.histogram).toEqual(inProcess.histogram);
+    expect(duck.measured).toEqual(inProcess.measured);
+    expect(duck.measured!.truePairs).toBe(5000);
   }, 120_000);
 
   it('has the in-process figures when DuckDB trains the model too (m, u and prior within 1e-9 of the in-process training)', async () => {

@@ -55,7 +55,7 @@ export { fhirColumnSpec } from './read/fhir/fhir-settings.js';
 
 // The trained model run as SQL in embedded DuckDB (the plan and dialects live in @mpi/sql).
 export { chooseBlockingRules, type ChosenRules } from './pipeline/block.js';
-export { linkInDuckDb, type LinkedCounts, type LinkedRecords, type RecordsInDuckDb, type SqlLinkOptions, type SqlLinkResult, type SqlLinkSummary } from './pipeline/link-sql.js';
+export { linkInDuckDb, type LinkedCounts, type LinkedInDuckDb, type LinkedRecords, type RecordsInDuckDb, type SqlLinkOptions, type SqlLinkResult, type SqlLinkSummary } from './pipeline/link-sql.js';
 export { stagePairBatches, type PairBatch } from './output/write-results.js';
 // The outputs of a DuckDB link written by DuckDB (linkInDuckDb's `outputs`), staged for publishAll.
 export { stageGroupsInDuckDb, stagePairsInDuckDb } from './output/duckdb-outputs.js';

@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { formatModelReport, serializeModel, type FellegiSunterModel } from '@mpi/scoring';
 import type { DialectName, DuckDbOptions } from '@mpi/sql';
 import { MpiError } from '../errors.js';
-import { linkInDuckDb, type RecordsInDuckDb, type SqlLinkSummary } from '../pipeline/link-sql.js';
+import { linkInDuckDb, type LinkedInDuckDb, type SqlLinkSummary } from '../pipeline/link-sql.js';
 import type { ProgressEvent } from '../pipeline/types.js';
 import type { SourceInput } from '../read/source-input.js';
 import type { Settings } from '../settings/settings.js';
@@ -100,7 +100,7 @@ export async function linkOnEngine(
   let reportSeconds: number | undefined;
   try {
     // DuckDB writes the groups file and the pairs (the links, or with --all-pairs every scored pair) from its own tables before it closes.
-    const outputs = async (records: RecordsInDuckDb) => {
+    const outputs = async (records: LinkedInDuckDb) => {
       staged.push(await stageGroupsInDuckDb(records, opts.out!, { spreadsheetSafe, label: '--out' }));
       if (opts.pairs !== undefined) staged.push(await stagePairsInDuckDb(records, opts.pairs, { minProbability: opts.allPairs ? 0 : undefined, spreadsheetSafe, label: '--pairs' }));
       if (opts.reportHtml !== undefined) {

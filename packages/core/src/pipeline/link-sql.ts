@@ -38,7 +38,7 @@ export interface SqlLinkOptions extends Omit<LinkOptions, 'model'> {
    * {@link SqlLinkSummary} (no record ids, no identity ids in memory); see
    * {@link RecordsInDuckDb} for the tables it is called with. Not with `withScoredPairs`.
    */
-  readonly outputs?: (records: RecordsInDuckDb) => Promise<void>;
+  readonly outputs?: (records: LinkedInDuckDb) => Promise<void>;
   /**
    * With `outputs`: keep each record's normalized values (`rid`, `dictv_k`)
    * in DuckDB until the outputs are written, for the report's sample pairs
@@ -68,6 +68,10 @@ export interface RecordsInDuckDb {
   readonly records: LinkedCounts;
   /** The link threshold as a match probability (what the pairs file keeps by default). */
   readonly threshold: number;
+}
+
+/** What `outputs` is called with: the tables of {@link RecordsInDuckDb}, and the run's figures the report shows. */
+export interface LinkedInDuckDb extends RecordsInDuckDb {
   /** The model applied: the one given, or the one trained. */
   readonly model: FellegiSunterModel;
   /** Identity groups the records make. */
@@ -174,7 +178,7 @@ function tfBySlot(table: RecordTable, comparison: Comparison, input: TermFrequen
  * (test/sql-parity.test.ts). With `outputs`, the outputs are written from
  * DuckDB's tables and who each record is never comes into our process.
  */
-export async function linkInDuckDb(options: SqlLinkOptions & { readonly outputs: (records: RecordsInDuckDb) => Promise<void> }): Promise<SqlLinkSummary>;
+export async function linkInDuckDb(options: SqlLinkOptions & { readonly outputs: (records: LinkedInDuckDb) => Promise<void> }): Promise<SqlLinkSummary>;
 export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResult>;
 export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkSummary | SqlLinkResult> {
   if (options.outputs !== undefined && options.withScoredPairs !== undefined) throw new RangeError('linkInDuckDb: outputs and withScoredPairs are two ways of writing the pairs; give one');

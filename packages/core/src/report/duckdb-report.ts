@@ -7,7 +7,7 @@
 import { appendColumns, CHUNK_ROWS, DUCKDB, matchProbabilitySql } from '@mpi/sql';
 import { matchProbability } from '@mpi/scoring';
 import type { Membership } from '../evaluate/evaluate.js';
-import type { RecordsInDuckDb } from '../pipeline/link-sql.js';
+import type { LinkedInDuckDb } from '../pipeline/link-sql.js';
 import { commonFigures, type ReportOptions } from './build-report.js';
 import type { ReportData, SamplePair } from './report-data.js';
 import { renderReportHtml } from './render-html.js';
@@ -20,7 +20,7 @@ export interface DuckDbReportOptions extends Omit<ReportOptions, 'truth'> {
   readonly truth?: Iterable<Membership> | AsyncIterable<Membership>;
 }
 
-type Connection = RecordsInDuckDb['executor']['connection'];
+type Connection = LinkedInDuckDb['executor']['connection'];
 
 const rowsOf = async (connection: Connection, sql: string) => (await connection.runAndReadAll(sql)).getRows();
 
@@ -70,7 +70,7 @@ async function loadTruth(connection: Connection, truth: Iterable<Membership> | A
  * across sources only when the comparison space is cross-source (link mode),
  * as resultPairTruth counts them in process.
  */
-async function truePairsInSpace(connection: Connection, records: RecordsInDuckDb): Promise<number> {
+async function truePairsInSpace(connection: Connection, records: LinkedInDuckDb): Promise<number> {
   const n = records.records.size;
   const crossSourceOnly = records.blocking.totalPairs !== (n * (n - 1)) / 2;
   const pairsBy = async (keys: string) =>
@@ -110,7 +110,7 @@ async function binTallies(connection: Connection, threshold: number, withTruth: 
  * first in the result's chunks, so on tied weights the two reports may show
  * different pairs of the same weight.
  */
-async function samplePairsInDuckDb(connection: Connection, records: RecordsInDuckDb): Promise<SamplePair[]> {
+async function samplePairsInDuckDb(connection: Connection, records: LinkedInDuckDb): Promise<SamplePair[]> {
   const fields = records.fields;
   if (fields === undefined) throw new RangeError('reportDataInDuckDb: showValues needs the records\' values: link with keepValues');
   const side = (where: string, order: string) =>
@@ -150,7 +150,7 @@ async function samplePairsInDuckDb(connection: Connection, records: RecordsInDuc
  * curves) are summed in another order, so equal within float noise.
  * `showValues` needs the link run with `keepValues`.
  */
-export async function reportDataInDuckDb(records: RecordsInDuckDb, options: DuckDbReportOptions = {}): Promise<ReportData> {
+export async function reportDataInDuckDb(records: LinkedInDuckDb, options: DuckDbReportOptions = {}): Promise<ReportData> {
   const connection = records.executor.connection;
   let truePairs: number | undefined;
   if (options.truth !== undefined) {
@@ -178,6 +178,6 @@ export async function reportDataInDuckDb(records: RecordsInDuckDb, options: Duck
  * linkInDuckDb's `outputs` while DuckDB is open: one self-contained page, no
  * record value unless `showValues`. See docs/report.md.
  */
-export async function buildReportHtmlInDuckDb(records: RecordsInDuckDb, options: DuckDbReportOptions = {}): Promise<string> {
+export async function buildReportHtmlInDuckDb(records: LinkedInDuckDb, options: DuckDbReportOptions = {}): Promise<string> {
   return renderReportHtml(await reportDataInDuckDb(records, options));
 }

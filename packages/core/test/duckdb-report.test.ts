@@ -26,9 +26,9 @@ const febrl3 = { settings: febrlSettings('dedupe') as Settings, sources: [{ name
 const created = new Date('2026-01-01T00:00:00Z');
 
 /** The report's figures of a link in DuckDB (of `model`, or trained there without one). */
-async function reportInDuckDb(input: { settings: Settings; sources: SourceInput[]; model?: LinkResult['model'] }, options: DuckDbReportOptions): Promise<ReportData> {
+async function reportInDuckDb(input: { settings: Settings; sources: SourceInput[]; model?: LinkResult['model'] }, options: DuckDbReportOptions, duckdbThreads?: number): Promise<ReportData> {
   let data: ReportData | undefined;
-  await linkInDuckDb({ ...input, threads: 1, keepValues: options.showValues, outputs: async (records) => void (data = await reportDataInDuckDb(records, options)) });
+  await linkInDuckDb({ ...input, threads: 1, ...(duckdbThreads === undefined ? {} : { duckdb: { threads: duckdbThreads } }), keepValues: options.showValues, outputs: async (records) => void (data = await reportDataInDuckDb(records, options)) });
   return data!;
 }
 
@@ -77,6 +77,14 @@ describe('the report of a link in DuckDB', () => {
         expect(sample.fields.map((f) => f[side])).toEqual(fields.map((field) => column(field).dictionary[column(field).ids[row]] ?? ''));
       }
     }
+  }, 120_000);
+
+  it('gives the same report with 1 and 2 DuckDB threads (sums of probabilities within float noise)', async () => {
+    const truth = febrl3Truth();
+    const { model } = await link({ ...febrl3, threads: 1 });
+    const [one, two] = [await reportInDuckDb({ ...febrl3, model }, { truth, showValues: true, created }, 1), await reportInDuckDb({ ...febrl3, model }, { truth, showValues: true, created }, 2)];
+    expect({ ...two, estimated: null }).toEqual({ ...one, estimated: null });
+    expectCloseCurves(two.estimated, one.estimated, 12);
   }, 120_000);
 
   it('counts the true pairs across sources only in link mode (FEBRL 4), as the in-process report does', async () => {

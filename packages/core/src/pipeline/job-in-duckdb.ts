@@ -31,7 +31,7 @@ export interface JobInDuckDb {
  * record_id: who each row is), the staged tables dropped.
  */
 export async function jobInDuckDb(executor: DuckDbExecutor, options: SqlLinkOptions & { readonly dialect: DialectName }): Promise<JobInDuckDb> {
-  const into = await readIntoDuckDb(executor, options, async () => undefined);
+  const into = await readIntoDuckDb(executor, options, async (staged) => options.onProgress?.({ stage: 'read', done: staged.size, total: staged.size }));
   const { staged, comparisons } = into.streamed;
   const dialect = DIALECTS[options.dialect];
   let job: Omit<JobInDuckDb, 'size'>;

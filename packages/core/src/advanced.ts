@@ -40,6 +40,8 @@ export { modelReport, matchProbability } from '@mpi/scoring';
 export { linkReportData, buildPairsReportHtml } from './report/build-report.js';
 export type { PairsReportInput } from './report/build-report.js';
 export type { ReportData } from './report/report-data.js';
+// The same report of a link run in DuckDB, its figures counted by SQL (from linkInDuckDb's outputs).
+export { buildReportHtmlInDuckDb, reportDataInDuckDb, type DuckDbReportOptions } from './report/duckdb-report.js';
 
 // Reading raw rows and the per-source field plan (the identity index keeps the raw rows it re-reads).
 export { readSource } from './read/sources.js';
@@ -53,7 +55,7 @@ export { fhirColumnSpec } from './read/fhir/fhir-settings.js';
 
 // The trained model run as SQL in embedded DuckDB (the plan and dialects live in @mpi/sql).
 export { chooseBlockingRules, type ChosenRules } from './pipeline/block.js';
-export { linkInDuckDb, type LinkedCounts, type LinkedRecords, type RecordsInDuckDb, type SqlLinkOptions, type SqlLinkResult, type SqlLinkSummary } from './pipeline/link-sql.js';
+export { linkInDuckDb, type LinkedCounts, type LinkedInDuckDb, type LinkedRecords, type RecordsInDuckDb, type SqlLinkOptions, type SqlLinkResult, type SqlLinkSummary } from './pipeline/link-sql.js';
 export { stagePairBatches, type PairBatch } from './output/write-results.js';
 // The outputs of a DuckDB link written by DuckDB (linkInDuckDb's `outputs`), staged for publishAll.
 export { stageGroupsInDuckDb, stagePairsInDuckDb } from './output/duckdb-outputs.js';

@@ -65,7 +65,7 @@ describe('mpi link --engine duckdb / sql', () => {
 
   it('refuses, with a usage error and nothing written, outputs an engine does not write', async () => {
     const dir = tempDir();
-    const report = await runMpi([...base, '--engine', 'duckdb', '--model', join(dir, 'm.json'), '--out', join(dir, 'g.csv'), '--report-html', join(dir, 'r.html')]);
+    const report = await runMpi([...base, '--engine', 'sql', '--model', join(dir, 'm.json'), '--out-sql', join(dir, 'job'), '--report-html', join(dir, 'r.html')]);
     expect(report.code).toBe(2);
     expect(report.stderr).toContain('does not write --report-html');
     const pairs = await runMpi([...base, '--engine', 'sql', '--model', join(dir, 'm.json'), '--out-sql', join(dir, 'job'), '--pairs', join(dir, 'p.csv')]);

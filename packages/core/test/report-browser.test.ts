@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReportHtml, link, type Membership } from '../src/index.js';
-import { buildPairsReportHtml } from '../src/advanced.js';
+import { buildPairsReportHtml, buildReportHtmlInDuckDb, linkInDuckDb } from '../src/advanced.js';
 import { febrlDir, febrlSettings, tempDir } from './helpers.js';
 import { linkPopulation, settings } from './report-fixture.js';
 
@@ -97,6 +97,16 @@ describe.skipIf(!haveBrowser && !inCi)('the HTML report in headless Chromium', (
     expect(check.sections).toEqual(['histogram', 'threshold', 'model', 'blocking']);
     expect(statSync(check.screenshot).size).toBeGreaterThan(10_000);
   }, 60_000);
+
+  it('draws the report of a link in DuckDB with the measured curve and record values', async () => {
+    const input = { settings: febrlSettings('link'), sources: [{ name: 'a', path: join(febrlDir, 'dataset4a.csv') }, { name: 'b', path: join(febrlDir, 'dataset4b.csv') }], threads: 1 };
+    const result = await link(input);
+    let html = '';
+    await linkInDuckDb({ ...input, model: result.model, keepValues: true, outputs: async (records) => void (html = await buildReportHtmlInDuckDb(records, { truth: febrlTruth(), showValues: true })) });
+    const check = await open(html, 'febrl4-duckdb');
+    expectDrawn(check, ['weight-histogram', 'threshold-curve', 'level-weights']);
+    expect(check.sections).toEqual(['histogram', 'threshold', 'model', 'blocking', 'samples']);
+  }, 120_000);
 
   it('draws a report with record values, and one of pairs without model or blocking', async () => {
     const { result, truth } = await linkPopulation();

@@ -16,6 +16,7 @@ export {
   identifierFrequencies,
   identifierFrequenciesOfCounts,
   termFrequencies,
+  valueCounts,
 } from './term-frequencies.js';
 export { ComparisonPool, type ComparisonPoolOptions } from './pool.js';
 export * from './comparison-library.js';

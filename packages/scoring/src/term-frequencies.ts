@@ -16,7 +16,17 @@ import type { EncodedColumn } from './types.js';
  * missing count as one person per value when no other record of it has one.
  */
 export function termFrequencies(column: EncodedColumn, people?: EncodedColumn): Float64Array {
-  return frequenciesOfCounts(people === undefined ? recordCounts(column) : personCounts(column, people));
+  return frequenciesOfCounts(valueCounts(column, people));
+}
+
+/**
+ * The count of each value id that every kind of frequency divides: records, or
+ * with `people` the distinct people among each value's records (see
+ * termFrequencies). A new Float64Array, which the *OfCounts functions turn into
+ * frequencies in place.
+ */
+export function valueCounts(column: EncodedColumn, people?: EncodedColumn): Float64Array {
+  return people === undefined ? recordCounts(column) : personCounts(column, people);
 }
 
 /**
@@ -84,7 +94,7 @@ function personCounts(column: EncodedColumn, people: EncodedColumn): Float64Arra
  * shared pair.
  */
 export function identifierFrequencies(column: EncodedColumn, people?: EncodedColumn): Float64Array {
-  return identifierFrequenciesOfCounts(people === undefined ? recordCounts(column) : personCounts(column, people));
+  return identifierFrequenciesOfCounts(valueCounts(column, people));
 }
 
 /**
@@ -137,7 +147,7 @@ const LONE_HOLDER_SHARE = 0.5;
  * a person would make the one-person value weaker than the field's average.
  */
 export function householdFrequencies(column: EncodedColumn, people?: EncodedColumn): Float64Array {
-  return householdFrequenciesOfCounts(people === undefined ? recordCounts(column) : personCounts(column, people));
+  return householdFrequenciesOfCounts(valueCounts(column, people));
 }
 
 /** householdFrequencies from the count of each value id (per person or per record), in place; the streamed read counts in SQL. */

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { ClusterExportError } from './errors.js';
+import { ClusterExportError, describeEngineError } from './errors.js';
 
 /** A column to read from an export, cast to this SQL type (a value that does not cast reads as null). */
 export interface ExportColumn {
@@ -64,12 +64,17 @@ export async function readExports(paths: readonly string[], columns: readonly Ex
       try {
         names = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)).getRows().map((row) => String(row[0]));
       } catch (cause) {
-        // DuckDB's message may quote the file's contents: only its kind is kept.
+        // DuckDB's message may quote the file's contents: the cause keeps only its summary (ClusterExportError).
         throw new ClusterExportError(file, undefined, undefined, 'is not a Parquet or CSV file DuckDB can read', { cause });
       }
       const missing = columns.find((column) => !names.includes(column.name));
       if (missing !== undefined) throw new ClusterExportError(file, undefined, missing.name, 'the column is absent');
-      read.push(await readColumns(connection, file, source, columns));
+      try {
+        read.push(await readColumns(connection, file, source, columns));
+      } catch (cause) {
+        // A line past the part DuckDB sniffed may not parse; its message quotes the line.
+        throw new ClusterExportError(file, undefined, undefined, `cannot be read (${describeEngineError(cause)})`, { cause });
+      }
     }
     return read;
   } finally {

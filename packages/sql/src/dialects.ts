@@ -1,6 +1,15 @@
 // The dialect table: every difference between the engines the plan runs on, in
 // one place. docs/sql-engine.md renders the same table for people; a test checks
 // that every dialect maps every plan function.
+//
+// What a string function counts: our kernels count UTF-16 code units, which
+// are characters (code points) below U+10000. Spark's levenshtein and
+// char_length count code points (UTF8String), Trino's string functions code
+// points (its documentation); DuckDB's length and substr count code points, but
+// its edit distances and Jaro-Winkler bytes of UTF-8, so the DuckDB dialect
+// renames a non-ASCII pair to one-byte characters first (byCharacters). A
+// character above U+FFFF (a CJK extension B ideograph) is one code point in the
+// engines and two code units in process: the only place they count apart.
 import type { PlanFunction } from './plan/expression.js';
 
 export type DialectName = 'duckdb' | 'spark' | 'trino';
@@ -60,19 +69,54 @@ function withinOne(distance: string, a: string, b: string, length: (x: string) =
 }
 
 /**
+ * Printable ASCII, space to tilde: what DuckDB's string functions see in place
+ * of a pair's characters when the pair is not ASCII (byCharacters).
+ */
+const ONE_BYTE_CHARACTERS = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
+
+/**
+ * `test` of two strings by their characters, in DuckDB. Its levenshtein,
+ * damerau_levenshtein, hamming and jaro_winkler_similarity count bytes of
+ * UTF-8: a typo of one Cyrillic or Greek letter is one or two edits, of a CJK
+ * character up to three, and Jaro-Winkler matches bytes (王小明 / 王小朋: 0.91
+ * by bytes, 0.82 by characters). Our kernels count characters. A pair with a
+ * character beyond ASCII is renamed first: each distinct character of the two
+ * strings becomes one printable ASCII character (translate; the same renaming
+ * for both), which changes no distance or similarity, as they only ask whether
+ * two characters are equal. A pair with more distinct characters than
+ * ONE_BYTE_CHARACTERS (95; only long non-Latin text) keeps its bytes. ASCII
+ * pairs, nearly all of them once names are normalized (diacritics folded),
+ * take the built-ins as they are, after the check strlen = length: on 1M
+ * pairs of the 1M population's names and addresses the check added 0.03 CPU s
+ * to Jaro-Winkler's 0.10, while a renamed pair costs about 10 µs (0.8 CPU s
+ * for 83k pairs), so renaming every pair would cost a hundred times the
+ * built-in (bench/src/sql-string-functions.ts, docs/sql-engine.md).
+ */
+function byCharacters(a: string, b: string, test: (x: string, y: string) => string): string {
+  const distinct = `array_to_string(list_distinct(string_split(${a} || ${b}, '')), '')`;
+  const renamed = (x: string) => `translate(${x}, m, substr(${sqlLiteral(ONE_BYTE_CHARACTERS)}, 1, length(m)))`;
+  const renamedTest = `list_transform([[${renamed(a)}, ${renamed(b)}]], lambda p: ${test('p[1]', 'p[2]')})[1]`;
+  return `(CASE WHEN strlen(${a}) = length(${a}) AND strlen(${b}) = length(${b}) THEN ${test(a, b)} ELSE list_transform([${distinct}], lambda m: CASE WHEN length(m) <= ${ONE_BYTE_CHARACTERS.length} THEN ${renamedTest} ELSE ${test(a, b)} END)[1] END)`;
+}
+
+const sqlLiteral = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/**
  * DuckDB: edit distance at most 1 without the quadratic distance for most
- * pairs. DuckDB's edit distances count bytes, so lengths here are byte lengths
- * (strlen). Equal lengths: one edit is one mismatched position (hamming, linear);
- * an adjacent swap is two, and only those pairs compute damerau_levenshtein.
- * Lengths one apart: one insertion (levenshtein). Further apart: never. The
- * damerau_levenshtein of every pair took 4 times levenshtein and 20 times
- * hamming on the phone numbers of 236k blocked pairs.
+ * pairs, on one-byte characters (byCharacters), so byte lengths (strlen) are
+ * lengths. Equal lengths: one edit is one mismatched position (hamming,
+ * linear); an adjacent swap is two, and only those pairs compute
+ * damerau_levenshtein. Lengths one apart: one insertion (levenshtein). Further
+ * apart: never. The damerau_levenshtein of every pair took 4 times levenshtein
+ * and 20 times hamming on the phone numbers of 236k blocked pairs.
  */
 function duckdbWithinOne(a: string, b: string, swaps: boolean): string {
-  const sameLength = swaps
-    ? `(CASE WHEN hamming(${a}, ${b}) <= 1 THEN TRUE WHEN hamming(${a}, ${b}) = 2 THEN damerau_levenshtein(${a}, ${b}) <= 1 ELSE FALSE END)`
-    : `hamming(${a}, ${b}) <= 1`;
-  return `(CASE WHEN strlen(${a}) = strlen(${b}) THEN ${sameLength} WHEN abs(strlen(${a}) - strlen(${b})) = 1 THEN levenshtein(${a}, ${b}) <= 1 ELSE FALSE END)`;
+  return byCharacters(a, b, (x, y) => {
+    const sameLength = swaps
+      ? `(CASE WHEN hamming(${x}, ${y}) <= 1 THEN TRUE WHEN hamming(${x}, ${y}) = 2 THEN damerau_levenshtein(${x}, ${y}) <= 1 ELSE FALSE END)`
+      : `hamming(${x}, ${y}) <= 1`;
+    return `(CASE WHEN strlen(${x}) = strlen(${y}) THEN ${sameLength} WHEN abs(strlen(${x}) - strlen(${y})) = 1 THEN levenshtein(${x}, ${y}) <= 1 ELSE FALSE END)`;
+  });
 }
 
 /** |a ∩ b| / |a ∪ b| from the element counts, 0 when both lists are empty. */
@@ -84,9 +128,9 @@ export const DUCKDB: Dialect = {
   name: 'duckdb',
   quote: doubleQuoted,
   functions: {
-    jaroWinkler: ([a, b]) => `jaro_winkler_similarity(${a}, ${b})`,
-    levenshtein: ([a, b]) => `levenshtein(${a}, ${b})`,
-    damerauLevenshtein: ([a, b]) => `damerau_levenshtein(${a}, ${b})`,
+    jaroWinkler: ([a, b]) => byCharacters(a, b, (x, y) => `jaro_winkler_similarity(${x}, ${y})`),
+    levenshtein: ([a, b]) => byCharacters(a, b, (x, y) => `levenshtein(${x}, ${y})`),
+    damerauLevenshtein: ([a, b]) => byCharacters(a, b, (x, y) => `damerau_levenshtein(${x}, ${y})`),
     withinOneEdit: ([a, b]) => duckdbWithinOne(a, b, false),
     withinOneEditOrSwap: ([a, b]) => duckdbWithinOne(a, b, true),
     length: ([a]) => `length(${a})`,
@@ -97,7 +141,11 @@ export const DUCKDB: Dialect = {
     least: ([a, b]) => `least(${a}, ${b})`,
     greatest: ([a, b]) => `greatest(${a}, ${b})`,
   },
-  notes: {},
+  notes: {
+    jaroWinkler: 'the built-in compares bytes of UTF-8: a pair beyond ASCII is renamed to one byte a character first (byCharacters)',
+    levenshtein: 'the built-in counts bytes of UTF-8: a pair beyond ASCII is renamed to one byte a character first (byCharacters)',
+    damerauLevenshtein: 'the built-in counts bytes of UTF-8: a pair beyond ASCII is renamed to one byte a character first (byCharacters)',
+  },
   list: (items) => `[${items.join(', ')}]`,
   sortList: (list) => `list_sort(${list})`,
   log2: (x) => `log2(${x})`,

@@ -1,5 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import { ClusterExportError } from './errors.js';
+import { ClusterExportError, SqlEngineError } from './errors.js';
 
 /** Who each row of the job's records table is: the source and record id the groups file names it by. */
 export interface JobRecordIds {
@@ -31,6 +31,8 @@ export async function writeRecordIds(ids: JobRecordIds, path: string): Promise<v
     }
     appender.closeSync();
     await connection.run(`COPY (SELECT * FROM record_ids ORDER BY "row") TO ${quote(path)} (FORMAT parquet)`);
+  } catch (error) {
+    throw new SqlEngineError('writing record_ids.parquet', error);
   } finally {
     connection.closeSync();
     instance.closeSync();

@@ -24,6 +24,22 @@ const NAMES = ['william', 'bill', 'billy', 'will', 'robert', 'bob', 'rob', 'eliz
 const DATES = ['19800102', '19800201', '19810102', '19790102', '19800112', '19800103', '19800131', '19800301', '19801340', '1980010', '20000229', '20000301', '19800120', '', '08001980'];
 const ADDRESSES = ['12 main street', 'main street 12', 'main st', '12 main street flat 3', 'wallaby place', 'wallaby pl', 'flat 3', '', 'the glen', 'glen the', 'a b c d'];
 
+/**
+ * Names in scripts normalization keeps (Greek, Cyrillic, CJK, Hangul as the
+ * jamo NFKD leaves; Latin letters with diacritics, which it folds, as a
+ * control), each with typos of one character: a substitution, a deletion,
+ * an insertion, an adjacent swap. In UTF-8 each such character is two to four
+ * bytes, so an engine counting bytes sees two or more edits where our kernels
+ * see one.
+ */
+const SCRIPTS = [
+  'παπαδοπουλοσ', 'παπαδοπουλασ', 'παπαδοπολοσ', 'παπαδοπουλλοσ', 'παπαδοπουλσο', 'γεωργιου', 'γεωργιοι',
+  'иванов', 'иваноф', 'иванв', 'ивавнов', 'смирнова', 'смирнава', 'кузнецов', 'кузнецев',
+  '王小明', '王小朋', '王明小', '王小', '佐藤健一', '佐藤健二', '佐藤建一', '高橋美咲', '高橋美',
+  ...['김민준', '김민존', '김민', '박서연', '박서현'].map((name) => name.normalize('NFKD')),
+  'østergård', 'østergard', 'ostergard', '',
+];
+
 const size = Math.max(sample(1, NAMES).length, sample(9, DATES).length);
 /** Column `field` of the FEBRL sample (with the made values), cycled to `size` records. */
 function column(values: readonly string[]): EncodedColumn {
@@ -49,6 +65,7 @@ const table: EncodedTable = {
     date: column(sample(9, DATES)),
     address: column(sample(4, ADDRESSES)),
     all: column(['all']),
+    scripts: column(SCRIPTS),
   },
 };
 
@@ -75,6 +92,13 @@ const TESTS: [string, LevelTest][] = [
   ['date', { type: 'dateOneDigit' }],
   ['date', { type: 'damerauLevenshtein', maxDistance: 1 }],
   ['address', { type: 'damerauLevenshtein', maxDistance: 1 }],
+  ['scripts', { type: 'jaroWinkler', threshold: 0.92 }],
+  ['scripts', { type: 'jaroWinkler', threshold: 0.8 }],
+  ['scripts', { type: 'levenshtein', maxDistance: 2 }],
+  ['scripts', { type: 'levenshtein', maxDistance: 1 }],
+  ['scripts', { type: 'damerauLevenshtein', maxDistance: 1 }],
+  ['scripts', { type: 'damerauLevenshtein', maxDistance: 2 }],
+  ['scripts', { type: 'prefix', length: 2 }],
 ];
 
 const comparisons: Comparison[] = [

@@ -4,6 +4,7 @@
  * interrupted run by the code alone.
  */
 import { CommanderError } from 'commander';
+import { describeEngineError, engineErrorKind } from '@mpi/sql';
 import { MpiError } from '../errors.js';
 
 export const EXIT = {
@@ -53,5 +54,15 @@ export function exitCodeFor(error: unknown): number {
  */
 export function errorLine(error: unknown): string {
   if (error instanceof MpiError) return `mpi: ${error.message}\n`;
-  return `mpi: internal error: ${(error as Error)?.message ?? String(error)}\n`;
+  return `mpi: internal error: ${internalErrorText(error)}\n`;
+}
+
+/**
+ * What is said of an error that is not ours: its message, but for an error of
+ * the SQL engine that no code path wrapped, only what it is safe to say
+ * (summarizeEngineError): DuckDB's messages quote the values they fail on.
+ */
+export function internalErrorText(error: unknown): string {
+  if (engineErrorKind(error) === undefined) return (error as Error)?.message ?? String(error);
+  return `the SQL engine failed (${describeEngineError(error)})`;
 }

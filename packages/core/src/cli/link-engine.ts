@@ -5,13 +5,15 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { formatModelReport, serializeModel, type FellegiSunterModel } from '@mpi/scoring';
 import type { DialectName, DuckDbOptions } from '@mpi/sql';
 import { MpiError } from '../errors.js';
-import { linkInDuckDb, type RecordsInDuckDb, type SqlLinkSummary } from '../pipeline/link-sql.js';
+import { linkInDuckDb, type LinkedInDuckDb, type SqlLinkSummary } from '../pipeline/link-sql.js';
 import type { ProgressEvent } from '../pipeline/types.js';
 import type { SourceInput } from '../read/source-input.js';
 import type { Settings } from '../settings/settings.js';
 import { writeSqlJob } from '../output/sql-job.js';
 import { stageGroupsInDuckDb, stagePairsInDuckDb } from '../output/duckdb-outputs.js';
 import { publishAll, stageFile, type AtomicFile } from '../output/atomic-file.js';
+import { buildReportHtmlInDuckDb } from '../report/duckdb-report.js';
+import { memberships } from './read-memberships.js';
 
 /** The engines `mpi link` runs on. */
 export type Engine = 'in-process' | 'duckdb' | 'sql';
@@ -40,6 +42,8 @@ interface EngineOptions {
   readonly allPairs?: boolean;
   readonly modelOut?: string;
   readonly reportHtml?: string;
+  readonly showValues?: boolean;
+  readonly truth?: string;
   readonly report?: boolean;
   readonly spreadsheetSafe?: boolean;
   readonly json?: boolean;
@@ -55,7 +59,7 @@ export function checkEngineOptions(opts: EngineOptions & { model?: string }): vo
   if (opts.engine === 'sql' && opts.modelOut !== undefined) throw new MpiError('BAD_ARGS', '--engine sql does not write --model-out (without --model the job counts what training needs: mpi sql train writes the model)');
   const unsupported = [
     ['--pairs', opts.engine === 'sql' ? opts.pairs : undefined],
-    ['--report-html', opts.reportHtml],
+    ['--report-html', opts.engine === 'sql' ? opts.reportHtml : undefined],
     ['--report', opts.engine === 'sql' ? opts.report : undefined],
   ].filter(([, value]) => value !== undefined && value !== false);
   if (unsupported.length > 0) throw new MpiError('BAD_ARGS', `--engine ${opts.engine} does not write ${unsupported.map(([name]) => name).join(', ')} yet`);
@@ -93,14 +97,22 @@ export async function linkOnEngine(
   const staged: AtomicFile[] = [];
   const spreadsheetSafe = Boolean(opts.spreadsheetSafe);
   let result: SqlLinkSummary;
+  let reportSeconds: number | undefined;
   try {
     // DuckDB writes the groups file and the pairs (the links, or with --all-pairs every scored pair) from its own tables before it closes.
-    const outputs = async (records: RecordsInDuckDb) => {
+    const outputs = async (records: LinkedInDuckDb) => {
       staged.push(await stageGroupsInDuckDb(records, opts.out!, { spreadsheetSafe, label: '--out' }));
       if (opts.pairs !== undefined) staged.push(await stagePairsInDuckDb(records, opts.pairs, { minProbability: opts.allPairs ? 0 : undefined, spreadsheetSafe, label: '--pairs' }));
+      if (opts.reportHtml !== undefined) {
+        const truth = opts.truth === undefined ? undefined : memberships(opts.truth, 'person_id', 'truth');
+        const started = performance.now();
+        const html = await buildReportHtmlInDuckDb(records, { showValues: opts.showValues, truth });
+        staged.push(await stageFile(opts.reportHtml, '--report-html', (file) => file.write(html)));
+        reportSeconds = (performance.now() - started) / 1000;
+      }
     };
     try {
-      result = await linkInDuckDb({ settings, sources, model, onProgress, threads: opts.threads, duckdb: spill === undefined ? duckdb : { ...duckdb, tempDirectory: spill }, outputs });
+      result = await linkInDuckDb({ settings, sources, model, onProgress, threads: opts.threads, duckdb: spill === undefined ? duckdb : { ...duckdb, tempDirectory: spill }, outputs, keepValues: Boolean(opts.showValues) });
     } finally {
       if (spill !== undefined) rmSync(spill, { recursive: true, force: true });
     }
@@ -122,12 +134,12 @@ export async function linkOnEngine(
     groups: result.clustering.groupCount,
     model: model === undefined ? 'trained' : 'given',
     labelPropagationRounds: result.run.rounds,
-    seconds: result.seconds,
+    seconds: reportSeconds === undefined ? result.seconds : { ...result.seconds, report: reportSeconds },
   };
   if (opts.report) process.stdout.write(formatModelReport(result.model) + '\n');
   process.stdout.write(
     opts.json
       ? JSON.stringify(summary, null, 2) + '\n'
-      : `${summary.records} records, ${summary.candidatePairs} candidate pairs, ${summary.groups} identity groups (DuckDB; read ${result.seconds.read.toFixed(1)} s, load ${result.seconds.load.toFixed(1)} s, SQL ${result.seconds.sql.toFixed(1)} s, files ${result.seconds.write.toFixed(1)} s)\n`,
+      : `${summary.records} records, ${summary.candidatePairs} candidate pairs, ${summary.groups} identity groups (DuckDB; read ${result.seconds.read.toFixed(1)} s, load ${result.seconds.load.toFixed(1)} s, SQL ${result.seconds.sql.toFixed(1)} s, files ${result.seconds.write.toFixed(1)} s${reportSeconds === undefined ? '' : `, of which the report ${reportSeconds.toFixed(1)} s`})\n`,
   );
 }

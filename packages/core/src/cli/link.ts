@@ -10,7 +10,9 @@ import type { Settings } from '../settings/settings.js';
 import { formatInference } from './inference-report.js';
 import { loadSettings, readJson } from './input-files.js';
 import { addSourceOptions, modeOption, positiveInt, probability, withSourceOptions } from './options.js';
-import { requireReportForValues } from './report-options.js';
+import { requireReportForTruth, requireReportForValues } from './report-options.js';
+import { readMemberships } from './read-memberships.js';
+import type { Membership } from '../evaluate/evaluate.js';
 import { progressPrinter } from './progress.js';
 import { formatSummary, linkSummary } from './summary.js';
 import { addEngineOptions, checkEngineOptions, linkOnEngine } from './link-engine.js';
@@ -65,11 +67,13 @@ export function addLinkCommand(program: Command): void {
     .option('--report', 'print the model report (m, u, match weights per level)')
     .option('--report-html <file>', 'write an HTML report for data teams: charts of match weights, m/u, blocking, estimated precision/recall (docs/report.md)')
     .option('--show-values', 'with --report-html: include record values of pairs near the threshold (the file is then PHI)')
+    .option('--truth <file>', 'with --report-html: a truth CSV (source,record_id,person_id): adds the measured precision/recall curve and pair completeness')
     .option('--quiet', 'no progress output')
     .option('--json', 'print the summary as one JSON object on stdout (counts, seconds per stage, warning codes)')
     .action(async (opts) => {
       if (opts.json && opts.report) throw new MpiError('BAD_ARGS', '--report and --json both print on stdout: give one of them');
       requireReportForValues(opts);
+      requireReportForTruth(opts);
       checkEngineOptions(opts);
       // The SQL job's folder is made and its files written atomically by writeSqlJob.
       const outputs = opts.engine === 'sql' ? [] : linkOutputs(opts);
@@ -77,16 +81,20 @@ export function addLinkCommand(program: Command): void {
         ...(opts.settings !== undefined ? [{ option: '--settings', path: opts.settings as string }] : []),
         ...(opts.source as { path: string }[]).map((source) => ({ option: '--source', path: source.path })),
         ...(opts.model ? [{ option: '--model', path: opts.model as string }] : []),
+        ...(opts.truth !== undefined ? [{ option: '--truth', path: opts.truth as string }] : []),
       ]);
       const sources = withSourceOptions(opts.source, opts);
       const { settings, inferred } = await runSettings(opts, sources);
       const model = opts.model ? parseModel(JSON.stringify(await readJson(opts.model, 'model'))) : undefined;
       if (opts.engine !== 'in-process') return linkOnEngine(opts, settings, sources, model, progressPrinter(Boolean(opts.quiet)));
+      // In process the result holds every record anyway: the truth is read whole (DuckDB streams it into its own table).
+      const truth: Membership[] | undefined = opts.truth === undefined ? undefined : [];
+      if (truth !== undefined) await readMemberships(opts.truth, 'person_id', 'truth', (m) => void truth.push(m));
       const result = await link({ settings, sources, threads: opts.threads, model, onProgress: progressPrinter(Boolean(opts.quiet)) });
       // Loud, even with --quiet: a column that failed as a whole changes what the run means.
       for (const warning of result.table.warnings) process.stderr.write(`mpi: warning: ${warning.message}\n`);
       const writeStarted = performance.now();
-      await writeLinkOutputs(result, { out: opts.out, pairs: opts.pairs, allPairs: opts.allPairs, modelOut: opts.modelOut, spreadsheetSafe: opts.spreadsheetSafe, reportHtml: opts.reportHtml, showValues: opts.showValues });
+      await writeLinkOutputs(result, { out: opts.out, pairs: opts.pairs, allPairs: opts.allPairs, modelOut: opts.modelOut, spreadsheetSafe: opts.spreadsheetSafe, reportHtml: opts.reportHtml, showValues: opts.showValues, truth });
       const writeSeconds = (performance.now() - writeStarted) / 1000;
       if (opts.report) process.stdout.write(formatModelReport(result.model) + '\n');
       const summary = linkSummary(result, writeSeconds);

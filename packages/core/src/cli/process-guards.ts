@@ -1,11 +1,11 @@
 import { interruptOpenExecutors } from '@mpi/sql';
 import { removeTemporaryFilesSync } from '../output/atomic-file.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, internalErrorText } from './exit-codes.js';
 
 /** An error no code path caught (a bug, e.g. in an event handler) still removes temporary files and exits 70, not node's 1. */
 function internalError(error: unknown): void {
   removeTemporaryFilesSync();
-  process.stderr.write(`mpi: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+  process.stderr.write(`mpi: internal error: ${internalErrorText(error)}\n`);
   process.exit(EXIT.internal);
 }
 

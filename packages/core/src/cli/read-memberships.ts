@@ -29,20 +29,38 @@ export async function readCsvRows(
   what: string,
   visit: (values: readonly string[], row: number) => MpiError | undefined | void,
 ): Promise<void> {
+  for await (const batch of csvRowBatches(path, columns, what)) {
+    for (const { values, row } of batch) {
+      const failure = visit(values, row);
+      if (failure) throw failure;
+    }
+  }
+}
+
+/** The rows readCsvRows visits, a batch of the reader's at a time (for callers that pull). */
+async function* csvRowBatches(path: string, columns: readonly string[], what: string): AsyncGenerator<{ values: readonly string[]; row: number }[]> {
   const where = `${what} file ${path}`;
   try {
     for await (const batch of readCsvCells(where, path, columns, 'utf-8')) {
+      const rows: { values: readonly string[]; row: number }[] = [];
       for (let i = 0; i < batch.cells.length; i++) {
         const cells = batch.cells[i];
         const values = batch.columns.map((index) => cells[index].trim());
         const empty = values.findIndex((value) => value === '');
         if (empty >= 0) throw new MpiError('MALFORMED_ROW', `${where} has an empty ${columns[empty]} at data row ${batch.firstRow + i}`);
-        const failure = visit(values, batch.firstRow + i);
-        if (failure) throw failure;
+        rows.push({ values, row: batch.firstRow + i });
       }
+      yield rows;
     }
   } catch (error) {
     throw error instanceof SourceError ? fileError(error, where, columns) : error;
+  }
+}
+
+/** The memberships of a groups or truth CSV as readMemberships reads them, pulled (for a consumer that appends them elsewhere in batches). */
+export async function* memberships(path: string, groupColumn: string, what: string): AsyncGenerator<Membership> {
+  for await (const batch of csvRowBatches(path, ['source', 'record_id', groupColumn], what)) {
+    for (const { values } of batch) yield { source: values[0], recordId: values[1], group: values[2] };
   }
 }
 

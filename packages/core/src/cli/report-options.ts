@@ -14,6 +14,11 @@ export function requireReportForValues(opts: { reportHtml?: string; showValues?:
   if (opts.showValues && opts.reportHtml === undefined) throw new MpiError('SHOW_VALUES_WITHOUT_REPORT', '--show-values needs --report-html');
 }
 
+/** --truth of `mpi link` only feeds --report-html's measured curve: alone it would be silently ignored, so it is a usage error. */
+export function requireReportForTruth(opts: { reportHtml?: string; truth?: string }): void {
+  if (opts.truth !== undefined && opts.reportHtml === undefined) throw new MpiError('BAD_ARGS', '--truth needs --report-html (mpi evaluate scores groups against a truth)');
+}
+
 /** The options `mpi evaluate` reads for its report. */
 export interface EvaluateReportOptions {
   readonly groups: string;

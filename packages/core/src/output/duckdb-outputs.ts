@@ -3,7 +3,7 @@
 // composed in SQL, byte for byte the line stageGroupsCsv and stagePairBatches
 // write (test/duckdb-outputs.test.ts), into a temporary file beside the target
 // that the caller publishes with the other outputs (atomic-file.ts).
-import { csvFieldSql, DUCKDB, matchProbabilitySql, spreadsheetSafeSql, sqlString, SqlEngineError, toFixed4Sql, toPrecision6Sql } from '@mpi/sql';
+import { csvFieldSql, DUCKDB, matchProbabilitySql, NO_SPACE_LEFT, spreadsheetSafeSql, sqlString, SqlEngineError, toFixed4Sql, toPrecision6Sql } from '@mpi/sql';
 import { thresholdWeight } from '../cluster/cluster.js';
 import type { RecordsInDuckDb } from '../pipeline/link-sql.js';
 import { OutputWriteError, stageFileAt, type AtomicFile } from './atomic-file.js';
@@ -26,8 +26,7 @@ function stageLines(records: RecordsInDuckDb, path: string, label: string, query
     try {
       await records.executor.writeLines(label, query, temporary);
     } catch (error) {
-      const message = String(((error as SqlEngineError).cause as Error | undefined)?.message ?? '');
-      if (error instanceof SqlEngineError && /^IO Error/.test(message)) throw new OutputWriteError(label, /No space left/.test(message) ? 'ENOSPC' : 'EIO', error);
+      if (error instanceof SqlEngineError && error.kind === 'IO Error') throw new OutputWriteError(label, error.detail === NO_SPACE_LEFT ? 'ENOSPC' : 'EIO', error);
       throw error;
     }
   });

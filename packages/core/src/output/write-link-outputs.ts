@@ -1,4 +1,5 @@
 import { serializeModel } from '@mpi/scoring';
+import type { Membership } from '../evaluate/evaluate.js';
 import { publishAll, stageFile, type AtomicFile } from './atomic-file.js';
 import type { LinkResult } from '../pipeline/link.js';
 import { buildReportHtml } from '../report/build-report.js';
@@ -17,6 +18,8 @@ export interface LinkOutputs {
   readonly reportHtml?: string;
   /** With `reportHtml`: put record values of pairs near the threshold in it. */
   readonly showValues?: boolean;
+  /** With `reportHtml`: the memberships of a truth file, for the measured curve and pair completeness. */
+  readonly truth?: Iterable<Membership>;
 }
 
 /**
@@ -39,7 +42,7 @@ export async function writeLinkOutputs(result: LinkResult, outputs: LinkOutputs)
       staged.push(await stageFile(outputs.modelOut, '--model-out', (file) => file.write(model)));
     }
     if (outputs.reportHtml !== undefined) {
-      const html = buildReportHtml(result, { showValues: outputs.showValues });
+      const html = buildReportHtml(result, { showValues: outputs.showValues, truth: outputs.truth });
       staged.push(await stageFile(outputs.reportHtml, '--report-html', (file) => file.write(html)));
     }
   } catch (error) {

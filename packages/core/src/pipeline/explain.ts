@@ -2,11 +2,8 @@ import {
   compileVectorizer,
   explainPair,
   frequenciesOfCounts,
-  householdFrequencies,
   householdFrequenciesOfCounts,
-  identifierFrequencies,
   identifierFrequenciesOfCounts,
-  termFrequencies,
   type Comparison,
   type CompiledWeights,
   type ComparisonVectorizer,
@@ -14,6 +11,7 @@ import {
   type MatchExplanation,
   type TermFrequencyInput,
   unionValueSlots,
+  valueCounts,
 } from '@mpi/scoring';
 import type { EncodedColumn } from '@mpi/types';
 import type { FieldKind } from '../defaults/field-kind-names.js';
@@ -45,11 +43,9 @@ export function frequenciesOfKind(fieldKinds: ReadonlyMap<string, FieldKind>, co
   return frequenciesOfCounts(counts);
 }
 
-/** termFrequencies, identifierFrequencies or householdFrequencies of a column, by the comparison's field kind (see frequenciesOfKind). */
+/** The frequencies of a column's values (counted per person when `partner` tells people apart), by the comparison's field kind (see frequenciesOfKind). */
 function frequenciesOf(fieldKinds: ReadonlyMap<string, FieldKind>, comparison: Comparison, column: EncodedColumn, partner: EncodedColumn | undefined): Float64Array {
-  if (holdsOneValueAPerson(fieldKinds, comparison)) return identifierFrequencies(column, partner);
-  if (holdsOneValueAHousehold(fieldKinds, comparison)) return householdFrequencies(column, partner);
-  return termFrequencies(column, partner);
+  return frequenciesOfKind(fieldKinds, comparison, valueCounts(column, partner));
 }
 
 /**

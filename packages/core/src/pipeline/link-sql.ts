@@ -17,7 +17,7 @@ import { dropStaged, recordsOf, streamRecords, type StreamedRecords } from './st
 import { emptyTable } from './streamed/rule-counts.js';
 import { identitiesInDuckDb, sourceOfRows } from './identities-in-duckdb.js';
 import { estimateUInSql } from './streamed/training.js';
-import type { LinkOptions } from './types.js';
+import type { BlockingSummary, LinkOptions } from './types.js';
 
 /** Options of {@link linkInDuckDb}: link()'s, with DuckDB's settings. */
 export interface SqlLinkOptions extends Omit<LinkOptions, 'model'> {
@@ -38,7 +38,13 @@ export interface SqlLinkOptions extends Omit<LinkOptions, 'model'> {
    * {@link SqlLinkSummary} (no record ids, no identity ids in memory); see
    * {@link RecordsInDuckDb} for the tables it is called with. Not with `withScoredPairs`.
    */
-  readonly outputs?: (records: RecordsInDuckDb) => Promise<void>;
+  readonly outputs?: (records: LinkedInDuckDb) => Promise<void>;
+  /**
+   * With `outputs`: keep each record's normalized values (`rid`, `dictv_k`)
+   * in DuckDB until the outputs are written, for the report's sample pairs
+   * (showValues); without it they are dropped once the plan's table is made.
+   */
+  readonly keepValues?: boolean;
 }
 
 /** The records as a run in DuckDB counts them: how many, the sources, and what the read flagged and warned of. */
@@ -62,6 +68,22 @@ export interface RecordsInDuckDb {
   readonly records: LinkedCounts;
   /** The link threshold as a match probability (what the pairs file keeps by default). */
   readonly threshold: number;
+}
+
+/** What `outputs` is called with: the tables of {@link RecordsInDuckDb}, and the run's figures the report shows. */
+export interface LinkedInDuckDb extends RecordsInDuckDb {
+  /** The model applied: the one given, or the one trained. */
+  readonly model: FellegiSunterModel;
+  /** Identity groups the records make. */
+  readonly groups: number;
+  /** Candidate pairs per blocking rule (those no earlier rule made), in all, and the pairs of the comparison space. */
+  readonly blocking: Pick<BlockingSummary, 'rules' | 'candidatePairs' | 'totalPairs' | 'reductionRatio'>;
+  /**
+   * With `keepValues`: the fields in table order; field k's value of a record
+   * is `dictv_k.value` of the id in column `c{k}` of `rid` ("row", c0, c1, ...),
+   * NULL when missing.
+   */
+  readonly fields?: readonly string[];
 }
 
 /**
@@ -156,7 +178,7 @@ function tfBySlot(table: RecordTable, comparison: Comparison, input: TermFrequen
  * (test/sql-parity.test.ts). With `outputs`, the outputs are written from
  * DuckDB's tables and who each record is never comes into our process.
  */
-export async function linkInDuckDb(options: SqlLinkOptions & { readonly outputs: (records: RecordsInDuckDb) => Promise<void> }): Promise<SqlLinkSummary>;
+export async function linkInDuckDb(options: SqlLinkOptions & { readonly outputs: (records: LinkedInDuckDb) => Promise<void> }): Promise<SqlLinkSummary>;
 export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResult>;
 export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkSummary | SqlLinkResult> {
   if (options.outputs !== undefined && options.withScoredPairs !== undefined) throw new RangeError('linkInDuckDb: outputs and withScoredPairs are two ways of writing the pairs; give one');
@@ -187,6 +209,7 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkSumm
       writer.closeSync();
     }
     const { staged, comparisons, choice, space } = streamed;
+    const keep = { values: options.keepValues === true && options.outputs !== undefined };
     let loaded = performance.now();
     let run: SqlRunSummary;
     if (given === undefined) {
@@ -204,16 +227,17 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkSumm
         size: staged.size,
         estimateU: async (sampleSize) => estimateUInSql(executor.connection, staged, records.source ?? (await sourceOfRows(executor.connection, staged.size)), comparisons, { mode, sampleSize, seed: settings.seed ?? DEFAULTS.seed }),
       });
-      await dropStaged(executor.connection, staged, comparisons.length);
+      await dropStaged(executor.connection, staged, comparisons.length, keep);
       // Training left the candidate pairs scored with the model: links and components from them.
       run = await executor.linkScored(planOf(given), { release: true });
     } else {
       // DuckDB holds what the plan reads: the staged tables go before the joins run.
-      await dropStaged(executor.connection, staged, comparisons.length);
+      await dropStaged(executor.connection, staged, comparisons.length, keep);
       loaded = performance.now();
       run = await executor.run(planOf(given), { release: true });
     }
-    return await finish(options, executor, { records, plan: planOf(given), model: given, threshold, run, clock, read, loaded });
+    const fields = keep.values ? [...staged.fieldKinds.keys()] : undefined;
+    return await finish(options, executor, { records, plan: planOf(given), model: given, threshold, run, space, fields, clock, read, loaded });
   } finally {
     executor.close();
   }
@@ -226,9 +250,9 @@ type Known = LinkedCounts & Partial<LinkedRecords>;
 async function finish(
   options: SqlLinkOptions,
   executor: DuckDbExecutor,
-  done: { records: Known; plan: LinkagePlan; model: FellegiSunterModel; threshold: number; run: SqlRunSummary; clock: number; read: number; loaded: number },
+  done: { records: Known; plan: LinkagePlan; model: FellegiSunterModel; threshold: number; run: SqlRunSummary; space: number; fields?: readonly string[]; clock: number; read: number; loaded: number },
 ): Promise<SqlLinkSummary | SqlLinkResult> {
-  const { records, plan, model, threshold, run, clock, read, loaded } = done;
+  const { records, plan, model, threshold, run, space, clock, read, loaded } = done;
   const progress = options.onProgress ?? (() => {});
   progress({ stage: 'score', done: run.pairCount, total: run.pairCount });
   const labels = await executor.componentLabels(records.size);
@@ -241,7 +265,13 @@ async function finish(
   const table: LinkedCounts = { size: records.size, sources: records.sources, flags: records.flags, warnings: records.warnings };
   if (options.outputs !== undefined) {
     await identitiesInDuckDb(executor, records.sources, clustering);
-    await options.outputs({ executor, records: table, threshold });
+    const blocking = {
+      rules: plan.blocking.map((rule, i) => ({ name: rule.name, pairs: run.countsByRule[i] })),
+      candidatePairs: run.pairCount,
+      totalPairs: space,
+      reductionRatio: space === 0 ? 1 : 1 - run.pairCount / space,
+    };
+    await options.outputs({ executor, records: table, threshold, model, groups: clustering.groupCount, blocking, ...(done.fields ? { fields: done.fields } : {}) });
   }
   const written = performance.now();
   const seconds = { read: (read - clock) / 1000, load: (loaded - read) / 1000, sql: (ran - loaded) / 1000, cluster: (end - ran) / 1000, write: (written - end) / 1000 };

@@ -1,5 +1,5 @@
 // A Parquet file read by embedded DuckDB, its rows pulled in batches and read as objects are.
-import { openParquetRows, type ParquetRows } from '@mpi/sql';
+import { causeWithoutValues, describeEngineError, openParquetRows, type ParquetRows } from '@mpi/sql';
 import { MissingColumnError, SourceUnreadableError } from '../errors.js';
 import { readObjectCells } from './object-reader.js';
 import type { CellBatch } from './source-input.js';
@@ -23,16 +23,25 @@ export async function* readParquetCells(name: string, path: string, columns: rea
   try {
     rows = await openParquetRows(path, columns);
   } catch (error) {
-    throw new SourceUnreadableError(name, 'cannot read the file as Parquet', error);
+    throw unreadable(name, error);
   }
   const absent = columns.find((column) => !rows.columns.includes(column));
   if (absent !== undefined) {
     rows.close();
     throw new MissingColumnError(name, absent);
   }
-  yield* readObjectCells(name, records(rows.batches), columns);
+  yield* readObjectCells(name, records(name, rows.batches), columns);
 }
 
-async function* records(batches: AsyncIterable<Record<string, unknown>[]>): AsyncGenerator<Record<string, unknown>> {
-  for await (const batch of batches) yield* batch;
+/** DuckDB could not read the file (at its schema, or at a later part of it): the source is unreadable, said with DuckDB's kind of error and no value. */
+function unreadable(name: string, error: unknown): SourceUnreadableError {
+  return new SourceUnreadableError(name, `cannot read the file as Parquet (${describeEngineError(error)})`, causeWithoutValues(error));
+}
+
+async function* records(name: string, batches: AsyncIterable<Record<string, unknown>[]>): AsyncGenerator<Record<string, unknown>> {
+  try {
+    for await (const batch of batches) yield* batch;
+  } catch (error) {
+    throw unreadable(name, error);
+  }
 }

@@ -8,7 +8,7 @@ import type { ReportData, TrainingSummary } from './report-data.js';
 import { renderReportHtml } from './render-html.js';
 import { samplePairs } from './sample-pairs.js';
 import { resultPairTruth, TruthIndex } from './truth-pairs.js';
-import { measuredCurve, weightCurves, type PairTruth } from './weight-curves.js';
+import { measuredCurve, weightCurves, type PairTruth, type WeightCurves } from './weight-curves.js';
 
 /** Options of {@link buildReportHtml}. */
 export interface ReportOptions {
@@ -47,26 +47,51 @@ interface ScoredPairs {
 }
 
 /** The figures every report has, from the scored pairs (and the truth of each, if known). */
-function pairFigures(scored: ScoredPairs, options: ReportOptions): Omit<ReportData, 'records' | 'groups' | 'blocking' | 'samples' | 'notes'> {
-  const curves = weightCurves(scored.weights, scored.threshold, scored.truth?.pairs);
+function pairFigures(scored: ScoredPairs, options: ReportOptions): CommonFigures {
+  return commonFigures(
+    {
+      curves: weightCurves(scored.weights, scored.threshold, scored.truth?.pairs),
+      threshold: scored.threshold,
+      candidatePairs: scored.weights.reduce((n, chunk) => n + chunk.length, 0),
+      truePairs: scored.truth?.truePairs,
+      model: scored.model,
+    },
+    options,
+  );
+}
+
+/** The figures every report has, whoever tallied the curves (our process or SQL). */
+export type CommonFigures = Omit<ReportData, 'records' | 'groups' | 'blocking' | 'samples' | 'notes'>;
+
+/** What the figures every report has are made of: the curves, and with a truth the true pairs there are to find. */
+export interface FigureSources {
+  readonly curves: WeightCurves;
+  readonly threshold: number;
+  readonly candidatePairs: number;
+  readonly truePairs?: number;
+  readonly model?: FellegiSunterModel;
+}
+
+/** The figures every report has, from the curves of the scored pairs (see weightCurves, curvesOfTallies). */
+export function commonFigures(sources: FigureSources, options: Pick<ReportOptions, 'title' | 'created'>): CommonFigures {
+  const { curves, truePairs, model } = sources;
   let measured: ReportData['measured'] = null;
-  if (scored.truth !== undefined && curves.truth !== null) {
-    const { truePairs } = scored.truth;
+  if (truePairs !== undefined && curves.truth !== null) {
     const trueCandidatePairs = curves.truth.trueCandidatePairs;
     measured = { ...measuredCurve(curves, truePairs), truePairs, trueCandidatePairs, pairCompleteness: truePairs === 0 ? null : trueCandidatePairs / truePairs };
   }
   return {
     title: options.title ?? 'Record linkage report',
     created: (options.created ?? new Date()).toISOString(),
-    threshold: scored.threshold,
+    threshold: sources.threshold,
     // A threshold of 0 or 1 is an infinite weight, drawn at the histogram's edge (JSON has no Infinity).
-    thresholdWeight: Math.min(curves.histogram.edges.at(-1)!, Math.max(curves.histogram.edges[0], thresholdWeight(scored.threshold))),
-    candidatePairs: scored.weights.reduce((n, chunk) => n + chunk.length, 0),
+    thresholdWeight: Math.min(curves.histogram.edges.at(-1)!, Math.max(curves.histogram.edges[0], thresholdWeight(sources.threshold))),
+    candidatePairs: sources.candidatePairs,
     histogram: curves.histogram,
     estimated: curves.estimated,
     measured,
-    levels: scored.model === undefined ? null : modelReport(scored.model),
-    training: scored.model === undefined ? null : trainingSummary(scored.model),
+    levels: model === undefined ? null : modelReport(model),
+    training: model === undefined ? null : trainingSummary(model),
   };
 }
 

@@ -5,7 +5,7 @@ import type { LinkResult } from '../pipeline/types.js';
 import type { SamplePair } from './report-data.js';
 
 /** Pairs shown on each side of the threshold. */
-const PER_SIDE = 10;
+export const PER_SIDE = 10;
 
 interface Candidate {
   readonly weight: number;

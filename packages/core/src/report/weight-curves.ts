@@ -13,7 +13,7 @@ export interface WeightCurves {
   readonly histogram: WeightHistogram;
   readonly estimated: { readonly curve: ThresholdCurve; readonly atThreshold: AtThreshold };
   /** With truth: true and known pairs per bin and at the threshold, for measuredCurve(). */
-  readonly truth: { readonly truePerBin: Float64Array; readonly knownPerBin: Float64Array; readonly atThreshold: { links: number; truePairs: number; known: number }; readonly trueCandidatePairs: number } | null;
+  readonly truth: BinTallies['truth'];
 }
 
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
@@ -29,12 +29,35 @@ function binEdges(weights: readonly Float64Array[]): number[] {
       if (w > high) high = w;
     }
   }
+  return edgesOfRange(low, high);
+}
+
+/** Bin edges from the lowest and highest finite weight (low > high when there is none). */
+export function edgesOfRange(low: number, high: number): number[] {
   if (low > high) return [0, 1];
   const start = Math.floor(low);
   const width = Math.max(1, Math.ceil((Math.floor(high) + 1 - start) / MAX_BINS));
   const edges = [start];
   while (edges[edges.length - 1] <= high) edges.push(edges[edges.length - 1] + width);
   return edges;
+}
+
+/**
+ * What the curves are made of, per bin of the histogram and at the threshold:
+ * tallied over the pairs in our process (weightCurves) or by SQL (the DuckDB
+ * report), then made into the curves by curvesOfTallies.
+ */
+export interface BinTallies {
+  readonly edges: readonly number[];
+  /** Pairs per bin, and the sum of their match probabilities. */
+  readonly counts: Float64Array;
+  readonly expected: Float64Array;
+  /** Links (match probability at or above the threshold), the sum of their probabilities, and of every pair's. */
+  readonly links: number;
+  readonly expectedLinks: number;
+  readonly expectedAll: number;
+  /** With truth: per bin, pairs whose two records are in the truth and true pairs among them; the same over the links. */
+  readonly truth: { readonly truePerBin: Float64Array; readonly knownPerBin: Float64Array; readonly atThreshold: { links: number; truePairs: number; known: number }; readonly trueCandidatePairs: number } | null;
 }
 
 /**
@@ -49,41 +72,73 @@ export function weightCurves(weights: readonly Float64Array[], threshold: number
   const bins = edges.length - 1;
   const start = edges[0];
   const width = edges[1] - edges[0];
-  const counts = new Float64Array(bins);
-  const expected = new Float64Array(bins);
-  const truePerBin = new Float64Array(bins);
-  const knownPerBin = new Float64Array(bins);
-  let links = 0;
-  let expectedLinks = 0;
-  let expectedAll = 0;
-  const measured = { links: 0, truePairs: 0, known: 0 };
-  let trueCandidatePairs = 0;
+  const tally = new Tally(edges, truth !== undefined);
   weights.forEach((chunk, c) => {
     const known = truth?.[c];
     for (let k = 0; k < chunk.length; k++) {
       const w = chunk[k];
       const p = matchProbability(w);
       const bin = Number.isNaN(w) ? 0 : Math.min(bins - 1, Math.max(0, Math.floor((w - start) / width)));
-      counts[bin]++;
-      expected[bin] += p;
-      expectedAll += p;
-      const isLink = p >= threshold;
-      if (isLink) {
-        links++;
-        expectedLinks += p;
-      }
-      if (known !== undefined && known[k] >= 0) {
-        knownPerBin[bin]++;
-        truePerBin[bin] += known[k];
-        trueCandidatePairs += known[k];
-        if (isLink) {
-          measured.links++;
-          measured.known++;
-          measured.truePairs += known[k];
-        }
-      }
+      const inTruth = known !== undefined && known[k] >= 0;
+      tally.add(bin, p >= threshold, 1, p, inTruth ? 1 : 0, inTruth ? known[k] : 0);
     }
   });
+  return curvesOfTallies(tally.tallies());
+}
+
+/** BinTallies being counted: pairs added one by one (weightCurves) or a group of them at a time (SQL's rows). */
+export class Tally {
+  private readonly counts: Float64Array;
+  private readonly expected: Float64Array;
+  private readonly truePerBin: Float64Array;
+  private readonly knownPerBin: Float64Array;
+  private links = 0;
+  private expectedLinks = 0;
+  private expectedAll = 0;
+  private readonly measured = { links: 0, truePairs: 0, known: 0 };
+  private trueCandidatePairs = 0;
+
+  constructor(
+    private readonly edges: readonly number[],
+    private readonly withTruth: boolean,
+  ) {
+    const bins = edges.length - 1;
+    this.counts = new Float64Array(bins);
+    this.expected = new Float64Array(bins);
+    this.truePerBin = new Float64Array(bins);
+    this.knownPerBin = new Float64Array(bins);
+  }
+
+  /** `pairs` pairs of one bin, links or not, with their summed match probability, `known` of them in the truth and `truePairs` of those true. */
+  add(bin: number, isLink: boolean, pairs: number, probability: number, known: number, truePairs: number): void {
+    this.counts[bin] += pairs;
+    this.expected[bin] += probability;
+    this.expectedAll += probability;
+    if (isLink) {
+      this.links += pairs;
+      this.expectedLinks += probability;
+    }
+    if (known === 0) return;
+    this.knownPerBin[bin] += known;
+    this.truePerBin[bin] += truePairs;
+    this.trueCandidatePairs += truePairs;
+    if (isLink) {
+      this.measured.links += known;
+      this.measured.known += known;
+      this.measured.truePairs += truePairs;
+    }
+  }
+
+  tallies(): BinTallies {
+    const { edges, counts, expected, links, expectedLinks, expectedAll, truePerBin, knownPerBin, measured, trueCandidatePairs } = this;
+    return { edges, counts, expected, links, expectedLinks, expectedAll, truth: this.withTruth ? { truePerBin, knownPerBin, atThreshold: measured, trueCandidatePairs } : null };
+  }
+}
+
+/** The histogram and the estimated curve from per-bin tallies (see weightCurves). */
+export function curvesOfTallies(tallies: BinTallies): WeightCurves {
+  const { edges, counts, expected, links, expectedLinks, expectedAll } = tallies;
+  const bins = edges.length - 1;
   const curve = { weights: edges.slice(0, bins), precision: new Array<number | null>(bins), recall: new Array<number | null>(bins) };
   let above = 0;
   let expectedAbove = 0;
@@ -94,9 +149,9 @@ export function weightCurves(weights: readonly Float64Array[], threshold: number
     curve.recall[b] = ratio(expectedAbove, expectedAll);
   }
   return {
-    histogram: { edges, counts: Array.from(counts) },
+    histogram: { edges: [...edges], counts: Array.from(counts) },
     estimated: { curve, atThreshold: { links, precision: ratio(expectedLinks, links), recall: ratio(expectedLinks, expectedAll) } },
-    truth: truth === undefined ? null : { truePerBin, knownPerBin, atThreshold: measured, trueCandidatePairs },
+    truth: tallies.truth,
   };
 }
 

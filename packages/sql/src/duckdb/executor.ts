@@ -12,6 +12,7 @@ import { comparisonBlockSql, pairCountsBlockSql, renderJob, scoredBlockSql, trai
 import { readColumns, type ExportColumn, type ExportFile } from '../cluster-exports.js';
 import { pairBlocks, recordsPerBlock } from './pair-blocks.js';
 import { sqlString } from './csv-lines.js';
+import { guardedConnection } from './guarded-connection.js';
 
 /** Options of the embedded DuckDB engine. */
 export interface DuckDbOptions {
@@ -121,6 +122,11 @@ export function interruptOpenExecutors(): void {
 export class DuckDbExecutor {
   private constructor(
     private readonly instance: DuckDBInstance,
+    /**
+     * Every failure of a call on it, or on a result or appender it made, is a
+     * SqlEngineError without DuckDB's message (guardedConnection): DuckDB quotes
+     * the values it could not handle.
+     */
     readonly connection: DuckDBConnection,
     /** With onStatement: the connection that samples memory and spill while a statement runs. */
     private readonly monitor?: { connection: DuckDBConnection; report: (profile: StatementProfile) => void },
@@ -135,9 +141,14 @@ export class DuckDbExecutor {
     if (options.threads !== undefined) config.threads = String(options.threads);
     // Insertion order is not needed: every result that matters is ordered by row explicitly.
     config.preserve_insertion_order = 'false';
-    const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
+    } catch (error) {
+      throw new SqlEngineError('opening the database', error);
+    }
     const monitor = options.onStatement === undefined ? undefined : { connection: await instance.connect(), report: options.onStatement };
-    const executor = new DuckDbExecutor(instance, await instance.connect(), monitor, options.blockRecords);
+    const executor = new DuckDbExecutor(instance, guardedConnection(await instance.connect()), monitor, options.blockRecords);
     openExecutors.add(executor);
     return executor;
   }
@@ -236,7 +247,7 @@ export class DuckDbExecutor {
    * `connection` is streamed (running anything on a connection ends the result it streams).
    */
   async connect(): Promise<DuckDBConnection> {
-    return this.instance.connect();
+    return guardedConnection(await this.instance.connect());
   }
 
   /** Runs the plan's blocking and comparison statements: candidate pairs and their comparison vectors kept as a table (to inspect the levels), no weights. */

@@ -1,4 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api';
+import { SqlEngineError } from '../errors.js';
 
 /** A Parquet file's rows as plain objects, in file order, a batch at a time, with the file's column names. */
 export interface ParquetRows {
@@ -18,7 +19,8 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
  * then the requested columns that it holds in batches of one DuckDB data chunk
  * (2,048 rows) as they are pulled, so a file of any size is never held whole.
  * One DuckDB thread keeps the file's row order; the instance closes when the
- * batches are read to the end or abandoned.
+ * batches are read to the end or abandoned. DuckDB's failures are
+ * SqlEngineErrors (its messages may quote the file's values).
  */
 export async function openParquetRows(path: string, requested: readonly string[]): Promise<ParquetRows> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
@@ -36,7 +38,7 @@ export async function openParquetRows(path: string, requested: readonly string[]
     columns = schema.getRows().map((row) => String(row[0]));
   } catch (error) {
     close();
-    throw error;
+    throw new SqlEngineError('reading the Parquet schema', error);
   }
   const present = requested.filter((column) => columns.includes(column));
   async function* batches(): AsyncGenerator<Record<string, unknown>[]> {
@@ -44,6 +46,8 @@ export async function openParquetRows(path: string, requested: readonly string[]
       if (present.length === 0) return;
       const result = await connection.stream(`SELECT ${present.map(quote).join(', ')} FROM read_parquet(${literal(path)})`);
       for await (const rows of result.yieldRowObjectJs()) yield rows;
+    } catch (error) {
+      throw new SqlEngineError('reading the Parquet rows', error);
     } finally {
       close();
     }

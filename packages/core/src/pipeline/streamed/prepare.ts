@@ -80,9 +80,14 @@ export async function recordsOf(connection: Connection, staged: StagedRecords): 
   return { source, rows, recordIds };
 }
 
-/** Drops what the streamed read made once `records` holds what the plan reads; `who` stays (the outputs are written from it). */
-export async function dropStaged(connection: Connection, staged: StagedRecords, comparisons: number): Promise<void> {
-  for (const table of ['rid', ...staged.columns.map((_, k) => `dictv_${k}`), ...Array.from({ length: comparisons }, (_, c) => `tf_${c}`)]) {
+/**
+ * Drops what the streamed read made once `records` holds what the plan reads;
+ * `who` stays (the outputs are written from it), and with `keep.values` each
+ * record's values (`rid`, `dictv_k`: the report's sample pairs read them).
+ */
+export async function dropStaged(connection: Connection, staged: StagedRecords, comparisons: number, keep: { values: boolean } = { values: false }): Promise<void> {
+  const values = keep.values ? [] : ['rid', ...staged.columns.map((_, k) => `dictv_${k}`)];
+  for (const table of [...values, ...Array.from({ length: comparisons }, (_, c) => `tf_${c}`)]) {
     await connection.run(`DROP TABLE IF EXISTS ${table}`);
   }
 }

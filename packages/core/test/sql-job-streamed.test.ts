@@ -49,6 +49,9 @@ async function expectSameJob(streamed: string, inMemory: string): Promise<void> 
   }
 }
 
+// Two jobs written and two link runs per case: ~10 s on a quiet host, 53-66 s at load 8 (measured), past vitest's 60 s default.
+const JOB_TIMEOUT_MS = 180_000;
+
 describe.each(cases)('the cluster job written by the streamed read, on $name', ({ settings, sources }) => {
   it('is the job written from the record table, without a model (training.json, u from the seeded random pairs)', async () => {
     const dir = tempDir();
@@ -57,7 +60,7 @@ describe.each(cases)('the cluster job written by the streamed read, on $name', (
     await writeSqlJobInMemory({ settings, sources, dialect: 'spark', dir: join(dir, 'in-memory'), threads: 1 });
     expect(written.files).toContain('training.json');
     await expectSameJob(join(dir, 'streamed'), join(dir, 'in-memory'));
-  });
+  }, JOB_TIMEOUT_MS);
 
   it('is the job written from the record table, with a model', async () => {
     const dir = tempDir();
@@ -67,5 +70,5 @@ describe.each(cases)('the cluster job written by the streamed read, on $name', (
     expect(written.records).toBe(table.size);
     expect(written.files).not.toContain('training.json');
     await expectSameJob(join(dir, 'streamed'), join(dir, 'in-memory'));
-  });
+  }, JOB_TIMEOUT_MS);
 });

@@ -123,13 +123,43 @@ describe('expectationMaximisation', () => {
     expectRowsClose(withNulls.m.slice(0, 3), inactive.m.slice(0, 3), 1e-12);
   });
 
-  it('estimates m of passive comparisons from the others\' posterior without letting them shape it', () => {
-    const active3 = [true, true, true, false];
-    const inactive = expectationMaximisation({ patterns: candidates, m: start, u: TRUE_U, lambda: 0.5, active: active3, maxIterations: 100 });
-    const passive = expectationMaximisation({ patterns: candidates, m: start, u: TRUE_U, lambda: 0.5, active: allActive, passive: [false, false, false, true], maxIterations: 100 });
+  it('estimates m of passive comparisons from the others\' posterior without letting their agreement shape it', () => {
+    // Sex always agreeing: a passive comparison's agreement adds nothing, so EM runs as if it were inactive.
+    const sexAgrees = new Uint8Array(candidates.patterns);
+    for (let offset = 3; offset < sexAgrees.length; offset += 4) sexAgrees[offset] = 1;
+    const patterns = { ...candidates, patterns: sexAgrees };
+    const inactive = expectationMaximisation({ patterns, m: start, u: TRUE_U, lambda: 0.5, active: [true, true, true, false], maxIterations: 100 });
+    const passive = expectationMaximisation({ patterns, m: start, u: TRUE_U, lambda: 0.5, active: allActive, passive: [false, false, false, true], maxIterations: 100 });
     expect(passive.lambda).toBeCloseTo(inactive.lambda, 12);
     expectRowsClose(passive.m.slice(0, 3), inactive.m.slice(0, 3), 1e-12);
-    expectRowsClose([passive.m[3]], [TRUE_M[3]], 0.01);
+    expect(passive.m[3][1]).toBeGreaterThan(0.99);
+  });
+
+  it('lets the disagreement of passive comparisons vote, so non-matches the others cannot rule out do not become its m', () => {
+    // A session of 1,000 matches among 20,000 different people whose person field (a family name, m fixed)
+    // mostly disagrees: 5% of matches disagree on it too. Their phone (passive: household evidence) differs
+    // for 0.1% of matches and for every non-match. Voting with the family name alone, each non-match keeps
+    // ~0.25% of match probability, 50 expected matches with a different phone: m(phone differs) ~0.05.
+    // Comparisons: family name (null, exact, else), phone (null, exact, else).
+    const cell = (familyLevel: number, phoneLevel: number, count: number) => ({ familyLevel, phoneLevel, count });
+    const cells = [cell(1, 1, 949), cell(1, 2, 1 + 20), cell(2, 1, 50), cell(2, 2, 19_980)];
+    const session: PatternCounts = {
+      width: 2,
+      patterns: Uint8Array.from(cells.flatMap(({ familyLevel, phoneLevel }) => [familyLevel, phoneLevel])),
+      counts: Float64Array.from(cells, ({ count }) => count),
+    };
+    const result = expectationMaximisation({
+      patterns: session,
+      m: [[1, 0.95, 0.05], [1, 0.9, 0.1]],
+      u: [[1, 0.001, 0.999], [1, 1e-5, 1 - 1e-5]],
+      lambda: 0.1,
+      active: [true, true],
+      frozen: [true, false],
+      passive: [false, true],
+      maxIterations: 500,
+    });
+    expect(result.m[1][2]).toBeLessThan(0.01);
+    expect(Math.abs(result.lambda - 1_000 / 21_000)).toBeLessThan(0.005);
   });
 
   it('stops after maxIterations and says it did not converge', () => {

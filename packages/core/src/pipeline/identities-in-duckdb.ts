@@ -15,6 +15,12 @@ export async function sourceOfRows(connection: Connection, size: number): Promis
   return source;
 }
 
+/** Makes `source_names` ("source": the source index `who` holds, name). */
+export async function sourceNamesInDuckDb(connection: Connection, sources: readonly string[]): Promise<void> {
+  await connection.run('CREATE OR REPLACE TABLE source_names ("source" INTEGER, name VARCHAR)');
+  if (sources.length > 0) await connection.run(`INSERT INTO source_names VALUES ${sources.map((name, s) => `(${s}, ${sqlString(name)})`).join(', ')}`);
+}
+
 /**
  * Makes the tables the outputs are written from, beside `who` (row, source,
  * src_row, record_id) and `scored_pairs`: `source_names` (source index, name),
@@ -24,8 +30,7 @@ export async function sourceOfRows(connection: Connection, size: number): Promis
  */
 export async function identitiesInDuckDb(executor: DuckDbExecutor, sources: readonly string[], clustering: Clustering): Promise<void> {
   const c = executor.connection;
-  await c.run('CREATE OR REPLACE TABLE source_names ("source" INTEGER, name VARCHAR)');
-  if (sources.length > 0) await c.run(`INSERT INTO source_names VALUES ${sources.map((name, s) => `(${s}, ${sqlString(name)})`).join(', ')}`);
+  await sourceNamesInDuckDb(c, sources);
   await c.run('CREATE OR REPLACE TABLE identity_groups ("row" UINTEGER, grp UINTEGER)');
   const appender = await c.createAppender('identity_groups');
   appendColumns(appender, clustering.groupOf.length, (column, r) => (column === 0 ? r : clustering.groupOf[r]));

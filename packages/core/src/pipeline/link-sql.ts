@@ -14,6 +14,8 @@ import { termFrequencyInputs } from './explain.js';
 import { readRecords } from './read.js';
 import { loadStaged } from './streamed/load.js';
 import { dropStaged, recordsOf, streamRecords, type StreamedRecords } from './streamed/prepare.js';
+import type { StagedRecords } from './streamed/stage.js';
+import type { TrainingTable } from './train-counts.js';
 import { emptyTable } from './streamed/rule-counts.js';
 import { identitiesInDuckDb, sourceOfRows } from './identities-in-duckdb.js';
 import { estimateUInSql } from './streamed/training.js';
@@ -183,49 +185,35 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResu
 export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkSummary | SqlLinkResult> {
   if (options.outputs !== undefined && options.withScoredPairs !== undefined) throw new RangeError('linkInDuckDb: outputs and withScoredPairs are two ways of writing the pairs; give one');
   const clock = performance.now();
-  const settings = validateSettings(options.settings, { sources: options.sources.map((source) => source.name) });
-  const mode = settings.mode ?? DEFAULTS.mode;
-  const method = settings.clustering ?? DEFAULTS.clustering;
-  const threshold = settings.threshold ?? DEFAULTS.threshold;
   const progress = options.onProgress ?? (() => {});
   const executor = await DuckDbExecutor.open(options.duckdb);
   try {
-    const writer = await executor.connect();
-    let streamed: StreamedRecords;
-    let records: Known;
-    let read: number;
-    let given = options.model;
-    const planOf = (model: FellegiSunterModel) => buildLinkagePlan({ model, rules: streamed.choice.rules, mode, threshold, thresholdWeight: thresholdWeight(threshold), clustering: method });
-    try {
-      streamed = await streamRecords(executor, writer, { sources: options.sources, settings, mode, clusteringMethod: method, model: given, stage: { partBytes: options.streamPartBytes, threads: options.threads } });
-      const { staged } = streamed;
+    const into = await readIntoDuckDb(executor, options, async (staged): Promise<{ known: Known; read: number }> => {
       // With outputs written by DuckDB who each record is stays there (the trainer's u sample reads each row's source alone).
       const who = options.outputs === undefined ? await recordsOf(executor.connection, staged) : {};
-      records = { size: staged.size, sources: staged.sources, ...who, flags: staged.flags, warnings: staged.warnings };
       progress({ stage: 'read', done: staged.size, total: staged.size });
-      read = performance.now();
-      await loadStaged(executor, writer, staged, planOf(given ?? untrainedModel(streamed.comparisons)));
-    } finally {
-      writer.closeSync();
-    }
-    const { staged, comparisons, choice, space } = streamed;
+      return { known: { size: staged.size, sources: staged.sources, ...who, flags: staged.flags, warnings: staged.warnings }, read: performance.now() };
+    });
+    const { settings, threshold, planOf, streamed } = into;
+    const { known, read } = into.staged;
+    const { staged, comparisons, space } = streamed;
     const keep = { values: options.keepValues === true && options.outputs !== undefined };
     let loaded = performance.now();
     let run: SqlRunSummary;
+    let given = options.model;
     if (given === undefined) {
-      const empty = emptyTable(staged.columns);
-      const chosen: ChosenRules = { rules: choice.rules.map((rule) => compileBlockingRule(empty, rule)), expectedTruePairs: choice.expectedTruePairs, space, budgetFor: choice.budgetFor };
+      const training = trainingOf(executor, into, known.source);
       given = await trainInSql({
         executor,
         settings,
-        chosen,
+        chosen: training.chosen,
         comparisons,
         plan: planOf(untrainedModel(comparisons)),
         planOf,
-        table: { ...empty, fieldKinds: staged.fieldKinds },
+        table: training.table,
         columns: staged.columns,
         size: staged.size,
-        estimateU: async (sampleSize) => estimateUInSql(executor.connection, staged, records.source ?? (await sourceOfRows(executor.connection, staged.size)), comparisons, { mode, sampleSize, seed: settings.seed ?? DEFAULTS.seed }),
+        estimateU: training.estimateU,
       });
       await dropStaged(executor.connection, staged, comparisons.length, keep);
       // Training left the candidate pairs scored with the model: links and components from them.
@@ -237,10 +225,59 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkSumm
       run = await executor.run(planOf(given), { release: true });
     }
     const fields = keep.values ? [...staged.fieldKinds.keys()] : undefined;
-    return await finish(options, executor, { records, plan: planOf(given), model: given, threshold, run, space, fields, clock, read, loaded });
+    return await finish(options, executor, { records: known, plan: planOf(given), model: given, threshold, run, space, fields, clock, read, loaded });
   } finally {
     executor.close();
   }
+}
+
+/** The sources read into DuckDB by the streamed read, and `records` loaded there for the model's plan (the untrained one's without a model). */
+export interface InDuckDb {
+  readonly settings: Settings;
+  readonly mode: LinkMode;
+  readonly threshold: number;
+  readonly streamed: StreamedRecords;
+  readonly planOf: (model: FellegiSunterModel) => LinkagePlan;
+}
+
+/**
+ * Reads the sources into `executor` by the streamed read (streamRecords: the
+ * record table is never made) and loads `records`, the table the plan reads;
+ * `who` and the staged tables stay (dropStaged). `staged` is called once the
+ * records are staged, before `records` is loaded; what it gives is returned as `staged`.
+ */
+export async function readIntoDuckDb<T>(executor: DuckDbExecutor, options: SqlLinkOptions, staged: (records: StagedRecords) => Promise<T>): Promise<InDuckDb & { readonly staged: T }> {
+  const settings = validateSettings(options.settings, { sources: options.sources.map((source) => source.name) });
+  const mode = settings.mode ?? DEFAULTS.mode;
+  const method = settings.clustering ?? DEFAULTS.clustering;
+  const threshold = settings.threshold ?? DEFAULTS.threshold;
+  const writer = await executor.connect();
+  try {
+    const streamed = await streamRecords(executor, writer, { sources: options.sources, settings, mode, clusteringMethod: method, model: options.model, stage: { partBytes: options.streamPartBytes, threads: options.threads } });
+    const planOf = (model: FellegiSunterModel) => buildLinkagePlan({ model, rules: streamed.choice.rules, mode, threshold, thresholdWeight: thresholdWeight(threshold), clustering: method });
+    const done = await staged(streamed.staged);
+    await loadStaged(executor, writer, streamed.staged, planOf(options.model ?? untrainedModel(streamed.comparisons)));
+    return { settings, mode, threshold, streamed, planOf, staged: done };
+  } finally {
+    writer.closeSync();
+  }
+}
+
+/**
+ * What training without a model reads of records in DuckDB (before dropStaged):
+ * the blocking rules bound to a table without values, the field kinds, and u
+ * from the seeded random pairs (estimateUInSql); `source`: each row's source, read from `who` when not given.
+ */
+export function trainingOf(executor: DuckDbExecutor, into: InDuckDb, source?: Uint16Array): { chosen: ChosenRules; table: TrainingTable; estimateU: (sampleSize: number) => Promise<number[][]> } {
+  const { settings, mode } = into;
+  const { staged, comparisons, choice, space } = into.streamed;
+  const empty = emptyTable(staged.columns);
+  return {
+    chosen: { rules: choice.rules.map((rule) => compileBlockingRule(empty, rule)), expectedTruePairs: choice.expectedTruePairs, space, budgetFor: choice.budgetFor },
+    table: { ...empty, fieldKinds: staged.fieldKinds },
+    estimateU: async (sampleSize) =>
+      estimateUInSql(executor.connection, staged, source ?? (await sourceOfRows(executor.connection, staged.size)), comparisons, { mode, sampleSize, seed: settings.seed ?? DEFAULTS.seed }),
+  };
 }
 
 /** What a run knows of the records: the counts, and who each record is unless that stays in DuckDB. */

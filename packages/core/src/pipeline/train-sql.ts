@@ -1,8 +1,6 @@
-import { ComparisonPool, priorWeight, type Comparison, type FellegiSunterModel } from '@mpi/scoring';
+import { priorWeight, type Comparison, type FellegiSunterModel } from '@mpi/scoring';
 import { DUCKDB, type DuckDbExecutor, type LinkagePlan } from '@mpi/sql';
-import type { LinkMode } from '@mpi/types';
-import type { RecordTable } from '../read/record-table.js';
-import { DEFAULTS, defaultUSampleSize, type Settings } from '../settings/settings.js';
+import { defaultUSampleSize, type Settings } from '../settings/settings.js';
 import type { ChosenRules } from './block.js';
 import { fitPrior, HISTOGRAM_BINS, weightBinSql } from './consistent-prior.js';
 import { readTrainingCounts, trainingCountColumns } from './train-cluster.js';
@@ -64,15 +62,4 @@ export async function trainInSql(input: SqlTrainInput): Promise<FellegiSunterMod
   const { prior, shift } = fitPrior(trained, histogram, chosen.space);
   await executor.shiftWeights(shift);
   return { ...trained, prior };
-}
-
-/** u from the seeded random pairs, compared by our kernels on one worker (the sample is seeded: the same u as link()). */
-export async function estimateU(table: RecordTable, comparisons: readonly Comparison[], mode: LinkMode, settings: Settings, sampleSize: number): Promise<number[][]> {
-  const pool = new ComparisonPool({ threads: 1 });
-  try {
-    pool.load(table, comparisons);
-    return await pool.estimateU({ mode, sampleSize, seed: settings.seed ?? DEFAULTS.seed });
-  } finally {
-    await pool.close();
-  }
 }

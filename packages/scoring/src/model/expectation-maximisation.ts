@@ -18,11 +18,19 @@ export interface ExpectationMaximisationOptions {
   /** Active comparisons whose m is known (fixed by the user): they inform the posterior but are not re-estimated. */
   readonly frozen?: readonly boolean[];
   /**
-   * Active comparisons that follow the posterior without shaping it: their m is
-   * re-estimated from the match probabilities the other active comparisons give,
-   * but they add nothing to those probabilities. For evidence that is shared by
-   * related non-matches (a household's address and phone): let it vote and EM
-   * learns "same household" as the match class.
+   * Active comparisons whose agreement does not shape the posterior: their m is
+   * re-estimated from the match probabilities the other active comparisons give.
+   * For evidence that is shared by related non-matches (a household's address
+   * and phone): let its agreement vote and EM learns "same household" as the
+   * match class. Their disagreement does vote, the strongest one alone (as
+   * scoring counts one evidence group): without it, a session's non-matches that
+   * its person fields cannot tell from matches (different people sharing a given
+   * name and birth date, whose family names differ) each keep a few percent of
+   * match probability whatever their phones and addresses say, and that mass
+   * becomes m of the household comparisons' disagreement. Such pairs grow with
+   * the population (a third of a session's pairs at 1M records), so m(phone
+   * differs | match) rose from 0.05 at 1M records to 0.09 at 3M (0.0001 with the
+   * truth) and a different phone weighed ever less.
    */
   readonly passive?: readonly boolean[];
   /** Keep lambda at its starting value. */
@@ -91,6 +99,8 @@ export function expectationMaximisation(options: ExpectationMaximisationOptions)
   const bayesStart = Int32Array.from(levelStart.subarray(0, width), (start, c) => (active[c] && !passive[c] ? start : 0));
   const countStart = Int32Array.from(levelStart.subarray(0, width), (start, c) => (updated[c] ? start : 0));
   const bayesSlot = patternSlots(patterns, width, levelCount, bayesStart, true);
+  const passiveStart = Int32Array.from(levelStart.subarray(0, width), (start, c) => (active[c] && passive[c] ? start : 0));
+  const passiveSlot = passive.some(Boolean) ? patternSlots(patterns, width, levelCount, passiveStart, true) : undefined;
   const countSlot = patternSlots(patterns, width, levelCount, countStart, false);
   // A starting m of 0 would pin the level's posterior at 0 for good.
   for (let c = 0; c < width; c++) if (updated[c]) floorAndNormalise(m[c]);
@@ -106,6 +116,7 @@ export function expectationMaximisation(options: ExpectationMaximisationOptions)
       for (let level = 1; level < m[c].length; level++) logRatio[levelStart[c] + level] = Math.log(m[c][level]) - logU[c][level];
     }
     sumSlots(logRatio, bayesSlot, width, logBayes);
+    if (passiveSlot) addStrongestDisagreement(logRatio, passiveSlot, width, logBayes);
   };
   const expectedMatches = new Float64Array(patternTotal);
   const matchCounts = new Float64Array(slots);
@@ -184,6 +195,15 @@ function sumSlots(table: Float64Array, slots: Int32Array, width: number, out: Fl
     let total = 0;
     for (let c = 0; c < width; c++) total += table[slots[offset + c]];
     out[p] = total;
+  }
+}
+
+/** out[p] += the most negative table[slot] over the pattern's cells, when any is negative (slot 0 holds 0). */
+function addStrongestDisagreement(table: Float64Array, slots: Int32Array, width: number, out: Float64Array): void {
+  for (let p = 0, offset = 0; p < out.length; p++, offset += width) {
+    let strongest = 0;
+    for (let c = 0; c < width; c++) strongest = Math.min(strongest, table[slots[offset + c]]);
+    out[p] += strongest;
   }
 }
 

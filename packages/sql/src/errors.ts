@@ -27,7 +27,16 @@ const SAFE_DETAILS: readonly (readonly [RegExp, (match: RegExpExecArray) => stri
   [/^Conversion Error: Type ([A-Z][A-Z0-9_]*) with value .* can't be cast because the value is out of range for the destination type ([A-Z][A-Z0-9_]*)$/, (m) => `a ${m[1]} value is out of range for ${m[2]}`],
   [/^[A-Za-z ]+Error: CSV Error on Line: (\d+)$/, (m) => `CSV error on line ${m[1]}`],
   [/^IO Error: .*No space left on device.*$/, () => NO_SPACE_LEFT],
+  // Sizes only: what a run at scale needs to be told to raise (the 50M run said "Out of Memory Error" and nothing else).
+  [/^Out of Memory Error: failed to offload data block of size [\d.]+ [KMGTPi]*B \([\d.]+ [KMGTPi]*B\/[\d.]+ [KMGTPi]*B used\)\.$/, () => SPILL_FULL],
+  [/^Out of Memory Error: (?:could not|failed to) allocate (?:block|data) of size [\d.]+ [KMGTPi]*B \([\d.]+ [KMGTPi]*B\/[\d.]+ [KMGTPi]*B used\)$/, () => MEMORY_FULL],
 ];
+
+/** The detail of an error that found the spill folder full: DuckDB's max_temp_directory_size (--max-spill), or the disk's free space when that is less. */
+export const SPILL_FULL = "the spill folder is full (--max-spill, or the disk's free space if that is less)";
+
+/** The detail of an error that found DuckDB's memory full and could spill no more (its memory limit, or the spill folder's when that stopped the offload). */
+export const MEMORY_FULL = "DuckDB's memory is full and no more could be spilled (--memory-limit, --max-spill)";
 
 /** The detail of an IO Error that ran out of disk (SqlEngineError.detail): callers map it to ENOSPC. */
 export const NO_SPACE_LEFT = 'no space left on device';

@@ -21,7 +21,7 @@ export { appendColumns, CHUNK_ROWS, type Cell } from './duckdb/chunk-append.js';
 export type { StatementProfile } from './duckdb/statement-profile.js';
 export { openParquetRows, type ParquetRows } from './duckdb/parquet-source.js';
 export { completeChunks, eachChunk, INCOMPLETE_RESULT, type CompleteStreamOptions } from './duckdb/complete-stream.js';
-export { causeWithoutValues, ClusterExportError, describeEngineError, engineErrorKind, EngineErrorSummary, NO_SPACE_LEFT, SqlEngineError, summarizeEngineError } from './errors.js';
+export { causeWithoutValues, ClusterExportError, describeEngineError, engineErrorKind, EngineErrorSummary, MEMORY_FULL, NO_SPACE_LEFT, SPILL_FULL, SqlEngineError, summarizeEngineError } from './errors.js';
 export { statementRole } from './duckdb/guarded-connection.js';
 export { exportFiles, readExports, type ExportColumn, type ExportFile } from './cluster-exports.js';
 export { readRecordIds, writeRecordIds, type JobRecordIds } from './record-ids-file.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { MpiError } from '@mpi/types';
-import { buildLinkagePlan, causeWithoutValues, ClusterExportError, DuckDbExecutor, openParquetRows, readExports, SqlEngineError, statementRole, summarizeEngineError } from '../src/index.js';
+import { buildLinkagePlan, causeWithoutValues, ClusterExportError, DuckDbExecutor, openParquetRows, MEMORY_FULL, readExports, SPILL_FULL, SqlEngineError, statementRole, summarizeEngineError } from '../src/index.js';
 import { exactComparison, type FellegiSunterModel } from '@mpi/scoring';
 
 /** A value no message of ours or of DuckDB's holds unless it quotes the data. */
@@ -104,6 +104,19 @@ describe('errors of the SQL engine hold no record value', () => {
 describe('what is kept of a DuckDB message', () => {
   const duckdb = (message: string) => summarizeEngineError(new Error(message));
 
+  it('memory full and no room to spill: says which limits to raise, with no value', async () => {
+    const executor = await DuckDbExecutor.open({ threads: 1, memoryLimit: '64MB', tempDirectory: mkdtempSync(join(tmpdir(), 'mpi-spill-')), maxTempDirectorySize: '2MB' });
+    try {
+      // 40M scrambled keys grouped and sorted: far past 64 MB of memory and 2 MB of spill.
+      await executor.connection.run(`CREATE TABLE keys AS SELECT (i * 7919) % 100000000 AS k, i FROM range(40000000) t(i)`);
+      const error = await failureOf(() => executor.connection.run(`CREATE TABLE grouped AS SELECT k, min(i) AS first FROM keys GROUP BY k ORDER BY k`));
+      expect(error).toBeInstanceOf(SqlEngineError);
+      expect((error as Error).message).toBe(`the SQL engine failed at step "CREATE TABLE grouped" (Out of Memory Error: ${MEMORY_FULL})`);
+    } finally {
+      executor.close();
+    }
+  }, 120_000);
+
   it('keeps a known shape only, anchored at both ends: a value holding the shape cannot move what is captured', () => {
     expect(duckdb(`Conversion Error: Could not convert string '${SENTINEL}' to INT32`).detail).toBe('a string could not be converted to INT32');
     expect(duckdb(`Conversion Error: Could not convert string 'a' to ${SENTINEL}' to INT32`).detail).toBe('a string could not be converted to INT32');
@@ -111,6 +124,10 @@ describe('what is kept of a DuckDB message', () => {
     expect(duckdb(`Conversion Error: Could not convert string 'a\n to ${SENTINEL}' to INT32`)).toMatchObject({ kind: 'Conversion Error', detail: undefined });
     expect(duckdb(`Invalid Input Error: ${SENTINEL}`)).toMatchObject({ kind: 'Invalid Input Error', detail: undefined });
     expect(duckdb('IO Error: Could not write file "/tmp/x": No space left on device')).toMatchObject({ kind: 'IO Error', detail: 'no space left on device' });
+    // DuckDB 1.5's words when the spill folder is full (seen on a 30 MB tmpfs): sizes only.
+    const offload = 'Out of Memory Error: failed to offload data block of size 256.0 KiB (26.8 MiB/27.0 MiB used).';
+    expect(duckdb(`${offload}\nThis limit was set by the 'max_temp_directory_size' setting.`)).toMatchObject({ kind: 'Out of Memory Error', detail: SPILL_FULL });
+    expect(duckdb(`Out of Memory Error: failed to offload data block of size ${SENTINEL} (26.8 MiB/27.0 MiB used).`)).toMatchObject({ detail: undefined });
   });
 
   it("an error that is not DuckDB's keeps its class name, never its message; ours are kept as they are", () => {

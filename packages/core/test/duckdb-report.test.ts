@@ -4,24 +4,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { link, type LinkResult, type Membership, type PlainRecord, type Settings, type SourceInput } from '../src/index.js';
+import { link, type LinkResult, type PlainRecord, type Settings, type SourceInput } from '../src/index.js';
 import { linkInDuckDb, linkReportData, reportDataInDuckDb, type DuckDbReportOptions, type ReportData } from '../src/advanced.js';
-import { febrlDir, febrlSettings, repoRoot, runMpi, tempDir, writeIn } from './helpers.js';
+import { febrl4Truth, febrlDir, febrlSettings, febrlTruthOf, repoRoot, runMpi, tempDir, writeIn } from './helpers.js';
 import { inputValues, population, settings as populationSettings, valuesIn } from './report-fixture.js';
 
-/** A FEBRL file's truth: the person is the number in the record id (rec-1070-org, rec-1070-dup-0). */
-function febrlTruthOf(file: string, source: string): Membership[] {
-  return readFileSync(join(febrlDir, file), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => {
-      const recordId = line.slice(0, line.indexOf(',')).trim();
-      return { source, recordId, group: recordId.split('-')[1] };
-    });
-}
 const febrl3Truth = () => febrlTruthOf('dataset3.csv', 'f3');
-
 const febrl3 = { settings: febrlSettings('dedupe') as Settings, sources: [{ name: 'f3', path: join(febrlDir, 'dataset3.csv') }] as SourceInput[] };
 const created = new Date('2026-01-01T00:00:00Z');
 
@@ -89,7 +77,7 @@ describe('the report of a link in DuckDB', () => {
 
   it('counts the true pairs across sources only in link mode (FEBRL 4), as the in-process report does', async () => {
     const input = { settings: febrlSettings('link') as Settings, sources: [{ name: 'a', path: join(febrlDir, 'dataset4a.csv') }, { name: 'b', path: join(febrlDir, 'dataset4b.csv') }] as SourceInput[] };
-    const truth = (['a', 'b'] as const).flatMap((source) => febrlTruthOf(`dataset4${source}.csv`, source));
+    const truth = febrl4Truth();
     const result = await link({ ...input, threads: 1 });
     const inProcess = linkReportData(result, { truth, created });
     const duck = await reportInDuckDb({ ...input, model: result.model }, { truth, created });

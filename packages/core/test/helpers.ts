@@ -1,13 +1,31 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
+import type { Membership } from '../src/index.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
 /** FEBRL 3 and 4, copied into the repo with their licence (fixtures/data/febrl/README.md). */
 export const febrlDir = resolve(repoRoot, 'fixtures/data/febrl');
 export const cliPath = resolve(repoRoot, 'packages/core/dist/cli.js');
+
+/** A FEBRL file's truth, its records named as source `source`: the person is the number in the record id (rec-1070-org, rec-1070-dup-0). */
+export function febrlTruthOf(file: string, source: string): Membership[] {
+  return readFileSync(join(febrlDir, file), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => {
+      const recordId = line.slice(0, line.indexOf(',')).trim();
+      return { source, recordId, group: recordId.split('-')[1] };
+    });
+}
+
+/** FEBRL 4's truth, dataset4a and dataset4b as sources a and b. */
+export function febrl4Truth(): Membership[] {
+  return (['a', 'b'] as const).flatMap((source) => febrlTruthOf(`dataset4${source}.csv`, source));
+}
 
 const madeDirs: string[] = [];
 // Registered while the importing test file is collected (each file imports this module

@@ -2,33 +2,20 @@
 // page draws its charts with no console error, no page error and no request but
 // the file itself. Skipped only off CI when no Chromium is installed; in CI
 // (CI=true) a missing browser fails, as .ci/run installs it.
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildReportHtml, link, type Membership } from '../src/index.js';
+import { buildReportHtml, link } from '../src/index.js';
 import { buildPairsReportHtml, buildReportHtmlInDuckDb, linkInDuckDb } from '../src/advanced.js';
-import { febrlDir, febrlSettings, tempDir } from './helpers.js';
+import { febrl4Truth, febrlDir, febrlSettings, tempDir } from './helpers.js';
 import { linkPopulation, settings } from './report-fixture.js';
 
 const executable = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const inCi = process.env.CI === 'true';
 const haveBrowser = existsSync(executable);
 
-/** FEBRL 4's truth: the person is the number in the record id (rec-1070-org, rec-1070-dup-0). */
-function febrlTruth(): Membership[] {
-  return (['a', 'b'] as const).flatMap((source) =>
-    readFileSync(join(febrlDir, `dataset4${source}.csv`), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((line) => {
-        const recordId = line.slice(0, line.indexOf(',')).trim();
-        return { source, recordId, group: recordId.split('-')[1] };
-      }),
-  );
-}
 
 interface PageCheck {
   readonly errors: string[];
@@ -90,7 +77,7 @@ describe.skipIf(!haveBrowser && !inCi)('the HTML report in headless Chromium', (
 
   it('draws every chart of a link report with the measured curve, loading nothing', async () => {
     const result = await link({ settings: febrlSettings('link'), sources: [{ name: 'a', path: join(febrlDir, 'dataset4a.csv') }, { name: 'b', path: join(febrlDir, 'dataset4b.csv') }], threads: 1 });
-    const html = buildReportHtml(result, { truth: febrlTruth(), title: 'FEBRL 4: dataset4a linked to dataset4b' });
+    const html = buildReportHtml(result, { truth: febrl4Truth(), title: 'FEBRL 4: dataset4a linked to dataset4b' });
     // MPI_REPORT_EXAMPLE=$PWD/docs/report-example.png writes the documentation's picture.
     const check = await open(html, 'febrl4', process.env.MPI_REPORT_EXAMPLE);
     expectDrawn(check, ['weight-histogram', 'threshold-curve', 'level-weights']);
@@ -102,7 +89,7 @@ describe.skipIf(!haveBrowser && !inCi)('the HTML report in headless Chromium', (
     const input = { settings: febrlSettings('link'), sources: [{ name: 'a', path: join(febrlDir, 'dataset4a.csv') }, { name: 'b', path: join(febrlDir, 'dataset4b.csv') }], threads: 1 };
     const result = await link(input);
     let html = '';
-    await linkInDuckDb({ ...input, model: result.model, keepValues: true, outputs: async (records) => void (html = await buildReportHtmlInDuckDb(records, { truth: febrlTruth(), showValues: true })) });
+    await linkInDuckDb({ ...input, model: result.model, keepValues: true, outputs: async (records) => void (html = await buildReportHtmlInDuckDb(records, { truth: febrl4Truth(), showValues: true })) });
     const check = await open(html, 'febrl4-duckdb');
     expectDrawn(check, ['weight-histogram', 'threshold-curve', 'level-weights']);
     expect(check.sections).toEqual(['histogram', 'threshold', 'model', 'blocking', 'samples']);

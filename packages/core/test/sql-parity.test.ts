@@ -98,13 +98,16 @@ describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, s
 
     // The comparison join in blocks of a third of the records (six joins of two blocks each), as a large input runs it.
     const blockRecords = Math.ceil(inProcess.table.size / 3);
+    // The candidate pairs made in blocks of left rows, each planned to hold a fifth of the pairs (several blocks, as a large input runs it).
+    const blockRulePairs = Math.max(1, Math.ceil(inProcess.pairs.count / 5));
+    const steps: string[] = [];
     // The pairs and weights of the streamed read, as the pairs file reads them.
     const streamed: { left: number[]; right: number[]; weight: number[] } = { left: [], right: [], weight: [] };
     const sql = await linkInDuckDb({
       settings,
       sources,
       model,
-      duckdb: { threads: 1, blockRecords },
+      duckdb: { threads: 1, blockRecords, blockRulePairs, onStatement: (profile) => steps.push(profile.step) },
       withScoredPairs: async (pairs) => {
         for await (const batch of pairs(-Infinity)) {
           streamed.left.push(...batch.left);
@@ -113,6 +116,7 @@ describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, s
         }
       },
     });
+    expect(new Set(steps.filter((step) => step.startsWith('pairs of rule 0, left rows'))).size).toBeGreaterThan(1);
     expect(sql.run.pairCount).toBe(inProcess.pairs.count);
     expect(sql.run.countsByRule).toEqual(inProcess.pairs.countsByRule);
     expect(sql.clustering.groupCount).toBe(inProcess.clustering.groupCount);

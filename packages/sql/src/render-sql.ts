@@ -145,6 +145,75 @@ function candidatePairs(plan: LinkagePlan, d: Dialect): string {
   return `SELECT left_row, right_row, min(rule) AS rule, ${d.bitOrAggregate('bit')} AS rules\nFROM rule_pairs\nGROUP BY left_row, right_row${d.pairsOrder}`;
 }
 
+/** The statements that make each blocking rule's keys table (`rule_keys_k`). */
+export function ruleKeysSql(plan: LinkagePlan, d: Dialect): SqlStatement[] {
+  return plan.blocking.flatMap((rule) => d.createTable(ruleKeysTable(rule), ruleKeys(rule, d)).map((sql) => ({ step: `blocking keys of rule ${rule.index}`, sql })));
+}
+
+/** At least the number of pairs rule `rule` makes (before the link mode's same-source pairs are left out): one count over its keys table. */
+export function rulePairCountSql(rule: PlanBlockingRule, d: Dialect): string {
+  const keys = ruleKeysTable(rule);
+  if (rule.kind === 'sortedNeighbourhood') return `SELECT count(*) * ${rule.window! - 1} FROM ${keys}`;
+  return `SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM (SELECT count(*) AS n FROM ${keys} GROUP BY id) key_sizes`;
+}
+
+/**
+ * The pairs rule `rule` makes whose left row (the lower) is in `rows` [from,
+ * to). Sorted neighbourhood as an equality join on the position plus an
+ * offset (each side of the window), not a band join: a band join cannot read
+ * only the block's rows on one side.
+ */
+function rulePairsOfRows(plan: LinkagePlan, rule: PlanBlockingRule, d: Dialect, [from, to]: readonly [number, number]): string {
+  const row = d.quote('row');
+  const keys = ruleKeysTable(rule);
+  const tags = `${rule.index} AS rule, CAST(${ruleBit(rule.index)} AS BIGINT) AS bit`;
+  const where = [`l.${row} >= ${from}`, `l.${row} < ${to}`, `r.${row} > l.${row}`];
+  if (plan.mode === 'link') where.push(`l.${d.quote('source')} <> r.${d.quote('source')}`);
+  if (rule.kind === 'sortedNeighbourhood') {
+    const w = rule.window!;
+    return (
+      `SELECT l.${row} AS left_row, r.${row} AS right_row, ${tags}
+` +
+      `FROM ${keys} l CROSS JOIN range(${1 - w}, ${w}) o(k) JOIN ${keys} r ON r.id = l.id + o.k
+WHERE o.k <> 0 AND ${where.join(' AND ')}`
+    );
+  }
+  return `SELECT l.${row} AS left_row, r.${row} AS right_row, ${tags}
+FROM ${keys} l JOIN ${keys} r ON l.id = r.id
+WHERE ${where.join(' AND ')}`;
+}
+
+/** Every rule's pairs whose left row is in `rows`, into `rule_pairs` (one block of the candidate pairs; DuckDB's dialect). */
+export function rulePairsBlockSql(plan: LinkagePlan, d: Dialect, rows: readonly [number, number]): SqlStatement[] {
+  const step = (rule: PlanBlockingRule) => `pairs of rule ${rule.index}, left rows ${rows[0]}-${rows[1] - 1}`;
+  return plan.blocking.flatMap((rule) =>
+    rule.index === 0
+      ? d.createTable('rule_pairs', rulePairsOfRows(plan, rule, d, rows)).map((sql) => ({ step: step(rule), sql }))
+      : [{ step: step(rule), sql: `INSERT INTO ${d.quote('rule_pairs')}
+${rulePairsOfRows(plan, rule, d, rows)}` }],
+  );
+}
+
+/**
+ * One block's candidate pairs from `rule_pairs` into `candidate_pairs` (the
+ * first block creates it), each pair once as candidatePairs makes them, then
+ * `rule_pairs` dropped: a pair's every rule gives it the same left row, so the
+ * grouping of a block is the grouping of all pairs restricted to it, and it
+ * needs memory for one block's pairs, not every rule's pairs of every record
+ * (at 50M records the global grouping spilled past 65 GB, docs/sql-engine.md).
+ */
+export function candidatePairsBlockSql(plan: LinkagePlan, d: Dialect, first: boolean): SqlStatement[] {
+  const step = 'candidate pairs (each pair once: the first rule that makes it, and every rule that does)';
+  const query = candidatePairs(plan, d);
+  const sqls = first ? d.createTable('candidate_pairs', query) : [`INSERT INTO ${d.quote('candidate_pairs')}\n${query}`];
+  return [...sqls.map((sql) => ({ step, sql })), { step: 'pairs of every rule', sql: d.dropTable('rule_pairs') }];
+}
+
+/** Drops each blocking rule's keys table. */
+export function dropRuleKeysSql(plan: LinkagePlan, d: Dialect): SqlStatement[] {
+  return plan.blocking.map((rule) => ({ step: `blocking keys of rule ${rule.index}`, sql: d.dropTable(ruleKeysTable(rule)) }));
+}
+
 /** Pair `alias` is made by blocking rule `rule` (its bit is set in the pair's rules). */
 function madeByRule(rule: number, d: Dialect, alias: string): string {
   return d.hasBits(`${alias}.rules`, ruleBit(rule));
@@ -311,14 +380,14 @@ export function renderJob(plan: LinkagePlan, d: Dialect): SqlJob {
   };
 
   if (plan.blocking.length > MAX_BLOCKING_RULES) throw new RangeError(`at most ${MAX_BLOCKING_RULES} blocking rules run in SQL (a pair's rules are bits of one integer); ${plan.blocking.length} given`);
-  for (const rule of plan.blocking) create(`blocking keys of rule ${rule.index}`, ruleKeysTable(rule), ruleKeys(rule, d));
+  setup.push(...ruleKeysSql(plan, d));
   for (const rule of plan.blocking) {
     const step = `pairs of rule ${rule.index}`;
     if (rule.index === 0) create(step, 'rule_pairs', rulePairs(plan, rule, d));
     else setup.push({ step, sql: `INSERT INTO ${q('rule_pairs')}\n${rulePairs(plan, rule, d)}` });
   }
   create('candidate pairs (each pair once: the first rule that makes it, and every rule that does)', 'candidate_pairs', candidatePairs(plan, d));
-  for (const rule of plan.blocking) setup.push({ step: `blocking keys of rule ${rule.index}`, sql: d.dropTable(ruleKeysTable(rule)) });
+  setup.push(...dropRuleKeysSql(plan, d));
   if (plan.blocking.length > 0) setup.push({ step: 'pairs of every rule', sql: d.dropTable('rule_pairs') });
   const pairs = setup.length;
   create('comparison vectors', 'comparison_vectors', comparisonVectorsSql(plan, d));

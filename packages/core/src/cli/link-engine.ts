@@ -48,6 +48,7 @@ interface EngineOptions {
   readonly spreadsheetSafe?: boolean;
   readonly json?: boolean;
   readonly threads?: number;
+  readonly refitPrior?: boolean;
 }
 
 /** Refuses the options an engine does not support, before anything is read. */
@@ -56,6 +57,7 @@ export function checkEngineOptions(opts: EngineOptions & { model?: string }): vo
     if (opts.outSql !== undefined) throw new MpiError('BAD_ARGS', '--out-sql needs --engine sql');
     return;
   }
+  if (opts.engine === 'sql' && opts.refitPrior) throw new MpiError('BAD_ARGS', '--engine sql does not fit the prior (--refit-prior): the job applies the model as it is');
   if (opts.engine === 'sql' && opts.modelOut !== undefined) throw new MpiError('BAD_ARGS', '--engine sql does not write --model-out (without --model the job counts what training needs: mpi sql train writes the model)');
   const unsupported = [
     ['--pairs', opts.engine === 'sql' ? opts.pairs : undefined],
@@ -112,7 +114,7 @@ export async function linkOnEngine(
       }
     };
     try {
-      result = await linkInDuckDb({ settings, sources, model, onProgress, threads: opts.threads, duckdb: spill === undefined ? duckdb : { ...duckdb, tempDirectory: spill }, outputs, keepValues: Boolean(opts.showValues) });
+      result = await linkInDuckDb({ settings, sources, model, refitPrior: Boolean(opts.refitPrior), onProgress, threads: opts.threads, duckdb: spill === undefined ? duckdb : { ...duckdb, tempDirectory: spill }, outputs, keepValues: Boolean(opts.showValues) });
     } finally {
       if (spill !== undefined) rmSync(spill, { recursive: true, force: true });
     }
@@ -132,7 +134,7 @@ export async function linkOnEngine(
     records: result.table.size,
     candidatePairs: result.run.pairCount,
     groups: result.clustering.groupCount,
-    model: model === undefined ? 'trained' : 'given',
+    model: model === undefined ? 'trained' : opts.refitPrior ? 'given, prior fitted' : 'given',
     labelPropagationRounds: result.run.rounds,
     seconds: reportSeconds === undefined ? result.seconds : { ...result.seconds, report: reportSeconds },
   };

@@ -63,6 +63,7 @@ export function addLinkCommand(program: Command): void {
     .option('--max-pairs <n>', 'refuse blocking that would produce more candidate pairs', positiveInt)
     .option('--model <file>', 'apply a trained model instead of training')
     .option('--model-out <file>', 'write the trained model as JSON')
+    .option('--refit-prior', 'with --model: fit its prior to these records (for a model trained on a sample, applied to more records)')
     .option('--spreadsheet-safe', 'for files opened in a spreadsheet: prefix ids starting with = + - @, tab or CR with a single quote')
     .option('--report', 'print the model report (m, u, match weights per level)')
     .option('--report-html <file>', 'write an HTML report for data teams: charts of match weights, m/u, blocking, estimated precision/recall (docs/report.md)')
@@ -75,6 +76,7 @@ export function addLinkCommand(program: Command): void {
       requireReportForValues(opts);
       requireReportForTruth(opts);
       checkEngineOptions(opts);
+      if (opts.refitPrior && !opts.model) throw new MpiError('BAD_ARGS', '--refit-prior needs --model (a trained model\'s prior is fitted anyway)');
       // The SQL job's folder is made and its files written atomically by writeSqlJob.
       const outputs = opts.engine === 'sql' ? [] : linkOutputs(opts);
       checkOutputPaths(outputs, [
@@ -90,7 +92,7 @@ export function addLinkCommand(program: Command): void {
       // In process the result holds every record anyway: the truth is read whole (DuckDB streams it into its own table).
       const truth: Membership[] | undefined = opts.truth === undefined ? undefined : [];
       if (truth !== undefined) await readMemberships(opts.truth, 'person_id', 'truth', (m) => void truth.push(m));
-      const result = await link({ settings, sources, threads: opts.threads, model, onProgress: progressPrinter(Boolean(opts.quiet)) });
+      const result = await link({ settings, sources, threads: opts.threads, model, refitPrior: Boolean(opts.refitPrior), onProgress: progressPrinter(Boolean(opts.quiet)) });
       // Loud, even with --quiet: a column that failed as a whole changes what the run means.
       for (const warning of result.table.warnings) process.stderr.write(`mpi: warning: ${warning.message}\n`);
       const writeStarted = performance.now();

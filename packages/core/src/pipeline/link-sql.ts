@@ -8,7 +8,7 @@ import type { RecordTable } from '../read/record-table.js';
 import { DEFAULTS, validateSettings, type Settings } from '../settings/settings.js';
 import { chooseBlockingRules, type ChosenRules } from './block.js';
 import { chooseComparisons } from './compare.js';
-import { trainInSql, untrainedModel } from './train-sql.js';
+import { fitPriorInSql, trainInSql, untrainedModel } from './train-sql.js';
 import { identityIdsOf } from './cluster.js';
 import { termFrequencyInputs } from './explain.js';
 import { readRecords } from './read.js';
@@ -222,7 +222,14 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkSumm
       // DuckDB holds what the plan reads: the staged tables go before the joins run.
       await dropStaged(executor.connection, staged, comparisons.length, keep);
       loaded = performance.now();
-      run = await executor.run(planOf(given), { release: true });
+      if (options.refitPrior === true) {
+        // Scored with the given prior, then shifted to the one fitted to these records (as after training).
+        await executor.scorePairs(planOf(given));
+        given = await fitPriorInSql(executor, given, space);
+        run = await executor.linkScored(planOf(given), { release: true });
+      } else {
+        run = await executor.run(planOf(given), { release: true });
+      }
     }
     const fields = keep.values ? [...staged.fieldKinds.keys()] : undefined;
     return await finish(options, executor, { records: known, plan: planOf(given), model: given, threshold, run, space, fields, clock, read, loaded });

@@ -74,8 +74,8 @@ export async function link(options: LinkOptions): Promise<LinkResult> {
       train({ table, settings, comparisons, pairs, space, vectors, sessionRules, rules: blocked.rules, membership, uSample, model: given, progress }),
     );
     const { weights, tf } = await clock.timeAsync('score', () => scorePairs({ table, pool: workers, model: trained, comparisons, pairs, vectors, progress }));
-    // A trained model's prior is made consistent with the scores (a given model is applied as it is).
-    const model = given === undefined ? clock.time('score', () => consistentPrior(trained, weights, space)) : trained;
+    // A trained model's prior is made consistent with the scores (a given model is applied as it is, unless refitPrior).
+    const model = given === undefined || options.refitPrior === true ? clock.time('score', () => consistentPrior(trained, weights, space)) : trained;
     // The workers, each holding its own copy of the dictionaries, end before clustering.
     await clock.timeAsync('score', () => workers.close());
 

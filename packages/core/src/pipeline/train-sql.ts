@@ -54,12 +54,22 @@ export async function trainInSql(input: SqlTrainInput): Promise<FellegiSunterMod
   await executor.connection.run(DUCKDB.dropTable('training_counts'));
   const trained = trainOnCounts(setup, counted);
   await executor.scorePairs(input.planOf(trained), { paired: true });
+  return fitPriorInSql(executor, trained, chosen.space);
+}
+
+/**
+ * The model with its prior consistent with the pairs in `scored_pairs` (scored
+ * with it), as consistentPrior fits link()'s: the pairs counted by match-weight
+ * bin in SQL (weightBinSql), and their weights shifted by the change of prior
+ * weight. `space`: the pairs of the comparison space.
+ */
+export async function fitPriorInSql(executor: DuckDbExecutor, model: FellegiSunterModel, space: number): Promise<FellegiSunterModel> {
   const histogram = new Float64Array(HISTOGRAM_BINS);
   const bins = await executor.connection.runAndReadAll(
-    `SELECT CAST(${weightBinSql('match_weight', DUCKDB.double(priorWeight(trained)))} AS INTEGER) AS bin, count(*) FROM scored_pairs GROUP BY bin`,
+    `SELECT CAST(${weightBinSql('match_weight', DUCKDB.double(priorWeight(model)))} AS INTEGER) AS bin, count(*) FROM scored_pairs GROUP BY bin`,
   );
   for (const [bin, pairs] of bins.getRows()) histogram[Number(bin)] += Number(pairs);
-  const { prior, shift } = fitPrior(trained, histogram, chosen.space);
+  const { prior, shift } = fitPrior(model, histogram, space);
   await executor.shiftWeights(shift);
-  return { ...trained, prior };
+  return { ...model, prior };
 }

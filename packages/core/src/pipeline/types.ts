@@ -38,6 +38,15 @@ export interface LinkOptions {
   readonly parallelBytes?: number;
   /** A trained model to apply instead of training one (its comparisons replace the settings'). */
   readonly model?: FellegiSunterModel;
+  /**
+   * With `model`: fit its prior to these records (the share of candidate pairs
+   * its m and u score as matches, as a trained model's prior is fitted) instead
+   * of keeping the prior it was trained with. For a model trained on a sample
+   * and applied to a larger population: the prior is the chance that two
+   * records match, which falls as the records grow (m and u travel, it does
+   * not). Default false: a given model is applied as it is.
+   */
+  readonly refitPrior?: boolean;
   /** Called as each stage advances (on the calling thread); never given record values. */
   readonly onProgress?: (event: ProgressEvent) => void;
 }

@@ -8,9 +8,9 @@ import { profiled, type StatementProfile } from './statement-profile.js';
 import type { Feature } from '../plan/expression.js';
 import { featureColumn, type LinkagePlan, type PlanKeyPart } from '../plan/plan.js';
 import { valueFeature, valueKey } from '../record-features.js';
-import { comparisonBlockSql, pairCountsBlockSql, renderJob, scoredBlockSql, trainingCountsOfPairCountsSql, type PairBlock, type SqlStatement, type TrainingCountsOptions } from '../render-sql.js';
+import { candidatePairsBlockSql, comparisonBlockSql, dropRuleKeysSql, pairCountsBlockSql, renderJob, ruleKeysSql, rulePairCountSql, rulePairsBlockSql, scoredBlockSql, trainingCountsOfPairCountsSql, type PairBlock, type SqlStatement, type TrainingCountsOptions } from '../render-sql.js';
 import { readColumns, type ExportColumn, type ExportFile } from '../cluster-exports.js';
-import { pairBlocks, recordsPerBlock } from './pair-blocks.js';
+import { firstLeftRows, nextLeftRows, pairBlocks, recordsPerBlock, rulePairsPerBlock } from './pair-blocks.js';
 import { sqlString } from './csv-lines.js';
 import { guardedConnection } from './guarded-connection.js';
 import { completeChunks, eachChunk } from './complete-stream.js';
@@ -37,6 +37,12 @@ export interface DuckDbOptions {
    * memory_limit (recordsPerBlock).
    */
   readonly blockRecords?: number;
+  /**
+   * Rule pairs (every rule's pairs before each pair is kept once) a block of
+   * the candidate pairs is planned to hold: the candidate pairs are made block
+   * by block of left rows; default from memory_limit (rulePairsPerBlock).
+   */
+  readonly blockRulePairs?: number;
   /**
    * Called after each statement of the job with its time, and DuckDB's peak
    * memory and spill while it ran (sampled on a second connection; for
@@ -132,6 +138,7 @@ export class DuckDbExecutor {
     /** With onStatement: the connection that samples memory and spill while a statement runs. */
     private readonly monitor?: { connection: DuckDBConnection; report: (profile: StatementProfile) => void },
     private readonly blockRecords?: number,
+    private readonly blockRulePairs?: number,
   ) {}
 
   static async open(options: DuckDbOptions = {}): Promise<DuckDbExecutor> {
@@ -149,7 +156,7 @@ export class DuckDbExecutor {
       throw new SqlEngineError('opening the database', error);
     }
     const monitor = options.onStatement === undefined ? undefined : { connection: await instance.connect(), report: options.onStatement };
-    const executor = new DuckDbExecutor(instance, guardedConnection(await instance.connect()), monitor, options.blockRecords);
+    const executor = new DuckDbExecutor(instance, guardedConnection(await instance.connect()), monitor, options.blockRecords, options.blockRulePairs);
     openExecutors.add(executor);
     return executor;
   }
@@ -253,8 +260,36 @@ export class DuckDbExecutor {
 
   /** Runs the plan's blocking and comparison statements: candidate pairs and their comparison vectors kept as a table (to inspect the levels), no weights. */
   async compare(plan: LinkagePlan): Promise<void> {
-    await this.runAll(renderJob(plan, DUCKDB).pairs);
+    await this.makeCandidatePairs(plan);
     for (const [i, block] of (await this.blocks()).entries()) await this.runAll(comparisonBlockSql(plan, DUCKDB, block, i === 0));
+  }
+
+  /**
+   * Makes `candidate_pairs` (each pair once, with its first rule and every
+   * rule's bit) in blocks of left rows: per block every rule's pairs of those
+   * rows into `rule_pairs`, grouped and appended, dropped. No statement holds
+   * every rule's pairs of every record: at 50M records that global grouping
+   * spilled past the 65 GB of free disk (docs/sql-engine.md). Each block is
+   * sized from the rule pairs the last one made (nextLeftRows).
+   */
+  private async makeCandidatePairs(plan: LinkagePlan): Promise<void> {
+    if (plan.blocking.length === 0) return this.runAll(renderJob(plan, DUCKDB).pairs);
+    await this.runAll(ruleKeysSql(plan, DUCKDB));
+    const [records, limit] = await this.firstRow(`SELECT coalesce(max("row") + 1, 0), current_setting('memory_limit') FROM records`);
+    const size = Number(records);
+    let estimate = 0;
+    for (const rule of plan.blocking) estimate += Number((await this.firstRow(rulePairCountSql(rule, DUCKDB)))[0]);
+    const budget = this.blockRulePairs ?? rulePairsPerBlock(String(limit));
+    let rows = firstLeftRows(size, estimate, budget);
+    for (let from = 0, first = true; first || from < size; first = false) {
+      const to = Math.min(size, from + rows);
+      await this.runAll(rulePairsBlockSql(plan, DUCKDB, [from, to]));
+      const made = Number((await this.firstRow('SELECT count(*) FROM rule_pairs'))[0]);
+      await this.runAll(candidatePairsBlockSql(plan, DUCKDB, first));
+      rows = nextLeftRows(to - from, made, budget);
+      from = to;
+    }
+    await this.runAll(dropRuleKeysSql(plan, DUCKDB));
   }
 
   /** The blocks of the comparison join for the loaded records. */
@@ -270,7 +305,7 @@ export class DuckDbExecutor {
    * comparison vectors are kept, and `candidate_pairs` stays for run(plan, { paired: true }).
    */
   async countForTraining(plan: LinkagePlan, options: TrainingCountsOptions): Promise<void> {
-    await this.runAll(renderJob(plan, DUCKDB).pairs);
+    await this.makeCandidatePairs(plan);
     for (const [i, block] of (await this.blocks()).entries()) await this.runAll(pairCountsBlockSql(plan, DUCKDB, options, block, i === 0));
     await this.runAll(trainingCountsOfPairCountsSql(plan, DUCKDB, options.sessions));
   }
@@ -301,7 +336,7 @@ export class DuckDbExecutor {
    * scored (only the weights changed), else they are made first.
    */
   async scorePairs(plan: LinkagePlan, options: { paired?: boolean } = {}): Promise<void> {
-    if (!options.paired) await this.runAll(renderJob(plan, DUCKDB).pairs);
+    if (!options.paired) await this.makeCandidatePairs(plan);
     for (const [i, block] of (await this.blocks()).entries()) await this.runAll(scoredBlockSql(plan, DUCKDB, block, i === 0));
   }
 

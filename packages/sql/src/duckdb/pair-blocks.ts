@@ -45,3 +45,42 @@ export function pairBlocks(records: number, per: number): PairBlock[] {
   for (let i = 0; i < count; i++) for (let j = i; j < count; j++) blocks.push({ left: range(i), right: range(j) });
   return blocks;
 }
+
+/**
+ * DuckDB memory one rule pair takes while a block of candidate pairs is made:
+ * the block's `rule_pairs` rows (left row, right row, rule, bit: 20 bytes) and
+ * the grouping's hash table entry over them, with room for DuckDB's own
+ * overheads. An estimate on the safe side: past it, a block's grouping spills
+ * (only that block's pairs), it does not fail.
+ */
+export const RULE_PAIR_BYTES = 96;
+
+/** The fewest left rows in a block of candidate pairs. */
+const MIN_LEFT_ROWS = 1_000;
+
+/** Rule pairs (every rule's, before each pair is kept once) a block of candidate pairs is planned to hold, for a memory limit as DuckDB prints it. */
+export function rulePairsPerBlock(memoryLimit: string): number {
+  return Math.max(1, Math.floor((sizeBytes(memoryLimit) * BLOCK_MEMORY_SHARE) / RULE_PAIR_BYTES));
+}
+
+/**
+ * Left rows of the first block of candidate pairs: all `records` when the
+ * rules make at most `budget` pairs (`estimate`, an upper bound), else as many
+ * as hold `budget` pairs at twice the average density (a pair's left row is
+ * its lower one, so the first rows of a key's records hold the most pairs).
+ */
+export function firstLeftRows(records: number, estimate: number, budget: number): number {
+  if (estimate <= budget) return Math.max(1, records);
+  return Math.max(MIN_LEFT_ROWS, Math.floor((records * budget) / (2 * estimate)));
+}
+
+/**
+ * Left rows of the next block, from the last one's: `rows` rows made `made`
+ * rule pairs, scaled to `budget` (the density falls with the row, see
+ * firstLeftRows), growing at most fourfold a block. Depends only on the data,
+ * so the blocks, like the pairs, are the same every run.
+ */
+export function nextLeftRows(rows: number, made: number, budget: number): number {
+  const scaled = made === 0 ? rows * 4 : Math.floor((rows * budget) / made);
+  return Math.max(MIN_LEFT_ROWS, Math.min(rows * 4, scaled));
+}

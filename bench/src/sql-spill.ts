@@ -1,7 +1,7 @@
 // Where DuckDB's memory and spill go, statement by statement, when it applies
 // a trained model to a folder of sources (the CSV files of settings.json's sources),
 // or trains one first (without --model):
-// node bench/dist/sql-spill.js --data DIR [--model model.json] --memory-limit 1GB [--sources ehr,lab,payer,clinic] [--threads 2] [--max-spill 40GB] [--block-records N] [--out groups.csv]
+// node bench/dist/sql-spill.js --data DIR [--model model.json] --memory-limit 1GB [--sources ehr,lab,payer,clinic] [--threads 2] [--max-spill 40GB] [--block-records N] [--out groups.csv] [--database work.duckdb]
 // Each statement of the job prints its time, DuckDB's peak memory and peak
 // spill while it ran (sampled every 100 ms), and what stayed spilled after it.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,6 +21,7 @@ const opts = new Command()
   .option('--out <file>', 'write the groups file too')
   .option('--block-records <n>', 'records per block of the comparison join (default: from the memory limit)', Number)
   .option('--temp-dir <dir>', 'spill folder (default: a new one in the data folder, removed after)')
+  .option('--database <file>', "DuckDB's tables in this database file (compressed) instead of in memory; removed after")
   .parse()
   .opts();
 
@@ -39,6 +40,7 @@ try {
       threads: opts.threads,
       memoryLimit: opts.memoryLimit,
       tempDirectory: spill,
+      ...(opts.database ? { path: opts.database } : {}),
       ...(opts.maxSpill ? { maxTempDirectorySize: opts.maxSpill } : {}),
       ...(opts.blockRecords ? { blockRecords: opts.blockRecords } : {}),
       onStatement: (p) =>
@@ -52,4 +54,5 @@ try {
   );
 } finally {
   if (opts.tempDir === undefined) rmSync(spill, { recursive: true, force: true });
+  if (opts.database) for (const file of [opts.database, `${opts.database}.wal`]) rmSync(file, { force: true });
 }

@@ -98,3 +98,27 @@ describe('mpi link interrupted while writing', () => {
     expect(readdirSync(dir).sort()).toEqual(['groups.csv', 'pairs.csv']);
   });
 });
+
+describe('mpi link --engine duckdb interrupted', () => {
+  it('SIGTERM while DuckDB works: exit 143, its scratch folder (work database and spill) removed, no output', async () => {
+    const dir = tempDir();
+    const groups = join(dir, 'groups.csv');
+    const { child, finished } = startLink(['--engine', 'duckdb', '--out', groups, '--memory-limit', '200MB']);
+    // The signal once DuckDB's work database exists in the scratch folder next to the output.
+    const scratch = new RegExp(`^\\.groups\\.csv\\.duckdb-spill-${child.pid}$`);
+    let sawScratch = false;
+    const poll = setInterval(() => {
+      if (sawScratch) return;
+      const folder = readdirSync(dir).find((name) => scratch.test(name));
+      if (folder === undefined || !readdirSync(join(dir, folder)).includes('work.duckdb')) return;
+      sawScratch = true;
+      child.kill('SIGTERM');
+    }, 5);
+    const run = await finished;
+    clearInterval(poll);
+    expect(sawScratch).toBe(true);
+    expect(run.code, run.stderr).toBe(143);
+    expect(run.stderr).toBe('mpi: interrupted by SIGTERM; no output was left half written\n');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 // `mpi link --engine duckdb` and `--engine sql`: the same contracts as the in-process engine.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatModelReport, parseModel } from '@mpi/scoring';
@@ -25,6 +25,8 @@ describe('mpi link --engine duckdb / sql', () => {
     expect(duck.stderr).toBe('');
     expect(duck.code).toBe(0);
     expect(JSON.parse(duck.stdout)).toMatchObject({ engine: 'duckdb', records: 8431 });
+    // The work database and spill were in a folder of their own inside --temp-dir, removed after.
+    expect(readdirSync(join(dir, 'spill'))).toEqual([]);
     expect(readFileSync(join(dir, 'duckdb.csv'), 'utf8')).toBe(readFileSync(join(dir, 'in-process.csv'), 'utf8'));
     // The same links, read from DuckDB in (left, right) order rather than the in-process blocking order.
     const [inProcessPairs, duckdbPairs] = ['in-process-pairs.csv', 'duckdb-pairs.csv'].map((file) => sortedLines(join(dir, file)));

@@ -1,10 +1,12 @@
 import { interruptOpenExecutors } from '@mpi/sql';
 import { removeTemporaryFilesSync } from '../output/atomic-file.js';
+import { removeScratchFoldersSync } from '../output/scratch-folder.js';
 import { EXIT, internalErrorText } from './exit-codes.js';
 
 /** An error no code path caught (a bug, e.g. in an event handler) still removes temporary files and exits 70, not node's 1. */
 function internalError(error: unknown): void {
   removeTemporaryFilesSync();
+  removeScratchFoldersSync();
   process.stderr.write(`mpi: internal error: ${internalErrorText(error)}\n`);
   process.exit(EXIT.internal);
 }
@@ -21,6 +23,7 @@ export function installProcessGuards(): void {
       // The DuckDB engine's running statement is stopped first: exit waits for it.
       interruptOpenExecutors();
       removeTemporaryFilesSync();
+      removeScratchFoldersSync();
       process.stderr.write(`mpi: interrupted by ${signal}; no output was left half written\n`);
       process.exit(code);
     });

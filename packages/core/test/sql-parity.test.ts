@@ -103,10 +103,12 @@ describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, s
     const steps: string[] = [];
     // The pairs and weights of the streamed read, as the pairs file reads them.
     const streamed: { left: number[]; right: number[]; weight: number[] } = { left: [], right: [], weight: [] };
+    const events: { stage: string; done: number; total: number }[] = [];
     const sql = await linkInDuckDb({
       settings,
       sources,
       model,
+      onProgress: (event) => events.push(event),
       duckdb: { threads: 1, blockRecords, blockRulePairs, onStatement: (profile) => steps.push(profile.step) },
       withScoredPairs: async (pairs) => {
         for await (const batch of pairs(-Infinity)) {
@@ -117,6 +119,12 @@ describe.each(cases)('DuckDB with the in-process model on $name', ({ settings, s
       },
     });
     expect(new Set(steps.filter((step) => step.startsWith('pairs of rule 0, left rows'))).size).toBeGreaterThan(1);
+    // Progress: the candidate pairs block by block up to every record, then the six blocks of the comparison join.
+    const blockDone = events.filter((e) => e.stage === 'block').map((e) => e.done);
+    expect(blockDone.length).toBeGreaterThan(1);
+    expect(blockDone).toEqual([...blockDone].sort((a, b) => a - b));
+    expect(blockDone.at(-1)).toBe(inProcess.table.size);
+    expect(events.filter((e) => e.stage === 'compare').map((e) => `${e.done}/${e.total}`)).toEqual(['1/6', '2/6', '3/6', '4/6', '5/6', '6/6']);
     expect(sql.run.pairCount).toBe(inProcess.pairs.count);
     expect(sql.run.countsByRule).toEqual(inProcess.pairs.countsByRule);
     expect(sql.clustering.groupCount).toBe(inProcess.clustering.groupCount);

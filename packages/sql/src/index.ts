@@ -15,7 +15,7 @@ export { buildLinkagePlan, tfColumn, type PlanInput } from './plan/build-plan.js
 export { DIALECTS, DUCKDB, SPARK, TRINO, type Dialect, type DialectName } from './dialects.js';
 export { jobScript, renderExpr, renderJob, trainingCountsSql, trainingJobScript, type HouseholdColumns, type SqlJob, type SqlStatement, type TrainingCountsOptions } from './render-sql.js';
 export { valueFeature, valueKey } from './record-features.js';
-export { DEFAULT_MEMORY_SHARE, DuckDbExecutor, interruptOpenExecutors, tfSlots, type DictionaryWriter, type DuckDbOptions, type ScoredPairRows, type SqlRunSummary, type TermFrequencyColumns } from './duckdb/executor.js';
+export { DEFAULT_MEMORY_SHARE, DuckDbExecutor, interruptOpenExecutors, tfSlots, type BlockProgress, type DictionaryWriter, type DuckDbOptions, type ScoredPairRows, type SqlRunSummary, type TermFrequencyColumns } from './duckdb/executor.js';
 export { csvFieldSql, identityIdSql, matchProbabilitySql, spreadsheetSafeSql, sqlString, toFixed4Sql, toPrecision6Sql } from './duckdb/csv-lines.js';
 export { appendColumns, CHUNK_ROWS, type Cell } from './duckdb/chunk-append.js';
 export type { StatementProfile } from './duckdb/statement-profile.js';

@@ -186,7 +186,15 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkSumm
   if (options.outputs !== undefined && options.withScoredPairs !== undefined) throw new RangeError('linkInDuckDb: outputs and withScoredPairs are two ways of writing the pairs; give one');
   const clock = performance.now();
   const progress = options.onProgress ?? (() => {});
-  const executor = await DuckDbExecutor.open(options.duckdb);
+  const blockProgress = options.duckdb?.onBlocks;
+  const executor = await DuckDbExecutor.open({
+    ...options.duckdb,
+    // The blocked statements report as the in-process stages do: the candidate pairs by records (block), the comparison join by its blocks (compare).
+    onBlocks: (event) => {
+      blockProgress?.(event);
+      progress({ stage: event.step === 'candidate pairs' ? 'block' : 'compare', done: event.done, total: event.total });
+    },
+  });
   try {
     const into = await readIntoDuckDb(executor, options, async (staged): Promise<{ known: Known; read: number }> => {
       // With outputs written by DuckDB who each record is stays there (the trainer's u sample reads each row's source alone).

@@ -9,7 +9,7 @@ import type { Settings } from '../settings/settings.js';
 /** The pipeline's stages, in order. */
 export type Stage = 'read' | 'block' | 'compare' | 'train' | 'score' | 'cluster';
 
-/** Progress of a stage; `done`/`total` count records or pairs. Never carries record values. */
+/** Progress of a stage; `done`/`total` count records or pairs (the DuckDB engine's compare stage: blocks of its comparison join). Never carries record values. */
 export interface ProgressEvent {
   readonly stage: Stage;
   readonly done: number;

@@ -44,11 +44,24 @@ export interface DuckDbOptions {
    */
   readonly blockRulePairs?: number;
   /**
+   * Called as the blocked statements advance: the candidate pairs by left rows
+   * (`done` of `total` records), the comparison join by blocks (`done` of
+   * `total` blocks). For progress of long runs; never given record values.
+   */
+  readonly onBlocks?: (event: BlockProgress) => void;
+  /**
    * Called after each statement of the job with its time, and DuckDB's peak
    * memory and spill while it ran (sampled on a second connection; for
    * measuring where a run's memory and disk go).
    */
   readonly onStatement?: (profile: StatementProfile) => void;
+}
+
+/** How far the blocked statements of a run are (DuckDbOptions.onBlocks). */
+export interface BlockProgress {
+  readonly step: 'candidate pairs' | 'comparison join';
+  readonly done: number;
+  readonly total: number;
 }
 
 /**
@@ -139,6 +152,7 @@ export class DuckDbExecutor {
     private readonly monitor?: { connection: DuckDBConnection; report: (profile: StatementProfile) => void },
     private readonly blockRecords?: number,
     private readonly blockRulePairs?: number,
+    private readonly onBlocks: (event: BlockProgress) => void = () => {},
   ) {}
 
   static async open(options: DuckDbOptions = {}): Promise<DuckDbExecutor> {
@@ -156,7 +170,7 @@ export class DuckDbExecutor {
       throw new SqlEngineError('opening the database', error);
     }
     const monitor = options.onStatement === undefined ? undefined : { connection: await instance.connect(), report: options.onStatement };
-    const executor = new DuckDbExecutor(instance, guardedConnection(await instance.connect()), monitor, options.blockRecords, options.blockRulePairs);
+    const executor = new DuckDbExecutor(instance, guardedConnection(await instance.connect()), monitor, options.blockRecords, options.blockRulePairs, options.onBlocks);
     openExecutors.add(executor);
     return executor;
   }
@@ -261,7 +275,11 @@ export class DuckDbExecutor {
   /** Runs the plan's blocking and comparison statements: candidate pairs and their comparison vectors kept as a table (to inspect the levels), no weights. */
   async compare(plan: LinkagePlan): Promise<void> {
     await this.makeCandidatePairs(plan);
-    for (const [i, block] of (await this.blocks()).entries()) await this.runAll(comparisonBlockSql(plan, DUCKDB, block, i === 0));
+    const blocks = await this.blocks();
+    for (const [i, block] of blocks.entries()) {
+      await this.runAll(comparisonBlockSql(plan, DUCKDB, block, i === 0));
+      this.onBlocks({ step: 'comparison join', done: i + 1, total: blocks.length });
+    }
   }
 
   /**
@@ -288,6 +306,7 @@ export class DuckDbExecutor {
       await this.runAll(candidatePairsBlockSql(plan, DUCKDB, first));
       rows = nextLeftRows(to - from, made, budget);
       from = to;
+      this.onBlocks({ step: 'candidate pairs', done: to, total: size });
     }
     await this.runAll(dropRuleKeysSql(plan, DUCKDB));
   }
@@ -306,7 +325,11 @@ export class DuckDbExecutor {
    */
   async countForTraining(plan: LinkagePlan, options: TrainingCountsOptions): Promise<void> {
     await this.makeCandidatePairs(plan);
-    for (const [i, block] of (await this.blocks()).entries()) await this.runAll(pairCountsBlockSql(plan, DUCKDB, options, block, i === 0));
+    const blocks = await this.blocks();
+    for (const [i, block] of blocks.entries()) {
+      await this.runAll(pairCountsBlockSql(plan, DUCKDB, options, block, i === 0));
+      this.onBlocks({ step: 'comparison join', done: i + 1, total: blocks.length });
+    }
     await this.runAll(trainingCountsOfPairCountsSql(plan, DUCKDB, options.sessions));
   }
 
@@ -337,7 +360,11 @@ export class DuckDbExecutor {
    */
   async scorePairs(plan: LinkagePlan, options: { paired?: boolean } = {}): Promise<void> {
     if (!options.paired) await this.makeCandidatePairs(plan);
-    for (const [i, block] of (await this.blocks()).entries()) await this.runAll(scoredBlockSql(plan, DUCKDB, block, i === 0));
+    const blocks = await this.blocks();
+    for (const [i, block] of blocks.entries()) {
+      await this.runAll(scoredBlockSql(plan, DUCKDB, block, i === 0));
+      this.onBlocks({ step: 'comparison join', done: i + 1, total: blocks.length });
+    }
   }
 
   /**

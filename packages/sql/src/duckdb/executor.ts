@@ -275,11 +275,7 @@ export class DuckDbExecutor {
   /** Runs the plan's blocking and comparison statements: candidate pairs and their comparison vectors kept as a table (to inspect the levels), no weights. */
   async compare(plan: LinkagePlan): Promise<void> {
     await this.makeCandidatePairs(plan);
-    const blocks = await this.blocks();
-    for (const [i, block] of blocks.entries()) {
-      await this.runAll(comparisonBlockSql(plan, DUCKDB, block, i === 0));
-      this.onBlocks({ step: 'comparison join', done: i + 1, total: blocks.length });
-    }
+    await this.runJoinBlocks((block, first) => comparisonBlockSql(plan, DUCKDB, block, first));
   }
 
   /**
@@ -311,6 +307,15 @@ export class DuckDbExecutor {
     await this.runAll(dropRuleKeysSql(plan, DUCKDB));
   }
 
+  /** Runs each block's statements of the comparison join (the first block's create the table), reporting each block done. */
+  private async runJoinBlocks(statementsOf: (block: PairBlock, first: boolean) => readonly SqlStatement[]): Promise<void> {
+    const blocks = await this.blocks();
+    for (const [i, block] of blocks.entries()) {
+      await this.runAll(statementsOf(block, i === 0));
+      this.onBlocks({ step: 'comparison join', done: i + 1, total: blocks.length });
+    }
+  }
+
   /** The blocks of the comparison join for the loaded records. */
   private async blocks(): Promise<PairBlock[]> {
     const [records, limit] = await this.firstRow(`SELECT coalesce(max("row") + 1, 0), current_setting('memory_limit') FROM records`);
@@ -325,11 +330,7 @@ export class DuckDbExecutor {
    */
   async countForTraining(plan: LinkagePlan, options: TrainingCountsOptions): Promise<void> {
     await this.makeCandidatePairs(plan);
-    const blocks = await this.blocks();
-    for (const [i, block] of blocks.entries()) {
-      await this.runAll(pairCountsBlockSql(plan, DUCKDB, options, block, i === 0));
-      this.onBlocks({ step: 'comparison join', done: i + 1, total: blocks.length });
-    }
+    await this.runJoinBlocks((block, first) => pairCountsBlockSql(plan, DUCKDB, options, block, first));
     await this.runAll(trainingCountsOfPairCountsSql(plan, DUCKDB, options.sessions));
   }
 
@@ -360,11 +361,7 @@ export class DuckDbExecutor {
    */
   async scorePairs(plan: LinkagePlan, options: { paired?: boolean } = {}): Promise<void> {
     if (!options.paired) await this.makeCandidatePairs(plan);
-    const blocks = await this.blocks();
-    for (const [i, block] of blocks.entries()) {
-      await this.runAll(scoredBlockSql(plan, DUCKDB, block, i === 0));
-      this.onBlocks({ step: 'comparison join', done: i + 1, total: blocks.length });
-    }
+    await this.runJoinBlocks((block, first) => scoredBlockSql(plan, DUCKDB, block, first));
   }
 
   /**

@@ -145,6 +145,11 @@ function candidatePairs(plan: LinkagePlan, d: Dialect): string {
   return `SELECT left_row, right_row, min(rule) AS rule, ${d.bitOrAggregate('bit')} AS rules\nFROM rule_pairs\nGROUP BY left_row, right_row${d.pairsOrder}`;
 }
 
+/** The statements that add a query's rows to `table`: the first adds create it, later ones insert. */
+function createOrInsert(d: Dialect, table: string, query: string, first: boolean): string[] {
+  return first ? d.createTable(table, query) : [`INSERT INTO ${d.quote(table)}\n${query}`];
+}
+
 /** The statements that make each blocking rule's keys table (`rule_keys_k`). */
 export function ruleKeysSql(plan: LinkagePlan, d: Dialect): SqlStatement[] {
   return plan.blocking.flatMap((rule) => d.createTable(ruleKeysTable(rule), ruleKeys(rule, d)).map((sql) => ({ step: `blocking keys of rule ${rule.index}`, sql })));
@@ -172,26 +177,17 @@ function rulePairsOfRows(plan: LinkagePlan, rule: PlanBlockingRule, d: Dialect, 
   if (rule.kind === 'sortedNeighbourhood') {
     const w = rule.window!;
     return (
-      `SELECT l.${row} AS left_row, r.${row} AS right_row, ${tags}
-` +
-      `FROM ${keys} l CROSS JOIN range(${1 - w}, ${w}) o(k) JOIN ${keys} r ON r.id = l.id + o.k
-WHERE o.k <> 0 AND ${where.join(' AND ')}`
+      `SELECT l.${row} AS left_row, r.${row} AS right_row, ${tags}\n` +
+      `FROM ${keys} l CROSS JOIN range(${1 - w}, ${w}) o(k) JOIN ${keys} r ON r.id = l.id + o.k\nWHERE o.k <> 0 AND ${where.join(' AND ')}`
     );
   }
-  return `SELECT l.${row} AS left_row, r.${row} AS right_row, ${tags}
-FROM ${keys} l JOIN ${keys} r ON l.id = r.id
-WHERE ${where.join(' AND ')}`;
+  return `SELECT l.${row} AS left_row, r.${row} AS right_row, ${tags}\nFROM ${keys} l JOIN ${keys} r ON l.id = r.id\nWHERE ${where.join(' AND ')}`;
 }
 
 /** Every rule's pairs whose left row is in `rows`, into `rule_pairs` (one block of the candidate pairs; DuckDB's dialect). */
 export function rulePairsBlockSql(plan: LinkagePlan, d: Dialect, rows: readonly [number, number]): SqlStatement[] {
   const step = (rule: PlanBlockingRule) => `pairs of rule ${rule.index}, left rows ${rows[0]}-${rows[1] - 1}`;
-  return plan.blocking.flatMap((rule) =>
-    rule.index === 0
-      ? d.createTable('rule_pairs', rulePairsOfRows(plan, rule, d, rows)).map((sql) => ({ step: step(rule), sql }))
-      : [{ step: step(rule), sql: `INSERT INTO ${d.quote('rule_pairs')}
-${rulePairsOfRows(plan, rule, d, rows)}` }],
-  );
+  return plan.blocking.flatMap((rule) => createOrInsert(d, 'rule_pairs', rulePairsOfRows(plan, rule, d, rows), rule.index === 0).map((sql) => ({ step: step(rule), sql })));
 }
 
 /**
@@ -205,8 +201,7 @@ ${rulePairsOfRows(plan, rule, d, rows)}` }],
 export function candidatePairsBlockSql(plan: LinkagePlan, d: Dialect, first: boolean): SqlStatement[] {
   const step = 'candidate pairs (each pair once: the first rule that makes it, and every rule that does)';
   const query = candidatePairs(plan, d);
-  const sqls = first ? d.createTable('candidate_pairs', query) : [`INSERT INTO ${d.quote('candidate_pairs')}\n${query}`];
-  return [...sqls.map((sql) => ({ step, sql })), { step: 'pairs of every rule', sql: d.dropTable('rule_pairs') }];
+  return [...createOrInsert(d, 'candidate_pairs', query, first).map((sql) => ({ step, sql })), { step: 'pairs of every rule', sql: d.dropTable('rule_pairs') }];
 }
 
 /** Drops each blocking rule's keys table. */
@@ -356,8 +351,7 @@ export function scoredPairsSql(plan: LinkagePlan, d: Dialect, vectors: string): 
 
 /** The statements that add one block's rows to `table` (the first block creates it). */
 function blockStatements(d: Dialect, table: string, query: string, step: string, block: PairBlock, first: boolean): SqlStatement[] {
-  const sqls = first ? d.createTable(table, query) : [`INSERT INTO ${d.quote(table)}\n${query}`];
-  return sqls.map((sql) => ({ step: `${step}, rows ${block.left[0]}-${block.left[1] - 1} with ${block.right[0]}-${block.right[1] - 1}`, sql }));
+  return createOrInsert(d, table, query, first).map((sql) => ({ step: `${step}, rows ${block.left[0]}-${block.left[1] - 1} with ${block.right[0]}-${block.right[1] - 1}`, sql }));
 }
 
 /** Scores the pairs of one block into `scored_pairs` in the comparison statement: no comparison vectors are kept. */
@@ -382,9 +376,7 @@ export function renderJob(plan: LinkagePlan, d: Dialect): SqlJob {
   if (plan.blocking.length > MAX_BLOCKING_RULES) throw new RangeError(`at most ${MAX_BLOCKING_RULES} blocking rules run in SQL (a pair's rules are bits of one integer); ${plan.blocking.length} given`);
   setup.push(...ruleKeysSql(plan, d));
   for (const rule of plan.blocking) {
-    const step = `pairs of rule ${rule.index}`;
-    if (rule.index === 0) create(step, 'rule_pairs', rulePairs(plan, rule, d));
-    else setup.push({ step, sql: `INSERT INTO ${q('rule_pairs')}\n${rulePairs(plan, rule, d)}` });
+    for (const sql of createOrInsert(d, 'rule_pairs', rulePairs(plan, rule, d), rule.index === 0)) setup.push({ step: `pairs of rule ${rule.index}`, sql });
   }
   create('candidate pairs (each pair once: the first rule that makes it, and every rule that does)', 'candidate_pairs', candidatePairs(plan, d));
   setup.push(...dropRuleKeysSql(plan, d));

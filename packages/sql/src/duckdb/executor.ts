@@ -289,11 +289,10 @@ export class DuckDbExecutor {
   private async makeCandidatePairs(plan: LinkagePlan): Promise<void> {
     if (plan.blocking.length === 0) return this.runAll(renderJob(plan, DUCKDB).pairs);
     await this.runAll(ruleKeysSql(plan, DUCKDB));
-    const [records, limit] = await this.firstRow(`SELECT coalesce(max("row") + 1, 0), current_setting('memory_limit') FROM records`);
-    const size = Number(records);
+    const { size, limit } = await this.recordsAndLimit();
     let estimate = 0;
     for (const rule of plan.blocking) estimate += Number((await this.firstRow(rulePairCountSql(rule, DUCKDB)))[0]);
-    const budget = this.blockRulePairs ?? rulePairsPerBlock(String(limit));
+    const budget = this.blockRulePairs ?? rulePairsPerBlock(limit);
     let rows = firstLeftRows(size, estimate, budget);
     for (let from = 0, first = true; first || from < size; first = false) {
       const to = Math.min(size, from + rows);
@@ -316,10 +315,16 @@ export class DuckDbExecutor {
     }
   }
 
+  /** The loaded records' count (rows 0..size-1) and DuckDB's memory_limit as it prints it: what the blocks are sized from. */
+  private async recordsAndLimit(): Promise<{ size: number; limit: string }> {
+    const [records, limit] = await this.firstRow(`SELECT coalesce(max("row") + 1, 0), current_setting('memory_limit') FROM records`);
+    return { size: Number(records), limit: String(limit) };
+  }
+
   /** The blocks of the comparison join for the loaded records. */
   private async blocks(): Promise<PairBlock[]> {
-    const [records, limit] = await this.firstRow(`SELECT coalesce(max("row") + 1, 0), current_setting('memory_limit') FROM records`);
-    return pairBlocks(Number(records), this.blockRecords ?? recordsPerBlock(String(limit)));
+    const { size, limit } = await this.recordsAndLimit();
+    return pairBlocks(size, this.blockRecords ?? recordsPerBlock(limit));
   }
 
   /**

@@ -33,6 +33,7 @@ export type { SourceInput, PlainRecord, SourceEncoding } from './read/sources.js
 /** Pairwise precision, recall and F1 of predicted groups against true ones; Evaluation accumulates them row by row. */
 export { Evaluation, evaluate } from './evaluate/evaluate.js';
 export type { EvaluationReport, Membership } from './evaluate/evaluate.js';
+export { evaluateInDuckDb, type DuckDbEvaluationOptions, type Memberships } from './evaluate/evaluate-in-duckdb.js';
 
 // Output.
 /** Writes the identity groups or the scored pairs of a result as CSV, atomically (no partial file on failure). */

@@ -1,8 +1,13 @@
-import type { Command } from 'commander';
-import { Evaluation } from '../evaluate/evaluate.js';
+import { Option, type Command } from 'commander';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MpiError } from '../errors.js';
+import { Evaluation, type EvaluationReport } from '../evaluate/evaluate.js';
+import { evaluateInDuckDb } from '../evaluate/evaluate-in-duckdb.js';
+import { holdScratchFolder, releaseScratchFolder } from '../output/scratch-folder.js';
 import { EXIT } from './exit-codes.js';
-import { readMemberships } from './read-memberships.js';
-import { probability } from './options.js';
+import { memberships, readMemberships } from './read-memberships.js';
+import { positiveInt, probability } from './options.js';
 import { evaluateReport } from './report-options.js';
 
 /** Adds the `evaluate` command to the program. */
@@ -17,16 +22,29 @@ export function addEvaluateCommand(program: Command): void {
     .option('--pairs <file>', 'with --report-html: the pairs CSV of the run, written with --all-pairs')
     .option('--model <file>', 'with --report-html: the model JSON of the run (--model-out), for its m and u')
     .option('--threshold <p>', 'with --report-html: the match probability the run linked at (default 0.5)', probability)
+    .addOption(new Option('--engine <engine>', 'in-process (up to 16,777,216 records) or duckdb (out of core, for larger files)').choices(['in-process', 'duckdb']).default('in-process'))
+    .option('--memory-limit <size>', "with --engine duckdb: DuckDB's memory_limit, e.g. 2GB (default: half the machine's memory)")
+    .option('--temp-dir <dir>', "with --engine duckdb: where DuckDB keeps its work database and spills, in a new folder inside it (default: the system's temporary folder); removed after")
+    .option('--max-spill <size>', "with --engine duckdb: the most DuckDB may spill, e.g. 20GB")
+    .option('--threads <n>', "with --engine duckdb: DuckDB's threads", positiveInt)
     .action(async (opts) => {
-      const htmlReport = evaluateReport(opts);
-      const evaluation = new Evaluation();
-      await readMemberships(opts.truth, 'person_id', 'truth', (m) => {
-        evaluation.addTruth(m);
-        htmlReport?.truth.add(m);
-      });
-      await readMemberships(opts.groups, 'identity_id', 'groups', (m) => evaluation.addPredicted(m));
-      const report = evaluation.report();
-      await htmlReport?.write();
+      let report: EvaluationReport;
+      if (opts.engine === 'duckdb') {
+        if (opts.reportHtml !== undefined) throw new MpiError('BAD_ARGS', '--engine duckdb does not write --report-html: evaluate in process for the report');
+        report = await evaluateOutOfCore(opts);
+      } else {
+        const duckdbOnly = ([['--memory-limit', opts.memoryLimit], ['--temp-dir', opts.tempDir], ['--max-spill', opts.maxSpill], ['--threads', opts.threads]] as const).find(([, value]) => value !== undefined);
+        if (duckdbOnly !== undefined) throw new MpiError('BAD_ARGS', `${duckdbOnly[0]} needs --engine duckdb`);
+        const htmlReport = evaluateReport(opts);
+        const evaluation = new Evaluation();
+        await readMemberships(opts.truth, 'person_id', 'truth', (m) => {
+          evaluation.addTruth(m);
+          htmlReport?.truth.add(m);
+        });
+        await readMemberships(opts.groups, 'identity_id', 'groups', (m) => evaluation.addPredicted(m));
+        report = evaluation.report();
+        await htmlReport?.write();
+      }
       if (opts.json) {
         process.stdout.write(JSON.stringify(report, null, 2) + '\n');
         return;
@@ -43,4 +61,24 @@ export function addEvaluateCommand(program: Command): void {
       );
       if (!report.conservation.ok) process.exitCode = EXIT.conservation;
     });
+}
+
+/**
+ * The evaluation in DuckDB: the two files streamed by our reader (the same
+ * checks and errors as in process) into a work database in a scratch folder,
+ * removed after and on a signal.
+ */
+async function evaluateOutOfCore(opts: { groups: string; truth: string; memoryLimit?: string; tempDir?: string; maxSpill?: string; threads?: number }): Promise<EvaluationReport> {
+  const scratch = holdScratchFolder(join(opts.tempDir ?? tmpdir(), '.mpi-duckdb-'), { under: true });
+  try {
+    return await evaluateInDuckDb(memberships(opts.groups, 'identity_id', 'groups'), memberships(opts.truth, 'person_id', 'truth'), {
+      path: join(scratch, 'work.duckdb'),
+      tempDirectory: scratch,
+      ...(opts.memoryLimit !== undefined ? { memoryLimit: opts.memoryLimit } : {}),
+      ...(opts.maxSpill !== undefined ? { maxTempDirectorySize: opts.maxSpill } : {}),
+      ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+    });
+  } finally {
+    releaseScratchFolder(scratch);
+  }
 }

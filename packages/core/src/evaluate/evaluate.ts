@@ -1,3 +1,5 @@
+import { MpiError } from '../errors.js';
+
 /** One record's membership: the group (identity or true person) it belongs to. */
 export interface Membership {
   readonly source: string;
@@ -21,6 +23,12 @@ export interface EvaluationReport {
   /** Conservation: records in the truth but in no group, in a group but not in the truth, and in a group twice. */
   readonly conservation: { readonly ok: boolean; readonly missing: number; readonly unexpected: number; readonly duplicated: number };
 }
+
+/**
+ * The most records an Evaluation holds: V8 caps a Map at 2^24 entries, and each
+ * record of the truth is one entry (past it, Map.set throws a RangeError).
+ */
+export const MAX_RECORDS = 2 ** 24;
 
 const keyOf = (m: Membership) => `${m.source}\u0000${m.recordId}`;
 const pairs = (n: number) => (n * (n - 1)) / 2;
@@ -58,6 +66,9 @@ export class Evaluation {
     if (this.groupOfRow !== undefined) throw new Error('Evaluation: add the truth before the predictions');
     const key = keyOf(t);
     if (this.rowOf.has(key)) return;
+    if (this.rowOf.size === MAX_RECORDS) {
+      throw new MpiError('TOO_MANY_RECORDS', `the truth names more than ${MAX_RECORDS} records, the most an evaluation in process holds: evaluate in DuckDB (evaluateInDuckDb, mpi evaluate --engine duckdb)`);
+    }
     this.rowOf.set(key, this.personOfRow.length);
     this.personOfRow.push(this.persons.id(t.group));
   }
@@ -148,18 +159,62 @@ function contingencyReport(
     truePairs += pairs(n);
     if (n > 0) presentPersons++;
   }
-  const precision = ratio(truePositives, predictedPairs);
-  const recall = ratio(truePositives, truePairs);
-  const bp = records === 0 ? 1 : bPrecision / records;
-  const br = records === 0 ? 1 : bRecall / records;
-  return {
+  return reportOfCounts({
     records,
-    pairwise: { precision, recall, f1: f1(precision, recall), truePositives, predictedPairs, truePairs },
-    bcubed: { precision: bp, recall: br, f1: f1(bp, br) },
+    missing,
+    unexpected,
+    duplicated,
+    truePositives,
+    predictedPairs,
+    truePairs,
+    bPrecisionSum: bPrecision,
+    bRecallSum: bRecall,
     splitPersons: groupsOfPerson.reduce((n, count) => n + (count > 1 ? 1 : 0), 0),
     mixedGroups: personsOfGroup.reduce((n, count) => n + (count > 1 ? 1 : 0), 0),
     groups: presentGroups,
     persons: presentPersons,
+  });
+}
+
+/**
+ * What an evaluation counts over the contingency table of (group, person), the
+ * records in both files: the report is these counts' ratios (shared by the
+ * in-process and the DuckDB evaluation).
+ */
+export interface ContingencyCounts {
+  readonly records: number;
+  readonly missing: number;
+  readonly unexpected: number;
+  readonly duplicated: number;
+  /** Pairs of records in one cell (same group, same person). */
+  readonly truePositives: number;
+  readonly predictedPairs: number;
+  readonly truePairs: number;
+  /** Over records: the share of its group that is its cell, summed (B-cubed precision times records). */
+  readonly bPrecisionSum: number;
+  /** Over records: the share of its person that is its cell, summed. */
+  readonly bRecallSum: number;
+  readonly splitPersons: number;
+  readonly mixedGroups: number;
+  readonly groups: number;
+  readonly persons: number;
+}
+
+/** The report of an evaluation's counts. */
+export function reportOfCounts(counts: ContingencyCounts): EvaluationReport {
+  const { records, missing, unexpected, duplicated, truePositives, predictedPairs, truePairs } = counts;
+  const precision = ratio(truePositives, predictedPairs);
+  const recall = ratio(truePositives, truePairs);
+  const bp = records === 0 ? 1 : counts.bPrecisionSum / records;
+  const br = records === 0 ? 1 : counts.bRecallSum / records;
+  return {
+    records,
+    pairwise: { precision, recall, f1: f1(precision, recall), truePositives, predictedPairs, truePairs },
+    bcubed: { precision: bp, recall: br, f1: f1(bp, br) },
+    splitPersons: counts.splitPersons,
+    mixedGroups: counts.mixedGroups,
+    groups: counts.groups,
+    persons: counts.persons,
     conservation: { ok: missing === 0 && unexpected === 0 && duplicated === 0, missing, unexpected, duplicated },
   };
 }

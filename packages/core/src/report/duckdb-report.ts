@@ -4,9 +4,9 @@
 // record is never come into our process: SQL returns the histogram's bins (a
 // few hundred rows), the true pairs of a truth, and with showValues the twenty
 // pairs on either side of the threshold.
-import { appendColumns, CHUNK_ROWS, DUCKDB, matchProbabilitySql } from '@mpi/sql';
+import { DUCKDB, matchProbabilitySql } from '@mpi/sql';
 import { matchProbability } from '@mpi/scoring';
-import type { Membership } from '../evaluate/evaluate.js';
+import { appendMemberships, type Memberships } from '../evaluate/append-memberships.js';
 import type { LinkedInDuckDb } from '../pipeline/link-sql.js';
 import { commonFigures, type ReportOptions } from './build-report.js';
 import type { ReportData, SamplePair } from './report-data.js';
@@ -17,7 +17,7 @@ import { curvesOfTallies, edgesOfRange, Tally, type BinTallies } from './weight-
 /** Options of {@link reportDataInDuckDb}: the in-process report's, with a truth that may be streamed (a truth file of millions of rows). */
 export interface DuckDbReportOptions extends Omit<ReportOptions, 'truth'> {
   /** Memberships of a truth file (source, record id, person), appended to DuckDB as they come: adds the measured curve and pair completeness. */
-  readonly truth?: Iterable<Membership> | AsyncIterable<Membership>;
+  readonly truth?: Memberships;
 }
 
 type Connection = LinkedInDuckDb['executor']['connection'];
@@ -33,30 +33,8 @@ const isLink = (threshold: number) => `(NOT isnan(match_weight) AND ${PROBABILIT
  * names, a record given twice keeping its first person (as TruthIndex does),
  * persons numbered (any numbering: only equality is read).
  */
-async function loadTruth(connection: Connection, truth: Iterable<Membership> | AsyncIterable<Membership>): Promise<void> {
-  await connection.run('CREATE OR REPLACE TABLE report_truth (seq UBIGINT, "source" VARCHAR, record_id VARCHAR, person VARCHAR)');
-  const appender = await connection.createAppender('report_truth');
-  let batch: Membership[] = [];
-  let seq = 0;
-  const flush = () => {
-    const first = seq;
-    appendColumns(appender, batch.length, (column, row) => {
-      const m = batch[row];
-      return column === 0 ? first + row : column === 1 ? m.source : column === 2 ? m.recordId : m.group;
-    });
-    seq += batch.length;
-    batch = [];
-  };
-  try {
-    for await (const membership of truth) {
-      batch.push(membership);
-      if (batch.length === CHUNK_ROWS) flush();
-    }
-    flush();
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
+async function loadTruth(connection: Connection, truth: Memberships): Promise<void> {
+  await appendMemberships(connection, 'report_truth', 'person', truth);
   await connection.run(
     `CREATE OR REPLACE TABLE report_persons AS SELECT w."row", dense_rank() OVER (ORDER BY t.person) AS person
      FROM (SELECT "source", record_id, arg_min(person, seq) AS person FROM report_truth GROUP BY "source", record_id) t

@@ -38,6 +38,7 @@ export { evaluateInDuckDb, type DuckDbEvaluationOptions, type Memberships } from
 // Output.
 /** Writes the identity groups or the scored pairs of a result as CSV, atomically (no partial file on failure). */
 export { writeGroupsCsv, writePairsCsv } from './output/write-results.js';
+export type { GroupsOfRecords } from './output/write-results.js';
 export type { CsvOutputOptions, PairsCsvOptions } from './output/write-results.js';
 
 // The report for data teams.

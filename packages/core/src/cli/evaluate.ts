@@ -24,7 +24,7 @@ export function addEvaluateCommand(program: Command): void {
     .option('--threshold <p>', 'with --report-html: the match probability the run linked at (default 0.5)', probability)
     .addOption(new Option('--engine <engine>', 'in-process (up to 16,777,216 records) or duckdb (out of core, for larger files)').choices(['in-process', 'duckdb']).default('in-process'))
     .option('--memory-limit <size>', "with --engine duckdb: DuckDB's memory_limit, e.g. 2GB (default: half the machine's memory)")
-    .option('--temp-dir <dir>', "with --engine duckdb: where DuckDB keeps its work database and spills, in a new folder inside it (default: the system's temporary folder); removed after")
+    .option('--temp-dir <dir>', "with --engine duckdb: where DuckDB spills past --memory-limit, in a new folder inside it (default: the system's temporary folder); removed after")
     .option('--max-spill <size>', "with --engine duckdb: the most DuckDB may spill, e.g. 20GB")
     .option('--threads <n>', "with --engine duckdb: DuckDB's threads", positiveInt)
     .action(async (opts) => {

@@ -134,3 +134,18 @@ export class ClusterExportError extends MpiError {
     super('BAD_CLUSTER_EXPORT', `${at.join(', ')}: ${detail}`, options?.cause === undefined ? undefined : { cause: causeWithoutValues(options.cause) });
   }
 }
+
+/**
+ * A work database given to a resumable run (`--work-db`) cannot be used for
+ * it: it belongs to another run (other sources, settings, model or options)
+ * or to no run at all. Names the file and what is wrong; nothing in the file
+ * was changed. Code `WORK_DATABASE_MISMATCH`.
+ */
+export class WorkDatabaseError extends MpiError {
+  constructor(
+    readonly path: string,
+    readonly detail: string,
+  ) {
+    super('WORK_DATABASE_MISMATCH', `work database ${path} ${detail}`);
+  }
+}

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { basename, dirname, join, resolve } from 'node:path';
 import { formatModelReport, serializeModel, type FellegiSunterModel } from '@mpi/scoring';
-import type { DialectName, DuckDbOptions } from '@mpi/sql';
+import { WorkDatabaseError, type DialectName, type DuckDbOptions } from '@mpi/sql';
+import { existsSync, rmSync } from 'node:fs';
 import { MpiError } from '../errors.js';
 import { linkInDuckDb, type LinkedInDuckDb, type SqlLinkSummary } from '../pipeline/link-sql.js';
 import type { ProgressEvent } from '../pipeline/types.js';
@@ -26,7 +27,8 @@ export function addEngineOptions(command: Command): Command {
     .option('--out-sql <dir>', 'with --engine sql: the folder to write job.sql, plan.json and records.parquet into')
     .option('--memory-limit <size>', "with --engine duckdb: DuckDB's memory_limit, e.g. 2GB (default: half the machine's memory; past it DuckDB spills to --temp-dir)")
     .option('--temp-dir <dir>', 'with --engine duckdb: where DuckDB keeps its work database and spills, in a new folder inside it (default: a folder next to --out); removed after')
-    .option('--max-spill <size>', "with --engine duckdb: the most DuckDB may spill, e.g. 20GB; past it the run fails (default: DuckDB's, 90% of the free disk)");
+    .option('--max-spill <size>', "with --engine duckdb: the most DuckDB may spill, e.g. 20GB; past it the run fails (default: DuckDB's, 90% of the free disk)")
+    .option('--work-db <file>', 'with --engine duckdb and --model: keep the work database in this file with the run\'s progress; if the run stops (a crash, a kill), the same command goes on from its last finished step; removed when the run succeeds');
 }
 
 /** The options of `mpi link` a SQL engine reads. */
@@ -49,10 +51,13 @@ interface EngineOptions {
   readonly json?: boolean;
   readonly threads?: number;
   readonly refitPrior?: boolean;
+  readonly workDb?: string;
 }
 
 /** Refuses the options an engine does not support, before anything is read. */
 export function checkEngineOptions(opts: EngineOptions & { model?: string }): void {
+  if (opts.workDb !== undefined && opts.engine !== 'duckdb') throw new MpiError('BAD_ARGS', '--work-db needs --engine duckdb');
+  if (opts.workDb !== undefined && opts.model === undefined) throw new MpiError('BAD_ARGS', '--work-db needs --model: a run that trains is not resumable');
   if (opts.engine === 'in-process') {
     if (opts.outSql !== undefined) throw new MpiError('BAD_ARGS', '--out-sql needs --engine sql');
     return;
@@ -102,7 +107,9 @@ export async function linkOnEngine(
   // The tables in a database file, not in memory: DuckDB stores a file's tables compressed and reads them back
   // from it, where an in-memory table past memory_limit is spilled as it is (at 1M records with a 1 GB limit:
   // no spill instead of 107 MiB, docs/sql-engine.md).
-  const work: DuckDbOptions = { ...duckdb, tempDirectory: scratch, path: join(scratch, 'work.duckdb') };
+  // With --work-db the database is the user's file, outside the scratch folder: kept when the run stops, so the same command resumes it.
+  const workDb = opts.workDb === undefined ? undefined : resolve(opts.workDb);
+  const work: DuckDbOptions = { ...duckdb, tempDirectory: scratch, path: workDb ?? join(scratch, 'work.duckdb') };
   // The groups file, the pairs file and the trained model appear together or not at all.
   const staged: AtomicFile[] = [];
   const spreadsheetSafe = Boolean(opts.spreadsheetSafe);
@@ -122,7 +129,10 @@ export async function linkOnEngine(
       }
     };
     try {
-      result = await linkInDuckDb({ settings, sources, model, refitPrior: Boolean(opts.refitPrior), onProgress, threads: opts.threads, duckdb: work, outputs, keepValues: Boolean(opts.showValues) });
+      result = await linkInDuckDb({ settings, sources, model, refitPrior: Boolean(opts.refitPrior), onProgress, threads: opts.threads, duckdb: work, outputs, keepValues: Boolean(opts.showValues), resumable: workDb !== undefined });
+    } catch (error) {
+      if (workDb !== undefined && existsSync(workDb) && !(error instanceof WorkDatabaseError)) process.stderr.write(`mpi: the work database ${workDb} is kept: the same command goes on from its last finished step\n`);
+      throw error;
     } finally {
       releaseScratchFolder(scratch);
     }
@@ -136,6 +146,8 @@ export async function linkOnEngine(
     throw error;
   }
   publishAll(staged);
+  // The outputs are in place: the run's work database has served (DuckDB's write-ahead log beside it too).
+  if (workDb !== undefined) for (const file of [workDb, `${workDb}.wal`]) rmSync(file, { force: true });
   const summary = {
     command: 'link',
     engine: 'duckdb',
@@ -145,11 +157,12 @@ export async function linkOnEngine(
     model: model === undefined ? 'trained' : opts.refitPrior ? 'given, prior fitted' : 'given',
     labelPropagationRounds: result.run.rounds,
     seconds: reportSeconds === undefined ? result.seconds : { ...result.seconds, report: reportSeconds },
+    ...(result.resumedAfter === undefined ? {} : { resumedAfter: result.resumedAfter }),
   };
   if (opts.report) process.stdout.write(formatModelReport(result.model) + '\n');
   process.stdout.write(
     opts.json
       ? JSON.stringify(summary, null, 2) + '\n'
-      : `${summary.records} records, ${summary.candidatePairs} candidate pairs, ${summary.groups} identity groups (DuckDB; read ${result.seconds.read.toFixed(1)} s, load ${result.seconds.load.toFixed(1)} s, SQL ${result.seconds.sql.toFixed(1)} s, files ${result.seconds.write.toFixed(1)} s${reportSeconds === undefined ? '' : `, of which the report ${reportSeconds.toFixed(1)} s`})\n`,
+      : `${summary.records} records, ${summary.candidatePairs} candidate pairs, ${summary.groups} identity groups (DuckDB; read ${result.seconds.read.toFixed(1)} s, load ${result.seconds.load.toFixed(1)} s, SQL ${result.seconds.sql.toFixed(1)} s, files ${result.seconds.write.toFixed(1)} s${reportSeconds === undefined ? '' : `, of which the report ${reportSeconds.toFixed(1)} s`}${result.resumedAfter === undefined ? '' : `; resumed after: ${result.resumedAfter.join(', ')}`})\n`,
   );
 }

@@ -1,5 +1,5 @@
-import type { Comparison, FellegiSunterModel, TermFrequencyInput } from '@mpi/scoring';
-import { compileBlockingRule } from '@mpi/blocking';
+import { parseModel, serializeModel, type Comparison, type FellegiSunterModel, type TermFrequencyInput } from '@mpi/scoring';
+import { compileBlockingRule, type BlockingRule } from '@mpi/blocking';
 import type { LinkMode } from '@mpi/types';
 import { buildLinkagePlan, DuckDbExecutor, type DuckDbOptions, type LinkagePlan, type ScoredPairRows, type SqlRunSummary, type TermFrequencyColumns } from '@mpi/sql';
 import { numberGroups, thresholdWeight, type Clustering } from '../cluster/cluster.js';
@@ -20,6 +20,7 @@ import { emptyTable } from './streamed/rule-counts.js';
 import { identitiesInDuckDb, sourceOfRows } from './identities-in-duckdb.js';
 import { estimateUInSql } from './streamed/training.js';
 import type { BlockingSummary, LinkOptions } from './types.js';
+import { runFingerprint } from './run-fingerprint.js';
 
 /** Options of {@link linkInDuckDb}: link()'s, with DuckDB's settings. */
 export interface SqlLinkOptions extends Omit<LinkOptions, 'model'> {
@@ -47,6 +48,17 @@ export interface SqlLinkOptions extends Omit<LinkOptions, 'model'> {
    * (showValues); without it they are dropped once the plan's table is made.
    */
   readonly keepValues?: boolean;
+  /**
+   * Keeps the run's progress in its work database (`duckdb.path`, required,
+   * with a `model` read from files): the load, each block of the candidate
+   * pairs and of the comparison join, and the fitted prior are recorded in the
+   * transaction that made them (RunProgress). If the run stops (a crash, a
+   * kill, the machine going down), the same call on the same files goes on
+   * from its last recorded step; a file holding another run's progress is
+   * refused (WorkDatabaseError, code WORK_DATABASE_MISMATCH). The caller
+   * removes the file once the run succeeded.
+   */
+  readonly resumable?: boolean;
 }
 
 /** The records as a run in DuckDB counts them: how many, the sources, and what the read flagged and warned of. */
@@ -104,8 +116,10 @@ export interface SqlLinkSummary {
   readonly run: SqlRunSummary;
   /** Scored pairs inside the components the average-linkage split clustered again. */
   readonly troubledPairs: number;
-  /** Seconds: reading into DuckDB (with the placeholders, rule counts and term frequencies counted there), making the records table the plan reads, the SQL job (training included), the average-linkage split, the outputs written by DuckDB (0 without `outputs`). */
+  /** Seconds: reading into DuckDB (with the placeholders, rule counts and term frequencies counted there), making the records table the plan reads, the SQL job (training included), the average-linkage split, the outputs written by DuckDB (0 without `outputs`). A resumed run gives the read and load of the process that did them, and the rest of its own. */
   readonly seconds: { read: number; load: number; sql: number; cluster: number; write: number };
+  /** With `resumable`, when an earlier process had begun the run: the steps it had recorded, which this one skipped. */
+  readonly resumedAfter?: readonly string[];
 }
 
 /**
@@ -184,11 +198,13 @@ export async function linkInDuckDb(options: SqlLinkOptions & { readonly outputs:
 export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkResult>;
 export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkSummary | SqlLinkResult> {
   if (options.outputs !== undefined && options.withScoredPairs !== undefined) throw new RangeError('linkInDuckDb: outputs and withScoredPairs are two ways of writing the pairs; give one');
-  const clock = performance.now();
+  if (options.resumable === true && options.model === undefined) throw new RangeError('linkInDuckDb: a resumable run applies a model (give `model`); a run that trains is not resumable');
+  let clock = performance.now();
   const progress = options.onProgress ?? (() => {});
   const blockProgress = options.duckdb?.onBlocks;
   const executor = await DuckDbExecutor.open({
     ...options.duckdb,
+    ...(options.resumable === true ? { resumable: { fingerprint: await runFingerprint(options) } } : {}),
     // The blocked statements report as the in-process stages do: the candidate pairs by records (block), the comparison join by its blocks (compare).
     onBlocks: (event) => {
       blockProgress?.(event);
@@ -196,54 +212,127 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkSumm
     },
   });
   try {
-    const into = await readIntoDuckDb(executor, options, async (staged): Promise<{ known: Known; read: number }> => {
-      // With outputs written by DuckDB who each record is stays there (the trainer's u sample reads each row's source alone).
-      const who = options.outputs === undefined ? await recordsOf(executor.connection, staged) : {};
-      progress({ stage: 'read', done: staged.size, total: staged.size });
-      return { known: { size: staged.size, sources: staged.sources, ...who, flags: staged.flags, warnings: staged.warnings }, read: performance.now() };
-    });
-    const { settings, threshold, planOf, streamed } = into;
-    const { known, read } = into.staged;
-    const { staged, comparisons, space } = streamed;
-    const keep = { values: options.keepValues === true && options.outputs !== undefined };
-    let loaded = performance.now();
-    let run: SqlRunSummary;
+    const recorded = executor.progress?.recorded() ?? [];
+    const resumed = executor.progress?.get<LoadedRun>(LOADED_STEP);
+    let known: Known;
+    let loadedRun: LoadedRun;
+    let read: number;
+    let loaded: number;
+    let run: SqlRunSummary | undefined;
     let given = options.model;
-    if (given === undefined) {
-      const training = trainingOf(executor, into, known.source);
-      given = await trainInSql({
-        executor,
-        settings,
-        chosen: training.chosen,
-        comparisons,
-        plan: planOf(untrainedModel(comparisons)),
-        planOf,
-        table: training.table,
-        columns: staged.columns,
-        size: staged.size,
-        estimateU: training.estimateU,
-      });
-      await dropStaged(executor.connection, staged, comparisons.length, keep);
-      // Training left the candidate pairs scored with the model: links and components from them.
-      run = await executor.linkScored(planOf(given), { release: true });
-    } else {
-      // DuckDB holds what the plan reads: the staged tables go before the joins run.
-      await dropStaged(executor.connection, staged, comparisons.length, keep);
+    if (resumed !== undefined) {
+      // The read and load were done by an earlier process: the clock is set back by their seconds, so the summary tells them.
+      loadedRun = resumed;
       loaded = performance.now();
+      read = loaded - resumed.seconds.load * 1000;
+      clock = read - resumed.seconds.read * 1000;
+      const who = options.outputs === undefined ? await recordsOf(executor.connection, resumed.size) : {};
+      known = { size: resumed.size, sources: resumed.sources, flags: resumed.flags, warnings: resumed.warnings, ...who };
+      progress({ stage: 'read', done: resumed.size, total: resumed.size });
+    } else {
+      // A run that had not finished its load starts over (the tables of its read are half made).
+      await executor.progress?.dropWorkTables();
+      const into = await readIntoDuckDb(executor, options, async (staged): Promise<{ known: Known; read: number }> => {
+        // With outputs written by DuckDB who each record is stays there (the trainer's u sample reads each row's source alone).
+        const who = options.outputs === undefined ? await recordsOf(executor.connection, staged.size) : {};
+        progress({ stage: 'read', done: staged.size, total: staged.size });
+        return { known: { size: staged.size, sources: staged.sources, ...who, flags: staged.flags, warnings: staged.warnings }, read: performance.now() };
+      });
+      const { streamed } = into;
+      const { staged, comparisons, space } = streamed;
+      const keep = { values: options.keepValues === true && options.outputs !== undefined };
+      ({ known, read } = into.staged);
+      loaded = performance.now();
+      if (given === undefined) {
+        const training = trainingOf(executor, into, known.source);
+        given = await trainInSql({
+          executor,
+          settings: into.settings,
+          chosen: training.chosen,
+          comparisons,
+          plan: into.planOf(untrainedModel(comparisons)),
+          planOf: into.planOf,
+          table: training.table,
+          columns: staged.columns,
+          size: staged.size,
+          estimateU: training.estimateU,
+        });
+        await dropStaged(executor.connection, staged, comparisons.length, keep);
+        // Training left the candidate pairs scored with the model: links and components from them.
+        run = await executor.linkScored(into.planOf(given), { release: true });
+      } else {
+        // DuckDB holds what the plan reads: the staged tables go before the joins run.
+        await dropStaged(executor.connection, staged, comparisons.length, keep);
+        loaded = performance.now();
+      }
+      loadedRun = {
+        size: known.size,
+        sources: known.sources,
+        flags: known.flags,
+        warnings: known.warnings,
+        rules: streamed.choice.rules,
+        space,
+        fields: [...staged.fieldKinds.keys()],
+        seconds: { read: (read - clock) / 1000, load: (loaded - read) / 1000 },
+      };
+      const record = loadedRun;
+      if (run === undefined) await executor.checkpointed(LOADED_STEP, async () => record);
+    }
+    const settings = validateSettings(options.settings, { sources: options.sources.map((source) => source.name) });
+    const threshold = settings.threshold ?? DEFAULTS.threshold;
+    const planOf = planOfRules(settings, loadedRun.rules);
+    const { space } = loadedRun;
+    if (run === undefined) {
       if (options.refitPrior === true) {
-        // Scored with the given prior, then shifted to the one fitted to these records (as after training).
-        await executor.scorePairs(planOf(given));
-        given = await fitPriorInSql(executor, given, space);
+        // Scored with the given prior, then shifted to the one fitted to these records (as after training): the shift and its record in one transaction.
+        const fitted = executor.progress?.get<FittedPrior>(PRIOR_STEP);
+        if (fitted === undefined) await executor.scorePairs(planOf(given!));
+        const model = given!;
+        const record = fitted ?? (await executor.checkpointed(PRIOR_STEP, async (): Promise<FittedPrior> => ({ model: serializeModel(await fitPriorInSql(executor, model, space)) })));
+        given = parseModel(record.model);
         run = await executor.linkScored(planOf(given), { release: true });
       } else {
-        run = await executor.run(planOf(given), { release: true });
+        run = await executor.run(planOf(given!), { release: true });
       }
     }
-    const fields = keep.values ? [...staged.fieldKinds.keys()] : undefined;
-    return await finish(options, executor, { records: known, plan: planOf(given), model: given, threshold, run, space, fields, clock, read, loaded });
+    const fields = options.keepValues === true && options.outputs !== undefined ? loadedRun.fields : undefined;
+    const resumedAfter = executor.progress?.resumed === true ? { resumedAfter: recorded } : {};
+    return await finish(options, executor, { records: known, plan: planOf(given!), model: given!, threshold, run, space, fields, clock, read, loaded, ...resumedAfter });
   } finally {
     executor.close();
   }
+}
+
+/** The progress step of a resumable run once `records` is loaded and the staged tables dropped. */
+const LOADED_STEP = 'records loaded';
+
+/** The progress step of a resumable run once the scored pairs are shifted to the fitted prior. */
+const PRIOR_STEP = 'prior fitted';
+
+/** What a resumable run records once its records are loaded: all it knows of them that is not in DuckDB (counts, flags, the rules chosen), to go on without reading them again. */
+interface LoadedRun {
+  readonly size: number;
+  readonly sources: readonly string[];
+  readonly flags: LinkedCounts['flags'];
+  readonly warnings: LinkedCounts['warnings'];
+  readonly rules: readonly BlockingRule[];
+  readonly space: number;
+  /** The fields in table order (LinkedInDuckDb.fields). */
+  readonly fields: readonly string[];
+  readonly seconds: { readonly read: number; readonly load: number };
+}
+
+/** What a resumable run records once the prior is fitted: the model with it (serializeModel). */
+interface FittedPrior {
+  readonly model: string;
+}
+
+/** The plan of a model with the rules chosen for the records (as readIntoDuckDb's planOf). */
+function planOfRules(settings: Settings, rules: readonly BlockingRule[]): (model: FellegiSunterModel) => LinkagePlan {
+  const mode = settings.mode ?? DEFAULTS.mode;
+  const method = settings.clustering ?? DEFAULTS.clustering;
+  const threshold = settings.threshold ?? DEFAULTS.threshold;
+  return (model) => buildLinkagePlan({ model, rules: [...rules], mode, threshold, thresholdWeight: thresholdWeight(threshold), clustering: method });
 }
 
 /** The sources read into DuckDB by the streamed read, and `records` loaded there for the model's plan (the untrained one's without a model). */
@@ -302,7 +391,7 @@ type Known = LinkedCounts & Partial<LinkedRecords>;
 async function finish(
   options: SqlLinkOptions,
   executor: DuckDbExecutor,
-  done: { records: Known; plan: LinkagePlan; model: FellegiSunterModel; threshold: number; run: SqlRunSummary; space: number; fields?: readonly string[]; clock: number; read: number; loaded: number },
+  done: { records: Known; plan: LinkagePlan; model: FellegiSunterModel; threshold: number; run: SqlRunSummary; space: number; fields?: readonly string[]; clock: number; read: number; loaded: number; resumedAfter?: readonly string[] },
 ): Promise<SqlLinkSummary | SqlLinkResult> {
   const { records, plan, model, threshold, run, space, clock, read, loaded } = done;
   const progress = options.onProgress ?? (() => {});
@@ -327,7 +416,7 @@ async function finish(
   }
   const written = performance.now();
   const seconds = { read: (read - clock) / 1000, load: (loaded - read) / 1000, sql: (ran - loaded) / 1000, cluster: (end - ran) / 1000, write: (written - end) / 1000 };
-  const summary: SqlLinkSummary = { table, plan, model, clustering, run, troubledPairs: troubled.left.length, seconds };
+  const summary: SqlLinkSummary = { table, plan, model, clustering, run, troubledPairs: troubled.left.length, seconds, ...(done.resumedAfter === undefined ? {} : { resumedAfter: done.resumedAfter }) };
   if (options.outputs !== undefined) return summary;
   return { ...summary, table: records as LinkedRecords, identityIds: identityIdsOf(records as LinkedRecords, clustering) };
 }

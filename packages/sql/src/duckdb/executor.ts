@@ -13,6 +13,7 @@ import { readColumns, type ExportColumn, type ExportFile } from '../cluster-expo
 import { firstLeftRows, nextLeftRows, pairBlocks, recordsPerBlock, rulePairsPerBlock } from './pair-blocks.js';
 import { sqlString } from './csv-lines.js';
 import { guardedConnection } from './guarded-connection.js';
+import { RunProgress } from './run-progress.js';
 import { completeChunks, eachChunk } from './complete-stream.js';
 
 /** Options of the embedded DuckDB engine. */
@@ -55,6 +56,14 @@ export interface DuckDbOptions {
    * measuring where a run's memory and disk go).
    */
   readonly onStatement?: (profile: StatementProfile) => void;
+  /**
+   * Keeps the run's progress in the database file (`path`, required), each
+   * block of the candidate pairs and of the comparison join recorded in the
+   * transaction that made it (RunProgress): a file already holding the
+   * progress of the run with this fingerprint goes on from its last finished
+   * block; one holding anything else is refused (WorkDatabaseError).
+   */
+  readonly resumable?: { readonly fingerprint: string };
 }
 
 /** How far the blocked statements of a run are (DuckDbOptions.onBlocks). */
@@ -121,6 +130,23 @@ export interface DictionaryWriter {
 
 const SHIFT_STEP = 'match weights shifted by the change of prior weight';
 
+/** The progress step of the candidate pairs (RunProgress). */
+const CANDIDATE_PAIRS_STEP = 'candidate pairs';
+
+/** How far the candidate pairs are: made for left rows below `from`, the next block `rows` long; or `done`. */
+interface CandidatePairsProgress {
+  readonly from?: number;
+  readonly rows?: number;
+  readonly done?: boolean;
+}
+
+/** How far a comparison join is: its first `done` blocks of pairBlocks(size, perBlock). */
+interface JoinProgress {
+  readonly size: number;
+  readonly perBlock: number;
+  readonly done: number;
+}
+
 /** Executors whose connection is open, for interruptOpenExecutors(). */
 const openExecutors = new Set<DuckDbExecutor>();
 
@@ -153,6 +179,8 @@ export class DuckDbExecutor {
     private readonly blockRecords?: number,
     private readonly blockRulePairs?: number,
     private readonly onBlocks: (event: BlockProgress) => void = () => {},
+    /** With `resumable`: the run's finished steps, kept in the database. */
+    readonly progress?: RunProgress,
   ) {}
 
   static async open(options: DuckDbOptions = {}): Promise<DuckDbExecutor> {
@@ -169,8 +197,19 @@ export class DuckDbExecutor {
     } catch (error) {
       throw new SqlEngineError('opening the database', error);
     }
+    if (options.resumable !== undefined && options.path === undefined) throw new RangeError('DuckDbExecutor: a resumable run keeps its progress in a database file: give `path`');
     const monitor = options.onStatement === undefined ? undefined : { connection: await instance.connect(), report: options.onStatement };
-    const executor = new DuckDbExecutor(instance, guardedConnection(await instance.connect()), monitor, options.blockRecords, options.blockRulePairs, options.onBlocks);
+    const connection = guardedConnection(await instance.connect());
+    let progress: RunProgress | undefined;
+    try {
+      progress = options.resumable === undefined ? undefined : await RunProgress.open(connection, options.resumable.fingerprint, options.path!);
+    } catch (error) {
+      monitor?.connection.closeSync();
+      connection.closeSync();
+      instance.closeSync();
+      throw error;
+    }
+    const executor = new DuckDbExecutor(instance, connection, monitor, options.blockRecords, options.blockRulePairs, options.onBlocks, progress);
     openExecutors.add(executor);
     return executor;
   }
@@ -275,7 +314,7 @@ export class DuckDbExecutor {
   /** Runs the plan's blocking and comparison statements: candidate pairs and their comparison vectors kept as a table (to inspect the levels), no weights. */
   async compare(plan: LinkagePlan): Promise<void> {
     await this.makeCandidatePairs(plan);
-    await this.runJoinBlocks((block, first) => comparisonBlockSql(plan, DUCKDB, block, first));
+    await this.runJoinBlocks('comparison_vectors', (block, first) => comparisonBlockSql(plan, DUCKDB, block, first));
   }
 
   /**
@@ -287,32 +326,77 @@ export class DuckDbExecutor {
    * sized from the rule pairs the last one made (nextLeftRows).
    */
   private async makeCandidatePairs(plan: LinkagePlan): Promise<void> {
-    if (plan.blocking.length === 0) return this.runAll(renderJob(plan, DUCKDB).pairs);
+    // A resumed run goes on after the last block of left rows it recorded (CandidatePairsProgress).
+    const saved = this.progress?.get<CandidatePairsProgress>(CANDIDATE_PAIRS_STEP);
+    if (saved?.done === true) return;
+    if (plan.blocking.length === 0) {
+      await this.checkpointed(CANDIDATE_PAIRS_STEP, async (): Promise<CandidatePairsProgress> => (await this.runAll(renderJob(plan, DUCKDB).pairs), { done: true }));
+      return;
+    }
     await this.runAll(ruleKeysSql(plan, DUCKDB));
     const { size, limit } = await this.recordsAndLimit();
-    let estimate = 0;
-    for (const rule of plan.blocking) estimate += Number((await this.firstRow(rulePairCountSql(rule, DUCKDB)))[0]);
     const budget = this.blockRulePairs ?? rulePairsPerBlock(limit);
-    let rows = firstLeftRows(size, estimate, budget);
-    for (let from = 0, first = true; first || from < size; first = false) {
+    let rows: number;
+    if (saved?.rows !== undefined) rows = saved.rows;
+    else {
+      let estimate = 0;
+      for (const rule of plan.blocking) estimate += Number((await this.firstRow(rulePairCountSql(rule, DUCKDB)))[0]);
+      rows = firstLeftRows(size, estimate, budget);
+    }
+    for (let from = saved?.from ?? 0, first = from === 0; first || from < size; first = false) {
       const to = Math.min(size, from + rows);
-      await this.runAll(rulePairsBlockSql(plan, DUCKDB, [from, to]));
-      const made = Number((await this.firstRow('SELECT count(*) FROM rule_pairs'))[0]);
-      await this.runAll(candidatePairsBlockSql(plan, DUCKDB, first));
-      rows = nextLeftRows(to - from, made, budget);
+      rows = await this.checkpointed(CANDIDATE_PAIRS_STEP, async (): Promise<CandidatePairsProgress> => {
+        await this.runAll(rulePairsBlockSql(plan, DUCKDB, [from, to]));
+        const made = Number((await this.firstRow('SELECT count(*) FROM rule_pairs'))[0]);
+        await this.runAll(candidatePairsBlockSql(plan, DUCKDB, first));
+        return { from: to, rows: nextLeftRows(to - from, made, budget) };
+      }).then((recorded) => recorded.rows!);
       from = to;
       this.onBlocks({ step: 'candidate pairs', done: to, total: size });
     }
-    await this.runAll(dropRuleKeysSql(plan, DUCKDB));
+    await this.checkpointed(CANDIDATE_PAIRS_STEP, async () => (await this.runAll(dropRuleKeysSql(plan, DUCKDB)), { done: true }));
   }
 
-  /** Runs each block's statements of the comparison join (the first block's create the table), reporting each block done. */
-  private async runJoinBlocks(statementsOf: (block: PairBlock, first: boolean) => readonly SqlStatement[]): Promise<void> {
-    const blocks = await this.blocks();
-    for (const [i, block] of blocks.entries()) {
-      await this.runAll(statementsOf(block, i === 0));
+  /**
+   * Runs each block's statements of the comparison join into `table` (the
+   * first block's create it), reporting each block done; a resumed run goes
+   * on after the last block it recorded, with the blocks it planned then.
+   */
+  private async runJoinBlocks(table: string, statementsOf: (block: PairBlock, first: boolean) => readonly SqlStatement[]): Promise<void> {
+    const step = `comparison join into ${table}`;
+    const saved = this.progress?.get<JoinProgress>(step);
+    const { size, perBlock } = saved ?? (await this.blockLayout());
+    const blocks = pairBlocks(size, perBlock);
+    for (let i = saved?.done ?? 0; i < blocks.length; i++) {
+      await this.checkpointed(step, async (): Promise<JoinProgress> => (await this.runAll(statementsOf(blocks[i], i === 0)), { size, perBlock, done: i + 1 }));
       this.onBlocks({ step: 'comparison join', done: i + 1, total: blocks.length });
     }
+  }
+
+  /**
+   * Runs `work` and, for a resumable run, records what it returns as the
+   * progress of `step` in the same transaction: the work and its record are
+   * both in the database or neither is. Without `resumable`, runs `work` alone.
+   */
+  async checkpointed<T>(step: string, work: () => Promise<T>): Promise<T> {
+    const progress = this.progress;
+    if (progress === undefined) return work();
+    await this.connection.run('BEGIN TRANSACTION');
+    let value: T;
+    try {
+      value = await work();
+      await this.connection.run(progress.recordSql(step, value));
+      await this.connection.run('COMMIT');
+    } catch (error) {
+      try {
+        await this.connection.run('ROLLBACK');
+      } catch {
+        // The failure is the error to report; a transaction DuckDB already ended cannot be rolled back.
+      }
+      throw error;
+    }
+    progress.committed(step, value);
+    return value;
   }
 
   /** The loaded records' count (rows 0..size-1) and DuckDB's memory_limit as it prints it: what the blocks are sized from. */
@@ -321,10 +405,10 @@ export class DuckDbExecutor {
     return { size: Number(records), limit: String(limit) };
   }
 
-  /** The blocks of the comparison join for the loaded records. */
-  private async blocks(): Promise<PairBlock[]> {
+  /** How the comparison join of the loaded records is cut into blocks (pairBlocks). */
+  private async blockLayout(): Promise<{ size: number; perBlock: number }> {
     const { size, limit } = await this.recordsAndLimit();
-    return pairBlocks(size, this.blockRecords ?? recordsPerBlock(limit));
+    return { size, perBlock: this.blockRecords ?? recordsPerBlock(limit) };
   }
 
   /**
@@ -335,7 +419,7 @@ export class DuckDbExecutor {
    */
   async countForTraining(plan: LinkagePlan, options: TrainingCountsOptions): Promise<void> {
     await this.makeCandidatePairs(plan);
-    await this.runJoinBlocks((block, first) => pairCountsBlockSql(plan, DUCKDB, options, block, first));
+    await this.runJoinBlocks('pair_counts', (block, first) => pairCountsBlockSql(plan, DUCKDB, options, block, first));
     await this.runAll(trainingCountsOfPairCountsSql(plan, DUCKDB, options.sessions));
   }
 
@@ -366,7 +450,7 @@ export class DuckDbExecutor {
    */
   async scorePairs(plan: LinkagePlan, options: { paired?: boolean } = {}): Promise<void> {
     if (!options.paired) await this.makeCandidatePairs(plan);
-    await this.runJoinBlocks((block, first) => scoredBlockSql(plan, DUCKDB, block, first));
+    await this.runJoinBlocks('scored_pairs', (block, first) => scoredBlockSql(plan, DUCKDB, block, first));
   }
 
   /**

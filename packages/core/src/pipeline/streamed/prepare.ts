@@ -66,10 +66,10 @@ export async function streamRecords(executor: DuckDbExecutor, writer: Connection
 }
 
 /** Who each row is (source, source row, record id), read back from DuckDB in canonical order. */
-export async function recordsOf(connection: Connection, staged: StagedRecords): Promise<{ source: Uint16Array; rows: Uint32Array; recordIds: string[] }> {
-  const source = new Uint16Array(staged.size);
-  const rows = new Uint32Array(staged.size);
-  const recordIds = new Array<string>(staged.size);
+export async function recordsOf(connection: Connection, size: number): Promise<{ source: Uint16Array; rows: Uint32Array; recordIds: string[] }> {
+  const source = new Uint16Array(size);
+  const rows = new Uint32Array(size);
+  const recordIds = new Array<string>(size);
   await eachChunk(connection, 'SELECT "source", src_row, record_id FROM who ORDER BY "row"', ([s, row, id], at) => {
     for (let i = 0; i < s.length; i++) {
       source[at + i] = s[i] as number;

@@ -13,7 +13,17 @@ import { cliPath, repoRoot, runProcess, tempDir } from './helpers.js';
 
 const population = join(repoRoot, 'fixtures/population');
 const settings = JSON.parse(readFileSync(join(population, 'settings.json'), 'utf8')) as Settings;
-const sources = ['clinic', 'ehr', 'lab', 'payer'].map((name) => ({ name, path: join(population, `${name}.csv`) }));
+const dir = tempDir('mpi-resumable-');
+// The EHR source with every 50th birth date unreadable and phone unparseable: flagged values, which a resumed run must still report.
+const ehr = join(dir, 'ehr.csv');
+writeFileSync(
+  ehr,
+  readFileSync(join(population, 'ehr.csv'), 'utf8')
+    .split('\n')
+    .map((line, k) => (k > 0 && k % 50 === 0 ? line.replace(/,(\d{4})-(\d\d)-(\d\d),/, ',$1-13-45,').replace(/,\(\d{3}\) \d{3}-\d{4},/, ',call me,') : line))
+    .join('\n'),
+);
+const sources = ['clinic', 'ehr', 'lab', 'payer'].map((name) => ({ name, path: name === 'ehr' ? ehr : join(population, `${name}.csv`) }));
 
 /** Thrown from onProgress to stop a run where a crash could. */
 class Stop extends Error {}
@@ -25,7 +35,6 @@ describe('a resumable run in DuckDB', async () => {
   const blocks = { threads: 1, blockRecords: Math.ceil(trained.table.size / 3), blockRulePairs: Math.ceil(trained.pairs.count / 5) };
   const base: SqlLinkOptions = { settings, sources, model, refitPrior: true };
   const never = await linkInDuckDb({ ...base, duckdb: blocks });
-  const dir = tempDir('mpi-resumable-');
   let files = 0;
   const workFile = () => join(dir, `work-${files++}.duckdb`);
 
@@ -46,6 +55,7 @@ describe('a resumable run in DuckDB', async () => {
   }
 
   it('run once, gives the groups, ids and fitted prior of a run that keeps no progress, and says it began afresh', async () => {
+    expect(never.table.flags.length).toBeGreaterThan(50);
     const { result } = await runIn(workFile());
     expect(Array.from(result.clustering.groupOf)).toEqual(Array.from(never.clustering.groupOf));
     expect(result.identityIds).toEqual(never.identityIds);
@@ -70,6 +80,7 @@ describe('a resumable run in DuckDB', async () => {
       expect(result.identityIds).toEqual(never.identityIds);
       expect(result.model.prior).toBe(never.model.prior);
       expect(result.run).toEqual(never.run);
+      expect(result.table.flags).toEqual(never.table.flags);
       if (recorded.length === 0) {
         expect(result.resumedAfter).toEqual([]);
         return;

@@ -21,6 +21,7 @@ import { identitiesInDuckDb, sourceOfRows } from './identities-in-duckdb.js';
 import { estimateUInSql } from './streamed/training.js';
 import type { BlockingSummary, LinkOptions } from './types.js';
 import { runFingerprint } from './run-fingerprint.js';
+import { readRunFlags, writeRunFlags } from './run-flags.js';
 
 /** Options of {@link linkInDuckDb}: link()'s, with DuckDB's settings. */
 export interface SqlLinkOptions extends Omit<LinkOptions, 'model'> {
@@ -227,7 +228,7 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkSumm
       read = loaded - resumed.seconds.load * 1000;
       clock = read - resumed.seconds.read * 1000;
       const who = options.outputs === undefined ? await recordsOf(executor.connection, resumed.size) : {};
-      known = { size: resumed.size, sources: resumed.sources, flags: resumed.flags, warnings: resumed.warnings, ...who };
+      known = { size: resumed.size, sources: resumed.sources, flags: await readRunFlags(executor.connection), warnings: resumed.warnings, ...who };
       progress({ stage: 'read', done: resumed.size, total: resumed.size });
     } else {
       // A run that had not finished its load starts over (the tables of its read are half made).
@@ -268,7 +269,6 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkSumm
       loadedRun = {
         size: known.size,
         sources: known.sources,
-        flags: known.flags,
         warnings: known.warnings,
         rules: streamed.choice.rules,
         space,
@@ -276,7 +276,8 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkSumm
         seconds: { read: (read - clock) / 1000, load: (loaded - read) / 1000 },
       };
       const record = loadedRun;
-      if (run === undefined) await executor.checkpointed(LOADED_STEP, async () => record);
+      const flags = known.flags;
+      if (run === undefined) await executor.checkpointed(LOADED_STEP, async () => (await writeRunFlags(executor.connection, flags), record));
     }
     const settings = validateSettings(options.settings, { sources: options.sources.map((source) => source.name) });
     const threshold = settings.threshold ?? DEFAULTS.threshold;
@@ -309,11 +310,14 @@ const LOADED_STEP = 'records loaded';
 /** The progress step of a resumable run once the scored pairs are shifted to the fitted prior. */
 const PRIOR_STEP = 'prior fitted';
 
-/** What a resumable run records once its records are loaded: all it knows of them that is not in DuckDB (counts, flags, the rules chosen), to go on without reading them again. */
+/**
+ * What a resumable run records once its records are loaded: all it knows of
+ * them that is not in DuckDB (counts, column warnings, the rules chosen), to go
+ * on without reading them again; the value flags go to a table (writeRunFlags).
+ */
 interface LoadedRun {
   readonly size: number;
   readonly sources: readonly string[];
-  readonly flags: LinkedCounts['flags'];
   readonly warnings: LinkedCounts['warnings'];
   readonly rules: readonly BlockingRule[];
   readonly space: number;

@@ -5,7 +5,7 @@ import { serializeModel } from '@mpi/scoring';
 import type { SqlLinkOptions } from './link-sql.js';
 
 /** Bumped when what a work database holds changes shape: a file of an older layout is then refused, not misread. */
-const WORK_DATABASE_LAYOUT = 1;
+const WORK_DATABASE_LAYOUT = 2;
 
 /**
  * What names a resumable run (RunProgress): its sources (each file by path,

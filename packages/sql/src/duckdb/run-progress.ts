@@ -48,7 +48,7 @@ export class RunProgress {
       steps.set(RUN_STEP, { fingerprint });
       return progress;
     }
-    if (run.fingerprint !== fingerprint) throw new WorkDatabaseError(path, 'belongs to another run (other sources, settings, model or options): remove it to start over, or give another file');
+    if (run.fingerprint !== fingerprint) throw new WorkDatabaseError(path, 'belongs to another run (other sources, settings, model or options, or a layout of another version): remove it to start over, or give another file');
     return new RunProgress(connection, steps, true);
   }
 

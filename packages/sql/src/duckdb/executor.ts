@@ -345,12 +345,13 @@ export class DuckDbExecutor {
     }
     for (let from = saved?.from ?? 0, first = from === 0; first || from < size; first = false) {
       const to = Math.min(size, from + rows);
-      rows = await this.checkpointed(CANDIDATE_PAIRS_STEP, async (): Promise<CandidatePairsProgress> => {
-        await this.runAll(rulePairsBlockSql(plan, DUCKDB, [from, to]));
-        const made = Number((await this.firstRow('SELECT count(*) FROM rule_pairs'))[0]);
-        await this.runAll(candidatePairsBlockSql(plan, DUCKDB, first));
-        return { from: to, rows: nextLeftRows(to - from, made, budget) };
-      }).then((recorded) => recorded.rows!);
+      // Every rule's pairs of the block (`rule_pairs`, a scratch table a resumed run makes again) are made outside
+      // the block's transaction: it holds only the candidate pairs appended and their record.
+      await this.runAll(rulePairsBlockSql(plan, DUCKDB, [from, to]));
+      const made = Number((await this.firstRow('SELECT count(*) FROM rule_pairs'))[0]);
+      const next = nextLeftRows(to - from, made, budget);
+      await this.checkpointed(CANDIDATE_PAIRS_STEP, async (): Promise<CandidatePairsProgress> => (await this.runAll(candidatePairsBlockSql(plan, DUCKDB, first)), { from: to, rows: next }));
+      rows = next;
       from = to;
       this.onBlocks({ step: 'candidate pairs', done: to, total: size });
     }

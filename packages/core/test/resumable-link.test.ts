@@ -152,6 +152,7 @@ describe('a resumable run in DuckDB', async () => {
 
     const resumed = await runProcess(process.execPath, args(out, workDb));
     expect(resumed.status).toBe(0);
+    expect(resumed.stderr).toContain(`mpi: going on with the run in ${workDb} after: `);
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(dir, 'plain.csv'), 'utf8'));
     expect(existsSync(workDb)).toBe(false);
     expect(existsSync(`${workDb}.wal`)).toBe(false);

@@ -129,7 +129,10 @@ export async function linkOnEngine(
       }
     };
     try {
-      result = await linkInDuckDb({ settings, sources, model, refitPrior: Boolean(opts.refitPrior), onProgress, threads: opts.threads, duckdb: work, outputs, keepValues: Boolean(opts.showValues), resumable: workDb !== undefined });
+      // The steps a resumed run skips are named (never a value of a record).
+      const onResume = (recorded: readonly string[]) => process.stderr.write(`mpi: going on with the run in ${workDb} after: ${recorded.length === 0 ? 'nothing (it starts over)' : recorded.join(', ')}\n`);
+      const resumable = { resumable: workDb !== undefined, onResume };
+      result = await linkInDuckDb({ settings, sources, model, refitPrior: Boolean(opts.refitPrior), onProgress, threads: opts.threads, duckdb: work, outputs, keepValues: Boolean(opts.showValues), ...resumable });
     } catch (error) {
       if (workDb !== undefined && existsSync(workDb) && !(error instanceof WorkDatabaseError)) process.stderr.write(`mpi: the work database ${workDb} is kept: the same command goes on from its last finished step\n`);
       throw error;

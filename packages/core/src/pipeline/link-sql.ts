@@ -60,6 +60,8 @@ export interface SqlLinkOptions extends Omit<LinkOptions, 'model'> {
    * removes the file once the run succeeded.
    */
   readonly resumable?: boolean;
+  /** With `resumable`: called when the work database holds the run's progress, with the steps an earlier process recorded (before any is skipped). */
+  readonly onResume?: (recorded: readonly string[]) => void;
 }
 
 /** The records as a run in DuckDB counts them: how many, the sources, and what the read flagged and warned of. */
@@ -214,6 +216,7 @@ export async function linkInDuckDb(options: SqlLinkOptions): Promise<SqlLinkSumm
   });
   try {
     const recorded = executor.progress?.recorded() ?? [];
+    if (executor.progress?.resumed === true) options.onResume?.(recorded);
     const resumed = executor.progress?.get<LoadedRun>(LOADED_STEP);
     let known: Known;
     let loadedRun: LoadedRun;

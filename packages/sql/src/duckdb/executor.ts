@@ -483,15 +483,18 @@ export class DuckDbExecutor {
 
   /**
    * Adds `shift` to every scored pair's match weight (a change of prior weight,
-   * as consistentPrior shifts link()'s weights), into a new table: one pass
-   * DuckDB can spill, not an update of every row.
+   * as consistentPrior shifts link()'s weights): `scored_pairs` becomes a view
+   * that adds it to the weights as they were scored (`scored_pairs_unshifted`),
+   * the same sum as link()'s, computed where the pairs are read. No pair is
+   * written again: a shifted copy of every pair, and no update of every row,
+   * which at 50M records (2.3 billion pairs) would have needed more disk than
+   * the machine had (docs/sql-engine.md).
    */
   async shiftWeights(shift: number): Promise<void> {
     if (shift === 0) return;
     await this.runAll([
-      ...DUCKDB.createTable('scored_pairs_shifted', `SELECT left_row, right_row, rule, match_weight + ${DUCKDB.double(shift)} AS match_weight FROM scored_pairs`).map((sql) => ({ step: SHIFT_STEP, sql })),
-      { step: SHIFT_STEP, sql: DUCKDB.dropTable('scored_pairs') },
-      { step: SHIFT_STEP, sql: DUCKDB.renameTable('scored_pairs_shifted', 'scored_pairs') },
+      { step: SHIFT_STEP, sql: DUCKDB.renameTable('scored_pairs', 'scored_pairs_unshifted') },
+      { step: SHIFT_STEP, sql: `CREATE VIEW scored_pairs AS SELECT left_row, right_row, rule, match_weight + ${DUCKDB.double(shift)} AS match_weight FROM scored_pairs_unshifted` },
     ]);
   }
 

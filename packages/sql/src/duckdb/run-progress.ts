@@ -72,9 +72,11 @@ export class RunProgress {
     this.steps.set(step, value);
   }
 
-  /** Drops every table of the database but the progress (a run that had not finished its load starts over). */
+  /** Drops every view and table of the database but the progress (a run that had not finished its load starts over). */
   async dropWorkTables(): Promise<void> {
+    const quoted = (name: unknown) => `"${String(name).replaceAll('"', '""')}"`;
+    for (const [view] of (await this.connection.runAndReadAll('SELECT view_name FROM duckdb_views() WHERE NOT internal')).getRows()) await this.connection.run(`DROP VIEW IF EXISTS ${quoted(view)}`);
     const tables = (await this.connection.runAndReadAll('SELECT table_name FROM duckdb_tables()')).getRows().map(([name]) => String(name));
-    for (const table of tables) if (table !== RUN_PROGRESS_TABLE) await this.connection.run(`DROP TABLE IF EXISTS "${table.replaceAll('"', '""')}"`);
+    for (const table of tables) if (table !== RUN_PROGRESS_TABLE) await this.connection.run(`DROP TABLE IF EXISTS ${quoted(table)}`);
   }
 }

@@ -365,7 +365,7 @@ export async function readIntoDuckDb<T>(executor: DuckDbExecutor, options: SqlLi
   const writer = await executor.connect();
   try {
     const streamed = await streamRecords(executor, writer, { sources: options.sources, settings, mode, clusteringMethod: method, model: options.model, stage: { partBytes: options.streamPartBytes, threads: options.threads } });
-    const planOf = (model: FellegiSunterModel) => buildLinkagePlan({ model, rules: streamed.choice.rules, mode, threshold, thresholdWeight: thresholdWeight(threshold), clustering: method });
+    const planOf = planOfRules(settings, streamed.choice.rules);
     const done = await staged(streamed.staged);
     await loadStaged(executor, writer, streamed.staged, planOf(options.model ?? untrainedModel(streamed.comparisons)));
     return { settings, mode, threshold, streamed, planOf, staged: done };

@@ -35,7 +35,7 @@ export class RunProgress {
    * is not this run's, and nothing in it is changed.
    */
   static async open(connection: DuckDBConnection, fingerprint: string, path: string): Promise<RunProgress> {
-    const tables = (await connection.runAndReadAll('SELECT table_name FROM duckdb_tables()')).getRows().map(([name]) => String(name));
+    const tables = await tableNames(connection);
     if (tables.length > 0 && !tables.includes(RUN_PROGRESS_TABLE)) throw new WorkDatabaseError(path, 'holds tables but no run progress: it is not the work database of a resumable run');
     await connection.run(`CREATE TABLE IF NOT EXISTS ${RUN_PROGRESS_TABLE} (step VARCHAR NOT NULL, "value" VARCHAR NOT NULL)`);
     const steps = new Map<string, unknown>();
@@ -76,7 +76,11 @@ export class RunProgress {
   async dropWorkTables(): Promise<void> {
     const quoted = (name: unknown) => `"${String(name).replaceAll('"', '""')}"`;
     for (const [view] of (await this.connection.runAndReadAll('SELECT view_name FROM duckdb_views() WHERE NOT internal')).getRows()) await this.connection.run(`DROP VIEW IF EXISTS ${quoted(view)}`);
-    const tables = (await this.connection.runAndReadAll('SELECT table_name FROM duckdb_tables()')).getRows().map(([name]) => String(name));
-    for (const table of tables) if (table !== RUN_PROGRESS_TABLE) await this.connection.run(`DROP TABLE IF EXISTS ${quoted(table)}`);
+    for (const table of await tableNames(this.connection)) if (table !== RUN_PROGRESS_TABLE) await this.connection.run(`DROP TABLE IF EXISTS ${quoted(table)}`);
   }
+}
+
+/** The tables of the database. */
+async function tableNames(connection: DuckDBConnection): Promise<string[]> {
+  return (await connection.runAndReadAll('SELECT table_name FROM duckdb_tables()')).getRows().map(([name]) => String(name));
 }

@@ -3,8 +3,9 @@
 // level (its gamma column, as job.sql renders it) is computed alone over every
 // candidate pair, in rounds that alternate the comparisons; the median of the
 // rounds is printed, with the whole comparison-vector statement and the join
-// alone (the floor every column pays).
-// node bench/dist/sql-level-cost.js --job DIR [DIR2 ...] [--rounds 5] [--threads 1]
+// alone (the floor every column pays) and the columns the statement reads
+// gathered through the join without being compared (hashed).
+// node bench/dist/sql-level-cost.js --job DIR [DIR2 ...] [--rounds 5] [--threads 1] [--left-rows N]
 // DIR: written by `mpi link --engine sql --dialect duckdb --model model.json --out-sql DIR`.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ const opts = new Command()
   .requiredOption('--job <dir...>', 'job folders written with --dialect duckdb (job.sql, records.parquet); two or more are timed against one another, round by round')
   .option('--rounds <n>', 'rounds; the median is printed', Number, 5)
   .option('--threads <n>', "DuckDB's threads", Number, 1)
+  .option('--left-rows <n>', 'only the candidate pairs whose left row is below n (a block of a large job, as the comparison join cuts it)', Number)
   .parse()
   .opts();
 
@@ -38,8 +40,11 @@ async function openJob(dir: string): Promise<{ dir: string; executor: DuckDbExec
     .filter((match): match is RegExpExecArray => match !== null)
     .map((match) => ({ name: match[2], expr: match[1] }));
   const from = vectors.slice(vectors.indexOf('\nFROM candidate_pairs'));
+  // Every record column the statement reads, on either side (l."x", r."x").
+  const read = [...new Set(Array.from(vectors.matchAll(/\b[lr]\."(?:[^"]|"")+"/g), (match) => match[0]))];
   const queries: [string, string][] = [
     ['the join alone', `SELECT p.left_row, p.right_row${from}`],
+    [`the ${read.length} columns it reads, gathered and hashed`, `SELECT p.left_row, p.right_row, hash(${read.join(', ')})${from}`],
     ...columns.map(({ name, expr }): [string, string] => [name, `SELECT p.left_row, p.right_row, ${expr}${from}`]),
     ['every column (the statement)', vectors.slice(vectors.indexOf('SELECT'))],
   ];
@@ -47,6 +52,7 @@ async function openJob(dir: string): Promise<{ dir: string; executor: DuckDbExec
   const c = executor.connection;
   await c.run(`CREATE TABLE records AS SELECT * FROM read_parquet(${sqlString(join(dir, 'records.parquet'))})`);
   for (const sql of statements(script.slice(0, vectorsAt))) await c.run(sql);
+  if (opts.leftRows !== undefined) await c.run(`DELETE FROM candidate_pairs WHERE left_row >= ${Number(opts.leftRows)}`);
   const pairs = Number((await c.runAndReadAll('SELECT count(*) FROM candidate_pairs')).getRows()[0][0]);
   return { dir, executor, pairs, queries };
 }

@@ -136,7 +136,10 @@ export const DUCKDB: Dialect = {
     length: ([a]) => `length(${a})`,
     prefix: ([a, n]) => `substr(${a}, 1, ${n})`,
     listsOverlap: ([a, b]) => `list_has_any(${a}, ${b})`,
-    tokenJaccard: ([a, b]) => jaccard(`len(list_intersect(${a}, ${b}))`, a, b, (x) => `len(${x})`),
+    // The token lists are sets (valueFeature), so the tokens of a found in b are the common ones.
+    // list_intersect makes a set of its own: the street-address comparison took 5.2 s with it, 3.2 s
+    // with this, on 1.87M candidate pairs of 1M records (docs/sql-engine.md, "Speed of scoring in DuckDB").
+    tokenJaccard: ([a, b]) => jaccard(`len(list_filter(${a}, lambda token: list_contains(${b}, token)))`, a, b, (x) => `len(${x})`),
     abs: ([a]) => `abs(${a})`,
     least: ([a, b]) => `least(${a}, ${b})`,
     greatest: ([a, b]) => `greatest(${a}, ${b})`,

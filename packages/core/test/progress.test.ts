@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { progressPrinter } from '../src/cli/progress.js';
+import { progressPrinter, timeLeft } from '../src/cli/progress.js';
 
 /** A printer writing to an array, on a clock the test moves. */
 function printer(logEveryMs?: number) {
@@ -34,7 +34,28 @@ describe('progress in a log (stderr not a terminal)', () => {
     print({ stage: 'compare', done: 150, total: 406 });
     at(160_000);
     print({ stage: 'compare', done: 203, total: 406 });
-    expect(lines).toEqual(['[30.00s] block done (400)\n', '[100.00s] compare 101/406 (24%)\n', '[160.00s] compare 203/406 (50%)\n']);
+    // The time left at the pace since the stage's first count: 100 blocks in 60 s, then 202 in 120 s.
+    expect(lines).toEqual(['[30.00s] block done (400)\n', '[100.00s] compare 101/406 (24%), about 3 min left\n', '[160.00s] compare 203/406 (50%), about 2 min left\n']);
+  });
+
+  it('counts the pace of a stage that went on from a work database from where this process went on', () => {
+    const { lines, print, at } = printer();
+    at(0);
+    print({ stage: 'compare', done: 300, total: 378 });
+    at(60_000);
+    print({ stage: 'compare', done: 301, total: 378 });
+    at(7_260_000);
+    print({ stage: 'compare', done: 360, total: 378 });
+    expect(lines).toEqual(['[60.00s] compare 301/378 (79%), about 77 min left\n', '[7260.00s] compare 360/378 (95%), about 36 min left\n']);
+  });
+
+  it('says nothing of the time left before the stage has moved', () => {
+    const { lines, print, at } = printer();
+    at(0);
+    print({ stage: 'compare', done: 5, total: 10 });
+    at(61_000);
+    print({ stage: 'compare', done: 5, total: 10 });
+    expect(lines).toEqual(['[61.00s] compare 5/10 (50%)\n']);
   });
 
   it('prints nothing with --quiet', () => {
@@ -43,5 +64,20 @@ describe('progress in a log (stderr not a terminal)', () => {
     print({ stage: 'compare', done: 1, total: 2 });
     print({ stage: 'compare', done: 2, total: 2 });
     expect(lines).toEqual([]);
+  });
+});
+
+describe('the time left, as a log prints it', () => {
+  it('is in seconds below a minute and a half, in minutes below an hour and a half, then in hours and minutes', () => {
+    expect([0.2, 40, 89, 90, 749, 5_340, 5_400, 12_000].map(timeLeft)).toEqual([
+      'about 1 s',
+      'about 40 s',
+      'about 89 s',
+      'about 2 min',
+      'about 12 min',
+      'about 89 min',
+      'about 1 h 30 min',
+      'about 3 h 20 min',
+    ]);
   });
 });

@@ -14,7 +14,9 @@ export interface ProgressPrinterOptions {
  * Progress on stderr: a bar (cli-progress) while a long stage reports partial
  * progress on a terminal, and one line per finished stage. In a log a long
  * stage also prints its count at most once a minute: a 50M-record comparison
- * join in DuckDB ran for more than an hour with nothing after `block done`.
+ * join in DuckDB ran for more than an hour with nothing after `block done`;
+ * with the time left at the pace this process has kept in the stage (a run
+ * that goes on from a work database counts from where it went on).
  * Counts only, never values.
  */
 export function progressPrinter(quiet: boolean, options: ProgressPrinterOptions = {}): (event: ProgressEvent) => void {
@@ -25,17 +27,23 @@ export function progressPrinter(quiet: boolean, options: ProgressPrinterOptions 
   let bar: SingleBar | undefined;
   let barStage: string | undefined;
   const finishedStages = new Set<string>();
-  // Per stage in a log: when it was last reported (its first partial event counts as a report).
+  // Per stage in a log: when it was last reported (its first partial event counts as a report),
+  // and its first partial event, the start of its pace.
   const loggedAt = new Map<string, number>();
+  const firstSeen = new Map<string, { at: number; done: number }>();
   return (event) => {
     const finished = event.done >= event.total;
     if (!finished) {
       if (!tty) {
         const last = loggedAt.get(event.stage);
-        if (last === undefined) loggedAt.set(event.stage, now());
-        else if (now() - last >= logEveryMs) {
+        if (last === undefined) {
           loggedAt.set(event.stage, now());
-          write(`[${elapsed()}s] ${event.stage} ${event.done}/${event.total} (${Math.floor((100 * event.done) / event.total)}%)\n`);
+          firstSeen.set(event.stage, { at: now(), done: event.done });
+        } else if (now() - last >= logEveryMs) {
+          loggedAt.set(event.stage, now());
+          const first = firstSeen.get(event.stage)!;
+          const left = event.done > first.done ? ((event.total - event.done) * (now() - first.at)) / (event.done - first.done) / 1000 : undefined;
+          write(`[${elapsed()}s] ${event.stage} ${event.done}/${event.total} (${Math.floor((100 * event.done) / event.total)}%)${left === undefined ? '' : `, ${timeLeft(left)} left`}\n`);
         }
         return;
       }
@@ -58,4 +66,12 @@ export function progressPrinter(quiet: boolean, options: ProgressPrinterOptions 
     finishedStages.add(event.stage);
     write(`[${elapsed()}s] ${event.stage} done (${event.done})\n`);
   };
+}
+
+/** Seconds as a log reads them: "about 40 s", "about 12 min", "about 3 h 20 min". */
+export function timeLeft(seconds: number): string {
+  if (seconds < 90) return `about ${Math.max(1, Math.round(seconds))} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 90) return `about ${minutes} min`;
+  return `about ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
